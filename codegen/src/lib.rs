@@ -1,0 +1,1 @@
+//! OpenAPI documents in, Rust client crates out.

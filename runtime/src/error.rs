@@ -1,0 +1,257 @@
+//! The one error type callers of a generated client see.
+
+use std::fmt;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+
+/// Everything that can go wrong with one API call.
+///
+/// `E` is the operation's documented error body (an enum when several statuses document
+/// different bodies); operations without documented errors use [`std::convert::Infallible`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error<E = std::convert::Infallible> {
+    /// Getting or using credentials failed: bad credentials, a revoked refresh token, an
+    /// organization the client may not act for, or a second 401 after a refresh.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The server answered with a status the spec documents as an error, with its typed body.
+    #[error("{}", .0)]
+    Api(Box<ApiError<E>>),
+    /// The server answered with a status the spec does not document for this operation.
+    #[error(transparent)]
+    Status(Box<HttpError>),
+    /// The request did not reach the server or the response did not arrive.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    /// The response body did not match the spec.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// The request could not be built from the arguments given (e.g. a header with a newline).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+impl<E> Error<E> {
+    /// The HTTP status of the response, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Status(e) => Some(e.status),
+            Error::Decode(e) => e.status,
+            Error::Auth(e) => e.status(),
+            Error::Transport(_) | Error::InvalidRequest(_) => None,
+        }
+    }
+
+    /// Whether this is an authentication or authorisation failure.
+    pub fn is_auth(&self) -> bool {
+        matches!(self, Error::Auth(_))
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(t) if t.is_timeout())
+    }
+
+    /// Turns the typed error body into another type, keeping everything else.
+    pub fn map_api<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
+        match self {
+            Error::Api(e) => {
+                let ApiError {
+                    status,
+                    headers,
+                    body,
+                    message,
+                } = *e;
+                Error::Api(Box::new(ApiError {
+                    status,
+                    headers,
+                    body: f(body),
+                    message,
+                }))
+            }
+            Error::Auth(e) => Error::Auth(e),
+            Error::Status(e) => Error::Status(e),
+            Error::Transport(e) => Error::Transport(e),
+            Error::Decode(e) => Error::Decode(e),
+            Error::InvalidRequest(e) => Error::InvalidRequest(e),
+        }
+    }
+}
+
+/// A documented error response: status, headers and the typed body.
+#[derive(Debug)]
+pub struct ApiError<E> {
+    /// The response status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The decoded error body.
+    pub body: E,
+    /// The vendor's human-readable message, where the body carries one.
+    pub message: Option<String>,
+}
+
+impl<E> fmt::Display for ApiError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.message {
+            Some(message) => write!(f, "the server answered {}: {message}", self.status),
+            None => write!(f, "the server answered {}", self.status),
+        }
+    }
+}
+
+/// A response with a status the operation does not document; the body is kept raw.
+#[derive(Debug, thiserror::Error)]
+#[error("unexpected status {status}{}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+pub struct HttpError {
+    /// The response status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The raw response body.
+    pub body: Bytes,
+    /// The vendor's human-readable message, where the body carries one.
+    pub message: Option<String>,
+}
+
+/// A response body that does not match the spec.
+#[derive(Debug, thiserror::Error)]
+#[error("could not decode the response body at `{path}`: {message}")]
+pub struct DecodeError {
+    /// The JSON path that failed, e.g. `data[3].customer.email` (`.` for the root).
+    pub path: String,
+    /// What was wrong there.
+    pub message: String,
+    /// The response status, when the body came from a response.
+    pub status: Option<StatusCode>,
+    /// The raw body, so nothing is lost.
+    pub body: Bytes,
+}
+
+/// The request did not complete: connection refused, TLS failure, timeout, broken body.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    message: String,
+    timeout: bool,
+    #[source]
+    source: Option<reqwest::Error>,
+}
+
+impl TransportError {
+    /// Wraps a reqwest error, dropping the URL (it may carry an API key in the query).
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        let error = error.without_url();
+        let timeout = error.is_timeout();
+        let message = if timeout {
+            "the request timed out".to_owned()
+        } else if error.is_connect() {
+            format!("could not connect to the server: {}", root_cause(&error))
+        } else {
+            format!("the request failed: {}", root_cause(&error))
+        };
+        Self {
+            message,
+            timeout,
+            source: Some(error),
+        }
+    }
+
+    /// A transport error with only a message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            timeout: false,
+            source: None,
+        }
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.timeout
+    }
+}
+
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+/// Getting or using credentials failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The token endpoint rejected the credentials (e.g. a wrong app secret or client secret).
+    #[error("the credentials were rejected{}", fmt_detail(.status, .message))]
+    InvalidCredentials {
+        /// The token endpoint's status.
+        status: Option<StatusCode>,
+        /// The token endpoint's message, if any (never contains secrets we sent).
+        message: Option<String>,
+    },
+    /// A refresh token was rejected or revoked and no other way to get a token is configured.
+    #[error("the refresh token was rejected{}", fmt_detail(.status, .message))]
+    RefreshRejected {
+        /// The token endpoint's status.
+        status: Option<StatusCode>,
+        /// The token endpoint's message, if any.
+        message: Option<String>,
+    },
+    /// The token does not permit this request (e.g. an organization the client may not act for).
+    #[error("not permitted: {message}")]
+    NotPermitted {
+        /// What was refused.
+        message: String,
+    },
+    /// The API still answered 401 after the token was refreshed once.
+    #[error("the server rejected the credentials (401) even after a token refresh{}", fmt_detail(&None, .message))]
+    Unauthorized {
+        /// The API's message, if any.
+        message: Option<String>,
+    },
+    /// A personal access token (which cannot be refreshed) was rejected.
+    #[error("the access token was rejected; it may have expired or been revoked: issue a new one")]
+    TokenRejected,
+    /// The token endpoint answered something we could not understand.
+    #[error("the token endpoint returned an unusable response: {0}")]
+    BadTokenResponse(String),
+    /// The token endpoint could not be reached.
+    #[error("the token endpoint could not be reached: {0}")]
+    Transport(TransportError),
+    /// The auth flow was misconfigured (e.g. a missing organization in the request).
+    #[error("auth configuration: {0}")]
+    Configuration(String),
+}
+
+impl<E> From<DecodeError> for Error<E> {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(Box::new(e))
+    }
+}
+
+impl AuthError {
+    /// The HTTP status behind this error, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            AuthError::InvalidCredentials { status, .. }
+            | AuthError::RefreshRejected { status, .. } => *status,
+            AuthError::Unauthorized { .. } | AuthError::TokenRejected => {
+                Some(StatusCode::UNAUTHORIZED)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn fmt_detail(status: &Option<StatusCode>, message: &Option<String>) -> String {
+    match (status, message) {
+        (Some(s), Some(m)) => format!(" ({s}): {m}"),
+        (Some(s), None) => format!(" ({s})"),
+        (None, Some(m)) => format!(": {m}"),
+        (None, None) => String::new(),
+    }
+}

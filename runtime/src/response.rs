@@ -1,0 +1,275 @@
+//! Responses: the raw form the client returns and the typed form operations return.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, DecodeError, Error, HttpError};
+
+/// A successful response: the decoded body with the status and headers beside it.
+#[derive(Debug, Clone)]
+pub struct ResponseValue<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> ResponseValue<T> {
+    /// Builds a value from its parts (useful in tests of code that takes a `ResponseValue`).
+    pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The response status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The decoded body.
+    pub fn into_inner(self) -> T {
+        self.body
+    }
+
+    /// Splits into status, headers and body.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, T) {
+        (self.status, self.headers, self.body)
+    }
+}
+
+impl<T> Deref for ResponseValue<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+impl<T> DerefMut for ResponseValue<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.body
+    }
+}
+
+/// A response whose body has been read but not decoded.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    message_pointers: Arc<[String]>,
+}
+
+impl RawResponse {
+    /// Builds a raw response; `message_pointers` are JSON pointers to the vendor's error message.
+    pub fn new(
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+        message_pointers: Arc<[String]>,
+    ) -> Self {
+        Self {
+            status,
+            headers,
+            body,
+            message_pointers,
+        }
+    }
+
+    /// The response status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The raw body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Decodes a JSON success body.
+    pub fn json<T: DeserializeOwned, E>(self) -> Result<ResponseValue<T>, Error<E>> {
+        let body = decode_json(&self.body, self.status)?;
+        Ok(ResponseValue::new(self.status, self.headers, body))
+    }
+
+    /// A success response whose body is ignored.
+    pub fn empty<E>(self) -> Result<ResponseValue<()>, Error<E>> {
+        Ok(ResponseValue::new(self.status, self.headers, ()))
+    }
+
+    /// A success response whose body is returned as bytes.
+    pub fn bytes<E>(self) -> Result<ResponseValue<Bytes>, Error<E>> {
+        Ok(ResponseValue::new(self.status, self.headers, self.body))
+    }
+
+    /// A success response whose body is returned as text.
+    pub fn text<E>(self) -> Result<ResponseValue<String>, Error<E>> {
+        match String::from_utf8(self.body.to_vec()) {
+            Ok(text) => Ok(ResponseValue::new(self.status, self.headers, text)),
+            Err(e) => Err(Error::from(DecodeError {
+                path: ".".to_owned(),
+                message: format!("the body is not UTF-8: {e}"),
+                status: Some(self.status),
+                body: self.body,
+            })),
+        }
+    }
+
+    /// Decodes a documented error body `B` and wraps it into the operation's error type.
+    pub fn error_json<B: DeserializeOwned, E>(self, wrap: impl FnOnce(B) -> E) -> Error<E> {
+        match decode_json::<B>(&self.body, self.status) {
+            Ok(body) => {
+                let message = self.message();
+                Error::Api(Box::new(ApiError {
+                    status: self.status,
+                    headers: self.headers,
+                    body: wrap(body),
+                    message,
+                }))
+            }
+            // A documented error status whose body does not match its schema: keep it all.
+            Err(_) => self.unexpected(),
+        }
+    }
+
+    /// A documented error status without a body.
+    pub fn error_empty<E>(self, error: E) -> Error<E> {
+        let message = self.message();
+        Error::Api(Box::new(ApiError {
+            status: self.status,
+            headers: self.headers,
+            body: error,
+            message,
+        }))
+    }
+
+    /// A status the operation does not document.
+    pub fn unexpected<E>(self) -> Error<E> {
+        let message = self.message();
+        Error::Status(Box::new(HttpError {
+            status: self.status,
+            headers: self.headers,
+            body: self.body,
+            message,
+        }))
+    }
+
+    /// The vendor's human-readable message: the first configured JSON pointer that holds a
+    /// string (or a number), else a top-level `message`/`error_description`/`error` string.
+    pub fn message(&self) -> Option<String> {
+        let value: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
+        let defaults = ["/message", "/error_description", "/error/message", "/error"];
+        self.message_pointers
+            .iter()
+            .map(String::as_str)
+            .chain(defaults)
+            .find_map(|pointer| match value.pointer(pointer)? {
+                serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+    }
+}
+
+/// Decodes JSON, naming the path that failed and keeping the body.
+pub(crate) fn decode_json<T: DeserializeOwned>(
+    body: &Bytes,
+    status: StatusCode,
+) -> Result<T, DecodeError> {
+    // An empty body decodes like `null`, so `Option`/`()` bodies accept a bare 200.
+    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(text);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| DecodeError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+        status: Some(status),
+        body: body.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: u16, body: &str, pointers: &[&str]) -> RawResponse {
+        RawResponse::new(
+            StatusCode::from_u16(status).unwrap(),
+            HeaderMap::new(),
+            Bytes::from(body.to_owned()),
+            pointers.iter().map(|p| p.to_string()).collect(),
+        )
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        id: u32,
+        email: String,
+    }
+
+    #[test]
+    fn decode_errors_name_the_path_and_keep_the_body() {
+        let body = r#"{"data":[{"id":1,"email":"a"},{"id":2,"email":7}]}"#;
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct List {
+            data: Vec<Item>,
+        }
+        let err = raw(200, body, &[]).json::<List, ()>().unwrap_err();
+        let Error::Decode(decode) = err else {
+            panic!("expected a decode error, got {err:?}")
+        };
+        assert_eq!(decode.path, "data[1].email");
+        assert_eq!(decode.body, body.as_bytes());
+    }
+
+    #[test]
+    fn the_vendor_message_comes_from_the_configured_pointer() {
+        let body =
+            r#"{"messageList":[{"type":"ERROR","text":"organization not found"}],"content":null}"#;
+        let response = raw(404, body, &["/messageList/0/text"]);
+        assert_eq!(
+            response.message().as_deref(),
+            Some("organization not found")
+        );
+        let err = response.unexpected::<()>();
+        assert_eq!(
+            err.to_string(),
+            "unexpected status 404 Not Found: organization not found"
+        );
+    }
+
+    #[test]
+    fn a_documented_error_body_is_typed() {
+        let err = raw(422, r#"{"message":"bad email"}"#, &[])
+            .error_json::<serde_json::Value, String>(|v| {
+                v["message"].as_str().unwrap_or_default().to_owned()
+            });
+        match err {
+            Error::Api(api) => {
+                assert_eq!(api.body, "bad email");
+                assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+            other => panic!("expected an API error, got {other:?}"),
+        }
+    }
+}
