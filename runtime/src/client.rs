@@ -223,7 +223,7 @@ impl ApiClient {
                 .auth
                 .authorize(&request, &mut credentials)
                 .await?;
-            let response = self.execute(&request, credentials).await?;
+            let response = self.execute(&request, &credentials).await?;
             if response.status() != StatusCode::UNAUTHORIZED {
                 return Ok(response);
             }
@@ -232,7 +232,14 @@ impl ApiClient {
                     message: response.message(),
                 }));
             }
-            if !self.inner.auth.on_unauthorized(&request).await? {
+            // The authenticator is told which credentials were rejected, so it renews only
+            // a token that is still current and not one another task has just fetched.
+            if !self
+                .inner
+                .auth
+                .on_unauthorized_with(&request, &credentials)
+                .await?
+            {
                 return Ok(response);
             }
             refreshed = true;
@@ -242,10 +249,12 @@ impl ApiClient {
     async fn execute(
         &self,
         request: &ApiRequest,
-        credentials: Credentials,
+        credentials: &Credentials,
     ) -> Result<RawResponse, TransportError> {
         let mut url = self.inner.base_url.clone();
-        let path = format!("{}{}", url.path(), request.path);
+        // A root base URL keeps a `/` path (URLs with a host always have one): trim it so
+        // `https://host` + `/v1/x` is `/v1/x`, not `//v1/x`.
+        let path = format!("{}{}", url.path().trim_end_matches('/'), request.path);
         url.set_path(&path);
         {
             let mut query = url.query_pairs_mut();
@@ -261,7 +270,7 @@ impl ApiClient {
             .http
             .request(request.method.clone(), url)
             .headers(request.headers.clone())
-            .headers(credentials.headers);
+            .headers(credentials.headers.clone());
         builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder

@@ -225,6 +225,26 @@ pub enum AuthError {
     /// The auth flow was misconfigured (e.g. a missing organization in the request).
     #[error("auth configuration: {0}")]
     Configuration(String),
+    /// The token endpoint answered with an error status that says nothing about the
+    /// credentials (e.g. a 5xx); trying again later may help.
+    #[error("the token endpoint failed{}", fmt_detail(&Some(*.status), .message))]
+    TokenEndpoint {
+        /// The token endpoint's status.
+        status: StatusCode,
+        /// The token endpoint's message, if any.
+        message: Option<String>,
+    },
+    /// A token endpoint URL uses plain http to a host that is not loopback, and the flow was
+    /// not told to allow it: the credentials would travel unencrypted.
+    #[error("refusing plain-http token endpoint `{0}`: credentials would travel unencrypted; use https, a loopback host, or `allow_insecure_http(true)` on the auth flow")]
+    InsecureTokenUrl(String),
+    /// The `state` returned to the OAuth redirect is not the one sent: the callback may be
+    /// forged (CSRF) or belong to another authorization attempt.
+    #[error("the OAuth `state` returned with the authorization code does not match the one sent")]
+    StateMismatch,
+    /// The [`TokenStore`](crate::token::TokenStore) failed.
+    #[error("the token store failed: {0}")]
+    TokenStore(String),
 }
 
 impl<E> From<DecodeError> for Error<E> {
@@ -239,6 +259,7 @@ impl AuthError {
         match self {
             AuthError::InvalidCredentials { status, .. }
             | AuthError::RefreshRejected { status, .. } => *status,
+            AuthError::TokenEndpoint { status, .. } => Some(*status),
             AuthError::Unauthorized { .. } | AuthError::TokenRejected => {
                 Some(StatusCode::UNAUTHORIZED)
             }

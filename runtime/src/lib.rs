@@ -15,6 +15,7 @@ mod encoding;
 mod error;
 mod request;
 mod response;
+pub mod token;
 
 pub use client::{ApiClient, ApiClientBuilder, BuildError};
 pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, TransportError};

@@ -2,7 +2,8 @@
 //!
 //! An [`Authenticator`] adds credentials to each outgoing request and is told when the API
 //! answered 401, so that token-based flows can refresh once. Static schemes live here;
-//! vendor token flows have a module each.
+//! vendor token flows have a module each, and all of them keep their tokens in one
+//! [`TokenCache`](crate::token::TokenCache).
 
 use std::fmt;
 
@@ -12,12 +13,24 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::AuthError;
 use crate::request::ApiRequest;
+use crate::token::Token;
+
+#[macro_use]
+mod endpoint;
+pub mod bookingtime;
+mod pkce;
+pub mod timekit;
+pub mod timeneye;
+pub mod timify;
+
+pub use endpoint::DEFAULT_TOKEN_TIMEOUT;
 
 /// Where an [`Authenticator`] puts credentials: headers, or (for API keys only) the query.
 #[derive(Default)]
 pub struct Credentials {
     pub(crate) headers: HeaderMap,
     pub(crate) query: Vec<(String, String)>,
+    pub(crate) token: Option<(String, Token)>,
 }
 
 impl fmt::Debug for Credentials {
@@ -53,6 +66,24 @@ impl Credentials {
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
+
+    /// The query pairs set so far (API keys only).
+    pub fn query(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    /// Records which cached token (and its partition key) these credentials carry, so that a
+    /// 401 can invalidate exactly that token.
+    pub fn note_token(&mut self, partition: impl Into<String>, token: Token) {
+        self.token = Some((partition.into(), token));
+    }
+
+    /// The token recorded with [`note_token`](Self::note_token), with its partition key.
+    pub fn noted_token(&self) -> Option<(&str, &Token)> {
+        self.token
+            .as_ref()
+            .map(|(key, token)| (key.as_str(), token))
+    }
 }
 
 /// Adds credentials to requests and reacts to 401 answers.
@@ -73,6 +104,19 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
     ) -> BoxFuture<'a, Result<bool, AuthError>> {
         let _ = request;
         Box::pin(async { Ok(false) })
+    }
+
+    /// Like [`on_unauthorized`](Self::on_unauthorized), also given the credentials that were
+    /// sent and rejected. [`ApiClient::send`](crate::ApiClient::send) calls this one; token
+    /// flows use `sent` to renew the rejected token only if it is still the current one.
+    /// Default: calls `on_unauthorized`.
+    fn on_unauthorized_with<'a>(
+        &'a self,
+        request: &'a ApiRequest,
+        sent: &'a Credentials,
+    ) -> BoxFuture<'a, Result<bool, AuthError>> {
+        let _ = sent;
+        self.on_unauthorized(request)
     }
 }
 
@@ -111,10 +155,7 @@ impl RawAuthorization {
 
     /// Sends `Basic base64(user:password)`; the user may be empty (Timekit's `:key`).
     pub fn basic(user: &str, password: &str) -> Self {
-        use base64::Engine as _;
-        let encoded =
-            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-        Self::new(format!("Basic {encoded}"))
+        Self::new(basic_value(user, password))
     }
 }
 
@@ -132,6 +173,96 @@ impl Authenticator for RawAuthorization {
     ) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async move {
             credentials.set_secret_header(http::header::AUTHORIZATION, self.value.expose_secret())
+        })
+    }
+}
+
+/// `Basic base64(user:password)`; the user may be empty.
+pub(crate) fn basic_value(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {encoded}")
+}
+
+/// Where an [`ApiKey`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLocation {
+    /// In a request header.
+    Header,
+    /// In the query string. Only for vendors that define their key this way: it is the one
+    /// secret this runtime ever puts into a URL.
+    Query,
+}
+
+/// An API key sent in a named header or query parameter.
+pub struct ApiKey {
+    name: String,
+    key: SecretString,
+    location: ApiKeyLocation,
+}
+
+impl ApiKey {
+    /// Sends `key` in header `name` (e.g. `X-Api-Key`).
+    pub fn header(name: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            key: SecretString::from(key.into()),
+            location: ApiKeyLocation::Header,
+        }
+    }
+
+    /// Sends `key` as query parameter `name`, where the vendor defines the key that way.
+    pub fn query(name: impl Into<String>, key: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            key: SecretString::from(key.into()),
+            location: ApiKeyLocation::Query,
+        }
+    }
+
+    /// The header or query parameter name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where the key goes.
+    pub fn location(&self) -> ApiKeyLocation {
+        self.location
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("name", &self.name)
+            .field("location", &self.location)
+            .field("key", &"[redacted]")
+            .finish()
+    }
+}
+
+impl Authenticator for ApiKey {
+    fn authorize<'a>(
+        &'a self,
+        _: &'a ApiRequest,
+        credentials: &'a mut Credentials,
+    ) -> BoxFuture<'a, Result<(), AuthError>> {
+        Box::pin(async move {
+            match self.location {
+                ApiKeyLocation::Header => {
+                    let name = HeaderName::from_bytes(self.name.as_bytes()).map_err(|_| {
+                        AuthError::Configuration(format!(
+                            "`{}` is not a valid header name for an API key",
+                            self.name
+                        ))
+                    })?;
+                    credentials.set_secret_header(name, self.key.expose_secret())
+                }
+                ApiKeyLocation::Query => {
+                    credentials.add_query_key(&self.name, self.key.expose_secret());
+                    Ok(())
+                }
+            }
         })
     }
 }

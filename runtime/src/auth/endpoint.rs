@@ -1,0 +1,317 @@
+//! What every token flow shares: the checked token endpoint URL, one HTTP client, the token
+//! cache, the mapping of token-endpoint answers onto [`AuthError`], and the builder options
+//! (store, clock, margin, http opt-in) that each flow type exposes.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use url::Url;
+
+use super::Credentials;
+use crate::client::{checked_base_url, BuildError};
+use crate::error::{AuthError, TransportError};
+use crate::response::{decode_json, RawResponse};
+use crate::token::TokenCache;
+
+/// The default time allowed for one request to a token endpoint.
+pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A request body for a token endpoint.
+pub(crate) enum TokenBody {
+    None,
+    Json(serde_json::Value),
+    Form(Vec<(&'static str, String)>),
+}
+
+/// The parts of a token flow that are not vendor-specific.
+#[derive(Debug, Default)]
+pub(crate) struct FlowCommon {
+    pub(crate) cache: TokenCache,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) http: OnceLock<reqwest::Client>,
+}
+
+impl FlowCommon {
+    /// `base` checked like an API base URL (https, or plain http to loopback or when allowed),
+    /// with `path` appended.
+    pub(crate) fn url(&self, base: &str, path: &str) -> Result<Url, AuthError> {
+        let mut url = checked_base_url(base, self.allow_insecure_http).map_err(|e| match e {
+            BuildError::InsecureBaseUrl(url) => AuthError::InsecureTokenUrl(url),
+            other => AuthError::Configuration(format!("token endpoint: {other}")),
+        })?;
+        // A root base keeps its `/` (URLs with a host always have a path), so trim it here.
+        let joined = format!("{}{}", url.path().trim_end_matches('/'), path);
+        url.set_path(&joined);
+        Ok(url)
+    }
+
+    fn client(&self) -> Result<reqwest::Client, AuthError> {
+        if let Some(client) = self.http.get() {
+            return Ok(client.clone());
+        }
+        let client = reqwest::Client::builder()
+            .timeout(DEFAULT_TOKEN_TIMEOUT)
+            .user_agent(concat!("client-runtime/", env!("CARGO_PKG_VERSION")))
+            // A redirect would carry the credentials in the body to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| AuthError::Configuration(format!("could not set up HTTP: {e}")))?;
+        // Two tasks may build one each at first; either is fine to keep.
+        Ok(self.http.get_or_init(|| client).clone())
+    }
+
+    /// After a 401 with unknown credentials: mark whatever token `key` holds as expired.
+    pub(crate) async fn invalidate_current_owned(&self, key: String) -> Result<bool, AuthError> {
+        if let Some(current) = self.cache.peek(&key).await? {
+            self.cache.invalidate(&key, &current).await?;
+        }
+        Ok(true)
+    }
+
+    /// After a 401: mark the token that was sent as expired, unless it was already replaced.
+    /// `false` (nothing to renew) when no cached token was sent.
+    pub(crate) async fn invalidate_sent(&self, sent: &Credentials) -> Result<bool, AuthError> {
+        let Some((key, token)) = sent.noted_token() else {
+            return Ok(false);
+        };
+        self.cache.invalidate(key, token).await?;
+        Ok(true)
+    }
+
+    /// Sends one request to a token endpoint and reads the whole answer.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        headers: HeaderMap,
+        body: TokenBody,
+    ) -> Result<TokenReply, AuthError> {
+        let client = self.client()?;
+        let mut request = client
+            .request(method, url)
+            .header(http::header::ACCEPT, "application/json")
+            .headers(headers);
+        request = match body {
+            TokenBody::None => request,
+            TokenBody::Json(value) => request.json(&value),
+            TokenBody::Form(pairs) => request.form(&pairs),
+        };
+        let transport = |e| AuthError::Transport(TransportError::from_reqwest(e));
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport)?;
+        Ok(TokenReply {
+            raw: RawResponse::new(status, headers, body, Arc::from([])),
+        })
+    }
+}
+
+/// A token endpoint's answer.
+pub(crate) struct TokenReply {
+    raw: RawResponse,
+}
+
+impl TokenReply {
+    pub(crate) fn status(&self) -> StatusCode {
+        self.raw.status()
+    }
+
+    pub(crate) fn is_success(&self) -> bool {
+        self.raw.status().is_success()
+    }
+
+    /// Whether the endpoint refused what was sent (as opposed to failing by itself).
+    pub(crate) fn is_refusal(&self) -> bool {
+        matches!(self.status().as_u16(), 400 | 401 | 403)
+    }
+
+    pub(crate) fn message(&self) -> Option<String> {
+        self.raw.message()
+    }
+
+    /// Decodes a success body. The error names only the JSON path: serde's own message may
+    /// quote the value, and in a token response that value may be a secret.
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, AuthError> {
+        let body: &Bytes = self.raw.body();
+        decode_json(body, self.status()).map_err(|e| {
+            AuthError::BadTokenResponse(format!(
+                "`{}` is missing or has an unexpected type (HTTP {})",
+                e.path,
+                self.status()
+            ))
+        })
+    }
+
+    /// The failure, when the credentials themselves were sent: a refusal means they are wrong.
+    pub(crate) fn credentials_error(&self) -> AuthError {
+        if self.is_refusal() {
+            AuthError::InvalidCredentials {
+                status: Some(self.status()),
+                message: self.message(),
+            }
+        } else {
+            self.endpoint_error()
+        }
+    }
+
+    /// The failure, when a refresh token was sent: a refusal means it was rejected.
+    pub(crate) fn refresh_error(&self) -> AuthError {
+        if self.is_refusal() {
+            AuthError::RefreshRejected {
+                status: Some(self.status()),
+                message: self.message(),
+            }
+        } else {
+            self.endpoint_error()
+        }
+    }
+
+    pub(crate) fn endpoint_error(&self) -> AuthError {
+        AuthError::TokenEndpoint {
+            status: self.status(),
+            message: self.message(),
+        }
+    }
+}
+
+/// A lifetime in seconds sent as a number (`7200`) or, as bookingtime's docs show, a string.
+pub(crate) fn lenient_seconds<'de, D>(deserializer: D) -> Result<Option<u64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Seconds {
+        Int(u64),
+        Float(f64),
+        Text(String),
+    }
+    match Option::<Seconds>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Seconds::Int(n)) => Ok(Some(n)),
+        Some(Seconds::Float(f)) if f.is_finite() && f >= 0.0 => Ok(Some(f as u64)),
+        Some(Seconds::Text(t)) => t
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected a number of seconds")),
+        Some(Seconds::Float(_)) => Err(serde::de::Error::custom(
+            "expected a non-negative number of seconds",
+        )),
+    }
+}
+
+/// Builder options shared by every token flow type (which must have a `common: FlowCommon`).
+macro_rules! token_flow_options {
+    ($ty:ty) => {
+        impl $ty {
+            /// Where tokens are persisted. Default: in memory, for this process only. Give a
+            /// persistent store so a restarted application does not authorise again.
+            #[must_use]
+            pub fn token_store(self, store: impl $crate::token::TokenStore + 'static) -> Self {
+                self.shared_token_store(::std::sync::Arc::new(store))
+            }
+
+            /// Like [`token_store`](Self::token_store), with a store shared with other flows.
+            #[must_use]
+            pub fn shared_token_store(
+                mut self,
+                store: ::std::sync::Arc<dyn $crate::token::TokenStore>,
+            ) -> Self {
+                self.common.cache = self.common.cache.with_store(store);
+                self
+            }
+
+            /// The source of time. Default: the system clock; tests use
+            /// [`ManualClock`]($crate::token::ManualClock).
+            #[must_use]
+            pub fn clock(mut self, clock: impl $crate::token::Clock + 'static) -> Self {
+                self.common.cache = self.common.cache.with_clock(::std::sync::Arc::new(clock));
+                self
+            }
+
+            /// How long before expiry a token is renewed. Default:
+            /// [`DEFAULT_REFRESH_MARGIN`]($crate::token::DEFAULT_REFRESH_MARGIN); capped at half
+            /// a token's lifetime.
+            #[must_use]
+            pub fn refresh_margin(mut self, margin: ::std::time::Duration) -> Self {
+                self.common.cache = self.common.cache.with_refresh_margin(margin);
+                self
+            }
+
+            /// Allows a plain-http token endpoint to a host that is not loopback. Default:
+            /// refused with [`AuthError::InsecureTokenUrl`]($crate::AuthError::InsecureTokenUrl).
+            #[must_use]
+            pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+                self.common.allow_insecure_http = allow;
+                self
+            }
+
+            /// The HTTP client for token requests. Default: one with a
+            /// [`DEFAULT_TOKEN_TIMEOUT`]($crate::auth::DEFAULT_TOKEN_TIMEOUT) timeout that does
+            /// not follow redirects.
+            #[must_use]
+            pub fn http_client(self, client: ::reqwest::Client) -> Self {
+                let lock = ::std::sync::OnceLock::new();
+                let _ = lock.set(client);
+                Self {
+                    common: $crate::auth::endpoint::FlowCommon {
+                        http: lock,
+                        ..self.common
+                    },
+                    ..self
+                }
+            }
+
+            /// The token cache, e.g. to look at or forget stored tokens.
+            pub fn token_cache(&self) -> &$crate::token::TokenCache {
+                &self.common.cache
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_urls_get_the_same_https_check_as_api_urls() {
+        let common = FlowCommon::default();
+        assert!(matches!(
+            common.url("http://api.timify.com", "/v1/auth/token"),
+            Err(AuthError::InsecureTokenUrl(_))
+        ));
+        let url = common.url("http://127.0.0.1:9/", "/oauth/token").unwrap();
+        assert_eq!(url.as_str(), "http://127.0.0.1:9/oauth/token");
+        let allowed = FlowCommon {
+            allow_insecure_http: true,
+            ..FlowCommon::default()
+        };
+        assert!(allowed
+            .url("http://auth.example.com", "/oauth/token")
+            .is_ok());
+    }
+
+    #[test]
+    fn lifetimes_may_be_numbers_or_strings() {
+        #[derive(Deserialize)]
+        struct R {
+            #[serde(default, deserialize_with = "lenient_seconds")]
+            expires_in: Option<u64>,
+        }
+        let parse = |s: &str| serde_json::from_str::<R>(s).map(|r| r.expires_in);
+        assert_eq!(parse(r#"{"expires_in":300}"#).unwrap(), Some(300));
+        assert_eq!(
+            parse(r#"{"expires_in":"2592000"}"#).unwrap(),
+            Some(2_592_000)
+        );
+        assert_eq!(parse(r#"{}"#).unwrap(), None);
+        assert!(parse(r#"{"expires_in":"soon"}"#).is_err());
+    }
+}

@@ -1,0 +1,183 @@
+//! Timify app tokens: App ID + App Secret → an access token sent as the raw `Authorization`
+//! value (no scheme), renewed with its refresh token.
+//!
+//! - `POST {base}/v1/auth/token`, JSON `{"appid", "appsecret"}` →
+//!   `{"accessToken", "refreshToken", "expires"}` (`expires` in seconds, 7200 in the docs);
+//! - `POST {base}/v1/auth/refreshtoken`, JSON `{"refreshtoken"}` → the same shape. When the
+//!   refresh fails, a new token is requested with the app credentials.
+//!
+//! The raw `Authorization` value follows Timify's getting-started page and Nango; Timify's
+//! newer OpenAPI mentions `Bearer`, for which [`AppToken::bearer_scheme`] exists.
+
+use std::fmt;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use http::{HeaderMap, Method};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::endpoint::{lenient_seconds, FlowCommon, TokenBody};
+use super::{Authenticator, Credentials};
+use crate::error::AuthError;
+use crate::request::ApiRequest;
+use crate::token::Token;
+
+/// Timify's app-token flow; see the module docs.
+pub struct AppToken {
+    base_url: String,
+    app_id: String,
+    app_secret: SecretString,
+    bearer: bool,
+    common: FlowCommon,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default, deserialize_with = "lenient_seconds")]
+    expires: Option<u64>,
+}
+
+impl AppToken {
+    /// Authenticates as app `app_id` against the DevAPI at `base_url`
+    /// (e.g. `https://api.timify.com`).
+    pub fn new(
+        base_url: impl Into<String>,
+        app_id: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
+        Self {
+            base_url: base_url.into(),
+            app_id: app_id.into(),
+            app_secret: SecretString::from(app_secret.into()),
+            bearer: false,
+            common: FlowCommon::default(),
+        }
+    }
+
+    /// Sends `Authorization: Bearer <token>` instead of the bare token. Default: bare.
+    #[must_use]
+    pub fn bearer_scheme(mut self, bearer: bool) -> Self {
+        self.bearer = bearer;
+        self
+    }
+
+    fn partition(&self) -> String {
+        format!("timify:{}", self.app_id)
+    }
+
+    async fn resolve(&self, previous: Option<Token>) -> Result<Token, AuthError> {
+        if let Some(refresh) = previous.as_ref().and_then(Token::refresh_token) {
+            match self.refresh(refresh).await {
+                Ok(token) => return Ok(token),
+                // The endpoint could not be reached: asking it for a new token would fail too.
+                Err(e @ AuthError::Transport(_)) => return Err(e),
+                Err(e) => {
+                    tracing::debug!(error = %e, "timify token refresh failed; requesting a new token");
+                }
+            }
+        }
+        self.request_token().await
+    }
+
+    async fn request_token(&self) -> Result<Token, AuthError> {
+        let url = self.common.url(&self.base_url, "/v1/auth/token")?;
+        let body = json!({
+            "appid": self.app_id,
+            "appsecret": self.app_secret.expose_secret(),
+        });
+        let reply = self
+            .common
+            .send(Method::POST, url, HeaderMap::new(), TokenBody::Json(body))
+            .await?;
+        if !reply.is_success() {
+            return Err(reply.credentials_error());
+        }
+        self.token_from(reply.decode()?)
+    }
+
+    async fn refresh(&self, refresh: &SecretString) -> Result<Token, AuthError> {
+        let url = self.common.url(&self.base_url, "/v1/auth/refreshtoken")?;
+        let body = json!({ "refreshtoken": refresh.expose_secret() });
+        let reply = self
+            .common
+            .send(Method::POST, url, HeaderMap::new(), TokenBody::Json(body))
+            .await?;
+        if !reply.is_success() {
+            return Err(reply.refresh_error());
+        }
+        self.token_from(reply.decode()?)
+    }
+
+    fn token_from(&self, response: TokenResponse) -> Result<Token, AuthError> {
+        if response.access_token.is_empty() {
+            return Err(AuthError::BadTokenResponse(
+                "`accessToken` is empty".to_owned(),
+            ));
+        }
+        let mut token = Token::new(response.access_token, self.common.cache.now());
+        if let Some(refresh) = response.refresh_token.filter(|r| !r.is_empty()) {
+            token = token.with_refresh_token(refresh);
+        }
+        if let Some(seconds) = response.expires {
+            token = token.expires_in(Duration::from_secs(seconds));
+        }
+        Ok(token)
+    }
+}
+
+token_flow_options!(AppToken);
+
+impl fmt::Debug for AppToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("timify::AppToken")
+            .field("base_url", &self.base_url)
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"[redacted]")
+            .field("cache", &self.common.cache)
+            .finish()
+    }
+}
+
+impl Authenticator for AppToken {
+    fn authorize<'a>(
+        &'a self,
+        _: &'a ApiRequest,
+        credentials: &'a mut Credentials,
+    ) -> BoxFuture<'a, Result<(), AuthError>> {
+        Box::pin(async move {
+            let key = self.partition();
+            let token = self
+                .common
+                .cache
+                .get(&key, |previous| self.resolve(previous))
+                .await?;
+            let secret = token.access_token().expose_secret();
+            let value = if self.bearer {
+                format!("Bearer {secret}")
+            } else {
+                secret.to_owned()
+            };
+            credentials.set_secret_header(http::header::AUTHORIZATION, &value)?;
+            credentials.note_token(key, token);
+            Ok(())
+        })
+    }
+
+    fn on_unauthorized<'a>(&'a self, _: &'a ApiRequest) -> BoxFuture<'a, Result<bool, AuthError>> {
+        Box::pin(self.common.invalidate_current_owned(self.partition()))
+    }
+
+    fn on_unauthorized_with<'a>(
+        &'a self,
+        _: &'a ApiRequest,
+        sent: &'a Credentials,
+    ) -> BoxFuture<'a, Result<bool, AuthError>> {
+        Box::pin(self.common.invalidate_sent(sent))
+    }
+}
