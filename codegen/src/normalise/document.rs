@@ -1,0 +1,65 @@
+//! Document-level rules: a `paths` object is always there, and 3.2 `additionalOperations`
+//! become an extension openapiv3 keeps.
+
+use serde_json::{Map, Value};
+
+/// Adds an empty `paths` when it is missing: 3.1 allows documents with only `webhooks` or
+/// `components`, but openapiv3 requires the field.
+pub(crate) fn ensure_paths(document: &mut Value) {
+    if let Some(root) = document.as_object_mut() {
+        if !root.contains_key("paths") {
+            root.insert("paths".to_string(), Value::Object(Map::new()));
+        }
+    }
+}
+
+/// Renames a Path Item's `additionalOperations` (3.2: operations for custom HTTP methods such
+/// as `LINK`) to `x-additional-operations`, content unchanged.
+///
+/// openapiv3 silently ignores unknown non-`x-` keys, so under the 3.2 name the operations
+/// would vanish from the model; as an extension they stay in `PathItem::extensions` and in
+/// the JSON document for later stages. The key keeps its position so output stays stable.
+pub(crate) fn rename_additional_operations(path_item: &mut Value) {
+    let Some(item) = path_item.as_object_mut() else {
+        return;
+    };
+    if item.contains_key("x-additional-operations") {
+        return;
+    }
+    let Some(index) = item.keys().position(|k| k == "additionalOperations") else {
+        return;
+    };
+    if let Some(operations) = item.shift_remove("additionalOperations") {
+        item.shift_insert(index, "x-additional-operations".to_string(), operations);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn missing_paths_become_empty() {
+        let mut doc = json!({"openapi": "3.1.0", "webhooks": {}});
+        ensure_paths(&mut doc);
+        assert_eq!(doc, json!({"openapi": "3.1.0", "webhooks": {}, "paths": {}}));
+        let mut doc = json!({"paths": {"/a": {}}});
+        ensure_paths(&mut doc);
+        assert_eq!(doc, json!({"paths": {"/a": {}}}));
+    }
+
+    #[test]
+    fn additional_operations_become_an_extension_in_place() {
+        let mut item = json!({
+            "get": {},
+            "additionalOperations": {"LINK": {"operationId": "link"}},
+            "parameters": []
+        });
+        rename_additional_operations(&mut item);
+        assert_eq!(
+            serde_json::to_string(&item).unwrap_or_default(),
+            r#"{"get":{},"x-additional-operations":{"LINK":{"operationId":"link"}},"parameters":[]}"#
+        );
+    }
+}
