@@ -1,1 +1,233 @@
-//! (tests to come)
+//! The token lifecycle through `ApiClient::send`: single flight, 401 handling, persistence.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use client_runtime::auth::bookingtime::ClientCredentials;
+use client_runtime::auth::timify::AppToken;
+use client_runtime::auth::{Authenticator, Credentials};
+use client_runtime::token::{ManualClock, MemoryTokenStore, StoreError, Token, TokenStore};
+use client_runtime::{ApiRequest, AuthError, Error};
+use futures::future::BoxFuture;
+use http::Method;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::common::{client, form, get, hits};
+
+/// A Timify token endpoint answering `access-1`, `access-2`, … (slowly, so callers overlap).
+async fn mount_timify_tokens(server: &MockServer, delay: Duration) {
+    let counter = std::sync::atomic::AtomicUsize::new(0);
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/token"))
+        .respond_with(move |_: &Request| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200)
+                .set_body_json(json!({
+                    "accessToken": format!("access-{n}"),
+                    "refreshToken": format!("refresh-{n}"),
+                    "expires": 7200
+                }))
+                .set_delay(delay)
+        })
+        .mount(server)
+        .await;
+}
+
+async fn mount_ok_api(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/v1/companies"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(server)
+        .await;
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_calls_make_one_token_request() {
+    let server = MockServer::start().await;
+    mount_timify_tokens(&server, Duration::from_millis(200)).await;
+    mount_ok_api(&server).await;
+    let client = client(
+        &server,
+        AppToken::new(server.uri(), "app-1", "s").clock(ManualClock::default()),
+    );
+    let calls = (0..100).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { get(&client, "/v1/companies").await.map(|r| r.status()) })
+    });
+    for result in futures::future::join_all(calls).await {
+        assert_eq!(result.unwrap().unwrap(), 200);
+    }
+    assert_eq!(hits(&server, "/v1/auth/token").await, 1);
+    assert_eq!(hits(&server, "/v1/companies").await, 100);
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_bookingtime_calls_make_one_grant_and_one_exchange() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(|r: &Request| {
+            let body = if form(r)["grant_type"] == "client_credentials" {
+                json!({ "refresh_token": "rt", "token_type": "Bearer", "expires_in": 2592000 })
+            } else {
+                json!({ "access_token": "at", "token_type": "Bearer", "expires_in": 300 })
+            };
+            ResponseTemplate::new(200)
+                .set_body_json(body)
+                .set_delay(Duration::from_millis(100))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let client = client(
+        &server,
+        ClientCredentials::new(server.uri(), "c", "s").clock(ManualClock::default()),
+    );
+    let calls = (0..100).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let request = ApiRequest::new(Method::GET, "/organization/{organizationId}/show")
+                .path_param("organizationId", "f6org");
+            client.send::<()>(request).await.map(|r| r.status())
+        })
+    });
+    for result in futures::future::join_all(calls).await {
+        assert_eq!(result.unwrap().unwrap(), 200);
+    }
+    assert_eq!(
+        hits(&server, "/oauth/token").await,
+        2,
+        "one grant + one exchange"
+    );
+}
+
+#[tokio::test]
+async fn a_second_401_is_an_auth_error_after_exactly_one_refresh_and_one_retry() {
+    let server = MockServer::start().await;
+    mount_timify_tokens(&server, Duration::ZERO).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/refreshtoken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessToken": "access-refreshed", "refreshToken": "refresh-x", "expires": 7200
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/companies"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({ "message": "token revoked" })),
+        )
+        .mount(&server)
+        .await;
+    let client = client(
+        &server,
+        AppToken::new(server.uri(), "app-1", "s").clock(ManualClock::default()),
+    );
+    let err = get(&client, "/v1/companies").await.unwrap_err();
+    match &err {
+        Error::Auth(AuthError::Unauthorized { message }) => {
+            assert_eq!(message.as_deref(), Some("token revoked"));
+        }
+        other => panic!("expected Unauthorized, got {other:?}"),
+    }
+    assert_eq!(hits(&server, "/v1/companies").await, 2);
+    assert_eq!(hits(&server, "/v1/auth/token").await, 1);
+    assert_eq!(hits(&server, "/v1/auth/refreshtoken").await, 1);
+    let requests = server.received_requests().await.unwrap();
+    let api: Vec<_> = requests
+        .iter()
+        .filter(|r| r.url.path() == "/v1/companies")
+        .collect();
+    assert_eq!(api[0].headers["authorization"], "access-1");
+    assert_eq!(api[1].headers["authorization"], "access-refreshed");
+}
+
+#[tokio::test]
+async fn a_late_401_does_not_throw_away_a_token_another_task_just_fetched() {
+    let server = MockServer::start().await;
+    mount_timify_tokens(&server, Duration::ZERO).await;
+    // Refreshing fails, so every renewal shows up as a token request.
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/refreshtoken"))
+        .respond_with(ResponseTemplate::new(400))
+        .mount(&server)
+        .await;
+    let auth = AppToken::new(server.uri(), "app-1", "s").clock(ManualClock::default());
+    let request = ApiRequest::new(Method::GET, "/v1/companies");
+    // Two tasks sent access-1 and both got a 401.
+    let mut sent_a = Credentials::default();
+    let mut sent_b = Credentials::default();
+    auth.authorize(&request, &mut sent_a).await.unwrap();
+    auth.authorize(&request, &mut sent_b).await.unwrap();
+    // Task A renews: access-2.
+    assert!(auth.on_unauthorized_with(&request, &sent_a).await.unwrap());
+    let mut renewed = Credentials::default();
+    auth.authorize(&request, &mut renewed).await.unwrap();
+    assert_eq!(renewed.headers()["authorization"], "access-2");
+    // Task B's 401 is about access-1: it may retry, but access-2 stays.
+    assert!(auth.on_unauthorized_with(&request, &sent_b).await.unwrap());
+    let mut after = Credentials::default();
+    auth.authorize(&request, &mut after).await.unwrap();
+    assert_eq!(after.headers()["authorization"], "access-2");
+    assert_eq!(hits(&server, "/v1/auth/token").await, 2);
+}
+
+#[tokio::test]
+async fn a_restarted_application_reuses_stored_tokens() {
+    let server = MockServer::start().await;
+    mount_timify_tokens(&server, Duration::ZERO).await;
+    mount_ok_api(&server).await;
+    let store = MemoryTokenStore::new();
+    let clock = ManualClock::default();
+    let first = client(
+        &server,
+        AppToken::new(server.uri(), "app-1", "s")
+            .clock(clock.clone())
+            .token_store(store.clone()),
+    );
+    get(&first, "/v1/companies").await.unwrap();
+    drop(first);
+    // A new process: new authenticator, same (persistent) store.
+    let second = client(
+        &server,
+        AppToken::new(server.uri(), "app-1", "s")
+            .clock(clock)
+            .token_store(store.clone()),
+    );
+    get(&second, "/v1/companies").await.unwrap();
+    assert_eq!(hits(&server, "/v1/auth/token").await, 1);
+    assert!(store.load("timify:app-1").await.unwrap().is_some());
+}
+
+#[derive(Debug)]
+struct BrokenStore;
+
+impl TokenStore for BrokenStore {
+    fn load<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<Token>, StoreError>> {
+        Box::pin(async { Err(StoreError("redis is down".to_owned())) })
+    }
+    fn save<'a>(&'a self, _: &'a str, _: &'a Token) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { Err(StoreError("redis is down".to_owned())) })
+    }
+    fn remove<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async { Err(StoreError("redis is down".to_owned())) })
+    }
+}
+
+#[tokio::test]
+async fn a_failing_store_is_reported_as_such() {
+    let server = MockServer::start().await;
+    let auth = AppToken::new(server.uri(), "app-1", "s").shared_token_store(Arc::new(BrokenStore));
+    let err = get(&client(&server, auth), "/v1/companies")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Auth(AuthError::TokenStore(m)) if m == "redis is down"),
+        "{err:?}"
+    );
+}

@@ -1,1 +1,204 @@
-//! (tests to come)
+//! What must never leak, and where credentials may not travel.
+
+use std::net::SocketAddr;
+
+use client_runtime::auth::bookingtime::ClientCredentials;
+use client_runtime::auth::timekit::{AppKey, AppTokenBootstrap};
+use client_runtime::auth::timeneye::{OAuth, PersonalAccessToken};
+use client_runtime::auth::timify::AppToken;
+use client_runtime::auth::{ApiKey, Authenticator, Credentials, RawAuthorization};
+use client_runtime::token::{Clock, ManualClock, Token};
+use client_runtime::{ApiRequest, AuthError};
+use http::Method;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::{client, get};
+
+const SECRET: &str = "s3cr3t-value-42";
+const TOKEN: &str = "t0k3n-value-43";
+
+fn assert_hidden(shown: &str) {
+    assert!(!shown.contains(SECRET), "secret shown: {shown}");
+    assert!(!shown.contains(TOKEN), "token shown: {shown}");
+}
+
+#[tokio::test]
+async fn debug_output_of_authenticators_tokens_and_credentials_hides_secrets() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessToken": TOKEN, "refreshToken": TOKEN, "expires": 7200
+        })))
+        .mount(&server)
+        .await;
+    let timify = AppToken::new(server.uri(), "app", SECRET).clock(ManualClock::default());
+    let mut credentials = Credentials::default();
+    timify
+        .authorize(&ApiRequest::new(Method::GET, "/x"), &mut credentials)
+        .await
+        .unwrap();
+    // With a token in its cache, and the credentials that carry it.
+    assert_hidden(&format!("{timify:?}"));
+    assert_hidden(&format!("{credentials:?}"));
+    assert_hidden(&format!("{:?}", credentials.noted_token()));
+    assert_hidden(&format!("{:?}", credentials.headers()));
+
+    let authenticators: Vec<Box<dyn Authenticator>> = vec![
+        Box::new(RawAuthorization::new(SECRET)),
+        Box::new(RawAuthorization::bearer(SECRET)),
+        Box::new(RawAuthorization::basic("user", SECRET)),
+        Box::new(ApiKey::header("X-Key", SECRET)),
+        Box::new(ApiKey::query("key", SECRET)),
+        Box::new(ClientCredentials::new(
+            "https://auth.example",
+            "client",
+            SECRET,
+        )),
+        Box::new(PersonalAccessToken::new(SECRET)),
+        Box::new(
+            OAuth::new(
+                "https://a.example/authorize",
+                "https://a.example/token",
+                "c",
+                "https://r.example",
+            )
+            .client_secret(SECRET),
+        ),
+        Box::new(AppKey::new(SECRET)),
+        Box::new(AppTokenBootstrap::new(
+            "https://api.example/v2",
+            "me@example.com",
+            SECRET,
+            "slug",
+        )),
+    ];
+    for auth in &authenticators {
+        assert_hidden(&format!("{auth:?}"));
+    }
+    let client = client_runtime::ApiClient::builder("https://api.example")
+        .auth(RawAuthorization::new(SECRET))
+        .build()
+        .unwrap();
+    assert_hidden(&format!("{client:?}"));
+
+    let token = Token::new(TOKEN, ManualClock::default().now()).with_refresh_token(SECRET);
+    assert_hidden(&format!("{token:?}"));
+
+    let flow = OAuth::new(
+        "https://a.example/authorize",
+        "https://a.example/token",
+        "c",
+        "https://r.example",
+    );
+    let request = flow.authorization_request().unwrap();
+    use secrecy::ExposeSecret;
+    let verifier = request.pending.verifier().expose_secret().to_owned();
+    assert!(!format!("{:?}", request.pending).contains(&verifier));
+}
+
+#[tokio::test]
+async fn token_endpoint_errors_do_not_show_what_was_sent() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(401).set_body_json(json!({ "error": "invalid_client" })),
+        )
+        .mount(&server)
+        .await;
+    let auth = ClientCredentials::new(server.uri(), "client", SECRET).default_organization("f6x");
+    let err = get(&client(&server, auth), "/static/country/list")
+        .await
+        .unwrap_err();
+    assert!(err.is_auth());
+    assert_hidden(&format!("{err:?}"));
+    assert_hidden(&err.to_string());
+}
+
+#[tokio::test]
+async fn plain_http_token_endpoints_are_refused_before_anything_is_sent() {
+    let request = ApiRequest::new(Method::GET, "/organization/{organizationId}/show")
+        .path_param("organizationId", "f6x");
+    let flows: Vec<Box<dyn Authenticator>> = vec![
+        Box::new(AppToken::new("http://api.timify.example", "app", SECRET)),
+        Box::new(ClientCredentials::new(
+            "http://auth.bookingtime.example",
+            "c",
+            SECRET,
+        )),
+        Box::new(AppTokenBootstrap::new(
+            "http://api.timekit.example/v2",
+            "me@x",
+            SECRET,
+            "slug",
+        )),
+    ];
+    for flow in flows {
+        let err = flow
+            .authorize(&request, &mut Credentials::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, AuthError::InsecureTokenUrl(_)),
+            "{flow:?}: {err:?}"
+        );
+        assert!(err.to_string().contains("allow_insecure_http"), "{err}");
+    }
+    let oauth = OAuth::new(
+        "http://timeneye.example/authorize",
+        "https://t.example/token",
+        "c",
+        "https://r.example",
+    );
+    assert!(matches!(
+        oauth.authorization_request(),
+        Err(AuthError::InsecureTokenUrl(_))
+    ));
+}
+
+#[tokio::test]
+async fn plain_http_token_endpoints_work_after_an_explicit_opt_in() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessToken": TOKEN, "refreshToken": TOKEN, "expires": 7200
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // A host name that is not loopback, resolved to the mock server without any DNS.
+    let addr: SocketAddr = *server.address();
+    let http = reqwest::Client::builder()
+        .resolve("timify.internal.example", addr)
+        .build()
+        .unwrap();
+    let auth = AppToken::new(
+        format!("http://timify.internal.example:{}", addr.port()),
+        "app",
+        SECRET,
+    )
+    .http_client(http)
+    .allow_insecure_http(true);
+    auth.authorize(
+        &ApiRequest::new(Method::GET, "/x"),
+        &mut Credentials::default(),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_api_base_url_check_still_applies() {
+    let err = client_runtime::ApiClient::builder("http://api.timify.example")
+        .auth(RawAuthorization::new(SECRET))
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        client_runtime::BuildError::InsecureBaseUrl(_)
+    ));
+}
