@@ -8,6 +8,117 @@
 //!
 //! The runtime knows nothing of the code generator: it is an ordinary library that
 //! hand-written code can use just as well.
+//!
+//! # Authentication
+//!
+//! Pass an [`auth::Authenticator`] to [`ApiClientBuilder::auth`]. Token flows fetch, cache,
+//! renew and persist their tokens themselves (see [`token`]): applications never write token
+//! code. Secrets are held in [`secrecy`] types and never appear in `Debug` output or errors.
+//!
+//! Static credentials:
+//!
+//! ```no_run
+//! use client_runtime::auth::{ApiKey, RawAuthorization};
+//! use client_runtime::ApiClient;
+//!
+//! # fn main() -> Result<(), client_runtime::BuildError> {
+//! let bearer = ApiClient::builder("https://api.example.com")
+//!     .auth(RawAuthorization::bearer("token"))
+//!     .build()?;
+//! let header_key = ApiClient::builder("https://api.example.com")
+//!     .auth(ApiKey::header("X-Api-Key", "key"))
+//!     .build()?;
+//! // Only where the vendor defines its key as a query parameter.
+//! let query_key = ApiClient::builder("https://api.example.com")
+//!     .auth(ApiKey::query("api_key", "key"))
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Timify (app ID + secret → access token sent as the bare `Authorization` value):
+//!
+//! ```no_run
+//! use client_runtime::auth::timify::AppToken;
+//! use client_runtime::ApiClient;
+//!
+//! # fn main() -> Result<(), client_runtime::BuildError> {
+//! let auth = AppToken::new("https://api.timify.com", "APP_ID", "APP_SECRET");
+//! let client = ApiClient::builder("https://api.timify.com").auth(auth).build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! bookingtime (client credentials → per-organization access tokens; the organization is
+//! read from each request's `organizationId` path parameter):
+//!
+//! ```no_run
+//! use client_runtime::auth::bookingtime::ClientCredentials;
+//! use client_runtime::ApiClient;
+//!
+//! # fn main() -> Result<(), client_runtime::BuildError> {
+//! let auth = ClientCredentials::new("https://auth.bookingtime.com", "CLIENT_ID", "SECRET")
+//!     // For routes without an organization in the path, e.g. static lists.
+//!     .default_organization("f6123456789101112131415aBCdeFgH");
+//! let client = ApiClient::builder("https://api.bookingtime.com/app/v3/en")
+//!     .auth(auth)
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Timeneye (a personal access token, or OAuth Authorization Code + PKCE):
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use client_runtime::auth::timeneye::{OAuth, PersonalAccessToken};
+//! use client_runtime::ApiClient;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let personal = ApiClient::builder("https://api.timeneye.com/api/v1")
+//!     .auth(PersonalAccessToken::new("PERSONAL_TOKEN"))
+//!     .build()?;
+//!
+//! let oauth = Arc::new(OAuth::new(
+//!     "https://timeneye.example/oauth/authorize", // from Timeneye's API reference
+//!     "https://timeneye.example/oauth/token",
+//!     "CLIENT_ID",
+//!     "https://myapp.example/callback",
+//! ));
+//! let request = oauth.authorization_request()?;
+//! println!("open {}", request.url);
+//! // … the user comes back to the redirect URI with `code` and `state` …
+//! # let (code, state) = ("", "");
+//! oauth.exchange_code(&request.pending, code, state).await?;
+//! let client = ApiClient::builder("https://api.timeneye.com/api/v1")
+//!     .shared_auth(oauth)
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Timekit (the app key as Basic `:key`, or fetched once from personal credentials):
+//!
+//! ```no_run
+//! use client_runtime::auth::timekit::{AppKey, AppTokenBootstrap};
+//! use client_runtime::ApiClient;
+//!
+//! # fn main() -> Result<(), client_runtime::BuildError> {
+//! let with_key = ApiClient::builder("https://api.timekit.io/v2")
+//!     .auth(AppKey::new("live_api_key_..."))
+//!     .build()?;
+//! let bootstrapped = ApiClient::builder("https://api.timekit.io/v2")
+//!     .auth(AppTokenBootstrap::new(
+//!         "https://api.timekit.io/v2",
+//!         "me@example.com",
+//!         "PERSONAL_API_KEY",
+//!         "my-app-slug",
+//!     ))
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every token flow takes the same options: `token_store` (persist tokens, e.g. to survive a
+//! restart), `clock`, `refresh_margin`, `allow_insecure_http` and `http_client`.
+
+#![deny(missing_docs)]
 
 pub mod auth;
 mod client;
@@ -17,9 +128,11 @@ mod request;
 mod response;
 pub mod token;
 
-pub use client::{ApiClient, ApiClientBuilder, BuildError};
+pub use client::{
+    ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+};
 pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, TransportError};
-pub use request::{ApiRequest, Multipart, QueryStyle};
+pub use request::{ApiRequest, Body, Multipart, QueryStyle};
 pub use response::{RawResponse, ResponseValue};
 
 /// Re-exports that generated code relies on, so generated crates need fewer direct dependencies.
