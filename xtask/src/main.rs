@@ -1,2 +1,47 @@
-//! Maintainers commands.
-fn main() {}
+//! Maintainers' commands: `cargo xtask generate` (and `--check`), `fetch-spec`, `corpus`, `bench`.
+//!
+//! Thin by design: each subcommand is a module that reads arguments and files and calls the
+//! codegen library.
+
+mod config;
+mod files;
+mod generate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Maintainers' commands for the generated API clients.
+#[derive(Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate every crate under generated/ from specs/generators.toml, or one crate from --spec.
+    Generate(generate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Generate(args) => generate::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of xtask/).
+pub fn workspace_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}

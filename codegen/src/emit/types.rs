@@ -1,0 +1,304 @@
+//! Emitting `types.rs`: structs, enums and unions from the IR.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::{
+    Builtin, Field, Ir, ResponseBody, StringEnumDef, StructDef, TypeDef, TypeKind, TypeRef,
+    UnionDef,
+};
+
+/// Where a type path is written from: inside `types.rs` or from another module.
+#[derive(Clone, Copy)]
+pub enum From {
+    /// Inside `types.rs`: bare names.
+    Types,
+    /// Elsewhere: `crate::types::Name`.
+    Elsewhere,
+}
+
+/// An identifier; raw identifiers are never needed because naming escapes keywords.
+pub fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// `#[doc = ...]` lines for a doc text.
+pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
+    let Some(doc) = doc else {
+        return TokenStream::new();
+    };
+    let lines = doc.lines().map(|line| {
+        // Doc text from specs is Markdown; keep it, but stop rustdoc from reading
+        // indented blocks and bare URLs as code or broken links.
+        let line = format!(" {}", line.trim_end());
+        quote! { #[doc = #line] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// The Rust type for a use site.
+pub fn type_tokens(ir: &Ir, ty: &TypeRef, from: From) -> TokenStream {
+    match ty {
+        TypeRef::Named(id) => named(ir, *id, from),
+        TypeRef::Boxed(id) => {
+            let inner = named(ir, *id, from);
+            quote! { Box<#inner> }
+        }
+        TypeRef::Builtin(b) => builtin(*b),
+        TypeRef::Vec(inner) => {
+            let inner = type_tokens(ir, inner, from);
+            quote! { Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = type_tokens(ir, inner, from);
+            quote! { std::collections::BTreeMap<String, #inner> }
+        }
+        TypeRef::Option(inner) => {
+            let inner = type_tokens(ir, inner, from);
+            quote! { Option<#inner> }
+        }
+    }
+}
+
+fn named(ir: &Ir, id: usize, from: From) -> TokenStream {
+    let name = ident(ir.types.get(id).map_or("Value", |t| t.name.as_str()));
+    match from {
+        From::Types => quote! { #name },
+        From::Elsewhere => quote! { crate::types::#name },
+    }
+}
+
+/// The Rust type of a builtin.
+pub fn builtin(b: Builtin) -> TokenStream {
+    match b {
+        Builtin::String => quote! { String },
+        Builtin::Bool => quote! { bool },
+        Builtin::I32 => quote! { i32 },
+        Builtin::I64 => quote! { i64 },
+        Builtin::U64 => quote! { u64 },
+        Builtin::F32 => quote! { f32 },
+        Builtin::F64 => quote! { f64 },
+        Builtin::DateTime => quote! { chrono::DateTime<chrono::FixedOffset> },
+        Builtin::Date => quote! { chrono::NaiveDate },
+        Builtin::Uuid => quote! { uuid::Uuid },
+        Builtin::Json => quote! { serde_json::Value },
+        Builtin::JsonObject => quote! { serde_json::Map<String, serde_json::Value> },
+        Builtin::Unit => quote! { () },
+    }
+}
+
+/// Whether values of `ty` can derive `Eq`/`Hash`-free traits only (floats and JSON cannot be `Eq`).
+fn is_optional(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::Option(_))
+}
+
+/// The whole `types.rs` body.
+pub fn emit_types(ir: &Ir, ids: &[usize]) -> TokenStream {
+    let items = ids
+        .iter()
+        .filter_map(|&id| ir.types.get(id))
+        .map(|def| emit_type(ir, def, From::Types));
+    quote! { #(#items)* }
+}
+
+/// One type definition.
+pub fn emit_type(ir: &Ir, def: &TypeDef, from: From) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = doc_attrs(def.doc.as_deref());
+    match &def.kind {
+        TypeKind::Struct(s) => emit_struct(ir, &name, doc, s, from),
+        TypeKind::StringEnum(e) => emit_string_enum(&name, doc, e),
+        TypeKind::Union(u) => emit_union(ir, &name, doc, u, from),
+        TypeKind::Alias(ty) => {
+            let ty = type_tokens(ir, ty, from);
+            quote! { #doc pub type #name = #ty; }
+        }
+        TypeKind::Responses(variants) => emit_responses(ir, &name, doc, variants, from),
+    }
+}
+
+fn field_tokens(ir: &Ir, field: &Field, from: From) -> TokenStream {
+    let name = ident(&field.name);
+    let doc = doc_attrs(field.doc.as_deref());
+    let wire = &field.wire_name;
+    let rename = (field.name != *wire).then(|| quote! { rename = #wire, });
+    let inner = type_tokens(ir, &field.ty, from);
+    if field.required {
+        let attrs = rename.map(|r| quote! { #[serde(#r)] });
+        quote! { #doc #attrs pub #name: #inner, }
+    } else {
+        let ty = if is_optional(&field.ty) {
+            inner
+        } else {
+            quote! { Option<#inner> }
+        };
+        quote! {
+            #doc
+            #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+            pub #name: #ty,
+        }
+    }
+}
+
+fn emit_struct(ir: &Ir, name: &Ident, doc: TokenStream, s: &StructDef, from: From) -> TokenStream {
+    let fields = s.fields.iter().map(|f| field_tokens(ir, f, from));
+    let all_optional = s.fields.iter().all(|f| !f.required || is_optional(&f.ty));
+    let default = all_optional.then(|| quote! { Default, });
+    let additional = s.additional.as_ref().map(|ty| {
+        let ty = type_tokens(ir, ty, from);
+        quote! {
+            /// Properties beyond the ones the spec names.
+            #[serde(flatten)]
+            pub additional_properties: std::collections::BTreeMap<String, #ty>,
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef) -> TokenStream {
+    let variants = e.variants.iter().map(|(variant, wire)| {
+        let variant = ident(variant);
+        let doc = format!(" `{wire}`");
+        quote! { #[doc = #doc] #variant, }
+    });
+    let as_str = e.variants.iter().map(|(variant, wire)| {
+        let variant = ident(variant);
+        quote! { Self::#variant => #wire, }
+    });
+    let from_str = e.variants.iter().map(|(variant, wire)| {
+        let variant = ident(variant);
+        quote! { #wire => Self::#variant, }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this client does not know yet; kept as sent.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// The value as it goes over the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::Unknown(other) => other,
+                }
+            }
+        }
+
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl From<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    }
+}
+
+fn emit_union(ir: &Ir, name: &Ident, doc: TokenStream, u: &UnionDef, from: From) -> TokenStream {
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = type_tokens(ir, &v.ty, from);
+        quote! { #variant(#ty), }
+    });
+    let Some(tag) = &u.discriminator else {
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        };
+    };
+    // Decoding by the discriminator keeps the tag field in the variant's struct (serde's
+    // internal tagging would consume it) and keeps unknown tags instead of failing.
+    let arms = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let tags = &v.tags;
+        quote! {
+            Some(#(#tags)|*) => serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),
+        }
+    });
+    let unknown_doc = format!(" A `{tag}` value this client does not know yet, kept as JSON.");
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+        #[serde(untagged)]
+        pub enum #name {
+            #(#variants)*
+            #[doc = #unknown_doc]
+            Unknown(serde_json::Value),
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                match value.get(#tag).and_then(serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}
+
+fn emit_responses(
+    ir: &Ir,
+    name: &Ident,
+    doc: TokenStream,
+    variants: &[(String, ResponseBody)],
+    from: From,
+) -> TokenStream {
+    let variants = variants.iter().map(|(variant, body)| {
+        let variant_ident = ident(variant);
+        let ty = match body {
+            ResponseBody::Json(ty) => Some(type_tokens(ir, ty, from)),
+            ResponseBody::Text => Some(quote! { String }),
+            ResponseBody::Bytes => Some(quote! { client_runtime::reexports::bytes::Bytes }),
+            ResponseBody::Empty => None,
+        };
+        let status_doc = format!(" The `{}` response.", variant.trim_start_matches("Status"));
+        match ty {
+            Some(ty) => quote! { #[doc = #status_doc] #variant_ident(#ty), },
+            None => quote! { #[doc = #status_doc] #variant_ident, },
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+    }
+}

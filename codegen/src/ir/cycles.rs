@@ -1,0 +1,127 @@
+//! Breaking recursive types: a field that refers back into its own cycle gets a `Box`.
+//!
+//! `Vec` and maps already allocate, so only direct references (plain or through `Option`)
+//! count as edges. Cycles are found as strongly connected components (Tarjan).
+
+use super::model::{Field, TypeDef, TypeId, TypeKind, TypeRef};
+
+/// Replaces cycle-closing direct references with `Boxed` ones.
+pub fn break_cycles(types: &mut [TypeDef]) {
+    let edges: Vec<Vec<TypeId>> = types.iter().map(direct_refs).collect();
+    let component = strongly_connected(&edges);
+    for id in 0..types.len() {
+        let in_cycle = |target: TypeId| {
+            component[target] == component[id] && (target != id || edges[id].contains(&id))
+        };
+        match &mut types[id].kind {
+            TypeKind::Struct(s) => {
+                for Field { ty, .. } in &mut s.fields {
+                    box_direct(ty, &in_cycle);
+                }
+            }
+            TypeKind::Union(u) => {
+                for variant in &mut u.variants {
+                    box_direct(&mut variant.ty, &in_cycle);
+                }
+            }
+            // An alias cannot hold a Box of itself meaningfully; its users box instead.
+            TypeKind::Alias(_) | TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
+        }
+    }
+}
+
+fn box_direct(ty: &mut TypeRef, in_cycle: &impl Fn(TypeId) -> bool) {
+    match ty {
+        TypeRef::Named(id) if in_cycle(*id) => *ty = TypeRef::Boxed(*id),
+        TypeRef::Option(inner) => box_direct(inner, in_cycle),
+        _ => {}
+    }
+}
+
+fn direct_refs(def: &TypeDef) -> Vec<TypeId> {
+    let mut out = Vec::new();
+    let mut push = |ty: &TypeRef| collect_direct(ty, &mut out);
+    match &def.kind {
+        TypeKind::Struct(s) => s.fields.iter().for_each(|f| push(&f.ty)),
+        TypeKind::Union(u) => u.variants.iter().for_each(|v| push(&v.ty)),
+        TypeKind::Alias(ty) => push(ty),
+        TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
+    }
+    out
+}
+
+fn collect_direct(ty: &TypeRef, out: &mut Vec<TypeId>) {
+    match ty {
+        TypeRef::Named(id) => out.push(*id),
+        TypeRef::Option(inner) => collect_direct(inner, out),
+        TypeRef::Boxed(_) | TypeRef::Builtin(_) | TypeRef::Vec(_) | TypeRef::Map(_) => {}
+    }
+}
+
+/// Tarjan's algorithm, iterative so deep type graphs cannot overflow the stack.
+/// Returns each node's component number.
+fn strongly_connected(edges: &[Vec<TypeId>]) -> Vec<usize> {
+    const UNSEEN: usize = usize::MAX;
+    let n = edges.len();
+    let mut index = vec![UNSEEN; n];
+    let mut low = vec![0; n];
+    let mut on_stack = vec![false; n];
+    let mut stack = Vec::new();
+    let mut component = vec![UNSEEN; n];
+    let mut next_index = 0;
+    let mut next_component = 0;
+    for root in 0..n {
+        if index[root] != UNSEEN {
+            continue;
+        }
+        // (node, next edge to look at)
+        let mut work = vec![(root, 0usize)];
+        while let Some(&mut (node, ref mut edge)) = work.last_mut() {
+            if *edge == 0 && index[node] == UNSEEN {
+                index[node] = next_index;
+                low[node] = next_index;
+                next_index += 1;
+                stack.push(node);
+                on_stack[node] = true;
+            }
+            if let Some(&target) = edges[node].get(*edge) {
+                *edge += 1;
+                if index[target] == UNSEEN {
+                    work.push((target, 0));
+                } else if on_stack[target] {
+                    low[node] = low[node].min(index[target]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[node]);
+            }
+            if low[node] == index[node] {
+                while let Some(member) = stack.pop() {
+                    on_stack[member] = false;
+                    component[member] = next_component;
+                    if member == node {
+                        break;
+                    }
+                }
+                next_component += 1;
+            }
+        }
+    }
+    component
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_group_cycles() {
+        // 0 -> 1 -> 0, 2 -> 2, 3 alone
+        let c = strongly_connected(&[vec![1], vec![0], vec![2], vec![]]);
+        assert_eq!(c[0], c[1]);
+        assert_ne!(c[0], c[2]);
+        assert_ne!(c[2], c[3]);
+    }
+}

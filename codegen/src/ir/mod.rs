@@ -1,0 +1,299 @@
+//! The intermediate representation and its construction from an openapiv3 document.
+//!
+//! [`build`] is the only entry point: it reserves and converts every component schema,
+//! lowers operations into groups, breaks type cycles and collects auth schemes. The result is
+//! plain data; emission never looks at openapiv3.
+
+pub mod cycles;
+pub mod model;
+pub mod operation;
+pub mod schema;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
+
+use crate::diagnostic::Diagnostic;
+use crate::naming::{self, Scope};
+pub use model::*;
+
+/// Names the crate defines at its root; generated types must not take them.
+pub const ROOT_NAMES: &[&str] = &["Client", "Error", "ResponseValue", "DEFAULT_BASE_URL"];
+
+/// The IR plus the warnings met while building it.
+pub struct Built {
+    /// The IR.
+    pub ir: Ir,
+    /// Fallbacks and skipped constructs, each naming its place.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Builds the IR of `openapi` (whose normalised JSON is `document`, read from `file`).
+pub fn build(
+    file: &Path,
+    document: &serde_json::Value,
+    openapi: &OpenAPI,
+) -> Result<Built, Vec<Diagnostic>> {
+    let empty = indexmap::IndexMap::new();
+    let schemas = openapi.components.as_ref().map_or(&empty, |c| &c.schemas);
+    let mut builder = schema::TypeBuilder::new(file, document, schemas, ROOT_NAMES);
+    let raw_operations = operation::collect(openapi, &mut builder);
+
+    // Groups in order of first appearance; module names unique and clear of root names.
+    let mut group_index: BTreeMap<Option<String>, usize> = BTreeMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut scopes: Vec<Scope> = Vec::new();
+    let mut modules = Scope::with_reserved(["types", "client", "lib", "crate", "self", "super"]);
+    let mut accessors = Scope::with_reserved([
+        "new",
+        "builder",
+        "api_client",
+        "from_api_client",
+        "clone",
+        "fmt",
+    ]);
+    let tag_docs = operation::tag_docs(openapi);
+    for raw in &raw_operations {
+        let key = operation::group_key(&raw.operation);
+        let index = *group_index.entry(key.clone()).or_insert_with(|| {
+            let group = match &key {
+                Some(tag) => Group {
+                    module: modules.claim(naming::snake(tag)),
+                    api_name: builder.claim_name(&format!("{}Api", naming::camel(tag))),
+                    accessor: accessors.claim(naming::snake(tag)),
+                    doc: tag_docs.get(tag).cloned(),
+                    operations: Vec::new(),
+                    types: Vec::new(),
+                },
+                None => Group {
+                    module: modules.claim("operations".to_owned()),
+                    api_name: String::new(),
+                    accessor: String::new(),
+                    doc: None,
+                    operations: Vec::new(),
+                    types: Vec::new(),
+                },
+            };
+            groups.push(group);
+            // The root group's methods live on `Client`, next to its accessors and constructors.
+            scopes.push(if key.is_none() {
+                Scope::with_reserved([
+                    "new",
+                    "builder",
+                    "api_client",
+                    "from_api_client",
+                    "clone",
+                    "fmt",
+                ])
+            } else {
+                Scope::default()
+            });
+            groups.len() - 1
+        });
+        let first_type = builder.types.len();
+        let op = operation::lower(openapi, raw, &mut builder, &mut scopes[index]);
+        groups[index].types.extend(first_type..builder.types.len());
+        groups[index].operations.push(op);
+    }
+    // Root-group method names must not clash with group accessors.
+    if let Some(root) = groups.iter().position(|g| g.accessor.is_empty()) {
+        let taken: Vec<String> = groups
+            .iter()
+            .map(|g| g.accessor.clone())
+            .filter(|a| !a.is_empty())
+            .collect();
+        for op in &mut groups[root].operations {
+            if taken.contains(&op.name) {
+                op.name.push_str("_op");
+            }
+        }
+    }
+
+    if !builder.errors.is_empty() {
+        let mut errors = std::mem::take(&mut builder.errors);
+        errors.sort();
+        errors.dedup();
+        return Err(errors);
+    }
+    let mut types = std::mem::take(&mut builder.types);
+    cycles::break_cycles(&mut types);
+    let mut warnings = std::mem::take(&mut builder.warnings);
+    let auth = auth_schemes(openapi, file, &mut warnings);
+    let type_users = type_users(&types, &groups);
+    let ir = Ir {
+        title: openapi.info.title.clone(),
+        doc: naming::doc_text(
+            Some(&openapi.info.title),
+            openapi.info.description.as_deref(),
+        ),
+        server: openapi.servers.first().map(|s| Server {
+            url: s.url.clone(),
+            variables: s
+                .variables
+                .iter()
+                .flat_map(|vars| vars.iter())
+                .map(|(name, var)| {
+                    (
+                        name.clone(),
+                        naming::snake(name),
+                        var.default.clone(),
+                        var.description.clone(),
+                    )
+                })
+                .collect(),
+        }),
+        types,
+        groups,
+        auth,
+        error_message_pointers: document
+            .get("x-error-message-pointers")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        type_users,
+    };
+    Ok(Built { ir, warnings })
+}
+
+fn auth_schemes(openapi: &OpenAPI, file: &Path, warnings: &mut Vec<Diagnostic>) -> Vec<AuthScheme> {
+    let Some(components) = &openapi.components else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, scheme) in &components.security_schemes {
+        let pointer = format!(
+            "/components/securitySchemes/{}",
+            crate::diagnostic::escape_pointer_token(name)
+        );
+        let ReferenceOr::Item(scheme) = scheme else {
+            continue;
+        };
+        let extensions = match scheme {
+            SecurityScheme::APIKey { extensions, .. }
+            | SecurityScheme::HTTP { extensions, .. }
+            | SecurityScheme::OAuth2 { extensions, .. }
+            | SecurityScheme::OpenIDConnect { extensions, .. } => extensions,
+        };
+        let flow = extensions.get("x-token-flow");
+        let kind = flow.and_then(|f| f.get("kind")).and_then(|k| k.as_str());
+        let lowered = match (kind, scheme) {
+            (Some("timify-app-token"), _) => Some(AuthScheme::TimifyAppToken),
+            (Some("bookingtime-client-credentials"), _) => {
+                Some(AuthScheme::BookingtimeClientCredentials {
+                    auth_url: flow
+                        .and_then(|f| f.get("authUrl"))
+                        .and_then(|u| u.as_str())
+                        .unwrap_or("https://auth.bookingtime.com")
+                        .to_owned(),
+                })
+            }
+            (Some("timeneye-personal-token"), _) => Some(AuthScheme::TimeneyePersonalToken),
+            (Some("timeneye-oauth-pkce"), _) => Some(AuthScheme::TimeneyeOAuth),
+            (Some("timekit-app-token-bootstrap"), _) => Some(AuthScheme::TimekitAppToken),
+            (Some(other), _) => {
+                warnings.push(Diagnostic::at_pointer(
+                    file,
+                    &pointer,
+                    format!("unknown x-token-flow kind `{other}`; the standard scheme is used"),
+                ));
+                standard_scheme(scheme)
+            }
+            (None, _) => standard_scheme(scheme),
+        };
+        if let Some(lowered) = lowered {
+            if !out.contains(&lowered) {
+                out.push(lowered);
+            }
+        }
+    }
+    out
+}
+
+fn standard_scheme(scheme: &SecurityScheme) -> Option<AuthScheme> {
+    match scheme {
+        SecurityScheme::APIKey {
+            location: openapiv3::APIKeyLocation::Header,
+            name,
+            ..
+        } => Some(AuthScheme::ApiKeyHeader(name.clone())),
+        SecurityScheme::APIKey {
+            location: openapiv3::APIKeyLocation::Query,
+            name,
+            ..
+        } => Some(AuthScheme::ApiKeyQuery(name.clone())),
+        SecurityScheme::APIKey { .. } => None,
+        SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+            Some(AuthScheme::Basic)
+        }
+        SecurityScheme::HTTP { .. }
+        | SecurityScheme::OAuth2 { .. }
+        | SecurityScheme::OpenIDConnect { .. } => Some(AuthScheme::Bearer),
+    }
+}
+
+/// For each type, the groups that use it (directly or through other types).
+fn type_users(types: &[TypeDef], groups: &[Group]) -> BTreeMap<TypeId, Vec<usize>> {
+    let mut users: BTreeMap<TypeId, Vec<usize>> = BTreeMap::new();
+    for (index, group) in groups.iter().enumerate() {
+        let mut stack: Vec<TypeId> = Vec::new();
+        for op in &group.operations {
+            for p in &op.params {
+                refs_of(&p.ty, &mut stack);
+            }
+            if let Some((RequestBody::Json(ty) | RequestBody::Form(ty), _)) = &op.body {
+                refs_of(ty, &mut stack);
+            }
+            for r in &op.responses {
+                if let ResponseBody::Json(ty) = &r.body {
+                    refs_of(ty, &mut stack);
+                }
+            }
+        }
+        stack.extend(group.types.iter().copied());
+        while let Some(id) = stack.pop() {
+            let entry = users.entry(id).or_default();
+            if entry.contains(&index) {
+                continue;
+            }
+            entry.push(index);
+            if let Some(def) = types.get(id) {
+                type_def_refs(def, &mut stack);
+            }
+        }
+    }
+    users
+}
+
+/// The named types a definition refers to.
+pub fn type_def_refs(def: &TypeDef, out: &mut Vec<TypeId>) {
+    match &def.kind {
+        TypeKind::Struct(s) => {
+            s.fields.iter().for_each(|f| refs_of(&f.ty, out));
+            if let Some(extra) = &s.additional {
+                refs_of(extra, out);
+            }
+        }
+        TypeKind::Union(u) => u.variants.iter().for_each(|v| refs_of(&v.ty, out)),
+        TypeKind::Alias(ty) => refs_of(ty, out),
+        TypeKind::StringEnum(_) => {}
+        TypeKind::Responses(variants) => variants.iter().for_each(|(_, body)| {
+            if let ResponseBody::Json(ty) = body {
+                refs_of(ty, out)
+            }
+        }),
+    }
+}
+
+/// The named types a use-site type mentions.
+pub fn refs_of(ty: &TypeRef, out: &mut Vec<TypeId>) {
+    match ty {
+        TypeRef::Named(id) | TypeRef::Boxed(id) => out.push(*id),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => refs_of(inner, out),
+        TypeRef::Builtin(_) => {}
+    }
+}

@@ -1,0 +1,379 @@
+//! The IR: plain data describing the crate to generate, with every name already resolved.
+//!
+//! Nothing here refers to openapiv3; emission reads only these types.
+
+use std::collections::BTreeMap;
+
+/// Index of a named type in [`Ir::types`].
+pub type TypeId = usize;
+
+/// A type as it appears at a use site (a field, a parameter, a body).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TypeRef {
+    /// A generated type.
+    Named(TypeId),
+    /// A `Box` around a generated type, to break a recursive cycle.
+    Boxed(TypeId),
+    /// A primitive or library type.
+    Builtin(Builtin),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// `Option<T>` (the value may be null).
+    Option(Box<TypeRef>),
+}
+
+/// Types that need no generated definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Builtin {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `u64`, for integers too large for `i64`.
+    U64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `chrono::DateTime<chrono::FixedOffset>`.
+    DateTime,
+    /// `chrono::NaiveDate`.
+    Date,
+    /// `uuid::Uuid`.
+    Uuid,
+    /// `serde_json::Value`: anything.
+    Json,
+    /// `serde_json::Map<String, serde_json::Value>`: any object.
+    JsonObject,
+    /// `()`, for bodies that carry nothing.
+    Unit,
+}
+
+/// A generated type definition.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// The Rust name, unique in the crate.
+    pub name: String,
+    /// Where the schema stands, as a JSON pointer (for docs and warnings).
+    pub pointer: String,
+    /// Doc comment.
+    pub doc: Option<String>,
+    /// What kind of type it is.
+    pub kind: TypeKind,
+}
+
+/// The shapes a generated type takes.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// A struct with named fields.
+    Struct(StructDef),
+    /// A string enum that keeps unknown values.
+    StringEnum(StringEnumDef),
+    /// A union of alternatives (oneOf/anyOf, or several types).
+    Union(UnionDef),
+    /// `pub type Name = T;` for named schemas that are just another type.
+    Alias(TypeRef),
+    /// An operation's responses when they differ by status: (variant, body) pairs.
+    Responses(Vec<(String, ResponseBody)>),
+}
+
+/// A struct.
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    /// The fields, in spec order.
+    pub fields: Vec<Field>,
+    /// Extra properties kept in a flattened map, when the schema allows them explicitly.
+    pub additional: Option<TypeRef>,
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The Rust name, unique in the struct.
+    pub name: String,
+    /// The property name on the wire.
+    pub wire_name: String,
+    /// The field's type, without the `Option` that [`Field::required`] may add.
+    pub ty: TypeRef,
+    /// Whether the property must be present. Absent-allowed fields become `Option`.
+    pub required: bool,
+    /// Doc comment.
+    pub doc: Option<String>,
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct StringEnumDef {
+    /// Variants: (Rust name, wire value).
+    pub variants: Vec<(String, String)>,
+}
+
+/// A union.
+#[derive(Debug, Clone)]
+pub struct UnionDef {
+    /// The alternatives, tried in order when there is no discriminator.
+    pub variants: Vec<UnionVariant>,
+    /// The discriminator property, when the spec gives one.
+    pub discriminator: Option<String>,
+}
+
+/// One alternative of a union.
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The variant's content.
+    pub ty: TypeRef,
+    /// Discriminator values that select this variant.
+    pub tags: Vec<String>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// A `{name}` segment in the path.
+    Path,
+    /// The query string, with its style.
+    Query(QueryStyle),
+    /// A request header.
+    Header,
+}
+
+/// OpenAPI query serialisation styles we support (mirrors the runtime's `QueryStyle`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `form`, exploded.
+    Form,
+    /// `form`, not exploded.
+    FormNoExplode,
+    /// `deepObject`.
+    DeepObject,
+}
+
+/// An operation parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The Rust name, unique among the operation's arguments and params-struct fields.
+    pub name: String,
+    /// The wire name.
+    pub wire_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Its type (without the `Option` optional parameters get).
+    pub ty: TypeRef,
+    /// Required parameters are function arguments; optional ones are fields of a params struct.
+    pub required: bool,
+    /// Doc comment.
+    pub doc: Option<String>,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum RequestBody {
+    /// JSON of the given type.
+    Json(TypeRef),
+    /// `application/x-www-form-urlencoded` from the given type.
+    Form(TypeRef),
+    /// `multipart/form-data`, built by the caller; the doc lists the fields.
+    Multipart {
+        /// The fields the spec describes: (wire name, doc).
+        fields: Vec<String>,
+    },
+    /// Raw bytes of the given content type.
+    Raw {
+        /// The content type.
+        content_type: String,
+    },
+}
+
+/// How a response body is read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ResponseBody {
+    /// JSON of the given type.
+    Json(TypeRef),
+    /// Text.
+    Text,
+    /// Raw bytes.
+    Bytes,
+    /// No body (or one we ignore).
+    Empty,
+}
+
+/// Which statuses a response entry covers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StatusMatch {
+    /// One status code.
+    Code(u16),
+    /// A range such as `4XX`: the first digit.
+    Range(u16),
+    /// `default`: everything not listed.
+    Default,
+}
+
+/// One documented response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The statuses it covers.
+    pub status: StatusMatch,
+    /// Its body.
+    pub body: ResponseBody,
+    /// The Rust variant name when the operation needs a response enum.
+    pub variant: String,
+}
+
+/// How the success value is shaped.
+#[derive(Debug, Clone)]
+pub enum SuccessShape {
+    /// Every success response has this body.
+    Single(ResponseBody),
+    /// Success responses differ: a generated enum (type id) with one variant per response.
+    Enum(TypeId),
+}
+
+/// How the error body type is shaped.
+#[derive(Debug, Clone)]
+pub enum ErrorShape {
+    /// No documented error body: `Infallible`.
+    None,
+    /// Every documented error has this body type.
+    Single(TypeRef),
+    /// Error bodies differ: a generated enum (type id) with one variant per response.
+    Enum(TypeId),
+}
+
+/// Pagination as described by the `x-pagination` extension.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// JSON pointer to the items in a page.
+    pub items: String,
+    /// How the next page is found.
+    pub next: PageNext,
+}
+
+/// How a pager finds the next page.
+#[derive(Debug, Clone)]
+pub enum PageNext {
+    /// A page-number parameter, with a pointer to the total number of pages.
+    Number {
+        /// The parameter's Rust name.
+        param: String,
+        /// Whether the parameter is required (a function argument) or in the params struct.
+        required: bool,
+        /// The first page's number.
+        start: i64,
+        /// JSON pointer to the number of pages.
+        total_pages: Option<String>,
+    },
+    /// A pointer to the next page's URL.
+    Url(String),
+}
+
+/// One API operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The function name, unique within its group.
+    pub name: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template.
+    pub path: String,
+    /// Doc comment.
+    pub doc: Option<String>,
+    /// Whether the spec marks it deprecated.
+    pub deprecated: bool,
+    /// Parameters.
+    pub params: Vec<Param>,
+    /// The params struct's name, when there are optional parameters.
+    pub params_struct: Option<String>,
+    /// The request body and whether it is required.
+    pub body: Option<(RequestBody, bool)>,
+    /// Documented responses.
+    pub responses: Vec<Response>,
+    /// The success value's shape.
+    pub success: SuccessShape,
+    /// The error body's shape.
+    pub error: ErrorShape,
+    /// Whether a POST may be retried (`x-retry-safe`).
+    pub retry_safe: bool,
+    /// Pagination, for list operations.
+    pub pagination: Option<Pagination>,
+}
+
+/// Operations that share a tag, emitted as one module and one sub-client.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The module name.
+    pub module: String,
+    /// The sub-client type name, e.g. `PetsApi`.
+    pub api_name: String,
+    /// The accessor on `Client`, e.g. `pets`.
+    pub accessor: String,
+    /// Doc comment (the tag's description).
+    pub doc: Option<String>,
+    /// The operations.
+    pub operations: Vec<Operation>,
+    /// Types owned by this group (params structs come later in emission; these are response/error enums).
+    pub types: Vec<TypeId>,
+}
+
+/// A vendor token flow or a standard scheme the client offers a constructor for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// HTTP Basic.
+    Basic,
+    /// An API key in a header.
+    ApiKeyHeader(String),
+    /// An API key in the query.
+    ApiKeyQuery(String),
+    /// Timify's app-token flow.
+    TimifyAppToken,
+    /// bookingtime's client credentials + per-organization refresh exchange.
+    BookingtimeClientCredentials {
+        /// The auth server.
+        auth_url: String,
+    },
+    /// Timeneye's personal access token.
+    TimeneyePersonalToken,
+    /// Timeneye's OAuth authorization code with PKCE.
+    TimeneyeOAuth,
+    /// Timekit's app key, or bootstrap from personal credentials.
+    TimekitAppToken,
+}
+
+/// The server URL and its variables.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// The URL template, e.g. `https://api.bookingtime.com/app/v3/{locale}`.
+    pub url: String,
+    /// Variables: (wire name, Rust name, default, doc).
+    pub variables: Vec<(String, String, String, Option<String>)>,
+}
+
+/// Everything emission needs.
+#[derive(Debug, Clone)]
+pub struct Ir {
+    /// The API's title.
+    pub title: String,
+    /// Crate-level docs.
+    pub doc: Option<String>,
+    /// The first server, if any.
+    pub server: Option<Server>,
+    /// Generated types, indexed by [`TypeId`].
+    pub types: Vec<TypeDef>,
+    /// Operation groups, sorted by module name.
+    pub groups: Vec<Group>,
+    /// Auth constructors to offer.
+    pub auth: Vec<AuthScheme>,
+    /// JSON pointers to the vendor's message in error bodies.
+    pub error_message_pointers: Vec<String>,
+    /// Which group modules use each type (for per-group features): type id → group indexes.
+    pub type_users: BTreeMap<TypeId, Vec<usize>>,
+}

@@ -1,0 +1,636 @@
+//! Lowering paths and operations into [`Operation`]s grouped by tag.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{
+    MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr,
+    RequestBody as OaRequestBody, Response as OaResponse, StatusCode,
+};
+
+use super::model::{
+    Builtin, ErrorShape, Operation, PageNext, Pagination, Param, ParamLocation, QueryStyle,
+    RequestBody, Response, ResponseBody, StatusMatch, SuccessShape, TypeKind, TypeRef,
+};
+use super::schema::TypeBuilder;
+use crate::diagnostic::escape_pointer_token;
+use crate::naming::{self, Scope};
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One operation as found in the document, before lowering.
+pub struct RawOperation<'a> {
+    /// The path template.
+    pub path: &'a str,
+    /// The method, upper case.
+    pub method: String,
+    /// The operation.
+    pub operation: std::borrow::Cow<'a, openapiv3::Operation>,
+    /// Parameters declared on the path item.
+    pub path_parameters: &'a [ReferenceOr<Parameter>],
+    /// Where it stands.
+    pub pointer: String,
+}
+
+/// Lists every operation in document order, including OpenAPI 3.2 `additionalOperations`
+/// (which the normaliser keeps as `x-additional-operations`).
+pub fn collect<'a>(openapi: &'a OpenAPI, builder: &mut TypeBuilder<'_>) -> Vec<RawOperation<'a>> {
+    let mut out = Vec::new();
+    for (path, item) in &openapi.paths.paths {
+        let path_pointer = format!("/paths/{}", escape_pointer_token(path));
+        let item: &PathItem = match item {
+            ReferenceOr::Item(item) => item,
+            ReferenceOr::Reference { reference } => {
+                builder.warn_at(
+                    &path_pointer,
+                    format!(
+                        "path item $ref `{reference}` is not supported; its operations are skipped"
+                    ),
+                );
+                continue;
+            }
+        };
+        let standard = [
+            &item.get,
+            &item.put,
+            &item.post,
+            &item.delete,
+            &item.options,
+            &item.head,
+            &item.patch,
+            &item.trace,
+        ];
+        for (method, operation) in METHODS.iter().zip(standard) {
+            if let Some(operation) = operation {
+                out.push(RawOperation {
+                    path,
+                    method: method.to_ascii_uppercase(),
+                    operation: std::borrow::Cow::Borrowed(operation),
+                    path_parameters: &item.parameters,
+                    pointer: format!("{path_pointer}/{method}"),
+                });
+            }
+        }
+        let Some(serde_json::Value::Object(extra)) = item.extensions.get("x-additional-operations")
+        else {
+            continue;
+        };
+        for (method, value) in extra {
+            let pointer = format!(
+                "{path_pointer}/additionalOperations/{}",
+                escape_pointer_token(method)
+            );
+            let valid_method =
+                !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic());
+            match serde_json::from_value::<openapiv3::Operation>(value.clone()) {
+                Ok(operation) if valid_method => out.push(RawOperation {
+                    path,
+                    method: method.to_ascii_uppercase(),
+                    operation: std::borrow::Cow::Owned(operation),
+                    path_parameters: &item.parameters,
+                    pointer,
+                }),
+                Ok(_) => builder.warn_at(
+                    &pointer,
+                    format!("`{method}` is not an HTTP method name; operation skipped"),
+                ),
+                Err(e) => {
+                    builder.warn_at(&pointer, format!("not a valid operation ({e}); skipped"))
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lowers one operation. `scope` keeps function names unique within its group.
+pub fn lower(
+    openapi: &OpenAPI,
+    raw: &RawOperation<'_>,
+    builder: &mut TypeBuilder<'_>,
+    scope: &mut Scope,
+) -> Operation {
+    let op = raw.operation.as_ref();
+    let raw_name = op
+        .operation_id
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", raw.method, raw.path));
+    let name = scope.claim(naming::snake(&raw_name));
+    let type_hint = naming::camel(&raw_name);
+    let params = lower_params(openapi, raw, &type_hint, builder);
+    let params_struct = params
+        .iter()
+        .any(|p| !p.required)
+        .then(|| builder.claim_name(&format!("{type_hint}Params")));
+    let body = op
+        .request_body
+        .as_ref()
+        .and_then(|body| lower_body(openapi, body, &type_hint, &raw.pointer, builder));
+    let responses = lower_responses(openapi, op, &type_hint, &raw.pointer, builder);
+    let (success, error) = shapes(&responses, &type_hint, &raw.pointer, builder);
+    let retry_safe = op
+        .extensions
+        .get("x-retry-safe")
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let pagination = op
+        .extensions
+        .get("x-pagination")
+        .and_then(|v| pagination(v, &params, builder, &raw.pointer));
+    Operation {
+        name,
+        method: raw.method.clone(),
+        path: raw.path.to_owned(),
+        doc: naming::doc_text(op.summary.as_deref(), op.description.as_deref()),
+        deprecated: op.deprecated,
+        params,
+        params_struct,
+        body,
+        responses,
+        success,
+        error,
+        retry_safe,
+        pagination,
+    }
+}
+
+fn resolve_parameter<'a>(
+    openapi: &'a OpenAPI,
+    parameter: &'a ReferenceOr<Parameter>,
+) -> Option<std::borrow::Cow<'a, Parameter>> {
+    match parameter {
+        ReferenceOr::Item(p) => Some(std::borrow::Cow::Borrowed(p)),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/parameters/")?;
+            match openapi.components.as_ref()?.parameters.get(name)? {
+                ReferenceOr::Item(p) => Some(std::borrow::Cow::Borrowed(p)),
+                ReferenceOr::Reference { .. } => None,
+            }
+        }
+    }
+}
+
+fn lower_params(
+    openapi: &OpenAPI,
+    raw: &RawOperation<'_>,
+    type_hint: &str,
+    builder: &mut TypeBuilder<'_>,
+) -> Vec<Param> {
+    // Operation-level parameters override path-level ones with the same name and location.
+    let mut merged: Vec<(String, std::borrow::Cow<'_, Parameter>)> = Vec::new();
+    let op_params = raw
+        .operation
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("{}/parameters/{i}", raw.pointer), p));
+    let path_params = raw.path_parameters.iter().enumerate().map(|(i, p)| {
+        (
+            format!("/paths/{}/parameters/{i}", escape_pointer_token(raw.path)),
+            p,
+        )
+    });
+    for (pointer, parameter) in op_params.chain(path_params) {
+        let Some(resolved) = resolve_parameter(openapi, parameter) else {
+            builder.warn_at(
+                &pointer,
+                "parameter $ref does not resolve to a parameter; skipped".to_owned(),
+            );
+            continue;
+        };
+        let key = (
+            resolved.parameter_data_ref().name.clone(),
+            location_word(&resolved),
+        );
+        if merged
+            .iter()
+            .any(|(_, p)| (p.parameter_data_ref().name.clone(), location_word(p)) == key)
+        {
+            continue;
+        }
+        merged.push((pointer, resolved));
+    }
+    let mut scope =
+        Scope::with_reserved(["self", "body", "params", "client", "request", "response"]);
+    let mut out = Vec::new();
+    for (pointer, parameter) in merged {
+        let data = parameter.parameter_data_ref();
+        let location = match parameter.as_ref() {
+            Parameter::Path { .. } => ParamLocation::Path,
+            Parameter::Query { style, .. } => ParamLocation::Query(match (style, data.explode) {
+                (openapiv3::QueryStyle::DeepObject, _) => QueryStyle::DeepObject,
+                (openapiv3::QueryStyle::Form, Some(false)) => QueryStyle::FormNoExplode,
+                (openapiv3::QueryStyle::Form, _) => QueryStyle::Form,
+                _ => QueryStyle::FormNoExplode,
+            }),
+            Parameter::Header { .. } => {
+                let lower = data.name.to_ascii_lowercase();
+                if matches!(lower.as_str(), "authorization" | "content-type" | "accept") {
+                    // The client sets these itself.
+                    continue;
+                }
+                ParamLocation::Header
+            }
+            Parameter::Cookie { .. } => {
+                builder.warn_at(
+                    &pointer,
+                    format!("cookie parameter `{}` is not supported; skipped", data.name),
+                );
+                continue;
+            }
+        };
+        let hint = format!("{type_hint}{}", naming::camel(&data.name));
+        let ty = match &data.format {
+            ParameterSchemaOrContent::Schema(schema) => {
+                builder.lower(schema.into(), &hint, &format!("{pointer}/schema"))
+            }
+            ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                Some((
+                    _,
+                    MediaType {
+                        schema: Some(schema),
+                        ..
+                    },
+                )) => builder.lower(schema.into(), &hint, &format!("{pointer}/content")),
+                _ => TypeRef::Builtin(Builtin::String),
+            },
+        };
+        // Path parameters are always required, whatever the spec says.
+        let required = data.required || location == ParamLocation::Path;
+        let ty = match ty {
+            TypeRef::Option(inner) if required => *inner,
+            other => other,
+        };
+        out.push(Param {
+            name: scope.claim(naming::snake(&data.name)),
+            wire_name: data.name.clone(),
+            location,
+            ty,
+            required,
+            doc: data.description.clone(),
+        });
+    }
+    // Path parameters in the order they appear in the path, then the rest in spec order.
+    let position = |p: &Param| match p.location {
+        ParamLocation::Path => raw
+            .path
+            .find(&format!("{{{}}}", p.wire_name))
+            .unwrap_or(usize::MAX),
+        _ => usize::MAX,
+    };
+    out.sort_by_key(|p| (p.location != ParamLocation::Path, position(p)));
+    for segment in path_template_names(raw.path) {
+        if !out
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && p.wire_name == segment)
+        {
+            // A template segment without a declared parameter: still a required string argument.
+            builder.warn_at(
+                &raw.pointer,
+                format!("path parameter `{segment}` is not declared; taken as a string"),
+            );
+            out.push(Param {
+                name: scope.claim(naming::snake(&segment)),
+                wire_name: segment,
+                location: ParamLocation::Path,
+                ty: TypeRef::Builtin(Builtin::String),
+                required: true,
+                doc: None,
+            });
+        }
+    }
+    out.retain(|p| {
+        p.location != ParamLocation::Path || raw.path.contains(&format!("{{{}}}", p.wire_name))
+    });
+    out
+}
+
+/// The `{name}` segments of a path template.
+pub fn path_template_names(path: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        names.push(rest[start + 1..start + len].to_owned());
+        rest = &rest[start + len + 1..];
+    }
+    names
+}
+
+fn location_word(p: &Parameter) -> &'static str {
+    match p {
+        Parameter::Path { .. } => "path",
+        Parameter::Query { .. } => "query",
+        Parameter::Header { .. } => "header",
+        Parameter::Cookie { .. } => "cookie",
+    }
+}
+
+fn is_json(media: &str) -> bool {
+    let media = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    media == "application/json"
+        || media.ends_with("+json")
+        || media == "*/*"
+        || media == "application/*"
+        || media.contains("json")
+}
+
+fn lower_body(
+    openapi: &OpenAPI,
+    body: &ReferenceOr<OaRequestBody>,
+    type_hint: &str,
+    pointer: &str,
+    builder: &mut TypeBuilder<'_>,
+) -> Option<(RequestBody, bool)> {
+    let body_pointer = format!("{pointer}/requestBody");
+    let body = match body {
+        ReferenceOr::Item(b) => b,
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/requestBodies/");
+            match name.and_then(|n| openapi.components.as_ref()?.request_bodies.get(n)) {
+                Some(ReferenceOr::Item(b)) => b,
+                _ => {
+                    builder.warn_at(
+                        &body_pointer,
+                        format!("request body $ref `{reference}` does not resolve; body skipped"),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    let hint = format!("{type_hint}Body");
+    let pick = |pred: &dyn Fn(&str) -> bool| body.content.iter().find(|(media, _)| pred(media));
+    let lowered = if let Some((media, content)) = pick(&|m| is_json(m)) {
+        let p = format!(
+            "{body_pointer}/content/{}/schema",
+            escape_pointer_token(media)
+        );
+        RequestBody::Json(schema_or_json(content, &hint, &p, builder))
+    } else if let Some((media, content)) =
+        pick(&|m| m.starts_with("application/x-www-form-urlencoded"))
+    {
+        let p = format!(
+            "{body_pointer}/content/{}/schema",
+            escape_pointer_token(media)
+        );
+        RequestBody::Form(schema_or_json(content, &hint, &p, builder))
+    } else if let Some((_, content)) = pick(&|m| m.starts_with("multipart/")) {
+        let fields = content
+            .schema
+            .as_ref()
+            .and_then(|s| match s {
+                ReferenceOr::Item(schema) => Some(schema.clone()),
+                ReferenceOr::Reference { reference } => builder.resolve_schema(reference),
+            })
+            .map(|schema| match schema.schema_kind {
+                openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => {
+                    o.properties.keys().cloned().collect()
+                }
+                openapiv3::SchemaKind::Any(a) => a.properties.keys().cloned().collect(),
+                _ => Vec::new(),
+            })
+            .unwrap_or_default();
+        RequestBody::Multipart { fields }
+    } else if let Some((media, _)) = body.content.iter().next() {
+        RequestBody::Raw {
+            content_type: media.clone(),
+        }
+    } else {
+        return None;
+    };
+    Some((lowered, body.required))
+}
+
+fn schema_or_json(
+    content: &MediaType,
+    hint: &str,
+    pointer: &str,
+    builder: &mut TypeBuilder<'_>,
+) -> TypeRef {
+    match &content.schema {
+        Some(schema) => builder.lower(schema.into(), hint, pointer),
+        None => TypeRef::Builtin(Builtin::Json),
+    }
+}
+
+fn lower_responses(
+    openapi: &OpenAPI,
+    op: &openapiv3::Operation,
+    type_hint: &str,
+    pointer: &str,
+    builder: &mut TypeBuilder<'_>,
+) -> Vec<Response> {
+    let mut entries: Vec<(StatusMatch, &ReferenceOr<OaResponse>, String)> = Vec::new();
+    for (status, response) in &op.responses.responses {
+        let (status, token) = match status {
+            StatusCode::Code(code) => (StatusMatch::Code(*code), code.to_string()),
+            StatusCode::Range(range) => (StatusMatch::Range(*range), format!("{range}XX")),
+        };
+        entries.push((status, response, format!("{pointer}/responses/{token}")));
+    }
+    if let Some(default) = &op.responses.default {
+        entries.push((
+            StatusMatch::Default,
+            default,
+            format!("{pointer}/responses/default"),
+        ));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let has_success = entries.iter().any(|(s, ..)| is_success(s));
+    let mut variants = Scope::default();
+    let mut out = Vec::new();
+    for (status, response, response_pointer) in entries {
+        let response = match response {
+            ReferenceOr::Item(r) => r,
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/");
+                match name.and_then(|n| openapi.components.as_ref()?.responses.get(n)) {
+                    Some(ReferenceOr::Item(r)) => r,
+                    _ => {
+                        builder.warn_at(&response_pointer, format!("response $ref `{reference}` does not resolve; treated as undocumented"));
+                        continue;
+                    }
+                }
+            }
+        };
+        let success = is_success(&status) || (status == StatusMatch::Default && !has_success);
+        let suffix = match &status {
+            StatusMatch::Code(code) => code.to_string(),
+            StatusMatch::Range(range) => format!("{range}xx"),
+            StatusMatch::Default => "Default".to_owned(),
+        };
+        let hint = if success {
+            format!("{type_hint}Response")
+        } else {
+            format!("{type_hint}Error{suffix}")
+        };
+        let body = match response.content.iter().find(|(m, _)| is_json(m)) {
+            Some((media, content)) => {
+                let p = format!(
+                    "{response_pointer}/content/{}/schema",
+                    escape_pointer_token(media)
+                );
+                ResponseBody::Json(schema_or_json(content, &hint, &p, builder))
+            }
+            None => match response.content.keys().next() {
+                Some(media) if media.starts_with("text/") => ResponseBody::Text,
+                Some(_) => ResponseBody::Bytes,
+                None => ResponseBody::Empty,
+            },
+        };
+        let variant = match &status {
+            StatusMatch::Default => variants.claim("Default".to_owned()),
+            _ => variants.claim(format!("Status{suffix}")),
+        };
+        out.push(Response {
+            status,
+            body,
+            variant,
+        });
+    }
+    out
+}
+
+/// Whether a status entry is a success (2xx).
+pub fn is_success(status: &StatusMatch) -> bool {
+    match status {
+        StatusMatch::Code(code) => (200..300).contains(code),
+        StatusMatch::Range(range) => *range == 2,
+        StatusMatch::Default => false,
+    }
+}
+
+/// Whether `response` is the operation's success, given the others.
+pub fn response_is_success(response: &Response, all: &[Response]) -> bool {
+    is_success(&response.status)
+        || (response.status == StatusMatch::Default && !all.iter().any(|r| is_success(&r.status)))
+}
+
+fn shapes(
+    responses: &[Response],
+    type_hint: &str,
+    pointer: &str,
+    builder: &mut TypeBuilder<'_>,
+) -> (SuccessShape, ErrorShape) {
+    let successes: Vec<&Response> = responses
+        .iter()
+        .filter(|r| response_is_success(r, responses))
+        .collect();
+    let mut distinct: Vec<&ResponseBody> = Vec::new();
+    for r in &successes {
+        if !distinct.contains(&&r.body) {
+            distinct.push(&r.body);
+        }
+    }
+    let success = match distinct.as_slice() {
+        [] => SuccessShape::Single(ResponseBody::Empty),
+        [one] => SuccessShape::Single((*one).clone()),
+        _ => {
+            let variants = successes
+                .iter()
+                .map(|r| (r.variant.clone(), r.body.clone()))
+                .collect();
+            let id = builder.add_type(
+                &format!("{type_hint}Response"),
+                pointer,
+                Some("The success responses of this operation.".to_owned()),
+                TypeKind::Responses(variants),
+            );
+            SuccessShape::Enum(id)
+        }
+    };
+    let errors: Vec<(&Response, &TypeRef)> = responses
+        .iter()
+        .filter(|r| !response_is_success(r, responses))
+        .filter_map(|r| match &r.body {
+            ResponseBody::Json(ty) => Some((r, ty)),
+            _ => None,
+        })
+        .collect();
+    let mut distinct_errors: Vec<&TypeRef> = Vec::new();
+    for (_, ty) in &errors {
+        if !distinct_errors.contains(ty) {
+            distinct_errors.push(ty);
+        }
+    }
+    let error = match distinct_errors.as_slice() {
+        [] => ErrorShape::None,
+        [one] => ErrorShape::Single((*one).clone()),
+        _ => {
+            let variants = errors
+                .iter()
+                .map(|(r, _)| (r.variant.clone(), r.body.clone()))
+                .collect();
+            let id = builder.add_type(
+                &format!("{type_hint}Error"),
+                pointer,
+                Some("The documented error responses of this operation.".to_owned()),
+                TypeKind::Responses(variants),
+            );
+            ErrorShape::Enum(id)
+        }
+    };
+    (success, error)
+}
+
+fn pagination(
+    value: &serde_json::Value,
+    params: &[Param],
+    builder: &mut TypeBuilder<'_>,
+    pointer: &str,
+) -> Option<Pagination> {
+    let pointer = format!("{pointer}/x-pagination");
+    let items = value
+        .get("items")
+        .and_then(|v| v.as_str())
+        .unwrap_or("")
+        .to_owned();
+    let next = if let Some(url) = value.get("nextUrl").and_then(|v| v.as_str()) {
+        PageNext::Url(url.to_owned())
+    } else if let Some(page) = value.get("page") {
+        let wire = page.get("name").and_then(|v| v.as_str()).unwrap_or("page");
+        let Some(param) = params.iter().find(|p| p.wire_name == wire) else {
+            builder.warn_at(&pointer, format!("page parameter `{wire}` is not a parameter of the operation; no stream generated"));
+            return None;
+        };
+        PageNext::Number {
+            param: param.name.clone(),
+            required: param.required,
+            start: page.get("start").and_then(|v| v.as_i64()).unwrap_or(1),
+            total_pages: value
+                .get("totalPages")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+        }
+    } else {
+        builder.warn_at(
+            &pointer,
+            "x-pagination needs `page` or `nextUrl`; no stream generated".to_owned(),
+        );
+        return None;
+    };
+    Some(Pagination { items, next })
+}
+
+/// Groups operations by their first tag, in document order; untagged ones go on `Client` itself.
+pub fn group_key(op: &openapiv3::Operation) -> Option<String> {
+    op.tags.first().cloned()
+}
+
+/// Tag descriptions from the document.
+pub fn tag_docs(openapi: &OpenAPI) -> BTreeMap<String, String> {
+    openapi
+        .tags
+        .iter()
+        .filter_map(|t| Some((t.name.clone(), t.description.clone()?)))
+        .collect()
+}

@@ -1,0 +1,691 @@
+//! Lowering schemas into [`TypeDef`]s and [`TypeRef`]s.
+//!
+//! Two phases, so forward and circular `$ref`s resolve: first every component schema gets a
+//! [`TypeId`] and a name, then each is converted. Inline schemas get names from where they
+//! stand (`Pet` + `status` → `PetStatus`). What cannot be expressed falls back to
+//! `serde_json::Value` with a warning naming the place.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use openapiv3::{
+    AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+
+use super::model::{
+    Builtin, Field, StringEnumDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef,
+    UnionVariant,
+};
+use crate::diagnostic::{escape_pointer_token, Diagnostic};
+use crate::naming::{self, Scope};
+
+/// A schema position: a `$ref` or an inline schema.
+#[derive(Clone, Copy)]
+pub enum SchemaRef<'a> {
+    /// A reference string.
+    Ref(&'a str),
+    /// An inline schema.
+    Inline(&'a Schema),
+}
+
+impl<'a> From<&'a ReferenceOr<Schema>> for SchemaRef<'a> {
+    fn from(value: &'a ReferenceOr<Schema>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
+            ReferenceOr::Item(schema) => SchemaRef::Inline(schema),
+        }
+    }
+}
+
+impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SchemaRef<'a> {
+    fn from(value: &'a ReferenceOr<Box<Schema>>) -> Self {
+        match value {
+            ReferenceOr::Reference { reference } => SchemaRef::Ref(reference),
+            ReferenceOr::Item(schema) => SchemaRef::Inline(schema),
+        }
+    }
+}
+
+const COMPONENT_PREFIX: &str = "#/components/schemas/";
+
+/// Builds the crate's types from a document's schemas.
+pub struct TypeBuilder<'a> {
+    file: &'a Path,
+    document: &'a serde_json::Value,
+    components: BTreeMap<&'a str, &'a ReferenceOr<Schema>>,
+    /// The types built so far; `TypeId`s index this.
+    pub types: Vec<TypeDef>,
+    names: Scope,
+    ref_ids: BTreeMap<String, TypeId>,
+    /// Named types whose own schema is nullable: every use is an `Option`.
+    nullable: BTreeSet<TypeId>,
+    /// Refs being resolved from the raw document, to stop infinite inlining.
+    resolving: BTreeSet<String>,
+    /// Warnings about fallbacks.
+    pub warnings: Vec<Diagnostic>,
+    /// Errors that stop generation (dangling refs).
+    pub errors: Vec<Diagnostic>,
+}
+
+impl<'a> TypeBuilder<'a> {
+    /// Reserves a type for every component schema, then converts them all.
+    pub fn new(
+        file: &'a Path,
+        document: &'a serde_json::Value,
+        schemas: impl IntoIterator<Item = (&'a String, &'a ReferenceOr<Schema>)>,
+        reserved_names: &[&str],
+    ) -> Self {
+        let mut builder = Self {
+            file,
+            document,
+            components: BTreeMap::new(),
+            types: Vec::new(),
+            names: Scope::with_reserved(reserved_names.iter().copied()),
+            ref_ids: BTreeMap::new(),
+            nullable: BTreeSet::new(),
+            resolving: BTreeSet::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        };
+        let schemas: Vec<_> = schemas.into_iter().collect();
+        for (name, schema) in &schemas {
+            let pointer = format!("/components/schemas/{}", escape_pointer_token(name));
+            let id = builder.reserve(name, pointer);
+            builder.ref_ids.insert(
+                format!("{COMPONENT_PREFIX}{}", escape_pointer_token(name)),
+                id,
+            );
+            builder.components.insert(name.as_str(), schema);
+            if let ReferenceOr::Item(schema) = schema {
+                if schema.schema_data.nullable {
+                    builder.nullable.insert(id);
+                }
+            }
+        }
+        for (name, schema) in schemas {
+            let id = builder.ref_ids[&format!("{COMPONENT_PREFIX}{}", escape_pointer_token(name))];
+            let pointer = builder.types[id].pointer.clone();
+            let type_name = builder.types[id].name.clone();
+            let (kind, doc) = match schema {
+                ReferenceOr::Reference { reference } => (
+                    TypeKind::Alias(builder.lower_ref(reference, &pointer)),
+                    None,
+                ),
+                ReferenceOr::Item(schema) => (
+                    builder.lower_definition(schema, &type_name, &pointer),
+                    schema_doc(schema),
+                ),
+            };
+            builder.types[id].kind = kind;
+            builder.types[id].doc = doc;
+        }
+        builder
+    }
+
+    fn reserve(&mut self, raw_name: &str, pointer: String) -> TypeId {
+        let name = self.names.claim(naming::type_name(raw_name));
+        self.types.push(TypeDef {
+            name,
+            pointer,
+            doc: None,
+            kind: TypeKind::Alias(TypeRef::Builtin(Builtin::Json)),
+        });
+        self.types.len() - 1
+    }
+
+    /// Adds a type with a fresh name derived from `hint` (e.g. a response enum).
+    pub fn add_type(
+        &mut self,
+        hint: &str,
+        pointer: &str,
+        doc: Option<String>,
+        kind: TypeKind,
+    ) -> TypeId {
+        let id = self.reserve(hint, pointer.to_owned());
+        self.types[id].doc = doc;
+        self.types[id].kind = kind;
+        id
+    }
+
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings
+            .push(Diagnostic::at_pointer(self.file, pointer, message));
+    }
+
+    /// Records a warning at `pointer`.
+    pub fn warn_at(&mut self, pointer: &str, message: String) {
+        self.warn(pointer, message);
+    }
+
+    /// Claims a crate-unique type name derived from `hint` (for types emitted outside the IR's list).
+    pub fn claim_name(&mut self, hint: &str) -> String {
+        self.names.claim(naming::type_name(hint))
+    }
+
+    /// The type of a schema at a use site. `hint` names inline types created for it.
+    pub fn lower(&mut self, schema: SchemaRef<'_>, hint: &str, pointer: &str) -> TypeRef {
+        match schema {
+            SchemaRef::Ref(reference) => self.lower_ref(reference, pointer),
+            SchemaRef::Inline(schema) => self.lower_inline(schema, hint, pointer),
+        }
+    }
+
+    fn lower_ref(&mut self, reference: &str, pointer: &str) -> TypeRef {
+        if let Some(&id) = self.ref_ids.get(reference) {
+            let named = TypeRef::Named(id);
+            return if self.nullable.contains(&id) {
+                TypeRef::Option(Box::new(named))
+            } else {
+                named
+            };
+        }
+        // Not a component schema: resolve the pointer in the raw document and lower it as an
+        // inline schema, once, under a name taken from the pointer's last token.
+        let Some(target) = reference
+            .strip_prefix('#')
+            .and_then(|p| self.document.pointer(p))
+        else {
+            self.errors.push(Diagnostic::at_pointer(
+                self.file,
+                pointer,
+                format!("dangling $ref `{reference}`: nothing at that place"),
+            ));
+            return TypeRef::Builtin(Builtin::Json);
+        };
+        if !self.resolving.insert(reference.to_owned()) {
+            self.warn(
+                pointer,
+                format!("recursive $ref `{reference}` outside components is typed as JSON"),
+            );
+            return TypeRef::Builtin(Builtin::Json);
+        }
+        let lowered = match serde_json::from_value::<Schema>(target.clone()) {
+            Ok(schema) => {
+                let hint = reference.rsplit('/').next().unwrap_or("Value").to_owned();
+                let target_pointer = reference.trim_start_matches('#').to_owned();
+                self.lower_inline(&schema, &hint, &target_pointer)
+            }
+            Err(e) => {
+                self.warn(
+                    pointer,
+                    format!("$ref `{reference}` is not a schema ({e}); typed as JSON"),
+                );
+                TypeRef::Builtin(Builtin::Json)
+            }
+        };
+        self.resolving.remove(reference);
+        lowered
+    }
+
+    fn lower_inline(&mut self, schema: &Schema, hint: &str, pointer: &str) -> TypeRef {
+        let ty = self.lower_shape(schema, hint, pointer);
+        if schema.schema_data.nullable && !matches!(ty, TypeRef::Option(_)) {
+            TypeRef::Option(Box::new(ty))
+        } else {
+            ty
+        }
+    }
+
+    /// Creates a named type for `kind`, or returns the builtin it reduces to.
+    fn named(&mut self, schema: &Schema, hint: &str, pointer: &str, kind: TypeKind) -> TypeRef {
+        if let TypeKind::Alias(inner) = kind {
+            return inner;
+        }
+        let id = self.add_type(hint, pointer, schema_doc(schema), kind);
+        TypeRef::Named(id)
+    }
+
+    fn lower_shape(&mut self, schema: &Schema, hint: &str, pointer: &str) -> TypeRef {
+        let kind = self.lower_definition(schema, hint, pointer);
+        self.named(schema, hint, pointer, kind)
+    }
+
+    /// The kind of a type defined by `schema`; `Alias` when it needs no definition of its own.
+    fn lower_definition(&mut self, schema: &Schema, name: &str, pointer: &str) -> TypeKind {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => {
+                let values: Vec<&str> =
+                    s.enumeration.iter().flatten().map(String::as_str).collect();
+                if !values.is_empty() {
+                    return string_enum(&values);
+                }
+                TypeKind::Alias(TypeRef::Builtin(match &s.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Builtin::DateTime,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Builtin::Date,
+                    VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => Builtin::Uuid,
+                    _ => Builtin::String,
+                }))
+            }
+            SchemaKind::Type(Type::Integer(i)) => TypeKind::Alias(TypeRef::Builtin(integer_type(
+                matches!(
+                    &i.format,
+                    VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32)
+                ),
+                i.minimum,
+                format_name(&i.format),
+            ))),
+            SchemaKind::Type(Type::Number(n)) => TypeKind::Alias(TypeRef::Builtin(
+                if matches!(
+                    &n.format,
+                    VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float)
+                ) {
+                    Builtin::F32
+                } else {
+                    Builtin::F64
+                },
+            )),
+            SchemaKind::Type(Type::Boolean(_)) => TypeKind::Alias(TypeRef::Builtin(Builtin::Bool)),
+            SchemaKind::Type(Type::Array(a)) => {
+                TypeKind::Alias(self.lower_array(a.items.as_ref(), name, pointer))
+            }
+            SchemaKind::Type(Type::Object(o)) => self.lower_object(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                name,
+                pointer,
+            ),
+            SchemaKind::OneOf { one_of } => {
+                self.lower_union(schema, one_of, name, &format!("{pointer}/oneOf"))
+            }
+            SchemaKind::AnyOf { any_of } => {
+                self.lower_union(schema, any_of, name, &format!("{pointer}/anyOf"))
+            }
+            SchemaKind::AllOf { all_of } => self.lower_all_of(all_of, name, pointer),
+            SchemaKind::Not { .. } => TypeKind::Alias(TypeRef::Builtin(Builtin::Json)),
+            SchemaKind::Any(any) => self.lower_any(schema, any, name, pointer),
+        }
+    }
+
+    fn lower_array(
+        &mut self,
+        items: Option<&ReferenceOr<Box<Schema>>>,
+        name: &str,
+        pointer: &str,
+    ) -> TypeRef {
+        let item = match items {
+            Some(items) => self.lower(
+                items.into(),
+                &format!("{name}Item"),
+                &format!("{pointer}/items"),
+            ),
+            None => TypeRef::Builtin(Builtin::Json),
+        };
+        TypeRef::Vec(Box::new(item))
+    }
+
+    fn lower_object(
+        &mut self,
+        properties: &indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        name: &str,
+        pointer: &str,
+    ) -> TypeKind {
+        let additional_ty = match additional {
+            Some(AdditionalProperties::Schema(schema)) => Some(self.lower(
+                schema.as_ref().into(),
+                &format!("{name}Value"),
+                &format!("{pointer}/additionalProperties"),
+            )),
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Builtin(Builtin::Json)),
+            Some(AdditionalProperties::Any(false)) | None => None,
+        };
+        if properties.is_empty() {
+            return TypeKind::Alias(match additional_ty {
+                Some(TypeRef::Builtin(Builtin::Json)) | None => {
+                    TypeRef::Builtin(Builtin::JsonObject)
+                }
+                Some(value) => TypeRef::Map(Box::new(value)),
+            });
+        }
+        let mut fields = Vec::with_capacity(properties.len());
+        let mut scope = Scope::with_reserved(["additional_properties"]);
+        for (wire_name, property) in properties {
+            let field_pointer = format!("{pointer}/properties/{}", escape_pointer_token(wire_name));
+            let hint = format!("{name}{}", naming::camel(wire_name));
+            let ty = self.lower(property.into(), &hint, &field_pointer);
+            let doc = match property {
+                ReferenceOr::Item(schema) => schema_doc(schema),
+                ReferenceOr::Reference { .. } => None,
+            };
+            fields.push(Field {
+                name: scope.claim(naming::snake(wire_name)),
+                wire_name: wire_name.clone(),
+                ty,
+                required: required.contains(wire_name),
+                doc,
+            });
+        }
+        TypeKind::Struct(StructDef {
+            fields,
+            additional: additional_ty,
+        })
+    }
+
+    fn lower_any(
+        &mut self,
+        schema: &Schema,
+        any: &AnySchema,
+        name: &str,
+        pointer: &str,
+    ) -> TypeKind {
+        if !any.all_of.is_empty() {
+            return self.lower_all_of(&any.all_of, name, pointer);
+        }
+        if !any.one_of.is_empty() {
+            return self.lower_union(schema, &any.one_of, name, &format!("{pointer}/oneOf"));
+        }
+        if !any.any_of.is_empty() {
+            return self.lower_union(schema, &any.any_of, name, &format!("{pointer}/anyOf"));
+        }
+        if !any.properties.is_empty() || any.typ.as_deref() == Some("object") {
+            return self.lower_object(
+                &any.properties,
+                &any.required,
+                any.additional_properties.as_ref(),
+                name,
+                pointer,
+            );
+        }
+        if any.items.is_some() || any.typ.as_deref() == Some("array") {
+            return TypeKind::Alias(self.lower_array(any.items.as_ref(), name, pointer));
+        }
+        let strings: Vec<&str> = any.enumeration.iter().filter_map(|v| v.as_str()).collect();
+        if !strings.is_empty()
+            && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count()
+        {
+            return string_enum(&strings);
+        }
+        TypeKind::Alias(TypeRef::Builtin(match any.typ.as_deref() {
+            Some("string") => Builtin::String,
+            Some("integer") => integer_type(
+                any.format.as_deref() == Some("int32"),
+                None,
+                any.format.as_deref(),
+            ),
+            Some("number") => Builtin::F64,
+            Some("boolean") => Builtin::Bool,
+            _ => Builtin::Json,
+        }))
+    }
+
+    fn lower_union(
+        &mut self,
+        schema: &Schema,
+        alternatives: &[ReferenceOr<Schema>],
+        name: &str,
+        pointer: &str,
+    ) -> TypeKind {
+        if let [single] = alternatives {
+            return TypeKind::Alias(self.lower(single.into(), name, &format!("{pointer}/0")));
+        }
+        let discriminator = schema.schema_data.discriminator.as_ref();
+        let mut scope = Scope::with_reserved(["Unknown"]);
+        let mut variants: Vec<UnionVariant> = Vec::with_capacity(alternatives.len());
+        for (index, alternative) in alternatives.iter().enumerate() {
+            let alt_pointer = format!("{pointer}/{index}");
+            let (variant_hint, tags) = match alternative {
+                ReferenceOr::Reference { reference } => {
+                    let short = reference.rsplit('/').next().unwrap_or("Variant").to_owned();
+                    let tags: Vec<String> = match discriminator {
+                        Some(d) if d.mapping.values().any(|target| target == reference) => d
+                            .mapping
+                            .iter()
+                            .filter(|(_, target)| *target == reference)
+                            .map(|(tag, _)| tag.clone())
+                            .collect(),
+                        Some(_) => vec![short.clone()],
+                        None => Vec::new(),
+                    };
+                    (short, tags)
+                }
+                ReferenceOr::Item(alt) => (
+                    alt.schema_data
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| kind_word(alt)),
+                    Vec::new(),
+                ),
+            };
+            let ty = self.lower(
+                alternative.into(),
+                &format!("{name}{}", naming::camel(&variant_hint)),
+                &alt_pointer,
+            );
+            // Alternatives that reduce to the same Rust type would make an ambiguous untagged enum.
+            if variants.iter().any(|v| v.ty == ty) {
+                continue;
+            }
+            variants.push(UnionVariant {
+                name: scope.claim(naming::camel(&variant_hint)),
+                ty,
+                tags,
+            });
+        }
+        let discriminator = discriminator
+            .filter(|_| variants.iter().all(|v| !v.tags.is_empty()))
+            .map(|d| d.property_name.clone());
+        if discriminator.is_none() {
+            // serde tries untagged variants in order: put the most specific (structs, then
+            // enums) before catch-alls such as strings and JSON values.
+            variants.sort_by_key(|v| self.untagged_rank(&v.ty));
+        }
+        TypeKind::Union(UnionDef {
+            variants,
+            discriminator,
+        })
+    }
+
+    fn untagged_rank(&self, ty: &TypeRef) -> u8 {
+        match ty {
+            TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.types[*id].kind {
+                TypeKind::Struct(s) if s.fields.iter().any(|f| f.required) => 0,
+                TypeKind::Struct(_) => 2,
+                TypeKind::StringEnum(_) => 3,
+                TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Responses(_) => 4,
+            },
+            TypeRef::Builtin(Builtin::Bool | Builtin::I32 | Builtin::I64 | Builtin::U64) => 5,
+            TypeRef::Builtin(Builtin::F32 | Builtin::F64) => 6,
+            TypeRef::Vec(_) | TypeRef::Map(_) => 1,
+            TypeRef::Builtin(Builtin::DateTime | Builtin::Date | Builtin::Uuid) => 3,
+            TypeRef::Builtin(Builtin::String) => 7,
+            TypeRef::Option(inner) => self.untagged_rank(inner),
+            TypeRef::Builtin(Builtin::JsonObject) => 8,
+            TypeRef::Builtin(Builtin::Json | Builtin::Unit) => 9,
+        }
+    }
+
+    /// Merges allOf members into one struct: properties and `required` from every member,
+    /// following `$ref`s and nested allOf.
+    fn lower_all_of(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        pointer: &str,
+    ) -> TypeKind {
+        // A lone member (typically a `$ref` wrapped to carry `nullable` or a description) is that type.
+        if let [single] = members {
+            return TypeKind::Alias(self.lower(single.into(), name, &format!("{pointer}/allOf/0")));
+        }
+        let mut properties = indexmap::IndexMap::new();
+        let mut required = Vec::new();
+        let mut additional = None;
+        let mut seen = BTreeSet::new();
+        let mut unmergeable = false;
+        for member in members {
+            self.collect_object(
+                member.into(),
+                &mut properties,
+                &mut required,
+                &mut additional,
+                &mut seen,
+                &mut unmergeable,
+            );
+        }
+        if unmergeable && properties.is_empty() {
+            // e.g. allOf of a string and a constraint: type it as the first member.
+            if let Some(first) = members.first() {
+                return TypeKind::Alias(self.lower(
+                    first.into(),
+                    name,
+                    &format!("{pointer}/allOf/0"),
+                ));
+            }
+        }
+        let properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>> = properties;
+        self.lower_object(
+            &properties,
+            &required,
+            additional.as_ref(),
+            name,
+            &format!("{pointer}/allOf"),
+        )
+    }
+
+    fn collect_object(
+        &mut self,
+        member: SchemaRef<'_>,
+        properties: &mut indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &mut Vec<String>,
+        additional: &mut Option<AdditionalProperties>,
+        seen: &mut BTreeSet<String>,
+        unmergeable: &mut bool,
+    ) {
+        let schema: Schema = match member {
+            SchemaRef::Ref(reference) => {
+                if !seen.insert(reference.to_owned()) {
+                    return;
+                }
+                match self.resolve_schema(reference) {
+                    Some(schema) => schema,
+                    None => {
+                        *unmergeable = true;
+                        return;
+                    }
+                }
+            }
+            SchemaRef::Inline(schema) => schema.clone(),
+        };
+        let (props, req, extra, nested): (_, _, _, &[ReferenceOr<Schema>]) =
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => {
+                    (&o.properties, &o.required, &o.additional_properties, &[])
+                }
+                SchemaKind::Any(any) => (
+                    &any.properties,
+                    &any.required,
+                    &any.additional_properties,
+                    &any.all_of,
+                ),
+                SchemaKind::AllOf { all_of } => {
+                    for nested in all_of {
+                        self.collect_object(
+                            nested.into(),
+                            properties,
+                            required,
+                            additional,
+                            seen,
+                            unmergeable,
+                        );
+                    }
+                    return;
+                }
+                _ => {
+                    *unmergeable = true;
+                    return;
+                }
+            };
+        for (name, property) in props {
+            properties.insert(name.clone(), property.clone());
+        }
+        required.extend(req.iter().cloned());
+        if extra.is_some() {
+            additional.clone_from(extra);
+        }
+        for nested in nested {
+            self.collect_object(
+                nested.into(),
+                properties,
+                required,
+                additional,
+                seen,
+                unmergeable,
+            );
+        }
+    }
+
+    /// The schema a `$ref` points at, from components or the raw document.
+    pub fn resolve_schema(&self, reference: &str) -> Option<Schema> {
+        if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX) {
+            let name = name.replace("~1", "/").replace("~0", "~");
+            match self.components.get(name.as_str()) {
+                Some(ReferenceOr::Item(schema)) => return Some(schema.clone()),
+                Some(ReferenceOr::Reference { reference }) if reference != COMPONENT_PREFIX => {
+                    return self.resolve_schema(reference)
+                }
+                _ => {}
+            }
+        }
+        let target = reference
+            .strip_prefix('#')
+            .and_then(|p| self.document.pointer(p))?;
+        serde_json::from_value(target.clone()).ok()
+    }
+}
+
+fn format_name<T>(format: &VariantOrUnknownOrEmpty<T>) -> Option<&str> {
+    match format {
+        VariantOrUnknownOrEmpty::Unknown(f) => Some(f.as_str()),
+        _ => None,
+    }
+}
+
+fn integer_type(int32: bool, minimum: Option<i64>, format: Option<&str>) -> Builtin {
+    if int32 {
+        Builtin::I32
+    } else if matches!(format, Some("uint64")) && minimum.is_some_and(|m| m >= 0) {
+        Builtin::U64
+    } else {
+        Builtin::I64
+    }
+}
+
+fn string_enum(values: &[&str]) -> TypeKind {
+    let mut scope = Scope::with_reserved(["Unknown"]);
+    let mut seen = BTreeSet::new();
+    let variants = values
+        .iter()
+        .filter(|value| seen.insert(**value))
+        .map(|value| (scope.claim(naming::camel(value)), (*value).to_owned()))
+        .collect();
+    TypeKind::StringEnum(StringEnumDef { variants })
+}
+
+/// A word for an inline alternative without a title: its kind.
+fn kind_word(schema: &Schema) -> String {
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::String(_)) => "String",
+        SchemaKind::Type(Type::Integer(_)) => "Integer",
+        SchemaKind::Type(Type::Number(_)) => "Number",
+        SchemaKind::Type(Type::Boolean(_)) => "Boolean",
+        SchemaKind::Type(Type::Array(_)) => "Array",
+        SchemaKind::Type(Type::Object(_)) => "Object",
+        SchemaKind::Any(any) => match any.typ.as_deref() {
+            Some("string") => "String",
+            Some("array") => "Array",
+            _ => "Object",
+        },
+        _ => "Variant",
+    }
+    .to_owned()
+}
+
+/// A schema's doc comment: title and description.
+pub fn schema_doc(schema: &Schema) -> Option<String> {
+    naming::doc_text(
+        schema.schema_data.title.as_deref(),
+        schema.schema_data.description.as_deref(),
+    )
+}

@@ -1,0 +1,202 @@
+//! Turning spec names into valid, idiomatic, unique Rust identifiers.
+//!
+//! Every renamed thing keeps its wire name beside the identifier (serde `rename`), so naming
+//! can be as aggressive as Rust needs without changing what goes over the wire.
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words Rust reserves; an identifier equal to one gets a trailing underscore.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
+    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
+    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self",
+    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
+    "use", "virtual", "where", "while", "yield", "abstract", "become",
+];
+
+/// Names that would shadow what generated code relies on (prelude types and our own items).
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Self",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Client",
+    "Error",
+    "ResponseValue",
+    "ApiClient",
+    "Value",
+    "Map",
+    "BTreeMap",
+    "HashMap",
+    "Serialize",
+    "Deserialize",
+];
+
+/// Replaces characters that cannot stand in an identifier by word breaks, so heck can recase.
+fn words(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if c == '+' {
+            out.push_str(" plus ");
+        } else {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// A `snake_case` identifier for a field, function, parameter or module.
+pub fn snake(raw: &str) -> String {
+    let mut name = words(raw).to_snake_case();
+    if name.is_empty() {
+        name = "value".to_owned();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    if KEYWORDS.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
+}
+
+/// An `UpperCamelCase` identifier for a type or enum variant.
+pub fn camel(raw: &str) -> String {
+    let mut name = words(raw).to_upper_camel_case();
+    if name.is_empty() {
+        name = "Value".to_owned();
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, 'V');
+    }
+    if name == "Self" {
+        name.push('_');
+    }
+    name
+}
+
+/// A type name: [`camel`], avoiding the names generated code relies on.
+pub fn type_name(raw: &str) -> String {
+    let name = camel(raw);
+    if RESERVED_TYPE_NAMES.contains(&name.as_str()) {
+        format!("{name}Type")
+    } else {
+        name
+    }
+}
+
+/// Hands out names unique within one scope, suffixing clashes with 2, 3, ... in call order.
+#[derive(Debug, Default)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    /// A scope where `reserved` names are already taken.
+    pub fn with_reserved<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
+        Self {
+            taken: reserved.into_iter().map(str::to_owned).collect(),
+        }
+    }
+
+    /// Claims `name`, or the first free `name2`, `name3`, ... (`name_2` for snake case names).
+    pub fn claim(&mut self, name: String) -> String {
+        if self.taken.insert(name.clone()) {
+            return name;
+        }
+        let separator = if name.contains('_') || name.chars().all(|c| !c.is_ascii_uppercase()) {
+            "_"
+        } else {
+            ""
+        };
+        let base = name.trim_end_matches('_');
+        (2..)
+            .map(|n| format!("{base}{separator}{n}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or(name)
+    }
+
+    /// Whether `name` is taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+}
+
+/// A doc comment text from a spec's summary and description, trimmed, or `None`.
+pub fn doc_text(summary: Option<&str>, description: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = [summary, description]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    match parts.as_slice() {
+        [] => None,
+        [a, b] if a == b => Some((*a).to_owned()),
+        _ => Some(parts.join("\n\n")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_fields_and_keywords() {
+        assert_eq!(snake("firstName"), "first_name");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("a-b"), "a_b");
+        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("@id"), "id");
+        assert_eq!(snake("$"), "value");
+        assert_eq!(snake("created_at[gte]"), "created_at_gte");
+        assert_eq!(snake("+1"), "plus_1");
+    }
+
+    #[test]
+    fn camel_case_types_and_variants() {
+        assert_eq!(camel("pet-store"), "PetStore");
+        assert_eq!(camel("2fa"), "V2fa");
+        assert_eq!(camel("in_progress"), "InProgress");
+        assert_eq!(camel("self"), "Self_");
+        assert_eq!(camel(""), "Value");
+        assert_eq!(type_name("Error"), "ErrorType");
+        assert_eq!(type_name("client"), "ClientType");
+    }
+
+    #[test]
+    fn scopes_suffix_clashes_deterministically() {
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim("Pet".into()), "Pet");
+        assert_eq!(scope.claim("Pet".into()), "Pet2");
+        assert_eq!(scope.claim("Pet".into()), "Pet3");
+        let mut fields = Scope::default();
+        assert_eq!(fields.claim("a_b".into()), "a_b");
+        assert_eq!(fields.claim("a_b".into()), "a_b_2");
+        assert_eq!(fields.claim("type_".into()), "type_");
+        assert_eq!(fields.claim("type_".into()), "type_2");
+    }
+
+    #[test]
+    fn docs_join_summary_and_description() {
+        assert_eq!(
+            doc_text(Some(" List pets "), None).as_deref(),
+            Some("List pets")
+        );
+        assert_eq!(doc_text(Some("A"), Some("A")).as_deref(), Some("A"));
+        assert_eq!(doc_text(Some("A"), Some("B")).as_deref(), Some("A\n\nB"));
+        assert_eq!(doc_text(None, Some("  ")), None);
+    }
+}
