@@ -98,7 +98,7 @@ impl AppToken {
         if !reply.is_success() {
             return Err(reply.credentials_error());
         }
-        self.token_from(reply.decode()?)
+        self.token_from(reply.decode()?, None)
     }
 
     async fn refresh(&self, refresh: &SecretString) -> Result<Token, AuthError> {
@@ -111,19 +111,25 @@ impl AppToken {
         if !reply.is_success() {
             return Err(reply.refresh_error());
         }
-        self.token_from(reply.decode()?)
+        // Without a rotated refresh token in the answer, the one just used stays valid.
+        self.token_from(reply.decode()?, Some(refresh.clone()))
     }
 
-    fn token_from(&self, response: TokenResponse) -> Result<Token, AuthError> {
+    fn token_from(
+        &self,
+        response: TokenResponse,
+        old_refresh: Option<SecretString>,
+    ) -> Result<Token, AuthError> {
         if response.access_token.is_empty() {
             return Err(AuthError::BadTokenResponse(
                 "`accessToken` is empty".to_owned(),
             ));
         }
         let mut token = Token::new(response.access_token, self.common.cache.now());
-        if let Some(refresh) = response.refresh_token.filter(|r| !r.is_empty()) {
-            token = token.with_refresh_token(refresh);
-        }
+        token = match response.refresh_token.filter(|r| !r.is_empty()) {
+            Some(rotated) => token.with_refresh_token(rotated),
+            None => token.with_refresh_secret(old_refresh),
+        };
         if let Some(seconds) = response.expires {
             token = token.expires_in(Duration::from_secs(seconds));
         }

@@ -10,6 +10,11 @@
 //!   only the first of them fetches;
 //! - after a 401, [`TokenCache::invalidate`] marks the rejected token expired — but only if it
 //!   is still the stored one, so a token another task has just fetched is not thrown away.
+//!
+//! Limits worth knowing: a failed fetch is not cached, so tasks that were queued behind it try
+//! again one after another; the single flight is per process (replicas sharing a store each
+//! fetch once); and every [`TokenCache::get`] reads the store, which is free in memory but a
+//! round trip for a network store.
 
 use std::collections::HashMap;
 use std::fmt;

@@ -185,3 +185,31 @@ async fn the_bearer_scheme_can_be_chosen() {
     let client = client(&server, flow(&server, &clock).bearer_scheme(true));
     assert_eq!(get(&client, "/v1/companies").await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn a_refresh_answer_without_a_new_refresh_token_keeps_the_old_one() {
+    let server = MockServer::start().await;
+    mount_token(&server, "access-1", "refresh-1").await;
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/refreshtoken"))
+        .and(body_json(json!({ "refreshtoken": "refresh-1" })))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "accessToken": "access-n", "expires": 7200 })),
+        )
+        .expect(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/companies"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::default();
+    let client = client(&server, flow(&server, &clock));
+    for _ in 0..3 {
+        get(&client, "/v1/companies").await.unwrap();
+        clock.advance(Duration::from_secs(7200));
+    }
+    assert_eq!(hits(&server, "/v1/auth/token").await, 1);
+}
