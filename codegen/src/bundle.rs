@@ -174,17 +174,22 @@ impl Bundler<'_> {
             };
             if target.file.is_empty() && in_root {
                 if self.root_document.pointer(&target.pointer).is_none() {
-                    self.errors.push(origin.error(
-                        &site.at,
-                        format!("dangling $ref `{}`", site.reference),
-                    ));
+                    self.errors.push(
+                        origin.error(&site.at, format!("dangling $ref `{}`", site.reference)),
+                    );
                 }
                 continue;
             }
             let file = if target.file.is_empty() {
                 origin.file.clone()
             } else {
-                clean(&origin.file.parent().unwrap_or(Path::new("")).join(&target.file))
+                clean(
+                    &origin
+                        .file
+                        .parent()
+                        .unwrap_or(Path::new(""))
+                        .join(&target.file),
+                )
             };
             if let Some(replacement) = self.resolve_external(origin, site, &file, &target.pointer) {
                 replacements.push(replacement);
@@ -224,15 +229,27 @@ impl Bundler<'_> {
     }
 
     /// A reference from another file into the root document becomes a checked local one.
-    fn back_into_root(&mut self, origin: &Origin, site: &Site, target: &str) -> Option<Replacement> {
+    fn back_into_root(
+        &mut self,
+        origin: &Origin,
+        site: &Site,
+        target: &str,
+    ) -> Option<Replacement> {
         if self.root_document.pointer(target).is_none() {
             self.errors.push(origin.error(
                 &site.at,
-                format!("dangling $ref `{}`: `{}` has nothing at `{target}`", site.reference, self.root.display()),
+                format!(
+                    "dangling $ref `{}`: `{}` has nothing at `{target}`",
+                    site.reference,
+                    self.root.display()
+                ),
             ));
             return None;
         }
-        Some(Replacement::Reference(site.at.clone(), format!("#{}", escape_fragment(target))))
+        Some(Replacement::Reference(
+            site.at.clone(),
+            format!("#{}", escape_fragment(target)),
+        ))
     }
 
     /// Inlines a piece of a kind that has no components section (path items, media types).
@@ -249,7 +266,10 @@ impl Bundler<'_> {
         if self.inlining.contains(&entry) {
             self.errors.push(origin.error(
                 &site.at,
-                format!("$ref `{}` refers to itself through other files", site.reference),
+                format!(
+                    "$ref `{}` refers to itself through other files",
+                    site.reference
+                ),
             ));
             return None;
         }
@@ -272,7 +292,14 @@ impl Bundler<'_> {
     }
 
     /// The value at `target` in `file`, read on first use; errors name the referring site.
-    fn piece(&mut self, origin: &Origin, site: &Site, file: &Path, key: &Path, target: &str) -> Option<Value> {
+    fn piece(
+        &mut self,
+        origin: &Origin,
+        site: &Site,
+        file: &Path,
+        key: &Path,
+        target: &str,
+    ) -> Option<Value> {
         if !self.files.contains_key(key) {
             let loaded = match crate::parse::read_file(file) {
                 Ok(bytes) => match crate::parse::load_value(file, &bytes) {
@@ -318,7 +345,11 @@ impl Bundler<'_> {
                 .unwrap_or("external"),
         );
         let last = target.rsplit('/').next().unwrap_or("");
-        let base = if target.is_empty() { stem.clone() } else { sanitize(last) };
+        let base = if target.is_empty() {
+            stem.clone()
+        } else {
+            sanitize(last)
+        };
         let root_document = self.root_document;
         let taken = self.taken.entry(section).or_insert_with(|| {
             root_document
@@ -433,7 +464,13 @@ fn escape_fragment(pointer: &str) -> String {
 fn sanitize(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if cleaned.is_empty() {
         "external".to_string()
@@ -490,7 +527,9 @@ mod tests {
                 "B": {"properties": {"c": {"$ref": "#/components/schemas/C"}}}
             }}
         });
-        let errors = bundle(Path::new("t.yaml"), &mut doc).err().unwrap_or_default();
+        let errors = bundle(Path::new("t.yaml"), &mut doc)
+            .err()
+            .unwrap_or_default();
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
@@ -503,6 +542,9 @@ mod tests {
 
     #[test]
     fn paths_are_cleaned() {
-        assert_eq!(clean(Path::new("a/./b/../c.yaml")), PathBuf::from("a/c.yaml"));
+        assert_eq!(
+            clean(Path::new("a/./b/../c.yaml")),
+            PathBuf::from("a/c.yaml")
+        );
     }
 }

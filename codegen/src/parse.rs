@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeSeed;
 
 use crate::diagnostic::{Diagnostic, Location};
+use crate::normalise::walk::{self, Kind};
 
 /// A spec read from disk, normalised, bundled and parsed.
 #[derive(Debug, Clone)]
@@ -68,9 +69,11 @@ pub(crate) fn load_value(path: &Path, bytes: &[u8]) -> Result<serde_json::Value,
     if first == Some(&b'{') {
         return serde_json::from_slice(bytes).map_err(|e| Diagnostic {
             file: path.to_path_buf(),
+            // serde_json reports column 0 for an error at the very start of a line (e.g.
+            // at the end of the input); locations are 1-based.
             location: Location::Line {
                 line: e.line(),
-                column: e.column(),
+                column: e.column().max(1),
             },
             message: format!("invalid JSON: {}", strip_json_position(&e.to_string())),
         });
@@ -119,26 +122,83 @@ fn strip_yaml_position(message: &str) -> String {
 }
 
 /// Deserialises the normalised document into the openapiv3 model.
+fn to_openapi(path: &Path, document: &serde_json::Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
+    match attempt::<openapiv3::OpenAPI>(document) {
+        Ok(openapi) => Ok(openapi),
+        Err(_) => {
+            let (pointer, message) = locate_rejection(Kind::Document, document, String::new());
+            Err(Diagnostic::at_pointer(
+                path,
+                pointer,
+                format!("not a valid OpenAPI document: {message}"),
+            ))
+        }
+    }
+}
+
+/// Deserialises `value` as `T`, returning on failure the JSON pointer (relative to `value`)
+/// serde_path_to_error found and the message.
 ///
 /// openapiv3 has a few `expect`s on paths it believes unreachable; a panic there must not
 /// take the caller down, so it is caught and reported like any other rejection.
-fn to_openapi(path: &Path, document: &serde_json::Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
-    let attempt = std::panic::catch_unwind(|| {
-        let result: Result<openapiv3::OpenAPI, _> = serde_path_to_error::deserialize(document);
-        result
-    });
-    match attempt {
-        Ok(Ok(openapi)) => Ok(openapi),
-        Ok(Err(e)) => Err(Diagnostic::at_pointer(
-            path,
-            path_to_pointer(e.path()),
-            format!("not a valid OpenAPI document: {}", e.inner()),
+fn attempt<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, (String, String)> {
+    let outcome = std::panic::catch_unwind(|| serde_path_to_error::deserialize::<_, T>(value));
+    match outcome {
+        Ok(Ok(parsed)) => Ok(parsed),
+        Ok(Err(e)) => Err((path_to_pointer(e.path()), e.inner().to_string())),
+        Err(_) => Err((
+            String::new(),
+            "the openapiv3 parser failed on this object".to_string(),
         )),
-        Err(_) => Err(Diagnostic {
-            file: path.to_path_buf(),
-            location: Location::Document,
-            message: "not a valid OpenAPI document: the openapiv3 parser failed".to_string(),
-        }),
+    }
+}
+
+/// Finds the deepest object openapiv3 rejects under `node` (of `kind`, at `at`).
+///
+/// openapiv3 flattens extensions into nearly every struct, which makes serde buffer the
+/// object and lose the path below it, so serde_path_to_error alone stops at `/paths`. Each
+/// child object is therefore tried on its own with its own openapiv3 type, descending into
+/// the first that fails; where no child fails, the object itself is the culprit.
+fn locate_rejection(kind: Kind, node: &serde_json::Value, at: String) -> (String, String) {
+    for (tokens, child_kind, child) in walk::children(kind, node) {
+        if try_kind(child_kind, child).is_err() {
+            let mut child_at = at.clone();
+            for token in &tokens {
+                child_at.push('/');
+                child_at.push_str(&crate::diagnostic::escape_pointer_token(token));
+            }
+            return locate_rejection(child_kind, child, child_at);
+        }
+    }
+    match try_kind(kind, node) {
+        Err((inner, message)) => (format!("{at}{inner}"), message),
+        // Fine on its own but not in its parent (should not happen): blame the parent.
+        Ok(()) => (at, "openapiv3 rejected this object".to_string()),
+    }
+}
+
+/// Deserialises one object as the openapiv3 type for its kind.
+fn try_kind(kind: Kind, value: &serde_json::Value) -> Result<(), (String, String)> {
+    use openapiv3 as o;
+    use openapiv3::ReferenceOr as R;
+    match kind {
+        Kind::Document => attempt::<o::OpenAPI>(value).map(drop),
+        Kind::Components => attempt::<o::Components>(value).map(drop),
+        Kind::PathItem => attempt::<R<o::PathItem>>(value).map(drop),
+        Kind::Operation => attempt::<o::Operation>(value).map(drop),
+        Kind::Parameter => attempt::<R<o::Parameter>>(value).map(drop),
+        Kind::Header => attempt::<R<o::Header>>(value).map(drop),
+        Kind::RequestBody => attempt::<R<o::RequestBody>>(value).map(drop),
+        Kind::Response => attempt::<R<o::Response>>(value).map(drop),
+        Kind::MediaType => attempt::<o::MediaType>(value).map(drop),
+        Kind::Encoding => attempt::<o::Encoding>(value).map(drop),
+        Kind::Example => attempt::<R<o::Example>>(value).map(drop),
+        Kind::Link => attempt::<R<o::Link>>(value).map(drop),
+        Kind::Callback => attempt::<R<o::Callback>>(value).map(drop),
+        Kind::SecurityScheme => attempt::<R<o::SecurityScheme>>(value).map(drop),
+        Kind::Schema => attempt::<R<o::Schema>>(value).map(drop),
     }
 }
 

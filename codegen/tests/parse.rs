@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use codegen::parse::{parse_bytes, parse_file, ParsedSpec};
 use codegen::{Diagnostic, Location};
+use serde_json::json;
 
 /// A fixture under `tests/parse/`.
 fn fixture(name: &str) -> PathBuf {
@@ -79,4 +80,286 @@ fn corpus_documents_parse() {
         }
     }
     assert!(failures.is_empty(), "failed to parse: {failures:#?}");
+}
+
+#[test]
+fn external_refs_are_bundled_into_components() {
+    let spec = parse_ok("bundle/openapi.yaml");
+    let doc = &spec.document;
+    // Whole files are named after the file; pieces after their pointer's last token; a
+    // taken name (the document's own `Error`) gets the file's name in front.
+    assert_eq!(
+        doc.pointer("/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema/$ref"),
+        Some(&json!("#/components/schemas/pet"))
+    );
+    assert_eq!(
+        doc.pointer("/paths/~1pets~1{id}/get/parameters/0/$ref"),
+        Some(&json!("#/components/parameters/Id"))
+    );
+    assert_eq!(
+        doc.pointer("/paths/~1pets~1{id}/get/responses/default/$ref"),
+        Some(&json!("#/components/responses/Problem"))
+    );
+    assert_eq!(
+        doc.pointer("/components/responses/Problem/content/application~1json/schema/$ref"),
+        Some(&json!("#/components/schemas/common_Error"))
+    );
+    assert_eq!(
+        doc.pointer("/components/schemas/common_Error/properties/message/type"),
+        Some(&json!("string"))
+    );
+    assert_eq!(
+        doc.pointer("/components/schemas/Error/type"),
+        Some(&json!("string"))
+    );
+    // The cycle pet → owner → pet closes on the copy already made.
+    assert_eq!(
+        doc.pointer("/components/schemas/pet/properties/owner/$ref"),
+        Some(&json!("#/components/schemas/owner"))
+    );
+    assert_eq!(
+        doc.pointer("/components/schemas/owner/properties/pets/items/$ref"),
+        Some(&json!("#/components/schemas/pet"))
+    );
+    // Path items have no components section in 3.0: they are inlined, their refs resolved
+    // relative to their own file.
+    assert_eq!(
+        doc.pointer("/paths/~1pets/get/responses/200/content/application~1json/schema/items/$ref"),
+        Some(&json!("#/components/schemas/pet"))
+    );
+    let components = spec.openapi.components.as_ref().map(|c| {
+        let mut names: Vec<&str> = c.schemas.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    });
+    assert_eq!(
+        components,
+        Some(vec!["Error", "common_Error", "owner", "pet"])
+    );
+    assert!(spec.openapi.paths.paths.contains_key("/pets"));
+}
+
+#[test]
+fn bundling_is_deterministic() {
+    let first = parse_ok("bundle/openapi.yaml");
+    let second = parse_ok("bundle/openapi.yaml");
+    assert_eq!(
+        serde_json::to_string(&first.document).ok(),
+        serde_json::to_string(&second.document).ok()
+    );
+}
+
+#[test]
+fn openapi_31_documents_are_normalised() {
+    let spec = parse_ok("openapi31.yaml");
+    let pet = spec.document.pointer("/components/schemas/Pet").cloned();
+    assert_eq!(
+        pet,
+        Some(json!({
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string"},
+                "nickname": {"type": "string", "nullable": true},
+                "age": {"type": "integer", "minimum": 0, "exclusiveMinimum": true},
+                "tag": {"oneOf": [
+                    {"type": "string"},
+                    {"type": "integer"},
+                    {"type": "array", "items": {"type": "string"}}
+                ]},
+                "kind": {"enum": ["cat"]},
+                "owner": {
+                    "allOf": [{"$ref": "#/components/schemas/Owner"}],
+                    "nullable": true,
+                    "description": "The owner, if any."
+                },
+                "anything": {},
+                "nothing": {"nullable": true}
+            }
+        }))
+    );
+    assert_eq!(
+        spec.document.pointer("/components/schemas/Owner/example"),
+        Some(&json!({"name": "Ann"}))
+    );
+    // Webhooks-only 3.1 documents get an empty `paths`.
+    assert!(spec.openapi.paths.paths.is_empty());
+    assert_eq!(spec.openapi.openapi, "3.1.0");
+    assert_eq!(
+        shown(&spec.warnings),
+        ["openapi31.yaml #/components/schemas/Pet/properties/age/maximum: dropped `maximum: 1e+20`: an integer schema's bounds must fit in a signed 64-bit integer"]
+    );
+    let age = spec
+        .openapi
+        .components
+        .as_ref()
+        .and_then(|c| c.schemas.get("Pet"))
+        .and_then(|s| s.as_item())
+        .map(|s| &s.schema_kind);
+    assert!(matches!(
+        age,
+        Some(openapiv3::SchemaKind::Type(openapiv3::Type::Object(_)))
+    ));
+}
+
+#[test]
+fn bom_prefixed_files_parse() {
+    let spec = parse_ok("bom.json");
+    assert_eq!(spec.openapi.info.title, "BOM");
+}
+
+#[test]
+fn additional_operations_survive_as_an_extension() {
+    let spec = parse_ok("additional-operations.yaml");
+    assert_eq!(
+        spec.document
+            .pointer("/paths/~1pets~1{id}/x-additional-operations/LINK/operationId"),
+        Some(&json!("linkPet"))
+    );
+    // Schemas inside them are normalised like any other.
+    assert_eq!(
+        spec.document.pointer(
+            "/paths/~1pets~1{id}/x-additional-operations/LINK/responses/409/content/application~1json/schema"
+        ),
+        Some(&json!({"type": "object", "nullable": true}))
+    );
+    let item = spec
+        .openapi
+        .paths
+        .paths
+        .get("/pets/{id}")
+        .and_then(|i| i.as_item());
+    assert!(item.is_some_and(|i| i.extensions.contains_key("x-additional-operations")));
+}
+
+#[test]
+fn yaml_syntax_errors_give_line_and_column() {
+    let errors = parse_err(
+        "broken.yaml",
+        "openapi: 3.0.0\ninfo:\n  title: x\n   version: 1\npaths: {}\n",
+    );
+    assert_eq!(
+        shown(&errors),
+        ["broken.yaml 4:11: invalid YAML: mapping values are not allowed in this context"]
+    );
+    assert_eq!(
+        errors.first().map(|e| &e.location),
+        Some(&Location::Line {
+            line: 4,
+            column: 11
+        })
+    );
+}
+
+#[test]
+fn json_syntax_errors_give_line_and_column() {
+    let errors = parse_err(
+        "broken.json",
+        "{\n  \"openapi\": \"3.0.0\",\n  \"info\": {\"title\": \"x\",}\n}\n",
+    );
+    assert_eq!(
+        shown(&errors),
+        ["broken.json 3:25: invalid JSON: trailing comma"]
+    );
+    let errors = parse_err("truncated.json", "{\n  \"openapi\": \"3.0.0\",\n");
+    assert_eq!(
+        shown(&errors),
+        ["truncated.json 3:1: invalid JSON: EOF while parsing a value"]
+    );
+}
+
+#[test]
+fn dangling_local_refs_are_errors_naming_both_ends() {
+    let errors = parse_err(
+        "dangling.yaml",
+        r##"
+openapi: 3.0.0
+info: {title: x, version: "1"}
+paths:
+  /a:
+    get:
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                $ref: "#/components/schemas/Nope"
+components:
+  schemas:
+    A:
+      properties:
+        b:
+          $ref: "#/components/schemas/Gone"
+"##,
+    );
+    assert_eq!(
+        shown(&errors),
+        [
+            "dangling.yaml #/paths/~1a/get/responses/200/content/application~1json/schema: dangling $ref `#/components/schemas/Nope`",
+            "dangling.yaml #/components/schemas/A/properties/b: dangling $ref `#/components/schemas/Gone`",
+        ]
+    );
+}
+
+/// A document whose only schema is a `$ref` to `target`, read as `refs.yaml` in the fixtures.
+fn referring_to(target: &str) -> Vec<Diagnostic> {
+    parse_err(
+        "refs.yaml",
+        &format!(
+            "openapi: 3.0.0\ninfo: {{title: x, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: '{target}'\n"
+        ),
+    )
+}
+
+#[test]
+fn a_missing_external_file_is_an_error_at_the_ref() {
+    let errors = referring_to("missing.yaml#/components/schemas/X");
+    assert_eq!(
+        shown(&errors),
+        ["refs.yaml #/components/schemas/A: $ref `missing.yaml#/components/schemas/X`: cannot read the file: No such file or directory (os error 2)"]
+    );
+}
+
+#[test]
+fn a_dangling_pointer_into_an_external_file_is_an_error_at_the_ref() {
+    let errors = referring_to("bundle/common.yaml#/components/schemas/Nope");
+    let file = fixture("bundle/common.yaml");
+    assert_eq!(
+        shown(&errors),
+        [format!("refs.yaml #/components/schemas/A: dangling $ref `bundle/common.yaml#/components/schemas/Nope`: `{}` has nothing at `/components/schemas/Nope`", file.display())]
+    );
+}
+
+#[test]
+fn remote_refs_are_refused() {
+    let errors = referring_to("https://example.com/schemas.yaml#/Pet");
+    assert_eq!(
+        shown(&errors),
+        ["refs.yaml #/components/schemas/A: $ref `https://example.com/schemas.yaml#/Pet`: remote $refs are not supported (download the file and refer to it by path)"]
+    );
+}
+
+#[test]
+fn documents_openapiv3_rejects_name_the_place() {
+    let errors = parse_err(
+        "bad.yaml",
+        "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: 5\n",
+    );
+    assert_eq!(
+        shown(&errors),
+        ["bad.yaml #/paths: not a valid OpenAPI document: invalid type: integer `5`, expected struct Paths"]
+    );
+}
+
+#[test]
+fn nested_rejections_point_into_the_document() {
+    let errors = parse_err(
+        "bad-response.yaml",
+        "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          content: {}\n",
+    );
+    assert_eq!(
+        shown(&errors),
+        ["bad-response.yaml #/paths/~1a/get/responses/200: not a valid OpenAPI document: missing field `description`"]
+    );
 }

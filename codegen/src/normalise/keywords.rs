@@ -53,14 +53,11 @@ fn const_to_enum(schema: &mut Map<String, Value>) {
 
 /// A schema's 3.1 `examples` array → `example` (its first entry), unless one is given.
 fn examples_to_example(schema: &mut Map<String, Value>) {
-    match schema.shift_remove("examples") {
-        Some(Value::Array(examples)) => {
-            if let Some(first) = examples.into_iter().next() {
-                schema.entry("example").or_insert(first);
-            }
+    // A map here is not valid in any version and carries nothing a client uses: dropped.
+    if let Some(Value::Array(examples)) = schema.shift_remove("examples") {
+        if let Some(first) = examples.into_iter().next() {
+            schema.entry("example").or_insert(first);
         }
-        // A map here is not valid in any version and carries nothing a client uses.
-        Some(_) | None => {}
     }
 }
 
@@ -72,7 +69,10 @@ fn content_to_format(schema: &mut Map<String, Value>) {
     if schema.contains_key("format") {
         return;
     }
-    let format = match (encoding.as_ref().and_then(Value::as_str), media_type.as_ref().and_then(Value::as_str)) {
+    let format = match (
+        encoding.as_ref().and_then(Value::as_str),
+        media_type.as_ref().and_then(Value::as_str),
+    ) {
         (Some("base64" | "base64url"), _) => "byte",
         (None, Some("application/octet-stream")) => "binary",
         _ => return,

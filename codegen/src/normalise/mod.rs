@@ -106,7 +106,12 @@ pub(crate) mod test_support {
             file: Path::new("t.yaml"),
             warnings: Vec::new(),
         };
-        walk::walk(Kind::Schema, &mut value, &mut vec!["s".to_string()], &mut normaliser);
+        walk::walk(
+            Kind::Schema,
+            &mut value,
+            &mut vec!["s".to_string()],
+            &mut normaliser,
+        );
         let messages = normaliser
             .warnings
             .into_iter()

@@ -9,12 +9,18 @@ use super::Ctx;
 /// `minimum: 5, exclusiveMinimum: true` (openapiv3 wants a boolean there). When an inclusive
 /// bound is also given, the stricter of the two is kept.
 pub(crate) fn exclusive_bounds(schema: &mut Map<String, Value>) {
-    convert(schema, "exclusiveMinimum", "minimum", |exclusive, inclusive| {
-        exclusive >= inclusive
-    });
-    convert(schema, "exclusiveMaximum", "maximum", |exclusive, inclusive| {
-        exclusive <= inclusive
-    });
+    convert(
+        schema,
+        "exclusiveMinimum",
+        "minimum",
+        |exclusive, inclusive| exclusive >= inclusive,
+    );
+    convert(
+        schema,
+        "exclusiveMaximum",
+        "maximum",
+        |exclusive, inclusive| exclusive <= inclusive,
+    );
 }
 
 /// Converts one exclusive bound; `stricter(exclusive, inclusive)` tells which one wins.
@@ -66,7 +72,7 @@ pub(crate) fn integer_bounds(schema: &mut Map<String, Value>, ctx: &mut Ctx<'_>)
         schema.shift_remove(key);
         ctx.warn(
             Some(key),
-            format!("dropped `{key}: {shown}`: an integer schema's bound must fit in 64 bits"),
+            format!("dropped `{key}: {shown}`: an integer schema's bounds must fit in a signed 64-bit integer"),
         );
     }
     if let Some(Value::Array(values)) = schema.get_mut("enum") {
@@ -143,10 +149,13 @@ mod tests {
                 }
             },
         );
-        assert_eq!(out, json!({"type": "integer", "minimum": 1, "enum": [2, 3]}));
+        assert_eq!(
+            out,
+            json!({"type": "integer", "minimum": 1, "enum": [2, 3]})
+        );
         assert_eq!(
             warnings,
-            ["#/s/maximum: dropped `maximum: 100000000000000000000.0`: an integer schema's bound must fit in 64 bits"]
+            ["#/s/maximum: dropped `maximum: 1e+20`: an integer schema's bounds must fit in a signed 64-bit integer"]
         );
     }
 

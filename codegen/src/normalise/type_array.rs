@@ -106,16 +106,21 @@ fn keyword_family(key: &str, value: Option<&Value>) -> Option<&'static [&'static
     const ARRAY: &[&str] = &["array"];
     Some(match key {
         "pattern" | "minLength" | "maxLength" | "contentEncoding" | "contentMediaType" => STRING,
-        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
-            NUMERIC
-        }
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => NUMERIC,
         "format" => match value.and_then(Value::as_str) {
             Some("int32" | "int64" | "float" | "double" | "decimal") => NUMERIC,
             _ => STRING,
         },
-        "properties" | "required" | "additionalProperties" | "patternProperties"
-        | "minProperties" | "maxProperties" | "propertyNames" | "unevaluatedProperties"
-        | "dependentRequired" | "dependentSchemas" => OBJECT,
+        "properties"
+        | "required"
+        | "additionalProperties"
+        | "patternProperties"
+        | "minProperties"
+        | "maxProperties"
+        | "propertyNames"
+        | "unevaluatedProperties"
+        | "dependentRequired"
+        | "dependentSchemas" => OBJECT,
         "items" | "prefixItems" | "minItems" | "maxItems" | "uniqueItems" | "contains"
         | "minContains" | "maxContains" | "unevaluatedItems" => ARRAY,
         _ => return None,
@@ -175,7 +180,10 @@ mod tests {
             apply_to(json!({"type": "null", "description": "d"})),
             json!({"description": "d", "nullable": true})
         );
-        assert_eq!(apply_to(json!({"type": ["null"]})), json!({"nullable": true}));
+        assert_eq!(
+            apply_to(json!({"type": ["null"]})),
+            json!({"nullable": true})
+        );
     }
 
     #[test]
@@ -202,7 +210,9 @@ mod tests {
     #[test]
     fn integer_folds_into_number_and_numeric_keywords_follow() {
         assert_eq!(
-            apply_to(json!({"type": ["integer", "number", "string"], "minimum": 0, "format": "double"})),
+            apply_to(
+                json!({"type": ["integer", "number", "string"], "minimum": 0, "format": "double"})
+            ),
             json!({"oneOf": [
                 {"type": "number", "minimum": 0, "format": "double"},
                 {"type": "string"}

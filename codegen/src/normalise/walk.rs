@@ -102,6 +102,8 @@ pub(crate) fn walk(kind: Kind, node: &mut Value, path: &mut Vec<String>, visitor
             Child::List(kind) => walk_list(kind, child, path, visitor),
             Child::OneOrList(kind) if child.is_array() => walk_list(kind, child, path, visitor),
             Child::OneOrList(kind) => walk(kind, child, path, visitor),
+            Child::ObjectOnly(kind) if child.is_object() => walk(kind, child, path, visitor),
+            Child::ObjectOnly(_) => {}
             Child::Components => walk(Kind::Components, child, path, visitor),
             Child::Section => {
                 if let Some(kind) = section_kind(key) {
@@ -111,6 +113,59 @@ pub(crate) fn walk(kind: Kind, node: &mut Value, path: &mut Vec<String>, visitor
         }
         path.pop();
     }
+}
+
+/// The objects directly under `node` (of `kind`) that the walker would visit, with the
+/// pointer tokens leading to each: a read-only view, used only to locate errors.
+pub(crate) fn children(kind: Kind, node: &Value) -> Vec<(Vec<String>, Kind, &Value)> {
+    let mut out = Vec::new();
+    let Some(object) = node.as_object() else {
+        return out;
+    };
+    for (key, child) in object {
+        let Some(what) = child_kind(kind, key) else {
+            continue;
+        };
+        let (kind, shape) = match what {
+            Child::One(kind) => (kind, Shape::One),
+            Child::ObjectOnly(kind) if child.is_object() => (kind, Shape::One),
+            Child::ObjectOnly(_) => continue,
+            Child::Map(kind) => (kind, Shape::Map),
+            Child::List(kind) => (kind, Shape::List),
+            Child::OneOrList(kind) if child.is_array() => (kind, Shape::List),
+            Child::OneOrList(kind) => (kind, Shape::One),
+            Child::Components => (Kind::Components, Shape::One),
+            Child::Section => match section_kind(key) {
+                Some(kind) => (kind, Shape::Map),
+                None => continue,
+            },
+        };
+        match (shape, child) {
+            (Shape::One, _) => out.push((vec![key.clone()], kind, child)),
+            (Shape::Map, Value::Object(map)) => {
+                for (name, grandchild) in map {
+                    if kind == Kind::Schema || !name.starts_with("x-") {
+                        out.push((vec![key.clone(), name.clone()], kind, grandchild));
+                    }
+                }
+            }
+            (Shape::List, Value::Array(items)) => {
+                for (index, grandchild) in items.iter().enumerate() {
+                    out.push((vec![key.clone(), index.to_string()], kind, grandchild));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// How [`children`] finds the objects under one field.
+#[derive(Clone, Copy)]
+enum Shape {
+    One,
+    Map,
+    List,
 }
 
 /// How a field holds its children.
@@ -124,6 +179,8 @@ enum Child {
     List(Kind),
     /// Either one object or a list of them (`items` in older JSON Schema drafts).
     OneOrList(Kind),
+    /// One object of the kind, where a boolean means something else (`additionalProperties`).
+    ObjectOnly(Kind),
     /// The root's `components`.
     Components,
     /// A `components` section, its kind told by its name.
@@ -163,18 +220,22 @@ fn child_kind(parent: Kind, key: &str) -> Option<Child> {
 
 /// The subschemas of a Schema object, by keyword (JSON Schema 2020-12 and draft 4 alike).
 fn schema_child(key: &str) -> Option<Child> {
-    use Child::{List, Map, One, OneOrList};
+    use Child::{List, Map, ObjectOnly, One, OneOrList};
     Some(match key {
         "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
             Map(Kind::Schema)
         }
         "allOf" | "anyOf" | "oneOf" | "prefixItems" => List(Kind::Schema),
         "items" => OneOrList(Kind::Schema),
-        // `additionalProperties: false` and friends are valid 3.0 booleans: the schema
-        // normaliser handles booleans in these places itself, so only objects are walked.
-        "additionalProperties" | "unevaluatedProperties" | "unevaluatedItems"
-        | "additionalItems" | "not" | "contains" | "propertyNames" | "if" | "then" | "else"
-        | "contentSchema" => One(Kind::Schema),
+        // `additionalProperties: false` is valid 3.0 (a closed object), not a boolean schema
+        // to rewrite; the same booleans under the 3.1 names are mapped by the keyword rules.
+        "additionalProperties"
+        | "unevaluatedProperties"
+        | "unevaluatedItems"
+        | "additionalItems" => ObjectOnly(Kind::Schema),
+        "not" | "contains" | "propertyNames" | "if" | "then" | "else" | "contentSchema" => {
+            One(Kind::Schema)
+        }
         _ => return None,
     })
 }
@@ -235,8 +296,10 @@ mod tests {
 
     impl Visit for Recorder {
         fn visit(&mut self, kind: Kind, _: &mut Value, path: &mut Vec<String>) -> Flow {
-            self.0
-                .push((kind, crate::diagnostic::pointer(path.iter().map(String::as_str))));
+            self.0.push((
+                kind,
+                crate::diagnostic::pointer(path.iter().map(String::as_str)),
+            ));
             Flow::Descend
         }
     }
@@ -247,7 +310,7 @@ mod tests {
             "paths": {"/a": {"get": {
                 "parameters": [{"name": "p", "in": "query", "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "ok", "content": {"application/json": {
-                    "schema": {"properties": {"schema": {"items": true}}},
+                    "schema": {"properties": {"schema": {"items": true}}, "additionalProperties": false},
                     "example": {"$ref": "not a ref", "schema": {}}
                 }}}}
             }}},
