@@ -42,6 +42,15 @@ impl<T> ResponseValue<T> {
         self.body
     }
 
+    /// Transforms the body, keeping status and headers.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ResponseValue<U> {
+        ResponseValue {
+            status: self.status,
+            headers: self.headers,
+            body: f(self.body),
+        }
+    }
+
     /// Splits into status, headers and body.
     pub fn into_parts(self) -> (StatusCode, HeaderMap, T) {
         (self.status, self.headers, self.body)

@@ -202,3 +202,69 @@ async fn the_api_base_url_check_still_applies() {
         client_runtime::BuildError::InsecureBaseUrl(_)
     ));
 }
+
+/// Collects every field of every span and event, formatted with `Debug`.
+#[derive(Clone, Default)]
+struct Capture(std::sync::Arc<std::sync::Mutex<String>>);
+
+impl tracing::field::Visit for Capture {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let mut out = self.0.lock().unwrap();
+        out.push_str(&format!("{}={:?}\n", field.name(), value));
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        span.record(&mut self.clone());
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut self.clone());
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        event.record(&mut self.clone());
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn tracing_output_shows_no_secrets() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessToken": TOKEN, "refreshToken": TOKEN, "expires": 60
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/refreshtoken"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({ "message": "expired" })))
+        .mount(&server)
+        .await;
+    let clock = ManualClock::default();
+    let auth = AppToken::new(server.uri(), "app", SECRET).clock(clock.clone());
+    let request = ApiRequest::new(Method::GET, "/x");
+    auth.authorize(&request, &mut Credentials::default())
+        .await
+        .unwrap();
+    clock.advance(std::time::Duration::from_secs(60));
+    // A failed refresh and a fallback grant: the flow logs both.
+    auth.authorize(&request, &mut Credentials::default())
+        .await
+        .unwrap();
+    let logged = capture.0.lock().unwrap().clone();
+    assert!(
+        logged.contains("timify"),
+        "the flow logged something: {logged}"
+    );
+    assert_hidden(&logged);
+}
