@@ -174,22 +174,15 @@ impl Bundler<'_> {
             };
             if target.file.is_empty() && in_root {
                 if self.root_document.pointer(&target.pointer).is_none() {
-                    self.errors.push(
-                        origin.error(&site.at, format!("dangling $ref `{}`", site.reference)),
-                    );
+                    self.errors
+                        .push(origin.error(&site.at, format!("dangling $ref `{}`", site.reference)));
                 }
                 continue;
             }
             let file = if target.file.is_empty() {
                 origin.file.clone()
             } else {
-                clean(
-                    &origin
-                        .file
-                        .parent()
-                        .unwrap_or(Path::new(""))
-                        .join(&target.file),
-                )
+                clean(&origin.file.parent().unwrap_or(Path::new("")).join(&target.file))
             };
             if let Some(replacement) = self.resolve_external(origin, site, &file, &target.pointer) {
                 replacements.push(replacement);
@@ -199,13 +192,7 @@ impl Bundler<'_> {
     }
 
     /// Resolves a reference to `pointer` in `file` (not the root document's own local refs).
-    fn resolve_external(
-        &mut self,
-        origin: &Origin,
-        site: &Site,
-        file: &Path,
-        target: &str,
-    ) -> Option<Replacement> {
+    fn resolve_external(&mut self, origin: &Origin, site: &Site, file: &Path, target: &str) -> Option<Replacement> {
         let key = file_key(file);
         if key == self.root_key {
             // A reference back into the root document: it is local once bundled.
@@ -229,12 +216,7 @@ impl Bundler<'_> {
     }
 
     /// A reference from another file into the root document becomes a checked local one.
-    fn back_into_root(
-        &mut self,
-        origin: &Origin,
-        site: &Site,
-        target: &str,
-    ) -> Option<Replacement> {
+    fn back_into_root(&mut self, origin: &Origin, site: &Site, target: &str) -> Option<Replacement> {
         if self.root_document.pointer(target).is_none() {
             self.errors.push(origin.error(
                 &site.at,
@@ -266,10 +248,7 @@ impl Bundler<'_> {
         if self.inlining.contains(&entry) {
             self.errors.push(origin.error(
                 &site.at,
-                format!(
-                    "$ref `{}` refers to itself through other files",
-                    site.reference
-                ),
+                format!("$ref `{}` refers to itself through other files", site.reference),
             ));
             return None;
         }
@@ -292,14 +271,7 @@ impl Bundler<'_> {
     }
 
     /// The value at `target` in `file`, read on first use; errors name the referring site.
-    fn piece(
-        &mut self,
-        origin: &Origin,
-        site: &Site,
-        file: &Path,
-        key: &Path,
-        target: &str,
-    ) -> Option<Value> {
+    fn piece(&mut self, origin: &Origin, site: &Site, file: &Path, key: &Path, target: &str) -> Option<Value> {
         if !self.files.contains_key(key) {
             let loaded = match crate::parse::read_file(file) {
                 Ok(bytes) => match crate::parse::load_value(file, &bytes) {
@@ -310,10 +282,8 @@ impl Bundler<'_> {
                     }
                 },
                 Err(unreadable) => {
-                    self.errors.push(origin.error(
-                        &site.at,
-                        format!("$ref `{}`: {}", site.reference, unreadable.message),
-                    ));
+                    self.errors
+                        .push(origin.error(&site.at, format!("$ref `{}`: {}", site.reference, unreadable.message)));
                     None
                 }
             };
@@ -362,15 +332,12 @@ impl Bundler<'_> {
         if !target.is_empty() {
             candidates.push(format!("{stem}_{base}"));
         }
-        let name = candidates
-            .into_iter()
-            .find(|c| !taken.contains(c))
-            .unwrap_or_else(|| {
-                (2..)
-                    .map(|n| format!("{stem}_{base}_{n}"))
-                    .find(|c| !taken.contains(c))
-                    .unwrap_or_default()
-            });
+        let name = candidates.into_iter().find(|c| !taken.contains(c)).unwrap_or_else(|| {
+            (2..)
+                .map(|n| format!("{stem}_{base}_{n}"))
+                .find(|c| !taken.contains(c))
+                .unwrap_or_default()
+        });
         taken.insert(name.clone());
         name
     }
@@ -384,16 +351,12 @@ fn insert_pending(document: &mut Value, pending: Vec<(&'static str, String, Valu
     let Some(root) = document.as_object_mut() else {
         return;
     };
-    let components = root
-        .entry("components")
-        .or_insert_with(|| Value::Object(Map::new()));
+    let components = root.entry("components").or_insert_with(|| Value::Object(Map::new()));
     let Some(components) = components.as_object_mut() else {
         return;
     };
     for (section, name, piece) in pending {
-        let section = components
-            .entry(section)
-            .or_insert_with(|| Value::Object(Map::new()));
+        let section = components.entry(section).or_insert_with(|| Value::Object(Map::new()));
         if let Some(section) = section.as_object_mut() {
             section.insert(name, piece);
         }
@@ -527,9 +490,7 @@ mod tests {
                 "B": {"properties": {"c": {"$ref": "#/components/schemas/C"}}}
             }}
         });
-        let errors = bundle(Path::new("t.yaml"), &mut doc)
-            .err()
-            .unwrap_or_default();
+        let errors = bundle(Path::new("t.yaml"), &mut doc).err().unwrap_or_default();
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
@@ -542,9 +503,6 @@ mod tests {
 
     #[test]
     fn paths_are_cleaned() {
-        assert_eq!(
-            clean(Path::new("a/./b/../c.yaml")),
-            PathBuf::from("a/c.yaml")
-        );
+        assert_eq!(clean(Path::new("a/./b/../c.yaml")), PathBuf::from("a/c.yaml"));
     }
 }

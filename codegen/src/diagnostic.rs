@@ -43,11 +43,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at a JSON pointer.
-    pub fn at_pointer(
-        file: impl Into<PathBuf>,
-        pointer: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn at_pointer(file: impl Into<PathBuf>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             file: file.into(),
             location: Location::Pointer(pointer.into()),
@@ -59,20 +55,8 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.location {
-            Location::Line { .. } => write!(
-                f,
-                "{}:{}: {}",
-                self.file.display(),
-                self.location,
-                self.message
-            ),
-            _ => write!(
-                f,
-                "{} {}: {}",
-                self.file.display(),
-                self.location,
-                self.message
-            ),
+            Location::Line { .. } => write!(f, "{}:{}: {}", self.file.display(), self.location, self.message),
+            _ => write!(f, "{} {}: {}", self.file.display(), self.location, self.message),
         }
     }
 }
@@ -100,10 +84,7 @@ mod tests {
 
     #[test]
     fn pointers_escape_slashes_and_tildes() {
-        assert_eq!(
-            pointer(["paths", "/pets/{id}", "get"]),
-            "/paths/~1pets~1{id}/get"
-        );
+        assert_eq!(pointer(["paths", "/pets/{id}", "get"]), "/paths/~1pets~1{id}/get");
         assert_eq!(pointer(["a~b"]), "/a~0b");
     }
 

@@ -38,10 +38,7 @@ pub struct GeneratedCrate {
 }
 
 /// Generates the crate for `spec`.
-pub fn generate(
-    spec: &ParsedSpec,
-    settings: &CrateSettings,
-) -> Result<GeneratedCrate, Vec<Diagnostic>> {
+pub fn generate(spec: &ParsedSpec, settings: &CrateSettings) -> Result<GeneratedCrate, Vec<Diagnostic>> {
     let built = ir::build(&spec.file, &spec.document, &spec.openapi)?;
     let ir = built.ir;
     let source = &settings.source_label;
@@ -54,10 +51,7 @@ pub fn generate(
         }]
     })?;
     let uses = emit::uses(&ir);
-    let has_examples = settings
-        .extra_files
-        .iter()
-        .any(|f| f.path.starts_with("examples/"));
+    let has_examples = settings.extra_files.iter().any(|f| f.path.starts_with("examples/"));
     files.push(GeneratedFile {
         path: "Cargo.toml".to_owned(),
         contents: emit::manifest::cargo_toml(&ir, settings, uses, source, has_examples),

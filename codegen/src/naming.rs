@@ -9,11 +9,10 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 
 /// Words Rust reserves; an identifier equal to one gets a trailing underscore.
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else",
-    "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop",
-    "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self",
-    "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-    "use", "virtual", "where", "while", "yield", "abstract", "become",
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn", "else", "enum", "extern",
+    "false", "final", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut",
+    "override", "priv", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "unsafe", "unsized", "use", "virtual", "where", "while", "yield", "abstract", "become",
 ];
 
 /// Names that would shadow what generated code relies on (prelude types and our own items).
@@ -191,10 +190,7 @@ mod tests {
 
     #[test]
     fn docs_join_summary_and_description() {
-        assert_eq!(
-            doc_text(Some(" List pets "), None).as_deref(),
-            Some("List pets")
-        );
+        assert_eq!(doc_text(Some(" List pets "), None).as_deref(), Some("List pets"));
         assert_eq!(doc_text(Some("A"), Some("A")).as_deref(), Some("A"));
         assert_eq!(doc_text(Some("A"), Some("B")).as_deref(), Some("A\n\nB"));
         assert_eq!(doc_text(None, Some("  ")), None);

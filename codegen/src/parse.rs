@@ -141,17 +141,12 @@ fn to_openapi(path: &Path, document: &serde_json::Value) -> Result<openapiv3::Op
 ///
 /// openapiv3 has a few `expect`s on paths it believes unreachable; a panic there must not
 /// take the caller down, so it is caught and reported like any other rejection.
-fn attempt<T: serde::de::DeserializeOwned>(
-    value: &serde_json::Value,
-) -> Result<T, (String, String)> {
+fn attempt<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, (String, String)> {
     let outcome = std::panic::catch_unwind(|| serde_path_to_error::deserialize::<_, T>(value));
     match outcome {
         Ok(Ok(parsed)) => Ok(parsed),
         Ok(Err(e)) => Err((path_to_pointer(e.path()), e.inner().to_string())),
-        Err(_) => Err((
-            String::new(),
-            "the openapiv3 parser failed on this object".to_string(),
-        )),
+        Err(_) => Err((String::new(), "the openapiv3 parser failed on this object".to_string())),
     }
 }
 

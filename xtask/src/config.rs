@@ -33,10 +33,8 @@ pub struct CrateEntry {
 /// Reads and checks the config.
 pub fn load(specs_dir: &Path) -> anyhow::Result<Config> {
     let path = specs_dir.join("generators.toml");
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let config: Config =
-        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let config: Config = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let mut names: Vec<&str> = config.crates.iter().map(|c| c.name.as_str()).collect();
     names.sort_unstable();
     if let Some(pair) = names.windows(2).find(|w| w[0] == w[1]) {

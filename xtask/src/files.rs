@@ -26,19 +26,16 @@ pub fn sync(dir: &Path, files: &[codegen::GeneratedFile], check: bool) -> anyhow
         outcome.changed.push(path.clone());
         if !check {
             if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.display()))?;
+                std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
             }
-            std::fs::write(&path, &file.contents)
-                .with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, &file.contents).with_context(|| format!("writing {}", path.display()))?;
         }
     }
     let expected: Vec<PathBuf> = files.iter().map(|f| dir.join(&f.path)).collect();
     for existing in list_files(dir) {
         if !expected.contains(&existing) {
             if !check {
-                std::fs::remove_file(&existing)
-                    .with_context(|| format!("removing {}", existing.display()))?;
+                std::fs::remove_file(&existing).with_context(|| format!("removing {}", existing.display()))?;
             }
             outcome.stale.push(existing);
         }

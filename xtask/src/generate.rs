@@ -45,8 +45,7 @@ fn generate_configured(args: &Args) -> anyhow::Result<ExitCode> {
     for entry in &config.crates {
         let dir = root.join("generated").join(&entry.name);
         let settings = configured_settings(&specs, entry)?;
-        let Some(generated) = generate_crate(&specs.join(&entry.spec), &settings, args.verbose)
-        else {
+        let Some(generated) = generate_crate(&specs.join(&entry.spec), &settings, args.verbose) else {
             failed = true;
             continue;
         };
@@ -70,8 +69,7 @@ fn configured_settings(specs: &Path, entry: &CrateEntry) -> anyhow::Result<codeg
     if let Some(examples) = &entry.examples {
         let dir = specs.join(examples);
         for path in files::list_files(&dir) {
-            let contents = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let contents = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             let relative = path.strip_prefix(&dir).unwrap_or(&path);
             let relative = relative.to_string_lossy().replace('\\', "/");
             extra_files.push(codegen::GeneratedFile {
@@ -86,9 +84,7 @@ fn configured_settings(specs: &Path, entry: &CrateEntry) -> anyhow::Result<codeg
         runtime_path: "../../runtime".to_owned(),
         standalone: false,
         source_label: format!("specs/{}", entry.spec.display()),
-        has_quickstart: extra_files
-            .iter()
-            .any(|f| f.path == "examples/quickstart.rs"),
+        has_quickstart: extra_files.iter().any(|f| f.path == "examples/quickstart.rs"),
         extra_files,
     })
 }
@@ -103,9 +99,7 @@ fn generate_one(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode
                 .unwrap_or_default();
             format!(
                 "{}-client",
-                codegen::naming::snake(&stem)
-                    .replace('_', "-")
-                    .trim_matches('-')
+                codegen::naming::snake(&stem).replace('_', "-").trim_matches('-')
             )
         }
     };
@@ -141,13 +135,8 @@ fn generate_one(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode
 }
 
 /// Parses and generates, printing diagnostics; `None` when the spec could not be generated.
-fn generate_crate(
-    spec: &Path,
-    settings: &codegen::CrateSettings,
-    verbose: bool,
-) -> Option<codegen::GeneratedCrate> {
-    let result =
-        codegen::parse::parse_file(spec).and_then(|parsed| codegen::generate(&parsed, settings));
+fn generate_crate(spec: &Path, settings: &codegen::CrateSettings, verbose: bool) -> Option<codegen::GeneratedCrate> {
+    let result = codegen::parse::parse_file(spec).and_then(|parsed| codegen::generate(&parsed, settings));
     match result {
         Ok(generated) => {
             if verbose {
@@ -166,13 +155,7 @@ fn generate_crate(
     }
 }
 
-fn report(
-    name: &str,
-    generated: &codegen::GeneratedCrate,
-    outcome: &files::Outcome,
-    check: bool,
-    root: &Path,
-) {
+fn report(name: &str, generated: &codegen::GeneratedCrate, outcome: &files::Outcome, check: bool, root: &Path) {
     let show = |p: &PathBuf| p.strip_prefix(root).unwrap_or(p).display().to_string();
     let warnings = match generated.warnings.len() {
         0 => String::new(),

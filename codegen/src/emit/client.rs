@@ -34,25 +34,20 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
     });
     let server = server_items(ir);
     let constructors = constructors(ir);
-    let accessors = ir
-        .groups
-        .iter()
-        .filter(|g| !g.accessor.is_empty())
-        .map(|g| {
-            let accessor = ident(&g.accessor);
-            let module = ident(&g.module);
-            let api = ident(&g.api_name);
-            let doc = format!(" Operations tagged `{}`.", g.module);
-            quote! {
-                #[doc = #doc]
-                pub fn #accessor(&self) -> #module::#api<'_> {
-                    #module::#api { client: self }
-                }
+    let accessors = ir.groups.iter().filter(|g| !g.accessor.is_empty()).map(|g| {
+        let accessor = ident(&g.accessor);
+        let module = ident(&g.module);
+        let api = ident(&g.api_name);
+        let doc = format!(" Operations tagged `{}`.", g.module);
+        quote! {
+            #[doc = #doc]
+            pub fn #accessor(&self) -> #module::#api<'_> {
+                #module::#api { client: self }
             }
-        });
+        }
+    });
     let pointers = &ir.error_message_pointers;
-    let preset =
-        (!pointers.is_empty()).then(|| quote! { .error_message_pointers([#(#pointers),*]) });
+    let preset = (!pointers.is_empty()).then(|| quote! { .error_message_pointers([#(#pointers),*]) });
     quote! {
         #(#crate_doc)*
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
@@ -129,10 +124,7 @@ fn server_items(ir: &Ir) -> TokenStream {
         .variables
         .iter()
         .map(|(wire, _, default, doc)| {
-            let doc = doc
-                .as_deref()
-                .map(|d| format!(": {}", d.trim()))
-                .unwrap_or_default();
+            let doc = doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_default();
             format!(" - `{wire}` (default `{default}`){doc}")
         })
         .collect();
@@ -200,8 +192,7 @@ fn constructors(ir: &Ir) -> Vec<TokenStream> {
                 )
             }
             AuthScheme::ApiKeyQuery(name) => {
-                let doc =
-                    format!(" A client that sends an API key as the `{name}` query parameter.");
+                let doc = format!(" A client that sends an API key as the `{name}` query parameter.");
                 push(
                     "with_api_key",
                     quote! {
@@ -258,7 +249,7 @@ fn constructors(ir: &Ir) -> Vec<TokenStream> {
                 "with_personal_access_token",
                 quote! {
                     /// A client that uses a personal access token (it cannot be refreshed).
-                    pub fn with_personal_access_token(base_url: impl Into<String>, token: impl Into<String>) -> #result {
+                    pub fn with_personal_access_token(base_url: impl Into<String>, token: impl AsRef<str>) -> #result {
                         Self::with_auth(base_url, client_runtime::auth::timeneye::PersonalAccessToken::new(token))
                     }
                 },
@@ -268,7 +259,7 @@ fn constructors(ir: &Ir) -> Vec<TokenStream> {
                 "with_app_key",
                 quote! {
                     /// A client that sends the app's API key as Basic `:key`.
-                    pub fn with_app_key(base_url: impl Into<String>, key: impl Into<String>) -> #result {
+                    pub fn with_app_key(base_url: impl Into<String>, key: impl AsRef<str>) -> #result {
                         Self::with_auth(base_url, client_runtime::auth::timekit::AppKey::new(key))
                     }
 

@@ -25,12 +25,8 @@ pub struct GeneratedFile {
 
 /// Formats `tokens` as a Rust file, with the generated-code header.
 pub fn format_file(tokens: TokenStream, header: &str, path: &str) -> Result<String, String> {
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("generated {path} is not valid Rust: {e}"))?;
-    Ok(format!(
-        "{header}{}",
-        space_items(&prettyplease::unparse(&file))
-    ))
+    let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated {path} is not valid Rust: {e}"))?;
+    Ok(format!("{header}{}", space_items(&prettyplease::unparse(&file))))
 }
 
 /// Puts a blank line between items, which prettyplease does not keep (syn has no trivia).
@@ -52,15 +48,10 @@ fn space_items(text: &str) -> String {
         let closes_item = line.trim_start() == "}" && indent <= 4 && next_indent == indent;
         let one_line_item = indent == 0 && line.ends_with(';') && !line.starts_with(' ');
         let inner_attr_end = (line.starts_with("#![") && line.ends_with(']')) || *line == ")]";
-        let next_continues = next_trimmed.starts_with('}')
-            || next_trimmed.starts_with(')')
-            || next_trimmed.is_empty();
-        let same_kind =
-            one_line_item && first_word(line) == first_word(next_trimmed) && next_indent == 0;
+        let next_continues = next_trimmed.starts_with('}') || next_trimmed.starts_with(')') || next_trimmed.is_empty();
+        let same_kind = one_line_item && first_word(line) == first_word(next_trimmed) && next_indent == 0;
         let doc_block_end = line.starts_with("//!") && !next.starts_with("//!");
-        if (closes_item || (one_line_item && !same_kind) || inner_attr_end || doc_block_end)
-            && !next_continues
-        {
+        if (closes_item || (one_line_item && !same_kind) || inner_attr_end || doc_block_end) && !next_continues {
             out.push('\n');
         }
     }
@@ -93,11 +84,7 @@ pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
         })
         .collect();
     let lib = client::emit_lib(ir, &modules);
-    let lib_text = format_file(
-        lib,
-        &format!("{header}{}\n", client::lints_preamble()),
-        "src/lib.rs",
-    )?;
+    let lib_text = format_file(lib, &format!("{header}{}\n", client::lints_preamble()), "src/lib.rs")?;
     files.push(GeneratedFile {
         path: "src/lib.rs".to_owned(),
         contents: lib_text,

@@ -5,8 +5,8 @@ use quote::quote;
 
 use super::types::{doc_attrs, ident, type_tokens, From};
 use crate::ir::{
-    Builtin, ErrorShape, Group, Ir, Operation, Param, ParamLocation, QueryStyle, RequestBody,
-    ResponseBody, StatusMatch, SuccessShape, TypeRef,
+    Builtin, ErrorShape, Group, Ir, Operation, Param, ParamLocation, QueryStyle, RequestBody, ResponseBody,
+    StatusMatch, SuccessShape, TypeRef,
 };
 
 /// The body of one group's module.
@@ -18,10 +18,7 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
         .collect();
     // Root-group operations are methods of `Client` itself; the others hang off a sub-client.
     if group.accessor.is_empty() {
-        let methods = group
-            .operations
-            .iter()
-            .map(|op| method(ir, op, &quote! { self }));
+        let methods = group.operations.iter().map(|op| method(ir, op, &quote! { self }));
         return quote! {
             #(#params_structs)*
 
@@ -314,9 +311,14 @@ fn arms(ir: &Ir, op: &Operation) -> Vec<TokenStream> {
                 SuccessShape::Single(_) => read,
                 SuccessShape::Enum(id) => {
                     let ty = type_tokens(ir, &TypeRef::Named(*id), From::Elsewhere);
-                    match response.body {
+                    match &response.body {
                         ResponseBody::Empty => {
                             quote! { #read.map(|value| value.map(|()| #ty::#variant)) }
+                        }
+                        ResponseBody::Json(body) => {
+                            // The variant constructor alone does not pin the body type for inference.
+                            let body = type_tokens(ir, body, From::Elsewhere);
+                            quote! { response.json::<#body, _>().map(|value| value.map(#ty::#variant)) }
                         }
                         _ => quote! { #read.map(|value| value.map(#ty::#variant)) },
                     }

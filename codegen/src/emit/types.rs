@@ -3,10 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{
-    Builtin, Field, Ir, ResponseBody, StringEnumDef, StructDef, TypeDef, TypeKind, TypeRef,
-    UnionDef,
-};
+use crate::ir::{Builtin, Field, Ir, ResponseBody, StringEnumDef, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
 /// Where a type path is written from: inside `types.rs` or from another module.
 #[derive(Clone, Copy)]

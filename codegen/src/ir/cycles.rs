@@ -10,9 +10,7 @@ pub fn break_cycles(types: &mut [TypeDef]) {
     let edges: Vec<Vec<TypeId>> = types.iter().map(direct_refs).collect();
     let component = strongly_connected(&edges);
     for id in 0..types.len() {
-        let in_cycle = |target: TypeId| {
-            component[target] == component[id] && (target != id || edges[id].contains(&id))
-        };
+        let in_cycle = |target: TypeId| component[target] == component[id] && (target != id || edges[id].contains(&id));
         match &mut types[id].kind {
             TypeKind::Struct(s) => {
                 for Field { ty, .. } in &mut s.fields {

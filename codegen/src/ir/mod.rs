@@ -30,11 +30,7 @@ pub struct Built {
 }
 
 /// Builds the IR of `openapi` (whose normalised JSON is `document`, read from `file`).
-pub fn build(
-    file: &Path,
-    document: &serde_json::Value,
-    openapi: &OpenAPI,
-) -> Result<Built, Vec<Diagnostic>> {
+pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Result<Built, Vec<Diagnostic>> {
     let empty = indexmap::IndexMap::new();
     let schemas = openapi.components.as_ref().map_or(&empty, |c| &c.schemas);
     let mut builder = schema::TypeBuilder::new(file, document, schemas, ROOT_NAMES);
@@ -45,14 +41,7 @@ pub fn build(
     let mut groups: Vec<Group> = Vec::new();
     let mut scopes: Vec<Scope> = Vec::new();
     let mut modules = Scope::with_reserved(["types", "client", "lib", "crate", "self", "super"]);
-    let mut accessors = Scope::with_reserved([
-        "new",
-        "builder",
-        "api_client",
-        "from_api_client",
-        "clone",
-        "fmt",
-    ]);
+    let mut accessors = Scope::with_reserved(["new", "builder", "api_client", "from_api_client", "clone", "fmt"]);
     let tag_docs = operation::tag_docs(openapi);
     for raw in &raw_operations {
         let key = operation::group_key(&raw.operation);
@@ -78,14 +67,7 @@ pub fn build(
             groups.push(group);
             // The root group's methods live on `Client`, next to its accessors and constructors.
             scopes.push(if key.is_none() {
-                Scope::with_reserved([
-                    "new",
-                    "builder",
-                    "api_client",
-                    "from_api_client",
-                    "clone",
-                    "fmt",
-                ])
+                Scope::with_reserved(["new", "builder", "api_client", "from_api_client", "clone", "fmt"])
             } else {
                 Scope::default()
             });
@@ -123,10 +105,7 @@ pub fn build(
     let type_users = type_users(&types, &groups);
     let ir = Ir {
         title: openapi.info.title.clone(),
-        doc: naming::doc_text(
-            Some(&openapi.info.title),
-            openapi.info.description.as_deref(),
-        ),
+        doc: naming::doc_text(Some(&openapi.info.title), openapi.info.description.as_deref()),
         server: openapi.servers.first().map(|s| Server {
             url: s.url.clone(),
             variables: s
@@ -149,11 +128,7 @@ pub fn build(
         error_message_pointers: document
             .get("x-error-message-pointers")
             .and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|p| p.as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
             .unwrap_or_default(),
         type_users,
     };
@@ -183,15 +158,13 @@ fn auth_schemes(openapi: &OpenAPI, file: &Path, warnings: &mut Vec<Diagnostic>) 
         let kind = flow.and_then(|f| f.get("kind")).and_then(|k| k.as_str());
         let lowered = match (kind, scheme) {
             (Some("timify-app-token"), _) => Some(AuthScheme::TimifyAppToken),
-            (Some("bookingtime-client-credentials"), _) => {
-                Some(AuthScheme::BookingtimeClientCredentials {
-                    auth_url: flow
-                        .and_then(|f| f.get("authUrl"))
-                        .and_then(|u| u.as_str())
-                        .unwrap_or("https://auth.bookingtime.com")
-                        .to_owned(),
-                })
-            }
+            (Some("bookingtime-client-credentials"), _) => Some(AuthScheme::BookingtimeClientCredentials {
+                auth_url: flow
+                    .and_then(|f| f.get("authUrl"))
+                    .and_then(|u| u.as_str())
+                    .unwrap_or("https://auth.bookingtime.com")
+                    .to_owned(),
+            }),
             (Some("timeneye-personal-token"), _) => Some(AuthScheme::TimeneyePersonalToken),
             (Some("timeneye-oauth-pkce"), _) => Some(AuthScheme::TimeneyeOAuth),
             (Some("timekit-app-token-bootstrap"), _) => Some(AuthScheme::TimekitAppToken),
@@ -227,12 +200,10 @@ fn standard_scheme(scheme: &SecurityScheme) -> Option<AuthScheme> {
             ..
         } => Some(AuthScheme::ApiKeyQuery(name.clone())),
         SecurityScheme::APIKey { .. } => None,
-        SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
-            Some(AuthScheme::Basic)
+        SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => Some(AuthScheme::Basic),
+        SecurityScheme::HTTP { .. } | SecurityScheme::OAuth2 { .. } | SecurityScheme::OpenIDConnect { .. } => {
+            Some(AuthScheme::Bearer)
         }
-        SecurityScheme::HTTP { .. }
-        | SecurityScheme::OAuth2 { .. }
-        | SecurityScheme::OpenIDConnect { .. } => Some(AuthScheme::Bearer),
     }
 }
 

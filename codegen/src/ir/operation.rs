@@ -3,21 +3,19 @@
 use std::collections::BTreeMap;
 
 use openapiv3::{
-    MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr,
-    RequestBody as OaRequestBody, Response as OaResponse, StatusCode,
+    MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody as OaRequestBody,
+    Response as OaResponse, StatusCode,
 };
 
 use super::model::{
-    Builtin, ErrorShape, Operation, PageNext, Pagination, Param, ParamLocation, QueryStyle,
-    RequestBody, Response, ResponseBody, StatusMatch, SuccessShape, TypeKind, TypeRef,
+    Builtin, ErrorShape, Operation, PageNext, Pagination, Param, ParamLocation, QueryStyle, RequestBody, Response,
+    ResponseBody, StatusMatch, SuccessShape, TypeKind, TypeRef,
 };
 use super::schema::TypeBuilder;
 use crate::diagnostic::escape_pointer_token;
 use crate::naming::{self, Scope};
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// One operation as found in the document, before lowering.
 pub struct RawOperation<'a> {
@@ -44,9 +42,7 @@ pub fn collect<'a>(openapi: &'a OpenAPI, builder: &mut TypeBuilder<'_>) -> Vec<R
             ReferenceOr::Reference { reference } => {
                 builder.warn_at(
                     &path_pointer,
-                    format!(
-                        "path item $ref `{reference}` is not supported; its operations are skipped"
-                    ),
+                    format!("path item $ref `{reference}` is not supported; its operations are skipped"),
                 );
                 continue;
             }
@@ -72,17 +68,12 @@ pub fn collect<'a>(openapi: &'a OpenAPI, builder: &mut TypeBuilder<'_>) -> Vec<R
                 });
             }
         }
-        let Some(serde_json::Value::Object(extra)) = item.extensions.get("x-additional-operations")
-        else {
+        let Some(serde_json::Value::Object(extra)) = item.extensions.get("x-additional-operations") else {
             continue;
         };
         for (method, value) in extra {
-            let pointer = format!(
-                "{path_pointer}/additionalOperations/{}",
-                escape_pointer_token(method)
-            );
-            let valid_method =
-                !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic());
+            let pointer = format!("{path_pointer}/additionalOperations/{}", escape_pointer_token(method));
+            let valid_method = !method.is_empty() && method.bytes().all(|b| b.is_ascii_alphabetic());
             match serde_json::from_value::<openapiv3::Operation>(value.clone()) {
                 Ok(operation) if valid_method => out.push(RawOperation {
                     path,
@@ -95,9 +86,7 @@ pub fn collect<'a>(openapi: &'a OpenAPI, builder: &mut TypeBuilder<'_>) -> Vec<R
                     &pointer,
                     format!("`{method}` is not an HTTP method name; operation skipped"),
                 ),
-                Err(e) => {
-                    builder.warn_at(&pointer, format!("not a valid operation ({e}); skipped"))
-                }
+                Err(e) => builder.warn_at(&pointer, format!("not a valid operation ({e}); skipped")),
             }
         }
     }
@@ -105,12 +94,7 @@ pub fn collect<'a>(openapi: &'a OpenAPI, builder: &mut TypeBuilder<'_>) -> Vec<R
 }
 
 /// Lowers one operation. `scope` keeps function names unique within its group.
-pub fn lower(
-    openapi: &OpenAPI,
-    raw: &RawOperation<'_>,
-    builder: &mut TypeBuilder<'_>,
-    scope: &mut Scope,
-) -> Operation {
+pub fn lower(openapi: &OpenAPI, raw: &RawOperation<'_>, builder: &mut TypeBuilder<'_>, scope: &mut Scope) -> Operation {
     let op = raw.operation.as_ref();
     let raw_name = op
         .operation_id
@@ -185,12 +169,11 @@ fn lower_params(
         .iter()
         .enumerate()
         .map(|(i, p)| (format!("{}/parameters/{i}", raw.pointer), p));
-    let path_params = raw.path_parameters.iter().enumerate().map(|(i, p)| {
-        (
-            format!("/paths/{}/parameters/{i}", escape_pointer_token(raw.path)),
-            p,
-        )
-    });
+    let path_params = raw
+        .path_parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (format!("/paths/{}/parameters/{i}", escape_pointer_token(raw.path)), p));
     for (pointer, parameter) in op_params.chain(path_params) {
         let Some(resolved) = resolve_parameter(openapi, parameter) else {
             builder.warn_at(
@@ -199,10 +182,7 @@ fn lower_params(
             );
             continue;
         };
-        let key = (
-            resolved.parameter_data_ref().name.clone(),
-            location_word(&resolved),
-        );
+        let key = (resolved.parameter_data_ref().name.clone(), location_word(&resolved));
         if merged
             .iter()
             .any(|(_, p)| (p.parameter_data_ref().name.clone(), location_word(p)) == key)
@@ -211,8 +191,7 @@ fn lower_params(
         }
         merged.push((pointer, resolved));
     }
-    let mut scope =
-        Scope::with_reserved(["self", "body", "params", "client", "request", "response"]);
+    let mut scope = Scope::with_reserved(["self", "body", "params", "client", "request", "response"]);
     let mut out = Vec::new();
     for (pointer, parameter) in merged {
         let data = parameter.parameter_data_ref();
@@ -249,8 +228,7 @@ fn lower_params(
                 Some((
                     _,
                     MediaType {
-                        schema: Some(schema),
-                        ..
+                        schema: Some(schema), ..
                     },
                 )) => builder.lower(schema.into(), &hint, &format!("{pointer}/content")),
                 _ => TypeRef::Builtin(Builtin::String),
@@ -273,10 +251,7 @@ fn lower_params(
     }
     // Path parameters in the order they appear in the path, then the rest in spec order.
     let position = |p: &Param| match p.location {
-        ParamLocation::Path => raw
-            .path
-            .find(&format!("{{{}}}", p.wire_name))
-            .unwrap_or(usize::MAX),
+        ParamLocation::Path => raw.path.find(&format!("{{{}}}", p.wire_name)).unwrap_or(usize::MAX),
         _ => usize::MAX,
     };
     out.sort_by_key(|p| (p.location != ParamLocation::Path, position(p)));
@@ -300,9 +275,7 @@ fn lower_params(
             });
         }
     }
-    out.retain(|p| {
-        p.location != ParamLocation::Path || raw.path.contains(&format!("{{{}}}", p.wire_name))
-    });
+    out.retain(|p| p.location != ParamLocation::Path || raw.path.contains(&format!("{{{}}}", p.wire_name)));
     out
 }
 
@@ -330,12 +303,7 @@ fn location_word(p: &Parameter) -> &'static str {
 }
 
 fn is_json(media: &str) -> bool {
-    let media = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let media = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     media == "application/json"
         || media.ends_with("+json")
         || media == "*/*"
@@ -370,18 +338,10 @@ fn lower_body(
     let hint = format!("{type_hint}Body");
     let pick = |pred: &dyn Fn(&str) -> bool| body.content.iter().find(|(media, _)| pred(media));
     let lowered = if let Some((media, content)) = pick(&|m| is_json(m)) {
-        let p = format!(
-            "{body_pointer}/content/{}/schema",
-            escape_pointer_token(media)
-        );
+        let p = format!("{body_pointer}/content/{}/schema", escape_pointer_token(media));
         RequestBody::Json(schema_or_json(content, &hint, &p, builder))
-    } else if let Some((media, content)) =
-        pick(&|m| m.starts_with("application/x-www-form-urlencoded"))
-    {
-        let p = format!(
-            "{body_pointer}/content/{}/schema",
-            escape_pointer_token(media)
-        );
+    } else if let Some((media, content)) = pick(&|m| m.starts_with("application/x-www-form-urlencoded")) {
+        let p = format!("{body_pointer}/content/{}/schema", escape_pointer_token(media));
         RequestBody::Form(schema_or_json(content, &hint, &p, builder))
     } else if let Some((_, content)) = pick(&|m| m.starts_with("multipart/")) {
         let fields = content
@@ -392,9 +352,7 @@ fn lower_body(
                 ReferenceOr::Reference { reference } => builder.resolve_schema(reference),
             })
             .map(|schema| match schema.schema_kind {
-                openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => {
-                    o.properties.keys().cloned().collect()
-                }
+                openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => o.properties.keys().cloned().collect(),
                 openapiv3::SchemaKind::Any(a) => a.properties.keys().cloned().collect(),
                 _ => Vec::new(),
             })
@@ -410,12 +368,7 @@ fn lower_body(
     Some((lowered, body.required))
 }
 
-fn schema_or_json(
-    content: &MediaType,
-    hint: &str,
-    pointer: &str,
-    builder: &mut TypeBuilder<'_>,
-) -> TypeRef {
+fn schema_or_json(content: &MediaType, hint: &str, pointer: &str, builder: &mut TypeBuilder<'_>) -> TypeRef {
     match &content.schema {
         Some(schema) => builder.lower(schema.into(), hint, pointer),
         None => TypeRef::Builtin(Builtin::Json),
@@ -438,11 +391,7 @@ fn lower_responses(
         entries.push((status, response, format!("{pointer}/responses/{token}")));
     }
     if let Some(default) = &op.responses.default {
-        entries.push((
-            StatusMatch::Default,
-            default,
-            format!("{pointer}/responses/default"),
-        ));
+        entries.push((StatusMatch::Default, default, format!("{pointer}/responses/default")));
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
     let has_success = entries.iter().any(|(s, ..)| is_success(s));
@@ -456,7 +405,10 @@ fn lower_responses(
                 match name.and_then(|n| openapi.components.as_ref()?.responses.get(n)) {
                     Some(ReferenceOr::Item(r)) => r,
                     _ => {
-                        builder.warn_at(&response_pointer, format!("response $ref `{reference}` does not resolve; treated as undocumented"));
+                        builder.warn_at(
+                            &response_pointer,
+                            format!("response $ref `{reference}` does not resolve; treated as undocumented"),
+                        );
                         continue;
                     }
                 }
@@ -475,10 +427,7 @@ fn lower_responses(
         };
         let body = match response.content.iter().find(|(m, _)| is_json(m)) {
             Some((media, content)) => {
-                let p = format!(
-                    "{response_pointer}/content/{}/schema",
-                    escape_pointer_token(media)
-                );
+                let p = format!("{response_pointer}/content/{}/schema", escape_pointer_token(media));
                 ResponseBody::Json(schema_or_json(content, &hint, &p, builder))
             }
             None => match response.content.keys().next() {
@@ -491,11 +440,7 @@ fn lower_responses(
             StatusMatch::Default => variants.claim("Default".to_owned()),
             _ => variants.claim(format!("Status{suffix}")),
         };
-        out.push(Response {
-            status,
-            body,
-            variant,
-        });
+        out.push(Response { status, body, variant });
     }
     out
 }
@@ -521,10 +466,7 @@ fn shapes(
     pointer: &str,
     builder: &mut TypeBuilder<'_>,
 ) -> (SuccessShape, ErrorShape) {
-    let successes: Vec<&Response> = responses
-        .iter()
-        .filter(|r| response_is_success(r, responses))
-        .collect();
+    let successes: Vec<&Response> = responses.iter().filter(|r| response_is_success(r, responses)).collect();
     let mut distinct: Vec<&ResponseBody> = Vec::new();
     for r in &successes {
         if !distinct.contains(&&r.body) {
@@ -535,10 +477,7 @@ fn shapes(
         [] => SuccessShape::Single(ResponseBody::Empty),
         [one] => SuccessShape::Single((*one).clone()),
         _ => {
-            let variants = successes
-                .iter()
-                .map(|r| (r.variant.clone(), r.body.clone()))
-                .collect();
+            let variants = successes.iter().map(|r| (r.variant.clone(), r.body.clone())).collect();
             let id = builder.add_type(
                 &format!("{type_hint}Response"),
                 pointer,
@@ -589,27 +528,23 @@ fn pagination(
     pointer: &str,
 ) -> Option<Pagination> {
     let pointer = format!("{pointer}/x-pagination");
-    let items = value
-        .get("items")
-        .and_then(|v| v.as_str())
-        .unwrap_or("")
-        .to_owned();
+    let items = value.get("items").and_then(|v| v.as_str()).unwrap_or("").to_owned();
     let next = if let Some(url) = value.get("nextUrl").and_then(|v| v.as_str()) {
         PageNext::Url(url.to_owned())
     } else if let Some(page) = value.get("page") {
         let wire = page.get("name").and_then(|v| v.as_str()).unwrap_or("page");
         let Some(param) = params.iter().find(|p| p.wire_name == wire) else {
-            builder.warn_at(&pointer, format!("page parameter `{wire}` is not a parameter of the operation; no stream generated"));
+            builder.warn_at(
+                &pointer,
+                format!("page parameter `{wire}` is not a parameter of the operation; no stream generated"),
+            );
             return None;
         };
         PageNext::Number {
             param: param.name.clone(),
             required: param.required,
             start: page.get("start").and_then(|v| v.as_i64()).unwrap_or(1),
-            total_pages: value
-                .get("totalPages")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned),
+            total_pages: value.get("totalPages").and_then(|v| v.as_str()).map(str::to_owned),
         }
     } else {
         builder.warn_at(

@@ -9,13 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use openapiv3::{
-    AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
-    VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
 };
 
 use super::model::{
-    Builtin, Field, StringEnumDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef,
-    UnionVariant,
+    Builtin, Field, StringEnumDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionVariant,
 };
 use crate::diagnostic::{escape_pointer_token, Diagnostic};
 use crate::naming::{self, Scope};
@@ -92,10 +90,9 @@ impl<'a> TypeBuilder<'a> {
         for (name, schema) in &schemas {
             let pointer = format!("/components/schemas/{}", escape_pointer_token(name));
             let id = builder.reserve(name, pointer);
-            builder.ref_ids.insert(
-                format!("{COMPONENT_PREFIX}{}", escape_pointer_token(name)),
-                id,
-            );
+            builder
+                .ref_ids
+                .insert(format!("{COMPONENT_PREFIX}{}", escape_pointer_token(name)), id);
             builder.components.insert(name.as_str(), schema);
             if let ReferenceOr::Item(schema) = schema {
                 if schema.schema_data.nullable {
@@ -108,10 +105,7 @@ impl<'a> TypeBuilder<'a> {
             let pointer = builder.types[id].pointer.clone();
             let type_name = builder.types[id].name.clone();
             let (kind, doc) = match schema {
-                ReferenceOr::Reference { reference } => (
-                    TypeKind::Alias(builder.lower_ref(reference, &pointer)),
-                    None,
-                ),
+                ReferenceOr::Reference { reference } => (TypeKind::Alias(builder.lower_ref(reference, &pointer)), None),
                 ReferenceOr::Item(schema) => (
                     builder.lower_definition(schema, &type_name, &pointer),
                     schema_doc(schema),
@@ -135,13 +129,7 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// Adds a type with a fresh name derived from `hint` (e.g. a response enum).
-    pub fn add_type(
-        &mut self,
-        hint: &str,
-        pointer: &str,
-        doc: Option<String>,
-        kind: TypeKind,
-    ) -> TypeId {
+    pub fn add_type(&mut self, hint: &str, pointer: &str, doc: Option<String>, kind: TypeKind) -> TypeId {
         let id = self.reserve(hint, pointer.to_owned());
         self.types[id].doc = doc;
         self.types[id].kind = kind;
@@ -149,8 +137,7 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn warn(&mut self, pointer: &str, message: impl Into<String>) {
-        self.warnings
-            .push(Diagnostic::at_pointer(self.file, pointer, message));
+        self.warnings.push(Diagnostic::at_pointer(self.file, pointer, message));
     }
 
     /// Records a warning at `pointer`.
@@ -182,10 +169,7 @@ impl<'a> TypeBuilder<'a> {
         }
         // Not a component schema: resolve the pointer in the raw document and lower it as an
         // inline schema, once, under a name taken from the pointer's last token.
-        let Some(target) = reference
-            .strip_prefix('#')
-            .and_then(|p| self.document.pointer(p))
-        else {
+        let Some(target) = reference.strip_prefix('#').and_then(|p| self.document.pointer(p)) else {
             self.errors.push(Diagnostic::at_pointer(
                 self.file,
                 pointer,
@@ -245,8 +229,7 @@ impl<'a> TypeBuilder<'a> {
     fn lower_definition(&mut self, schema: &Schema, name: &str, pointer: &str) -> TypeKind {
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
-                let values: Vec<&str> =
-                    s.enumeration.iter().flatten().map(String::as_str).collect();
+                let values: Vec<&str> = s.enumeration.iter().flatten().map(String::as_str).collect();
                 if !values.is_empty() {
                     return string_enum(&values);
                 }
@@ -266,19 +249,14 @@ impl<'a> TypeBuilder<'a> {
                 format_name(&i.format),
             ))),
             SchemaKind::Type(Type::Number(n)) => TypeKind::Alias(TypeRef::Builtin(
-                if matches!(
-                    &n.format,
-                    VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float)
-                ) {
+                if matches!(&n.format, VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float)) {
                     Builtin::F32
                 } else {
                     Builtin::F64
                 },
             )),
             SchemaKind::Type(Type::Boolean(_)) => TypeKind::Alias(TypeRef::Builtin(Builtin::Bool)),
-            SchemaKind::Type(Type::Array(a)) => {
-                TypeKind::Alias(self.lower_array(a.items.as_ref(), name, pointer))
-            }
+            SchemaKind::Type(Type::Array(a)) => TypeKind::Alias(self.lower_array(a.items.as_ref(), name, pointer)),
             SchemaKind::Type(Type::Object(o)) => self.lower_object(
                 &o.properties,
                 &o.required,
@@ -286,30 +264,17 @@ impl<'a> TypeBuilder<'a> {
                 name,
                 pointer,
             ),
-            SchemaKind::OneOf { one_of } => {
-                self.lower_union(schema, one_of, name, &format!("{pointer}/oneOf"))
-            }
-            SchemaKind::AnyOf { any_of } => {
-                self.lower_union(schema, any_of, name, &format!("{pointer}/anyOf"))
-            }
+            SchemaKind::OneOf { one_of } => self.lower_union(schema, one_of, name, &format!("{pointer}/oneOf")),
+            SchemaKind::AnyOf { any_of } => self.lower_union(schema, any_of, name, &format!("{pointer}/anyOf")),
             SchemaKind::AllOf { all_of } => self.lower_all_of(all_of, name, pointer),
             SchemaKind::Not { .. } => TypeKind::Alias(TypeRef::Builtin(Builtin::Json)),
             SchemaKind::Any(any) => self.lower_any(schema, any, name, pointer),
         }
     }
 
-    fn lower_array(
-        &mut self,
-        items: Option<&ReferenceOr<Box<Schema>>>,
-        name: &str,
-        pointer: &str,
-    ) -> TypeRef {
+    fn lower_array(&mut self, items: Option<&ReferenceOr<Box<Schema>>>, name: &str, pointer: &str) -> TypeRef {
         let item = match items {
-            Some(items) => self.lower(
-                items.into(),
-                &format!("{name}Item"),
-                &format!("{pointer}/items"),
-            ),
+            Some(items) => self.lower(items.into(), &format!("{name}Item"), &format!("{pointer}/items")),
             None => TypeRef::Builtin(Builtin::Json),
         };
         TypeRef::Vec(Box::new(item))
@@ -334,9 +299,7 @@ impl<'a> TypeBuilder<'a> {
         };
         if properties.is_empty() {
             return TypeKind::Alias(match additional_ty {
-                Some(TypeRef::Builtin(Builtin::Json)) | None => {
-                    TypeRef::Builtin(Builtin::JsonObject)
-                }
+                Some(TypeRef::Builtin(Builtin::Json)) | None => TypeRef::Builtin(Builtin::JsonObject),
                 Some(value) => TypeRef::Map(Box::new(value)),
             });
         }
@@ -364,13 +327,7 @@ impl<'a> TypeBuilder<'a> {
         })
     }
 
-    fn lower_any(
-        &mut self,
-        schema: &Schema,
-        any: &AnySchema,
-        name: &str,
-        pointer: &str,
-    ) -> TypeKind {
+    fn lower_any(&mut self, schema: &Schema, any: &AnySchema, name: &str, pointer: &str) -> TypeKind {
         if !any.all_of.is_empty() {
             return self.lower_all_of(&any.all_of, name, pointer);
         }
@@ -393,18 +350,12 @@ impl<'a> TypeBuilder<'a> {
             return TypeKind::Alias(self.lower_array(any.items.as_ref(), name, pointer));
         }
         let strings: Vec<&str> = any.enumeration.iter().filter_map(|v| v.as_str()).collect();
-        if !strings.is_empty()
-            && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count()
-        {
+        if !strings.is_empty() && strings.len() == any.enumeration.iter().filter(|v| !v.is_null()).count() {
             return string_enum(&strings);
         }
         TypeKind::Alias(TypeRef::Builtin(match any.typ.as_deref() {
             Some("string") => Builtin::String,
-            Some("integer") => integer_type(
-                any.format.as_deref() == Some("int32"),
-                None,
-                any.format.as_deref(),
-            ),
+            Some("integer") => integer_type(any.format.as_deref() == Some("int32"), None, any.format.as_deref()),
             Some("number") => Builtin::F64,
             Some("boolean") => Builtin::Bool,
             _ => Builtin::Json,
@@ -442,10 +393,7 @@ impl<'a> TypeBuilder<'a> {
                     (short, tags)
                 }
                 ReferenceOr::Item(alt) => (
-                    alt.schema_data
-                        .title
-                        .clone()
-                        .unwrap_or_else(|| kind_word(alt)),
+                    alt.schema_data.title.clone().unwrap_or_else(|| kind_word(alt)),
                     Vec::new(),
                 ),
             };
@@ -499,12 +447,7 @@ impl<'a> TypeBuilder<'a> {
 
     /// Merges allOf members into one struct: properties and `required` from every member,
     /// following `$ref`s and nested allOf.
-    fn lower_all_of(
-        &mut self,
-        members: &[ReferenceOr<Schema>],
-        name: &str,
-        pointer: &str,
-    ) -> TypeKind {
+    fn lower_all_of(&mut self, members: &[ReferenceOr<Schema>], name: &str, pointer: &str) -> TypeKind {
         // A lone member (typically a `$ref` wrapped to carry `nullable` or a description) is that type.
         if let [single] = members {
             return TypeKind::Alias(self.lower(single.into(), name, &format!("{pointer}/allOf/0")));
@@ -527,11 +470,7 @@ impl<'a> TypeBuilder<'a> {
         if unmergeable && properties.is_empty() {
             // e.g. allOf of a string and a constraint: type it as the first member.
             if let Some(first) = members.first() {
-                return TypeKind::Alias(self.lower(
-                    first.into(),
-                    name,
-                    &format!("{pointer}/allOf/0"),
-                ));
+                return TypeKind::Alias(self.lower(first.into(), name, &format!("{pointer}/allOf/0")));
             }
         }
         let properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>> = properties;
@@ -568,35 +507,20 @@ impl<'a> TypeBuilder<'a> {
             }
             SchemaRef::Inline(schema) => schema.clone(),
         };
-        let (props, req, extra, nested): (_, _, _, &[ReferenceOr<Schema>]) =
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => {
-                    (&o.properties, &o.required, &o.additional_properties, &[])
+        let (props, req, extra, nested): (_, _, _, &[ReferenceOr<Schema>]) = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties, &[]),
+            SchemaKind::Any(any) => (&any.properties, &any.required, &any.additional_properties, &any.all_of),
+            SchemaKind::AllOf { all_of } => {
+                for nested in all_of {
+                    self.collect_object(nested.into(), properties, required, additional, seen, unmergeable);
                 }
-                SchemaKind::Any(any) => (
-                    &any.properties,
-                    &any.required,
-                    &any.additional_properties,
-                    &any.all_of,
-                ),
-                SchemaKind::AllOf { all_of } => {
-                    for nested in all_of {
-                        self.collect_object(
-                            nested.into(),
-                            properties,
-                            required,
-                            additional,
-                            seen,
-                            unmergeable,
-                        );
-                    }
-                    return;
-                }
-                _ => {
-                    *unmergeable = true;
-                    return;
-                }
-            };
+                return;
+            }
+            _ => {
+                *unmergeable = true;
+                return;
+            }
+        };
         for (name, property) in props {
             properties.insert(name.clone(), property.clone());
         }
@@ -605,14 +529,7 @@ impl<'a> TypeBuilder<'a> {
             additional.clone_from(extra);
         }
         for nested in nested {
-            self.collect_object(
-                nested.into(),
-                properties,
-                required,
-                additional,
-                seen,
-                unmergeable,
-            );
+            self.collect_object(nested.into(), properties, required, additional, seen, unmergeable);
         }
     }
 
@@ -628,9 +545,7 @@ impl<'a> TypeBuilder<'a> {
                 _ => {}
             }
         }
-        let target = reference
-            .strip_prefix('#')
-            .and_then(|p| self.document.pointer(p))?;
+        let target = reference.strip_prefix('#').and_then(|p| self.document.pointer(p))?;
         serde_json::from_value(target.clone()).ok()
     }
 }

@@ -14,10 +14,7 @@ pub(crate) fn replace(node: &mut Value, ctx: &mut Ctx<'_>) -> bool {
             true
         }
         Value::Bool(false) => {
-            ctx.warn(
-                None,
-                "the schema `false` (no value is valid) became `{not: {}}`",
-            );
+            ctx.warn(None, "the schema `false` (no value is valid) became `{not: {}}`");
             *node = json!({"not": {}});
             true
         }

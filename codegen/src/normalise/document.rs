@@ -43,10 +43,7 @@ mod tests {
     fn missing_paths_become_empty() {
         let mut doc = json!({"openapi": "3.1.0", "webhooks": {}});
         ensure_paths(&mut doc);
-        assert_eq!(
-            doc,
-            json!({"openapi": "3.1.0", "webhooks": {}, "paths": {}})
-        );
+        assert_eq!(doc, json!({"openapi": "3.1.0", "webhooks": {}, "paths": {}}));
         let mut doc = json!({"paths": {"/a": {}}});
         ensure_paths(&mut doc);
         assert_eq!(doc, json!({"paths": {"/a": {}}}));

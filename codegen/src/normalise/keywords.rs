@@ -210,10 +210,7 @@ mod tests {
 
     #[test]
     fn examples_array_becomes_example() {
-        assert_eq!(
-            keywords(json!({"examples": ["a", "b"]})).0,
-            json!({"example": "a"})
-        );
+        assert_eq!(keywords(json!({"examples": ["a", "b"]})).0, json!({"example": "a"}));
         assert_eq!(
             keywords(json!({"examples": ["a"], "example": "z"})).0,
             json!({"example": "z"})

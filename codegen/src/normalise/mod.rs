@@ -79,10 +79,7 @@ pub(crate) mod test_support {
     use super::*;
 
     /// Applies `rule` to `input` at pointer `/s` and returns the result and warning messages.
-    pub(crate) fn run(
-        input: Value,
-        rule: impl FnOnce(&mut Value, &mut Ctx<'_>),
-    ) -> (Value, Vec<String>) {
+    pub(crate) fn run(input: Value, rule: impl FnOnce(&mut Value, &mut Ctx<'_>)) -> (Value, Vec<String>) {
         let mut value = input;
         let mut warnings = Vec::new();
         let path = vec!["s".to_string()];
@@ -106,12 +103,7 @@ pub(crate) mod test_support {
             file: Path::new("t.yaml"),
             warnings: Vec::new(),
         };
-        walk::walk(
-            Kind::Schema,
-            &mut value,
-            &mut vec!["s".to_string()],
-            &mut normaliser,
-        );
+        walk::walk(Kind::Schema, &mut value, &mut vec!["s".to_string()], &mut normaliser);
         let messages = normaliser
             .warnings
             .into_iter()

@@ -9,27 +9,16 @@ use super::Ctx;
 /// `minimum: 5, exclusiveMinimum: true` (openapiv3 wants a boolean there). When an inclusive
 /// bound is also given, the stricter of the two is kept.
 pub(crate) fn exclusive_bounds(schema: &mut Map<String, Value>) {
-    convert(
-        schema,
-        "exclusiveMinimum",
-        "minimum",
-        |exclusive, inclusive| exclusive >= inclusive,
-    );
-    convert(
-        schema,
-        "exclusiveMaximum",
-        "maximum",
-        |exclusive, inclusive| exclusive <= inclusive,
-    );
+    convert(schema, "exclusiveMinimum", "minimum", |exclusive, inclusive| {
+        exclusive >= inclusive
+    });
+    convert(schema, "exclusiveMaximum", "maximum", |exclusive, inclusive| {
+        exclusive <= inclusive
+    });
 }
 
 /// Converts one exclusive bound; `stricter(exclusive, inclusive)` tells which one wins.
-fn convert(
-    schema: &mut Map<String, Value>,
-    exclusive_key: &str,
-    inclusive_key: &str,
-    stricter: fn(f64, f64) -> bool,
-) {
+fn convert(schema: &mut Map<String, Value>, exclusive_key: &str, inclusive_key: &str, stricter: fn(f64, f64) -> bool) {
     let Some(Value::Number(exclusive)) = schema.get(exclusive_key) else {
         return;
     };
@@ -149,10 +138,7 @@ mod tests {
                 }
             },
         );
-        assert_eq!(
-            out,
-            json!({"type": "integer", "minimum": 1, "enum": [2, 3]})
-        );
+        assert_eq!(out, json!({"type": "integer", "minimum": 1, "enum": [2, 3]}));
         assert_eq!(
             warnings,
             ["#/s/maximum: dropped `maximum: 1e+20`: an integer schema's bounds must fit in a signed 64-bit integer"]

@@ -73,8 +73,7 @@ pub(crate) fn apply(node: &mut Value) -> bool {
         return false;
     };
     let worth_wrapping = schema.iter().any(|(key, value)| {
-        (MODIFIERS.contains(&key.as_str()) && carries_meaning(value))
-            || CONSTRAINTS.contains(&key.as_str())
+        (MODIFIERS.contains(&key.as_str()) && carries_meaning(value)) || CONSTRAINTS.contains(&key.as_str())
     });
     if !worth_wrapping {
         return true;
@@ -88,10 +87,7 @@ pub(crate) fn apply(node: &mut Value) -> bool {
             reference.insert(key, value);
         } else if CONSTRAINTS.contains(&key.as_str()) {
             constraints.insert(key, value);
-        } else if MODIFIERS.contains(&key.as_str())
-            || PASSENGERS.contains(&key.as_str())
-            || key.starts_with("x-")
-        {
+        } else if MODIFIERS.contains(&key.as_str()) || PASSENGERS.contains(&key.as_str()) || key.starts_with("x-") {
             wrapper.insert(key, value);
         }
         // Anything else (`$comment`, `summary`, stray keys) means nothing to a client.

@@ -88,10 +88,7 @@ fn split(schema: &mut Map<String, Value>, types: &[String]) {
         match schema.get_mut("allOf") {
             Some(Value::Array(all_of)) => all_of.push(Value::Object(one_of)),
             _ => {
-                schema.insert(
-                    "allOf".to_string(),
-                    Value::Array(vec![Value::Object(one_of)]),
-                );
+                schema.insert("allOf".to_string(), Value::Array(vec![Value::Object(one_of)]));
             }
         }
     }
@@ -121,8 +118,8 @@ fn keyword_family(key: &str, value: Option<&Value>) -> Option<&'static [&'static
         | "unevaluatedProperties"
         | "dependentRequired"
         | "dependentSchemas" => OBJECT,
-        "items" | "prefixItems" | "minItems" | "maxItems" | "uniqueItems" | "contains"
-        | "minContains" | "maxContains" | "unevaluatedItems" => ARRAY,
+        "items" | "prefixItems" | "minItems" | "maxItems" | "uniqueItems" | "contains" | "minContains"
+        | "maxContains" | "unevaluatedItems" => ARRAY,
         _ => return None,
     })
 }
@@ -144,10 +141,7 @@ fn split_enum(values: Vec<Value>, types: &[String], branches: &mut [Map<String, 
         let Some(branch) = branches.get_mut(index) else {
             continue;
         };
-        if let Value::Array(list) = branch
-            .entry("enum")
-            .or_insert_with(|| Value::Array(Vec::new()))
-        {
+        if let Value::Array(list) = branch.entry("enum").or_insert_with(|| Value::Array(Vec::new())) {
             list.push(value);
         }
     }
@@ -180,10 +174,7 @@ mod tests {
             apply_to(json!({"type": "null", "description": "d"})),
             json!({"description": "d", "nullable": true})
         );
-        assert_eq!(
-            apply_to(json!({"type": ["null"]})),
-            json!({"nullable": true})
-        );
+        assert_eq!(apply_to(json!({"type": ["null"]})), json!({"nullable": true}));
     }
 
     #[test]
@@ -210,9 +201,7 @@ mod tests {
     #[test]
     fn integer_folds_into_number_and_numeric_keywords_follow() {
         assert_eq!(
-            apply_to(
-                json!({"type": ["integer", "number", "string"], "minimum": 0, "format": "double"})
-            ),
+            apply_to(json!({"type": ["integer", "number", "string"], "minimum": 0, "format": "double"})),
             json!({"oneOf": [
                 {"type": "number", "minimum": 0, "format": "double"},
                 {"type": "string"}

@@ -195,9 +195,7 @@ fn child_kind(parent: Kind, key: &str) -> Option<Child> {
         (Kind::Document, "components") => Child::Components,
         (Kind::Components, _) => Child::Section,
         (Kind::PathItem, "parameters") => List(Kind::Parameter),
-        (Kind::PathItem, "additionalOperations" | "x-additional-operations") => {
-            Map(Kind::Operation)
-        }
+        (Kind::PathItem, "additionalOperations" | "x-additional-operations") => Map(Kind::Operation),
         (Kind::PathItem, method) if METHODS.contains(&method) => One(Kind::Operation),
         (Kind::Operation, "parameters") => List(Kind::Parameter),
         (Kind::Operation, "requestBody") => One(Kind::RequestBody),
@@ -205,9 +203,7 @@ fn child_kind(parent: Kind, key: &str) -> Option<Child> {
         (Kind::Operation, "callbacks") => Map(Kind::Callback),
         (Kind::Callback, _) if !key.starts_with("x-") => One(Kind::PathItem),
         (Kind::Parameter | Kind::Header, "schema") => One(Kind::Schema),
-        (Kind::Parameter | Kind::Header | Kind::RequestBody | Kind::Response, "content") => {
-            Map(Kind::MediaType)
-        }
+        (Kind::Parameter | Kind::Header | Kind::RequestBody | Kind::Response, "content") => Map(Kind::MediaType),
         (Kind::Parameter | Kind::Header | Kind::MediaType, "examples") => Map(Kind::Example),
         (Kind::Response | Kind::Encoding, "headers") => Map(Kind::Header),
         (Kind::Response, "links") => Map(Kind::Link),
@@ -222,20 +218,15 @@ fn child_kind(parent: Kind, key: &str) -> Option<Child> {
 fn schema_child(key: &str) -> Option<Child> {
     use Child::{List, Map, ObjectOnly, One, OneOrList};
     Some(match key {
-        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => {
-            Map(Kind::Schema)
-        }
+        "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas" => Map(Kind::Schema),
         "allOf" | "anyOf" | "oneOf" | "prefixItems" => List(Kind::Schema),
         "items" => OneOrList(Kind::Schema),
         // `additionalProperties: false` is valid 3.0 (a closed object), not a boolean schema
         // to rewrite; the same booleans under the 3.1 names are mapped by the keyword rules.
-        "additionalProperties"
-        | "unevaluatedProperties"
-        | "unevaluatedItems"
-        | "additionalItems" => ObjectOnly(Kind::Schema),
-        "not" | "contains" | "propertyNames" | "if" | "then" | "else" | "contentSchema" => {
-            One(Kind::Schema)
+        "additionalProperties" | "unevaluatedProperties" | "unevaluatedItems" | "additionalItems" => {
+            ObjectOnly(Kind::Schema)
         }
+        "not" | "contains" | "propertyNames" | "if" | "then" | "else" | "contentSchema" => One(Kind::Schema),
         _ => return None,
     })
 }
@@ -296,10 +287,8 @@ mod tests {
 
     impl Visit for Recorder {
         fn visit(&mut self, kind: Kind, _: &mut Value, path: &mut Vec<String>) -> Flow {
-            self.0.push((
-                kind,
-                crate::diagnostic::pointer(path.iter().map(String::as_str)),
-            ));
+            self.0
+                .push((kind, crate::diagnostic::pointer(path.iter().map(String::as_str))));
             Flow::Descend
         }
     }
