@@ -1,0 +1,54 @@
+//! Snapshots of the generated code, one per fixture in tests/fixtures (one fixture per
+//! construct). Review changes with `cargo insta review`.
+
+mod common;
+
+/// The crate's Rust files and manifest as one text, each file under a `==> path` heading.
+fn render(name: &str) -> String {
+    let generated = common::generate_fixture(name, "../../runtime");
+    let mut text = String::new();
+    for file in generated.files.iter().filter(|f| f.path.ends_with(".rs") || f.path == "Cargo.toml") {
+        text.push_str(&format!("==> {}\n{}\n", file.path, file.contents));
+    }
+    if !generated.warnings.is_empty() {
+        text.push_str("==> warnings\n");
+        for warning in &generated.warnings {
+            text.push_str(&format!("{}\n", warning.to_string().replace('\\', "/")));
+        }
+    }
+    text
+}
+
+macro_rules! snapshot_tests {
+    ($($test:ident => $fixture:literal,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                insta::assert_snapshot!($fixture, render($fixture));
+            }
+        )*
+
+        /// Every fixture file has a snapshot test above, so none is silently left out.
+        #[test]
+        fn every_fixture_is_snapshotted() {
+            let listed = [$($fixture),*];
+            let missing: Vec<String> =
+                common::fixture_names().into_iter().filter(|name| !listed.contains(&name.as_str())).collect();
+            assert!(missing.is_empty(), "fixtures without a snapshot test in tests/snapshots.rs: {missing:?}");
+        }
+    };
+}
+
+snapshot_tests! {
+    auth_schemes => "auth",
+    request_bodies => "bodies",
+    custom_methods => "custom-methods",
+    string_enums => "enums",
+    names_are_valid_and_unique => "names",
+    objects_and_formats => "objects",
+    openapi_31_constructs => "openapi31",
+    parameters => "parameters",
+    recursive_types => "recursion",
+    responses_per_status => "responses",
+    unions_and_all_of => "unions",
+}
