@@ -1,16 +1,19 @@
 //! [`ApiClient`]: sends [`ApiRequest`]s with credentials and returns [`RawResponse`]s.
 
 use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use http::StatusCode;
+use tracing::Instrument;
 use url::Url;
 
 use crate::auth::{Authenticator, Credentials, NoAuth};
-use crate::error::{AuthError, Error, TransportError};
+use crate::error::{AuthError, Error, TimeoutKind, TransportError};
+use crate::rate_limit::{RateLimitStatus, RateLimiter};
 use crate::request::{ApiRequest, Body};
 use crate::response::RawResponse;
+use crate::retry::{Failure, RetryPolicy, Sleeper, TokioSleeper};
 
 /// The default time allowed to establish a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -22,6 +25,8 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct ApiClient {
     inner: Arc<Inner>,
+    /// Set on clients that fetch the next page of a paginated walk from an absolute URL.
+    page_url: Option<Arc<Url>>,
 }
 
 struct Inner {
@@ -29,6 +34,11 @@ struct Inner {
     http: reqwest::Client,
     auth: Arc<dyn Authenticator>,
     message_pointers: Arc<[String]>,
+    retry: RetryPolicy,
+    sleeper: Arc<dyn Sleeper>,
+    limiter: Option<Arc<RateLimiter>>,
+    rate_limit_status: Mutex<Option<RateLimitStatus>>,
+    pagination_deadline: Option<Duration>,
 }
 
 impl fmt::Debug for ApiClient {
@@ -70,6 +80,10 @@ pub struct ApiClientBuilder {
     user_agent: String,
     message_pointers: Vec<String>,
     http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    sleeper: Arc<dyn Sleeper>,
+    limiter: Option<Arc<RateLimiter>>,
+    pagination_deadline: Option<Duration>,
 }
 
 impl ApiClientBuilder {
@@ -84,7 +98,44 @@ impl ApiClientBuilder {
             user_agent: concat!("client-runtime/", env!("CARGO_PKG_VERSION")).to_owned(),
             message_pointers: Vec::new(),
             http: None,
+            retry: RetryPolicy::default(),
+            sleeper: Arc::new(TokioSleeper),
+            limiter: None,
+            pagination_deadline: None,
         }
+    }
+
+    /// How failed requests are retried. Default: [`RetryPolicy::default`]; turn retries off
+    /// with [`RetryPolicy::disabled`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How the client waits between attempts. Default: tokio's timer.
+    pub fn sleeper(mut self, sleeper: Arc<dyn Sleeper>) -> Self {
+        self.sleeper = sleeper;
+        self
+    }
+
+    /// Limits this client (and its clones) to `requests` per `period`: requests beyond it wait
+    /// their turn instead of being refused by the server. Default: no limit.
+    pub fn rate_limit(mut self, requests: u32, period: Duration) -> Self {
+        self.limiter = Some(Arc::new(RateLimiter::new(requests, period)));
+        self
+    }
+
+    /// Shares a limiter with other clients (e.g. several clients using one token).
+    pub fn shared_rate_limiter(mut self, limiter: Option<Arc<RateLimiter>>) -> Self {
+        self.limiter = limiter;
+        self
+    }
+
+    /// The time a whole paginated walk (an `_stream` method) may take; when it runs out the
+    /// stream ends with a [`TimeoutKind::Deadline`] error. Default: none.
+    pub fn pagination_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.pagination_deadline = deadline;
+        self
     }
 
     /// Sets how requests are authenticated. Default: not at all.
@@ -158,7 +209,13 @@ impl ApiClientBuilder {
                 http,
                 auth: self.auth,
                 message_pointers: self.message_pointers.into(),
+                retry: self.retry,
+                sleeper: self.sleeper,
+                limiter: self.limiter,
+                rate_limit_status: Mutex::new(None),
+                pagination_deadline: self.pagination_deadline,
             }),
+            page_url: None,
         })
     }
 }
@@ -210,21 +267,101 @@ impl ApiClient {
         &self.inner.auth
     }
 
-    /// Sends `request` with credentials. A 401 triggers one credential refresh and one retry
-    /// when the authenticator can refresh; a second 401 is an [`AuthError::Unauthorized`].
+    /// The rate-limit headers (`X-RateLimit-Limit/Remaining/Reset`) of the latest response
+    /// that carried any, shared by all clones of this client.
+    pub fn rate_limit_status(&self) -> Option<RateLimitStatus> {
+        match self.inner.rate_limit_status.lock() {
+            Ok(guard) => *guard,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The deadline for paginated walks, if any.
+    pub fn pagination_deadline(&self) -> Option<Duration> {
+        self.inner.pagination_deadline
+    }
+
+    /// A client that sends its requests to `url` (the absolute next-page URL of a paginated
+    /// walk) instead of the request's own path and query, with the same credentials.
+    ///
+    /// Refused unless `url` has the base URL's scheme, host and port: credentials must not
+    /// travel to another server.
+    pub fn for_page_url<E>(&self, url: &str) -> Result<ApiClient, Error<E>> {
+        let base = &self.inner.base_url;
+        let parsed = base
+            .join(url)
+            .map_err(|e| Error::InvalidRequest(format!("the next-page URL is invalid: {e}")))?;
+        if parsed.scheme() != base.scheme()
+            || parsed.host() != base.host()
+            || parsed.port_or_known_default() != base.port_or_known_default()
+        {
+            return Err(Error::InvalidRequest(format!(
+                "refusing a next-page URL on another server (`{}`): credentials stay with `{}`",
+                parsed.host_str().unwrap_or_default(),
+                base.host_str().unwrap_or_default()
+            )));
+        }
+        Ok(ApiClient {
+            inner: self.inner.clone(),
+            page_url: Some(Arc::new(parsed)),
+        })
+    }
+
+    /// Sends `request` with credentials.
+    ///
+    /// - A 401 triggers one credential refresh and one retry when the authenticator can
+    ///   refresh; a second 401 is an [`AuthError::Unauthorized`].
+    /// - Transport errors, 5xx gateway errors and rate-limit answers are retried as the
+    ///   client's [`RetryPolicy`] says, waiting as the server asks on 429.
+    /// - With a client-side rate limit, each attempt first waits its turn.
     pub async fn send<E>(&self, request: ApiRequest) -> Result<RawResponse, Error<E>> {
         if let Some(reason) = &request.invalid {
             return Err(Error::InvalidRequest(reason.clone()));
         }
+        let started = Instant::now();
+        let mut attempts = 0u32;
         let mut refreshed = false;
         loop {
+            if let Some(limiter) = &self.inner.limiter {
+                limiter.acquire().await;
+            }
+            attempts += 1;
             let mut credentials = Credentials::default();
             self.inner
                 .auth
                 .authorize(&request, &mut credentials)
                 .await?;
-            let response = self.execute(&request, &credentials).await?;
+            let response = match self.execute_traced(&request, &credentials, attempts).await {
+                Ok(response) => response,
+                Err(error) => {
+                    let failure = Failure::Transport;
+                    match self.retry_wait(&request, failure, attempts, started) {
+                        Some(wait) => {
+                            self.inner.sleeper.sleep(wait).await;
+                            continue;
+                        }
+                        None => return Err(self.give_up(error, attempts, started)),
+                    }
+                }
+            };
+            self.record_rate_limit(&response);
             if response.status() != StatusCode::UNAUTHORIZED {
+                let failure = Failure::Status(response.status(), response.headers());
+                if let Some(wait) = self.retry_wait(&request, failure, attempts, started) {
+                    tracing::debug!(
+                        status = response.status().as_u16(),
+                        attempt = attempts,
+                        wait_ms = wait.as_millis() as u64,
+                        "retrying"
+                    );
+                    self.inner.sleeper.sleep(wait).await;
+                    continue;
+                }
                 return Ok(response);
             }
             if refreshed {
@@ -246,19 +383,102 @@ impl ApiClient {
         }
     }
 
+    fn retry_wait(
+        &self,
+        request: &ApiRequest,
+        failure: Failure<'_>,
+        attempts: u32,
+        started: Instant,
+    ) -> Option<Duration> {
+        self.inner.retry.wait_before_retry(
+            failure,
+            request.is_retry_safe(),
+            attempts,
+            started.elapsed(),
+            SystemTime::now(),
+        )
+    }
+
+    /// The error for a transport failure that is not retried: a timeout after retries says
+    /// so, since the caller's total budget, not one request, ran out.
+    fn give_up<E>(&self, error: TransportError, attempts: u32, started: Instant) -> Error<E> {
+        if attempts > 1 && error.timeout_kind() == Some(TimeoutKind::Request) {
+            let elapsed = started.elapsed().as_millis();
+            return Error::Transport(TransportError::timeout(
+                TimeoutKind::Deadline,
+                format!("the request timed out on each of {attempts} attempts ({elapsed} ms in all)"),
+            ));
+        }
+        Error::Transport(error)
+    }
+
+    fn record_rate_limit(&self, response: &RawResponse) {
+        if let Some(status) = RateLimitStatus::from_headers(response.headers(), SystemTime::now()) {
+            match self.inner.rate_limit_status.lock() {
+                Ok(mut guard) => *guard = Some(status),
+                Err(poisoned) => *poisoned.into_inner() = Some(status),
+            }
+        }
+    }
+
+    /// One attempt inside a span with method, path template, attempt, status and duration;
+    /// never the URL (it may carry an API key) or headers.
+    async fn execute_traced(
+        &self,
+        request: &ApiRequest,
+        credentials: &Credentials,
+        attempt: u32,
+    ) -> Result<RawResponse, TransportError> {
+        let span = tracing::info_span!(
+            "api_request",
+            method = %request.method,
+            path = request.path_template,
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .execute(request, credentials)
+            .instrument(span.clone())
+            .await;
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        match &result {
+            Ok(response) => {
+                span.record("status", response.status().as_u16());
+            }
+            Err(error) => {
+                span.in_scope(|| tracing::debug!(error = %error, "request failed"));
+            }
+        }
+        result
+    }
+
     async fn execute(
         &self,
         request: &ApiRequest,
         credentials: &Credentials,
     ) -> Result<RawResponse, TransportError> {
-        let mut url = self.inner.base_url.clone();
-        // A root base URL keeps a `/` path (URLs with a host always have one): trim it so
-        // `https://host` + `/v1/x` is `/v1/x`, not `//v1/x`.
-        let path = format!("{}{}", url.path().trim_end_matches('/'), request.path);
-        url.set_path(&path);
+        let mut url = match &self.page_url {
+            Some(page_url) => Url::clone(page_url),
+            None => {
+                let mut url = self.inner.base_url.clone();
+                // A root base URL keeps a `/` path (URLs with a host always have one): trim it
+                // so `https://host` + `/v1/x` is `/v1/x`, not `//v1/x`.
+                let path = format!("{}{}", url.path().trim_end_matches('/'), request.path);
+                url.set_path(&path);
+                url
+            }
+        };
         {
+            // A next-page URL carries its own query; only credentials are added to it.
+            let own_query = if self.page_url.is_some() {
+                &[][..]
+            } else {
+                &request.query[..]
+            };
             let mut query = url.query_pairs_mut();
-            for (name, value) in request.query.iter().chain(credentials.query.iter()) {
+            for (name, value) in own_query.iter().chain(credentials.query.iter()) {
                 query.append_pair(name, value);
             }
         }

@@ -54,6 +54,14 @@ impl<E> Error<E> {
         matches!(self, Error::Transport(t) if t.is_timeout())
     }
 
+    /// Which time limit ran out, when this is a timeout.
+    pub fn timeout_kind(&self) -> Option<TimeoutKind> {
+        match self {
+            Error::Transport(t) => t.timeout_kind(),
+            _ => None,
+        }
+    }
+
     /// Turns the typed error body into another type, keeping everything else.
     pub fn map_api<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
         match self {
@@ -130,12 +138,23 @@ pub struct DecodeError {
     pub body: Bytes,
 }
 
+/// Which time limit ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutKind {
+    /// The connection could not be set up in time (`connect_timeout`).
+    Connect,
+    /// One request did not complete in time (`request_timeout`).
+    Request,
+    /// A whole operation with retries or a paginated walk ran past its deadline.
+    Deadline,
+}
+
 /// The request did not complete: connection refused, TLS failure, timeout, broken body.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct TransportError {
     message: String,
-    timeout: bool,
+    timeout: Option<TimeoutKind>,
     #[source]
     source: Option<reqwest::Error>,
 }
@@ -144,9 +163,15 @@ impl TransportError {
     /// Wraps a reqwest error, dropping the URL (it may carry an API key in the query).
     pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
         let error = error.without_url();
-        let timeout = error.is_timeout();
-        let message = if timeout {
-            "the request timed out".to_owned()
+        let timeout = match (error.is_timeout(), error.is_connect()) {
+            (true, true) => Some(TimeoutKind::Connect),
+            (true, false) => Some(TimeoutKind::Request),
+            (false, _) => None,
+        };
+        let message = if timeout == Some(TimeoutKind::Connect) {
+            "could not connect to the server in time (connect timeout)".to_owned()
+        } else if timeout.is_some() {
+            "the request timed out (request timeout)".to_owned()
         } else if error.is_connect() {
             format!("could not connect to the server: {}", root_cause(&error))
         } else {
@@ -163,14 +188,33 @@ impl TransportError {
     pub fn new(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
-            timeout: false,
+            timeout: None,
+            source: None,
+        }
+    }
+
+    /// A timeout of the given kind, with a message saying what ran out.
+    pub fn timeout(kind: TimeoutKind, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            timeout: Some(kind),
             source: None,
         }
     }
 
     /// Whether the request timed out.
     pub fn is_timeout(&self) -> bool {
+        self.timeout.is_some()
+    }
+
+    /// Which time limit ran out, when this is a timeout.
+    pub fn timeout_kind(&self) -> Option<TimeoutKind> {
         self.timeout
+    }
+
+    /// Whether the connection could not be set up (nothing reached the server).
+    pub fn is_connect(&self) -> bool {
+        self.source.as_ref().is_some_and(reqwest::Error::is_connect)
     }
 }
 

@@ -115,6 +115,16 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Resilience
+//!
+//! Every client retries idempotent requests after transport errors and 502/503/504, and
+//! any request the server refused with 429, waiting as the server asks ([`retry`],
+//! [`ApiClientBuilder::retry`]); it can hold itself to a rate limit
+//! ([`ApiClientBuilder::rate_limit`]); it reports the server's rate-limit headers
+//! ([`ApiClient::rate_limit_status`]); timeouts say which limit ran out ([`TimeoutKind`]).
+//! List operations can be walked as a stream of items ([`pagination`]). Each attempt is a
+//! `tracing` span (`api_request`: method, path template, attempt, status, duration).
+//!
 //! Every token flow takes the same options: `token_store` (persist tokens, e.g. to survive a
 //! restart), `clock`, `refresh_margin`, `allow_insecure_http` and `http_client`.
 
@@ -124,20 +134,29 @@ pub mod auth;
 mod client;
 mod encoding;
 mod error;
+pub mod pagination;
+pub mod rate_limit;
 mod request;
 mod response;
+pub mod retry;
 pub mod token;
 
 pub use client::{
     ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
 };
-pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, TransportError};
+pub use error::{
+    ApiError, AuthError, DecodeError, Error, HttpError, TimeoutKind, TransportError,
+};
+pub use pagination::{PageRequest, PageStream, Pages};
+pub use rate_limit::{RateLimitStatus, RateLimiter};
+pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 pub use request::{ApiRequest, Body, Multipart, QueryStyle};
 pub use response::{RawResponse, ResponseValue};
 
 /// Re-exports that generated code relies on, so generated crates need fewer direct dependencies.
 pub mod reexports {
     pub use bytes;
+    pub use futures;
     pub use http;
     pub use reqwest;
     pub use serde;

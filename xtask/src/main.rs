@@ -4,6 +4,7 @@
 //! codegen library.
 
 mod config;
+mod corpus;
 mod files;
 mod generate;
 
@@ -24,12 +25,15 @@ struct Cli {
 enum Command {
     /// Regenerate every crate under generated/ from specs/generators.toml, or one crate from --spec.
     Generate(generate::Args),
+    /// Generate and `cargo check` a crate for every spec in a folder; one result row per spec.
+    Corpus(corpus::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate(args) => generate::run(&args),
+        Command::Corpus(args) => corpus::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,220 @@
+//! Rate limits: what the server says about them, and an optional client-side limiter.
+//!
+//! - [`retry_after`] reads how long a 429 asks the client to wait (`Retry-After` in seconds
+//!   or as an HTTP date, else `X-RateLimit-Reset`).
+//! - [`RateLimitStatus`] is the last `X-RateLimit-Limit/Remaining/Reset` the server sent, as
+//!   returned by [`ApiClient::rate_limit_status`](crate::ApiClient::rate_limit_status).
+//! - [`RateLimiter`] is a token bucket on tokio's clock: with it a busy application slows
+//!   down to the plan's limit instead of being refused.
+
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::HeaderMap;
+use tokio::time::Instant;
+
+/// `X-RateLimit-Reset` values above this are Unix times; smaller ones are seconds from now.
+const EPOCH_THRESHOLD: u64 = 1_000_000_000;
+
+/// The rate-limit headers of the latest response that carried any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitStatus {
+    /// `X-RateLimit-Limit`: requests allowed in the window.
+    pub limit: Option<u64>,
+    /// `X-RateLimit-Remaining`: requests left in the window.
+    pub remaining: Option<u64>,
+    /// `X-RateLimit-Reset`: when the window resets.
+    pub reset: Option<SystemTime>,
+}
+
+impl RateLimitStatus {
+    /// Reads the headers; `None` when the response carries none of them.
+    pub fn from_headers(headers: &HeaderMap, now: SystemTime) -> Option<Self> {
+        let status = Self {
+            limit: header_u64(headers, "x-ratelimit-limit"),
+            remaining: header_u64(headers, "x-ratelimit-remaining"),
+            reset: header_u64(headers, "x-ratelimit-reset").map(|v| reset_time(v, now)),
+        };
+        (status.limit.is_some() || status.remaining.is_some() || status.reset.is_some())
+            .then_some(status)
+    }
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
+    let text = headers.get(name)?.to_str().ok()?.trim();
+    // Some servers send fractional seconds; round up so we never come back early.
+    match text.parse::<u64>() {
+        Ok(v) => Some(v),
+        Err(_) => text
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| v.ceil() as u64),
+    }
+}
+
+fn reset_time(value: u64, now: SystemTime) -> SystemTime {
+    if value > EPOCH_THRESHOLD {
+        UNIX_EPOCH + Duration::from_secs(value)
+    } else {
+        now + Duration::from_secs(value)
+    }
+}
+
+/// How long the server asks the client to wait: `Retry-After` (seconds or an HTTP date),
+/// else `X-RateLimit-Reset` (seconds, or a Unix time). `None` if neither is usable.
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    if let Some(value) = headers
+        .get(http::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+    {
+        let value = value.trim();
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        if let Ok(date) = httpdate::parse_http_date(value) {
+            return Some(date.duration_since(now).unwrap_or(Duration::ZERO));
+        }
+    }
+    let reset = header_u64(headers, "x-ratelimit-reset")?;
+    Some(
+        reset_time(reset, now)
+            .duration_since(now)
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// A client-side limit of `requests` per `period`, as a token bucket: up to `requests` may go
+/// at once, then one more each `period / requests`. Waiting callers queue in arrival order.
+#[derive(Debug)]
+pub struct RateLimiter {
+    capacity: f64,
+    per_second: f64,
+    state: Mutex<Bucket>,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    /// Tokens available; negative when callers have reserved tokens not yet refilled.
+    tokens: f64,
+    last: Instant,
+}
+
+impl RateLimiter {
+    /// `requests` per `period` (e.g. 500 per 5 minutes). Zero values are raised to the
+    /// smallest meaningful ones (1 request, 1 ms).
+    pub fn new(requests: u32, period: Duration) -> Self {
+        let capacity = f64::from(requests.max(1));
+        let period = period.max(Duration::from_millis(1)).as_secs_f64();
+        Self {
+            capacity,
+            per_second: capacity / period,
+            state: Mutex::new(Bucket {
+                tokens: capacity,
+                last: Instant::now(),
+            }),
+        }
+    }
+
+    /// `requests` per second.
+    pub fn per_second(requests: u32) -> Self {
+        Self::new(requests, Duration::from_secs(1))
+    }
+
+    /// Waits until one more request is allowed, then counts it.
+    pub async fn acquire(&self) {
+        let wait = self.reserve();
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Takes a token (possibly one not refilled yet) and says how long to wait for it.
+    fn reserve(&self) -> Duration {
+        // A poisoned lock only means another task panicked mid-update; the numbers are
+        // still usable.
+        let mut bucket = match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let now = Instant::now();
+        let refill = now.duration_since(bucket.last).as_secs_f64() * self.per_second;
+        bucket.tokens = (bucket.tokens + refill).min(self.capacity);
+        bucket.last = now;
+        bucket.tokens -= 1.0;
+        if bucket.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-bucket.tokens / self.per_second)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_dates_and_resets() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "3")]), now),
+            Some(Duration::from_secs(3))
+        );
+        let date = httpdate::fmt_http_date(now + Duration::from_secs(7));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", &date)]), now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("x-ratelimit-reset", "1700000005")]), now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("x-ratelimit-reset", "12")]), now),
+            Some(Duration::from_secs(12))
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
+    }
+
+    #[test]
+    fn status_is_read_only_when_present() {
+        let now = UNIX_EPOCH;
+        assert_eq!(RateLimitStatus::from_headers(&HeaderMap::new(), now), None);
+        let status = RateLimitStatus::from_headers(
+            &headers(&[("x-ratelimit-limit", "500"), ("x-ratelimit-remaining", "42")]),
+            now,
+        );
+        assert_eq!(
+            status,
+            Some(RateLimitStatus {
+                limit: Some(500),
+                remaining: Some(42),
+                reset: None
+            })
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_limiter_lets_a_burst_through_then_spaces_requests() {
+        let limiter = RateLimiter::new(2, Duration::from_secs(1));
+        let start = Instant::now();
+        limiter.acquire().await;
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.acquire().await;
+        let third = start.elapsed();
+        limiter.acquire().await;
+        let fourth = start.elapsed();
+        assert!(third >= Duration::from_millis(499) && third <= Duration::from_millis(520));
+        assert!(fourth >= Duration::from_millis(999) && fourth <= Duration::from_millis(1020));
+    }
+}

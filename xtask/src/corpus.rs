@@ -1,0 +1,331 @@
+//! `cargo xtask corpus DIR`: generate a crate for every spec in a folder and `cargo check` it.
+//!
+//! Every spec becomes a member of one scratch workspace (default `target/corpus/ws`) with one
+//! shared target dir (`target/corpus/target`), a copy of the main `Cargo.lock` and a path
+//! dependency on `runtime/`, so nothing is fetched and dependency versions match the main
+//! workspace. Each crate is then checked on its own (`cargo check --offline -p NAME`) so a
+//! failure is attributed to its spec. A compile warning in generated code counts as a
+//! failure. One row per spec is printed, then `N passed, N failed`; the exit code is
+//! non-zero when any spec failed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+/// Arguments of `cargo xtask corpus`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The folder of specs (`*.json`, `*.yaml`, `*.yml`; not searched recursively).
+    dir: PathBuf,
+    /// When DIR does not exist, say so and succeed (for CI, where the corpus is optional).
+    #[arg(long)]
+    if_present: bool,
+    /// Only specs whose file stem contains one of these (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Generate only; skip `cargo check`.
+    #[arg(long)]
+    no_check: bool,
+    /// The scratch folder (default: target/corpus under the workspace root).
+    #[arg(long)]
+    scratch: Option<PathBuf>,
+    /// Print every generator warning.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// What happened to one spec.
+struct Row {
+    /// The spec's file stem.
+    name: String,
+    /// The generated package name.
+    package: String,
+    /// Operations generated (0 when generation failed).
+    operations: usize,
+    /// Types generated.
+    types: usize,
+    /// Generator warnings (fallbacks).
+    warnings: usize,
+    /// Parse + generate time.
+    generate: Duration,
+    /// `cargo check` time, when it ran.
+    check: Option<Duration>,
+    /// `None` while all is well, else what went wrong first.
+    failure: Option<String>,
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    if !args.dir.is_dir() {
+        if args.if_present {
+            println!(
+                "corpus: {} does not exist or is not a folder; nothing to do (--if-present)",
+                args.dir.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        bail!(
+            "{} does not exist or is not a folder (pass --if-present to skip a missing corpus)",
+            args.dir.display()
+        );
+    }
+    let specs = list_specs(&args.dir, &args.only)?;
+    if specs.is_empty() {
+        bail!("no *.json, *.yaml or *.yml files in {}", args.dir.display());
+    }
+    let root = crate::workspace_root();
+    let scratch = args
+        .scratch
+        .clone()
+        .unwrap_or_else(|| root.join("target").join("corpus"));
+    let ws = scratch.join("ws");
+    let target = scratch.join("target");
+    std::fs::create_dir_all(&ws).with_context(|| format!("creating {}", ws.display()))?;
+    let ws = ws
+        .canonicalize()
+        .with_context(|| format!("resolving {}", ws.display()))?;
+    let runtime = root.join("runtime");
+    let runtime = runtime.canonicalize().unwrap_or(runtime);
+
+    let started = Instant::now();
+    let mut rows = Vec::new();
+    for spec in &specs {
+        rows.push(generate_one(spec, &ws, &runtime, args.verbose)?);
+    }
+    write_workspace(&root, &ws, &rows)?;
+    if !args.no_check {
+        warm_dependencies(&ws, &target)?;
+        for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
+            check_one(row, &ws, &target)?;
+        }
+    }
+
+    println!();
+    println!(
+        "{:<26} {:>6} {:>6} {:>6} {:>9} {:>9}  result",
+        "spec", "ops", "types", "warns", "gen", "check"
+    );
+    for row in &rows {
+        let check = row.check.map(secs).unwrap_or_else(|| "-".to_owned());
+        let result = row.failure.as_deref().unwrap_or("ok");
+        println!(
+            "{:<26} {:>6} {:>6} {:>6} {:>9} {:>9}  {result}",
+            row.name,
+            row.operations,
+            row.types,
+            row.warnings,
+            secs(row.generate),
+            check
+        );
+    }
+    let failed = rows.iter().filter(|r| r.failure.is_some()).count();
+    println!(
+        "{} passed, {failed} failed (in {})",
+        rows.len() - failed,
+        secs(started.elapsed())
+    );
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Seconds with two decimals.
+fn secs(d: Duration) -> String {
+    format!("{:.2}s", d.as_secs_f64())
+}
+
+/// The spec files in `dir`, sorted by name, filtered by `only`.
+fn list_specs(dir: &Path, only: &[String]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut specs = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+        if !path.is_file() || !matches!(ext, "json" | "yaml" | "yml") {
+            continue;
+        }
+        let stem = stem(&path);
+        if only.is_empty() || only.iter().any(|o| stem.contains(o.as_str())) {
+            specs.push(path);
+        }
+    }
+    specs.sort();
+    Ok(specs)
+}
+
+/// A file's stem as a string.
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Generates the crate for one spec into `ws/<package>`, replacing what was there.
+fn generate_one(spec: &Path, ws: &Path, runtime: &Path, verbose: bool) -> anyhow::Result<Row> {
+    let name = stem(spec);
+    let slug = codegen::naming::snake(&name).replace('_', "-");
+    let package = format!("corpus-{}", slug.trim_matches('-'));
+    let out = ws.join(&package);
+    let settings = codegen::CrateSettings {
+        name: package.clone(),
+        version: "0.1.0".to_owned(),
+        runtime_path: crate::files::relative_path(&out, runtime)
+            .to_string_lossy()
+            .replace('\\', "/"),
+        standalone: false,
+        source_label: spec
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        extra_files: Vec::new(),
+        has_quickstart: false,
+    };
+    let mut row = Row {
+        name,
+        package,
+        operations: 0,
+        types: 0,
+        warnings: 0,
+        generate: Duration::ZERO,
+        check: None,
+        failure: None,
+    };
+    let start = Instant::now();
+    // A panic is a generator bug; report it against this spec and go on with the others.
+    let result = std::panic::catch_unwind(|| {
+        codegen::parse::parse_file(spec).and_then(|parsed| codegen::generate(&parsed, &settings))
+    });
+    row.generate = start.elapsed();
+    if out.exists() {
+        std::fs::remove_dir_all(&out).with_context(|| format!("removing {}", out.display()))?;
+    }
+    match result {
+        Ok(Ok(generated)) => {
+            row.operations = generated.operations;
+            row.types = generated.types;
+            row.warnings = generated.warnings.len();
+            if verbose {
+                for warning in &generated.warnings {
+                    eprintln!("{}: warning: {warning}", row.name);
+                }
+            }
+            crate::files::sync(&out, &generated.files, false)?;
+        }
+        Ok(Err(errors)) => {
+            let first = errors.first().map(|e| e.to_string()).unwrap_or_default();
+            row.failure = Some(format!("generation failed ({} errors): {first}", errors.len()));
+        }
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            row.failure = Some(format!("generator panicked: {message}"));
+        }
+    }
+    eprintln!(
+        "{}: generated in {} ({})",
+        row.name,
+        secs(row.generate),
+        row.failure.as_deref().unwrap_or("ok")
+    );
+    Ok(row)
+}
+
+/// Writes the scratch workspace's `Cargo.toml` (members: the generated crates) and copies
+/// the main `Cargo.lock`.
+fn write_workspace(root: &Path, ws: &Path, rows: &[Row]) -> anyhow::Result<()> {
+    let mut manifest = String::from("# Written by `cargo xtask corpus`.\n[workspace]\nresolver = \"2\"\nmembers = [\n");
+    for row in rows.iter().filter(|r| r.failure.is_none()) {
+        manifest.push_str(&format!("    \"{}\",\n", row.package));
+    }
+    manifest.push_str("]\n");
+    let path = ws.join("Cargo.toml");
+    std::fs::write(&path, manifest).with_context(|| format!("writing {}", path.display()))?;
+    // Copied afresh each run so versions follow the main workspace's lock.
+    let lock = ws.join("Cargo.lock");
+    std::fs::copy(root.join("Cargo.lock"), &lock).with_context(|| format!("writing {}", lock.display()))?;
+    Ok(())
+}
+
+/// A `cargo` command in the scratch workspace with the shared target dir.
+fn cargo(ws: &Path, target: &Path) -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    command
+        .current_dir(ws)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS")
+        .args(["check", "--offline", "--message-format", "short"]);
+    command
+}
+
+/// Checks the runtime once so dependency build time is not charged to the first spec.
+fn warm_dependencies(ws: &Path, target: &Path) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let output = cargo(ws, target)
+        .args(["-p", "client-runtime"])
+        .output()
+        .context("running cargo")?;
+    if !output.status.success() {
+        bail!(
+            "checking client-runtime in the scratch workspace failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    eprintln!("dependencies checked in {}", secs(start.elapsed()));
+    Ok(())
+}
+
+/// Checks one generated crate and records its time and first error or warning.
+fn check_one(row: &mut Row, ws: &Path, target: &Path) -> anyhow::Result<()> {
+    let start = Instant::now();
+    let output = cargo(ws, target)
+        .args(["-p", &row.package])
+        .output()
+        .context("running cargo")?;
+    row.check = Some(start.elapsed());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    row.failure = first_problem(&stderr, output.status.success());
+    eprintln!(
+        "{}: checked in {} ({})",
+        row.name,
+        secs(start.elapsed()),
+        row.failure.as_deref().unwrap_or("ok")
+    );
+    Ok(())
+}
+
+/// The first error or warning in cargo's short-format output, if any.
+fn first_problem(stderr: &str, success: bool) -> Option<String> {
+    let located = |line: &str| {
+        let line = line.trim_start();
+        // `path:line:col: error[E0308]: ...` or `path:line:col: warning: ...`.
+        let mut parts = line.splitn(4, ':');
+        let (Some(_), Some(l), Some(c), Some(rest)) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return false;
+        };
+        l.chars().all(|ch| ch.is_ascii_digit())
+            && c.chars().all(|ch| ch.is_ascii_digit())
+            && (rest.starts_with(" error") || rest.starts_with(" warning"))
+    };
+    let lines: Vec<&str> = stderr.lines().collect();
+    let count = lines.iter().filter(|l| located(l)).count();
+    if let Some(first) = lines.iter().find(|l| located(l)) {
+        return Some(format!("{} (of {count})", first.trim()));
+    }
+    if let Some(first) = lines
+        .iter()
+        .find(|l| l.starts_with("error") || (l.starts_with("warning") && !l.contains("generated")))
+    {
+        return Some(first.trim().to_owned());
+    }
+    if success {
+        None
+    } else {
+        Some("cargo check failed".to_owned())
+    }
+}
