@@ -1,0 +1,83 @@
+//! Repository lints that run under `cargo test`: every hand-written module starts with a `//!`
+//! doc, no trailing whitespace, no `#[ignore]` or `#[should_panic]`, and the runtime and the
+//! generated crates never depend on the generator.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(current) = stack.pop() {
+        for entry in std::fs::read_dir(&current).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn hand_written_sources() -> Vec<PathBuf> {
+    let root = root();
+    ["codegen/src", "codegen/tests", "runtime/src", "runtime/tests", "xtask/src", "xtask/tests", "tests"]
+        .iter()
+        .flat_map(|dir| rust_files(&root.join(dir)))
+        .collect()
+}
+
+#[test]
+fn modules_start_with_a_doc_comment() {
+    let missing: Vec<String> = hand_written_sources()
+        .into_iter()
+        .filter(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            !text.trim_start().starts_with("//!")
+        })
+        .map(|path| path.display().to_string())
+        .collect();
+    assert!(missing.is_empty(), "files without a leading `//!` module doc:\n{}", missing.join("\n"));
+}
+
+#[test]
+fn no_trailing_whitespace_ignored_or_should_panic_tests() {
+    let mut problems = Vec::new();
+    // Built from parts so this file does not flag itself.
+    let banned = [format!("#[{}]", "ignore"), format!("#[{}", "should_panic")];
+    for path in hand_written_sources() {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for (number, line) in text.lines().enumerate() {
+            if line.ends_with(' ') || line.ends_with('\t') {
+                problems.push(format!("{}:{}: trailing whitespace", path.display(), number + 1));
+            }
+            if banned.iter().any(|b| line.trim_start().starts_with(b.as_str())) {
+                problems.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn runtime_and_generated_crates_do_not_depend_on_codegen() {
+    let root = root();
+    let mut manifests = vec![root.join("runtime/Cargo.toml")];
+    for entry in std::fs::read_dir(root.join("generated")).into_iter().flatten().flatten() {
+        manifests.push(entry.path().join("Cargo.toml"));
+    }
+    for manifest in manifests {
+        let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("codegen")),
+            "{} depends on codegen",
+            manifest.display()
+        );
+    }
+}
