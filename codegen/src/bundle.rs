@@ -10,7 +10,7 @@
 //! without a components section in OpenAPI 3.0 (path items, media types) are inlined where
 //! they are referenced. No network: URL `$ref`s are an error.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Component, Path, PathBuf};
 
 use serde_json::{Map, Value};
@@ -32,6 +32,7 @@ pub(crate) fn bundle(root: &Path, document: &mut Value) -> Result<(), Vec<Diagno
         files: HashMap::new(),
         copies: HashMap::new(),
         inlining: Vec::new(),
+        queue: VecDeque::new(),
         taken: HashMap::new(),
         pending: Vec::new(),
         errors: Vec::new(),
@@ -41,6 +42,12 @@ pub(crate) fn bundle(root: &Path, document: &mut Value) -> Result<(), Vec<Diagno
         base: String::new(),
     };
     let replacements = bundler.resolve_sites(&origin, &sites);
+    // Copied pieces are resolved one after another rather than recursively, so that long
+    // chains of references cannot exhaust the stack.
+    while let Some(copy) = bundler.queue.pop_front() {
+        let resolved = bundler.resolve_piece(&copy.file, &copy.target, copy.kind, copy.piece);
+        bundler.pending.push((copy.section, copy.name, resolved));
+    }
     let pending = std::mem::take(&mut bundler.pending);
     let errors = std::mem::take(&mut bundler.errors);
     apply(document, replacements);
@@ -147,9 +154,27 @@ struct Bundler<'a> {
     inlining: Vec<(PathBuf, String)>,
     /// Names used per components section (the document's own and those handed out).
     taken: HashMap<&'static str, HashSet<String>>,
+    /// Copies named but whose own references are not resolved yet.
+    queue: VecDeque<Copy>,
     /// Copies to insert into `components`, in the order they were named.
     pending: Vec<(&'static str, String, Value)>,
     errors: Vec<Diagnostic>,
+}
+
+/// A piece copied out of another file, waiting for its own references to be resolved.
+struct Copy {
+    /// The file it came from.
+    file: PathBuf,
+    /// Its pointer in that file.
+    target: String,
+    /// What kind of object it is.
+    kind: Kind,
+    /// The components section it goes into.
+    section: &'static str,
+    /// Its name there.
+    name: String,
+    /// The piece as copied.
+    piece: Value,
 }
 
 /// A parsed `$ref`: the file part (empty when local) and the decoded JSON pointer.
@@ -210,8 +235,14 @@ impl Bundler<'_> {
         let name = self.name(section, file, target);
         let local = format!("#/components/{section}/{}", escape(&name));
         self.copies.insert(memo, local.clone());
-        let resolved = self.resolve_piece(file, target, site.kind, piece);
-        self.pending.push((section, name, resolved));
+        self.queue.push_back(Copy {
+            file: file.to_path_buf(),
+            target: target.to_string(),
+            kind: site.kind,
+            section,
+            name,
+            piece,
+        });
         Some(Replacement::Reference(site.at.clone(), local))
     }
 

@@ -157,21 +157,33 @@ fn attempt<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<
 /// child object is therefore tried on its own with its own openapiv3 type, descending into
 /// the first that fails; where no child fails, the object itself is the culprit.
 fn locate_rejection(kind: Kind, node: &serde_json::Value, at: String) -> (String, String) {
-    for (tokens, child_kind, child) in walk::children(kind, node) {
-        if try_kind(child_kind, child).is_err() {
-            let mut child_at = at.clone();
-            for token in &tokens {
-                child_at.push('/');
-                child_at.push_str(&crate::diagnostic::escape_pointer_token(token));
-            }
-            return locate_rejection(child_kind, child, child_at);
-        }
-    }
-    match try_kind(kind, node) {
-        Err((inner, message)) => (format!("{at}{inner}"), message),
+    let (hint, message) = match try_kind(kind, node) {
+        Err(rejection) => rejection,
         // Fine on its own but not in its parent (should not happen): blame the parent.
-        Ok(()) => (at, "openapiv3 rejected this object".to_string()),
+        Ok(()) => return (at, "openapiv3 rejected this object".to_string()),
+    };
+    for (tokens, child_kind, child) in walk::children(kind, node) {
+        let mut relative = String::new();
+        for token in &tokens {
+            relative.push('/');
+            relative.push_str(&crate::diagnostic::escape_pointer_token(token));
+        }
+        // Only children on the way openapiv3 itself pointed to: others (e.g. 3.1 webhooks,
+        // which openapiv3 ignores) may fail alone without being the problem.
+        if !on_the_way(&hint, &relative) || try_kind(child_kind, child).is_ok() {
+            continue;
+        }
+        return locate_rejection(child_kind, child, format!("{at}{relative}"));
     }
+    (format!("{at}{hint}"), message)
+}
+
+/// Whether one pointer lies on the way to the other (either is a prefix of the other, token
+/// by token).
+fn on_the_way(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long.strip_prefix(short)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// Deserialises one object as the openapiv3 type for its kind.
@@ -225,6 +237,15 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pointers_on_the_way() {
+        assert!(on_the_way("/paths", "/paths/~1a"));
+        assert!(on_the_way("/paths/~1a/get", "/paths"));
+        assert!(on_the_way("", "/components"));
+        assert!(!on_the_way("/paths", "/pathsX"));
+        assert!(!on_the_way("/paths", "/webhooks/a"));
+    }
 
     #[test]
     fn yaml_position_is_cut_from_the_message() {
