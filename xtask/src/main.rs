@@ -5,6 +5,7 @@
 
 mod config;
 mod corpus;
+mod fetch_spec;
 mod files;
 mod generate;
 
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Regenerate every crate under generated/ from specs/generators.toml, or one crate from --spec.
     Generate(generate::Args),
+    /// Download a vendor's published spec (its `fetch-url`, or --url) and replace the spec file.
+    FetchSpec(fetch_spec::Args),
     /// Generate and `cargo check` a crate for every spec in a folder; one result row per spec.
     Corpus(corpus::Args),
 }
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Generate(args) => generate::run(&args),
+        Command::FetchSpec(args) => fetch_spec::run(&args),
         Command::Corpus(args) => corpus::run(&args),
     };
     match result {
