@@ -9,9 +9,7 @@ use serde_json::json;
 
 /// A fixture under `tests/parse/`.
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/parse")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/parse").join(name)
 }
 
 /// Parses a fixture that must parse.
@@ -51,12 +49,7 @@ fn corpus_documents_parse() {
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|e| e.to_str()),
-                Some("json" | "yaml")
-            )
-        })
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "yaml")))
         .collect();
     files.sort();
     let mut failures = Vec::new();
@@ -108,10 +101,7 @@ fn external_refs_are_bundled_into_components() {
         doc.pointer("/components/schemas/common_Error/properties/message/type"),
         Some(&json!("string"))
     );
-    assert_eq!(
-        doc.pointer("/components/schemas/Error/type"),
-        Some(&json!("string"))
-    );
+    assert_eq!(doc.pointer("/components/schemas/Error/type"), Some(&json!("string")));
     // The cycle pet → owner → pet closes on the copy already made.
     assert_eq!(
         doc.pointer("/components/schemas/pet/properties/owner/$ref"),
@@ -132,10 +122,7 @@ fn external_refs_are_bundled_into_components() {
         names.sort_unstable();
         names
     });
-    assert_eq!(
-        components,
-        Some(vec!["Error", "common_Error", "owner", "pet"])
-    );
+    assert_eq!(components, Some(vec!["Error", "common_Error", "owner", "pet"]));
     assert!(spec.openapi.paths.paths.contains_key("/pets"));
 }
 
@@ -218,17 +205,11 @@ fn additional_operations_survive_as_an_extension() {
     );
     // Schemas inside them are normalised like any other.
     assert_eq!(
-        spec.document.pointer(
-            "/paths/~1pets~1{id}/x-additional-operations/LINK/responses/409/content/application~1json/schema"
-        ),
+        spec.document
+            .pointer("/paths/~1pets~1{id}/x-additional-operations/LINK/responses/409/content/application~1json/schema"),
         Some(&json!({"type": "object", "nullable": true}))
     );
-    let item = spec
-        .openapi
-        .paths
-        .paths
-        .get("/pets/{id}")
-        .and_then(|i| i.as_item());
+    let item = spec.openapi.paths.paths.get("/pets/{id}").and_then(|i| i.as_item());
     assert!(item.is_some_and(|i| i.extensions.contains_key("x-additional-operations")));
 }
 
@@ -244,10 +225,7 @@ fn yaml_syntax_errors_give_line_and_column() {
     );
     assert_eq!(
         errors.first().map(|e| &e.location),
-        Some(&Location::Line {
-            line: 4,
-            column: 11
-        })
+        Some(&Location::Line { line: 4, column: 11 })
     );
 }
 
@@ -257,10 +235,7 @@ fn json_syntax_errors_give_line_and_column() {
         "broken.json",
         "{\n  \"openapi\": \"3.0.0\",\n  \"info\": {\"title\": \"x\",}\n}\n",
     );
-    assert_eq!(
-        shown(&errors),
-        ["broken.json 3:25: invalid JSON: trailing comma"]
-    );
+    assert_eq!(shown(&errors), ["broken.json 3:25: invalid JSON: trailing comma"]);
     let errors = parse_err("truncated.json", "{\n  \"openapi\": \"3.0.0\",\n");
     assert_eq!(
         shown(&errors),
@@ -342,10 +317,7 @@ fn remote_refs_are_refused() {
 
 #[test]
 fn documents_openapiv3_rejects_name_the_place() {
-    let errors = parse_err(
-        "bad.yaml",
-        "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: 5\n",
-    );
+    let errors = parse_err("bad.yaml", "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: 5\n");
     assert_eq!(
         shown(&errors),
         ["bad.yaml #/paths: not a valid OpenAPI document: invalid type: integer `5`, expected struct Paths"]
@@ -362,4 +334,48 @@ fn nested_rejections_point_into_the_document() {
         shown(&errors),
         ["bad-response.yaml #/paths/~1a/get/responses/200: not a valid OpenAPI document: missing field `description`"]
     );
+}
+
+#[test]
+fn errors_inside_external_files_name_that_file() {
+    let errors = referring_to("bundle/broken-ref.yaml");
+    let file = fixture("bundle/broken-ref.yaml");
+    assert_eq!(
+        shown(&errors),
+        [format!(
+            "bundle/broken-ref.yaml #/properties/friend: dangling $ref `#/definitions/Friend`: `{}` has nothing at `/definitions/Friend`",
+            file.display()
+        )]
+    );
+}
+
+#[test]
+fn odd_inputs_give_diagnostics_not_panics() {
+    let inputs = [
+        "",
+        "null",
+        "[]",
+        "{}",
+        "42",
+        "openapi: 3.1.0",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\ncomponents: 5\n",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\ncomponents: {schemas: []}\n",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\ncomponents: {schemas: {A: {type: 5, items: 5, properties: [], required: x, enum: 5}}}\n",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\ncomponents: {schemas: {A: {$ref: 5}, B: {type: [5, null]}, C: {prefixItems: 5, items: [true, false]}}}\n",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\ncomponents: {schemas: {A: {exclusiveMinimum: x, exclusiveMaximum: 1e400, const: null}}}\n",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {/a: {$ref: '#'}, /b: {additionalOperations: 5}}\n",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {/a: {$ref: 'bundle'}}\n",
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths: {/a: {$ref: '%zz#%'}}\n",
+        "{\"openapi\": \"3.0.0\", \"paths\": {\"/a\": {\"get\": {\"responses\": {\"200\": {\"description\": 5}}}}}}",
+        "a: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+    ];
+    for input in inputs {
+        match parse_bytes(&fixture("odd.yaml"), input.as_bytes()) {
+            Ok(spec) => assert!(!spec.openapi.openapi.is_empty(), "{input}"),
+            Err(errors) => {
+                println!("{}", shown(&errors).join("\n"));
+                assert!(!errors.is_empty(), "{input}")
+            }
+        }
+    }
 }
