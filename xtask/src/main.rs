@@ -3,6 +3,7 @@
 //! Thin by design: each subcommand is a module that reads arguments and files and calls the
 //! codegen library.
 
+mod bench;
 mod config;
 mod corpus;
 mod fetch_spec;
@@ -30,6 +31,8 @@ enum Command {
     FetchSpec(fetch_spec::Args),
     /// Generate and `cargo check` a crate for every spec in a folder; one result row per spec.
     Corpus(corpus::Args),
+    /// Time generation against parsing and other generators (build xtask with --release).
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +41,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => generate::run(&args),
         Command::FetchSpec(args) => fetch_spec::run(&args),
         Command::Corpus(args) => corpus::run(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(code) => code,
