@@ -332,10 +332,7 @@ impl ApiClient {
             }
             attempts += 1;
             let mut credentials = Credentials::default();
-            self.inner
-                .auth
-                .authorize(&request, &mut credentials)
-                .await?;
+            self.inner.auth.authorize(&request, &mut credentials).await?;
             let response = match self.execute_traced(&request, &credentials, attempts).await {
                 Ok(response) => response,
                 Err(error) => {
@@ -371,12 +368,7 @@ impl ApiClient {
             }
             // The authenticator is told which credentials were rejected, so it renews only
             // a token that is still current and not one another task has just fetched.
-            if !self
-                .inner
-                .auth
-                .on_unauthorized_with(&request, &credentials)
-                .await?
-            {
+            if !self.inner.auth.on_unauthorized_with(&request, &credentials).await? {
                 return Ok(response);
             }
             refreshed = true;
@@ -438,10 +430,7 @@ impl ApiClient {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self
-            .execute(request, credentials)
-            .instrument(span.clone())
-            .await;
+        let result = self.execute(request, credentials).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(response) => {
@@ -454,11 +443,7 @@ impl ApiClient {
         result
     }
 
-    async fn execute(
-        &self,
-        request: &ApiRequest,
-        credentials: &Credentials,
-    ) -> Result<RawResponse, TransportError> {
+    async fn execute(&self, request: &ApiRequest, credentials: &Credentials) -> Result<RawResponse, TransportError> {
         let mut url = match &self.page_url {
             Some(page_url) => Url::clone(page_url),
             None => {
@@ -498,20 +483,14 @@ impl ApiClient {
                 .body(bytes.clone()),
             Body::Form(pairs) => builder.form(pairs),
             Body::Multipart(multipart) => builder.multipart(to_reqwest_form(multipart)),
-            Body::Raw {
-                content_type,
-                bytes,
-            } => builder
+            Body::Raw { content_type, bytes } => builder
                 .header(http::header::CONTENT_TYPE, content_type.as_str())
                 .body(bytes.clone()),
         };
         let response = builder.send().await.map_err(TransportError::from_reqwest)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(TransportError::from_reqwest)?;
+        let body = response.bytes().await.map_err(TransportError::from_reqwest)?;
         Ok(RawResponse::new(
             status,
             headers,

@@ -80,11 +80,7 @@ pub(crate) fn query_pairs(
     Ok(())
 }
 
-fn deep_object_pairs(
-    prefix: &str,
-    value: &Value,
-    out: &mut Vec<(String, String)>,
-) -> Result<(), String> {
+fn deep_object_pairs(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) -> Result<(), String> {
     match value {
         Value::Object(map) => {
             for (key, item) in map {
@@ -112,9 +108,7 @@ pub(crate) fn encode_path_segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                out.push(byte as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
             _ => out.push_str(&format!("%{byte:02X}")),
         }
     }
@@ -135,11 +129,7 @@ mod tests {
     #[test]
     fn exploded_arrays_repeat_the_name() {
         assert_eq!(
-            pairs(
-                "day[]",
-                json!(["2024-01-01", "2024-01-02"]),
-                QueryStyle::Form
-            ),
+            pairs("day[]", json!(["2024-01-01", "2024-01-02"]), QueryStyle::Form),
             vec![
                 ("day[]".to_owned(), "2024-01-01".to_owned()),
                 ("day[]".to_owned(), "2024-01-02".to_owned())
@@ -158,11 +148,7 @@ mod tests {
     #[test]
     fn deep_objects_nest_with_brackets() {
         assert_eq!(
-            pairs(
-                "filter",
-                json!({"a": {"b": 1}, "c": "x"}),
-                QueryStyle::DeepObject
-            ),
+            pairs("filter", json!({"a": {"b": 1}, "c": "x"}), QueryStyle::DeepObject),
             vec![
                 ("filter[a][b]".to_owned(), "1".to_owned()),
                 ("filter[c]".to_owned(), "x".to_owned())

@@ -301,12 +301,9 @@ impl AuthError {
     /// The HTTP status behind this error, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            AuthError::InvalidCredentials { status, .. }
-            | AuthError::RefreshRejected { status, .. } => *status,
+            AuthError::InvalidCredentials { status, .. } | AuthError::RefreshRejected { status, .. } => *status,
             AuthError::TokenEndpoint { status, .. } => Some(*status),
-            AuthError::Unauthorized { .. } | AuthError::TokenRejected => {
-                Some(StatusCode::UNAUTHORIZED)
-            }
+            AuthError::Unauthorized { .. } | AuthError::TokenRejected => Some(StatusCode::UNAUTHORIZED),
             _ => None,
         }
     }

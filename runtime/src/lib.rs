@@ -141,17 +141,13 @@ mod response;
 pub mod retry;
 pub mod token;
 
-pub use client::{
-    ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-};
-pub use error::{
-    ApiError, AuthError, DecodeError, Error, HttpError, TimeoutKind, TransportError,
-};
+pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, TimeoutKind, TransportError};
 pub use pagination::{PageRequest, PageStream, Pages};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
-pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 pub use request::{ApiRequest, Body, Multipart, QueryStyle};
 pub use response::{RawResponse, ResponseValue};
+pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// Re-exports that generated code relies on, so generated crates need fewer direct dependencies.
 pub mod reexports {

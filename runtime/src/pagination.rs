@@ -269,10 +269,7 @@ where
             }
             (Style::NextUrl(pointer), _) => match body.pointer(pointer) {
                 Some(Value::String(url)) if !url.is_empty() => match client.for_page_url(url) {
-                    Ok(client) => Next::Fetch(PageRequest {
-                        client,
-                        number: None,
-                    }),
+                    Ok(client) => Next::Fetch(PageRequest { client, number: None }),
                     Err(error) => Next::Fail(error),
                 },
                 _ => Next::Done,

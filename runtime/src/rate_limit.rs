@@ -35,8 +35,7 @@ impl RateLimitStatus {
             remaining: header_u64(headers, "x-ratelimit-remaining"),
             reset: header_u64(headers, "x-ratelimit-reset").map(|v| reset_time(v, now)),
         };
-        (status.limit.is_some() || status.remaining.is_some() || status.reset.is_some())
-            .then_some(status)
+        (status.limit.is_some() || status.remaining.is_some() || status.reset.is_some()).then_some(status)
     }
 }
 
@@ -64,10 +63,7 @@ fn reset_time(value: u64, now: SystemTime) -> SystemTime {
 /// How long the server asks the client to wait: `Retry-After` (seconds or an HTTP date),
 /// else `X-RateLimit-Reset` (seconds, or a Unix time). `None` if neither is usable.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    if let Some(value) = headers
-        .get(http::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(value) = headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok()) {
         let value = value.trim();
         if let Ok(seconds) = value.parse::<u64>() {
             return Some(Duration::from_secs(seconds));
@@ -77,11 +73,7 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
         }
     }
     let reset = header_u64(headers, "x-ratelimit-reset")?;
-    Some(
-        reset_time(reset, now)
-            .duration_since(now)
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(reset_time(reset, now).duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// A client-side limit of `requests` per `period`, as a token bucket: up to `requests` may go

@@ -140,10 +140,9 @@ impl ApiRequest {
         let text = encoding::to_value(value).and_then(|v| encoding::scalar_text(&v));
         match text {
             Ok(Some(text)) => {
-                self.path = self.path.replace(
-                    &format!("{{{name}}}"),
-                    &encoding::encode_path_segment(&text),
-                );
+                self.path = self
+                    .path
+                    .replace(&format!("{{{name}}}"), &encoding::encode_path_segment(&text));
                 self.path_params.push((name, text));
             }
             Ok(None) => self.fail(format!("path parameter `{name}` is null")),
@@ -153,14 +152,8 @@ impl ApiRequest {
     }
 
     /// Adds query parameter `name` (its wire name); `None` adds nothing.
-    pub fn query<T: Serialize + ?Sized>(
-        mut self,
-        name: &str,
-        value: &T,
-        style: QueryStyle,
-    ) -> Self {
-        let result = encoding::to_value(value)
-            .and_then(|v| encoding::query_pairs(name, &v, style, &mut self.query));
+    pub fn query<T: Serialize + ?Sized>(mut self, name: &str, value: &T, style: QueryStyle) -> Self {
+        let result = encoding::to_value(value).and_then(|v| encoding::query_pairs(name, &v, style, &mut self.query));
         if let Err(e) = result {
             self.fail(format!("query parameter `{name}`: {e}"));
         }
@@ -171,17 +164,12 @@ impl ApiRequest {
     pub fn header<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Self {
         let text = encoding::to_value(value).and_then(|v| encoding::scalar_text(&v));
         match text {
-            Ok(Some(text)) => match (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_str(&text),
-            ) {
+            Ok(Some(text)) => match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&text)) {
                 (Ok(header), Ok(value)) => {
                     self.headers.append(header, value);
                 }
                 (Err(_), _) => self.fail(format!("`{name}` is not a valid header name")),
-                (_, Err(_)) => self.fail(format!(
-                    "header `{name}` holds characters a header cannot carry"
-                )),
+                (_, Err(_)) => self.fail(format!("header `{name}` holds characters a header cannot carry")),
             },
             Ok(None) => {}
             Err(e) => self.fail(format!("header `{name}`: {e}")),
@@ -201,8 +189,7 @@ impl ApiRequest {
     /// Sets an `application/x-www-form-urlencoded` body from an object.
     pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
         let mut pairs = Vec::new();
-        let result = encoding::to_value(body)
-            .and_then(|v| encoding::query_pairs("", &v, QueryStyle::Form, &mut pairs));
+        let result = encoding::to_value(body).and_then(|v| encoding::query_pairs("", &v, QueryStyle::Form, &mut pairs));
         match result {
             Ok(()) => self.body = Body::Form(pairs),
             Err(e) => self.fail(format!("form body: {e}")),
@@ -281,12 +268,9 @@ mod tests {
 
     #[test]
     fn path_params_are_encoded_and_remembered() {
-        let req = ApiRequest::new(
-            Method::GET,
-            "/organization/{organizationId}/customer/{id}/show",
-        )
-        .path_param("organizationId", "org 1")
-        .path_param("id", &42);
+        let req = ApiRequest::new(Method::GET, "/organization/{organizationId}/customer/{id}/show")
+            .path_param("organizationId", "org 1")
+            .path_param("id", &42);
         assert_eq!(req.path(), "/organization/org%201/customer/42/show");
         assert_eq!(req.path_param_value("organizationId"), Some("org 1"));
     }

@@ -20,11 +20,7 @@ pub struct ResponseValue<T> {
 impl<T> ResponseValue<T> {
     /// Builds a value from its parts (useful in tests of code that takes a `ResponseValue`).
     pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
-        Self {
-            status,
-            headers,
-            body,
-        }
+        Self { status, headers, body }
     }
 
     /// The response status.
@@ -81,12 +77,7 @@ pub struct RawResponse {
 
 impl RawResponse {
     /// Builds a raw response; `message_pointers` are JSON pointers to the vendor's error message.
-    pub fn new(
-        status: StatusCode,
-        headers: HeaderMap,
-        body: Bytes,
-        message_pointers: Arc<[String]>,
-    ) -> Self {
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes, message_pointers: Arc<[String]>) -> Self {
         Self {
             status,
             headers,
@@ -196,10 +187,7 @@ impl RawResponse {
 }
 
 /// Decodes JSON, naming the path that failed and keeping the body.
-pub(crate) fn decode_json<T: DeserializeOwned>(
-    body: &Bytes,
-    status: StatusCode,
-) -> Result<T, DecodeError> {
+pub(crate) fn decode_json<T: DeserializeOwned>(body: &Bytes, status: StatusCode) -> Result<T, DecodeError> {
     // An empty body decodes like `null`, so `Option`/`()` bodies accept a bare 200.
     let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
         b"null"
@@ -253,13 +241,9 @@ mod tests {
 
     #[test]
     fn the_vendor_message_comes_from_the_configured_pointer() {
-        let body =
-            r#"{"messageList":[{"type":"ERROR","text":"organization not found"}],"content":null}"#;
+        let body = r#"{"messageList":[{"type":"ERROR","text":"organization not found"}],"content":null}"#;
         let response = raw(404, body, &["/messageList/0/text"]);
-        assert_eq!(
-            response.message().as_deref(),
-            Some("organization not found")
-        );
+        assert_eq!(response.message().as_deref(), Some("organization not found"));
         let err = response.unexpected::<()>();
         assert_eq!(
             err.to_string(),
@@ -270,9 +254,7 @@ mod tests {
     #[test]
     fn a_documented_error_body_is_typed() {
         let err = raw(422, r#"{"message":"bad email"}"#, &[])
-            .error_json::<serde_json::Value, String>(|v| {
-                v["message"].as_str().unwrap_or_default().to_owned()
-            });
+            .error_json::<serde_json::Value, String>(|v| v["message"].as_str().unwrap_or_default().to_owned());
         match err {
             Error::Api(api) => {
                 assert_eq!(api.body, "bad email");

@@ -165,8 +165,7 @@ impl RetryPolicy {
                 match server_wait {
                     Some(wait) => wait,
                     None if retry_safe
-                        && (self.retry_statuses.contains(&status)
-                            || self.rate_limited_statuses.contains(&status)) =>
+                        && (self.retry_statuses.contains(&status) || self.rate_limited_statuses.contains(&status)) =>
                     {
                         self.backoff(attempts)
                     }

@@ -74,11 +74,7 @@ enum ExchangeError {
 impl ClientCredentials {
     /// The App API flow against the auth server at `auth_url`
     /// (e.g. `https://auth.bookingtime.com`).
-    pub fn new(
-        auth_url: impl Into<String>,
-        client_id: impl Into<String>,
-        client_secret: impl Into<String>,
-    ) -> Self {
+    pub fn new(auth_url: impl Into<String>, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
         Self {
             auth_url: auth_url.into(),
             client_id: client_id.into(),
@@ -139,10 +135,7 @@ impl ClientCredentials {
         let form = vec![
             ("grant_type", "client_credentials".to_owned()),
             ("client_id", self.client_id.clone()),
-            (
-                "client_secret",
-                self.client_secret.expose_secret().to_owned(),
-            ),
+            ("client_secret", self.client_secret.expose_secret().to_owned()),
         ];
         let reply = self
             .common
@@ -153,9 +146,7 @@ impl ClientCredentials {
         }
         let response: GrantResponse = reply.decode()?;
         if response.refresh_token.is_empty() {
-            return Err(AuthError::BadTokenResponse(
-                "`refresh_token` is empty".to_owned(),
-            ));
+            return Err(AuthError::BadTokenResponse("`refresh_token` is empty".to_owned()));
         }
         let lifetime = response
             .expires_in
@@ -173,10 +164,7 @@ impl ClientCredentials {
         let form = vec![
             ("grant_type", "refresh_token".to_owned()),
             ("client_id", self.client_id.clone()),
-            (
-                "refresh_token",
-                grant.access_token().expose_secret().to_owned(),
-            ),
+            ("refresh_token", grant.access_token().expose_secret().to_owned()),
             ("organization_id", organization.to_owned()),
         ];
         let reply = self
@@ -190,10 +178,7 @@ impl ClientCredentials {
                     "bookingtime refused an access token for organization `{organization}` \
                      ({}){}",
                     reply.status(),
-                    reply
-                        .message()
-                        .map(|m| format!(": {m}"))
-                        .unwrap_or_default()
+                    reply.message().map(|m| format!(": {m}")).unwrap_or_default()
                 ),
             }));
         }
@@ -206,9 +191,7 @@ impl ClientCredentials {
                 "`access_token` is empty".to_owned(),
             )));
         }
-        let lifetime = response
-            .expires_in
-            .map_or(DEFAULT_ACCESS_LIFETIME, Duration::from_secs);
+        let lifetime = response.expires_in.map_or(DEFAULT_ACCESS_LIFETIME, Duration::from_secs);
         Ok(Token::new(response.access_token, self.common.cache.now()).expires_in(lifetime))
     }
 
@@ -240,11 +223,9 @@ impl ClientCredentials {
         );
         self.common.cache.invalidate(&grant_key, &grant).await?;
         let grant = self.common.cache.get(&grant_key, |_| self.grant()).await?;
-        self.exchange(&grant, organization)
-            .await
-            .map_err(|e| match e {
-                ExchangeError::Refused(e) | ExchangeError::Other(e) => e,
-            })
+        self.exchange(&grant, organization).await.map_err(|e| match e {
+            ExchangeError::Refused(e) | ExchangeError::Other(e) => e,
+        })
     }
 }
 
@@ -272,11 +253,7 @@ impl Authenticator for ClientCredentials {
         Box::pin(async move {
             let organization = self.organization_for(request)?;
             let key = self.access_partition(organization);
-            let token = self
-                .common
-                .cache
-                .get(&key, |_| self.access_token(organization))
-                .await?;
+            let token = self.common.cache.get(&key, |_| self.access_token(organization)).await?;
             credentials.set_secret_header(
                 http::header::AUTHORIZATION,
                 &format!("Bearer {}", token.access_token().expose_secret()),
@@ -286,10 +263,7 @@ impl Authenticator for ClientCredentials {
         })
     }
 
-    fn on_unauthorized<'a>(
-        &'a self,
-        request: &'a ApiRequest,
-    ) -> BoxFuture<'a, Result<bool, AuthError>> {
+    fn on_unauthorized<'a>(&'a self, request: &'a ApiRequest) -> BoxFuture<'a, Result<bool, AuthError>> {
         Box::pin(async move {
             let organization = self.organization_for(request)?;
             self.common

@@ -200,9 +200,7 @@ where
             .parse()
             .map(Some)
             .map_err(|_| serde::de::Error::custom("expected a number of seconds")),
-        Some(Seconds::Float(_)) => Err(serde::de::Error::custom(
-            "expected a non-negative number of seconds",
-        )),
+        Some(Seconds::Float(_)) => Err(serde::de::Error::custom("expected a non-negative number of seconds")),
     }
 }
 
@@ -219,10 +217,7 @@ macro_rules! token_flow_options {
 
             /// Like [`token_store`](Self::token_store), with a store shared with other flows.
             #[must_use]
-            pub fn shared_token_store(
-                mut self,
-                store: ::std::sync::Arc<dyn $crate::token::TokenStore>,
-            ) -> Self {
+            pub fn shared_token_store(mut self, store: ::std::sync::Arc<dyn $crate::token::TokenStore>) -> Self {
                 self.common.cache = self.common.cache.with_store(store);
                 self
             }
@@ -293,9 +288,7 @@ mod tests {
             allow_insecure_http: true,
             ..FlowCommon::default()
         };
-        assert!(allowed
-            .url("http://auth.example.com", "/oauth/token")
-            .is_ok());
+        assert!(allowed.url("http://auth.example.com", "/oauth/token").is_ok());
     }
 
     #[test]
@@ -307,10 +300,7 @@ mod tests {
         }
         let parse = |s: &str| serde_json::from_str::<R>(s).map(|r| r.expires_in);
         assert_eq!(parse(r#"{"expires_in":300}"#).unwrap(), Some(300));
-        assert_eq!(
-            parse(r#"{"expires_in":"2592000"}"#).unwrap(),
-            Some(2_592_000)
-        );
+        assert_eq!(parse(r#"{"expires_in":"2592000"}"#).unwrap(), Some(2_592_000));
         assert_eq!(parse(r#"{}"#).unwrap(), None);
         assert!(parse(r#"{"expires_in":"soon"}"#).is_err());
     }

@@ -43,9 +43,7 @@ impl Credentials {
     /// Sets a header holding a secret; the value is marked sensitive so it is never logged.
     pub fn set_secret_header(&mut self, name: HeaderName, value: &str) -> Result<(), AuthError> {
         let mut value = HeaderValue::from_str(value).map_err(|_| {
-            AuthError::Configuration(format!(
-                "the value for header `{name}` is not a valid header value"
-            ))
+            AuthError::Configuration(format!("the value for header `{name}` is not a valid header value"))
         })?;
         value.set_sensitive(true);
         self.headers.insert(name, value);
@@ -80,9 +78,7 @@ impl Credentials {
 
     /// The token recorded with [`note_token`](Self::note_token), with its partition key.
     pub fn noted_token(&self) -> Option<(&str, &Token)> {
-        self.token
-            .as_ref()
-            .map(|(key, token)| (key.as_str(), token))
+        self.token.as_ref().map(|(key, token)| (key.as_str(), token))
     }
 }
 
@@ -98,10 +94,7 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
     /// The API answered 401 to `request`. Returns `Ok(true)` when credentials were renewed and
     /// the request is worth one more try, `Ok(false)` when nothing can be renewed (the 401 is
     /// then returned as it is), or an error that explains the failure.
-    fn on_unauthorized<'a>(
-        &'a self,
-        request: &'a ApiRequest,
-    ) -> BoxFuture<'a, Result<bool, AuthError>> {
+    fn on_unauthorized<'a>(&'a self, request: &'a ApiRequest) -> BoxFuture<'a, Result<bool, AuthError>> {
         let _ = request;
         Box::pin(async { Ok(false) })
     }
@@ -125,11 +118,7 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
 pub struct NoAuth;
 
 impl Authenticator for NoAuth {
-    fn authorize<'a>(
-        &'a self,
-        _: &'a ApiRequest,
-        _: &'a mut Credentials,
-    ) -> BoxFuture<'a, Result<(), AuthError>> {
+    fn authorize<'a>(&'a self, _: &'a ApiRequest, _: &'a mut Credentials) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async { Ok(()) })
     }
 }
@@ -171,9 +160,7 @@ impl Authenticator for RawAuthorization {
         _: &'a ApiRequest,
         credentials: &'a mut Credentials,
     ) -> BoxFuture<'a, Result<(), AuthError>> {
-        Box::pin(async move {
-            credentials.set_secret_header(http::header::AUTHORIZATION, self.value.expose_secret())
-        })
+        Box::pin(async move { credentials.set_secret_header(http::header::AUTHORIZATION, self.value.expose_secret()) })
     }
 }
 
@@ -251,10 +238,7 @@ impl Authenticator for ApiKey {
             match self.location {
                 ApiKeyLocation::Header => {
                     let name = HeaderName::from_bytes(self.name.as_bytes()).map_err(|_| {
-                        AuthError::Configuration(format!(
-                            "`{}` is not a valid header name for an API key",
-                            self.name
-                        ))
+                        AuthError::Configuration(format!("`{}` is not a valid header name for an API key", self.name))
                     })?;
                     credentials.set_secret_header(name, self.key.expose_secret())
                 }

@@ -12,9 +12,8 @@ use crate::error::AuthError;
 /// `bytes` random bytes from the operating system, base64url-encoded without padding.
 pub(crate) fn random_urlsafe(bytes: usize) -> Result<String, AuthError> {
     let mut buf = vec![0u8; bytes];
-    getrandom::getrandom(&mut buf).map_err(|e| {
-        AuthError::Configuration(format!("the operating system gave no random bytes: {e}"))
-    })?;
+    getrandom::getrandom(&mut buf)
+        .map_err(|e| AuthError::Configuration(format!("the operating system gave no random bytes: {e}")))?;
     Ok(URL_SAFE_NO_PAD.encode(buf))
 }
 
@@ -46,9 +45,7 @@ mod tests {
         let a = new_verifier().unwrap();
         let b = new_verifier().unwrap();
         assert_eq!(a.len(), 43);
-        assert!(a
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_ne!(a, b);
     }
 }

@@ -106,27 +106,15 @@ impl AppTokenBootstrap {
         let mut url = self.common.url(&self.base_url, "/app")?;
         url.set_query(Some("include=app_token"));
         let mut headers = HeaderMap::new();
-        let mut basic = HeaderValue::from_str(&basic_value(
-            &self.email,
-            self.personal_api_key.expose_secret(),
-        ))
-        .map_err(|_| {
-            AuthError::Configuration("the Timekit email is not a valid header value".to_owned())
-        })?;
+        let mut basic = HeaderValue::from_str(&basic_value(&self.email, self.personal_api_key.expose_secret()))
+            .map_err(|_| AuthError::Configuration("the Timekit email is not a valid header value".to_owned()))?;
         basic.set_sensitive(true);
         headers.insert(http::header::AUTHORIZATION, basic);
-        let slug = HeaderValue::from_str(&self.app_slug).map_err(|_| {
-            AuthError::Configuration("the Timekit app slug is not a valid header value".to_owned())
-        })?;
+        let slug = HeaderValue::from_str(&self.app_slug)
+            .map_err(|_| AuthError::Configuration("the Timekit app slug is not a valid header value".to_owned()))?;
         headers.insert("timekit-app", slug);
-        headers.insert(
-            http::header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        let reply = self
-            .common
-            .send(Method::GET, url, headers, TokenBody::None)
-            .await?;
+        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let reply = self.common.send(Method::GET, url, headers, TokenBody::None).await?;
         if !reply.is_success() {
             return Err(reply.credentials_error());
         }
@@ -136,13 +124,8 @@ impl AppTokenBootstrap {
             AppTokens::One(entry) => Some(entry.token),
             // Prefer the server token (the one the docs use) when there are several.
             AppTokens::List(entries) => {
-                let server = entries
-                    .iter()
-                    .position(|e| e.kind.as_deref() == Some("server-token"));
-                entries
-                    .into_iter()
-                    .nth(server.unwrap_or(0))
-                    .map(|e| e.token)
+                let server = entries.iter().position(|e| e.kind.as_deref() == Some("server-token"));
+                entries.into_iter().nth(server.unwrap_or(0)).map(|e| e.token)
             }
         }
         .filter(|t| !t.is_empty())

@@ -267,25 +267,16 @@ impl OAuth {
         }
     }
 
-    async fn post(
-        &self,
-        form: Vec<(&'static str, String)>,
-    ) -> Result<super::endpoint::TokenReply, AuthError> {
+    async fn post(&self, form: Vec<(&'static str, String)>) -> Result<super::endpoint::TokenReply, AuthError> {
         let url = self.common.url(&self.token_url, "")?;
         self.common
             .send(Method::POST, url, HeaderMap::new(), TokenBody::Form(form))
             .await
     }
 
-    fn token_from(
-        &self,
-        response: TokenResponse,
-        old_refresh: Option<SecretString>,
-    ) -> Result<Token, AuthError> {
+    fn token_from(&self, response: TokenResponse, old_refresh: Option<SecretString>) -> Result<Token, AuthError> {
         if response.access_token.is_empty() {
-            return Err(AuthError::BadTokenResponse(
-                "`access_token` is empty".to_owned(),
-            ));
+            return Err(AuthError::BadTokenResponse("`access_token` is empty".to_owned()));
         }
         let mut token = Token::new(response.access_token, self.common.cache.now());
         // A refresh answer without a new refresh token means the old one stays valid.
@@ -308,10 +299,7 @@ impl fmt::Debug for OAuth {
             .field("authorize_url", &self.authorize_url)
             .field("token_url", &self.token_url)
             .field("client_id", &self.client_id)
-            .field(
-                "client_secret",
-                &self.client_secret.as_ref().map(|_| "[redacted]"),
-            )
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "[redacted]"))
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
             .field("account", &self.account)

@@ -46,11 +46,7 @@ struct TokenResponse {
 impl AppToken {
     /// Authenticates as app `app_id` against the DevAPI at `base_url`
     /// (e.g. `https://api.timify.com`).
-    pub fn new(
-        base_url: impl Into<String>,
-        app_id: impl Into<String>,
-        app_secret: impl Into<String>,
-    ) -> Self {
+    pub fn new(base_url: impl Into<String>, app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
         Self {
             base_url: base_url.into(),
             app_id: app_id.into(),
@@ -115,15 +111,9 @@ impl AppToken {
         self.token_from(reply.decode()?, Some(refresh.clone()))
     }
 
-    fn token_from(
-        &self,
-        response: TokenResponse,
-        old_refresh: Option<SecretString>,
-    ) -> Result<Token, AuthError> {
+    fn token_from(&self, response: TokenResponse, old_refresh: Option<SecretString>) -> Result<Token, AuthError> {
         if response.access_token.is_empty() {
-            return Err(AuthError::BadTokenResponse(
-                "`accessToken` is empty".to_owned(),
-            ));
+            return Err(AuthError::BadTokenResponse("`accessToken` is empty".to_owned()));
         }
         let mut token = Token::new(response.access_token, self.common.cache.now());
         token = match response.refresh_token.filter(|r| !r.is_empty()) {
@@ -158,11 +148,7 @@ impl Authenticator for AppToken {
     ) -> BoxFuture<'a, Result<(), AuthError>> {
         Box::pin(async move {
             let key = self.partition();
-            let token = self
-                .common
-                .cache
-                .get(&key, |previous| self.resolve(previous))
-                .await?;
+            let token = self.common.cache.get(&key, |previous| self.resolve(previous)).await?;
             let secret = token.access_token().expose_secret();
             let value = if self.bearer {
                 format!("Bearer {secret}")

@@ -60,11 +60,7 @@ impl Default for TokenCache {
 
 impl TokenCache {
     /// A cache over `store`, reading time from `clock`, renewing `refresh_margin` early.
-    pub fn new(
-        store: Arc<dyn TokenStore>,
-        clock: Arc<dyn Clock>,
-        refresh_margin: Duration,
-    ) -> Self {
+    pub fn new(store: Arc<dyn TokenStore>, clock: Arc<dyn Clock>, refresh_margin: Duration) -> Self {
         Self {
             store,
             clock,
@@ -159,10 +155,7 @@ impl TokenCache {
         let _guard = lock.lock().await;
         match self.load(key).await? {
             Some(current) if current.same_access_token(rejected) => {
-                tracing::debug!(
-                    partition = key,
-                    "the token was rejected; marking it expired"
-                );
+                tracing::debug!(partition = key, "the token was rejected; marking it expired");
                 let now = self.now();
                 // Clamp the issue time so the expired token never looks like it has a
                 // negative lifetime (which would confuse the margin arithmetic).
@@ -182,10 +175,7 @@ impl TokenCache {
     pub async fn remove(&self, key: &str) -> Result<(), AuthError> {
         let lock = self.lock_for(key);
         let _guard = lock.lock().await;
-        self.store
-            .remove(key)
-            .await
-            .map_err(|e| AuthError::TokenStore(e.0))
+        self.store.remove(key).await.map_err(|e| AuthError::TokenStore(e.0))
     }
 
     /// The stored token for `key`, fresh or not.
@@ -194,10 +184,7 @@ impl TokenCache {
     }
 
     async fn load(&self, key: &str) -> Result<Option<Token>, AuthError> {
-        self.store
-            .load(key)
-            .await
-            .map_err(|e| AuthError::TokenStore(e.0))
+        self.store.load(key).await.map_err(|e| AuthError::TokenStore(e.0))
     }
 
     async fn save(&self, key: &str, token: &Token) -> Result<(), AuthError> {
@@ -253,11 +240,7 @@ mod tests {
 
         clock.advance(Duration::from_secs(1));
         let renewed = cache.get("k", fetch).await.unwrap();
-        assert_eq!(
-            calls.load(Ordering::SeqCst),
-            2,
-            "renewed 60 s before expiry"
-        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "renewed 60 s before expiry");
         assert!(!renewed.same_access_token(&first));
     }
 
@@ -329,9 +312,7 @@ mod tests {
         let clock = ManualClock::default();
         let cache = cache(&clock);
         let err = cache
-            .get("k", |_| async {
-                Err(AuthError::Configuration("nope".to_owned()))
-            })
+            .get("k", |_| async { Err(AuthError::Configuration("nope".to_owned())) })
             .await;
         assert!(err.is_err());
         assert!(cache.peek("k").await.unwrap().is_none());

@@ -96,9 +96,7 @@ impl Token {
         let Some(expires_at) = self.expires_at else {
             return false;
         };
-        let lifetime = expires_at
-            .duration_since(self.issued_at)
-            .unwrap_or(Duration::ZERO);
+        let lifetime = expires_at.duration_since(self.issued_at).unwrap_or(Duration::ZERO);
         let margin = margin.min(lifetime / 2);
         now + margin >= expires_at
     }
@@ -114,10 +112,7 @@ impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Token")
             .field("access_token", &"[redacted]")
-            .field(
-                "refresh_token",
-                &self.refresh.as_ref().map(|_| "[redacted]"),
-            )
+            .field("refresh_token", &self.refresh.as_ref().map(|_| "[redacted]"))
             .field("issued_at", &self.issued_at)
             .field("expires_at", &self.expires_at)
             .finish()

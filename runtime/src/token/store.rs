@@ -54,9 +54,7 @@ impl fmt::Debug for MemoryTokenStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Keys are not secret; tokens are redacted by their own Debug anyway.
         let keys: Vec<String> = self.map().keys().cloned().collect();
-        f.debug_struct("MemoryTokenStore")
-            .field("keys", &keys)
-            .finish()
+        f.debug_struct("MemoryTokenStore").field("keys", &keys).finish()
     }
 }
 

@@ -1,0 +1,8 @@
+//! Resilience against local mock servers: retries, rate limits, timeouts, pagination.
+
+mod common;
+mod misbehaving_server;
+mod pagination;
+mod rate_limits;
+mod retries;
+mod timeouts;
