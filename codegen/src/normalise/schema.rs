@@ -10,7 +10,9 @@ pub(crate) fn normalise(node: &mut Value, ctx: &mut Ctx<'_>) {
     if boolean_schema::replace(node, ctx) {
         return;
     }
-    if ref_siblings::apply(node) {
+    // A bare reference needs nothing more; a wrapped one still gets the keyword rules (its
+    // annotations may be 3.1 ones, such as an `examples` array).
+    if ref_siblings::apply(node) && node.get("$ref").is_some() {
         return;
     }
     let Some(schema) = node.as_object_mut() else {
@@ -26,6 +28,12 @@ pub(crate) fn normalise(node: &mut Value, ctx: &mut Ctx<'_>) {
 mod tests {
     use crate::normalise::test_support::normalise_schema;
     use serde_json::json;
+
+    #[test]
+    fn wrapped_refs_get_the_keyword_rules() {
+        let (out, _) = normalise_schema(json!({"$ref": "#/X", "examples": ["a"]}));
+        assert_eq!(out, json!({"allOf": [{"$ref": "#/X"}], "example": "a"}));
+    }
 
     #[test]
     fn rules_compose_over_a_tree() {
