@@ -1,0 +1,300 @@
+//! End-to-end tests of the generated `bookingtime-client` against a mock bookingtime App API
+//! and auth server following the documented exchanges: `POST /oauth/token` form
+//! `grant_type=client_credentials` → refresh token (30 days), then form
+//! `grant_type=refresh_token` + `organization_id` → an organization-scoped access token
+//! (5 minutes) sent as `Bearer`; the `{messageList, content}` envelope; `PAGINATION_LIST` pages.
+
+use std::time::Duration;
+
+use bookingtime_client::types::CustomerInput;
+use bookingtime_client::Client;
+use client_runtime::auth::bookingtime::ClientCredentials;
+use client_runtime::token::ManualClock;
+use serde_json::json;
+use wiremock::matchers::{body_json, body_string, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+use workspace_tests::{
+    assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines,
+};
+
+const CLIENT_ID: &str = "23abcdef-client";
+const CLIENT_SECRET: &str = "client-secret";
+const ORG: &str = "f6123456789101112131415aBCdeFgH";
+const REFRESH: &str = "eyJhbGc...refresh";
+const ACCESS_1: &str = "eyJhbGc...access";
+const ACCESS_2: &str = "access-2";
+
+fn grant_body() -> String {
+    format!("grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={CLIENT_SECRET}")
+}
+
+fn exchange_body() -> String {
+    format!("grant_type=refresh_token&client_id={CLIENT_ID}&refresh_token={REFRESH}&organization_id={ORG}")
+}
+
+/// The auth server: the grant answers token-refresh.json; exchanges answer ACCESS_1 once,
+/// then ACCESS_2.
+async fn mount_auth(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(header("content-type", "application/x-www-form-urlencoded"))
+        .and(body_string(grant_body()))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture_json("bookingtime/token-refresh.json")),
+        )
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_string(exchange_body()))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture_json("bookingtime/token-access.json")),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_string(exchange_body()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"access_token": ACCESS_2, "token_type": "Bearer", "expires_in": 300}),
+        ))
+        .mount(server)
+        .await;
+}
+
+fn show_path() -> String {
+    format!("/en/organization/{ORG}/show")
+}
+
+async fn mount_show(server: &MockServer, token: &str) {
+    let mut body = fixture_json("bookingtime/organization-show.json");
+    body["content"]["brandNewField"] = json!({"class": "SOMETHING"});
+    Mock::given(method("GET"))
+        .and(path(show_path()))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(server)
+        .await;
+}
+
+fn client(server: &MockServer, clock: &ManualClock) -> Client {
+    let auth = ClientCredentials::new(server.uri(), CLIENT_ID, CLIENT_SECRET).clock(clock.clone());
+    Client::with_auth(format!("{}/en", server.uri()), auth).unwrap()
+}
+
+#[tokio::test]
+async fn one_grant_and_one_exchange_serve_several_calls() {
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    mount_show(&server, ACCESS_1).await;
+    let client = client(&server, &ManualClock::default());
+
+    for _ in 0..3 {
+        let org = client.organization().organization_show(ORG).await.unwrap().into_inner();
+        let content = org.content.unwrap();
+        assert_eq!(content.id.as_deref(), Some(ORG));
+        assert_eq!(content.name.as_deref(), Some("ACME"));
+    }
+
+    let seen = seen(&server).await;
+    let lines: Vec<&str> = seen.iter().map(|s| s.line.as_str()).collect();
+    let show = format!("GET {}", show_path());
+    assert_eq!(lines, ["POST /oauth/token", "POST /oauth/token", &show, &show, &show]);
+    assert_eq!(seen[0].body, grant_body());
+    assert_eq!(seen[1].body, exchange_body());
+    assert_eq!(seen[0].authorization, None);
+    assert_eq!(seen[2].authorization.as_deref(), Some(&*format!("Bearer {ACCESS_1}")));
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_exchanged_again_without_a_new_grant() {
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    mount_show(&server, ACCESS_1).await;
+    mount_show(&server, ACCESS_2).await;
+    let clock = ManualClock::default();
+    let client = client(&server, &clock);
+
+    client.organization().organization_show(ORG).await.unwrap();
+    clock.advance(Duration::from_secs(301));
+    client.organization().organization_show(ORG).await.unwrap();
+
+    let seen = seen(&server).await;
+    let bodies: Vec<&str> = seen.iter().map(|s| s.body.as_str()).collect();
+    assert_eq!(bodies, [&*grant_body(), &*exchange_body(), "", &*exchange_body(), ""]);
+    assert_eq!(seen[4].authorization.as_deref(), Some(&*format!("Bearer {ACCESS_2}")));
+}
+
+#[tokio::test]
+async fn a_401_mid_session_exchanges_once_and_retries() {
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    Mock::given(method("GET"))
+        .and(path(show_path()))
+        .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("bookingtime/organization-show.json")))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(show_path()))
+        .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    mount_show(&server, ACCESS_2).await;
+    let client = client(&server, &ManualClock::default());
+
+    client.organization().organization_show(ORG).await.unwrap();
+    client.organization().organization_show(ORG).await.unwrap();
+
+    let show = format!("GET {}", show_path());
+    assert_eq!(
+        seen_lines(&server).await,
+        ["POST /oauth/token", "POST /oauth/token", &show, &show, "POST /oauth/token", &show]
+    );
+}
+
+#[tokio::test]
+async fn a_validation_failure_surfaces_the_message_list_text() {
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    Mock::given(method("POST"))
+        .and(path(format!("/en/organization/{ORG}/customer/add")))
+        .and(body_json(json!({"firstName": ""})))
+        .respond_with(ResponseTemplate::new(422).set_body_json(fixture_json("bookingtime/error-validation.json")))
+        .mount(&server)
+        .await;
+    let client = client(&server, &ManualClock::default());
+
+    let input = CustomerInput { first_name: Some(String::new()), ..Default::default() };
+    let error = client.customer().customer_add(ORG, &input).await.unwrap_err();
+    let client_runtime::Error::Api(api) = &error else {
+        panic!("expected a typed API error, got {error:?}");
+    };
+    assert_eq!(api.status.as_u16(), 422);
+    assert_eq!(api.message.as_deref(), Some("This value should not be blank."));
+    let messages = api.body.message_list.as_ref().unwrap();
+    assert_eq!(messages[0].parameter.as_deref(), Some("firstName"));
+}
+
+#[tokio::test]
+async fn customers_are_walked_page_by_page_to_the_last_one() {
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    for page in [1, 2] {
+        Mock::given(method("GET"))
+            .and(path(format!("/en/organization/{ORG}/customer/index/{page}")))
+            .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
+            .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json(&format!(
+                "bookingtime/customer-index-page-{page}.json"
+            ))))
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server, &ManualClock::default());
+
+    let mut names = Vec::new();
+    let mut page = 1;
+    loop {
+        let list = client.customer().customer_index(ORG, page).await.unwrap().into_inner();
+        let content = list.content.unwrap();
+        for customer in content.record_list.unwrap_or_default() {
+            names.push(customer.last_name.unwrap_or_default());
+        }
+        if content.page_current >= content.page_total {
+            break;
+        }
+        page += 1;
+    }
+
+    assert_eq!(names, ["Doe", "Roe", "Mustermann"]);
+    assert_eq!(
+        seen_lines(&server).await,
+        [
+            "POST /oauth/token".to_owned(),
+            "POST /oauth/token".to_owned(),
+            format!("GET /en/organization/{ORG}/customer/index/1"),
+            format!("GET /en/organization/{ORG}/customer/index/2"),
+        ]
+    );
+}
+
+fn quickstart_env(uri: &str, secret: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("BOOKINGTIME_API_URL", uri.to_owned()),
+        ("BOOKINGTIME_AUTH_URL", uri.to_owned()),
+        ("BOOKINGTIME_CLIENT_ID", CLIENT_ID.to_owned()),
+        ("BOOKINGTIME_CLIENT_SECRET", secret.to_owned()),
+        ("BOOKINGTIME_ORGANIZATION_ID", ORG.to_owned()),
+    ]
+}
+
+#[tokio::test]
+async fn the_quickstart_shows_the_organization_and_adds_a_customer() {
+    let binary = quickstart_binary("bookingtime-client");
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    mount_show(&server, ACCESS_1).await;
+    Mock::given(method("POST"))
+        .and(path(format!("/en/organization/{ORG}/customer/add")))
+        .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({"firstName": "John", "lastName": "Doe"})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(fixture_json("bookingtime/customer-add.json")))
+        .mount(&server)
+        .await;
+    let env = quickstart_env(&server.uri(), CLIENT_SECRET);
+
+    let output = tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run_with_env(&binary, &env)
+    })
+    .await
+    .unwrap();
+
+    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("organization id: {ORG}\norganization name: ACME\ncustomer id: d3123456789101112131415aBCdeFgH\n")
+    );
+    assert_eq!(
+        seen_lines(&server).await,
+        [
+            "POST /oauth/token".to_owned(),
+            "POST /oauth/token".to_owned(),
+            format!("GET /en/organization/{ORG}/show"),
+            format!("POST /en/organization/{ORG}/customer/add"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_quickstart_fails_in_one_line_on_bad_credentials() {
+    let binary = quickstart_binary("bookingtime-client");
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(
+            json!({"error": "invalid_client", "error_description": "Client authentication failed"}),
+        ))
+        .mount(&server)
+        .await;
+    let env = quickstart_env(&server.uri(), "wrong");
+
+    let output = tokio::task::spawn_blocking(move || {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run_with_env(&binary, &env)
+    })
+    .await
+    .unwrap();
+
+    assert_one_line_failure(
+        &output,
+        &format!("showing organization {ORG} failed: the credentials were rejected (401 Unauthorized): Client authentication failed"),
+    );
+    assert_eq!(seen_lines(&server).await, ["POST /oauth/token"]);
+}
