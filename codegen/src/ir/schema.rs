@@ -369,8 +369,23 @@ impl<'a> TypeBuilder<'a> {
         name: &str,
         pointer: &str,
     ) -> TypeKind {
-        if let [single] = alternatives {
-            return TypeKind::Alias(self.lower(single.into(), name, &format!("{pointer}/0")));
+        // 3.1's `anyOf: [X, {type: "null"}]` arrives normalised as a bare `{nullable: true}`
+        // alternative: it makes the union nullable rather than adding a variant.
+        let (nulls, alternatives): (Vec<_>, Vec<_>) = alternatives.iter().partition(|a| is_null_only(a));
+        if !nulls.is_empty() {
+            let owned: Vec<ReferenceOr<Schema>> = alternatives.into_iter().cloned().collect();
+            let inner = match self.lower_union(schema, &owned, name, pointer) {
+                TypeKind::Alias(ty) => ty,
+                kind => TypeRef::Named(self.add_type(name, pointer, schema_doc(schema), kind)),
+            };
+            return TypeKind::Alias(match inner {
+                TypeRef::Option(_) => inner,
+                other => TypeRef::Option(Box::new(other)),
+            });
+        }
+        let alternatives: Vec<&ReferenceOr<Schema>> = alternatives;
+        if let [single] = alternatives.as_slice() {
+            return TypeKind::Alias(self.lower((*single).into(), name, &format!("{pointer}/0")));
         }
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut scope = Scope::with_reserved(["Unknown"]);
@@ -398,7 +413,7 @@ impl<'a> TypeBuilder<'a> {
                 ),
             };
             let ty = self.lower(
-                alternative.into(),
+                (*alternative).into(),
                 &format!("{name}{}", naming::camel(&variant_hint)),
                 &alt_pointer,
             );
@@ -603,4 +618,14 @@ pub fn schema_doc(schema: &Schema) -> Option<String> {
         schema.schema_data.title.as_deref(),
         schema.schema_data.description.as_deref(),
     )
+}
+
+/// Whether an alternative only says "null": a nullable schema with no type or constraints.
+fn is_null_only(alternative: &ReferenceOr<Schema>) -> bool {
+    match alternative {
+        ReferenceOr::Item(schema) => {
+            schema.schema_data.nullable && matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == AnySchema::default())
+        }
+        ReferenceOr::Reference { .. } => false,
+    }
 }
