@@ -7,6 +7,7 @@
 pub mod client;
 pub mod manifest;
 pub mod operations;
+pub mod pagination;
 pub mod types;
 
 use proc_macro2::TokenStream;

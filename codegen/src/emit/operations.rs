@@ -16,6 +16,12 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
         .iter()
         .filter_map(|op| params_struct(ir, group, op))
         .collect();
+    // `_stream` methods of paginated operations (see `pagination`).
+    let streams: Vec<TokenStream> = group
+        .operations
+        .iter()
+        .filter_map(|op| super::pagination::stream_method(ir, group, op))
+        .collect();
     // Root-group operations are methods of `Client` itself; the others hang off a sub-client.
     if group.accessor.is_empty() {
         let methods = group.operations.iter().map(|op| method(ir, op, &quote! { self }));
@@ -24,6 +30,7 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
 
             impl crate::Client {
                 #(#methods)*
+                #(#streams)*
             }
         };
     }
@@ -51,6 +58,7 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
 
         impl #api<'_> {
             #(#methods)*
+            #(#streams)*
         }
     }
 }
@@ -94,13 +102,13 @@ fn param_doc(p: &Param) -> String {
 }
 
 /// How an argument is taken: strings as `&str`, copyable scalars by value, the rest by reference.
-enum ArgKind {
+pub(super) enum ArgKind {
     Str,
     Value,
     Ref,
 }
 
-fn arg_kind(ty: &TypeRef) -> ArgKind {
+pub(super) fn arg_kind(ty: &TypeRef) -> ArgKind {
     match ty {
         TypeRef::Builtin(Builtin::String) => ArgKind::Str,
         TypeRef::Builtin(

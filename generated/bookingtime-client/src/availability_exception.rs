@@ -482,4 +482,342 @@ impl AvailabilityExceptionApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+
+    /// Every item of [`Self::availability_exception_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn availability_exception_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::AvailabilityException,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .availability_exception()
+                        .availability_exception_index(organization_id, number)
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::availability_exception_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn availability_exception_index_all_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::AvailabilityException,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .availability_exception()
+                        .availability_exception_index_all(organization_id, number)
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::availability_exception_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn availability_exception_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::AvailabilityException,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .availability_exception()
+                        .availability_exception_filter(
+                            organization_id,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::availability_exception_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn availability_exception_filter_all_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::AvailabilityException,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .availability_exception()
+                        .availability_exception_filter_all(
+                            organization_id,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::availability_exception_appointment_template_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn availability_exception_appointment_template_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        appointment_template_id: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::AvailabilityException,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .availability_exception()
+                        .availability_exception_appointment_template_index(
+                            organization_id,
+                            appointment_template_id,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::availability_exception_appointment_template_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn availability_exception_appointment_template_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        appointment_template_id: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::AvailabilityException,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .availability_exception()
+                        .availability_exception_appointment_template_filter(
+                            organization_id,
+                            appointment_template_id,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::availability_exception_booking_resource_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn availability_exception_booking_resource_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        booking_resource_id: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::AvailabilityException,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .availability_exception()
+                        .availability_exception_booking_resource_index(
+                            organization_id,
+                            booking_resource_id,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::availability_exception_booking_resource_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn availability_exception_booking_resource_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        booking_resource_id: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::AvailabilityException,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .availability_exception()
+                        .availability_exception_booking_resource_filter(
+                            organization_id,
+                            booking_resource_id,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
 }

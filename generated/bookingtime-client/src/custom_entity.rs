@@ -1670,4 +1670,1004 @@ impl CustomEntityApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+
+    /// Every item of [`Self::custom_entity_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_index(organization_id, custom_entity_type, number)
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_index_all_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_index_all(
+                            organization_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_filter(
+                            organization_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_filter_all_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_filter_all(
+                            organization_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_appointment_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_appointment_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        appointment_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_appointment_index(
+                            organization_id,
+                            appointment_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_appointment_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_appointment_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        appointment_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_appointment_filter(
+                            organization_id,
+                            appointment_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_appointment_template_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_appointment_template_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        appointment_template_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_appointment_template_index(
+                            organization_id,
+                            appointment_template_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_appointment_template_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_appointment_template_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        appointment_template_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_appointment_template_filter(
+                            organization_id,
+                            appointment_template_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_booking_resource_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_booking_resource_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        booking_resource_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_booking_resource_index(
+                            organization_id,
+                            booking_resource_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_booking_resource_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_booking_resource_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        booking_resource_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_booking_resource_filter(
+                            organization_id,
+                            booking_resource_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_booking_template_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_booking_template_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        booking_template_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_booking_template_index(
+                            organization_id,
+                            booking_template_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_booking_template_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_booking_template_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        booking_template_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_booking_template_filter(
+                            organization_id,
+                            booking_template_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_custom_entity_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_custom_entity_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        custom_entity_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_custom_entity_index(
+                            organization_id,
+                            custom_entity_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_custom_entity_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_custom_entity_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        custom_entity_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_custom_entity_filter(
+                            organization_id,
+                            custom_entity_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_customer_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_customer_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        customer_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_customer_index(
+                            organization_id,
+                            customer_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_customer_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_customer_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        customer_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_customer_filter(
+                            organization_id,
+                            customer_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_employee_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_employee_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        employee_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_employee_index(
+                            organization_id,
+                            employee_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_employee_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_employee_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        employee_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_employee_filter(
+                            organization_id,
+                            employee_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_file_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_file_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        file_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_file_index(
+                            organization_id,
+                            file_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_file_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_file_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        file_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_file_filter(
+                            organization_id,
+                            file_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_resource_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_resource_index_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        resource_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_resource_index(
+                            organization_id,
+                            resource_id,
+                            custom_entity_type,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::custom_entity_resource_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn custom_entity_resource_filter_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        resource_id: &'a str,
+        custom_entity_type: &'a str,
+        search_query: &'a str,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::CustomEntity,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .custom_entity()
+                        .custom_entity_resource_filter(
+                            organization_id,
+                            resource_id,
+                            custom_entity_type,
+                            number,
+                            search_query,
+                        )
+                        .await
+                }
+            },
+        )
+    }
 }

@@ -220,4 +220,252 @@ impl StatisticApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+
+    /// Every item of [`Self::statistic_index_day`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn statistic_index_day_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        year: i32,
+        month: i32,
+        day: i32,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Statistic,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .statistic()
+                        .statistic_index_day(organization_id, year, month, day, number)
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::statistic_index_all_day`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn statistic_index_all_day_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        year: i32,
+        month: i32,
+        day: i32,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Statistic,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .statistic()
+                        .statistic_index_all_day(
+                            organization_id,
+                            year,
+                            month,
+                            day,
+                            number,
+                        )
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::statistic_index_week`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn statistic_index_week_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        year: i32,
+        week: i32,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Statistic,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .statistic()
+                        .statistic_index_week(organization_id, year, week, number)
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::statistic_index_all_week`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn statistic_index_all_week_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        year: i32,
+        week: i32,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Statistic,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .statistic()
+                        .statistic_index_all_week(organization_id, year, week, number)
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::statistic_index_month`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn statistic_index_month_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        year: i32,
+        month: i32,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Statistic,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .statistic()
+                        .statistic_index_month(organization_id, year, month, number)
+                        .await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::statistic_index_all_month`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn statistic_index_all_month_stream<'a>(
+        &'a self,
+        organization_id: &'a str,
+        year: i32,
+        month: i32,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Statistic,
+        crate::types::ErrorEnvelope,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/content/recordList",
+            1i64,
+            Some("/content/pageTotal"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client
+                        .statistic()
+                        .statistic_index_all_month(organization_id, year, month, number)
+                        .await
+                }
+            },
+        )
+    }
 }

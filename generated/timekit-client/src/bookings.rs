@@ -441,4 +441,46 @@ impl BookingsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+
+    /// Every item of [`Self::get_bookings`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn get_bookings_stream<'a>(
+        &'a self,
+        params: GetBookingsParams,
+    ) -> client_runtime::PageStream<'a, crate::types::Booking, crate::types::ErrorType> {
+        let pages = client_runtime::Pages::next_url("/data", "/next_page_url");
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                let params = params.clone();
+                async move {
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client.bookings().get_bookings(params).await
+                }
+            },
+        )
+    }
+
+    /// Every item of [`Self::get_group_bookings`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn get_group_bookings_stream<'a>(
+        &'a self,
+        params: GetGroupBookingsParams,
+    ) -> client_runtime::PageStream<'a, crate::types::Booking, crate::types::ErrorType> {
+        let pages = client_runtime::Pages::next_url("/data", "/next_page_url");
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                let params = params.clone();
+                async move {
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client.bookings().get_group_bookings(params).await
+                }
+            },
+        )
+    }
 }

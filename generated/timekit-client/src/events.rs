@@ -189,4 +189,25 @@ impl EventsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+
+    /// Every item of [`Self::get_events`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn get_events_stream<'a>(
+        &'a self,
+        params: GetEventsParams,
+    ) -> client_runtime::PageStream<'a, crate::types::Event, crate::types::ErrorType> {
+        let pages = client_runtime::Pages::next_url("/data", "/next_page_url");
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                let params = params.clone();
+                async move {
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client.events().get_events(params).await
+                }
+            },
+        )
+    }
 }

@@ -132,4 +132,41 @@ impl AppointmentsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+
+    /// Every item of [`Self::appointments_list`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
+    pub fn appointments_list_stream<'a>(
+        &'a self,
+        params: AppointmentsListParams,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Appointment,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        let pages = client_runtime::Pages::numbered(
+            "/data",
+            1i64,
+            Some("/meta/totalPages"),
+        );
+        client_runtime::pagination::paginate(
+            self.client.api_client(),
+            pages,
+            move |page: client_runtime::PageRequest| {
+                let mut params = params.clone();
+                async move {
+                    let Some(number) = page.number() else {
+                        return Err(
+                            client_runtime::Error::InvalidRequest(
+                                "the page number does not fit the page parameter".to_owned(),
+                            ),
+                        );
+                    };
+                    params.page = Some(number);
+                    let client = crate::Client::from_api_client(page.into_client());
+                    client.appointments().appointments_list(params).await
+                }
+            },
+        )
+    }
 }
