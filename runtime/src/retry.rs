@@ -133,6 +133,14 @@ impl RetryPolicy {
         self
     }
 
+    /// [`rate_limited_status`](Self::rate_limited_status) by number; invalid codes are ignored.
+    pub fn rate_limited_status_code(self, code: u16) -> Self {
+        match StatusCode::from_u16(code) {
+            Ok(status) => self.rate_limited_status(status),
+            Err(_) => self,
+        }
+    }
+
     /// Whether this policy retries at all.
     pub fn is_enabled(&self) -> bool {
         self.max_attempts > 1

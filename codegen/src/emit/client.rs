@@ -48,6 +48,22 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
     });
     let pointers = &ir.error_message_pointers;
     let preset = (!pointers.is_empty()).then(|| quote! { .error_message_pointers([#(#pointers),*]) });
+    let rate_preset = ir.rate_limit.as_ref().map(|limit| {
+        let (requests, seconds) = (limit.requests, limit.per_seconds);
+        let statuses = &limit.statuses;
+        let retry = (!statuses.is_empty()).then(|| {
+            quote! { .retry(client_runtime::RetryPolicy::new()#(.rate_limited_status_code(#statuses))*) }
+        });
+        quote! { .rate_limit(#requests, std::time::Duration::from_secs(#seconds)) #retry }
+    });
+    let rate_doc = ir.rate_limit.as_ref().map(|limit| {
+        let doc = format!(
+            " It holds the client to {} requests per {} s (the API's limit); change it with \
+             `.rate_limit(..)` or lift it with `.shared_rate_limiter(None)`.",
+            limit.requests, limit.per_seconds
+        );
+        quote! { #[doc = ""] #[doc = #doc] }
+    });
     quote! {
         #(#crate_doc)*
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
@@ -72,8 +88,9 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
             }
 
             /// A builder preset for this API (e.g. where its error bodies keep their message).
+            #rate_doc
             pub fn builder(base_url: impl Into<String>) -> client_runtime::ApiClientBuilder {
-                client_runtime::ApiClientBuilder::new(base_url) #preset
+                client_runtime::ApiClientBuilder::new(base_url) #preset #rate_preset
             }
 
             /// A client that authenticates with any [`client_runtime::auth::Authenticator`].

@@ -130,9 +130,28 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
             .and_then(|v| v.as_array())
             .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
             .unwrap_or_default(),
+        rate_limit: rate_limit(document.get("x-rate-limit")),
         type_users,
     };
     Ok(Built { ir, warnings })
+}
+
+/// Reads `x-rate-limit: {requests, per-seconds, rate-limited-statuses}`; anything malformed
+/// means no preset limit.
+fn rate_limit(value: Option<&serde_json::Value>) -> Option<RateLimit> {
+    let value = value?;
+    let requests = u32::try_from(value.get("requests")?.as_u64()?).ok()?;
+    let per_seconds = value.get("per-seconds")?.as_u64()?;
+    let statuses = value
+        .get("rate-limited-statuses")
+        .and_then(|v| v.as_array())
+        .map(|a| a.iter().filter_map(|s| u16::try_from(s.as_u64()?).ok()).collect())
+        .unwrap_or_default();
+    (requests > 0 && per_seconds > 0).then_some(RateLimit {
+        requests,
+        per_seconds,
+        statuses,
+    })
 }
 
 fn auth_schemes(openapi: &OpenAPI, file: &Path, warnings: &mut Vec<Diagnostic>) -> Vec<AuthScheme> {

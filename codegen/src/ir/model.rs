@@ -247,6 +247,18 @@ pub enum ErrorShape {
     Enum(TypeId),
 }
 
+/// A rate limit from the `x-rate-limit` extension:
+/// `{requests: 500, per-seconds: 300, rate-limited-statuses: [503]}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests allowed per window.
+    pub requests: u32,
+    /// The window, in seconds.
+    pub per_seconds: u64,
+    /// Statuses besides 429 the API answers when over its limit (e.g. Timekit's 503).
+    pub statuses: Vec<u16>,
+}
+
 /// Pagination as described by the `x-pagination` extension.
 #[derive(Debug, Clone)]
 pub struct Pagination {
@@ -374,6 +386,8 @@ pub struct Ir {
     pub auth: Vec<AuthScheme>,
     /// JSON pointers to the vendor's message in error bodies.
     pub error_message_pointers: Vec<String>,
+    /// The client-side rate limit `Client::builder` presets (`x-rate-limit` at the root).
+    pub rate_limit: Option<RateLimit>,
     /// Which group modules use each type (for per-group features): type id → group indexes.
     pub type_users: BTreeMap<TypeId, Vec<usize>>,
 }

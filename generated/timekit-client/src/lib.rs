@@ -97,9 +97,13 @@ impl Client {
     }
 
     /// A builder preset for this API (e.g. where its error bodies keep their message).
+    ///
+    /// It holds the client to 10 requests per 1 s (the API's limit); change it with `.rate_limit(..)` or lift it with `.shared_rate_limiter(None)`.
     pub fn builder(base_url: impl Into<String>) -> client_runtime::ApiClientBuilder {
         client_runtime::ApiClientBuilder::new(base_url)
             .error_message_pointers(["/error"])
+            .rate_limit(10u32, std::time::Duration::from_secs(1u64))
+            .retry(client_runtime::RetryPolicy::new().rate_limited_status_code(503u16))
     }
 
     /// A client that authenticates with any [`client_runtime::auth::Authenticator`].

@@ -74,8 +74,11 @@ impl Client {
     }
 
     /// A builder preset for this API (e.g. where its error bodies keep their message).
+    ///
+    /// It holds the client to 500 requests per 300 s (the API's limit); change it with `.rate_limit(..)` or lift it with `.shared_rate_limiter(None)`.
     pub fn builder(base_url: impl Into<String>) -> client_runtime::ApiClientBuilder {
         client_runtime::ApiClientBuilder::new(base_url)
+            .rate_limit(500u32, std::time::Duration::from_secs(300u64))
     }
 
     /// A client that authenticates with any [`client_runtime::auth::Authenticator`].
