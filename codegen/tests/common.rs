@@ -34,7 +34,10 @@ pub fn generate_fixture(name: &str, runtime_path: &str) -> codegen::GeneratedCra
         version: "0.1.0".to_owned(),
         runtime_path: runtime_path.to_owned(),
         standalone: false,
-        source_label: format!("tests/fixtures/{}", path.file_name().unwrap_or_default().to_string_lossy()),
+        source_label: format!(
+            "tests/fixtures/{}",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        ),
         extra_files: Vec::new(),
         has_quickstart: false,
     };

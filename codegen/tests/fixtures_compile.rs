@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("codegen sits in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("codegen sits in the workspace")
+        .to_path_buf()
 }
 
 #[test]
@@ -34,14 +37,30 @@ fn generated_fixture_crates_build_without_warnings() {
     std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock")).expect("copy Cargo.lock");
 
     let output = Command::new(env!("CARGO"))
-        .args(["clippy", "--workspace", "--quiet", "--message-format", "short", "--", "-D", "warnings"])
+        .args([
+            "clippy",
+            "--workspace",
+            "--quiet",
+            "--message-format",
+            "short",
+            "--",
+            "-D",
+            "warnings",
+        ])
         .current_dir(&scratch)
         .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
         .env_remove("RUSTFLAGS")
         .output()
         .expect("run cargo clippy");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "generated fixture crates do not build cleanly:\n{stderr}");
+    assert!(
+        output.status.success(),
+        "generated fixture crates do not build cleanly:\n{stderr}"
+    );
     let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains("warning")).collect();
-    assert!(warnings.is_empty(), "generated fixture crates warn:\n{}", warnings.join("\n"));
+    assert!(
+        warnings.is_empty(),
+        "generated fixture crates warn:\n{}",
+        warnings.join("\n")
+    );
 }

@@ -7,7 +7,11 @@ mod common;
 fn render(name: &str) -> String {
     let generated = common::generate_fixture(name, "../../runtime");
     let mut text = String::new();
-    for file in generated.files.iter().filter(|f| f.path.ends_with(".rs") || f.path == "Cargo.toml") {
+    for file in generated
+        .files
+        .iter()
+        .filter(|f| f.path.ends_with(".rs") || f.path == "Cargo.toml")
+    {
         text.push_str(&format!("==> {}\n{}\n", file.path, file.contents));
     }
     if !generated.warnings.is_empty() {

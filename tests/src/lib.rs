@@ -15,14 +15,12 @@ pub fn workspace_root() -> PathBuf {
 /// The text of `tests/data/<relative>`; panics (this is test code) when it is missing.
 pub fn fixture(relative: &str) -> String {
     let path = workspace_root().join("tests/data").join(relative);
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("reading fixture {}: {e}", path.display()))
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading fixture {}: {e}", path.display()))
 }
 
 /// `tests/data/<relative>` parsed as JSON.
 pub fn fixture_json(relative: &str) -> serde_json::Value {
-    serde_json::from_str(&fixture(relative))
-        .unwrap_or_else(|e| panic!("fixture {relative} is not JSON: {e}"))
+    serde_json::from_str(&fixture(relative)).unwrap_or_else(|e| panic!("fixture {relative} is not JSON: {e}"))
 }
 
 /// The path of package `package`'s `quickstart` example, built once per test process with the
@@ -61,9 +59,11 @@ pub fn quickstart_binary(package: &str) -> PathBuf {
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "quickstart")
         .filter(|msg| {
-            msg["package_id"]
-                .as_str()
-                .is_some_and(|id| id.contains(&format!("/{package}")) || id.contains(&format!("{package}@")) || id.starts_with(&format!("{package} ")))
+            msg["package_id"].as_str().is_some_and(|id| {
+                id.contains(&format!("/{package}"))
+                    || id.contains(&format!("{package}@"))
+                    || id.starts_with(&format!("{package} "))
+            })
         })
         .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
         .unwrap_or_else(|| panic!("cargo did not report the quickstart executable of {package}"));
@@ -89,7 +89,10 @@ pub fn run_with_env(binary: &Path, env: &[(&str, &str)]) -> Output {
 /// `error: ` and contains `expected`, and nothing that looks like a panic.
 pub fn assert_one_line_failure(output: &Output, expected: &str) {
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "expected a failure, got success; stderr: {stderr}");
+    assert!(
+        !output.status.success(),
+        "expected a failure, got success; stderr: {stderr}"
+    );
     assert_eq!(output.status.code(), Some(1), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "panic output: {stderr}");
     assert!(!stderr.contains("RUST_BACKTRACE"), "panic output: {stderr}");

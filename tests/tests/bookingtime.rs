@@ -13,9 +13,7 @@ use client_runtime::token::ManualClock;
 use serde_json::json;
 use wiremock::matchers::{body_json, body_string, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::{
-    assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines,
-};
+use workspace_tests::{assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines};
 
 const CLIENT_ID: &str = "23abcdef-client";
 const CLIENT_SECRET: &str = "client-secret";
@@ -39,17 +37,13 @@ async fn mount_auth(server: &MockServer) {
         .and(path("/oauth/token"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
         .and(body_string(grant_body()))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture_json("bookingtime/token-refresh.json")),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("bookingtime/token-refresh.json")))
         .mount(server)
         .await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(body_string(exchange_body()))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(fixture_json("bookingtime/token-access.json")),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("bookingtime/token-access.json")))
         .up_to_n_times(1)
         .with_priority(1)
         .mount(server)
@@ -57,9 +51,10 @@ async fn mount_auth(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(body_string(exchange_body()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"access_token": ACCESS_2, "token_type": "Bearer", "expires_in": 300}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": ACCESS_2, "token_type": "Bearer", "expires_in": 300})),
+        )
         .mount(server)
         .await;
 }
@@ -154,7 +149,14 @@ async fn a_401_mid_session_exchanges_once_and_retries() {
     let show = format!("GET {}", show_path());
     assert_eq!(
         seen_lines(&server).await,
-        ["POST /oauth/token", "POST /oauth/token", &show, &show, "POST /oauth/token", &show]
+        [
+            "POST /oauth/token",
+            "POST /oauth/token",
+            &show,
+            &show,
+            "POST /oauth/token",
+            &show
+        ]
     );
 }
 
@@ -170,7 +172,10 @@ async fn a_validation_failure_surfaces_the_message_list_text() {
         .await;
     let client = client(&server, &ManualClock::default());
 
-    let input = CustomerInput { first_name: Some(String::new()), ..Default::default() };
+    let input = CustomerInput {
+        first_name: Some(String::new()),
+        ..Default::default()
+    };
     let error = client.customer().customer_add(ORG, &input).await.unwrap_err();
     let client_runtime::Error::Api(api) = &error else {
         panic!("expected a typed API error, got {error:?}");
@@ -189,9 +194,10 @@ async fn customers_are_walked_page_by_page_to_the_last_one() {
         Mock::given(method("GET"))
             .and(path(format!("/en/organization/{ORG}/customer/index/{page}")))
             .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json(&format!(
-                "bookingtime/customer-index-page-{page}.json"
-            ))))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(fixture_json(&format!("bookingtime/customer-index-page-{page}.json"))),
+            )
             .mount(&server)
             .await;
     }
@@ -256,7 +262,11 @@ async fn the_quickstart_shows_the_organization_and_adds_a_customer() {
     .await
     .unwrap();
 
-    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         format!("organization id: {ORG}\norganization name: ACME\ncustomer id: d3123456789101112131415aBCdeFgH\n")
@@ -278,9 +288,10 @@ async fn the_quickstart_fails_in_one_line_on_bad_credentials() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(
-            json!({"error": "invalid_client", "error_description": "Client authentication failed"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(json!({"error": "invalid_client", "error_description": "Client authentication failed"})),
+        )
         .mount(&server)
         .await;
     let env = quickstart_env(&server.uri(), "wrong");

@@ -28,8 +28,7 @@ fn route_key(method: &str, path: &str) -> String {
 /// The spec's operations by route: (module file, function name).
 fn operations(spec: &str) -> BTreeMap<String, (String, String)> {
     let path = workspace_root().join("specs").join(spec);
-    let parsed = codegen::parse::parse_file(&path)
-        .unwrap_or_else(|d| panic!("{spec} does not parse: {}", d[0]));
+    let parsed = codegen::parse::parse_file(&path).unwrap_or_else(|d| panic!("{spec} does not parse: {}", d[0]));
     let built = codegen::ir::build(&parsed.file, &parsed.document, &parsed.openapi)
         .unwrap_or_else(|d| panic!("{spec}: no IR: {}", d[0]));
     let mut routes = BTreeMap::new();
@@ -63,8 +62,8 @@ fn check(routes_file: &str, spec: &str, crate_dir: &str) {
             .join(crate_dir)
             .join("src")
             .join(format!("{module}.rs"));
-        let source = std::fs::read_to_string(&source_path)
-            .unwrap_or_else(|e| panic!("reading {}: {e}", source_path.display()));
+        let source =
+            std::fs::read_to_string(&source_path).unwrap_or_else(|e| panic!("reading {}: {e}", source_path.display()));
         let signature = format!("pub async fn {name}(");
         if !source.contains(&signature) {
             missing.push(format!(
@@ -74,7 +73,12 @@ fn check(routes_file: &str, spec: &str, crate_dir: &str) {
         }
         checked += 1;
     }
-    assert!(missing.is_empty(), "{} route(s) missing:\n{}", missing.len(), missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "{} route(s) missing:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
     assert_eq!(checked, listed.lines().filter(|l| !l.trim().is_empty()).count());
 }
 

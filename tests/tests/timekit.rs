@@ -12,9 +12,7 @@ use timekit_client::bookings::GetBookingsParams;
 use timekit_client::Client;
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::{
-    assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines,
-};
+use workspace_tests::{assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines};
 
 const EMAIL: &str = "doc.brown@timekit.io";
 const PERSONAL_KEY: &str = "nvHfRSlhvsnlg4rS7Wt28Ty47qdgegwSu3YK7hPW";
@@ -60,16 +58,19 @@ async fn mount_pages(server: &MockServer, key: &str) {
             .and(path("/bookings"))
             .and(query_param("page", page.to_string()))
             .and(header("authorization", basic("", key).as_str()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json(&format!(
-                "timekit/bookings-page-{page}.json"
-            ))))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(fixture_json(&format!("timekit/bookings-page-{page}.json"))),
+            )
             .mount(server)
             .await;
     }
 }
 
 fn first_page() -> GetBookingsParams {
-    GetBookingsParams { page: Some(1), ..Default::default() }
+    GetBookingsParams {
+        page: Some(1),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -88,7 +89,14 @@ async fn the_app_token_is_fetched_once_and_survives_the_clock() {
 
     let seen = seen(&server).await;
     let lines: Vec<&str> = seen.iter().map(|s| s.line.as_str()).collect();
-    assert_eq!(lines, ["GET /app?include=app_token", "GET /bookings?page=1", "GET /bookings?page=1"]);
+    assert_eq!(
+        lines,
+        [
+            "GET /app?include=app_token",
+            "GET /bookings?page=1",
+            "GET /bookings?page=1"
+        ]
+    );
     assert_eq!(seen[1].authorization, Some(basic("", APP_TOKEN)));
 }
 
@@ -157,9 +165,17 @@ async fn bookings_are_walked_page_by_page_to_the_last_one() {
     let mut states = Vec::new();
     let mut page = 1;
     loop {
-        let params = GetBookingsParams { page: Some(page), ..Default::default() };
+        let params = GetBookingsParams {
+            page: Some(page),
+            ..Default::default()
+        };
         let list = client.bookings().get_bookings(params).await.unwrap().into_inner();
-        states.extend(list.data.unwrap_or_default().into_iter().map(|b| b.state.unwrap_or_default()));
+        states.extend(
+            list.data
+                .unwrap_or_default()
+                .into_iter()
+                .map(|b| b.state.unwrap_or_default()),
+        );
         if list.current_page >= list.last_page {
             break;
         }
@@ -167,7 +183,10 @@ async fn bookings_are_walked_page_by_page_to_the_last_one() {
     }
 
     assert_eq!(states, ["tentative", "confirmed", "cancelled"]);
-    assert_eq!(seen_lines(&server).await, ["GET /bookings?page=1", "GET /bookings?page=2"]);
+    assert_eq!(
+        seen_lines(&server).await,
+        ["GET /bookings?page=1", "GET /bookings?page=2"]
+    );
 }
 
 #[tokio::test]
@@ -179,8 +198,7 @@ async fn the_quickstart_lists_bookings_with_a_key_or_bootstrapped_credentials() 
     let uri = server.uri();
 
     let (with_key, bootstrapped) = tokio::task::spawn_blocking(move || {
-        let with_key =
-            run_with_env(&binary, &[("TIMEKIT_BASE_URL", &uri), ("TIMEKIT_API_KEY", APP_TOKEN)]);
+        let with_key = run_with_env(&binary, &[("TIMEKIT_BASE_URL", &uri), ("TIMEKIT_API_KEY", APP_TOKEN)]);
         let bootstrapped = run_with_env(
             &binary,
             &[
@@ -196,12 +214,23 @@ async fn the_quickstart_lists_bookings_with_a_key_or_bootstrapped_credentials() 
     .unwrap();
 
     for output in [&with_key, &bootstrapped] {
-        assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
-        assert_eq!(String::from_utf8_lossy(&output.stdout), "bookings on page 1: 2\ntotal bookings: 3\n");
+        assert!(
+            output.status.success(),
+            "stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "bookings on page 1: 2\ntotal bookings: 3\n"
+        );
     }
     assert_eq!(
         seen_lines(&server).await,
-        ["GET /bookings?page=1", "GET /app?include=app_token", "GET /bookings?page=1"]
+        [
+            "GET /bookings?page=1",
+            "GET /app?include=app_token",
+            "GET /bookings?page=1"
+        ]
     );
 }
 

@@ -12,9 +12,7 @@ use timeneye_client::entries::EntriesListParams;
 use timeneye_client::Client;
 use wiremock::matchers::{body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::{
-    assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen_lines,
-};
+use workspace_tests::{assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen_lines};
 
 const PAT: &str = "personal-token-1";
 const ACCESS_1: &str = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.example-access";
@@ -27,16 +25,19 @@ async fn mount_pages(server: &MockServer, token: &str) {
             .and(path("/entries"))
             .and(query_param("page", page.to_string()))
             .and(header("authorization", format!("Bearer {token}").as_str()))
-            .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json(&format!(
-                "timeneye/entries-page-{page}.json"
-            ))))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(fixture_json(&format!("timeneye/entries-page-{page}.json"))),
+            )
             .mount(server)
             .await;
     }
 }
 
 fn page(n: i64) -> EntriesListParams {
-    EntriesListParams { page: Some(n), ..Default::default() }
+    EntriesListParams {
+        page: Some(n),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -49,7 +50,12 @@ async fn entries_are_walked_page_by_page_with_one_personal_token() {
     let mut n = 1;
     loop {
         let list = client.entries().entries_list(page(n)).await.unwrap().into_inner();
-        minutes.extend(list.data.unwrap_or_default().into_iter().map(|e| e.entry_minutes.unwrap()));
+        minutes.extend(
+            list.data
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.entry_minutes.unwrap()),
+        );
         let meta = list.meta.unwrap();
         if meta.current_page >= meta.last_page {
             break;
@@ -58,7 +64,10 @@ async fn entries_are_walked_page_by_page_with_one_personal_token() {
     }
 
     assert_eq!(minutes, [json!(90), json!(45), json!(120)]);
-    assert_eq!(seen_lines(&server).await, ["GET /entries?page=1", "GET /entries?page=2"]);
+    assert_eq!(
+        seen_lines(&server).await,
+        ["GET /entries?page=1", "GET /entries?page=2"]
+    );
 }
 
 #[tokio::test]
@@ -108,14 +117,21 @@ async fn oauth_tokens_are_reused_and_refreshed_on_expiry() {
     let oauth_client_id = "client-7";
     let redirect = "https://myapp.example/callback";
     let clock = ManualClock::default();
-    let oauth = OAuth::new(format!("{}/oauth/authorize", server.uri()), &token_url, oauth_client_id, redirect)
-        .clock(clock.clone());
+    let oauth = OAuth::new(
+        format!("{}/oauth/authorize", server.uri()),
+        &token_url,
+        oauth_client_id,
+        redirect,
+    )
+    .clock(clock.clone());
     let request = oauth.authorization_request().unwrap();
     let state = request.pending.state().to_owned();
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
-        .and(wiremock::matchers::body_string_contains("grant_type=authorization_code&code=the-code"))
+        .and(wiremock::matchers::body_string_contains(
+            "grant_type=authorization_code&code=the-code",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("timeneye/token.json")))
         .mount(&server)
         .await;
@@ -123,9 +139,10 @@ async fn oauth_tokens_are_reused_and_refreshed_on_expiry() {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(body_string(refresh_body.clone()))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"token_type": "Bearer", "expires_in": 86400, "access_token": ACCESS_2}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"token_type": "Bearer", "expires_in": 86400, "access_token": ACCESS_2})),
+        )
         .mount(&server)
         .await;
     mount_pages(&server, ACCESS_1).await;
@@ -167,8 +184,15 @@ async fn the_quickstart_prints_count_and_total() {
     .await
     .unwrap();
 
-    assert!(output.status.success(), "stderr: {}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), "entries on page 1: 2\ntotal entries: 3\n");
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "entries on page 1: 2\ntotal entries: 3\n"
+    );
     assert_eq!(seen_lines(&server).await, ["GET /entries?page=1"]);
 }
 

@@ -14,9 +14,7 @@ use timify_client::timeshifts::TimeshiftsListParams;
 use timify_client::Client;
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-use workspace_tests::{
-    assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines,
-};
+use workspace_tests::{assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines};
 
 const APP_ID: &str = "5f0c1e2d3b4a59687a6b5c4d";
 const APP_SECRET: &str = "app-secret-123";
@@ -100,7 +98,10 @@ async fn one_token_serves_several_calls_and_is_sent_bare() {
         let company = &companies.data.as_ref().unwrap()[0];
         assert_eq!(company.id.as_deref(), Some(COMPANY_ID));
         assert_eq!(company.name.as_deref(), Some("Berlin Office"));
-        assert_eq!(company.additional_properties["fieldAddedLater"], json!({"nested": [1, 2]}));
+        assert_eq!(
+            company.additional_properties["fieldAddedLater"],
+            json!({"nested": [1, 2]})
+        );
     }
 
     let seen = seen(&server).await;
@@ -108,7 +109,10 @@ async fn one_token_serves_several_calls_and_is_sent_bare() {
     let companies = companies_line();
     assert_eq!(lines, ["POST /v1/auth/token", &companies, &companies, &companies]);
     assert_eq!(seen[0].authorization, None);
-    assert_eq!(seen[0].body, format!(r#"{{"appid":"{APP_ID}","appsecret":"{APP_SECRET}"}}"#));
+    assert_eq!(
+        seen[0].body,
+        format!(r#"{{"appid":"{APP_ID}","appsecret":"{APP_SECRET}"}}"#)
+    );
     for api_call in &seen[1..] {
         assert_eq!(api_call.authorization.as_deref(), Some(ACCESS_1));
     }
@@ -151,7 +155,14 @@ async fn an_expired_token_is_renewed_with_the_refresh_token() {
     let auth: Vec<Option<&str>> = seen.iter().map(|s| s.authorization.as_deref()).collect();
     assert_eq!(
         auth,
-        [None, Some(ACCESS_1), Some(ACCESS_1), None, Some(ACCESS_2), Some(ACCESS_2)]
+        [
+            None,
+            Some(ACCESS_1),
+            Some(ACCESS_1),
+            None,
+            Some(ACCESS_2),
+            Some(ACCESS_2)
+        ]
     );
 }
 
@@ -172,9 +183,7 @@ async fn a_401_mid_session_refreshes_once_and_retries() {
     Mock::given(method("GET"))
         .and(path("/v1/companies"))
         .and(header("authorization", ACCESS_1))
-        .respond_with(
-            ResponseTemplate::new(401).set_body_json(json!({"message": "Token is invalid"})),
-        )
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "Token is invalid"})))
         .mount(&server)
         .await;
     mount_companies(&server, ACCESS_2).await;
@@ -209,9 +218,10 @@ async fn an_error_body_surfaces_with_the_vendors_message() {
     Mock::given(method("GET"))
         .and(path("/v1/companies"))
         .and(header("authorization", ACCESS_1))
-        .respond_with(ResponseTemplate::new(404).set_body_json(
-            json!({"status": 0, "message": "Company not found", "code": "NOT_FOUND"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"status": 0, "message": "Company not found", "code": "NOT_FOUND"})),
+        )
         .mount(&server)
         .await;
     let client = Client::with_app_credentials(server.uri(), APP_ID, APP_SECRET).unwrap();
@@ -223,7 +233,10 @@ async fn an_error_body_surfaces_with_the_vendors_message() {
     };
     assert_eq!(api.message.as_deref(), Some("Company not found"));
     assert_eq!(api.body["code"], json!("NOT_FOUND"));
-    assert_eq!(error.to_string(), "the server answered 404 Not Found: Company not found");
+    assert_eq!(
+        error.to_string(),
+        "the server answered 404 Not Found: Company not found"
+    );
     assert_eq!(seen_lines(&server).await, ["POST /v1/auth/token", &companies_line()]);
 }
 
@@ -239,8 +252,7 @@ async fn timeshifts_are_walked_page_by_page_to_the_last_one() {
             .and(header("company-id", COMPANY_ID))
             .and(header("authorization", ACCESS_1))
             .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(fixture_json(&format!("timify/timeshifts-page-{page}.json"))),
+                ResponseTemplate::new(200).set_body_json(fixture_json(&format!("timify/timeshifts-page-{page}.json"))),
             )
             .mount(&server)
             .await;
@@ -272,7 +284,11 @@ async fn timeshifts_are_walked_page_by_page_to_the_last_one() {
 
     assert_eq!(
         ids,
-        ["65f4c840b6f1a10012ab34cd", "65f4c840b6f1a10012ab34ce", "65f4c840b6f1a10012ab34cf"]
+        [
+            "65f4c840b6f1a10012ab34cd",
+            "65f4c840b6f1a10012ab34ce",
+            "65f4c840b6f1a10012ab34cf"
+        ]
     );
     assert_eq!(
         seen_lines(&server).await,
@@ -322,8 +338,7 @@ async fn the_quickstart_fails_in_one_line() {
     Mock::given(method("POST"))
         .and(path("/v1/auth/token"))
         .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({"message": "Invalid app credentials\nplease check"})),
+            ResponseTemplate::new(401).set_body_json(json!({"message": "Invalid app credentials\nplease check"})),
         )
         .mount(&server)
         .await;
@@ -339,10 +354,7 @@ async fn the_quickstart_fails_in_one_line() {
                 ("TIMIFY_COMPANY_ID", COMPANY_ID),
             ],
         );
-        let missing = run_with_env(
-            &binary,
-            &[("TIMIFY_BASE_URL", &uri), ("TIMIFY_APP_ID", APP_ID)],
-        );
+        let missing = run_with_env(&binary, &[("TIMIFY_BASE_URL", &uri), ("TIMIFY_APP_ID", APP_ID)]);
         // Port 9 on loopback: nothing listens there.
         let unreachable = run_with_env(
             &binary,

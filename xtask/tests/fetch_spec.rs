@@ -9,8 +9,7 @@ use std::process::{Command, Output};
 use std::thread::JoinHandle;
 
 const OLD_SPEC: &str = "openapi: 3.0.3\ninfo:\n  title: Demo\n  version: '1'\npaths: {}\n";
-const NEW_SPEC: &str =
-    r#"{"openapi":"3.0.3","info":{"title":"Demo","version":"2"},"paths":{"/things":{"get":{"operationId":"listThings","responses":{"200":{"description":"ok"}}}}}}"#;
+const NEW_SPEC: &str = r#"{"openapi":"3.0.3","info":{"title":"Demo","version":"2"},"paths":{"/things":{"get":{"operationId":"listThings","responses":{"200":{"description":"ok"}}}}}}"#;
 
 /// A specs folder in the system temp dir with one crate whose spec is `demo.yaml`.
 fn specs_dir(test: &str, fetch_url: &str) -> PathBuf {
@@ -93,7 +92,10 @@ fn a_good_download_from_the_configured_url_replaces_the_spec() {
 
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     let head = server.join().unwrap();
-    assert!(head.starts_with("GET /api/v1/openapi.json HTTP/1.1\r\n"), "request: {head}");
+    assert!(
+        head.starts_with("GET /api/v1/openapi.json HTTP/1.1\r\n"),
+        "request: {head}"
+    );
     assert_eq!(std::fs::read_to_string(specs.join("demo.yaml")).unwrap(), NEW_SPEC);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("demo-client: wrote"), "stdout: {stdout}");
@@ -141,7 +143,11 @@ fn an_unreachable_server_leaves_the_spec_untouched() {
     let output = fetch(&specs, &[]);
 
     assert_failed_and_untouched(&output, &specs, &format!("downloading {url} failed"));
-    assert!(stderr(&output).to_lowercase().contains("connect"), "stderr: {}", stderr(&output));
+    assert!(
+        stderr(&output).to_lowercase().contains("connect"),
+        "stderr: {}",
+        stderr(&output)
+    );
 }
 
 #[test]

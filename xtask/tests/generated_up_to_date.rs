@@ -17,7 +17,15 @@ fn generated_crates_match_the_specs() {
         "generated/ is stale; run `cargo xtask generate` and commit the result.\n{stdout}{stderr}"
     );
     // Every configured crate was looked at.
-    for name in ["timify-client", "bookingtime-client", "timeneye-client", "timekit-client"] {
-        assert!(stdout.contains(&format!("{name}: ")), "{name} was not checked:\n{stdout}");
+    for name in [
+        "timify-client",
+        "bookingtime-client",
+        "timeneye-client",
+        "timekit-client",
+    ] {
+        assert!(
+            stdout.contains(&format!("{name}: ")),
+            "{name} was not checked:\n{stdout}"
+        );
     }
 }

@@ -5,7 +5,10 @@
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -27,10 +30,18 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 
 fn hand_written_sources() -> Vec<PathBuf> {
     let root = root();
-    ["codegen/src", "codegen/tests", "runtime/src", "runtime/tests", "xtask/src", "xtask/tests", "tests"]
-        .iter()
-        .flat_map(|dir| rust_files(&root.join(dir)))
-        .collect()
+    [
+        "codegen/src",
+        "codegen/tests",
+        "runtime/src",
+        "runtime/tests",
+        "xtask/src",
+        "xtask/tests",
+        "tests",
+    ]
+    .iter()
+    .flat_map(|dir| rust_files(&root.join(dir)))
+    .collect()
 }
 
 #[test]
@@ -43,7 +54,11 @@ fn modules_start_with_a_doc_comment() {
         })
         .map(|path| path.display().to_string())
         .collect();
-    assert!(missing.is_empty(), "files without a leading `//!` module doc:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "files without a leading `//!` module doc:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -69,7 +84,11 @@ fn no_trailing_whitespace_ignored_or_should_panic_tests() {
 fn runtime_and_generated_crates_do_not_depend_on_codegen() {
     let root = root();
     let mut manifests = vec![root.join("runtime/Cargo.toml")];
-    for entry in std::fs::read_dir(root.join("generated")).into_iter().flatten().flatten() {
+    for entry in std::fs::read_dir(root.join("generated"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
         manifests.push(entry.path().join("Cargo.toml"));
     }
     for manifest in manifests {

@@ -218,6 +218,21 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
     let ok_ty = success_type(ir, op);
     let err_ty = error_type(ir, op);
     let arms = arms(ir, op);
+    // A lone `default` response needs no status match.
+    let dispatch = match arms.as_slice() {
+        [(None, expr)] => quote! { #expr },
+        _ => {
+            let arms = arms.iter().map(|(pattern, expr)| {
+                let pattern = pattern.clone().unwrap_or_else(|| quote! { _ });
+                quote! { #pattern => #expr, }
+            });
+            quote! {
+                match response.status().as_u16() {
+                    #(#arms)*
+                }
+            }
+        }
+    };
     let doc = doc_attrs(Some(&method_doc(op)));
     let mutability = if body_stmt.is_empty() {
         quote! {}
@@ -230,9 +245,7 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
             let #mutability request = client_runtime::ApiRequest::new(#method, #path) #(#builds)*;
             #body_stmt
             let response = #client.api_client().send(request).await?;
-            match response.status().as_u16() {
-                #(#arms)*
-            }
+            #dispatch
         }
     }
 }
@@ -292,23 +305,24 @@ fn read_body(body: &ResponseBody) -> TokenStream {
     }
 }
 
-fn arms(ir: &Ir, op: &Operation) -> Vec<TokenStream> {
+/// The status arms: (pattern, or `None` for the catch-all; expression).
+fn arms(ir: &Ir, op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
     let mut arms = Vec::new();
     let mut has_default = false;
     for response in &op.responses {
         let pattern = match response.status {
             StatusMatch::Code(code) => {
                 let code = proc_macro2::Literal::u16_unsuffixed(code);
-                quote! { #code }
+                Some(quote! { #code })
             }
             StatusMatch::Range(range) => {
                 let low = proc_macro2::Literal::u16_unsuffixed(range * 100);
                 let high = proc_macro2::Literal::u16_unsuffixed(range * 100 + 99);
-                quote! { #low..=#high }
+                Some(quote! { #low..=#high })
             }
             StatusMatch::Default => {
                 has_default = true;
-                quote! { _ }
+                None
             }
         };
         let success = crate::ir::operation::response_is_success(response, &op.responses);
@@ -344,10 +358,10 @@ fn arms(ir: &Ir, op: &Operation) -> Vec<TokenStream> {
                 _ => quote! { Err(response.unexpected()) },
             }
         };
-        arms.push(quote! { #pattern => #expr, });
+        arms.push((pattern, expr));
     }
     if !has_default {
-        arms.push(quote! { _ => Err(response.unexpected()), });
+        arms.push((None, quote! { Err(response.unexpected()) }));
     }
     arms
 }

@@ -624,7 +624,8 @@ pub fn schema_doc(schema: &Schema) -> Option<String> {
 fn is_null_only(alternative: &ReferenceOr<Schema>) -> bool {
     match alternative {
         ReferenceOr::Item(schema) => {
-            schema.schema_data.nullable && matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == AnySchema::default())
+            schema.schema_data.nullable
+                && matches!(&schema.schema_kind, SchemaKind::Any(any) if *any == AnySchema::default())
         }
         ReferenceOr::Reference { .. } => false,
     }

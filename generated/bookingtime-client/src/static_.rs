@@ -73,9 +73,7 @@ impl StaticApi<'_> {
             )
             .path_param("errorCode", &error_code);
         let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            _ => response.json(),
-        }
+        response.json()
     }
 
     /// List static language entries

@@ -43,11 +43,7 @@ async fn mount_grant(server: &MockServer) {
 
 /// The exchange: answers `at-<refresh>-<org>-<n>` for organizations in `allowed` and
 /// refresh tokens not in `revoked`; 400 for a revoked refresh token, 403 for other orgs.
-async fn mount_exchange(
-    server: &MockServer,
-    allowed: &'static [&'static str],
-    revoked: &'static [&'static str],
-) {
+async fn mount_exchange(server: &MockServer, allowed: &'static [&'static str], revoked: &'static [&'static str]) {
     let counter = std::sync::atomic::AtomicUsize::new(0);
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
@@ -61,9 +57,8 @@ async fn mount_exchange(
                     .set_body_json(json!({ "error": "invalid_grant", "error_description": "refresh token expired" }));
             }
             if !allowed.contains(&org.as_str()) {
-                return ResponseTemplate::new(403).set_body_json(
-                    json!({ "messageList": [], "error": "app not permitted for organization" }),
-                );
+                return ResponseTemplate::new(403)
+                    .set_body_json(json!({ "messageList": [], "error": "app not permitted for organization" }));
             }
             let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             ResponseTemplate::new(200).set_body_json(access_body(&format!("at-{refresh}-{org}-{n}")))
@@ -76,9 +71,7 @@ async fn mount_exchange(
 async fn mount_api(server: &MockServer) {
     Mock::given(method("GET"))
         .and(|r: &Request| r.url.path().starts_with("/organization/"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "messageList": [], "content": {} })),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "messageList": [], "content": {} })))
         .mount(server)
         .await;
 }
@@ -89,10 +82,7 @@ fn flow(server: &MockServer, clock: &ManualClock) -> ClientCredentials {
 
 async fn show(client: &ApiClient, org: &str) -> Result<RawResponse, Error> {
     client
-        .send(
-            ApiRequest::new(Method::GET, "/organization/{organizationId}/show")
-                .path_param("organizationId", org),
-        )
+        .send(ApiRequest::new(Method::GET, "/organization/{organizationId}/show").path_param("organizationId", org))
         .await
 }
 
@@ -154,15 +144,9 @@ async fn grant_then_organization_exchange_with_the_documented_fields() {
     .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
     .collect();
     assert_eq!(exchanges[0], expected);
-    assert_eq!(
-        last_api_token(&server).await,
-        format!("Bearer at-rt-1-{ORG_A}-1")
-    );
+    assert_eq!(last_api_token(&server).await, format!("Bearer at-rt-1-{ORG_A}-1"));
     let requests = server.received_requests().await.unwrap();
-    let exchange = requests
-        .iter()
-        .find(|r| r.url.path() == "/oauth/token")
-        .unwrap();
+    let exchange = requests.iter().find(|r| r.url.path() == "/oauth/token").unwrap();
     assert!(exchange.headers["content-type"]
         .to_str()
         .unwrap()
@@ -188,11 +172,7 @@ async fn one_access_token_per_organization_picked_from_the_path() {
     assert_eq!(last_api_token(&server).await, token_b);
     assert_ne!(token_a, token_b);
     assert!(token_b.contains(ORG_B));
-    assert_eq!(
-        grants(&server).await,
-        1,
-        "one refresh token serves both organizations"
-    );
+    assert_eq!(grants(&server).await, 1, "one refresh token serves both organizations");
     let orgs: Vec<String> = exchanges(&server)
         .await
         .into_iter()
@@ -217,10 +197,7 @@ async fn an_expired_access_token_is_exchanged_again_without_a_new_grant() {
     show(&client, ORG_A).await.unwrap();
     assert_eq!(exchanges(&server).await.len(), 2);
     assert_eq!(grants(&server).await, 1);
-    assert_eq!(
-        last_api_token(&server).await,
-        format!("Bearer at-rt-1-{ORG_A}-2")
-    );
+    assert_eq!(last_api_token(&server).await, format!("Bearer at-rt-1-{ORG_A}-2"));
 }
 
 #[tokio::test]
@@ -252,9 +229,7 @@ async fn a_rejected_refresh_token_leads_to_a_new_grant() {
     server.reset().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .and(|r: &Request| {
-            form(r).get("grant_type").map(String::as_str) == Some("client_credentials")
-        })
+        .and(|r: &Request| form(r).get("grant_type").map(String::as_str) == Some("client_credentials"))
         .respond_with(ResponseTemplate::new(200).set_body_json(refresh_body("rt-2")))
         .mount(&server)
         .await;
@@ -285,10 +260,7 @@ async fn an_organization_the_app_may_not_access_is_not_permitted() {
     match &err {
         Error::Auth(AuthError::NotPermitted { message }) => {
             assert!(message.contains(ORG_B), "{message}");
-            assert!(
-                message.contains("app not permitted for organization"),
-                "{message}"
-            );
+            assert!(message.contains("app not permitted for organization"), "{message}");
         }
         other => panic!("expected NotPermitted, got {other:?}"),
     }
@@ -297,15 +269,9 @@ async fn an_organization_the_app_may_not_access_is_not_permitted() {
     // Refused with an older refresh token: one new grant, then the verdict stands.
     clock.advance(Duration::from_secs(3600));
     let err = show(&client, ORG_B).await.unwrap_err();
-    assert!(
-        matches!(err, Error::Auth(AuthError::NotPermitted { .. })),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Auth(AuthError::NotPermitted { .. })), "{err:?}");
     assert_eq!(grants(&server).await, 2);
-    assert_eq!(
-        hits(&server, &format!("/organization/{ORG_B}/show")).await,
-        0
-    );
+    assert_eq!(hits(&server, &format!("/organization/{ORG_B}/show")).await, 0);
 }
 
 #[tokio::test]
@@ -314,15 +280,14 @@ async fn bad_client_credentials_are_invalid_credentials() {
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({ "error": "invalid_client", "error_description": "Client authentication failed" })),
+            ResponseTemplate::new(401).set_body_json(
+                json!({ "error": "invalid_client", "error_description": "Client authentication failed" }),
+            ),
         )
         .mount(&server)
         .await;
     let clock = ManualClock::default();
-    let err = show(&client(&server, flow(&server, &clock)), ORG_A)
-        .await
-        .unwrap_err();
+    let err = show(&client(&server, flow(&server, &clock)), ORG_A).await.unwrap_err();
     match err {
         Error::Auth(AuthError::InvalidCredentials { status, message }) => {
             assert_eq!(status.map(|s| s.as_u16()), Some(401));
@@ -339,10 +304,7 @@ async fn a_request_without_an_organization_needs_a_default_one() {
     mount_exchange(&server, &[ORG_A], &[]).await;
     Mock::given(method("GET"))
         .and(path("/static/country/list"))
-        .and(header(
-            "authorization",
-            format!("Bearer at-rt-1-{ORG_A}-1").as_str(),
-        ))
+        .and(header("authorization", format!("Bearer at-rt-1-{ORG_A}-1").as_str()))
         .respond_with(ResponseTemplate::new(200))
         .mount(&server)
         .await;
@@ -373,9 +335,7 @@ async fn the_organization_parameter_name_is_configurable() {
     let clock = ManualClock::default();
     let client = client(&server, flow(&server, &clock).organization_param("orgId"));
     let response = client
-        .send::<()>(
-            ApiRequest::new(Method::GET, "/organization/{orgId}/show").path_param("orgId", ORG_A),
-        )
+        .send::<()>(ApiRequest::new(Method::GET, "/organization/{orgId}/show").path_param("orgId", ORG_A))
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
@@ -400,10 +360,7 @@ async fn the_module_api_sends_an_empty_client_secret() {
     mount_api(&server).await;
     let clock = ManualClock::default();
     let auth = ClientCredentials::module(server.uri(), "module-1").clock(clock);
-    assert_eq!(
-        show(&client(&server, auth), ORG_A).await.unwrap().status(),
-        200
-    );
+    assert_eq!(show(&client(&server, auth), ORG_A).await.unwrap().status(), 200);
 }
 
 #[tokio::test]
@@ -424,8 +381,5 @@ async fn a_401_from_the_api_re_exchanges_once_and_retries() {
     assert_eq!(show(&client, ORG_A).await.unwrap().status(), 200);
     assert_eq!(exchanges(&server).await.len(), 2);
     assert_eq!(grants(&server).await, 1);
-    assert_eq!(
-        last_api_token(&server).await,
-        format!("Bearer at-rt-1-{ORG_A}-2")
-    );
+    assert_eq!(last_api_token(&server).await, format!("Bearer at-rt-1-{ORG_A}-2"));
 }

@@ -19,15 +19,11 @@ pub async fn get(client: &ApiClient, path: &'static str) -> Result<RawResponse, 
 
 /// The form fields of a urlencoded body.
 pub fn form(request: &Request) -> BTreeMap<String, String> {
-    url::form_urlencoded::parse(&request.body)
-        .into_owned()
-        .collect()
+    url::form_urlencoded::parse(&request.body).into_owned().collect()
 }
 
 /// A matcher: the body is exactly these urlencoded form fields, sent as a form.
-pub fn form_is(
-    expected: &'static [(&'static str, &'static str)],
-) -> impl Fn(&Request) -> bool + Send + Sync {
+pub fn form_is(expected: &'static [(&'static str, &'static str)]) -> impl Fn(&Request) -> bool + Send + Sync {
     move |request: &Request| {
         let is_form = request
             .headers
@@ -48,11 +44,7 @@ pub async fn assert_no_secret_in_urls(server: &MockServer, secrets: &[&str]) {
     assert!(!requests.is_empty());
     for request in requests {
         for secret in secrets {
-            assert!(
-                !request.url.as_str().contains(secret),
-                "secret in URL {}",
-                request.url
-            );
+            assert!(!request.url.as_str().contains(secret), "secret in URL {}", request.url);
         }
     }
 }

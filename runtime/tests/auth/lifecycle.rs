@@ -99,11 +99,7 @@ async fn a_hundred_concurrent_bookingtime_calls_make_one_grant_and_one_exchange(
     for result in futures::future::join_all(calls).await {
         assert_eq!(result.unwrap().unwrap(), 200);
     }
-    assert_eq!(
-        hits(&server, "/oauth/token").await,
-        2,
-        "one grant + one exchange"
-    );
+    assert_eq!(hits(&server, "/oauth/token").await, 2, "one grant + one exchange");
 }
 
 #[tokio::test]
@@ -119,9 +115,7 @@ async fn a_second_401_is_an_auth_error_after_exactly_one_refresh_and_one_retry()
         .await;
     Mock::given(method("GET"))
         .and(path("/v1/companies"))
-        .respond_with(
-            ResponseTemplate::new(401).set_body_json(json!({ "message": "token revoked" })),
-        )
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({ "message": "token revoked" })))
         .mount(&server)
         .await;
     let client = client(
@@ -139,10 +133,7 @@ async fn a_second_401_is_an_auth_error_after_exactly_one_refresh_and_one_retry()
     assert_eq!(hits(&server, "/v1/auth/token").await, 1);
     assert_eq!(hits(&server, "/v1/auth/refreshtoken").await, 1);
     let requests = server.received_requests().await.unwrap();
-    let api: Vec<_> = requests
-        .iter()
-        .filter(|r| r.url.path() == "/v1/companies")
-        .collect();
+    let api: Vec<_> = requests.iter().filter(|r| r.url.path() == "/v1/companies").collect();
     assert_eq!(api[0].headers["authorization"], "access-1");
     assert_eq!(api[1].headers["authorization"], "access-refreshed");
 }
@@ -223,9 +214,7 @@ impl TokenStore for BrokenStore {
 async fn a_failing_store_is_reported_as_such() {
     let server = MockServer::start().await;
     let auth = AppToken::new(server.uri(), "app-1", "s").shared_token_store(Arc::new(BrokenStore));
-    let err = get(&client(&server, auth), "/v1/companies")
-        .await
-        .unwrap_err();
+    let err = get(&client(&server, auth), "/v1/companies").await.unwrap_err();
     assert!(
         matches!(&err, Error::Auth(AuthError::TokenStore(m)) if m == "redis is down"),
         "{err:?}"

@@ -52,11 +52,7 @@ async fn debug_output_of_authenticators_tokens_and_credentials_hides_secrets() {
         Box::new(RawAuthorization::basic("user", SECRET)),
         Box::new(ApiKey::header("X-Key", SECRET)),
         Box::new(ApiKey::query("key", SECRET)),
-        Box::new(ClientCredentials::new(
-            "https://auth.example",
-            "client",
-            SECRET,
-        )),
+        Box::new(ClientCredentials::new("https://auth.example", "client", SECRET)),
         Box::new(PersonalAccessToken::new(SECRET)),
         Box::new(
             OAuth::new(
@@ -104,15 +100,11 @@ async fn token_endpoint_errors_do_not_show_what_was_sent() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
-        .respond_with(
-            ResponseTemplate::new(401).set_body_json(json!({ "error": "invalid_client" })),
-        )
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({ "error": "invalid_client" })))
         .mount(&server)
         .await;
     let auth = ClientCredentials::new(server.uri(), "client", SECRET).default_organization("f6x");
-    let err = get(&client(&server, auth), "/static/country/list")
-        .await
-        .unwrap_err();
+    let err = get(&client(&server, auth), "/static/country/list").await.unwrap_err();
     assert!(err.is_auth());
     assert_hidden(&format!("{err:?}"));
     assert_hidden(&err.to_string());
@@ -120,15 +112,11 @@ async fn token_endpoint_errors_do_not_show_what_was_sent() {
 
 #[tokio::test]
 async fn plain_http_token_endpoints_are_refused_before_anything_is_sent() {
-    let request = ApiRequest::new(Method::GET, "/organization/{organizationId}/show")
-        .path_param("organizationId", "f6x");
+    let request =
+        ApiRequest::new(Method::GET, "/organization/{organizationId}/show").path_param("organizationId", "f6x");
     let flows: Vec<Box<dyn Authenticator>> = vec![
         Box::new(AppToken::new("http://api.timify.example", "app", SECRET)),
-        Box::new(ClientCredentials::new(
-            "http://auth.bookingtime.example",
-            "c",
-            SECRET,
-        )),
+        Box::new(ClientCredentials::new("http://auth.bookingtime.example", "c", SECRET)),
         Box::new(AppTokenBootstrap::new(
             "http://api.timekit.example/v2",
             "me@x",
@@ -137,14 +125,8 @@ async fn plain_http_token_endpoints_are_refused_before_anything_is_sent() {
         )),
     ];
     for flow in flows {
-        let err = flow
-            .authorize(&request, &mut Credentials::default())
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, AuthError::InsecureTokenUrl(_)),
-            "{flow:?}: {err:?}"
-        );
+        let err = flow.authorize(&request, &mut Credentials::default()).await.unwrap_err();
+        assert!(matches!(err, AuthError::InsecureTokenUrl(_)), "{flow:?}: {err:?}");
         assert!(err.to_string().contains("allow_insecure_http"), "{err}");
     }
     let oauth = OAuth::new(
@@ -176,19 +158,12 @@ async fn plain_http_token_endpoints_work_after_an_explicit_opt_in() {
         .resolve("timify.internal.example", addr)
         .build()
         .unwrap();
-    let auth = AppToken::new(
-        format!("http://timify.internal.example:{}", addr.port()),
-        "app",
-        SECRET,
-    )
-    .http_client(http)
-    .allow_insecure_http(true);
-    auth.authorize(
-        &ApiRequest::new(Method::GET, "/x"),
-        &mut Credentials::default(),
-    )
-    .await
-    .unwrap();
+    let auth = AppToken::new(format!("http://timify.internal.example:{}", addr.port()), "app", SECRET)
+        .http_client(http)
+        .allow_insecure_http(true);
+    auth.authorize(&ApiRequest::new(Method::GET, "/x"), &mut Credentials::default())
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -197,10 +172,7 @@ async fn the_api_base_url_check_still_applies() {
         .auth(RawAuthorization::new(SECRET))
         .build()
         .unwrap_err();
-    assert!(matches!(
-        err,
-        client_runtime::BuildError::InsecureBaseUrl(_)
-    ));
+    assert!(matches!(err, client_runtime::BuildError::InsecureBaseUrl(_)));
 }
 
 /// Collects every field of every span and event, formatted with `Debug`.
@@ -253,18 +225,11 @@ async fn tracing_output_shows_no_secrets() {
     let clock = ManualClock::default();
     let auth = AppToken::new(server.uri(), "app", SECRET).clock(clock.clone());
     let request = ApiRequest::new(Method::GET, "/x");
-    auth.authorize(&request, &mut Credentials::default())
-        .await
-        .unwrap();
+    auth.authorize(&request, &mut Credentials::default()).await.unwrap();
     clock.advance(std::time::Duration::from_secs(60));
     // A failed refresh and a fallback grant: the flow logs both.
-    auth.authorize(&request, &mut Credentials::default())
-        .await
-        .unwrap();
+    auth.authorize(&request, &mut Credentials::default()).await.unwrap();
     let logged = capture.0.lock().unwrap().clone();
-    assert!(
-        logged.contains("timify"),
-        "the flow logged something: {logged}"
-    );
+    assert!(logged.contains("timify"), "the flow logged something: {logged}");
     assert_hidden(&logged);
 }

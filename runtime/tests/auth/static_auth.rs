@@ -7,11 +7,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::common::{client, get};
 
-async fn expect_header(
-    name: &'static str,
-    value: &'static str,
-    auth: impl Authenticator + 'static,
-) {
+async fn expect_header(name: &'static str, value: &'static str, auth: impl Authenticator + 'static) {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/v1/things"))
@@ -26,12 +22,7 @@ async fn expect_header(
 
 #[tokio::test]
 async fn bearer_token() {
-    expect_header(
-        "authorization",
-        "Bearer tok-1",
-        RawAuthorization::bearer("tok-1"),
-    )
-    .await;
+    expect_header("authorization", "Bearer tok-1", RawAuthorization::bearer("tok-1")).await;
 }
 
 #[tokio::test]
@@ -42,12 +33,7 @@ async fn raw_authorization_value_without_scheme() {
 #[tokio::test]
 async fn basic_with_an_empty_user_name() {
     // base64(":key") = "OmtleQ=="
-    expect_header(
-        "authorization",
-        "Basic OmtleQ==",
-        RawAuthorization::basic("", "key"),
-    )
-    .await;
+    expect_header("authorization", "Basic OmtleQ==", RawAuthorization::basic("", "key")).await;
 }
 
 #[tokio::test]

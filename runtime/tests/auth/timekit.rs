@@ -98,17 +98,12 @@ async fn the_app_token_is_bootstrapped_once_with_the_documented_request() {
     }
     let requests = server.received_requests().await.unwrap();
     assert!(
-        requests[1..]
-            .iter()
-            .all(|r| r.headers.get("timekit-app").is_none()),
+        requests[1..].iter().all(|r| r.headers.get("timekit-app").is_none()),
         "the app is implied by the app token"
     );
     assert_no_secret_in_urls(
         &server,
-        &[
-            "live_api_key_7nzv",
-            "nvHfRSlhvsnlg4rS7Wt28Ty47qdgegwSu3YK7hPW",
-        ],
+        &["live_api_key_7nzv", "nvHfRSlhvsnlg4rS7Wt28Ty47qdgegwSu3YK7hPW"],
     )
     .await;
 }
@@ -153,8 +148,5 @@ async fn a_401_with_the_app_token_bootstraps_once_more() {
         .build()
         .unwrap();
     let err = get(&client, "/bookings").await.unwrap_err();
-    assert!(
-        matches!(err, Error::Auth(AuthError::Unauthorized { .. })),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Auth(AuthError::Unauthorized { .. })), "{err:?}");
 }

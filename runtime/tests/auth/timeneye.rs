@@ -34,10 +34,7 @@ async fn a_personal_access_token_is_bearer_and_a_401_says_to_issue_a_new_one() {
     let client = client(&server, PersonalAccessToken::new("pat-1"));
     assert_eq!(get(&client, "/api/v1/entries").await.unwrap().status(), 200);
     let err = get(&client, "/api/v1/entries").await.unwrap_err();
-    assert!(
-        matches!(err, Error::Auth(AuthError::TokenRejected)),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Auth(AuthError::TokenRejected)), "{err:?}");
     assert!(err.to_string().contains("issue a new one"), "{err}");
     assert_eq!(
         hits(&server, "/api/v1/entries").await,
@@ -80,10 +77,7 @@ async fn the_authorize_url_carries_a_random_state_and_an_s256_challenge() {
         q["code_challenge"],
         URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
     );
-    assert!(
-        !first.url.as_str().contains(verifier),
-        "the verifier stays secret"
-    );
+    assert!(!first.url.as_str().contains(verifier), "the verifier stays secret");
     assert_ne!(first.pending.state(), second.pending.state());
     assert_ne!(q["code_challenge"], query(&second.url)["code_challenge"]);
 }
@@ -94,17 +88,13 @@ async fn mount_token_endpoint(server: &MockServer) {
         .respond_with(|r: &Request| {
             let f = form(r);
             match f.get("grant_type").map(String::as_str) {
-                Some("authorization_code")
-                    if f.get("code").map(String::as_str) == Some("code-1") =>
-                {
+                Some("authorization_code") if f.get("code").map(String::as_str) == Some("code-1") => {
                     ResponseTemplate::new(200).set_body_json(json!({
                         "token_type": "Bearer", "access_token": "at-1",
                         "refresh_token": "rt-1", "expires_in": 86400
                     }))
                 }
-                Some("refresh_token")
-                    if f.get("refresh_token").map(String::as_str) == Some("rt-1") =>
-                {
+                Some("refresh_token") if f.get("refresh_token").map(String::as_str) == Some("rt-1") => {
                     ResponseTemplate::new(200).set_body_json(json!({
                         "token_type": "Bearer", "access_token": "at-2",
                         "refresh_token": "rt-2", "expires_in": 86400
@@ -148,9 +138,7 @@ async fn the_code_is_exchanged_with_the_verifier_and_the_token_used_as_bearer() 
     let request = flow.authorization_request().unwrap();
     let challenge = query(&request.url)["code_challenge"].clone();
     let state = request.pending.state().to_owned();
-    flow.exchange_code(&request.pending, "code-1", &state)
-        .await
-        .unwrap();
+    flow.exchange_code(&request.pending, "code-1", &state).await.unwrap();
 
     let token_request = &server.received_requests().await.unwrap()[0];
     assert!(token_request.headers["content-type"]
@@ -166,10 +154,7 @@ async fn the_code_is_exchanged_with_the_verifier_and_the_token_used_as_bearer() 
         URL_SAFE_NO_PAD.encode(Sha256::digest(fields["code_verifier"].as_bytes())),
         challenge
     );
-    assert!(
-        !fields.contains_key("client_secret"),
-        "a public PKCE client"
-    );
+    assert!(!fields.contains_key("client_secret"), "a public PKCE client");
 
     let client = client(&server, flow);
     get(&client, "/api/v1/entries").await.unwrap();
@@ -187,9 +172,7 @@ async fn the_access_token_is_refreshed_and_the_rotated_refresh_token_saved() {
     let flow = oauth(&server, &clock).token_store(store.clone());
     let pending = flow.authorization_request().unwrap().pending;
     let state = pending.state().to_owned();
-    flow.exchange_code(&pending, "code-1", &state)
-        .await
-        .unwrap();
+    flow.exchange_code(&pending, "code-1", &state).await.unwrap();
     let client = client(&server, flow);
 
     clock.advance(Duration::from_secs(86400 - 60));
@@ -207,11 +190,7 @@ async fn the_access_token_is_refreshed_and_the_rotated_refresh_token_saved() {
     let last = server.received_requests().await.unwrap().pop().unwrap();
     assert_eq!(last.headers["authorization"], "Bearer at-2");
 
-    let saved = store
-        .load("timeneye:client-9:default")
-        .await
-        .unwrap()
-        .unwrap();
+    let saved = store.load("timeneye:client-9:default").await.unwrap().unwrap();
     assert_eq!(saved.refresh_token().unwrap().expose_secret(), "rt-2");
 }
 
@@ -263,9 +242,7 @@ async fn a_pending_authorization_can_be_rebuilt_from_its_parts() {
     let saved_state = request.pending.state().to_owned();
     let saved_verifier = request.pending.verifier().expose_secret().to_owned();
     let rebuilt = PendingAuthorization::from_parts(saved_state.clone(), saved_verifier.clone());
-    flow.exchange_code(&rebuilt, "code-1", &saved_state)
-        .await
-        .unwrap();
+    flow.exchange_code(&rebuilt, "code-1", &saved_state).await.unwrap();
     let fields = form(&server.received_requests().await.unwrap()[0]);
     assert_eq!(fields["code_verifier"], saved_verifier);
     assert_eq!(fields["client_secret"], "cs-1");

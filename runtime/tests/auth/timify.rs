@@ -21,9 +21,7 @@ async fn mount_token(server: &MockServer, access: &str, refresh: &str) {
         .and(path("/v1/auth/token"))
         .and(header("content-type", "application/json"))
         .and(header("accept", "application/json"))
-        .and(body_json(
-            json!({ "appid": "app-1", "appsecret": "app-secret-1" }),
-        ))
+        .and(body_json(json!({ "appid": "app-1", "appsecret": "app-secret-1" })))
         .respond_with(ResponseTemplate::new(200).set_body_json(token_body(access, refresh)))
         .mount(server)
         .await;
@@ -77,11 +75,7 @@ async fn the_token_is_refreshed_ahead_of_expiry_with_the_refresh_token() {
 
     clock.advance(Duration::from_secs(7200 - 301));
     get(&client, "/v1/companies").await.unwrap();
-    assert_eq!(
-        hits(&server, "/v1/auth/refreshtoken").await,
-        0,
-        "not yet due"
-    );
+    assert_eq!(hits(&server, "/v1/auth/refreshtoken").await, 0, "not yet due");
 
     clock.advance(Duration::from_secs(1));
     get(&client, "/v1/companies").await.unwrap();
@@ -114,10 +108,7 @@ async fn wrong_app_credentials_are_invalid_credentials_with_the_vendor_message()
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/auth/token"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(json!({ "message": "Invalid app credentials" })),
-        )
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({ "message": "Invalid app credentials" })))
         .mount(&server)
         .await;
     let clock = ManualClock::default();
@@ -158,9 +149,7 @@ async fn an_unreadable_token_answer_names_the_field_but_not_the_value() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v1/auth/token"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "accessToken": 12345, "expires": 1 })),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "accessToken": 12345, "expires": 1 })))
         .mount(&server)
         .await;
     let clock = ManualClock::default();
@@ -168,10 +157,7 @@ async fn an_unreadable_token_answer_names_the_field_but_not_the_value() {
         .await
         .unwrap_err();
     let shown = err.to_string();
-    assert!(
-        matches!(err, Error::Auth(AuthError::BadTokenResponse(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::Auth(AuthError::BadTokenResponse(_))), "{err:?}");
     assert!(shown.contains("accessToken"), "{shown}");
     assert!(!shown.contains("12345"), "{shown}");
 }
@@ -193,10 +179,7 @@ async fn a_refresh_answer_without_a_new_refresh_token_keeps_the_old_one() {
     Mock::given(method("POST"))
         .and(path("/v1/auth/refreshtoken"))
         .and(body_json(json!({ "refreshtoken": "refresh-1" })))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "accessToken": "access-n", "expires": 7200 })),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "accessToken": "access-n", "expires": 7200 })))
         .expect(2)
         .mount(&server)
         .await;
