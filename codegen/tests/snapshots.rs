@@ -17,7 +17,9 @@ fn render(name: &str) -> String {
     if !generated.warnings.is_empty() {
         text.push_str("==> warnings\n");
         for warning in &generated.warnings {
-            text.push_str(&format!("{}\n", warning.to_string().replace('\\', "/")));
+            // Name the fixture by its file name: the checkout's location must not show.
+            let file = warning.file.file_name().unwrap_or_default().to_string_lossy();
+            text.push_str(&format!("{file} {}: {}\n", warning.location, warning.message));
         }
     }
     text
