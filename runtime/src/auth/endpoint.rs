@@ -3,10 +3,11 @@
 //! (store, clock, margin, http opt-in) that each flow type exposes.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use http::{HeaderMap, Method, StatusCode};
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use url::Url;
@@ -15,10 +16,44 @@ use super::Credentials;
 use crate::client::{checked_base_url, BuildError};
 use crate::error::{AuthError, TransportError};
 use crate::response::{decode_json, RawResponse};
-use crate::token::TokenCache;
+use crate::token::{Token, TokenCache};
 
 /// The default time allowed for one request to a token endpoint.
 pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The parts of a token endpoint's answer that make a [`Token`], whatever the vendor calls them.
+pub(crate) struct Grant<'a> {
+    /// The access token, and the name of its field (for the error when it is empty).
+    pub(crate) access: (String, &'a str),
+    /// A new refresh token, if the answer carries one.
+    pub(crate) refresh: Option<String>,
+    /// The access token's lifetime in seconds, if given.
+    pub(crate) expires_in: Option<u64>,
+}
+
+impl Grant<'_> {
+    /// The token granted at `now`. An answer without a new refresh token keeps
+    /// `previous_refresh`: a refresh that does not rotate leaves the old one valid.
+    pub(crate) fn into_token(
+        self,
+        previous_refresh: Option<SecretString>,
+        now: SystemTime,
+    ) -> Result<Token, AuthError> {
+        let (access, field) = self.access;
+        if access.is_empty() {
+            return Err(AuthError::BadTokenResponse(format!("`{field}` is empty")));
+        }
+        let token = Token::new(access, now);
+        let token = match self.refresh.filter(|r| !r.is_empty()) {
+            Some(rotated) => token.with_refresh_token(rotated),
+            None => token.with_refresh_secret(previous_refresh),
+        };
+        Ok(match self.expires_in {
+            Some(seconds) => token.expires_in(Duration::from_secs(seconds)),
+            None => token,
+        })
+    }
+}
 
 /// A request body for a token endpoint.
 pub(crate) enum TokenBody {

@@ -9,7 +9,6 @@
 //! [`OAuth::new`] takes them as arguments.
 
 use std::fmt;
-use std::time::Duration;
 
 use futures::future::BoxFuture;
 use http::{HeaderMap, Method};
@@ -17,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::endpoint::{lenient_seconds, FlowCommon, TokenBody};
+use super::endpoint::{lenient_seconds, FlowCommon, Grant, TokenBody};
 use super::{pkce, Authenticator, Credentials, RawAuthorization};
 use crate::error::AuthError;
 use crate::request::ApiRequest;
@@ -275,19 +274,12 @@ impl OAuth {
     }
 
     fn token_from(&self, response: TokenResponse, old_refresh: Option<SecretString>) -> Result<Token, AuthError> {
-        if response.access_token.is_empty() {
-            return Err(AuthError::BadTokenResponse("`access_token` is empty".to_owned()));
-        }
-        let mut token = Token::new(response.access_token, self.common.cache.now());
-        // A refresh answer without a new refresh token means the old one stays valid.
-        token = match response.refresh_token.filter(|r| !r.is_empty()) {
-            Some(rotated) => token.with_refresh_token(rotated),
-            None => token.with_refresh_secret(old_refresh),
+        let grant = Grant {
+            access: (response.access_token, "access_token"),
+            refresh: response.refresh_token,
+            expires_in: response.expires_in,
         };
-        if let Some(seconds) = response.expires_in {
-            token = token.expires_in(Duration::from_secs(seconds));
-        }
-        Ok(token)
+        grant.into_token(old_refresh, self.common.cache.now())
     }
 }
 

@@ -10,7 +10,6 @@
 //! newer OpenAPI mentions `Bearer`, for which [`AppToken::bearer_scheme`] exists.
 
 use std::fmt;
-use std::time::Duration;
 
 use futures::future::BoxFuture;
 use http::{HeaderMap, Method};
@@ -18,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::endpoint::{lenient_seconds, FlowCommon, TokenBody};
+use super::endpoint::{lenient_seconds, FlowCommon, Grant, TokenBody};
 use super::{Authenticator, Credentials};
 use crate::error::AuthError;
 use crate::request::ApiRequest;
@@ -112,18 +111,12 @@ impl AppToken {
     }
 
     fn token_from(&self, response: TokenResponse, old_refresh: Option<SecretString>) -> Result<Token, AuthError> {
-        if response.access_token.is_empty() {
-            return Err(AuthError::BadTokenResponse("`accessToken` is empty".to_owned()));
-        }
-        let mut token = Token::new(response.access_token, self.common.cache.now());
-        token = match response.refresh_token.filter(|r| !r.is_empty()) {
-            Some(rotated) => token.with_refresh_token(rotated),
-            None => token.with_refresh_secret(old_refresh),
+        let grant = Grant {
+            access: (response.access_token, "accessToken"),
+            refresh: response.refresh_token,
+            expires_in: response.expires,
         };
-        if let Some(seconds) = response.expires {
-            token = token.expires_in(Duration::from_secs(seconds));
-        }
-        Ok(token)
+        grant.into_token(old_refresh, self.common.cache.now())
     }
 }
 
