@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use futures::stream::FusedStream;
 use futures::Stream;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -95,10 +96,14 @@ impl PageRequest {
 type BoxStream<'a, T> = Pin<Box<dyn Stream<Item = T> + Send + 'a>>;
 
 /// A lazy stream of the items of every page; see the [module docs](self).
+///
+/// Once it has ended it stays ended: polling it again yields `None` (it is a
+/// [`FusedStream`]).
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<'a, T, E> {
     inner: BoxStream<'a, Result<T, Error<E>>>,
     deadline: Arc<Mutex<Option<Duration>>>,
+    done: bool,
 }
 
 impl<T, E> fmt::Debug for PageStream<'_, T, E> {
@@ -123,7 +128,21 @@ impl<T, E> Stream for PageStream<'_, T, E> {
     type Item = Result<T, Error<E>>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        // The walk underneath must not be polled again once it has ended.
+        if self.done {
+            return Poll::Ready(None);
+        }
+        let next = self.inner.as_mut().poll_next(cx);
+        if let Poll::Ready(None) = next {
+            self.done = true;
+        }
+        next
+    }
+}
+
+impl<T, E> FusedStream for PageStream<'_, T, E> {
+    fn is_terminated(&self) -> bool {
+        self.done
     }
 }
 
@@ -190,6 +209,7 @@ where
     PageStream {
         inner: Box::pin(inner),
         deadline,
+        done: false,
     }
 }
 

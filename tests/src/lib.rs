@@ -149,3 +149,23 @@ pub async fn seen(server: &wiremock::MockServer) -> Vec<Seen> {
 pub async fn seen_lines(server: &wiremock::MockServer) -> Vec<String> {
     seen(server).await.into_iter().map(|s| s.line).collect()
 }
+
+/// The `Authorization` value `Basic base64(user:password)`, computed here without a
+/// dependency so the runtime's own encoding is not what the tests compare against.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let input = format!("{user}:{password}").into_bytes();
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    format!("Basic {out}")
+}

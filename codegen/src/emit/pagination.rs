@@ -116,9 +116,11 @@ pub fn stream_method(ir: &Ir, group: &Group, op: &Operation) -> Option<TokenStre
         op.name
     );
     let doc_lines = doc.lines().map(|l| quote! { #[doc = #l] });
+    // The stream borrows only the arguments, not `self`: `paginate` clones the client, so a
+    // stream made from a temporary group (`client.customer().x_stream(..)`) can be kept.
     Some(quote! {
         #(#doc_lines)*
-        pub fn #name<'a>(&'a self, #(#args),*) -> client_runtime::PageStream<'a, #item_ty, #err_ty> {
+        pub fn #name<'a>(&self, #(#args),*) -> client_runtime::PageStream<'a, #item_ty, #err_ty> {
             let pages = #pages;
             client_runtime::pagination::paginate(#api_client, pages, move |page: client_runtime::PageRequest| {
                 #setup

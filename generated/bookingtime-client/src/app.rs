@@ -145,7 +145,7 @@ impl AppApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn app_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::App, crate::types::ErrorEnvelope> {
         let pages = client_runtime::Pages::numbered(
@@ -176,7 +176,7 @@ impl AppApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn app_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::App, crate::types::ErrorEnvelope> {

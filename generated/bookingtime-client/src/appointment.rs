@@ -893,7 +893,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_index_day_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         month: i32,
@@ -934,7 +934,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_index_all_day_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         month: i32,
@@ -981,7 +981,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_index_week_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         week: i32,
@@ -1021,7 +1021,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_index_all_week_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         week: i32,
@@ -1061,7 +1061,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_index_month_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         month: i32,
@@ -1101,7 +1101,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_index_all_month_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         month: i32,
@@ -1146,7 +1146,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_custom_entity_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         custom_entity_id: &'a str,
@@ -1191,7 +1191,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_custom_entity_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         custom_entity_id: &'a str,
@@ -1238,7 +1238,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_customer_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         customer_id: &'a str,
     ) -> client_runtime::PageStream<
@@ -1277,7 +1277,7 @@ impl AppointmentApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointment_customer_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         customer_id: &'a str,
         search_query: &'a str,

@@ -487,7 +487,7 @@ impl AvailabilityExceptionApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn availability_exception_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -525,7 +525,7 @@ impl AvailabilityExceptionApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn availability_exception_index_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -563,7 +563,7 @@ impl AvailabilityExceptionApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn availability_exception_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -606,7 +606,7 @@ impl AvailabilityExceptionApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn availability_exception_filter_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -649,7 +649,7 @@ impl AvailabilityExceptionApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn availability_exception_appointment_template_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         appointment_template_id: &'a str,
     ) -> client_runtime::PageStream<
@@ -692,7 +692,7 @@ impl AvailabilityExceptionApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn availability_exception_appointment_template_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         appointment_template_id: &'a str,
         search_query: &'a str,
@@ -737,7 +737,7 @@ impl AvailabilityExceptionApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn availability_exception_booking_resource_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         booking_resource_id: &'a str,
     ) -> client_runtime::PageStream<
@@ -780,7 +780,7 @@ impl AvailabilityExceptionApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn availability_exception_booking_resource_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         booking_resource_id: &'a str,
         search_query: &'a str,

@@ -417,7 +417,7 @@ impl BookingResourceApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_resource_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -455,7 +455,7 @@ impl BookingResourceApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_resource_index_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -493,7 +493,7 @@ impl BookingResourceApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_resource_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -532,7 +532,7 @@ impl BookingResourceApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_resource_filter_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -575,7 +575,7 @@ impl BookingResourceApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_resource_custom_entity_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         custom_entity_id: &'a str,
@@ -620,7 +620,7 @@ impl BookingResourceApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_resource_custom_entity_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         custom_entity_id: &'a str,

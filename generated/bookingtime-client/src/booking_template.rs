@@ -413,7 +413,7 @@ impl BookingTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_template_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -451,7 +451,7 @@ impl BookingTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_template_index_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -489,7 +489,7 @@ impl BookingTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_template_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -528,7 +528,7 @@ impl BookingTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_template_filter_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -571,7 +571,7 @@ impl BookingTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_template_booking_resource_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         booking_resource_id: &'a str,
     ) -> client_runtime::PageStream<
@@ -614,7 +614,7 @@ impl BookingTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_template_booking_resource_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         booking_resource_id: &'a str,
         search_query: &'a str,
@@ -659,7 +659,7 @@ impl BookingTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_template_custom_entity_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         custom_entity_id: &'a str,
@@ -704,7 +704,7 @@ impl BookingTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn booking_template_custom_entity_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         custom_entity_id: &'a str,

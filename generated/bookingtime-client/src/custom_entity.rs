@@ -1675,7 +1675,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
     ) -> client_runtime::PageStream<
@@ -1714,7 +1714,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_index_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
     ) -> client_runtime::PageStream<
@@ -1757,7 +1757,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         search_query: &'a str,
@@ -1802,7 +1802,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_filter_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         search_query: &'a str,
@@ -1847,7 +1847,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_appointment_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         appointment_id: &'a str,
         custom_entity_type: &'a str,
@@ -1892,7 +1892,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_appointment_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         appointment_id: &'a str,
         custom_entity_type: &'a str,
@@ -1939,7 +1939,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_appointment_template_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         appointment_template_id: &'a str,
         custom_entity_type: &'a str,
@@ -1984,7 +1984,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_appointment_template_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         appointment_template_id: &'a str,
         custom_entity_type: &'a str,
@@ -2031,7 +2031,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_booking_resource_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         booking_resource_id: &'a str,
         custom_entity_type: &'a str,
@@ -2076,7 +2076,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_booking_resource_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         booking_resource_id: &'a str,
         custom_entity_type: &'a str,
@@ -2123,7 +2123,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_booking_template_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         booking_template_id: &'a str,
         custom_entity_type: &'a str,
@@ -2168,7 +2168,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_booking_template_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         booking_template_id: &'a str,
         custom_entity_type: &'a str,
@@ -2215,7 +2215,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_custom_entity_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_id: &'a str,
         custom_entity_type: &'a str,
@@ -2260,7 +2260,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_custom_entity_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_id: &'a str,
         custom_entity_type: &'a str,
@@ -2307,7 +2307,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_customer_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         customer_id: &'a str,
         custom_entity_type: &'a str,
@@ -2352,7 +2352,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_customer_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         customer_id: &'a str,
         custom_entity_type: &'a str,
@@ -2399,7 +2399,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_employee_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         employee_id: &'a str,
         custom_entity_type: &'a str,
@@ -2444,7 +2444,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_employee_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         employee_id: &'a str,
         custom_entity_type: &'a str,
@@ -2491,7 +2491,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_file_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         file_id: &'a str,
         custom_entity_type: &'a str,
@@ -2536,7 +2536,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_file_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         file_id: &'a str,
         custom_entity_type: &'a str,
@@ -2583,7 +2583,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_resource_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         resource_id: &'a str,
         custom_entity_type: &'a str,
@@ -2628,7 +2628,7 @@ impl CustomEntityApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn custom_entity_resource_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         resource_id: &'a str,
         custom_entity_type: &'a str,

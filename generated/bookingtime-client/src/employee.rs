@@ -595,7 +595,7 @@ impl EmployeeApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn employee_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -630,7 +630,7 @@ impl EmployeeApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn employee_index_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -665,7 +665,7 @@ impl EmployeeApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn employee_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -704,7 +704,7 @@ impl EmployeeApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn employee_filter_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -743,7 +743,7 @@ impl EmployeeApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn employee_custom_entity_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         custom_entity_id: &'a str,
@@ -788,7 +788,7 @@ impl EmployeeApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn employee_custom_entity_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         custom_entity_type: &'a str,
         custom_entity_id: &'a str,

@@ -149,7 +149,7 @@ impl LogApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn log_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Log, crate::types::ErrorEnvelope> {
         let pages = client_runtime::Pages::numbered(
@@ -180,7 +180,7 @@ impl LogApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn log_index_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Log, crate::types::ErrorEnvelope> {
         let pages = client_runtime::Pages::numbered(
@@ -211,7 +211,7 @@ impl LogApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn log_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Log, crate::types::ErrorEnvelope> {
@@ -243,7 +243,7 @@ impl LogApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn log_filter_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Log, crate::types::ErrorEnvelope> {

@@ -145,7 +145,7 @@ impl ModuleApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn module_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -180,7 +180,7 @@ impl ModuleApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn module_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<

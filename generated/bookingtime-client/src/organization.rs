@@ -769,7 +769,7 @@ impl OrganizationApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn organization_app_index_stream<'a>(
-        &'a self,
+        &self,
         app_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -804,7 +804,7 @@ impl OrganizationApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn organization_app_filter_stream<'a>(
-        &'a self,
+        &self,
         app_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -843,7 +843,7 @@ impl OrganizationApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn organization_sub_organization_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -881,7 +881,7 @@ impl OrganizationApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn organization_sub_organization_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<

@@ -335,7 +335,7 @@ impl SmsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
         let pages = client_runtime::Pages::numbered(
@@ -366,7 +366,7 @@ impl SmsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_index_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
         let pages = client_runtime::Pages::numbered(
@@ -397,7 +397,7 @@ impl SmsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -429,7 +429,7 @@ impl SmsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_filter_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -464,7 +464,7 @@ impl SmsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_customer_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         customer_id: &'a str,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -499,7 +499,7 @@ impl SmsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_customer_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         customer_id: &'a str,
         search_query: &'a str,

@@ -303,7 +303,7 @@ impl SmsTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_template_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -341,7 +341,7 @@ impl SmsTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_template_index_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
     ) -> client_runtime::PageStream<
         'a,
@@ -379,7 +379,7 @@ impl SmsTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_template_filter_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<
@@ -418,7 +418,7 @@ impl SmsTemplateApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn sms_template_filter_all_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         search_query: &'a str,
     ) -> client_runtime::PageStream<

@@ -225,7 +225,7 @@ impl StatisticApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn statistic_index_day_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         month: i32,
@@ -266,7 +266,7 @@ impl StatisticApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn statistic_index_all_day_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         month: i32,
@@ -313,7 +313,7 @@ impl StatisticApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn statistic_index_week_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         week: i32,
@@ -353,7 +353,7 @@ impl StatisticApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn statistic_index_all_week_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         week: i32,
@@ -393,7 +393,7 @@ impl StatisticApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn statistic_index_month_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         month: i32,
@@ -433,7 +433,7 @@ impl StatisticApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn statistic_index_all_month_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         year: i32,
         month: i32,

@@ -73,7 +73,7 @@ impl SynchronizationLogApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn synchronization_log_index_stream<'a>(
-        &'a self,
+        &self,
         organization_id: &'a str,
         synchronization_id: &'a str,
     ) -> client_runtime::PageStream<

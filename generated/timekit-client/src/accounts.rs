@@ -182,7 +182,7 @@ impl AccountsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_accounts_stream<'a>(
-        &'a self,
+        &self,
         params: GetAccountsParams,
     ) -> client_runtime::PageStream<'a, crate::types::Account, crate::types::ErrorType> {
         let pages = client_runtime::Pages::next_url("/data", "/next_page_url");

@@ -192,7 +192,7 @@ impl AppsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_apps_stream<'a>(
-        &'a self,
+        &self,
         params: GetAppsParams,
     ) -> client_runtime::PageStream<'a, crate::types::App, crate::types::ErrorType> {
         let pages = client_runtime::Pages::next_url("/data", "/next_page_url");

@@ -446,7 +446,7 @@ impl BookingsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_bookings_stream<'a>(
-        &'a self,
+        &self,
         params: GetBookingsParams,
     ) -> client_runtime::PageStream<'a, crate::types::Booking, crate::types::ErrorType> {
         let pages = client_runtime::Pages::next_url("/data", "/next_page_url");
@@ -467,7 +467,7 @@ impl BookingsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_group_bookings_stream<'a>(
-        &'a self,
+        &self,
         params: GetGroupBookingsParams,
     ) -> client_runtime::PageStream<'a, crate::types::Booking, crate::types::ErrorType> {
         let pages = client_runtime::Pages::next_url("/data", "/next_page_url");

@@ -191,7 +191,7 @@ impl CalendarsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_calendars_stream<'a>(
-        &'a self,
+        &self,
         params: GetCalendarsParams,
     ) -> client_runtime::PageStream<
         'a,

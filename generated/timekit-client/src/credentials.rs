@@ -123,7 +123,7 @@ impl CredentialsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_credentials_stream<'a>(
-        &'a self,
+        &self,
         params: GetCredentialsParams,
     ) -> client_runtime::PageStream<
         'a,

@@ -194,7 +194,7 @@ impl EventsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_events_stream<'a>(
-        &'a self,
+        &self,
         params: GetEventsParams,
     ) -> client_runtime::PageStream<'a, crate::types::Event, crate::types::ErrorType> {
         let pages = client_runtime::Pages::next_url("/data", "/next_page_url");

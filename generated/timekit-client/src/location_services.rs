@@ -194,7 +194,7 @@ impl LocationServicesApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_location_services_stream<'a>(
-        &'a self,
+        &self,
         params: GetLocationServicesParams,
     ) -> client_runtime::PageStream<
         'a,

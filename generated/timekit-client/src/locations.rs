@@ -191,7 +191,7 @@ impl LocationsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_locations_stream<'a>(
-        &'a self,
+        &self,
         params: GetLocationsParams,
     ) -> client_runtime::PageStream<
         'a,

@@ -416,7 +416,7 @@ impl ProjectsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_projects_stream<'a>(
-        &'a self,
+        &self,
         params: GetProjectsParams,
     ) -> client_runtime::PageStream<'a, crate::types::Project, crate::types::ErrorType> {
         let pages = client_runtime::Pages::next_url("/data", "/next_page_url");
@@ -437,7 +437,7 @@ impl ProjectsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_project_resources_stream<'a>(
-        &'a self,
+        &self,
         id: &'a str,
         params: GetProjectResourcesParams,
     ) -> client_runtime::PageStream<

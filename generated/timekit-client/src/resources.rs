@@ -260,7 +260,7 @@ impl ResourcesApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_resources_stream<'a>(
-        &'a self,
+        &self,
         params: GetResourcesParams,
     ) -> client_runtime::PageStream<
         'a,

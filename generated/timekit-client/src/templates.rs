@@ -120,7 +120,7 @@ impl TemplatesApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn get_templates_stream<'a>(
-        &'a self,
+        &self,
         params: GetTemplatesParams,
     ) -> client_runtime::PageStream<
         'a,

@@ -90,7 +90,7 @@ impl EntriesApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn entries_list_stream<'a>(
-        &'a self,
+        &self,
         params: EntriesListParams,
     ) -> client_runtime::PageStream<'a, crate::types::Entry, crate::types::ErrorType> {
         let pages = client_runtime::Pages::numbered(

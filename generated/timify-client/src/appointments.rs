@@ -137,7 +137,7 @@ impl AppointmentsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn appointments_list_stream<'a>(
-        &'a self,
+        &self,
         params: AppointmentsListParams,
     ) -> client_runtime::PageStream<
         'a,

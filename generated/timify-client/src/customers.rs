@@ -341,7 +341,7 @@ impl CustomersApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn customers_list_stream<'a>(
-        &'a self,
+        &self,
         params: CustomersListParams,
     ) -> client_runtime::PageStream<
         'a,

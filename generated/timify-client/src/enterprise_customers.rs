@@ -270,7 +270,7 @@ impl EnterpriseCustomersApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn enterprise_customers_list_stream<'a>(
-        &'a self,
+        &self,
         params: EnterpriseCustomersListParams,
     ) -> client_runtime::PageStream<
         'a,

@@ -109,7 +109,7 @@ impl TimeshiftsApi<'_> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
     pub fn timeshifts_list_stream<'a>(
-        &'a self,
+        &self,
         params: TimeshiftsListParams,
     ) -> client_runtime::PageStream<
         'a,
