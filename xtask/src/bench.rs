@@ -342,11 +342,18 @@ fn build_comparison(root: &Path, spec: &Path, scratch: &Path, progenitor: bool) 
     if progenitor {
         let theirs = scratch.join("progenitor").join(&name);
         match run_progenitor(spec, &theirs) {
-            Ok(_) => show(
-                "progenitor",
-                &theirs,
-                build_crate(&theirs, "progenitor-bench", &scratch.join("target-progenitor")),
-            ),
+            Ok(_) => {
+                // Keep progenitor's crate out of any enclosing workspace, as ours is.
+                let manifest = theirs.join("Cargo.toml");
+                let mut text = std::fs::read_to_string(&manifest).unwrap_or_default();
+                text.push_str("\n[workspace]\n");
+                std::fs::write(&manifest, text).with_context(|| format!("writing {}", manifest.display()))?;
+                show(
+                    "progenitor",
+                    &theirs,
+                    build_crate(&theirs, "progenitor-bench", &scratch.join("target-progenitor")),
+                )
+            }
             Err(error) => println!("progenitor   generation failed: {error:#}"),
         }
     }
