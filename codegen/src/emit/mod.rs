@@ -13,7 +13,7 @@ pub mod types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Builtin, Ir, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Builtin, Group, Ir, TypeDef, TypeKind, TypeRef};
 
 /// A file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,60 +64,152 @@ fn first_word(line: &str) -> (&str, &str) {
     (words.next().unwrap_or(""), words.next().unwrap_or(""))
 }
 
+/// How many types one formatting unit of `types.rs` holds. Fixed, so that output never
+/// depends on the number of threads.
+const TYPES_PER_UNIT: usize = 150;
+
+/// A piece of output that is built and formatted on its own (possibly on another thread).
+enum Unit<'a> {
+    /// `src/lib.rs`.
+    Lib,
+    /// A run of consecutive types of `src/types.rs`; the first run carries the file's header.
+    Types { ids: &'a [usize], first: bool },
+    /// One group's module file.
+    Group(&'a Group),
+}
+
 /// The Rust source files of the crate: `src/lib.rs`, `src/types.rs` and one per group.
+///
+/// Building tokens, re-parsing them with syn and printing them is most of generation's time,
+/// so the units are spread over the available cores. Token streams cannot cross threads; each
+/// thread builds its own units' tokens from the shared IR, and the texts are assembled in
+/// unit order, so the bytes are the same whatever the scheduling.
 pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
     let header = client::file_header(source);
-    let mut files = Vec::new();
-    let modules: Vec<TokenStream> = ir
-        .groups
-        .iter()
-        .map(|g| {
-            let module = types::ident(&g.module);
-            let doc = g.doc.clone().unwrap_or_else(|| {
-                if g.accessor.is_empty() {
-                    "Operations without a tag, as methods of [`Client`].".to_owned()
-                } else {
-                    format!("Operations tagged `{}`.", g.module)
-                }
-            });
-            let doc = types::doc_attrs(Some(doc.lines().next().unwrap_or_default()));
-            quote! { #doc pub mod #module; }
-        })
-        .collect();
-    let lib = client::emit_lib(ir, &modules);
-    let lib_text = format_file(lib, &format!("{header}{}\n", client::lints_preamble()), "src/lib.rs")?;
-    files.push(GeneratedFile {
-        path: "src/lib.rs".to_owned(),
-        contents: lib_text,
-    });
     let ids: Vec<usize> = (0..ir.types.len()).collect();
-    let types_tokens = types::emit_types(ir, &ids);
-    let types_tokens = quote! {
-        //! The API's data types.
-        #types_tokens
+    let type_runs: Vec<&[usize]> = if ids.is_empty() {
+        vec![&ids[..]]
+    } else {
+        ids.chunks(TYPES_PER_UNIT).collect()
     };
+    let mut units = vec![Unit::Lib];
+    units.extend(
+        type_runs
+            .iter()
+            .enumerate()
+            .map(|(index, ids)| Unit::Types { ids, first: index == 0 }),
+    );
+    units.extend(ir.groups.iter().map(Unit::Group));
+
+    let mut texts = parallel_map(&units, |unit| render(ir, unit, &header))?.into_iter();
+    let mut next = || {
+        texts
+            .next()
+            .unwrap_or_else(|| Err("a formatting unit produced no text".to_owned()))
+    };
+    let mut files = vec![GeneratedFile {
+        path: "src/lib.rs".to_owned(),
+        contents: next()?,
+    }];
+    let mut types_text = String::new();
+    for index in 0..type_runs.len() {
+        if index > 0 {
+            types_text.push('\n');
+        }
+        types_text.push_str(&next()?);
+    }
     files.push(GeneratedFile {
         path: "src/types.rs".to_owned(),
-        contents: format_file(types_tokens, &header, "src/types.rs")?,
+        contents: types_text,
     });
     for group in &ir.groups {
-        let body = operations::emit_group(ir, group);
-        let doc = group
-            .doc
-            .clone()
-            .unwrap_or_else(|| format!("Operations tagged `{}`.", group.module));
-        let doc_lines = doc.lines().map(|l| {
-            let l = format!(" {}", l.trim_end());
-            quote! { #![doc = #l] }
-        });
-        let tokens = quote! { #(#doc_lines)* #body };
-        let path = format!("src/{}.rs", group.module);
         files.push(GeneratedFile {
-            contents: format_file(tokens, &header, &path)?,
-            path,
+            path: format!("src/{}.rs", group.module),
+            contents: next()?,
         });
     }
     Ok(files)
+}
+
+/// Builds and formats one unit.
+fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
+    match unit {
+        Unit::Lib => {
+            let modules: Vec<TokenStream> = ir
+                .groups
+                .iter()
+                .map(|g| {
+                    let module = types::ident(&g.module);
+                    let doc = types::doc_attrs(Some(&group_summary(g)));
+                    quote! { #doc pub mod #module; }
+                })
+                .collect();
+            let lib = client::emit_lib(ir, &modules);
+            format_file(lib, &format!("{header}{}\n", client::lints_preamble()), "src/lib.rs")
+        }
+        Unit::Types { ids, first: true } => {
+            let items = types::emit_types(ir, ids);
+            format_file(
+                quote! { //! The API's data types.
+                #items },
+                header,
+                "src/types.rs",
+            )
+        }
+        Unit::Types { ids, first: false } => format_file(types::emit_types(ir, ids), "", "src/types.rs"),
+        Unit::Group(group) => {
+            let body = operations::emit_group(ir, group);
+            let doc = group.doc.clone().unwrap_or_else(|| group_summary(group));
+            let doc_lines = doc.lines().map(|l| {
+                let l = format!(" {}", l.trim_end());
+                quote! { #![doc = #l] }
+            });
+            let path = format!("src/{}.rs", group.module);
+            format_file(quote! { #(#doc_lines)* #body }, header, &path)
+        }
+    }
+}
+
+/// A group's one-line description.
+fn group_summary(group: &Group) -> String {
+    match &group.doc {
+        Some(doc) => doc.lines().next().unwrap_or_default().to_owned(),
+        None if group.accessor.is_empty() => "Operations without a tag, as methods of [`crate::Client`].".to_owned(),
+        None => format!("Operations tagged `{}`.", group.module),
+    }
+}
+
+/// `f` over `items` on up to as many threads as there are cores; results in item order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Result<Vec<R>, String> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return Ok(items.iter().map(f).collect());
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(index) else { break };
+                        out.push((index, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(items.len());
+        for worker in workers {
+            all.extend(worker.join().map_err(|_| "a generator thread panicked".to_owned())?);
+        }
+        Ok::<_, String>(all)
+    })?;
+    done.sort_by_key(|(index, _)| *index);
+    Ok(done.into_iter().map(|(_, result)| result).collect())
 }
 
 /// Which optional libraries the generated types need.
