@@ -39,8 +39,10 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
         let module = ident(&g.module);
         let api = ident(&g.api_name);
         let doc = format!(" Operations tagged `{}`.", g.module);
+        let cfg = super::features::group_cfg(ir, g);
         quote! {
             #[doc = #doc]
+            #cfg
             pub fn #accessor(&self) -> #module::#api<'_> {
                 #module::#api { client: self }
             }

@@ -31,6 +31,7 @@ pub fn cargo_toml(ir: &Ir, settings: &CrateSettings, uses: Uses, source: &str, h
     if uses.uuid {
         out.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
     }
+    out.push_str(&super::features::manifest_section(ir));
     if has_examples {
         out.push_str("\n[dev-dependencies]\n");
         out.push_str("tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }\n");

@@ -5,6 +5,7 @@
 //! (prettyplease), so layout is never hand-managed.
 
 pub mod client;
+pub mod features;
 pub mod manifest;
 pub mod operations;
 pub mod pagination;
@@ -37,6 +38,8 @@ pub fn format_file(tokens: TokenStream, header: &str, path: &str) -> Result<Stri
 fn space_items(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::with_capacity(text.len() + text.len() / 16);
+    // Inside a multi-line inner attribute (the crate's `#![allow(...)]`), whose `)]` ends it.
+    let mut in_inner_attr = false;
     for (index, line) in lines.iter().enumerate() {
         out.push_str(line);
         out.push('\n');
@@ -48,7 +51,12 @@ fn space_items(text: &str) -> String {
         let next_indent = next.len() - next_trimmed.len();
         let closes_item = line.trim_start() == "}" && indent <= 4 && next_indent == indent;
         let one_line_item = indent == 0 && line.ends_with(';') && !line.starts_with(' ');
-        let inner_attr_end = (line.starts_with("#![") && line.ends_with(']')) || *line == ")]";
+        let inner_attr_end = (line.starts_with("#![") && line.ends_with(']')) || (in_inner_attr && *line == ")]");
+        if line.starts_with("#![") && !line.ends_with(']') {
+            in_inner_attr = true;
+        } else if *line == ")]" {
+            in_inner_attr = false;
+        }
         let next_continues = next_trimmed.starts_with('}') || next_trimmed.starts_with(')') || next_trimmed.is_empty();
         let same_kind = one_line_item && first_word(line) == first_word(next_trimmed) && next_indent == 0;
         let doc_block_end = line.starts_with("//!") && !next.starts_with("//!");
@@ -141,7 +149,8 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
                 .map(|g| {
                     let module = types::ident(&g.module);
                     let doc = types::doc_attrs(Some(&group_summary(g)));
-                    quote! { #doc pub mod #module; }
+                    let cfg = features::group_cfg(ir, g);
+                    quote! { #doc #cfg pub mod #module; }
                 })
                 .collect();
             let lib = client::emit_lib(ir, &modules);

@@ -91,21 +91,22 @@ fn is_optional(ty: &TypeRef) -> bool {
 
 /// The whole `types.rs` body.
 pub fn emit_types(ir: &Ir, ids: &[usize]) -> TokenStream {
-    let items = ids
-        .iter()
-        .filter_map(|&id| ir.types.get(id))
-        .map(|def| emit_type(ir, def, From::Types));
+    let items = ids.iter().filter_map(|&id| {
+        let def = ir.types.get(id)?;
+        Some(emit_type(ir, def, From::Types, &super::features::type_cfg(ir, id)))
+    });
     quote! { #(#items)* }
 }
 
-/// One type definition.
-pub fn emit_type(ir: &Ir, def: &TypeDef, from: From) -> TokenStream {
+/// One type definition; `cfg` (possibly empty) gates each item it expands to.
+pub fn emit_type(ir: &Ir, def: &TypeDef, from: From, cfg: &TokenStream) -> TokenStream {
     let name = ident(&def.name);
     let doc = doc_attrs(def.doc.as_deref());
+    let doc = quote! { #doc #cfg };
     match &def.kind {
         TypeKind::Struct(s) => emit_struct(ir, &name, doc, s, from),
-        TypeKind::StringEnum(e) => emit_string_enum(&name, doc, e),
-        TypeKind::Union(u) => emit_union(ir, &name, doc, u, from),
+        TypeKind::StringEnum(e) => emit_string_enum(&name, doc, e, cfg),
+        TypeKind::Union(u) => emit_union(ir, &name, doc, u, from, cfg),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ir, ty, from);
             quote! { #doc pub type #name = #ty; }
@@ -159,7 +160,7 @@ fn emit_struct(ir: &Ir, name: &Ident, doc: TokenStream, s: &StructDef, from: Fro
     }
 }
 
-fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef) -> TokenStream {
+fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef, cfg: &TokenStream) -> TokenStream {
     let variants = e.variants.iter().map(|(variant, wire)| {
         let variant = ident(variant);
         let doc = format!(" `{wire}`");
@@ -182,6 +183,7 @@ fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef) -> TokenS
             Unknown(String),
         }
 
+        #cfg
         impl #name {
             /// The value as it goes over the wire.
             pub fn as_str(&self) -> &str {
@@ -192,12 +194,14 @@ fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef) -> TokenS
             }
         }
 
+        #cfg
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
+        #cfg
         impl From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
@@ -207,12 +211,14 @@ fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef) -> TokenS
             }
         }
 
+        #cfg
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
+        #cfg
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
@@ -222,7 +228,7 @@ fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef) -> TokenS
     }
 }
 
-fn emit_union(ir: &Ir, name: &Ident, doc: TokenStream, u: &UnionDef, from: From) -> TokenStream {
+fn emit_union(ir: &Ir, name: &Ident, doc: TokenStream, u: &UnionDef, from: From, cfg: &TokenStream) -> TokenStream {
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = type_tokens(ir, &v.ty, from);
@@ -258,6 +264,7 @@ fn emit_union(ir: &Ir, name: &Ident, doc: TokenStream, u: &UnionDef, from: From)
             Unknown(serde_json::Value),
         }
 
+        #cfg
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;

@@ -44,120 +44,159 @@
 pub mod types;
 
 /// Configuration of an installed app inside an organization.
+#[cfg(feature = "app_config")]
 pub mod app_config;
 
 /// Apps available to / installed in an organization (read-only).
+#[cfg(feature = "app")]
 pub mod app;
 
 /// Appointments (bookings) of an organization, incl. calendar listings and customer/file links.
+#[cfg(feature = "appointment")]
 pub mod appointment;
 
 /// Categories that group appointment templates.
+#[cfg(feature = "appointment_template_category")]
 pub mod appointment_template_category;
 
 /// Fixed event dates of an appointment template.
+#[cfg(feature = "appointment_template_event_date_time")]
 pub mod appointment_template_event_date_time;
 
 /// Appointment templates (services): type, duration, required customer data, linked resources and templates.
+#[cfg(feature = "appointment_template")]
 pub mod appointment_template;
 
 /// Steps of a COMPLEX appointment template.
+#[cfg(feature = "appointment_template_step")]
 pub mod appointment_template_step;
 
 /// Exceptions (e.g. FREE) to the regular availability of an appointment template / booking resource.
+#[cfg(feature = "availability_exception")]
 pub mod availability_exception;
 
 /// Booking resources (employees and resources as bookable entities; read-only).
+#[cfg(feature = "booking_resource")]
 pub mod booking_resource;
 
 /// Bookable time slots of a booking template.
+#[cfg(feature = "booking_slot")]
 pub mod booking_slot;
 
 /// Booking templates (read-only view of what can be booked).
+#[cfg(feature = "booking_template")]
 pub mod booking_template;
 
 /// Contract accounts (billing accounts that own organizations).
+#[cfg(feature = "contract_account")]
 pub mod contract_account;
 
 /// Custom entities of a caller-defined `customEntityType`, linkable to most other entities.
+#[cfg(feature = "custom_entity")]
 pub mod custom_entity;
 
 /// Customer groups.
+#[cfg(feature = "customer_group")]
 pub mod customer_group;
 
 /// Customers of an organization.
+#[cfg(feature = "customer")]
 pub mod customer;
 
 /// E-mails sent by the platform (read, resend, send to a customer).
+#[cfg(feature = "email")]
 pub mod email;
 
 /// E-mail templates.
+#[cfg(feature = "email_template")]
 pub mod email_template;
 
 /// Employee groups.
+#[cfg(feature = "employee_group")]
 pub mod employee_group;
 
 /// Employees (staff), their availability and permissions.
+#[cfg(feature = "employee")]
 pub mod employee;
 
 /// Extra (custom form) fields.
+#[cfg(feature = "extra_field")]
 pub mod extra_field;
 
 /// Files (uploaded base64, downloaded as raw bytes).
+#[cfg(feature = "file")]
 pub mod file;
 
 /// Images.
+#[cfg(feature = "image")]
 pub mod image;
 
 /// License configurations.
+#[cfg(feature = "license_config")]
 pub mod license_config;
 
 /// Licenses (read-only).
+#[cfg(feature = "license")]
 pub mod license;
 
 /// Log entries (read-only).
+#[cfg(feature = "log")]
 pub mod log;
 
 /// Configurations of booking modules (front-end widgets).
+#[cfg(feature = "module_config")]
 pub mod module_config;
 
 /// Modules available to an organization (read-only).
+#[cfg(feature = "module")]
 pub mod module;
 
 /// Logs of an online-meeting connection (read-only).
+#[cfg(feature = "online_meeting_connection_log")]
 pub mod online_meeting_connection_log;
 
 /// Online-meeting connections (e.g. TEAMS).
+#[cfg(feature = "online_meeting_connection")]
 pub mod online_meeting_connection;
 
 /// Organizations: show/edit/move/copy, sub-organizations, availability, time grid and template links.
+#[cfg(feature = "organization")]
 pub mod organization;
 
 /// Purchasable packets.
+#[cfg(feature = "packet")]
 pub mod packet;
 
 /// Scheduled reporting jobs (e.g. APPOINTMENT_LIST sent WEEKLY).
+#[cfg(feature = "reporting_job")]
 pub mod reporting_job;
 
 /// Resources (rooms, locations, equipment) and their availability.
+#[cfg(feature = "resource")]
 pub mod resource;
 
 /// SMS messages sent by the platform (read, resend, send to a customer).
+#[cfg(feature = "sms")]
 pub mod sms;
 
 /// SMS templates.
+#[cfg(feature = "sms_template")]
 pub mod sms_template;
 
 /// Static lookup lists (countries, currencies, languages, time zones, ...) and error-code lookup.
+#[cfg(feature = "static_")]
 pub mod static_;
 
 /// Statistics by day / week / month (read-only).
+#[cfg(feature = "statistic")]
 pub mod statistic;
 
 /// Logs of a calendar synchronization (read-only).
+#[cfg(feature = "synchronization_log")]
 pub mod synchronization_log;
 
 /// External calendar synchronizations (e.g. GRAPH).
+#[cfg(feature = "synchronization")]
 pub mod synchronization;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
@@ -232,6 +271,7 @@ impl Client {
     }
 
     /// Operations tagged `app_config`.
+    #[cfg(feature = "app_config")]
     pub fn app_config(&self) -> app_config::AppConfigApi<'_> {
         app_config::AppConfigApi {
             client: self,
@@ -239,11 +279,13 @@ impl Client {
     }
 
     /// Operations tagged `app`.
+    #[cfg(feature = "app")]
     pub fn app(&self) -> app::AppApi<'_> {
         app::AppApi { client: self }
     }
 
     /// Operations tagged `appointment`.
+    #[cfg(feature = "appointment")]
     pub fn appointment(&self) -> appointment::AppointmentApi<'_> {
         appointment::AppointmentApi {
             client: self,
@@ -251,6 +293,7 @@ impl Client {
     }
 
     /// Operations tagged `appointment_template_category`.
+    #[cfg(feature = "appointment_template_category")]
     pub fn appointment_template_category(
         &self,
     ) -> appointment_template_category::AppointmentTemplateCategoryApi<'_> {
@@ -260,6 +303,7 @@ impl Client {
     }
 
     /// Operations tagged `appointment_template_event_date_time`.
+    #[cfg(feature = "appointment_template_event_date_time")]
     pub fn appointment_template_event_date_time(
         &self,
     ) -> appointment_template_event_date_time::AppointmentTemplateEventDateTimeApi<'_> {
@@ -269,6 +313,7 @@ impl Client {
     }
 
     /// Operations tagged `appointment_template`.
+    #[cfg(feature = "appointment_template")]
     pub fn appointment_template(
         &self,
     ) -> appointment_template::AppointmentTemplateApi<'_> {
@@ -278,6 +323,7 @@ impl Client {
     }
 
     /// Operations tagged `appointment_template_step`.
+    #[cfg(feature = "appointment_template_step")]
     pub fn appointment_template_step(
         &self,
     ) -> appointment_template_step::AppointmentTemplateStepApi<'_> {
@@ -287,6 +333,7 @@ impl Client {
     }
 
     /// Operations tagged `availability_exception`.
+    #[cfg(feature = "availability_exception")]
     pub fn availability_exception(
         &self,
     ) -> availability_exception::AvailabilityExceptionApi<'_> {
@@ -296,6 +343,7 @@ impl Client {
     }
 
     /// Operations tagged `booking_resource`.
+    #[cfg(feature = "booking_resource")]
     pub fn booking_resource(&self) -> booking_resource::BookingResourceApi<'_> {
         booking_resource::BookingResourceApi {
             client: self,
@@ -303,6 +351,7 @@ impl Client {
     }
 
     /// Operations tagged `booking_slot`.
+    #[cfg(feature = "booking_slot")]
     pub fn booking_slot(&self) -> booking_slot::BookingSlotApi<'_> {
         booking_slot::BookingSlotApi {
             client: self,
@@ -310,6 +359,7 @@ impl Client {
     }
 
     /// Operations tagged `booking_template`.
+    #[cfg(feature = "booking_template")]
     pub fn booking_template(&self) -> booking_template::BookingTemplateApi<'_> {
         booking_template::BookingTemplateApi {
             client: self,
@@ -317,6 +367,7 @@ impl Client {
     }
 
     /// Operations tagged `contract_account`.
+    #[cfg(feature = "contract_account")]
     pub fn contract_account(&self) -> contract_account::ContractAccountApi<'_> {
         contract_account::ContractAccountApi {
             client: self,
@@ -324,6 +375,7 @@ impl Client {
     }
 
     /// Operations tagged `custom_entity`.
+    #[cfg(feature = "custom_entity")]
     pub fn custom_entity(&self) -> custom_entity::CustomEntityApi<'_> {
         custom_entity::CustomEntityApi {
             client: self,
@@ -331,6 +383,7 @@ impl Client {
     }
 
     /// Operations tagged `customer_group`.
+    #[cfg(feature = "customer_group")]
     pub fn customer_group(&self) -> customer_group::CustomerGroupApi<'_> {
         customer_group::CustomerGroupApi {
             client: self,
@@ -338,6 +391,7 @@ impl Client {
     }
 
     /// Operations tagged `customer`.
+    #[cfg(feature = "customer")]
     pub fn customer(&self) -> customer::CustomerApi<'_> {
         customer::CustomerApi {
             client: self,
@@ -345,11 +399,13 @@ impl Client {
     }
 
     /// Operations tagged `email`.
+    #[cfg(feature = "email")]
     pub fn email(&self) -> email::EmailApi<'_> {
         email::EmailApi { client: self }
     }
 
     /// Operations tagged `email_template`.
+    #[cfg(feature = "email_template")]
     pub fn email_template(&self) -> email_template::EmailTemplateApi<'_> {
         email_template::EmailTemplateApi {
             client: self,
@@ -357,6 +413,7 @@ impl Client {
     }
 
     /// Operations tagged `employee_group`.
+    #[cfg(feature = "employee_group")]
     pub fn employee_group(&self) -> employee_group::EmployeeGroupApi<'_> {
         employee_group::EmployeeGroupApi {
             client: self,
@@ -364,6 +421,7 @@ impl Client {
     }
 
     /// Operations tagged `employee`.
+    #[cfg(feature = "employee")]
     pub fn employee(&self) -> employee::EmployeeApi<'_> {
         employee::EmployeeApi {
             client: self,
@@ -371,6 +429,7 @@ impl Client {
     }
 
     /// Operations tagged `extra_field`.
+    #[cfg(feature = "extra_field")]
     pub fn extra_field(&self) -> extra_field::ExtraFieldApi<'_> {
         extra_field::ExtraFieldApi {
             client: self,
@@ -378,16 +437,19 @@ impl Client {
     }
 
     /// Operations tagged `file`.
+    #[cfg(feature = "file")]
     pub fn file(&self) -> file::FileApi<'_> {
         file::FileApi { client: self }
     }
 
     /// Operations tagged `image`.
+    #[cfg(feature = "image")]
     pub fn image(&self) -> image::ImageApi<'_> {
         image::ImageApi { client: self }
     }
 
     /// Operations tagged `license_config`.
+    #[cfg(feature = "license_config")]
     pub fn license_config(&self) -> license_config::LicenseConfigApi<'_> {
         license_config::LicenseConfigApi {
             client: self,
@@ -395,6 +457,7 @@ impl Client {
     }
 
     /// Operations tagged `license`.
+    #[cfg(feature = "license")]
     pub fn license(&self) -> license::LicenseApi<'_> {
         license::LicenseApi {
             client: self,
@@ -402,11 +465,13 @@ impl Client {
     }
 
     /// Operations tagged `log`.
+    #[cfg(feature = "log")]
     pub fn log(&self) -> log::LogApi<'_> {
         log::LogApi { client: self }
     }
 
     /// Operations tagged `module_config`.
+    #[cfg(feature = "module_config")]
     pub fn module_config(&self) -> module_config::ModuleConfigApi<'_> {
         module_config::ModuleConfigApi {
             client: self,
@@ -414,11 +479,13 @@ impl Client {
     }
 
     /// Operations tagged `module`.
+    #[cfg(feature = "module")]
     pub fn module(&self) -> module::ModuleApi<'_> {
         module::ModuleApi { client: self }
     }
 
     /// Operations tagged `online_meeting_connection_log`.
+    #[cfg(feature = "online_meeting_connection_log")]
     pub fn online_meeting_connection_log(
         &self,
     ) -> online_meeting_connection_log::OnlineMeetingConnectionLogApi<'_> {
@@ -428,6 +495,7 @@ impl Client {
     }
 
     /// Operations tagged `online_meeting_connection`.
+    #[cfg(feature = "online_meeting_connection")]
     pub fn online_meeting_connection(
         &self,
     ) -> online_meeting_connection::OnlineMeetingConnectionApi<'_> {
@@ -437,6 +505,7 @@ impl Client {
     }
 
     /// Operations tagged `organization`.
+    #[cfg(feature = "organization")]
     pub fn organization(&self) -> organization::OrganizationApi<'_> {
         organization::OrganizationApi {
             client: self,
@@ -444,11 +513,13 @@ impl Client {
     }
 
     /// Operations tagged `packet`.
+    #[cfg(feature = "packet")]
     pub fn packet(&self) -> packet::PacketApi<'_> {
         packet::PacketApi { client: self }
     }
 
     /// Operations tagged `reporting_job`.
+    #[cfg(feature = "reporting_job")]
     pub fn reporting_job(&self) -> reporting_job::ReportingJobApi<'_> {
         reporting_job::ReportingJobApi {
             client: self,
@@ -456,6 +527,7 @@ impl Client {
     }
 
     /// Operations tagged `resource`.
+    #[cfg(feature = "resource")]
     pub fn resource(&self) -> resource::ResourceApi<'_> {
         resource::ResourceApi {
             client: self,
@@ -463,11 +535,13 @@ impl Client {
     }
 
     /// Operations tagged `sms`.
+    #[cfg(feature = "sms")]
     pub fn sms(&self) -> sms::SmsApi<'_> {
         sms::SmsApi { client: self }
     }
 
     /// Operations tagged `sms_template`.
+    #[cfg(feature = "sms_template")]
     pub fn sms_template(&self) -> sms_template::SmsTemplateApi<'_> {
         sms_template::SmsTemplateApi {
             client: self,
@@ -475,11 +549,13 @@ impl Client {
     }
 
     /// Operations tagged `static_`.
+    #[cfg(feature = "static_")]
     pub fn static_(&self) -> static_::StaticApi<'_> {
         static_::StaticApi { client: self }
     }
 
     /// Operations tagged `statistic`.
+    #[cfg(feature = "statistic")]
     pub fn statistic(&self) -> statistic::StatisticApi<'_> {
         statistic::StatisticApi {
             client: self,
@@ -487,6 +563,7 @@ impl Client {
     }
 
     /// Operations tagged `synchronization_log`.
+    #[cfg(feature = "synchronization_log")]
     pub fn synchronization_log(&self) -> synchronization_log::SynchronizationLogApi<'_> {
         synchronization_log::SynchronizationLogApi {
             client: self,
@@ -494,6 +571,7 @@ impl Client {
     }
 
     /// Operations tagged `synchronization`.
+    #[cfg(feature = "synchronization")]
     pub fn synchronization(&self) -> synchronization::SynchronizationApi<'_> {
         synchronization::SynchronizationApi {
             client: self,

@@ -51,6 +51,9 @@ pub struct ErrorEnvelope {
 }
 
 /// Entry of an `...I18nList`: a language key and a text [C].
+#[cfg(
+    any(feature = "appointment_template", feature = "extra_field", feature = "resource")
+)]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct KeyValue {
     /// `KEY_VALUE` in responses.
@@ -67,6 +70,7 @@ pub struct KeyValue {
 }
 
 /// A setting that can inherit from a parent organization (`class: INHERITANCE`) [C]/[D]: `value` is the own value, `inheritance` the mode, `result` the effective value. The value type depends on the setting.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Inheritance {
     /// `INHERITANCE`.
@@ -101,6 +105,7 @@ pub struct InheritanceInput {
 }
 
 /// Apps available to / installed in an organization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "app")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct App {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -127,6 +132,7 @@ pub struct App {
 }
 
 /// Configuration of an installed app inside an organization. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "app_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfig {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -153,6 +159,7 @@ pub struct AppConfig {
 }
 
 /// Appointments (bookings) of an organization, incl. calendar listings and customer/file links. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Appointment {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -179,6 +186,7 @@ pub struct Appointment {
 }
 
 /// Appointment templates (services): type, duration, required customer data, linked resources and templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -207,6 +215,7 @@ pub struct AppointmentTemplate {
 }
 
 /// Categories that group appointment templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "appointment_template_category")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategory {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -233,6 +242,7 @@ pub struct AppointmentTemplateCategory {
 }
 
 /// Fixed event dates of an appointment template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "appointment_template_event_date_time")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEventDateTime {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -259,6 +269,7 @@ pub struct AppointmentTemplateEventDateTime {
 }
 
 /// Steps of a COMPLEX appointment template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "appointment_template_step")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateStep {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -304,6 +315,7 @@ pub struct AvailabilityDay {
 }
 
 /// Exceptions (e.g. FREE) to the regular availability of an appointment template / booking resource. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityException {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -330,6 +342,7 @@ pub struct AvailabilityException {
 }
 
 /// Booking resources (employees and resources as bookable entities; read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "booking_resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResource {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -356,6 +369,7 @@ pub struct BookingResource {
 }
 
 /// A booking resource that can replace one of the appointment's resources (`BOOKING_RESOURCE_REPLACE`). Shape not public [I].
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceReplace {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -366,6 +380,7 @@ pub struct BookingResourceReplace {
 }
 
 /// Bookable time slots of a booking template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlot {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -392,6 +407,7 @@ pub struct BookingSlot {
 }
 
 /// Entry of a booking-slot `RANGE_LIST`. Shape not public [I]; probably an `AVAILABILITY_DAY`-like day with its bookable slots (each slot has the `bookingSlotId` used by appointment add/move).
+#[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -404,6 +420,7 @@ pub struct BookingSlotDay {
 }
 
 /// Booking templates (read-only view of what can be booked). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "booking_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -430,6 +447,7 @@ pub struct BookingTemplate {
 }
 
 /// A contract account (`CONTRACT_ACCOUNT`) [D].
+#[cfg(any(feature = "contract_account", feature = "organization"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContractAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -448,6 +466,7 @@ pub struct ContractAccount {
 }
 
 /// Custom entities of a caller-defined `customEntityType`, linkable to most other entities. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "custom_entity")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntity {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -474,6 +493,7 @@ pub struct CustomEntity {
 }
 
 /// Customers of an organization. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "customer")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -504,6 +524,7 @@ pub struct Customer {
 }
 
 /// Customer groups. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "customer_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroup {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -530,6 +551,7 @@ pub struct CustomerGroup {
 }
 
 /// E-mails sent by the platform (read, resend, send to a customer). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "email")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Email {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -556,6 +578,7 @@ pub struct Email {
 }
 
 /// E-mail templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(any(feature = "email_template", feature = "organization"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -584,6 +607,7 @@ pub struct EmailTemplate {
 }
 
 /// Employees (staff), their availability and permissions. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "employee")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Employee {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -610,6 +634,7 @@ pub struct Employee {
 }
 
 /// Employee groups. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "employee_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroup {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -636,6 +661,7 @@ pub struct EmployeeGroup {
 }
 
 /// Extra (custom form) fields. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(any(feature = "extra_field", feature = "organization"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraField {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -667,6 +693,7 @@ pub struct ExtraField {
 }
 
 /// Files (uploaded base64, downloaded as raw bytes). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "file")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct File {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -693,6 +720,7 @@ pub struct File {
 }
 
 /// Images. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "image")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Image {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -719,6 +747,7 @@ pub struct Image {
 }
 
 /// Licenses (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "license")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct License {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -745,6 +774,7 @@ pub struct License {
 }
 
 /// License configurations. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(any(feature = "license_config", feature = "organization"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfig {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -777,6 +807,7 @@ pub struct LicenseConfig {
 }
 
 /// Log entries (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Log {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -803,6 +834,7 @@ pub struct Log {
 }
 
 /// Modules available to an organization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "module")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Module {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -829,6 +861,7 @@ pub struct Module {
 }
 
 /// Configurations of booking modules (front-end widgets). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "module_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfig {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -855,6 +888,7 @@ pub struct ModuleConfig {
 }
 
 /// Online-meeting connections (e.g. TEAMS). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnection {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -881,6 +915,7 @@ pub struct OnlineMeetingConnection {
 }
 
 /// Logs of an online-meeting connection (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "online_meeting_connection_log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLog {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -907,6 +942,7 @@ pub struct OnlineMeetingConnectionLog {
 }
 
 /// An organization (`ORGANIZATION`, compact `ORGANIZATION_SHORT`). Fields from the getting-started `show` example [D]; compact forms carry fewer fields, so every field is optional.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Organization {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -996,6 +1032,7 @@ pub struct Organization {
 }
 
 /// Purchasable packets. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "packet")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Packet {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -1022,6 +1059,7 @@ pub struct Packet {
 }
 
 /// Scheduled reporting jobs (e.g. APPOINTMENT_LIST sent WEEKLY). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJob {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -1048,6 +1086,7 @@ pub struct ReportingJob {
 }
 
 /// Resources (rooms, locations, equipment) and their availability. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -1076,6 +1115,7 @@ pub struct Resource {
 }
 
 /// SMS messages sent by the platform (read, resend, send to a customer). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "sms")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sms {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -1102,6 +1142,7 @@ pub struct Sms {
 }
 
 /// SMS templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(any(feature = "organization", feature = "sms_template"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -1130,6 +1171,7 @@ pub struct SmsTemplate {
 }
 
 /// One entry of a static lookup list (country, currency, language, time zone, ...). Shape not public [I]: open object.
+#[cfg(feature = "static_")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StaticEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1140,6 +1182,7 @@ pub struct StaticEntry {
 }
 
 /// Statistics by day / week / month (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "statistic")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Statistic {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -1166,6 +1209,7 @@ pub struct Statistic {
 }
 
 /// External calendar synchronizations (e.g. GRAPH). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Synchronization {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -1192,6 +1236,7 @@ pub struct Synchronization {
 }
 
 /// Logs of a calendar synchronization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "synchronization_log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLog {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -1218,6 +1263,7 @@ pub struct SynchronizationLog {
 }
 
 /// Entry of a time-grid `RANGE_LIST`. Shape not public [I].
+#[cfg(any(feature = "appointment_template", feature = "organization"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeGridDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1228,6 +1274,7 @@ pub struct TimeGridDay {
 }
 
 /// Envelope whose content is one AppConfig.
+#[cfg(feature = "app_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1240,6 +1287,7 @@ pub struct AppConfigEnvelope {
 }
 
 /// `LIST` container of AppConfig records (no paging).
+#[cfg(feature = "app_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigList {
     /// `LIST`.
@@ -1258,6 +1306,7 @@ pub struct AppConfigList {
 }
 
 /// Envelope whose content is a `LIST` of AppConfig.
+#[cfg(feature = "app_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1270,6 +1319,7 @@ pub struct AppConfigListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of AppConfig records (one page).
+#[cfg(feature = "app_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigPaginationList {
     /// `PAGINATION_LIST`.
@@ -1299,6 +1349,7 @@ pub struct AppConfigPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppConfig.
+#[cfg(feature = "app_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1311,6 +1362,7 @@ pub struct AppConfigPaginationListEnvelope {
 }
 
 /// Envelope whose content is one App.
+#[cfg(feature = "app")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1323,6 +1375,7 @@ pub struct AppEnvelope {
 }
 
 /// `LIST` container of App records (no paging).
+#[cfg(feature = "app")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppList {
     /// `LIST`.
@@ -1341,6 +1394,7 @@ pub struct AppList {
 }
 
 /// Envelope whose content is a `LIST` of App.
+#[cfg(feature = "app")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1353,6 +1407,7 @@ pub struct AppListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of App records (one page).
+#[cfg(feature = "app")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppPaginationList {
     /// `PAGINATION_LIST`.
@@ -1382,6 +1437,7 @@ pub struct AppPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of App.
+#[cfg(feature = "app")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1394,6 +1450,7 @@ pub struct AppPaginationListEnvelope {
 }
 
 /// Envelope whose content is one Appointment.
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1406,6 +1463,7 @@ pub struct AppointmentEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Appointment records (one page).
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentPaginationList {
     /// `PAGINATION_LIST`.
@@ -1435,6 +1493,7 @@ pub struct AppointmentPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Appointment.
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1447,6 +1506,7 @@ pub struct AppointmentPaginationListEnvelope {
 }
 
 /// `RANGE_LIST` container: the Appointment records of a calendar range.
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentRangeList {
     /// `RANGE_LIST`.
@@ -1469,6 +1529,7 @@ pub struct AppointmentRangeList {
 }
 
 /// Envelope whose content is a `RANGE_LIST` of Appointment.
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1481,6 +1542,7 @@ pub struct AppointmentRangeListEnvelope {
 }
 
 /// Envelope whose content is one AppointmentTemplateCategory.
+#[cfg(feature = "appointment_template_category")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1493,6 +1555,7 @@ pub struct AppointmentTemplateCategoryEnvelope {
 }
 
 /// `LIST` container of AppointmentTemplateCategory records (no paging).
+#[cfg(feature = "appointment_template_category")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryList {
     /// `LIST`.
@@ -1511,6 +1574,7 @@ pub struct AppointmentTemplateCategoryList {
 }
 
 /// Envelope whose content is a `LIST` of AppointmentTemplateCategory.
+#[cfg(feature = "appointment_template_category")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1523,6 +1587,7 @@ pub struct AppointmentTemplateCategoryListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of AppointmentTemplateCategory records (one page).
+#[cfg(feature = "appointment_template_category")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryPaginationList {
     /// `PAGINATION_LIST`.
@@ -1552,6 +1617,7 @@ pub struct AppointmentTemplateCategoryPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppointmentTemplateCategory.
+#[cfg(feature = "appointment_template_category")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1564,6 +1630,7 @@ pub struct AppointmentTemplateCategoryPaginationListEnvelope {
 }
 
 /// Envelope whose content is one AppointmentTemplate.
+#[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1576,6 +1643,7 @@ pub struct AppointmentTemplateEnvelope {
 }
 
 /// Envelope whose content is one AppointmentTemplateEventDateTime.
+#[cfg(feature = "appointment_template_event_date_time")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEventDateTimeEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1588,6 +1656,7 @@ pub struct AppointmentTemplateEventDateTimeEnvelope {
 }
 
 /// `LIST` container of AppointmentTemplate records (no paging).
+#[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateList {
     /// `LIST`.
@@ -1606,6 +1675,7 @@ pub struct AppointmentTemplateList {
 }
 
 /// Envelope whose content is a `LIST` of AppointmentTemplate.
+#[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1618,6 +1688,7 @@ pub struct AppointmentTemplateListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of AppointmentTemplate records (one page).
+#[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplatePaginationList {
     /// `PAGINATION_LIST`.
@@ -1647,6 +1718,7 @@ pub struct AppointmentTemplatePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppointmentTemplate.
+#[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1659,6 +1731,7 @@ pub struct AppointmentTemplatePaginationListEnvelope {
 }
 
 /// Envelope whose content is one AppointmentTemplateStep.
+#[cfg(feature = "appointment_template_step")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateStepEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1705,6 +1778,7 @@ pub struct AvailabilityDayRangeListEnvelope {
 }
 
 /// Envelope whose content is one AvailabilityException.
+#[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1717,6 +1791,7 @@ pub struct AvailabilityExceptionEnvelope {
 }
 
 /// `LIST` container of AvailabilityException records (no paging).
+#[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionList {
     /// `LIST`.
@@ -1735,6 +1810,7 @@ pub struct AvailabilityExceptionList {
 }
 
 /// Envelope whose content is a `LIST` of AvailabilityException.
+#[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1747,6 +1823,7 @@ pub struct AvailabilityExceptionListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of AvailabilityException records (one page).
+#[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionPaginationList {
     /// `PAGINATION_LIST`.
@@ -1776,6 +1853,7 @@ pub struct AvailabilityExceptionPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of AvailabilityException.
+#[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1788,6 +1866,7 @@ pub struct AvailabilityExceptionPaginationListEnvelope {
 }
 
 /// Envelope whose content is one BookingResource.
+#[cfg(feature = "booking_resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1800,6 +1879,7 @@ pub struct BookingResourceEnvelope {
 }
 
 /// `LIST` container of BookingResource records (no paging).
+#[cfg(feature = "booking_resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceList {
     /// `LIST`.
@@ -1818,6 +1898,7 @@ pub struct BookingResourceList {
 }
 
 /// Envelope whose content is a `LIST` of BookingResource.
+#[cfg(feature = "booking_resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1830,6 +1911,7 @@ pub struct BookingResourceListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of BookingResource records (one page).
+#[cfg(feature = "booking_resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourcePaginationList {
     /// `PAGINATION_LIST`.
@@ -1859,6 +1941,7 @@ pub struct BookingResourcePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingResource.
+#[cfg(feature = "booking_resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourcePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1871,6 +1954,7 @@ pub struct BookingResourcePaginationListEnvelope {
 }
 
 /// `LIST` container of BookingResourceReplace records (no paging).
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceReplaceList {
     /// `LIST`.
@@ -1889,6 +1973,7 @@ pub struct BookingResourceReplaceList {
 }
 
 /// Envelope whose content is a `LIST` of BookingResourceReplace.
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceReplaceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1901,6 +1986,7 @@ pub struct BookingResourceReplaceListEnvelope {
 }
 
 /// `RANGE_LIST` container: the BookingSlotDay records of a calendar range.
+#[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotDayRangeList {
     /// `RANGE_LIST`.
@@ -1923,6 +2009,7 @@ pub struct BookingSlotDayRangeList {
 }
 
 /// Envelope whose content is a `RANGE_LIST` of BookingSlotDay.
+#[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1935,6 +2022,7 @@ pub struct BookingSlotDayRangeListEnvelope {
 }
 
 /// Envelope whose content is one BookingSlot.
+#[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1947,6 +2035,7 @@ pub struct BookingSlotEnvelope {
 }
 
 /// Envelope whose content is one BookingTemplate.
+#[cfg(feature = "booking_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1959,6 +2048,7 @@ pub struct BookingTemplateEnvelope {
 }
 
 /// `LIST` container of BookingTemplate records (no paging).
+#[cfg(feature = "booking_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplateList {
     /// `LIST`.
@@ -1977,6 +2067,7 @@ pub struct BookingTemplateList {
 }
 
 /// Envelope whose content is a `LIST` of BookingTemplate.
+#[cfg(feature = "booking_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1989,6 +2080,7 @@ pub struct BookingTemplateListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of BookingTemplate records (one page).
+#[cfg(feature = "booking_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplatePaginationList {
     /// `PAGINATION_LIST`.
@@ -2018,6 +2110,7 @@ pub struct BookingTemplatePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingTemplate.
+#[cfg(feature = "booking_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2030,6 +2123,7 @@ pub struct BookingTemplatePaginationListEnvelope {
 }
 
 /// Envelope whose content is one ContractAccount.
+#[cfg(feature = "contract_account")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContractAccountEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2042,6 +2136,7 @@ pub struct ContractAccountEnvelope {
 }
 
 /// Envelope whose content is one CustomEntity.
+#[cfg(feature = "custom_entity")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2054,6 +2149,7 @@ pub struct CustomEntityEnvelope {
 }
 
 /// `LIST` container of CustomEntity records (no paging).
+#[cfg(feature = "custom_entity")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityList {
     /// `LIST`.
@@ -2072,6 +2168,7 @@ pub struct CustomEntityList {
 }
 
 /// Envelope whose content is a `LIST` of CustomEntity.
+#[cfg(feature = "custom_entity")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2084,6 +2181,7 @@ pub struct CustomEntityListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of CustomEntity records (one page).
+#[cfg(feature = "custom_entity")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityPaginationList {
     /// `PAGINATION_LIST`.
@@ -2113,6 +2211,7 @@ pub struct CustomEntityPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of CustomEntity.
+#[cfg(feature = "custom_entity")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2125,6 +2224,7 @@ pub struct CustomEntityPaginationListEnvelope {
 }
 
 /// Envelope whose content is one Customer.
+#[cfg(feature = "customer")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2137,6 +2237,7 @@ pub struct CustomerEnvelope {
 }
 
 /// Envelope whose content is one CustomerGroup.
+#[cfg(feature = "customer_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2149,6 +2250,7 @@ pub struct CustomerGroupEnvelope {
 }
 
 /// `LIST` container of CustomerGroup records (no paging).
+#[cfg(feature = "customer_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupList {
     /// `LIST`.
@@ -2167,6 +2269,7 @@ pub struct CustomerGroupList {
 }
 
 /// Envelope whose content is a `LIST` of CustomerGroup.
+#[cfg(feature = "customer_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2179,6 +2282,7 @@ pub struct CustomerGroupListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of CustomerGroup records (one page).
+#[cfg(feature = "customer_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupPaginationList {
     /// `PAGINATION_LIST`.
@@ -2208,6 +2312,7 @@ pub struct CustomerGroupPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of CustomerGroup.
+#[cfg(feature = "customer_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2220,6 +2325,7 @@ pub struct CustomerGroupPaginationListEnvelope {
 }
 
 /// `LIST` container of Customer records (no paging).
+#[cfg(feature = "customer")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerList {
     /// `LIST`.
@@ -2238,6 +2344,7 @@ pub struct CustomerList {
 }
 
 /// Envelope whose content is a `LIST` of Customer.
+#[cfg(feature = "customer")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2250,6 +2357,7 @@ pub struct CustomerListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Customer records (one page).
+#[cfg(feature = "customer")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerPaginationList {
     /// `PAGINATION_LIST`.
@@ -2279,6 +2387,7 @@ pub struct CustomerPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Customer.
+#[cfg(feature = "customer")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2291,6 +2400,7 @@ pub struct CustomerPaginationListEnvelope {
 }
 
 /// Envelope whose content is one Email.
+#[cfg(feature = "email")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2303,6 +2413,7 @@ pub struct EmailEnvelope {
 }
 
 /// `LIST` container of Email records (no paging).
+#[cfg(feature = "email")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailList {
     /// `LIST`.
@@ -2321,6 +2432,7 @@ pub struct EmailList {
 }
 
 /// Envelope whose content is a `LIST` of Email.
+#[cfg(feature = "email")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2333,6 +2445,7 @@ pub struct EmailListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Email records (one page).
+#[cfg(feature = "email")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailPaginationList {
     /// `PAGINATION_LIST`.
@@ -2362,6 +2475,7 @@ pub struct EmailPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Email.
+#[cfg(feature = "email")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2374,6 +2488,7 @@ pub struct EmailPaginationListEnvelope {
 }
 
 /// Envelope whose content is one EmailTemplate.
+#[cfg(feature = "email_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2386,6 +2501,7 @@ pub struct EmailTemplateEnvelope {
 }
 
 /// `LIST` container of EmailTemplate records (no paging).
+#[cfg(feature = "email_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplateList {
     /// `LIST`.
@@ -2404,6 +2520,7 @@ pub struct EmailTemplateList {
 }
 
 /// Envelope whose content is a `LIST` of EmailTemplate.
+#[cfg(feature = "email_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2416,6 +2533,7 @@ pub struct EmailTemplateListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of EmailTemplate records (one page).
+#[cfg(feature = "email_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplatePaginationList {
     /// `PAGINATION_LIST`.
@@ -2445,6 +2563,7 @@ pub struct EmailTemplatePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of EmailTemplate.
+#[cfg(feature = "email_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2457,6 +2576,7 @@ pub struct EmailTemplatePaginationListEnvelope {
 }
 
 /// Envelope whose content is one Employee.
+#[cfg(feature = "employee")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2469,6 +2589,7 @@ pub struct EmployeeEnvelope {
 }
 
 /// Envelope whose content is one EmployeeGroup.
+#[cfg(feature = "employee_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2481,6 +2602,7 @@ pub struct EmployeeGroupEnvelope {
 }
 
 /// `LIST` container of EmployeeGroup records (no paging).
+#[cfg(feature = "employee_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupList {
     /// `LIST`.
@@ -2499,6 +2621,7 @@ pub struct EmployeeGroupList {
 }
 
 /// Envelope whose content is a `LIST` of EmployeeGroup.
+#[cfg(feature = "employee_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2511,6 +2634,7 @@ pub struct EmployeeGroupListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of EmployeeGroup records (one page).
+#[cfg(feature = "employee_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupPaginationList {
     /// `PAGINATION_LIST`.
@@ -2540,6 +2664,7 @@ pub struct EmployeeGroupPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of EmployeeGroup.
+#[cfg(feature = "employee_group")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2552,6 +2677,7 @@ pub struct EmployeeGroupPaginationListEnvelope {
 }
 
 /// `LIST` container of Employee records (no paging).
+#[cfg(feature = "employee")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeList {
     /// `LIST`.
@@ -2570,6 +2696,7 @@ pub struct EmployeeList {
 }
 
 /// Envelope whose content is a `LIST` of Employee.
+#[cfg(feature = "employee")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2582,6 +2709,7 @@ pub struct EmployeeListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Employee records (one page).
+#[cfg(feature = "employee")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeePaginationList {
     /// `PAGINATION_LIST`.
@@ -2611,6 +2739,7 @@ pub struct EmployeePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Employee.
+#[cfg(feature = "employee")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2623,6 +2752,7 @@ pub struct EmployeePaginationListEnvelope {
 }
 
 /// Envelope whose content is one ExtraField.
+#[cfg(feature = "extra_field")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2635,6 +2765,7 @@ pub struct ExtraFieldEnvelope {
 }
 
 /// `LIST` container of ExtraField records (no paging).
+#[cfg(feature = "extra_field")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldList {
     /// `LIST`.
@@ -2653,6 +2784,7 @@ pub struct ExtraFieldList {
 }
 
 /// Envelope whose content is a `LIST` of ExtraField.
+#[cfg(feature = "extra_field")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2665,6 +2797,7 @@ pub struct ExtraFieldListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of ExtraField records (one page).
+#[cfg(feature = "extra_field")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldPaginationList {
     /// `PAGINATION_LIST`.
@@ -2694,6 +2827,7 @@ pub struct ExtraFieldPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of ExtraField.
+#[cfg(feature = "extra_field")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2706,6 +2840,7 @@ pub struct ExtraFieldPaginationListEnvelope {
 }
 
 /// Envelope whose content is one File.
+#[cfg(feature = "file")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2718,6 +2853,7 @@ pub struct FileEnvelope {
 }
 
 /// `LIST` container of File records (no paging).
+#[cfg(feature = "file")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileList {
     /// `LIST`.
@@ -2736,6 +2872,7 @@ pub struct FileList {
 }
 
 /// Envelope whose content is a `LIST` of File.
+#[cfg(feature = "file")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2748,6 +2885,7 @@ pub struct FileListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of File records (one page).
+#[cfg(feature = "file")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FilePaginationList {
     /// `PAGINATION_LIST`.
@@ -2777,6 +2915,7 @@ pub struct FilePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of File.
+#[cfg(feature = "file")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FilePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2789,6 +2928,7 @@ pub struct FilePaginationListEnvelope {
 }
 
 /// Envelope whose content is one Image.
+#[cfg(feature = "image")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImageEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2801,6 +2941,7 @@ pub struct ImageEnvelope {
 }
 
 /// Envelope whose content is one LicenseConfig.
+#[cfg(feature = "license_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2813,6 +2954,7 @@ pub struct LicenseConfigEnvelope {
 }
 
 /// `LIST` container of LicenseConfig records (no paging).
+#[cfg(feature = "license_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigList {
     /// `LIST`.
@@ -2831,6 +2973,7 @@ pub struct LicenseConfigList {
 }
 
 /// Envelope whose content is a `LIST` of LicenseConfig.
+#[cfg(feature = "license_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2843,6 +2986,7 @@ pub struct LicenseConfigListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of LicenseConfig records (one page).
+#[cfg(feature = "license_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigPaginationList {
     /// `PAGINATION_LIST`.
@@ -2872,6 +3016,7 @@ pub struct LicenseConfigPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of LicenseConfig.
+#[cfg(feature = "license_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2884,6 +3029,7 @@ pub struct LicenseConfigPaginationListEnvelope {
 }
 
 /// Envelope whose content is one License.
+#[cfg(feature = "license")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2896,6 +3042,7 @@ pub struct LicenseEnvelope {
 }
 
 /// `LIST` container of License records (no paging).
+#[cfg(feature = "license")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseList {
     /// `LIST`.
@@ -2914,6 +3061,7 @@ pub struct LicenseList {
 }
 
 /// Envelope whose content is a `LIST` of License.
+#[cfg(feature = "license")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2926,6 +3074,7 @@ pub struct LicenseListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of License records (one page).
+#[cfg(feature = "license")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicensePaginationList {
     /// `PAGINATION_LIST`.
@@ -2955,6 +3104,7 @@ pub struct LicensePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of License.
+#[cfg(feature = "license")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicensePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2967,6 +3117,7 @@ pub struct LicensePaginationListEnvelope {
 }
 
 /// Envelope whose content is one Log.
+#[cfg(feature = "log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2979,6 +3130,7 @@ pub struct LogEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Log records (one page).
+#[cfg(feature = "log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogPaginationList {
     /// `PAGINATION_LIST`.
@@ -3008,6 +3160,7 @@ pub struct LogPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Log.
+#[cfg(feature = "log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3020,6 +3173,7 @@ pub struct LogPaginationListEnvelope {
 }
 
 /// Envelope whose content is one ModuleConfig.
+#[cfg(feature = "module_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3032,6 +3186,7 @@ pub struct ModuleConfigEnvelope {
 }
 
 /// `LIST` container of ModuleConfig records (no paging).
+#[cfg(feature = "module_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigList {
     /// `LIST`.
@@ -3050,6 +3205,7 @@ pub struct ModuleConfigList {
 }
 
 /// Envelope whose content is a `LIST` of ModuleConfig.
+#[cfg(feature = "module_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3062,6 +3218,7 @@ pub struct ModuleConfigListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of ModuleConfig records (one page).
+#[cfg(feature = "module_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigPaginationList {
     /// `PAGINATION_LIST`.
@@ -3091,6 +3248,7 @@ pub struct ModuleConfigPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of ModuleConfig.
+#[cfg(feature = "module_config")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3103,6 +3261,7 @@ pub struct ModuleConfigPaginationListEnvelope {
 }
 
 /// Envelope whose content is one Module.
+#[cfg(feature = "module")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3115,6 +3274,7 @@ pub struct ModuleEnvelope {
 }
 
 /// `LIST` container of Module records (no paging).
+#[cfg(feature = "module")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleList {
     /// `LIST`.
@@ -3133,6 +3293,7 @@ pub struct ModuleList {
 }
 
 /// Envelope whose content is a `LIST` of Module.
+#[cfg(feature = "module")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3145,6 +3306,7 @@ pub struct ModuleListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Module records (one page).
+#[cfg(feature = "module")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModulePaginationList {
     /// `PAGINATION_LIST`.
@@ -3174,6 +3336,7 @@ pub struct ModulePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Module.
+#[cfg(feature = "module")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModulePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3186,6 +3349,7 @@ pub struct ModulePaginationListEnvelope {
 }
 
 /// Envelope whose content is one OnlineMeetingConnection.
+#[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3198,6 +3362,7 @@ pub struct OnlineMeetingConnectionEnvelope {
 }
 
 /// `LIST` container of OnlineMeetingConnection records (no paging).
+#[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionList {
     /// `LIST`.
@@ -3216,6 +3381,7 @@ pub struct OnlineMeetingConnectionList {
 }
 
 /// Envelope whose content is a `LIST` of OnlineMeetingConnection.
+#[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3228,6 +3394,7 @@ pub struct OnlineMeetingConnectionListEnvelope {
 }
 
 /// Envelope whose content is one OnlineMeetingConnectionLog.
+#[cfg(feature = "online_meeting_connection_log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3240,6 +3407,7 @@ pub struct OnlineMeetingConnectionLogEnvelope {
 }
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnectionLog records (one page).
+#[cfg(feature = "online_meeting_connection_log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLogPaginationList {
     /// `PAGINATION_LIST`.
@@ -3269,6 +3437,7 @@ pub struct OnlineMeetingConnectionLogPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnectionLog.
+#[cfg(feature = "online_meeting_connection_log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3281,6 +3450,7 @@ pub struct OnlineMeetingConnectionLogPaginationListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnection records (one page).
+#[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionPaginationList {
     /// `PAGINATION_LIST`.
@@ -3310,6 +3480,7 @@ pub struct OnlineMeetingConnectionPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnection.
+#[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3322,6 +3493,7 @@ pub struct OnlineMeetingConnectionPaginationListEnvelope {
 }
 
 /// Envelope whose content is one Organization.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3334,6 +3506,7 @@ pub struct OrganizationEnvelope {
 }
 
 /// `LIST` container of Organization records (no paging).
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationList {
     /// `LIST`.
@@ -3352,6 +3525,7 @@ pub struct OrganizationList {
 }
 
 /// Envelope whose content is a `LIST` of Organization.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3364,6 +3538,7 @@ pub struct OrganizationListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Organization records (one page).
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationPaginationList {
     /// `PAGINATION_LIST`.
@@ -3393,6 +3568,7 @@ pub struct OrganizationPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Organization.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3405,6 +3581,7 @@ pub struct OrganizationPaginationListEnvelope {
 }
 
 /// Envelope whose content is one Packet.
+#[cfg(feature = "packet")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3417,6 +3594,7 @@ pub struct PacketEnvelope {
 }
 
 /// `LIST` container of Packet records (no paging).
+#[cfg(feature = "packet")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketList {
     /// `LIST`.
@@ -3435,6 +3613,7 @@ pub struct PacketList {
 }
 
 /// Envelope whose content is a `LIST` of Packet.
+#[cfg(feature = "packet")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3447,6 +3626,7 @@ pub struct PacketListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Packet records (one page).
+#[cfg(feature = "packet")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketPaginationList {
     /// `PAGINATION_LIST`.
@@ -3476,6 +3656,7 @@ pub struct PacketPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Packet.
+#[cfg(feature = "packet")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3488,6 +3669,7 @@ pub struct PacketPaginationListEnvelope {
 }
 
 /// Envelope whose content is one ReportingJob.
+#[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3500,6 +3682,7 @@ pub struct ReportingJobEnvelope {
 }
 
 /// `LIST` container of ReportingJob records (no paging).
+#[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobList {
     /// `LIST`.
@@ -3518,6 +3701,7 @@ pub struct ReportingJobList {
 }
 
 /// Envelope whose content is a `LIST` of ReportingJob.
+#[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3530,6 +3714,7 @@ pub struct ReportingJobListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of ReportingJob records (one page).
+#[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobPaginationList {
     /// `PAGINATION_LIST`.
@@ -3559,6 +3744,7 @@ pub struct ReportingJobPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of ReportingJob.
+#[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3571,6 +3757,7 @@ pub struct ReportingJobPaginationListEnvelope {
 }
 
 /// Envelope whose content is one Resource.
+#[cfg(feature = "resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3583,6 +3770,7 @@ pub struct ResourceEnvelope {
 }
 
 /// `LIST` container of Resource records (no paging).
+#[cfg(feature = "resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceList {
     /// `LIST`.
@@ -3601,6 +3789,7 @@ pub struct ResourceList {
 }
 
 /// Envelope whose content is a `LIST` of Resource.
+#[cfg(feature = "resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3613,6 +3802,7 @@ pub struct ResourceListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Resource records (one page).
+#[cfg(feature = "resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourcePaginationList {
     /// `PAGINATION_LIST`.
@@ -3642,6 +3832,7 @@ pub struct ResourcePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Resource.
+#[cfg(feature = "resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourcePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3654,6 +3845,7 @@ pub struct ResourcePaginationListEnvelope {
 }
 
 /// Envelope whose content is one Sms.
+#[cfg(feature = "sms")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3666,6 +3858,7 @@ pub struct SmsEnvelope {
 }
 
 /// `LIST` container of Sms records (no paging).
+#[cfg(feature = "sms")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsList {
     /// `LIST`.
@@ -3684,6 +3877,7 @@ pub struct SmsList {
 }
 
 /// Envelope whose content is a `LIST` of Sms.
+#[cfg(feature = "sms")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3696,6 +3890,7 @@ pub struct SmsListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Sms records (one page).
+#[cfg(feature = "sms")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsPaginationList {
     /// `PAGINATION_LIST`.
@@ -3725,6 +3920,7 @@ pub struct SmsPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Sms.
+#[cfg(feature = "sms")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3737,6 +3933,7 @@ pub struct SmsPaginationListEnvelope {
 }
 
 /// Envelope whose content is one SmsTemplate.
+#[cfg(feature = "sms_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3749,6 +3946,7 @@ pub struct SmsTemplateEnvelope {
 }
 
 /// `LIST` container of SmsTemplate records (no paging).
+#[cfg(feature = "sms_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplateList {
     /// `LIST`.
@@ -3767,6 +3965,7 @@ pub struct SmsTemplateList {
 }
 
 /// Envelope whose content is a `LIST` of SmsTemplate.
+#[cfg(feature = "sms_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3779,6 +3978,7 @@ pub struct SmsTemplateListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of SmsTemplate records (one page).
+#[cfg(feature = "sms_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplatePaginationList {
     /// `PAGINATION_LIST`.
@@ -3808,6 +4008,7 @@ pub struct SmsTemplatePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of SmsTemplate.
+#[cfg(feature = "sms_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3820,6 +4021,7 @@ pub struct SmsTemplatePaginationListEnvelope {
 }
 
 /// `LIST` container of StaticEntry records (no paging).
+#[cfg(feature = "static_")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StaticEntryList {
     /// `LIST`.
@@ -3838,6 +4040,7 @@ pub struct StaticEntryList {
 }
 
 /// Envelope whose content is a `LIST` of StaticEntry.
+#[cfg(feature = "static_")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StaticEntryListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3850,6 +4053,7 @@ pub struct StaticEntryListEnvelope {
 }
 
 /// Envelope whose content is one Statistic.
+#[cfg(feature = "statistic")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatisticEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3862,6 +4066,7 @@ pub struct StatisticEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Statistic records (one page).
+#[cfg(feature = "statistic")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatisticPaginationList {
     /// `PAGINATION_LIST`.
@@ -3891,6 +4096,7 @@ pub struct StatisticPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Statistic.
+#[cfg(feature = "statistic")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatisticPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3903,6 +4109,7 @@ pub struct StatisticPaginationListEnvelope {
 }
 
 /// Envelope whose content is one Synchronization.
+#[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3915,6 +4122,7 @@ pub struct SynchronizationEnvelope {
 }
 
 /// `LIST` container of Synchronization records (no paging).
+#[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationList {
     /// `LIST`.
@@ -3933,6 +4141,7 @@ pub struct SynchronizationList {
 }
 
 /// Envelope whose content is a `LIST` of Synchronization.
+#[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3945,6 +4154,7 @@ pub struct SynchronizationListEnvelope {
 }
 
 /// Envelope whose content is one SynchronizationLog.
+#[cfg(feature = "synchronization_log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3957,6 +4167,7 @@ pub struct SynchronizationLogEnvelope {
 }
 
 /// `PAGINATION_LIST` container of SynchronizationLog records (one page).
+#[cfg(feature = "synchronization_log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLogPaginationList {
     /// `PAGINATION_LIST`.
@@ -3986,6 +4197,7 @@ pub struct SynchronizationLogPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of SynchronizationLog.
+#[cfg(feature = "synchronization_log")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -3998,6 +4210,7 @@ pub struct SynchronizationLogPaginationListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of Synchronization records (one page).
+#[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationPaginationList {
     /// `PAGINATION_LIST`.
@@ -4027,6 +4240,7 @@ pub struct SynchronizationPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of Synchronization.
+#[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -4039,6 +4253,7 @@ pub struct SynchronizationPaginationListEnvelope {
 }
 
 /// `RANGE_LIST` container: the TimeGridDay records of a calendar range.
+#[cfg(any(feature = "appointment_template", feature = "organization"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeGridDayRangeList {
     /// `RANGE_LIST`.
@@ -4061,6 +4276,7 @@ pub struct TimeGridDayRangeList {
 }
 
 /// Envelope whose content is a `RANGE_LIST` of TimeGridDay.
+#[cfg(any(feature = "appointment_template", feature = "organization"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeGridDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -4073,9 +4289,11 @@ pub struct TimeGridDayRangeListEnvelope {
 }
 
 /// Request body to create or edit app config records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "app_config")]
 pub type AppConfigInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit appointment records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4093,6 +4311,7 @@ pub struct AppointmentInput {
 }
 
 /// Move an appointment to another booking slot [C].
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentMoveRequest {
     #[serde(rename = "bookingSlotId", default, skip_serializing_if = "Option::is_none")]
@@ -4103,15 +4322,18 @@ pub struct AppointmentMoveRequest {
 }
 
 /// Request body to create or edit appointment template category records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "appointment_template_category")]
 pub type AppointmentTemplateCategoryInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit appointment template event date time records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "appointment_template_event_date_time")]
 pub type AppointmentTemplateEventDateTimeInput = serde_json::Map<
     String,
     serde_json::Value,
 >;
 
 /// Request body to create or edit appointment template records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4164,12 +4386,15 @@ pub struct AppointmentTemplateInput {
 }
 
 /// Request body to create or edit appointment template step records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "appointment_template_step")]
 pub type AppointmentTemplateStepInput = serde_json::Map<String, serde_json::Value>;
 
 /// New availability settings. Shape not public [I]: open object.
+#[cfg(any(feature = "employee", feature = "organization", feature = "resource"))]
 pub type AvailabilityEditRequest = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit availability exception records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4203,15 +4428,19 @@ pub struct AvailabilityExceptionInput {
 }
 
 /// Request body to create or edit contract account records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "contract_account")]
 pub type ContractAccountInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit custom entity records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "custom_entity")]
 pub type CustomEntityInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit customer group records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "customer_group")]
 pub type CustomerGroupInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit customer records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "customer")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4234,15 +4463,19 @@ pub struct CustomerInput {
 }
 
 /// Request body to create or edit email records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "email")]
 pub type EmailInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit email template records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "email_template")]
 pub type EmailTemplateInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit employee group records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "employee_group")]
 pub type EmployeeGroupInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit employee records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "employee")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4269,6 +4502,7 @@ pub struct EmployeeInput {
 }
 
 /// Request body to create or edit extra field records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "extra_field")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4288,6 +4522,7 @@ pub struct ExtraFieldInput {
 }
 
 /// Request body to create or edit file records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "file")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4305,15 +4540,19 @@ pub struct FileInput {
 }
 
 /// Request body to create or edit image records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "image")]
 pub type ImageInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit license config records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "license_config")]
 pub type LicenseConfigInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit module config records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "module_config")]
 pub type ModuleConfigInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit online meeting connection records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4335,9 +4574,11 @@ pub struct OnlineMeetingConnectionInput {
 }
 
 /// Options for copying an organization. Shape not public [I]: open object.
+#[cfg(feature = "organization")]
 pub type OrganizationCopyRequest = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit organization records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4377,6 +4618,7 @@ pub struct OrganizationInput {
 }
 
 /// Move an organization below a new parent [C].
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationMoveRequest {
     /// Id of the new parent organization.
@@ -4388,6 +4630,7 @@ pub struct OrganizationMoveRequest {
 }
 
 /// Request body to create or edit reporting job records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4416,6 +4659,7 @@ pub struct ReportingJobInput {
 }
 
 /// Request body to create or edit resource records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "resource")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4441,12 +4685,15 @@ pub struct ResourceInput {
 }
 
 /// Request body to create or edit SMS records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "sms")]
 pub type SmsInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit SMS template records. Fields unknown (not in the public sources): an open JSON object [I].
+#[cfg(feature = "sms_template")]
 pub type SmsTemplateInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit synchronization records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+#[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
@@ -4477,9 +4724,11 @@ pub struct SynchronizationInput {
 }
 
 /// New time grid settings. Shape not public [I]: open object.
+#[cfg(any(feature = "appointment_template", feature = "organization"))]
 pub type TimeGridEditRequest = serde_json::Map<String, serde_json::Value>;
 
 /// `ORGANIZATION_SETTINGS`: inheritable settings (timeZone, currency, taxRate, showPrice, emailReply, smsSender, locale, availability, timeGrid, moduleBooking*, externalCalendarContent*, moduleMultiFactorProtection, customer*Required, synchronizationServer, each an `INHERITANCE` object) plus emailTemplateList, smsTemplateList, extraFieldList [D].
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4504,6 +4753,7 @@ pub struct OrganizationSettings {
 }
 
 /// `TRIAL_PERIOD` [D]; values may be null.
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationTrialPeriod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4520,6 +4770,7 @@ pub struct OrganizationTrialPeriod {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "organization")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationInputAdmin {
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]

@@ -41,42 +41,55 @@
 pub mod types;
 
 /// Timekit apps (the tenant that owns resources, projects and bookings).
+#[cfg(feature = "apps")]
 pub mod apps;
 
 /// Connected external calendar accounts (Google, Microsoft).
+#[cfg(feature = "accounts")]
 pub mod accounts;
 
 /// Legacy resource login.
+#[cfg(feature = "auth")]
 pub mod auth;
 
 /// Resources (people or things that can be booked).
+#[cfg(feature = "resources")]
 pub mod resources;
 
 /// Calendars of resources.
+#[cfg(feature = "calendars")]
 pub mod calendars;
 
 /// Calendar events.
+#[cfg(feature = "events")]
 pub mod events;
 
 /// Availability queries (not paginated).
+#[cfg(feature = "availability")]
 pub mod availability;
 
 /// API credentials.
+#[cfg(feature = "credentials")]
 pub mod credentials;
 
 /// Bookings and their graph/state actions.
+#[cfg(feature = "bookings")]
 pub mod bookings;
 
 /// Projects (booking pages/configurations) and their resources.
+#[cfg(feature = "projects")]
 pub mod projects;
 
 /// Services offered at locations.
+#[cfg(feature = "location_services")]
 pub mod location_services;
 
 /// Locations.
+#[cfg(feature = "locations")]
 pub mod locations;
 
 /// E-mail templates.
+#[cfg(feature = "templates")]
 pub mod templates;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
@@ -145,11 +158,13 @@ impl Client {
     }
 
     /// Operations tagged `apps`.
+    #[cfg(feature = "apps")]
     pub fn apps(&self) -> apps::AppsApi<'_> {
         apps::AppsApi { client: self }
     }
 
     /// Operations tagged `accounts`.
+    #[cfg(feature = "accounts")]
     pub fn accounts(&self) -> accounts::AccountsApi<'_> {
         accounts::AccountsApi {
             client: self,
@@ -157,11 +172,13 @@ impl Client {
     }
 
     /// Operations tagged `auth`.
+    #[cfg(feature = "auth")]
     pub fn auth(&self) -> auth::AuthApi<'_> {
         auth::AuthApi { client: self }
     }
 
     /// Operations tagged `resources`.
+    #[cfg(feature = "resources")]
     pub fn resources(&self) -> resources::ResourcesApi<'_> {
         resources::ResourcesApi {
             client: self,
@@ -169,6 +186,7 @@ impl Client {
     }
 
     /// Operations tagged `calendars`.
+    #[cfg(feature = "calendars")]
     pub fn calendars(&self) -> calendars::CalendarsApi<'_> {
         calendars::CalendarsApi {
             client: self,
@@ -176,11 +194,13 @@ impl Client {
     }
 
     /// Operations tagged `events`.
+    #[cfg(feature = "events")]
     pub fn events(&self) -> events::EventsApi<'_> {
         events::EventsApi { client: self }
     }
 
     /// Operations tagged `availability`.
+    #[cfg(feature = "availability")]
     pub fn availability(&self) -> availability::AvailabilityApi<'_> {
         availability::AvailabilityApi {
             client: self,
@@ -188,6 +208,7 @@ impl Client {
     }
 
     /// Operations tagged `credentials`.
+    #[cfg(feature = "credentials")]
     pub fn credentials(&self) -> credentials::CredentialsApi<'_> {
         credentials::CredentialsApi {
             client: self,
@@ -195,6 +216,7 @@ impl Client {
     }
 
     /// Operations tagged `bookings`.
+    #[cfg(feature = "bookings")]
     pub fn bookings(&self) -> bookings::BookingsApi<'_> {
         bookings::BookingsApi {
             client: self,
@@ -202,6 +224,7 @@ impl Client {
     }
 
     /// Operations tagged `projects`.
+    #[cfg(feature = "projects")]
     pub fn projects(&self) -> projects::ProjectsApi<'_> {
         projects::ProjectsApi {
             client: self,
@@ -209,6 +232,7 @@ impl Client {
     }
 
     /// Operations tagged `location_services`.
+    #[cfg(feature = "location_services")]
     pub fn location_services(&self) -> location_services::LocationServicesApi<'_> {
         location_services::LocationServicesApi {
             client: self,
@@ -216,6 +240,7 @@ impl Client {
     }
 
     /// Operations tagged `locations`.
+    #[cfg(feature = "locations")]
     pub fn locations(&self) -> locations::LocationsApi<'_> {
         locations::LocationsApi {
             client: self,
@@ -223,6 +248,7 @@ impl Client {
     }
 
     /// Operations tagged `templates`.
+    #[cfg(feature = "templates")]
     pub fn templates(&self) -> templates::TemplatesApi<'_> {
         templates::TemplatesApi {
             client: self,

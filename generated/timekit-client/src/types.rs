@@ -17,6 +17,7 @@ pub struct DataResponse {
 pub type OpenObject = serde_json::Map<String, serde_json::Value>;
 
 /// A Timekit app [C]/[D]. `app_token` is present with `include=app_token`.
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct App {
     /// UUID.
@@ -44,6 +45,7 @@ pub struct App {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,6 +66,7 @@ pub struct AppSettings {
 }
 
 /// An app-scoped API key; `token` is used as the Basic password with an empty user (`:token`) [D].
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +91,7 @@ pub struct AppToken {
 }
 
 /// App fields (same names as in `App`); not documented further.
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppWrite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,6 +104,7 @@ pub struct AppWrite {
 }
 
 /// A connected calendar account. Shape not documented [I].
+#[cfg(feature = "accounts")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     /// UUID.
@@ -111,6 +116,7 @@ pub struct Account {
 }
 
 /// Resource credentials [C].
+#[cfg(feature = "auth")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,6 +129,7 @@ pub struct AuthRequest {
 }
 
 /// Logged-in resource with its API token [C].
+#[cfg(feature = "auth")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +145,7 @@ pub struct AuthResult {
 }
 
 /// A resource [C].
+#[cfg(any(feature = "projects", feature = "resources"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     /// UUID.
@@ -164,6 +172,7 @@ pub struct Resource {
 }
 
 /// Resource fields [C]; open.
+#[cfg(feature = "resources")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceWrite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +203,7 @@ pub struct ResourceWrite {
 }
 
 /// Resource creation body [C]: `name` and `timezone` are required.
+#[cfg(feature = "resources")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ResourceCreate {
     pub name: String,
@@ -219,6 +229,7 @@ pub struct ResourceCreate {
 }
 
 /// A calendar. Shape not documented [I].
+#[cfg(any(feature = "calendars", feature = "projects", feature = "resources"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Calendar {
     /// UUID.
@@ -232,6 +243,7 @@ pub struct Calendar {
 }
 
 /// A calendar event. Shape not documented [I].
+#[cfg(feature = "events")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     /// UUID.
@@ -243,6 +255,7 @@ pub struct Event {
 }
 
 /// An API credential. Shape not documented [I].
+#[cfg(feature = "credentials")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Credential {
     /// UUID.
@@ -254,6 +267,7 @@ pub struct Credential {
 }
 
 /// A booking [C]: `graph` is the flow, `state` depends on the graph (instant: confirmed, completed, cancelled, ...; confirm_decline: tentative, declined, confirmed, ...; reservation: reserved, expired) [C3].
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Booking {
     /// UUID.
@@ -275,6 +289,7 @@ pub struct Booking {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCustomer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -293,6 +308,7 @@ pub struct BookingCustomer {
 }
 
 /// Booking creation body [C] (`project_id` [I]).
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -335,6 +351,7 @@ pub struct BookingCreate {
 }
 
 /// A project. Shape not documented [I].
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Project {
     /// UUID.
@@ -350,6 +367,7 @@ pub struct Project {
 }
 
 /// A location. Shape not documented [I].
+#[cfg(feature = "locations")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// UUID.
@@ -361,6 +379,7 @@ pub struct Location {
 }
 
 /// A service offered at a location. Shape not documented [I].
+#[cfg(feature = "location_services")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationService {
     /// UUID.
@@ -372,6 +391,7 @@ pub struct LocationService {
 }
 
 /// An e-mail template. Shape not documented [I].
+#[cfg(feature = "templates")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     /// UUID.
@@ -385,6 +405,7 @@ pub struct Template {
 }
 
 /// Availability query [C].
+#[cfg(feature = "availability")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityQuery {
     /// `roundrobin_random`, `roundrobin_prioritized`, `mutual` or `exclusive`.
@@ -416,9 +437,11 @@ pub struct AvailabilityQuery {
 }
 
 /// Resources of the project (ids or resource objects) [I].
+#[cfg(feature = "projects")]
 pub type ResourceIdList = Vec<serde_json::Value>;
 
 /// A page of App records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -447,6 +470,7 @@ pub struct AppPage {
 }
 
 /// A page of Account records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "accounts")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccountPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -475,6 +499,7 @@ pub struct AccountPage {
 }
 
 /// A page of Resource records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(any(feature = "projects", feature = "resources"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourcePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -503,6 +528,7 @@ pub struct ResourcePage {
 }
 
 /// A page of Calendar records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CalendarPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -531,6 +557,7 @@ pub struct CalendarPage {
 }
 
 /// A page of Event records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "events")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -559,6 +586,7 @@ pub struct EventPage {
 }
 
 /// A page of Credential records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "credentials")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CredentialPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -587,6 +615,7 @@ pub struct CredentialPage {
 }
 
 /// A page of Booking records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -615,6 +644,7 @@ pub struct BookingPage {
 }
 
 /// A page of Project records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProjectPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -643,6 +673,7 @@ pub struct ProjectPage {
 }
 
 /// A page of Location records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "locations")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -671,6 +702,7 @@ pub struct LocationPage {
 }
 
 /// A page of LocationService records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "location_services")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationServicePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -699,6 +731,7 @@ pub struct LocationServicePage {
 }
 
 /// A page of Template records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+#[cfg(feature = "templates")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TemplatePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -727,6 +760,7 @@ pub struct TemplatePage {
 }
 
 /// `{data: App}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -737,6 +771,7 @@ pub struct AppResponse {
 }
 
 /// `{data: AuthResult}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "auth")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthResultResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -747,6 +782,7 @@ pub struct AuthResultResponse {
 }
 
 /// `{data: Resource}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "resources")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -757,6 +793,7 @@ pub struct ResourceResponse {
 }
 
 /// `{data: Calendar}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CalendarResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -767,6 +804,7 @@ pub struct CalendarResponse {
 }
 
 /// `{data: Event}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "events")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -777,6 +815,7 @@ pub struct EventResponse {
 }
 
 /// `{data: Credential}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "credentials")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CredentialResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -787,6 +826,7 @@ pub struct CredentialResponse {
 }
 
 /// `{data: Booking}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -797,6 +837,7 @@ pub struct BookingResponse {
 }
 
 /// `{data: Project}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProjectResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -807,6 +848,7 @@ pub struct ProjectResponse {
 }
 
 /// `{data: Location}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "locations")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -817,6 +859,7 @@ pub struct LocationResponse {
 }
 
 /// `{data: LocationService}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "location_services")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationServiceResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -827,6 +870,7 @@ pub struct LocationServiceResponse {
 }
 
 /// `{data: Template}`; other top-level keys (e.g. `meta`) are kept.
+#[cfg(feature = "templates")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TemplateResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -850,6 +894,7 @@ pub struct ErrorType {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCreateSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -860,6 +905,7 @@ pub struct BookingCreateSettings {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "apps")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteAppResponse {
     /// The `200` response.
@@ -869,6 +915,7 @@ pub enum DeleteAppResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "resources")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteResourceResponse {
     /// The `200` response.
@@ -878,6 +925,7 @@ pub enum DeleteResourceResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "calendars")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteCalendarResponse {
     /// The `200` response.
@@ -887,6 +935,7 @@ pub enum DeleteCalendarResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "events")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteEventResponse {
     /// The `200` response.
@@ -896,6 +945,7 @@ pub enum DeleteEventResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "credentials")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteCredentialResponse {
     /// The `200` response.
@@ -905,6 +955,7 @@ pub enum DeleteCredentialResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "bookings")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteBookingResponse {
     /// The `200` response.
@@ -914,6 +965,7 @@ pub enum DeleteBookingResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteProjectResponse {
     /// The `200` response.
@@ -923,6 +975,7 @@ pub enum DeleteProjectResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RemoveProjectResourceResponse {
     /// The `200` response.
@@ -932,6 +985,7 @@ pub enum RemoveProjectResourceResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "location_services")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteLocationServiceResponse {
     /// The `200` response.
@@ -941,6 +995,7 @@ pub enum DeleteLocationServiceResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "locations")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteLocationResponse {
     /// The `200` response.

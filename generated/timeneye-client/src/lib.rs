@@ -48,12 +48,15 @@
 pub mod types;
 
 /// Time entries.
+#[cfg(feature = "entries")]
 pub mod entries;
 
 /// Projects and their phases.
+#[cfg(feature = "projects")]
 pub mod projects;
 
 /// Clients (customers of the workspace).
+#[cfg(feature = "clients")]
 pub mod clients;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
@@ -106,6 +109,7 @@ impl Client {
     }
 
     /// Operations tagged `entries`.
+    #[cfg(feature = "entries")]
     pub fn entries(&self) -> entries::EntriesApi<'_> {
         entries::EntriesApi {
             client: self,
@@ -113,6 +117,7 @@ impl Client {
     }
 
     /// Operations tagged `projects`.
+    #[cfg(feature = "projects")]
     pub fn projects(&self) -> projects::ProjectsApi<'_> {
         projects::ProjectsApi {
             client: self,
@@ -120,6 +125,7 @@ impl Client {
     }
 
     /// Operations tagged `clients`.
+    #[cfg(feature = "clients")]
     pub fn clients(&self) -> clients::ClientsApi<'_> {
         clients::ClientsApi {
             client: self,

@@ -3,9 +3,11 @@
 //! The API's data types.
 
 /// Error body; shape not documented [I] (any JSON object).
+#[cfg(any(feature = "clients", feature = "entries", feature = "projects"))]
 pub type ErrorType = serde_json::Map<String, serde_json::Value>;
 
 /// Response whose shape is not documented; `data` (if present) is any JSON value [I].
+#[cfg(any(feature = "clients", feature = "entries"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct DataResponse {
     /// Any JSON value.
@@ -17,6 +19,7 @@ pub struct DataResponse {
 }
 
 /// Laravel-style paging metadata [C3].
+#[cfg(any(feature = "entries", feature = "projects"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct PageMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +37,7 @@ pub struct PageMeta {
 }
 
 /// One page of time entries [C3].
+#[cfg(feature = "entries")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +50,7 @@ pub struct EntryPage {
 }
 
 /// A time entry. Field names from a third-party test fixture [C3]; completeness and types are inferred [I], so numeric-looking fields are left untyped (ids and amounts may be numbers or strings).
+#[cfg(feature = "entries")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// Entry id (numeric).
@@ -100,6 +105,7 @@ pub struct Entry {
 }
 
 /// Time entry creation body [C3].
+#[cfg(feature = "entries")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryCreate {
     /// Project id (number in the CLI).
@@ -121,6 +127,7 @@ pub struct EntryCreate {
 }
 
 /// Either a bare array of projects or `{data: [projects]}` [I].
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum ProjectListResponse {
@@ -128,6 +135,7 @@ pub enum ProjectListResponse {
     ProjectPage(ProjectPage),
 }
 
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProjectPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,6 +148,7 @@ pub struct ProjectPage {
 }
 
 /// A project [C3]; `phases` is present when loaded.
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Project {
     /// Project id.
@@ -155,6 +164,7 @@ pub struct Project {
 }
 
 /// A project phase [C3].
+#[cfg(feature = "projects")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Phase {
     /// Phase id.
@@ -180,8 +190,10 @@ pub struct Phase {
 }
 
 /// Client creation body; fields not documented [I] (probably at least a `name`).
+#[cfg(feature = "clients")]
 pub type ClientCreate = serde_json::Map<String, serde_json::Value>;
 
+#[cfg(feature = "entries")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntriesListDirection {
     /// `asc`
@@ -192,6 +204,7 @@ pub enum EntriesListDirection {
     Unknown(String),
 }
 
+#[cfg(feature = "entries")]
 impl EntriesListDirection {
     /// The value as it goes over the wire.
     pub fn as_str(&self) -> &str {
@@ -203,12 +216,14 @@ impl EntriesListDirection {
     }
 }
 
+#[cfg(feature = "entries")]
 impl std::fmt::Display for EntriesListDirection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "entries")]
 impl From<&str> for EntriesListDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -219,12 +234,14 @@ impl From<&str> for EntriesListDirection {
     }
 }
 
+#[cfg(feature = "entries")]
 impl serde::Serialize for EntriesListDirection {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "entries")]
 impl<'de> serde::Deserialize<'de> for EntriesListDirection {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -44,21 +44,27 @@
 pub mod types;
 
 /// App token issue and refresh.
+#[cfg(feature = "auth")]
 pub mod auth;
 
 /// Companies visible to the installed app.
+#[cfg(feature = "companies")]
 pub mod companies;
 
 /// Appointments of the company's resources.
+#[cfg(feature = "appointments")]
 pub mod appointments;
 
 /// Company customers, their custom fields and custom-field categories.
+#[cfg(feature = "customers")]
 pub mod customers;
 
 /// Enterprise-level customers (available in all branches), their custom fields and categories.
+#[cfg(feature = "enterprise_customers")]
 pub mod enterprise_customers;
 
 /// Working / booking shifts and non-working shifts (vacation, sick, blocker) of resources.
+#[cfg(feature = "timeshifts")]
 pub mod timeshifts;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
@@ -112,11 +118,13 @@ impl Client {
     }
 
     /// Operations tagged `auth`.
+    #[cfg(feature = "auth")]
     pub fn auth(&self) -> auth::AuthApi<'_> {
         auth::AuthApi { client: self }
     }
 
     /// Operations tagged `companies`.
+    #[cfg(feature = "companies")]
     pub fn companies(&self) -> companies::CompaniesApi<'_> {
         companies::CompaniesApi {
             client: self,
@@ -124,6 +132,7 @@ impl Client {
     }
 
     /// Operations tagged `appointments`.
+    #[cfg(feature = "appointments")]
     pub fn appointments(&self) -> appointments::AppointmentsApi<'_> {
         appointments::AppointmentsApi {
             client: self,
@@ -131,6 +140,7 @@ impl Client {
     }
 
     /// Operations tagged `customers`.
+    #[cfg(feature = "customers")]
     pub fn customers(&self) -> customers::CustomersApi<'_> {
         customers::CustomersApi {
             client: self,
@@ -138,6 +148,7 @@ impl Client {
     }
 
     /// Operations tagged `enterprise_customers`.
+    #[cfg(feature = "enterprise_customers")]
     pub fn enterprise_customers(
         &self,
     ) -> enterprise_customers::EnterpriseCustomersApi<'_> {
@@ -147,6 +158,7 @@ impl Client {
     }
 
     /// Operations tagged `timeshifts`.
+    #[cfg(feature = "timeshifts")]
     pub fn timeshifts(&self) -> timeshifts::TimeshiftsApi<'_> {
         timeshifts::TimeshiftsApi {
             client: self,

@@ -3,6 +3,7 @@
 //! The API's data types.
 
 /// App credentials [C3]/[D].
+#[cfg(feature = "auth")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TokenRequest {
     /// App ID from the Developer Platform.
@@ -11,6 +12,7 @@ pub struct TokenRequest {
     pub appsecret: String,
 }
 
+#[cfg(feature = "auth")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RefreshTokenRequest {
     /// The `refreshToken` of a previous token response.
@@ -18,6 +20,7 @@ pub struct RefreshTokenRequest {
 }
 
 /// Token bundle [D]/[C3].
+#[cfg(feature = "auth")]
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TokenResponse {
     #[serde(rename = "accessToken")]
@@ -62,6 +65,7 @@ pub struct DataResponse {
 }
 
 /// `{data: [company]}` [D]; the list-envelope fields may be present too.
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanyList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +82,7 @@ pub struct CompanyList {
 }
 
 /// A company (branch). Fields from the getting-started example [D]; all optional.
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Company {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,6 +142,7 @@ pub struct Company {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Phone {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +158,7 @@ pub struct Phone {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     #[serde(rename = "placeId", default, skip_serializing_if = "Option::is_none")]
@@ -179,6 +186,7 @@ pub struct Address {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Enterprise {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +204,7 @@ pub struct Enterprise {
 }
 
 /// List envelope of appointments [C].
+#[cfg(feature = "appointments")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,6 +221,7 @@ pub struct AppointmentList {
 }
 
 /// An appointment. Reconstructed [I]: field names seen in one third-party integration (which also accepts alternatives such as `from`/`datetime`/`date` and `until`/`to`); all optional, unknown fields kept.
+#[cfg(feature = "appointments")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Appointment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,6 +258,7 @@ pub struct Appointment {
 }
 
 /// Appointment creation body [C] (field names from docs2); conditional requirements are described on the operation, so nothing is marked required here.
+#[cfg(feature = "appointments")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -278,6 +289,7 @@ pub struct AppointmentCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "appointments")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentsDeleteBulk {
     /// Appointment ids (field name assumed [I]).
@@ -293,6 +305,7 @@ pub struct AppointmentsDeleteBulk {
 }
 
 /// List envelope of customers [C].
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -308,6 +321,7 @@ pub struct CustomerList {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -320,6 +334,7 @@ pub struct CustomerResponse {
 }
 
 /// A customer. Its data lives in custom-field values [C]; the response shape is not documented [I].
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -334,6 +349,7 @@ pub struct Customer {
 }
 
 /// Customer create/update body; all data in `customfields` [C].
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerWrite {
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
@@ -346,6 +362,7 @@ pub struct CustomerWrite {
 }
 
 /// A custom-field value (first name, last name, email, ... are custom fields) [C]. Field names of this object are not documented [I]: typically the custom-field `id` and its `value`.
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -358,6 +375,7 @@ pub struct CustomFieldValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -373,6 +391,7 @@ pub struct CustomFieldList {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -385,6 +404,7 @@ pub struct CustomFieldResponse {
 }
 
 /// A custom-field definition. Shape not documented [I].
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -401,8 +421,10 @@ pub struct CustomField {
 }
 
 /// Custom-field definition body. Shape not documented [I].
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 pub type CustomFieldWrite = serde_json::Map<String, serde_json::Value>;
 
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldCategoryList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -418,6 +440,7 @@ pub struct CustomFieldCategoryList {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldCategoryResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -430,6 +453,7 @@ pub struct CustomFieldCategoryResponse {
 }
 
 /// A custom-field category. Shape not documented [I].
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldCategory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -442,9 +466,11 @@ pub struct CustomFieldCategory {
 }
 
 /// Category body. Shape not documented [I].
+#[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 pub type CustomFieldCategoryWrite = serde_json::Map<String, serde_json::Value>;
 
 /// List envelope of timeshifts [C]. (The docs2 example shows customer-like items -- probably a copy-paste artefact -- so the item schema is open.)
+#[cfg(feature = "timeshifts")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeshiftList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -461,8 +487,10 @@ pub struct TimeshiftList {
 }
 
 /// A shift of a resource. Response shape not documented [I]; open object.
+#[cfg(feature = "timeshifts")]
 pub type Timeshift = serde_json::Map<String, serde_json::Value>;
 
+#[cfg(feature = "timeshifts")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeRange {
     /// Start time, e.g. `09:00`.
@@ -477,6 +505,7 @@ pub struct TimeRange {
 }
 
 /// Shifts of one resource for a date range [C]. The resource may also be given by its external id (field name not documented; send it as an additional property).
+#[cfg(feature = "timeshifts")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeshiftImport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -500,6 +529,7 @@ pub struct TimeshiftImport {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanyOnlineStatus {
     #[serde(rename = "isOnline", default, skip_serializing_if = "Option::is_none")]
@@ -509,6 +539,7 @@ pub struct CompanyOnlineStatus {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "companies")]
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanySettings {
     /// Any JSON value (null in the example).
@@ -523,6 +554,7 @@ pub struct CompanySettings {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "timeshifts")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TimeshiftImportDenialReason {
     /// `VACATION`
@@ -535,6 +567,7 @@ pub enum TimeshiftImportDenialReason {
     Unknown(String),
 }
 
+#[cfg(feature = "timeshifts")]
 impl TimeshiftImportDenialReason {
     /// The value as it goes over the wire.
     pub fn as_str(&self) -> &str {
@@ -547,12 +580,14 @@ impl TimeshiftImportDenialReason {
     }
 }
 
+#[cfg(feature = "timeshifts")]
 impl std::fmt::Display for TimeshiftImportDenialReason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
+#[cfg(feature = "timeshifts")]
 impl From<&str> for TimeshiftImportDenialReason {
     fn from(value: &str) -> Self {
         match value {
@@ -564,12 +599,14 @@ impl From<&str> for TimeshiftImportDenialReason {
     }
 }
 
+#[cfg(feature = "timeshifts")]
 impl serde::Serialize for TimeshiftImportDenialReason {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "timeshifts")]
 impl<'de> serde::Deserialize<'de> for TimeshiftImportDenialReason {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -583,6 +620,7 @@ impl<'de> serde::Deserialize<'de> for TimeshiftImportDenialReason {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "customers")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum CustomersCustomFieldCategoriesDeleteResponse {
     /// The `200` response.
@@ -592,6 +630,7 @@ pub enum CustomersCustomFieldCategoriesDeleteResponse {
 }
 
 /// The success responses of this operation.
+#[cfg(feature = "enterprise_customers")]
 #[derive(Debug, Clone, PartialEq)]
 pub enum EnterpriseCustomersCustomFieldCategoriesDeleteResponse {
     /// The `200` response.
