@@ -260,7 +260,7 @@ fn rust_lines(dir: &Path) -> usize {
 
 /// Builds the crate in `dir` with its own target dir (dependencies first, untimed), then
 /// times building the crate itself; returns (time, peak KB if known).
-fn build_crate(dir: &Path, package: &str, target: &Path) -> anyhow::Result<(Duration, Option<u64>)> {
+fn build_crate(dir: &Path, package: &str, target: &Path, extra: &[&str]) -> anyhow::Result<(Duration, Option<u64>)> {
     let cargo = |timed_with_time: bool| {
         let mut command = if timed_with_time {
             let mut c = Command::new("/usr/bin/time");
@@ -272,7 +272,8 @@ fn build_crate(dir: &Path, package: &str, target: &Path) -> anyhow::Result<(Dura
         command
             .current_dir(dir)
             .env("CARGO_TARGET_DIR", target)
-            .args(["build", "--offline", "--quiet"]);
+            .args(["build", "--quiet"])
+            .args(extra);
         command
     };
     // Dependencies first: everything but the crate itself.
@@ -313,6 +314,13 @@ fn build_crate(dir: &Path, package: &str, target: &Path) -> anyhow::Result<(Dura
 
 /// Generates the spec's crate (ours and, if present, progenitor's), builds each and prints
 /// build time, peak memory and lines.
+/// The first of the generated crate's default features (one per tag), if it has any.
+fn first_default_feature(dir: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+    let line = manifest.lines().find(|l| l.starts_with("default = ["))?;
+    line.split('"').nth(1).map(str::to_owned)
+}
+
 fn build_comparison(root: &Path, spec: &Path, scratch: &Path, progenitor: bool) -> anyhow::Result<()> {
     let name = stem(spec);
     let ours = scratch.join("ours").join(&name);
@@ -329,7 +337,7 @@ fn build_comparison(root: &Path, spec: &Path, scratch: &Path, progenitor: bool) 
     }
     let show = |label: &str, dir: &Path, build: anyhow::Result<(Duration, Option<u64>)>| match build {
         Ok((time, peak)) => println!(
-            "{label:<12} build {:>9}  peak {:>9}  lines {:>7}",
+            "{label:<22} build {:>9}  peak {:>9}  lines {:>7}",
             secs(time),
             peak.map(|kb| format!("{} MB", kb / 1024))
                 .unwrap_or_else(|| "?".to_owned()),
@@ -338,7 +346,13 @@ fn build_comparison(root: &Path, spec: &Path, scratch: &Path, progenitor: bool) 
         Err(error) => println!("{label:<12} build failed: {error:#}"),
     };
     println!("\n{name}: cargo build of the generated crate alone (dependencies built first)");
-    show("ours", &ours, build_crate(&ours, package, &scratch.join("target-ours")));
+    show("ours", &ours, build_crate(&ours, package, &scratch.join("target-ours"), &[]));
+    // Users of a large API can compile only the tags they call: one tag on, as a user would.
+    if let Some(feature) = first_default_feature(&ours) {
+        let label = format!("ours, only `{feature}`");
+        let args = ["--no-default-features", "--features", feature.as_str()];
+        show(&label, &ours, build_crate(&ours, package, &scratch.join("target-ours"), &args));
+    }
     if progenitor {
         let theirs = scratch.join("progenitor").join(&name);
         match run_progenitor(spec, &theirs) {
@@ -351,7 +365,7 @@ fn build_comparison(root: &Path, spec: &Path, scratch: &Path, progenitor: bool) 
                 show(
                     "progenitor",
                     &theirs,
-                    build_crate(&theirs, "progenitor-bench", &scratch.join("target-progenitor")),
+                    build_crate(&theirs, "progenitor-bench", &scratch.join("target-progenitor"), &[]),
                 )
             }
             Err(error) => println!("progenitor   generation failed: {error:#}"),
