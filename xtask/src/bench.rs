@@ -346,12 +346,20 @@ fn build_comparison(root: &Path, spec: &Path, scratch: &Path, progenitor: bool) 
         Err(error) => println!("{label:<12} build failed: {error:#}"),
     };
     println!("\n{name}: cargo build of the generated crate alone (dependencies built first)");
-    show("ours", &ours, build_crate(&ours, package, &scratch.join("target-ours"), &[]));
+    show(
+        "ours",
+        &ours,
+        build_crate(&ours, package, &scratch.join("target-ours"), &[]),
+    );
     // Users of a large API can compile only the tags they call: one tag on, as a user would.
     if let Some(feature) = first_default_feature(&ours) {
         let label = format!("ours, only `{feature}`");
         let args = ["--no-default-features", "--features", feature.as_str()];
-        show(&label, &ours, build_crate(&ours, package, &scratch.join("target-ours"), &args));
+        show(
+            &label,
+            &ours,
+            build_crate(&ours, package, &scratch.join("target-ours"), &args),
+        );
     }
     if progenitor {
         let theirs = scratch.join("progenitor").join(&name);

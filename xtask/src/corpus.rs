@@ -266,6 +266,19 @@ fn cargo(ws: &Path, target: &Path) -> Command {
 /// Checks the runtime once so dependency build time is not charged to the first spec.
 fn warm_dependencies(ws: &Path, target: &Path) -> anyhow::Result<()> {
     let start = Instant::now();
+    // Resolve and download once: the copied lock may lack crates the generated crates use
+    // (uuid, chrono), and a fresh machine's cache has none of them. The checks run offline.
+    let fetched = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(ws)
+        .args(["fetch", "--quiet"])
+        .output()
+        .context("running cargo fetch")?;
+    if !fetched.status.success() {
+        bail!(
+            "fetching the scratch workspace's dependencies failed:\n{}",
+            String::from_utf8_lossy(&fetched.stderr)
+        );
+    }
     let output = cargo(ws, target)
         .args(["-p", "client-runtime"])
         .output()
