@@ -324,16 +324,20 @@ impl ApiClient {
             return Err(Error::InvalidRequest(reason.clone()));
         }
         let started = Instant::now();
+        // `sent` numbers every request for tracing; `attempts` is what the retry policy counts,
+        // which leaves out the one resend after a token refresh (that one is auth's).
+        let mut sent = 0u32;
         let mut attempts = 0u32;
         let mut refreshed = false;
         loop {
             if let Some(limiter) = &self.inner.limiter {
                 limiter.acquire().await;
             }
+            sent += 1;
             attempts += 1;
             let mut credentials = Credentials::default();
             self.inner.auth.authorize(&request, &mut credentials).await?;
-            let response = match self.execute_traced(&request, &credentials, attempts).await {
+            let response = match self.execute_traced(&request, &credentials, sent).await {
                 Ok(response) => response,
                 Err(error) => {
                     let failure = Failure::Transport;
@@ -352,7 +356,7 @@ impl ApiClient {
                 if let Some(wait) = self.retry_wait(&request, failure, attempts, started) {
                     tracing::debug!(
                         status = response.status().as_u16(),
-                        attempt = attempts,
+                        attempt = sent,
                         wait_ms = wait.as_millis() as u64,
                         "retrying"
                     );
@@ -372,6 +376,7 @@ impl ApiClient {
                 return Ok(response);
             }
             refreshed = true;
+            attempts -= 1;
         }
     }
 

@@ -96,3 +96,36 @@ async fn a_401_after_a_retry_still_refreshes_once() {
     assert_eq!(response.status(), 200);
     assert_eq!(hits(&server, "/v1/companies").await, 3);
 }
+
+#[tokio::test]
+async fn the_retry_after_a_token_refresh_does_not_use_up_the_retry_budget() {
+    // With the default 4 attempts, a refresh plus three 503s must still reach the 200: the
+    // resend after a refresh belongs to auth, not to the retry policy.
+    let server = MockServer::start().await;
+    Mock::given(header("authorization", "token-0"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "token-1"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(3)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "token-1"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let sleeper = RecordingSleeper::default();
+    let client = client(&server, &sleeper).await;
+    let response = client
+        .send::<()>(ApiRequest::new(Method::GET, "/v1/companies"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(hits(&server, "/v1/companies").await, 5);
+    assert_eq!(sleeper.waits().len(), 3);
+}
