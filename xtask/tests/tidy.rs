@@ -100,3 +100,16 @@ fn runtime_and_generated_crates_do_not_depend_on_codegen() {
         );
     }
 }
+
+#[test]
+fn no_openssl_or_native_tls_anywhere_in_the_dependency_graph() {
+    // Cargo.lock holds the whole resolved graph of every workspace crate.
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).expect("Cargo.lock is checked in");
+    for banned in ["openssl-sys", "openssl", "native-tls"] {
+        let entry = format!("name = \"{banned}\"");
+        assert!(
+            !lock.lines().any(|l| l == entry),
+            "{banned} is in Cargo.lock: TLS must come from rustls"
+        );
+    }
+}
