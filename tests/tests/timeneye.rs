@@ -1,6 +1,6 @@
 //! End-to-end tests of the generated `timeneye-client` against a mock Timeneye API: a personal
 //! access token sent as `Bearer` (not refreshable: a 401 is final), OAuth code + PKCE tokens
-//! refreshed with `grant_type=refresh_token` on expiry, the error message, and
+//! refreshed with `grant_type=refresh_token` on expiry and on a 401 mid-session, the error message, and
 //! `{data, meta{current_page, last_page, total}}` pages.
 
 use std::time::Duration;
@@ -218,4 +218,74 @@ async fn the_quickstart_fails_in_one_line() {
 
     assert_one_line_failure(&bad, "listing entries failed: the access token was rejected");
     assert_one_line_failure(&missing, "missing environment variable TIMENEYE_TOKEN");
+}
+
+#[tokio::test]
+async fn an_oauth_token_rejected_mid_session_is_refreshed_once_and_the_call_retried() {
+    let server = MockServer::start().await;
+    let oauth_client_id = "client-7";
+    let oauth = OAuth::new(
+        format!("{}/oauth/authorize", server.uri()),
+        format!("{}/oauth/token", server.uri()),
+        oauth_client_id,
+        "https://myapp.example/callback",
+    );
+    let request = oauth.authorization_request().unwrap();
+    let state = request.pending.state().to_owned();
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(wiremock::matchers::body_string_contains(
+            "grant_type=authorization_code",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("timeneye/token.json")))
+        .mount(&server)
+        .await;
+    let refresh_body = format!("grant_type=refresh_token&refresh_token={REFRESH_1}&client_id={oauth_client_id}");
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .and(body_string(refresh_body.clone()))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"token_type": "Bearer", "expires_in": 86400, "access_token": ACCESS_2})),
+        )
+        .mount(&server)
+        .await;
+    // The first access token works once, then the server revokes it (still well before expiry).
+    Mock::given(method("GET"))
+        .and(path("/entries"))
+        .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("timeneye/entries-page-1.json")))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/entries"))
+        .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"message": "Unauthenticated."})))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    mount_pages(&server, ACCESS_2).await;
+    oauth.exchange_code(&request.pending, "the-code", &state).await.unwrap();
+    let client = Client::with_auth(server.uri(), oauth).unwrap();
+
+    client.entries().entries_list(page(1)).await.unwrap();
+    let second = client.entries().entries_list(page(2)).await.unwrap();
+
+    assert_eq!(second.status(), 200);
+    assert_eq!(
+        seen_lines(&server).await,
+        [
+            "POST /oauth/token",
+            "GET /entries?page=1",
+            "GET /entries?page=2",
+            "POST /oauth/token",
+            "GET /entries?page=2"
+        ]
+    );
+    let seen = workspace_tests::seen(&server).await;
+    assert_eq!(seen[2].authorization.as_deref(), Some(&*format!("Bearer {ACCESS_1}")));
+    assert_eq!(seen[3].body, refresh_body);
+    assert_eq!(seen[4].authorization.as_deref(), Some(&*format!("Bearer {ACCESS_2}")));
 }
