@@ -51,3 +51,50 @@ async fn timeouts_on_every_attempt_are_a_deadline() {
     assert_eq!(error.timeout_kind(), Some(TimeoutKind::Deadline));
     assert_eq!(sleeper.waits().len(), 1);
 }
+
+/// A loopback listener whose accept queue is full: the kernel drops further SYNs, so a
+/// connection attempt hangs in connect, as it does to a host that does not answer.
+fn unanswering_listener() -> (socket2::Socket, Vec<std::net::TcpStream>, std::net::SocketAddr) {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(&std::net::SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let address = listener.local_addr().unwrap().as_socket().unwrap();
+    // Fill the queue (never accepted); a few extra in case the kernel allows more than one.
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let _ = socket.connect(&address.into());
+        fillers.push(std::net::TcpStream::from(socket));
+    }
+    (listener, fillers, address)
+}
+
+#[tokio::test]
+async fn a_server_that_never_accepts_is_a_connect_timeout() {
+    let (_listener, _fillers, address) = unanswering_listener();
+    // Let the fillers' handshakes complete so the queue is really full.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let client = ApiClient::builder(format!("http://{address}"))
+        .connect_timeout(Duration::from_millis(200))
+        .request_timeout(Duration::from_secs(10))
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = client
+        .send::<()>(ApiRequest::new(Method::GET, "/anything"))
+        .await
+        .unwrap_err();
+    assert_eq!(error.timeout_kind(), Some(TimeoutKind::Connect), "{error:?}");
+    assert!(error.is_timeout());
+    // The connect limit, not the request limit, ended it.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
