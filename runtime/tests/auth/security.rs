@@ -233,3 +233,35 @@ async fn tracing_output_shows_no_secrets() {
     assert!(logged.contains("timify"), "the flow logged something: {logged}");
     assert_hidden(&logged);
 }
+
+#[tokio::test]
+async fn each_request_gets_a_span_with_method_path_template_attempt_status_and_duration() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/organization/org-9/customer/c-1/show"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(&server)
+        .await;
+    let client = client_runtime::ApiClient::builder(server.uri())
+        .auth(ApiKey::query("api_key", SECRET))
+        .build()
+        .unwrap();
+    let request = ApiRequest::new(Method::GET, "/organization/{organizationId}/customer/{customerId}/show")
+        .path_param("organizationId", "org-9")
+        .path_param("customerId", "c-1");
+    client.send::<()>(request).await.unwrap();
+    let logged = capture.0.lock().unwrap().clone();
+    // The template, not the filled-in path: ids stay out of traces and spans group by operation.
+    assert!(
+        logged.contains("path=\"/organization/{organizationId}/customer/{customerId}/show\""),
+        "{logged}"
+    );
+    assert!(!logged.contains("org-9"), "{logged}");
+    for field in ["method=GET", "attempt=1", "status=200", "duration_ms="] {
+        assert!(logged.contains(field), "span lacks `{field}`: {logged}");
+    }
+    // The API key travels in the query, which never reaches the trace.
+    assert_hidden(&logged);
+}
