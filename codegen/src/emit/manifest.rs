@@ -79,6 +79,18 @@ pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
     let constructor = constructor.unwrap_or("Client::from_api_client(Client::builder(base_url).build()?)");
     out.push_str("## Usage\n\n```rust,ignore\n");
     out.push_str(&format!("use {lib}::Client;\n\n"));
+    match &ir.server {
+        Some(server) if !server.variables.is_empty() => {
+            let defaults: Vec<String> = server
+                .variables
+                .iter()
+                .map(|(_, _, default, _)| format!("{default:?}"))
+                .collect();
+            out.push_str(&format!("let base_url = {lib}::server_url({});\n", defaults.join(", ")));
+        }
+        Some(_) => out.push_str(&format!("let base_url = {lib}::DEFAULT_BASE_URL;\n")),
+        None => out.push_str("let base_url = \"https://api.example.com\";\n"),
+    }
     out.push_str(&format!("let client = {constructor};\n"));
     if let Some(group) = ir.groups.iter().find(|g| !g.accessor.is_empty()) {
         if let Some(op) = group.operations.first() {
@@ -99,6 +111,19 @@ pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
             format!("client.{}()", group.accessor)
         };
         out.push_str(&format!("- `{owner}`: {} operations\n", group.operations.len()));
+    }
+    let tags: Vec<&str> = ir
+        .groups
+        .iter()
+        .filter(|g| !g.accessor.is_empty())
+        .map(|g| g.module.as_str())
+        .collect();
+    if super::features::enabled(ir) {
+        let one = tags.first().copied().unwrap_or_default();
+        out.push_str(&format!(
+            "\n## Features\n\nEach tag is a cargo feature, all on by default. To compile only what you call:\n\n```toml\n{} = {{ version = \"{}\", default-features = false, features = [\"{one}\"] }}\n```\n",
+            settings.name, settings.version
+        ));
     }
     if settings.has_quickstart {
         out.push_str("\n## Quickstart\n\n`cargo run --example quickstart` runs `examples/quickstart.rs`; it is configured by environment variables (see the top of the file).\n");
