@@ -3,7 +3,7 @@
 //! The API's data types.
 
 /// A message of the response envelope [C]. Rendered by the SDK as `type[parameter]: text`.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     /// `MESSAGE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,7 +25,7 @@ pub struct Message {
 pub type MessageList = Vec<Message>;
 
 /// Envelope whose content is not documented: `content` is any JSON value (may be an object, an empty array or null).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct GenericEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -38,7 +38,7 @@ pub struct GenericEnvelope {
 }
 
 /// Error body [I]: the same envelope with `failure` messages whose `parameter` names the offending field; `content` is usually empty.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -54,7 +54,7 @@ pub struct ErrorEnvelope {
 #[cfg(
     any(feature = "appointment_template", feature = "extra_field", feature = "resource")
 )]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct KeyValue {
     /// `KEY_VALUE` in responses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,7 +71,7 @@ pub struct KeyValue {
 
 /// A setting that can inherit from a parent organization (`class: INHERITANCE`) [C]/[D]: `value` is the own value, `inheritance` the mode, `result` the effective value. The value type depends on the setting.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Inheritance {
     /// `INHERITANCE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +91,7 @@ pub struct Inheritance {
 }
 
 /// Inheritable setting in a request body: `{value, inheritance}` [C].
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct InheritanceInput {
     /// The value (any JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,7 +106,7 @@ pub struct InheritanceInput {
 
 /// Apps available to / installed in an organization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct App {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,7 +133,7 @@ pub struct App {
 
 /// Configuration of an installed app inside an organization. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfig {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,7 +160,7 @@ pub struct AppConfig {
 
 /// Appointments (bookings) of an organization, incl. calendar listings and customer/file links. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Appointment {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -187,7 +187,7 @@ pub struct Appointment {
 
 /// Appointment templates (services): type, duration, required customer data, linked resources and templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,7 +216,7 @@ pub struct AppointmentTemplate {
 
 /// Categories that group appointment templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategory {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -243,7 +243,7 @@ pub struct AppointmentTemplateCategory {
 
 /// Fixed event dates of an appointment template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_event_date_time")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEventDateTime {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -270,7 +270,7 @@ pub struct AppointmentTemplateEventDateTime {
 
 /// Steps of a COMPLEX appointment template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_step")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateStep {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -296,7 +296,7 @@ pub struct AppointmentTemplateStep {
 }
 
 /// `AVAILABILITY_DAY`: the availability of one day [C]. Entries of `availabilityList` are not documented [I].
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -316,7 +316,7 @@ pub struct AvailabilityDay {
 
 /// Exceptions (e.g. FREE) to the regular availability of an appointment template / booking resource. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityException {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -343,7 +343,7 @@ pub struct AvailabilityException {
 
 /// Booking resources (employees and resources as bookable entities; read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResource {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -370,7 +370,7 @@ pub struct BookingResource {
 
 /// A booking resource that can replace one of the appointment's resources (`BOOKING_RESOURCE_REPLACE`). Shape not public [I].
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceReplace {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -381,7 +381,7 @@ pub struct BookingResourceReplace {
 
 /// Bookable time slots of a booking template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlot {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -408,7 +408,7 @@ pub struct BookingSlot {
 
 /// Entry of a booking-slot `RANGE_LIST`. Shape not public [I]; probably an `AVAILABILITY_DAY`-like day with its bookable slots (each slot has the `bookingSlotId` used by appointment add/move).
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -421,7 +421,7 @@ pub struct BookingSlotDay {
 
 /// Booking templates (read-only view of what can be booked). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -448,7 +448,7 @@ pub struct BookingTemplate {
 
 /// A contract account (`CONTRACT_ACCOUNT`) [D].
 #[cfg(any(feature = "contract_account", feature = "organization"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContractAccount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -467,7 +467,7 @@ pub struct ContractAccount {
 
 /// Custom entities of a caller-defined `customEntityType`, linkable to most other entities. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntity {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -494,7 +494,7 @@ pub struct CustomEntity {
 
 /// Customers of an organization. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -525,7 +525,7 @@ pub struct Customer {
 
 /// Customer groups. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroup {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -552,7 +552,7 @@ pub struct CustomerGroup {
 
 /// E-mails sent by the platform (read, resend, send to a customer). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Email {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -579,7 +579,7 @@ pub struct Email {
 
 /// E-mail templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "email_template", feature = "organization"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -608,7 +608,7 @@ pub struct EmailTemplate {
 
 /// Employees (staff), their availability and permissions. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Employee {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -635,7 +635,7 @@ pub struct Employee {
 
 /// Employee groups. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroup {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -662,7 +662,7 @@ pub struct EmployeeGroup {
 
 /// Extra (custom form) fields. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "extra_field", feature = "organization"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraField {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -694,7 +694,7 @@ pub struct ExtraField {
 
 /// Files (uploaded base64, downloaded as raw bytes). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct File {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -721,7 +721,7 @@ pub struct File {
 
 /// Images. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "image")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Image {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -748,7 +748,7 @@ pub struct Image {
 
 /// Licenses (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct License {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -775,7 +775,7 @@ pub struct License {
 
 /// License configurations. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "license_config", feature = "organization"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfig {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -808,7 +808,7 @@ pub struct LicenseConfig {
 
 /// Log entries (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Log {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -835,7 +835,7 @@ pub struct Log {
 
 /// Modules available to an organization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Module {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -862,7 +862,7 @@ pub struct Module {
 
 /// Configurations of booking modules (front-end widgets). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfig {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -889,7 +889,7 @@ pub struct ModuleConfig {
 
 /// Online-meeting connections (e.g. TEAMS). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnection {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -916,7 +916,7 @@ pub struct OnlineMeetingConnection {
 
 /// Logs of an online-meeting connection (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLog {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -943,7 +943,7 @@ pub struct OnlineMeetingConnectionLog {
 
 /// An organization (`ORGANIZATION`, compact `ORGANIZATION_SHORT`). Fields from the getting-started `show` example [D]; compact forms carry fewer fields, so every field is optional.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Organization {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1033,7 +1033,7 @@ pub struct Organization {
 
 /// Purchasable packets. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Packet {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1060,7 +1060,7 @@ pub struct Packet {
 
 /// Scheduled reporting jobs (e.g. APPOINTMENT_LIST sent WEEKLY). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJob {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1087,7 +1087,7 @@ pub struct ReportingJob {
 
 /// Resources (rooms, locations, equipment) and their availability. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1116,7 +1116,7 @@ pub struct Resource {
 
 /// SMS messages sent by the platform (read, resend, send to a customer). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sms {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1143,7 +1143,7 @@ pub struct Sms {
 
 /// SMS templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "organization", feature = "sms_template"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1172,7 +1172,7 @@ pub struct SmsTemplate {
 
 /// One entry of a static lookup list (country, currency, language, time zone, ...). Shape not public [I]: open object.
 #[cfg(feature = "static_")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StaticEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -1183,7 +1183,7 @@ pub struct StaticEntry {
 
 /// Statistics by day / week / month (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Statistic {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1210,7 +1210,7 @@ pub struct Statistic {
 
 /// External calendar synchronizations (e.g. GRAPH). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Synchronization {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1237,7 +1237,7 @@ pub struct Synchronization {
 
 /// Logs of a calendar synchronization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLog {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1264,7 +1264,7 @@ pub struct SynchronizationLog {
 
 /// Entry of a time-grid `RANGE_LIST`. Shape not public [I].
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeGridDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -1275,7 +1275,7 @@ pub struct TimeGridDay {
 
 /// Envelope whose content is one AppConfig.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1288,7 +1288,7 @@ pub struct AppConfigEnvelope {
 
 /// `LIST` container of AppConfig records (no paging).
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1307,7 +1307,7 @@ pub struct AppConfigList {
 
 /// Envelope whose content is a `LIST` of AppConfig.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1320,7 +1320,7 @@ pub struct AppConfigListEnvelope {
 
 /// `PAGINATION_LIST` container of AppConfig records (one page).
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1350,7 +1350,7 @@ pub struct AppConfigPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppConfig.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1363,7 +1363,7 @@ pub struct AppConfigPaginationListEnvelope {
 
 /// Envelope whose content is one App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1376,7 +1376,7 @@ pub struct AppEnvelope {
 
 /// `LIST` container of App records (no paging).
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1395,7 +1395,7 @@ pub struct AppList {
 
 /// Envelope whose content is a `LIST` of App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1408,7 +1408,7 @@ pub struct AppListEnvelope {
 
 /// `PAGINATION_LIST` container of App records (one page).
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1438,7 +1438,7 @@ pub struct AppPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1451,7 +1451,7 @@ pub struct AppPaginationListEnvelope {
 
 /// Envelope whose content is one Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1464,7 +1464,7 @@ pub struct AppointmentEnvelope {
 
 /// `PAGINATION_LIST` container of Appointment records (one page).
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1494,7 +1494,7 @@ pub struct AppointmentPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1507,7 +1507,7 @@ pub struct AppointmentPaginationListEnvelope {
 
 /// `RANGE_LIST` container: the Appointment records of a calendar range.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1530,7 +1530,7 @@ pub struct AppointmentRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1543,7 +1543,7 @@ pub struct AppointmentRangeListEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1556,7 +1556,7 @@ pub struct AppointmentTemplateCategoryEnvelope {
 
 /// `LIST` container of AppointmentTemplateCategory records (no paging).
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1575,7 +1575,7 @@ pub struct AppointmentTemplateCategoryList {
 
 /// Envelope whose content is a `LIST` of AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1588,7 +1588,7 @@ pub struct AppointmentTemplateCategoryListEnvelope {
 
 /// `PAGINATION_LIST` container of AppointmentTemplateCategory records (one page).
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1618,7 +1618,7 @@ pub struct AppointmentTemplateCategoryPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1631,7 +1631,7 @@ pub struct AppointmentTemplateCategoryPaginationListEnvelope {
 
 /// Envelope whose content is one AppointmentTemplate.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1644,7 +1644,7 @@ pub struct AppointmentTemplateEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateEventDateTime.
 #[cfg(feature = "appointment_template_event_date_time")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEventDateTimeEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1657,7 +1657,7 @@ pub struct AppointmentTemplateEventDateTimeEnvelope {
 
 /// `LIST` container of AppointmentTemplate records (no paging).
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1676,7 +1676,7 @@ pub struct AppointmentTemplateList {
 
 /// Envelope whose content is a `LIST` of AppointmentTemplate.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1689,7 +1689,7 @@ pub struct AppointmentTemplateListEnvelope {
 
 /// `PAGINATION_LIST` container of AppointmentTemplate records (one page).
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplatePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1719,7 +1719,7 @@ pub struct AppointmentTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppointmentTemplate.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1732,7 +1732,7 @@ pub struct AppointmentTemplatePaginationListEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateStep.
 #[cfg(feature = "appointment_template_step")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateStepEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1744,7 +1744,7 @@ pub struct AppointmentTemplateStepEnvelope {
 }
 
 /// `RANGE_LIST` container: the AvailabilityDay records of a calendar range.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityDayRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1766,7 +1766,7 @@ pub struct AvailabilityDayRangeList {
 }
 
 /// Envelope whose content is a `RANGE_LIST` of AvailabilityDay.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1779,7 +1779,7 @@ pub struct AvailabilityDayRangeListEnvelope {
 
 /// Envelope whose content is one AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1792,7 +1792,7 @@ pub struct AvailabilityExceptionEnvelope {
 
 /// `LIST` container of AvailabilityException records (no paging).
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1811,7 +1811,7 @@ pub struct AvailabilityExceptionList {
 
 /// Envelope whose content is a `LIST` of AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1824,7 +1824,7 @@ pub struct AvailabilityExceptionListEnvelope {
 
 /// `PAGINATION_LIST` container of AvailabilityException records (one page).
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1854,7 +1854,7 @@ pub struct AvailabilityExceptionPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1867,7 +1867,7 @@ pub struct AvailabilityExceptionPaginationListEnvelope {
 
 /// Envelope whose content is one BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1880,7 +1880,7 @@ pub struct BookingResourceEnvelope {
 
 /// `LIST` container of BookingResource records (no paging).
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1899,7 +1899,7 @@ pub struct BookingResourceList {
 
 /// Envelope whose content is a `LIST` of BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1912,7 +1912,7 @@ pub struct BookingResourceListEnvelope {
 
 /// `PAGINATION_LIST` container of BookingResource records (one page).
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourcePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1942,7 +1942,7 @@ pub struct BookingResourcePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourcePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1955,7 +1955,7 @@ pub struct BookingResourcePaginationListEnvelope {
 
 /// `LIST` container of BookingResourceReplace records (no paging).
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceReplaceList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1974,7 +1974,7 @@ pub struct BookingResourceReplaceList {
 
 /// Envelope whose content is a `LIST` of BookingResourceReplace.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceReplaceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1987,7 +1987,7 @@ pub struct BookingResourceReplaceListEnvelope {
 
 /// `RANGE_LIST` container: the BookingSlotDay records of a calendar range.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotDayRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2010,7 +2010,7 @@ pub struct BookingSlotDayRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of BookingSlotDay.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2023,7 +2023,7 @@ pub struct BookingSlotDayRangeListEnvelope {
 
 /// Envelope whose content is one BookingSlot.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2036,7 +2036,7 @@ pub struct BookingSlotEnvelope {
 
 /// Envelope whose content is one BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2049,7 +2049,7 @@ pub struct BookingTemplateEnvelope {
 
 /// `LIST` container of BookingTemplate records (no paging).
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplateList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2068,7 +2068,7 @@ pub struct BookingTemplateList {
 
 /// Envelope whose content is a `LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2081,7 +2081,7 @@ pub struct BookingTemplateListEnvelope {
 
 /// `PAGINATION_LIST` container of BookingTemplate records (one page).
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplatePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2111,7 +2111,7 @@ pub struct BookingTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2124,7 +2124,7 @@ pub struct BookingTemplatePaginationListEnvelope {
 
 /// Envelope whose content is one ContractAccount.
 #[cfg(feature = "contract_account")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContractAccountEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2137,7 +2137,7 @@ pub struct ContractAccountEnvelope {
 
 /// Envelope whose content is one CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2150,7 +2150,7 @@ pub struct CustomEntityEnvelope {
 
 /// `LIST` container of CustomEntity records (no paging).
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2169,7 +2169,7 @@ pub struct CustomEntityList {
 
 /// Envelope whose content is a `LIST` of CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2182,7 +2182,7 @@ pub struct CustomEntityListEnvelope {
 
 /// `PAGINATION_LIST` container of CustomEntity records (one page).
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2212,7 +2212,7 @@ pub struct CustomEntityPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2225,7 +2225,7 @@ pub struct CustomEntityPaginationListEnvelope {
 
 /// Envelope whose content is one Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2238,7 +2238,7 @@ pub struct CustomerEnvelope {
 
 /// Envelope whose content is one CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2251,7 +2251,7 @@ pub struct CustomerGroupEnvelope {
 
 /// `LIST` container of CustomerGroup records (no paging).
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2270,7 +2270,7 @@ pub struct CustomerGroupList {
 
 /// Envelope whose content is a `LIST` of CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2283,7 +2283,7 @@ pub struct CustomerGroupListEnvelope {
 
 /// `PAGINATION_LIST` container of CustomerGroup records (one page).
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2313,7 +2313,7 @@ pub struct CustomerGroupPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2326,7 +2326,7 @@ pub struct CustomerGroupPaginationListEnvelope {
 
 /// `LIST` container of Customer records (no paging).
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2345,7 +2345,7 @@ pub struct CustomerList {
 
 /// Envelope whose content is a `LIST` of Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2358,7 +2358,7 @@ pub struct CustomerListEnvelope {
 
 /// `PAGINATION_LIST` container of Customer records (one page).
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2388,7 +2388,7 @@ pub struct CustomerPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2401,7 +2401,7 @@ pub struct CustomerPaginationListEnvelope {
 
 /// Envelope whose content is one Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2414,7 +2414,7 @@ pub struct EmailEnvelope {
 
 /// `LIST` container of Email records (no paging).
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2433,7 +2433,7 @@ pub struct EmailList {
 
 /// Envelope whose content is a `LIST` of Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2446,7 +2446,7 @@ pub struct EmailListEnvelope {
 
 /// `PAGINATION_LIST` container of Email records (one page).
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2476,7 +2476,7 @@ pub struct EmailPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2489,7 +2489,7 @@ pub struct EmailPaginationListEnvelope {
 
 /// Envelope whose content is one EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2502,7 +2502,7 @@ pub struct EmailTemplateEnvelope {
 
 /// `LIST` container of EmailTemplate records (no paging).
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplateList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2521,7 +2521,7 @@ pub struct EmailTemplateList {
 
 /// Envelope whose content is a `LIST` of EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2534,7 +2534,7 @@ pub struct EmailTemplateListEnvelope {
 
 /// `PAGINATION_LIST` container of EmailTemplate records (one page).
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplatePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2564,7 +2564,7 @@ pub struct EmailTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2577,7 +2577,7 @@ pub struct EmailTemplatePaginationListEnvelope {
 
 /// Envelope whose content is one Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2590,7 +2590,7 @@ pub struct EmployeeEnvelope {
 
 /// Envelope whose content is one EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2603,7 +2603,7 @@ pub struct EmployeeGroupEnvelope {
 
 /// `LIST` container of EmployeeGroup records (no paging).
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2622,7 +2622,7 @@ pub struct EmployeeGroupList {
 
 /// Envelope whose content is a `LIST` of EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2635,7 +2635,7 @@ pub struct EmployeeGroupListEnvelope {
 
 /// `PAGINATION_LIST` container of EmployeeGroup records (one page).
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2665,7 +2665,7 @@ pub struct EmployeeGroupPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2678,7 +2678,7 @@ pub struct EmployeeGroupPaginationListEnvelope {
 
 /// `LIST` container of Employee records (no paging).
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2697,7 +2697,7 @@ pub struct EmployeeList {
 
 /// Envelope whose content is a `LIST` of Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2710,7 +2710,7 @@ pub struct EmployeeListEnvelope {
 
 /// `PAGINATION_LIST` container of Employee records (one page).
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2740,7 +2740,7 @@ pub struct EmployeePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2753,7 +2753,7 @@ pub struct EmployeePaginationListEnvelope {
 
 /// Envelope whose content is one ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2766,7 +2766,7 @@ pub struct ExtraFieldEnvelope {
 
 /// `LIST` container of ExtraField records (no paging).
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2785,7 +2785,7 @@ pub struct ExtraFieldList {
 
 /// Envelope whose content is a `LIST` of ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2798,7 +2798,7 @@ pub struct ExtraFieldListEnvelope {
 
 /// `PAGINATION_LIST` container of ExtraField records (one page).
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2828,7 +2828,7 @@ pub struct ExtraFieldPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2841,7 +2841,7 @@ pub struct ExtraFieldPaginationListEnvelope {
 
 /// Envelope whose content is one File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2854,7 +2854,7 @@ pub struct FileEnvelope {
 
 /// `LIST` container of File records (no paging).
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2873,7 +2873,7 @@ pub struct FileList {
 
 /// Envelope whose content is a `LIST` of File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2886,7 +2886,7 @@ pub struct FileListEnvelope {
 
 /// `PAGINATION_LIST` container of File records (one page).
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FilePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2916,7 +2916,7 @@ pub struct FilePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FilePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2929,7 +2929,7 @@ pub struct FilePaginationListEnvelope {
 
 /// Envelope whose content is one Image.
 #[cfg(feature = "image")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImageEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2942,7 +2942,7 @@ pub struct ImageEnvelope {
 
 /// Envelope whose content is one LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2955,7 +2955,7 @@ pub struct LicenseConfigEnvelope {
 
 /// `LIST` container of LicenseConfig records (no paging).
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2974,7 +2974,7 @@ pub struct LicenseConfigList {
 
 /// Envelope whose content is a `LIST` of LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2987,7 +2987,7 @@ pub struct LicenseConfigListEnvelope {
 
 /// `PAGINATION_LIST` container of LicenseConfig records (one page).
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3017,7 +3017,7 @@ pub struct LicenseConfigPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3030,7 +3030,7 @@ pub struct LicenseConfigPaginationListEnvelope {
 
 /// Envelope whose content is one License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3043,7 +3043,7 @@ pub struct LicenseEnvelope {
 
 /// `LIST` container of License records (no paging).
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3062,7 +3062,7 @@ pub struct LicenseList {
 
 /// Envelope whose content is a `LIST` of License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3075,7 +3075,7 @@ pub struct LicenseListEnvelope {
 
 /// `PAGINATION_LIST` container of License records (one page).
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicensePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3105,7 +3105,7 @@ pub struct LicensePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicensePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3118,7 +3118,7 @@ pub struct LicensePaginationListEnvelope {
 
 /// Envelope whose content is one Log.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3131,7 +3131,7 @@ pub struct LogEnvelope {
 
 /// `PAGINATION_LIST` container of Log records (one page).
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3161,7 +3161,7 @@ pub struct LogPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Log.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3174,7 +3174,7 @@ pub struct LogPaginationListEnvelope {
 
 /// Envelope whose content is one ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3187,7 +3187,7 @@ pub struct ModuleConfigEnvelope {
 
 /// `LIST` container of ModuleConfig records (no paging).
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3206,7 +3206,7 @@ pub struct ModuleConfigList {
 
 /// Envelope whose content is a `LIST` of ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3219,7 +3219,7 @@ pub struct ModuleConfigListEnvelope {
 
 /// `PAGINATION_LIST` container of ModuleConfig records (one page).
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3249,7 +3249,7 @@ pub struct ModuleConfigPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3262,7 +3262,7 @@ pub struct ModuleConfigPaginationListEnvelope {
 
 /// Envelope whose content is one Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3275,7 +3275,7 @@ pub struct ModuleEnvelope {
 
 /// `LIST` container of Module records (no paging).
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3294,7 +3294,7 @@ pub struct ModuleList {
 
 /// Envelope whose content is a `LIST` of Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3307,7 +3307,7 @@ pub struct ModuleListEnvelope {
 
 /// `PAGINATION_LIST` container of Module records (one page).
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModulePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3337,7 +3337,7 @@ pub struct ModulePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModulePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3350,7 +3350,7 @@ pub struct ModulePaginationListEnvelope {
 
 /// Envelope whose content is one OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3363,7 +3363,7 @@ pub struct OnlineMeetingConnectionEnvelope {
 
 /// `LIST` container of OnlineMeetingConnection records (no paging).
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3382,7 +3382,7 @@ pub struct OnlineMeetingConnectionList {
 
 /// Envelope whose content is a `LIST` of OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3395,7 +3395,7 @@ pub struct OnlineMeetingConnectionListEnvelope {
 
 /// Envelope whose content is one OnlineMeetingConnectionLog.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3408,7 +3408,7 @@ pub struct OnlineMeetingConnectionLogEnvelope {
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnectionLog records (one page).
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLogPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3438,7 +3438,7 @@ pub struct OnlineMeetingConnectionLogPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnectionLog.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3451,7 +3451,7 @@ pub struct OnlineMeetingConnectionLogPaginationListEnvelope {
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnection records (one page).
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3481,7 +3481,7 @@ pub struct OnlineMeetingConnectionPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3494,7 +3494,7 @@ pub struct OnlineMeetingConnectionPaginationListEnvelope {
 
 /// Envelope whose content is one Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3507,7 +3507,7 @@ pub struct OrganizationEnvelope {
 
 /// `LIST` container of Organization records (no paging).
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3526,7 +3526,7 @@ pub struct OrganizationList {
 
 /// Envelope whose content is a `LIST` of Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3539,7 +3539,7 @@ pub struct OrganizationListEnvelope {
 
 /// `PAGINATION_LIST` container of Organization records (one page).
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3569,7 +3569,7 @@ pub struct OrganizationPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3582,7 +3582,7 @@ pub struct OrganizationPaginationListEnvelope {
 
 /// Envelope whose content is one Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3595,7 +3595,7 @@ pub struct PacketEnvelope {
 
 /// `LIST` container of Packet records (no paging).
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3614,7 +3614,7 @@ pub struct PacketList {
 
 /// Envelope whose content is a `LIST` of Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3627,7 +3627,7 @@ pub struct PacketListEnvelope {
 
 /// `PAGINATION_LIST` container of Packet records (one page).
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3657,7 +3657,7 @@ pub struct PacketPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PacketPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3670,7 +3670,7 @@ pub struct PacketPaginationListEnvelope {
 
 /// Envelope whose content is one ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3683,7 +3683,7 @@ pub struct ReportingJobEnvelope {
 
 /// `LIST` container of ReportingJob records (no paging).
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3702,7 +3702,7 @@ pub struct ReportingJobList {
 
 /// Envelope whose content is a `LIST` of ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3715,7 +3715,7 @@ pub struct ReportingJobListEnvelope {
 
 /// `PAGINATION_LIST` container of ReportingJob records (one page).
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3745,7 +3745,7 @@ pub struct ReportingJobPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3758,7 +3758,7 @@ pub struct ReportingJobPaginationListEnvelope {
 
 /// Envelope whose content is one Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3771,7 +3771,7 @@ pub struct ResourceEnvelope {
 
 /// `LIST` container of Resource records (no paging).
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3790,7 +3790,7 @@ pub struct ResourceList {
 
 /// Envelope whose content is a `LIST` of Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3803,7 +3803,7 @@ pub struct ResourceListEnvelope {
 
 /// `PAGINATION_LIST` container of Resource records (one page).
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourcePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3833,7 +3833,7 @@ pub struct ResourcePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourcePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3846,7 +3846,7 @@ pub struct ResourcePaginationListEnvelope {
 
 /// Envelope whose content is one Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3859,7 +3859,7 @@ pub struct SmsEnvelope {
 
 /// `LIST` container of Sms records (no paging).
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3878,7 +3878,7 @@ pub struct SmsList {
 
 /// Envelope whose content is a `LIST` of Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3891,7 +3891,7 @@ pub struct SmsListEnvelope {
 
 /// `PAGINATION_LIST` container of Sms records (one page).
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3921,7 +3921,7 @@ pub struct SmsPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3934,7 +3934,7 @@ pub struct SmsPaginationListEnvelope {
 
 /// Envelope whose content is one SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3947,7 +3947,7 @@ pub struct SmsTemplateEnvelope {
 
 /// `LIST` container of SmsTemplate records (no paging).
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplateList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3966,7 +3966,7 @@ pub struct SmsTemplateList {
 
 /// Envelope whose content is a `LIST` of SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3979,7 +3979,7 @@ pub struct SmsTemplateListEnvelope {
 
 /// `PAGINATION_LIST` container of SmsTemplate records (one page).
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplatePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4009,7 +4009,7 @@ pub struct SmsTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4022,7 +4022,7 @@ pub struct SmsTemplatePaginationListEnvelope {
 
 /// `LIST` container of StaticEntry records (no paging).
 #[cfg(feature = "static_")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StaticEntryList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4041,7 +4041,7 @@ pub struct StaticEntryList {
 
 /// Envelope whose content is a `LIST` of StaticEntry.
 #[cfg(feature = "static_")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StaticEntryListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4054,7 +4054,7 @@ pub struct StaticEntryListEnvelope {
 
 /// Envelope whose content is one Statistic.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatisticEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4067,7 +4067,7 @@ pub struct StatisticEnvelope {
 
 /// `PAGINATION_LIST` container of Statistic records (one page).
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatisticPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4097,7 +4097,7 @@ pub struct StatisticPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Statistic.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StatisticPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4110,7 +4110,7 @@ pub struct StatisticPaginationListEnvelope {
 
 /// Envelope whose content is one Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4123,7 +4123,7 @@ pub struct SynchronizationEnvelope {
 
 /// `LIST` container of Synchronization records (no paging).
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4142,7 +4142,7 @@ pub struct SynchronizationList {
 
 /// Envelope whose content is a `LIST` of Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4155,7 +4155,7 @@ pub struct SynchronizationListEnvelope {
 
 /// Envelope whose content is one SynchronizationLog.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4168,7 +4168,7 @@ pub struct SynchronizationLogEnvelope {
 
 /// `PAGINATION_LIST` container of SynchronizationLog records (one page).
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLogPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4198,7 +4198,7 @@ pub struct SynchronizationLogPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of SynchronizationLog.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4211,7 +4211,7 @@ pub struct SynchronizationLogPaginationListEnvelope {
 
 /// `PAGINATION_LIST` container of Synchronization records (one page).
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4241,7 +4241,7 @@ pub struct SynchronizationPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4254,7 +4254,7 @@ pub struct SynchronizationPaginationListEnvelope {
 
 /// `RANGE_LIST` container: the TimeGridDay records of a calendar range.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeGridDayRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4277,7 +4277,7 @@ pub struct TimeGridDayRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of TimeGridDay.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeGridDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4294,7 +4294,7 @@ pub type AppConfigInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit appointment records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4312,7 +4312,7 @@ pub struct AppointmentInput {
 
 /// Move an appointment to another booking slot [C].
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentMoveRequest {
     #[serde(rename = "bookingSlotId", default, skip_serializing_if = "Option::is_none")]
     pub booking_slot_id: Option<String>,
@@ -4334,7 +4334,7 @@ pub type AppointmentTemplateEventDateTimeInput = serde_json::Map<
 
 /// Request body to create or edit appointment template records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4395,7 +4395,7 @@ pub type AvailabilityEditRequest = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit availability exception records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4441,7 +4441,7 @@ pub type CustomerGroupInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit customer records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4476,7 +4476,7 @@ pub type EmployeeGroupInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit employee records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4503,7 +4503,7 @@ pub struct EmployeeInput {
 
 /// Request body to create or edit extra field records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4523,7 +4523,7 @@ pub struct ExtraFieldInput {
 
 /// Request body to create or edit file records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4553,7 +4553,7 @@ pub type ModuleConfigInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit online meeting connection records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4579,7 +4579,7 @@ pub type OrganizationCopyRequest = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit organization records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4619,7 +4619,7 @@ pub struct OrganizationInput {
 
 /// Move an organization below a new parent [C].
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationMoveRequest {
     /// Id of the new parent organization.
     #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
@@ -4631,7 +4631,7 @@ pub struct OrganizationMoveRequest {
 
 /// Request body to create or edit reporting job records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4660,7 +4660,7 @@ pub struct ReportingJobInput {
 
 /// Request body to create or edit resource records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4694,7 +4694,7 @@ pub type SmsTemplateInput = serde_json::Map<String, serde_json::Value>;
 
 /// Request body to create or edit synchronization records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -4729,7 +4729,7 @@ pub type TimeGridEditRequest = serde_json::Map<String, serde_json::Value>;
 
 /// `ORGANIZATION_SETTINGS`: inheritable settings (timeZone, currency, taxRate, showPrice, emailReply, smsSender, locale, availability, timeGrid, moduleBooking*, externalCalendarContent*, moduleMultiFactorProtection, customer*Required, synchronizationServer, each an `INHERITANCE` object) plus emailTemplateList, smsTemplateList, extraFieldList [D].
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -4754,7 +4754,7 @@ pub struct OrganizationSettings {
 
 /// `TRIAL_PERIOD` [D]; values may be null.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationTrialPeriod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -4771,7 +4771,7 @@ pub struct OrganizationTrialPeriod {
 }
 
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationInputAdmin {
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,

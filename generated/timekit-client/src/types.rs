@@ -3,7 +3,7 @@
 //! The API's data types.
 
 /// A response whose `data` shape is not documented; `data` is any JSON value. Other top-level keys (e.g. `meta`) are kept.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DataResponse {
     /// Any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18,7 +18,7 @@ pub type OpenObject = serde_json::Map<String, serde_json::Value>;
 
 /// A Timekit app [C]/[D]. `app_token` is present with `include=app_token`.
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct App {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,7 +46,7 @@ pub struct App {
 }
 
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -67,7 +67,7 @@ pub struct AppSettings {
 
 /// An app-scoped API key; `token` is used as the Basic password with an empty user (`:token`) [D].
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -92,7 +92,7 @@ pub struct AppToken {
 
 /// App fields (same names as in `App`); not documented further.
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppWrite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
@@ -105,7 +105,7 @@ pub struct AppWrite {
 
 /// A connected calendar account. Shape not documented [I].
 #[cfg(feature = "accounts")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -117,7 +117,7 @@ pub struct Account {
 
 /// Resource credentials [C].
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -130,7 +130,7 @@ pub struct AuthRequest {
 
 /// Logged-in resource with its API token [C].
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -146,7 +146,7 @@ pub struct AuthResult {
 
 /// A resource [C].
 #[cfg(any(feature = "projects", feature = "resources"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,7 +173,7 @@ pub struct Resource {
 
 /// Resource fields [C]; open.
 #[cfg(feature = "resources")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceWrite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -204,7 +204,7 @@ pub struct ResourceWrite {
 
 /// Resource creation body [C]: `name` and `timezone` are required.
 #[cfg(feature = "resources")]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResourceCreate {
     pub name: String,
     /// IANA time zone.
@@ -230,7 +230,7 @@ pub struct ResourceCreate {
 
 /// A calendar. Shape not documented [I].
 #[cfg(any(feature = "calendars", feature = "projects", feature = "resources"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Calendar {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,7 +244,7 @@ pub struct Calendar {
 
 /// A calendar event. Shape not documented [I].
 #[cfg(feature = "events")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -256,7 +256,7 @@ pub struct Event {
 
 /// An API credential. Shape not documented [I].
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Credential {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,7 +268,7 @@ pub struct Credential {
 
 /// A booking [C]: `graph` is the flow, `state` depends on the graph (instant: confirmed, completed, cancelled, ...; confirm_decline: tentative, declined, confirmed, ...; reservation: reserved, expired) [C3].
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Booking {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -290,7 +290,7 @@ pub struct Booking {
 }
 
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCustomer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -309,7 +309,7 @@ pub struct BookingCustomer {
 
 /// Booking creation body [C] (`project_id` [I]).
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
@@ -352,7 +352,7 @@ pub struct BookingCreate {
 
 /// A project. Shape not documented [I].
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Project {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -368,7 +368,7 @@ pub struct Project {
 
 /// A location. Shape not documented [I].
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -380,7 +380,7 @@ pub struct Location {
 
 /// A service offered at a location. Shape not documented [I].
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationService {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -392,7 +392,7 @@ pub struct LocationService {
 
 /// An e-mail template. Shape not documented [I].
 #[cfg(feature = "templates")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     /// UUID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -406,7 +406,7 @@ pub struct Template {
 
 /// Availability query [C].
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityQuery {
     /// `roundrobin_random`, `roundrobin_prioritized`, `mutual` or `exclusive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -442,7 +442,7 @@ pub type ResourceIdList = Vec<serde_json::Value>;
 
 /// A page of App records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -471,7 +471,7 @@ pub struct AppPage {
 
 /// A page of Account records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "accounts")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccountPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -500,7 +500,7 @@ pub struct AccountPage {
 
 /// A page of Resource records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(any(feature = "projects", feature = "resources"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourcePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -529,7 +529,7 @@ pub struct ResourcePage {
 
 /// A page of Calendar records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "calendars")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CalendarPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -558,7 +558,7 @@ pub struct CalendarPage {
 
 /// A page of Event records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "events")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -587,7 +587,7 @@ pub struct EventPage {
 
 /// A page of Credential records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CredentialPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -616,7 +616,7 @@ pub struct CredentialPage {
 
 /// A page of Booking records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -645,7 +645,7 @@ pub struct BookingPage {
 
 /// A page of Project records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProjectPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -674,7 +674,7 @@ pub struct ProjectPage {
 
 /// A page of Location records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -703,7 +703,7 @@ pub struct LocationPage {
 
 /// A page of LocationService records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationServicePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -732,7 +732,7 @@ pub struct LocationServicePage {
 
 /// A page of Template records [C] (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "templates")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TemplatePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -761,7 +761,7 @@ pub struct TemplatePage {
 
 /// `{data: App}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<App>,
@@ -772,7 +772,7 @@ pub struct AppResponse {
 
 /// `{data: AuthResult}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthResultResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<AuthResult>,
@@ -783,7 +783,7 @@ pub struct AuthResultResponse {
 
 /// `{data: Resource}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "resources")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Resource>,
@@ -794,7 +794,7 @@ pub struct ResourceResponse {
 
 /// `{data: Calendar}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "calendars")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CalendarResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Calendar>,
@@ -805,7 +805,7 @@ pub struct CalendarResponse {
 
 /// `{data: Event}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "events")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Event>,
@@ -816,7 +816,7 @@ pub struct EventResponse {
 
 /// `{data: Credential}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CredentialResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Credential>,
@@ -827,7 +827,7 @@ pub struct CredentialResponse {
 
 /// `{data: Booking}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Booking>,
@@ -838,7 +838,7 @@ pub struct BookingResponse {
 
 /// `{data: Project}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProjectResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Project>,
@@ -849,7 +849,7 @@ pub struct ProjectResponse {
 
 /// `{data: Location}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Location>,
@@ -860,7 +860,7 @@ pub struct LocationResponse {
 
 /// `{data: LocationService}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationServiceResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<LocationService>,
@@ -871,7 +871,7 @@ pub struct LocationServiceResponse {
 
 /// `{data: Template}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "templates")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TemplateResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Template>,
@@ -881,7 +881,7 @@ pub struct TemplateResponse {
 }
 
 /// Error body [I]: the official booking widget reads `error` (message) or `errors` (field -> messages).
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorType {
     /// Message (usually a string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -895,7 +895,7 @@ pub struct ErrorType {
 }
 
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCreateSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_double_bookings: Option<bool>,
@@ -906,7 +906,7 @@ pub struct BookingCreateSettings {
 
 /// The success responses of this operation.
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteAppResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -916,7 +916,7 @@ pub enum DeleteAppResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "resources")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteResourceResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -926,7 +926,7 @@ pub enum DeleteResourceResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "calendars")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteCalendarResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -936,7 +936,7 @@ pub enum DeleteCalendarResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "events")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteEventResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -946,7 +946,7 @@ pub enum DeleteEventResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteCredentialResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -956,7 +956,7 @@ pub enum DeleteCredentialResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteBookingResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -966,7 +966,7 @@ pub enum DeleteBookingResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteProjectResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -976,7 +976,7 @@ pub enum DeleteProjectResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum RemoveProjectResourceResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -986,7 +986,7 @@ pub enum RemoveProjectResourceResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteLocationServiceResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -996,7 +996,7 @@ pub enum DeleteLocationServiceResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum DeleteLocationResponse {
     /// The `200` response.
     Status200(DataResponse),

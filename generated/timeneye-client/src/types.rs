@@ -8,7 +8,7 @@ pub type ErrorType = serde_json::Map<String, serde_json::Value>;
 
 /// Response whose shape is not documented; `data` (if present) is any JSON value [I].
 #[cfg(any(feature = "clients", feature = "entries"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DataResponse {
     /// Any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -20,7 +20,7 @@ pub struct DataResponse {
 
 /// Laravel-style paging metadata [C3].
 #[cfg(any(feature = "entries", feature = "projects"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PageMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_page: Option<i64>,
@@ -38,7 +38,7 @@ pub struct PageMeta {
 
 /// One page of time entries [C3].
 #[cfg(feature = "entries")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Entry>>,
@@ -51,7 +51,7 @@ pub struct EntryPage {
 
 /// A time entry. Field names from a third-party test fixture [C3]; completeness and types are inferred [I], so numeric-looking fields are left untyped (ids and amounts may be numbers or strings).
 #[cfg(feature = "entries")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     /// Entry id (numeric).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -106,7 +106,7 @@ pub struct Entry {
 
 /// Time entry creation body [C3].
 #[cfg(feature = "entries")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryCreate {
     /// Project id (number in the CLI).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,7 +128,7 @@ pub struct EntryCreate {
 
 /// Either a bare array of projects or `{data: [projects]}` [I].
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum ProjectListResponse {
     Array(Vec<Project>),
@@ -136,7 +136,7 @@ pub enum ProjectListResponse {
 }
 
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProjectPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Project>>,
@@ -149,7 +149,7 @@ pub struct ProjectPage {
 
 /// A project [C3]; `phases` is present when loaded.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Project {
     /// Project id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,7 +165,7 @@ pub struct Project {
 
 /// A project phase [C3].
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Phase {
     /// Phase id.
     #[serde(default, skip_serializing_if = "Option::is_none")]

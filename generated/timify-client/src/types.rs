@@ -4,7 +4,7 @@
 
 /// App credentials [C3]/[D].
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TokenRequest {
     /// App ID from the Developer Platform.
     pub appid: String,
@@ -13,7 +13,7 @@ pub struct TokenRequest {
 }
 
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct RefreshTokenRequest {
     /// The `refreshToken` of a previous token response.
     pub refreshtoken: String,
@@ -21,7 +21,7 @@ pub struct RefreshTokenRequest {
 
 /// Token bundle [D]/[C3].
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TokenResponse {
     #[serde(rename = "accessToken")]
     pub access_token: String,
@@ -36,7 +36,7 @@ pub struct TokenResponse {
 }
 
 /// Paging metadata of the list envelope [C].
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ListMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
@@ -52,7 +52,7 @@ pub struct ListMeta {
 }
 
 /// Generic response whose shape is not documented: usually `{data: ...}` [I]. `data` is any JSON value.
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DataResponse {
     /// Any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,7 +66,7 @@ pub struct DataResponse {
 
 /// `{data: [company]}` [D]; the list-envelope fields may be present too.
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanyList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Company>>,
@@ -83,7 +83,7 @@ pub struct CompanyList {
 
 /// A company (branch). Fields from the getting-started example [D]; all optional.
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Company {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -143,7 +143,7 @@ pub struct Company {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Phone {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
@@ -159,7 +159,7 @@ pub struct Phone {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Address {
     #[serde(rename = "placeId", default, skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
@@ -187,7 +187,7 @@ pub struct Address {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Enterprise {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -205,7 +205,7 @@ pub struct Enterprise {
 
 /// List envelope of appointments [C].
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Appointment>>,
@@ -222,7 +222,7 @@ pub struct AppointmentList {
 
 /// An appointment. Reconstructed [I]: field names seen in one third-party integration (which also accepts alternatives such as `from`/`datetime`/`date` and `until`/`to`); all optional, unknown fields kept.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Appointment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -259,7 +259,7 @@ pub struct Appointment {
 
 /// Appointment creation body [C] (field names from docs2); conditional requirements are described on the operation, so nothing is marked required here.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
@@ -290,7 +290,7 @@ pub struct AppointmentCreate {
 }
 
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentsDeleteBulk {
     /// Appointment ids (field name assumed [I]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -306,7 +306,7 @@ pub struct AppointmentsDeleteBulk {
 
 /// List envelope of customers [C].
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Customer>>,
@@ -322,7 +322,7 @@ pub struct CustomerList {
 }
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Customer>,
@@ -335,7 +335,7 @@ pub struct CustomerResponse {
 
 /// A customer. Its data lives in custom-field values [C]; the response shape is not documented [I].
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -350,7 +350,7 @@ pub struct Customer {
 
 /// Customer create/update body; all data in `customfields` [C].
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerWrite {
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
     pub external_id: Option<String>,
@@ -363,7 +363,7 @@ pub struct CustomerWrite {
 
 /// A custom-field value (first name, last name, email, ... are custom fields) [C]. Field names of this object are not documented [I]: typically the custom-field `id` and its `value`.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldValue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -376,7 +376,7 @@ pub struct CustomFieldValue {
 }
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<CustomField>>,
@@ -392,7 +392,7 @@ pub struct CustomFieldList {
 }
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CustomField>,
@@ -405,7 +405,7 @@ pub struct CustomFieldResponse {
 
 /// A custom-field definition. Shape not documented [I].
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -425,7 +425,7 @@ pub struct CustomField {
 pub type CustomFieldWrite = serde_json::Map<String, serde_json::Value>;
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldCategoryList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<CustomFieldCategory>>,
@@ -441,7 +441,7 @@ pub struct CustomFieldCategoryList {
 }
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldCategoryResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CustomFieldCategory>,
@@ -454,7 +454,7 @@ pub struct CustomFieldCategoryResponse {
 
 /// A custom-field category. Shape not documented [I].
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldCategory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -471,7 +471,7 @@ pub type CustomFieldCategoryWrite = serde_json::Map<String, serde_json::Value>;
 
 /// List envelope of timeshifts [C]. (The docs2 example shows customer-like items -- probably a copy-paste artefact -- so the item schema is open.)
 #[cfg(feature = "timeshifts")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeshiftList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Timeshift>>,
@@ -491,7 +491,7 @@ pub struct TimeshiftList {
 pub type Timeshift = serde_json::Map<String, serde_json::Value>;
 
 #[cfg(feature = "timeshifts")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeRange {
     /// Start time, e.g. `09:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -506,7 +506,7 @@ pub struct TimeRange {
 
 /// Shifts of one resource for a date range [C]. The resource may also be given by its external id (field name not documented; send it as an additional property).
 #[cfg(feature = "timeshifts")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeshiftImport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
@@ -530,7 +530,7 @@ pub struct TimeshiftImport {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanyOnlineStatus {
     #[serde(rename = "isOnline", default, skip_serializing_if = "Option::is_none")]
     pub is_online: Option<bool>,
@@ -540,7 +540,7 @@ pub struct CompanyOnlineStatus {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanySettings {
     /// Any JSON value (null in the example).
     #[serde(
@@ -621,7 +621,7 @@ impl<'de> serde::Deserialize<'de> for TimeshiftImportDenialReason {
 
 /// The success responses of this operation.
 #[cfg(feature = "customers")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum CustomersCustomFieldCategoriesDeleteResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -631,7 +631,7 @@ pub enum CustomersCustomFieldCategoriesDeleteResponse {
 
 /// The success responses of this operation.
 #[cfg(feature = "enterprise_customers")]
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum EnterpriseCustomersCustomFieldCategoriesDeleteResponse {
     /// The `200` response.
     Status200(DataResponse),
