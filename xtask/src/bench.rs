@@ -182,26 +182,9 @@ fn parse_only(spec: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Settings for a crate generated into `out` outside any workspace.
-fn settings(name: &str, out: &Path) -> codegen::CrateSettings {
-    let runtime = crate::workspace_root().join("runtime");
-    let runtime = runtime.canonicalize().unwrap_or(runtime);
-    codegen::CrateSettings {
-        name: name.to_owned(),
-        version: "0.1.0".to_owned(),
-        runtime_path: crate::files::relative_path(out, &runtime)
-            .to_string_lossy()
-            .replace('\\', "/"),
-        standalone: true,
-        source_label: name.to_owned(),
-        extra_files: Vec::new(),
-        has_quickstart: false,
-    }
-}
-
 /// Parses, normalises and generates `spec` in memory.
 fn generate_only(spec: &Path) -> anyhow::Result<()> {
-    let settings = settings("bench-client", Path::new("/tmp/bench-client"));
+    let settings = crate::generate::one_off_settings(spec, "bench-client", Path::new("/tmp/bench-client"), true);
     let generated = codegen::parse::parse_file(spec).and_then(|p| codegen::generate(&p, &settings));
     if let Err(errors) = generated {
         let first = errors.first().map(|e| e.to_string()).unwrap_or_default();
@@ -328,7 +311,7 @@ fn build_comparison(root: &Path, spec: &Path, scratch: &Path, progenitor: bool) 
     let ours = ours.canonicalize().unwrap_or(ours);
     let package = "bench-client";
     let generated = codegen::parse::parse_file(spec)
-        .and_then(|p| codegen::generate(&p, &settings(package, &ours)))
+        .and_then(|p| codegen::generate(&p, &crate::generate::one_off_settings(spec, package, &ours, true)))
         .map_err(|errors| anyhow::anyhow!("{}", errors.first().map(|e| e.to_string()).unwrap_or_default()))?;
     crate::files::sync(&ours, &generated.files, false)?;
     let lock = ours.join("Cargo.lock");

@@ -86,13 +86,11 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let ws = ws
         .canonicalize()
         .with_context(|| format!("resolving {}", ws.display()))?;
-    let runtime = root.join("runtime");
-    let runtime = runtime.canonicalize().unwrap_or(runtime);
 
     let started = Instant::now();
     let mut rows = Vec::new();
     for spec in &specs {
-        rows.push(generate_one(spec, &ws, &runtime, args.verbose)?);
+        rows.push(generate_one(spec, &ws, args.verbose)?);
     }
     write_workspace(&root, &ws, &rows)?;
     if !args.no_check {
@@ -162,25 +160,12 @@ fn stem(path: &Path) -> String {
 }
 
 /// Generates the crate for one spec into `ws/<package>`, replacing what was there.
-fn generate_one(spec: &Path, ws: &Path, runtime: &Path, verbose: bool) -> anyhow::Result<Row> {
+fn generate_one(spec: &Path, ws: &Path, verbose: bool) -> anyhow::Result<Row> {
     let name = stem(spec);
     let slug = codegen::naming::snake(&name).replace('_', "-");
     let package = format!("corpus-{}", slug.trim_matches('-'));
     let out = ws.join(&package);
-    let settings = codegen::CrateSettings {
-        name: package.clone(),
-        version: "0.1.0".to_owned(),
-        runtime_path: crate::files::relative_path(&out, runtime)
-            .to_string_lossy()
-            .replace('\\', "/"),
-        standalone: false,
-        source_label: spec
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        extra_files: Vec::new(),
-        has_quickstart: false,
-    };
+    let settings = crate::generate::one_off_settings(spec, &package, &out, false);
     let mut row = Row {
         name,
         package,

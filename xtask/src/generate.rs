@@ -107,22 +107,7 @@ fn generate_one(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode
     let out_abs = out
         .canonicalize()
         .with_context(|| format!("resolving {}", out.display()))?;
-    let runtime = crate::workspace_root().join("runtime");
-    let runtime = runtime.canonicalize().unwrap_or(runtime);
-    let settings = codegen::CrateSettings {
-        name: name.clone(),
-        version: "0.1.0".to_owned(),
-        runtime_path: files::relative_path(&out_abs, &runtime)
-            .to_string_lossy()
-            .replace('\\', "/"),
-        standalone: true,
-        source_label: spec
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        extra_files: Vec::new(),
-        has_quickstart: false,
-    };
+    let settings = one_off_settings(spec, &name, &out_abs, true);
     let Some(generated) = generate_crate(spec, &settings, args.verbose) else {
         return Ok(ExitCode::FAILURE);
     };
@@ -132,6 +117,26 @@ fn generate_one(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Settings for a crate generated from `spec` into `out` (absolute) outside `generated/`:
+/// version 0.1.0, the runtime found relative to `out`, no extra files. `standalone` adds an
+/// empty `[workspace]` so it builds where it is; the corpus puts its crates in one workspace.
+pub fn one_off_settings(spec: &Path, name: &str, out: &Path, standalone: bool) -> codegen::CrateSettings {
+    let runtime = crate::workspace_root().join("runtime");
+    let runtime = runtime.canonicalize().unwrap_or(runtime);
+    codegen::CrateSettings {
+        name: name.to_owned(),
+        version: "0.1.0".to_owned(),
+        runtime_path: files::relative_path(out, &runtime).to_string_lossy().replace('\\', "/"),
+        standalone,
+        source_label: spec
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        extra_files: Vec::new(),
+        has_quickstart: false,
+    }
 }
 
 /// Parses and generates, printing diagnostics; `None` when the spec could not be generated.
