@@ -147,17 +147,6 @@ impl RawResponse {
         }
     }
 
-    /// A documented error status without a body.
-    pub fn error_empty<E>(self, error: E) -> Error<E> {
-        let message = self.message();
-        Error::Api(Box::new(ApiError {
-            status: self.status,
-            headers: self.headers,
-            body: error,
-            message,
-        }))
-    }
-
     /// A status the operation does not document.
     pub fn unexpected<E>(self) -> Error<E> {
         let message = self.message();
