@@ -1,6 +1,7 @@
 //! The one error type callers of a generated client see.
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
@@ -150,13 +151,16 @@ pub enum TimeoutKind {
 }
 
 /// The request did not complete: connection refused, TLS failure, timeout, broken body.
-#[derive(Debug, thiserror::Error)]
+///
+/// Cloneable (the reqwest error behind it is shared), so one failed token fetch can be handed
+/// to every caller that waited on it.
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct TransportError {
     message: String,
     timeout: Option<TimeoutKind>,
     #[source]
-    source: Option<reqwest::Error>,
+    source: Option<Arc<reqwest::Error>>,
 }
 
 impl TransportError {
@@ -180,7 +184,7 @@ impl TransportError {
         Self {
             message,
             timeout,
-            source: Some(error),
+            source: Some(Arc::new(error)),
         }
     }
 
@@ -214,7 +218,7 @@ impl TransportError {
 
     /// Whether the connection could not be set up (nothing reached the server).
     pub fn is_connect(&self) -> bool {
-        self.source.as_ref().is_some_and(reqwest::Error::is_connect)
+        self.source.as_deref().is_some_and(reqwest::Error::is_connect)
     }
 }
 
@@ -227,7 +231,9 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// Getting or using credentials failed.
-#[derive(Debug, thiserror::Error)]
+///
+/// Cloneable: the token cache hands one failed fetch to every caller that waited on it.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AuthError {
     /// The token endpoint rejected the credentials (e.g. a wrong app secret or client secret).
     #[error("the credentials were rejected{}", fmt_detail(.status, .message))]

@@ -203,7 +203,7 @@ impl RetryPolicy {
 }
 
 /// A number in `[0, 1)`; 0.5 should the system's random source fail (jitter is no secret).
-fn random_fraction() -> f64 {
+pub(crate) fn random_fraction() -> f64 {
     let mut bytes = [0u8; 4];
     match getrandom::getrandom(&mut bytes) {
         Ok(()) => f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0),

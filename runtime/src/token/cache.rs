@@ -8,13 +8,20 @@
 //! - per partition key, at most one resolver runs at a time (single flight): tasks that find
 //!   the token stale queue on the partition's lock and, once inside, read the store again, so
 //!   only the first of them fetches;
+//! - a failed fetch is shared like a successful one: the tasks that queued behind it get its
+//!   error, and so does every caller during a short cool-down after it
+//!   ([`DEFAULT_FAILURE_COOLDOWN`], stretched by up to half again at random so that many
+//!   partitions or processes do not come back in step). A failing token endpoint thus sees at
+//!   most one request per cool-down, and no caller waits longer than one token request;
+//! - a token granted with a lifetime below [`MIN_TOKEN_LIFETIME`] (e.g. `expires_in: 0`) is
+//!   kept for that long anyway, with a `warn` event, rather than fetched again for every call
+//!   (a server that really rejects it answers 401, which renews it once);
 //! - after a 401, [`TokenCache::invalidate`] marks the rejected token expired — but only if it
 //!   is still the stored one, so a token another task has just fetched is not thrown away.
 //!
-//! Limits worth knowing: a failed fetch is not cached, so tasks that were queued behind it try
-//! again one after another; the single flight is per process (replicas sharing a store each
-//! fetch once); and every [`TokenCache::get`] reads the store, which is free in memory but a
-//! round trip for a network store.
+//! Limits worth knowing: the single flight and the failure cool-down are per process
+//! (replicas sharing a store each fetch once); and every [`TokenCache::get`] reads the store,
+//! which is free in memory but a round trip for a network store.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -29,13 +36,38 @@ use crate::error::AuthError;
 /// 5-minute tokens 60 s early; the same margin suits Timify's and Timeneye's longer tokens.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
+/// How long a failed token fetch is handed to new callers before the next attempt, by
+/// default. Each cool-down lasts between this and half as long again (random jitter).
+pub const DEFAULT_FAILURE_COOLDOWN: Duration = Duration::from_secs(2);
+
+/// The shortest lifetime a newly granted token is given: shorter ones (down to `expires_in:
+/// 0`) are kept this long, so one burst of calls shares one token.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(5);
+
 /// A partitioned token cache over a [`TokenStore`]; see the module docs.
 pub struct TokenCache {
     store: Arc<dyn TokenStore>,
     clock: Arc<dyn Clock>,
     refresh_margin: Duration,
-    // One async lock per partition key; the std mutex only guards the map itself.
-    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    failure_cooldown: Duration,
+    // One async lock per partition key, held while a token is fetched; it guards the
+    // partition's last failure. The std mutex only guards the map itself.
+    partitions: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Failure>>>>>,
+}
+
+/// A failed fetch, handed to callers until `until`.
+struct Failure {
+    error: AuthError,
+    at: SystemTime,
+    until: SystemTime,
+}
+
+impl Failure {
+    /// Whether the cool-down is running at `now`. A clock that went back before the failure
+    /// ends it rather than stretching it.
+    fn covers(&self, now: SystemTime) -> bool {
+        self.at <= now && now < self.until
+    }
 }
 
 impl fmt::Debug for TokenCache {
@@ -44,6 +76,7 @@ impl fmt::Debug for TokenCache {
             .field("store", &self.store)
             .field("clock", &self.clock)
             .field("refresh_margin", &self.refresh_margin)
+            .field("failure_cooldown", &self.failure_cooldown)
             .finish_non_exhaustive()
     }
 }
@@ -65,7 +98,8 @@ impl TokenCache {
             store,
             clock,
             refresh_margin,
-            locks: Mutex::new(HashMap::new()),
+            failure_cooldown: DEFAULT_FAILURE_COOLDOWN,
+            partitions: Mutex::new(HashMap::new()),
         }
     }
 
@@ -90,6 +124,14 @@ impl TokenCache {
         self
     }
 
+    /// The same cache with another failure cool-down (see the module docs); `Duration::ZERO`
+    /// turns it off, so each caller queued behind a failure tries again itself.
+    #[must_use]
+    pub fn with_failure_cooldown(mut self, cooldown: Duration) -> Self {
+        self.failure_cooldown = cooldown;
+        self
+    }
+
     /// The current time according to the cache's clock (flows use it to stamp new tokens).
     pub fn now(&self) -> SystemTime {
         self.clock.now()
@@ -107,6 +149,9 @@ impl TokenCache {
 
     /// The token for `key`: the stored one while fresh, else what `resolve` returns (it is
     /// given the stale token, if any, so it can use its refresh token). The new token is saved.
+    ///
+    /// When `resolve` fails, its error is returned to this caller, to those queued behind it
+    /// and to every caller during the failure cool-down; none of them calls `resolve`.
     pub async fn get<F, Fut>(&self, key: &str, resolve: F) -> Result<Token, AuthError>
     where
         F: FnOnce(Option<Token>) -> Fut,
@@ -117,8 +162,8 @@ impl TokenCache {
                 return Ok(token);
             }
         }
-        let lock = self.lock_for(key);
-        let _guard = lock.lock().await;
+        let partition = self.partition(key);
+        let mut last_failure = partition.lock().await;
         // Another task may have renewed the token while this one waited for the lock.
         let previous = self.load(key).await?;
         if let Some(token) = &previous {
@@ -126,33 +171,45 @@ impl TokenCache {
                 return Ok(token.clone());
             }
         }
+        // ... or failed to, and then its error is this caller's too.
+        if let Some(failure) = last_failure.as_ref().filter(|f| f.covers(self.now())) {
+            return Err(failure.error.clone());
+        }
         tracing::debug!(partition = key, "fetching a new token");
-        let token = resolve(previous).await?;
-        self.save(key, &token).await?;
-        Ok(token)
+        match resolve(previous).await {
+            Ok(token) => {
+                *last_failure = None;
+                self.save_granted(key, token).await
+            }
+            Err(error) => {
+                *last_failure = Some(self.failure(key, &error));
+                Err(error)
+            }
+        }
     }
 
     /// Always runs `resolve` (given the stored token, if any) and saves its result; for an
     /// explicit refresh, or to put tokens obtained elsewhere (an OAuth code exchange) in place.
+    /// It ignores a running failure cool-down and, when it succeeds, ends it.
     pub async fn renew<F, Fut>(&self, key: &str, resolve: F) -> Result<Token, AuthError>
     where
         F: FnOnce(Option<Token>) -> Fut,
         Fut: Future<Output = Result<Token, AuthError>>,
     {
-        let lock = self.lock_for(key);
-        let _guard = lock.lock().await;
+        let partition = self.partition(key);
+        let mut last_failure = partition.lock().await;
         let previous = self.load(key).await?;
         let token = resolve(previous).await?;
-        self.save(key, &token).await?;
-        Ok(token)
+        *last_failure = None;
+        self.save_granted(key, token).await
     }
 
     /// The API rejected `rejected` (a 401): mark it expired so the next [`get`](Self::get)
     /// renews it, keeping its refresh token. Does nothing when the store already holds another
     /// token, which another task fetched after `rejected` was sent. Returns whether it marked.
     pub async fn invalidate(&self, key: &str, rejected: &Token) -> Result<bool, AuthError> {
-        let lock = self.lock_for(key);
-        let _guard = lock.lock().await;
+        let partition = self.partition(key);
+        let _guard = partition.lock().await;
         match self.load(key).await? {
             Some(current) if current.same_access_token(rejected) => {
                 tracing::debug!(partition = key, "the token was rejected; marking it expired");
@@ -173,8 +230,8 @@ impl TokenCache {
 
     /// Forgets the token for `key` altogether (e.g. on logout).
     pub async fn remove(&self, key: &str) -> Result<(), AuthError> {
-        let lock = self.lock_for(key);
-        let _guard = lock.lock().await;
+        let partition = self.partition(key);
+        let _guard = partition.lock().await;
         self.store.remove(key).await.map_err(|e| AuthError::TokenStore(e.0))
     }
 
@@ -194,9 +251,47 @@ impl TokenCache {
             .map_err(|e| AuthError::TokenStore(e.0))
     }
 
-    fn lock_for(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.locks.lock().unwrap_or_else(PoisonError::into_inner);
-        locks.entry(key.to_owned()).or_default().clone()
+    /// Saves a token a resolver just returned, first raising a lifetime below the floor.
+    async fn save_granted(&self, key: &str, token: Token) -> Result<Token, AuthError> {
+        let token = match token.expires_at() {
+            Some(expires_at) => {
+                let lifetime = expires_at.duration_since(token.issued_at()).unwrap_or(Duration::ZERO);
+                if lifetime < MIN_TOKEN_LIFETIME {
+                    tracing::warn!(
+                        partition = key,
+                        granted_secs = lifetime.as_secs_f64(),
+                        kept_secs = MIN_TOKEN_LIFETIME.as_secs(),
+                        "the token endpoint granted a token that expires (almost) at once; \
+                         keeping it for the minimum lifetime instead of fetching one per call"
+                    );
+                    token.expires_in(MIN_TOKEN_LIFETIME)
+                } else {
+                    token
+                }
+            }
+            None => token,
+        };
+        self.save(key, &token).await?;
+        Ok(token)
+    }
+
+    /// Records that fetching failed now, starting a jittered cool-down.
+    fn failure(&self, key: &str, error: &AuthError) -> Failure {
+        let at = self.now();
+        let jitter = (self.failure_cooldown / 2).mul_f64(crate::retry::random_fraction());
+        let cooldown = self.failure_cooldown.saturating_add(jitter);
+        tracing::debug!(partition = key, cooldown_ms = cooldown.as_millis(), error = %error, "token fetch failed");
+        Failure {
+            error: error.clone(),
+            at,
+            // A clock at the end of time has no cool-down left to give.
+            until: at.checked_add(cooldown).unwrap_or(at),
+        }
+    }
+
+    fn partition(&self, key: &str) -> Arc<tokio::sync::Mutex<Option<Failure>>> {
+        let mut partitions = self.partitions.lock().unwrap_or_else(PoisonError::into_inner);
+        partitions.entry(key.to_owned()).or_default().clone()
     }
 }
 
@@ -308,7 +403,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_failed_fetch_is_not_cached() {
+    async fn a_failed_fetch_stores_no_token() {
         let clock = ManualClock::default();
         let cache = cache(&clock);
         let err = cache
@@ -316,5 +411,146 @@ mod tests {
             .await;
         assert!(err.is_err());
         assert!(cache.peek("k").await.unwrap().is_none());
+    }
+
+    fn endpoint_down() -> AuthError {
+        AuthError::TokenEndpoint {
+            status: http::StatusCode::INTERNAL_SERVER_ERROR,
+            message: Some("down".to_owned()),
+        }
+    }
+
+    #[tokio::test]
+    async fn callers_queued_behind_a_failed_fetch_share_its_error() {
+        let clock = ManualClock::default();
+        let cache = Arc::new(cache(&clock));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..100 {
+            let (cache, calls) = (cache.clone(), calls.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get("k", |_| async move {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        // Let the other tasks queue up on the partition lock meanwhile.
+                        for _ in 0..10 {
+                            tokio::task::yield_now().await;
+                        }
+                        Err::<Token, _>(endpoint_down())
+                    })
+                    .await
+            }));
+        }
+        for task in tasks {
+            let err = task.await.unwrap().unwrap_err();
+            assert!(
+                matches!(err, AuthError::TokenEndpoint { status, .. } if status == 500),
+                "{err:?}"
+            );
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn after_a_failure_one_fetch_per_jittered_cooldown() {
+        let clock = ManualClock::default();
+        let cache = cache(&clock).with_failure_cooldown(Duration::from_secs(10));
+        let calls = AtomicUsize::new(0);
+        let failing = |_| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async { Err::<Token, _>(endpoint_down()) }
+        };
+        assert!(cache.get("k", failing).await.is_err());
+        // The cool-down lasts 10 s plus up to 5 s of jitter: until 10 s, callers get the error.
+        clock.advance(Duration::from_millis(9_999));
+        assert!(cache.get("k", failing).await.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // Other partitions are not held back.
+        assert!(cache.get("other", failing).await.is_err());
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // From 15 s on, the next caller fetches again; and a success ends the failure.
+        clock.advance(Duration::from_millis(5_001));
+        let t = token(&clock, "t", 300);
+        let got = cache.get("k", |_| async { Ok(t) }).await.unwrap();
+        assert!(got.same_access_token(&token(&clock, "t", 1)));
+        clock.advance(Duration::from_secs(300));
+        let t = token(&clock, "t2", 300);
+        assert!(cache.get("k", |_| async { Ok(t) }).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn renew_ignores_the_cooldown_and_ends_it() {
+        let clock = ManualClock::default();
+        let cache = cache(&clock);
+        assert!(cache.get("k", |_| async { Err(endpoint_down()) }).await.is_err());
+        let t = token(&clock, "fresh", 300);
+        cache.renew("k", |_| async { Ok(t) }).await.unwrap();
+        clock.advance(Duration::from_secs(600));
+        let t = token(&clock, "next", 300);
+        let next = cache.get("k", |_| async { Ok(t) }).await.unwrap();
+        assert!(next.same_access_token(&token(&clock, "next", 1)));
+    }
+
+    #[tokio::test]
+    async fn a_token_granted_for_zero_seconds_is_kept_for_the_minimum_lifetime_with_a_warning() {
+        let clock = ManualClock::default();
+        let cache = cache(&clock);
+        let calls = AtomicUsize::new(0);
+        let fetch = |_| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let t = token(&clock, "t", 0);
+            async move { Ok(t) }
+        };
+        let warnings = warnings::Recorder::default();
+        {
+            let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(warnings.clone()));
+            let first = cache.get("k", fetch).await.unwrap();
+            assert_eq!(first.expires_at(), Some(clock.now() + MIN_TOKEN_LIFETIME));
+            for _ in 0..100 {
+                cache.get("k", fetch).await.unwrap();
+            }
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "one token for the burst");
+        assert_eq!(warnings.count(), 1);
+        // Renewed like any token once its (raised) lifetime is half over.
+        clock.advance(MIN_TOKEN_LIFETIME);
+        cache.get("k", fetch).await.unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    /// A tracing subscriber that counts `warn` events (no subscriber crate needed for that).
+    mod warnings {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+
+        use tracing::span::{Attributes, Id, Record};
+        use tracing::{Event, Level, Metadata, Subscriber};
+
+        #[derive(Clone, Default)]
+        pub(super) struct Recorder(Arc<AtomicUsize>);
+
+        impl Recorder {
+            pub(super) fn count(&self) -> usize {
+                self.0.load(Ordering::SeqCst)
+            }
+        }
+
+        impl Subscriber for Recorder {
+            fn enabled(&self, _: &Metadata<'_>) -> bool {
+                true
+            }
+            fn new_span(&self, _: &Attributes<'_>) -> Id {
+                Id::from_u64(1)
+            }
+            fn record(&self, _: &Id, _: &Record<'_>) {}
+            fn record_follows_from(&self, _: &Id, _: &Id) {}
+            fn event(&self, event: &Event<'_>) {
+                if *event.metadata().level() == Level::WARN {
+                    self.0.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+            fn enter(&self, _: &Id) {}
+            fn exit(&self, _: &Id) {}
+        }
     }
 }

@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use secrecy::{ExposeSecret, SecretString};
 
-pub use cache::{TokenCache, DEFAULT_REFRESH_MARGIN};
+pub use cache::{TokenCache, DEFAULT_FAILURE_COOLDOWN, DEFAULT_REFRESH_MARGIN, MIN_TOKEN_LIFETIME};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use store::{MemoryTokenStore, StoreError, TokenStore};
 

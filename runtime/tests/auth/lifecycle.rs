@@ -220,3 +220,114 @@ async fn a_failing_store_is_reported_as_such() {
         "{err:?}"
     );
 }
+
+/// A Timify token endpoint that fails with `status` after `delay`.
+async fn mount_failing_timify_tokens(server: &MockServer, status: u16, delay: Duration) {
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/token"))
+        .respond_with(
+            ResponseTemplate::new(status)
+                .set_body_json(json!({ "message": "token service unavailable" }))
+                .set_delay(delay),
+        )
+        .mount(server)
+        .await;
+}
+
+/// `callers` concurrent `GET /v1/companies` through `client`, each one's result.
+async fn concurrent_gets(client: &client_runtime::ApiClient, callers: usize) -> Vec<Result<u16, Error>> {
+    let calls = (0..callers).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { get(&client, "/v1/companies").await.map(|r| r.status().as_u16()) })
+    });
+    futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .map(|joined| joined.unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn callers_waiting_on_a_slow_failing_token_endpoint_share_its_one_failure() {
+    let server = MockServer::start().await;
+    mount_failing_timify_tokens(&server, 500, Duration::from_secs(1)).await;
+    mount_ok_api(&server).await;
+    let client = client(
+        &server,
+        AppToken::new(server.uri(), "app-1", "s").clock(ManualClock::default()),
+    );
+    for result in concurrent_gets(&client, 20).await {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, Error::Auth(AuthError::TokenEndpoint { status, message })
+                if *status == 500 && message.as_deref() == Some("token service unavailable")),
+            "{err:?}"
+        );
+    }
+    assert_eq!(hits(&server, "/v1/auth/token").await, 1);
+    assert_eq!(hits(&server, "/v1/companies").await, 0);
+}
+
+#[tokio::test]
+async fn two_hundred_callers_and_a_token_endpoint_answering_500_make_one_token_request() {
+    let server = MockServer::start().await;
+    mount_failing_timify_tokens(&server, 500, Duration::ZERO).await;
+    let client = client(
+        &server,
+        AppToken::new(server.uri(), "app-1", "s").clock(ManualClock::default()),
+    );
+    let results = concurrent_gets(&client, 200).await;
+    assert!(results
+        .iter()
+        .all(|r| matches!(r, Err(Error::Auth(AuthError::TokenEndpoint { .. })))));
+    // Later callers within the cool-down (the manual clock stands still) get it too.
+    assert!(get(&client, "/v1/companies").await.is_err());
+    assert_eq!(hits(&server, "/v1/auth/token").await, 1);
+}
+
+#[tokio::test]
+async fn callers_queued_behind_a_token_request_that_times_out_wait_for_that_one_only() {
+    let server = MockServer::start().await;
+    mount_failing_timify_tokens(&server, 200, Duration::from_secs(30)).await;
+    let token_http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let client = client(
+        &server,
+        AppToken::new(server.uri(), "app-1", "s")
+            .clock(ManualClock::default())
+            .http_client(token_http),
+    );
+    // Were failures not shared, 20 callers would time out one after another (6 s here).
+    for result in concurrent_gets(&client, 20).await {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, Error::Auth(AuthError::Transport(t)) if t.is_timeout()),
+            "{err:?}"
+        );
+    }
+    assert_eq!(hits(&server, "/v1/auth/token").await, 1);
+}
+
+#[tokio::test]
+async fn a_token_that_expires_at_once_serves_the_whole_burst() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "accessToken": "short-lived", "refreshToken": "r", "expires": 0
+        })))
+        .mount(&server)
+        .await;
+    mount_ok_api(&server).await;
+    let client = client(
+        &server,
+        AppToken::new(server.uri(), "app-1", "s").clock(ManualClock::default()),
+    );
+    for _ in 0..20 {
+        assert_eq!(get(&client, "/v1/companies").await.unwrap().status(), 200);
+    }
+    assert_eq!(hits(&server, "/v1/auth/token").await, 1);
+    assert_eq!(hits(&server, "/v1/companies").await, 20);
+}
