@@ -115,6 +115,14 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Webhooks
+//!
+//! [`webhook`] verifies incoming deliveries from their headers and raw body, with no web
+//! framework involved: Timekit's hex HMAC-SHA256 ([`webhook::HmacSha256Hex::timekit`]),
+//! Timify's shared secret header ([`webhook::SharedSecretHeader`]) and the Standard Webhooks
+//! scheme with its timestamp tolerance ([`webhook::StandardWebhooks`]). Generated crates parse
+//! the verified body into their typed `WebhookEvent`.
+//!
 //! # Resilience
 //!
 //! Every client retries idempotent requests after transport errors and 502/503/504, and
@@ -140,6 +148,7 @@ mod request;
 mod response;
 pub mod retry;
 pub mod token;
+pub mod webhook;
 
 pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, TimeoutKind, TransportError};
