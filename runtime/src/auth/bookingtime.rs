@@ -25,8 +25,8 @@ use http::{HeaderMap, Method};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::endpoint::{lenient_seconds, FlowCommon, TokenBody};
-use super::{Authenticator, Credentials};
+use super::endpoint::{lenient_seconds, TokenBody};
+use super::{CachedAuth, Credentials, FlowContext, TokenFlow};
 use crate::error::AuthError;
 use crate::request::ApiRequest;
 use crate::token::Token;
@@ -39,14 +39,17 @@ const DEFAULT_REFRESH_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 /// How long an access token lives when the exchange does not say (documented: 5 minutes).
 const DEFAULT_ACCESS_LIFETIME: Duration = Duration::from_secs(300);
 
-/// bookingtime's client-credentials flow with organization-scoped access tokens.
-pub struct ClientCredentials {
+/// bookingtime's client-credentials flow with organization-scoped access tokens, cached.
+pub type ClientCredentials = CachedAuth<ClientCredentialsFlow>;
+
+/// How bookingtime grants and access tokens are fetched and sent; used through
+/// [`ClientCredentials`].
+pub struct ClientCredentialsFlow {
     auth_url: String,
     client_id: String,
     client_secret: SecretString,
     organization_param: String,
     default_organization: Option<String>,
-    common: FlowCommon,
 }
 
 #[derive(Deserialize)]
@@ -75,14 +78,13 @@ impl ClientCredentials {
     /// The App API flow against the auth server at `auth_url`
     /// (e.g. `https://auth.bookingtime.com`).
     pub fn new(auth_url: impl Into<String>, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        Self {
+        Self::from_flow(ClientCredentialsFlow {
             auth_url: auth_url.into(),
             client_id: client_id.into(),
             client_secret: SecretString::from(client_secret.into()),
             organization_param: DEFAULT_ORGANIZATION_PARAM.to_owned(),
             default_organization: None,
-            common: FlowCommon::default(),
-        }
+        })
     }
 
     /// The Module API flow: the same grants with an empty client secret.
@@ -94,7 +96,7 @@ impl ClientCredentials {
     /// [`DEFAULT_ORGANIZATION_PARAM`].
     #[must_use]
     pub fn organization_param(mut self, name: impl Into<String>) -> Self {
-        self.organization_param = name.into();
+        self.flow.organization_param = name.into();
         self
     }
 
@@ -102,10 +104,12 @@ impl ClientCredentials {
     /// Default: none, and such requests fail with [`AuthError::Configuration`].
     #[must_use]
     pub fn default_organization(mut self, organization_id: impl Into<String>) -> Self {
-        self.default_organization = Some(organization_id.into());
+        self.flow.default_organization = Some(organization_id.into());
         self
     }
+}
 
+impl ClientCredentialsFlow {
     fn grant_partition(&self) -> String {
         format!("bookingtime:{}", self.client_id)
     }
@@ -130,14 +134,14 @@ impl ClientCredentials {
     }
 
     /// A new refresh token from the client-credentials grant.
-    async fn grant(&self) -> Result<Token, AuthError> {
-        let url = self.common.url(&self.auth_url, "/oauth/token")?;
+    async fn grant(&self, cx: FlowContext<'_>) -> Result<Token, AuthError> {
+        let url = cx.common.url(&self.auth_url, "/oauth/token")?;
         let form = vec![
             ("grant_type", "client_credentials".to_owned()),
             ("client_id", self.client_id.clone()),
             ("client_secret", self.client_secret.expose_secret().to_owned()),
         ];
-        let reply = self
+        let reply = cx
             .common
             .send(Method::POST, url, HeaderMap::new(), TokenBody::Form(form))
             .await?;
@@ -152,12 +156,12 @@ impl ClientCredentials {
             .expires_in
             .map_or(DEFAULT_REFRESH_LIFETIME, Duration::from_secs);
         // In the grant partition the cached secret is the refresh token itself.
-        Ok(Token::new(response.refresh_token, self.common.cache.now()).expires_in(lifetime))
+        Ok(Token::new(response.refresh_token, cx.now()).expires_in(lifetime))
     }
 
     /// An access token for `organization` in exchange for the refresh token `grant`.
-    async fn exchange(&self, grant: &Token, organization: &str) -> Result<Token, ExchangeError> {
-        let url = self
+    async fn exchange(&self, cx: FlowContext<'_>, grant: &Token, organization: &str) -> Result<Token, ExchangeError> {
+        let url = cx
             .common
             .url(&self.auth_url, "/oauth/token")
             .map_err(ExchangeError::Other)?;
@@ -167,7 +171,7 @@ impl ClientCredentials {
             ("refresh_token", grant.access_token().expose_secret().to_owned()),
             ("organization_id", organization.to_owned()),
         ];
-        let reply = self
+        let reply = cx
             .common
             .send(Method::POST, url, HeaderMap::new(), TokenBody::Form(form))
             .await
@@ -192,23 +196,22 @@ impl ClientCredentials {
             )));
         }
         let lifetime = response.expires_in.map_or(DEFAULT_ACCESS_LIFETIME, Duration::from_secs);
-        Ok(Token::new(response.access_token, self.common.cache.now()).expires_in(lifetime))
+        Ok(Token::new(response.access_token, cx.now()).expires_in(lifetime))
     }
 
     /// A new access token for `organization`, making a new grant when the refresh token is
     /// missing, expired or refused.
-    async fn access_token(&self, organization: &str) -> Result<Token, AuthError> {
+    async fn access_token(&self, cx: FlowContext<'_>, organization: &str) -> Result<Token, AuthError> {
         let grant_key = self.grant_partition();
         let granted_now = AtomicBool::new(false);
-        let grant = self
-            .common
+        let grant = cx
             .cache
             .get(&grant_key, |_| {
                 granted_now.store(true, Ordering::Relaxed);
-                self.grant()
+                self.grant(cx)
             })
             .await?;
-        let refused = match self.exchange(&grant, organization).await {
+        let refused = match self.exchange(cx, &grant, organization).await {
             Ok(token) => return Ok(token),
             Err(ExchangeError::Other(e)) => return Err(e),
             Err(ExchangeError::Refused(e)) => e,
@@ -221,17 +224,15 @@ impl ClientCredentials {
             organization,
             "bookingtime refused the refresh token exchange; making a new grant"
         );
-        self.common.cache.invalidate(&grant_key, &grant).await?;
-        let grant = self.common.cache.get(&grant_key, |_| self.grant()).await?;
-        self.exchange(&grant, organization).await.map_err(|e| match e {
+        cx.cache.invalidate(&grant_key, &grant).await?;
+        let grant = cx.cache.get(&grant_key, |_| self.grant(cx)).await?;
+        self.exchange(cx, &grant, organization).await.map_err(|e| match e {
             ExchangeError::Refused(e) | ExchangeError::Other(e) => e,
         })
     }
 }
 
-token_flow_options!(ClientCredentials);
-
-impl fmt::Debug for ClientCredentials {
+impl fmt::Debug for ClientCredentialsFlow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("bookingtime::ClientCredentials")
             .field("auth_url", &self.auth_url)
@@ -239,44 +240,28 @@ impl fmt::Debug for ClientCredentials {
             .field("client_secret", &"[redacted]")
             .field("organization_param", &self.organization_param)
             .field("default_organization", &self.default_organization)
-            .field("cache", &self.common.cache)
             .finish()
     }
 }
 
-impl Authenticator for ClientCredentials {
-    fn authorize<'a>(
+impl TokenFlow for ClientCredentialsFlow {
+    fn partition(&self, request: &ApiRequest) -> Result<String, AuthError> {
+        Ok(self.access_partition(self.organization_for(request)?))
+    }
+
+    fn fetch<'a>(
         &'a self,
+        cx: FlowContext<'a>,
         request: &'a ApiRequest,
-        credentials: &'a mut Credentials,
-    ) -> BoxFuture<'a, Result<(), AuthError>> {
-        Box::pin(async move {
-            let organization = self.organization_for(request)?;
-            let key = self.access_partition(organization);
-            let token = self.common.cache.get(&key, |_| self.access_token(organization)).await?;
-            credentials.set_secret_header(
-                http::header::AUTHORIZATION,
-                &format!("Bearer {}", token.access_token().expose_secret()),
-            )?;
-            credentials.note_token(key, token);
-            Ok(())
-        })
+        _: Option<Token>,
+    ) -> BoxFuture<'a, Result<Token, AuthError>> {
+        Box::pin(async move { self.access_token(cx, self.organization_for(request)?).await })
     }
 
-    fn on_unauthorized<'a>(&'a self, request: &'a ApiRequest) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(async move {
-            let organization = self.organization_for(request)?;
-            self.common
-                .invalidate_current_owned(self.access_partition(organization))
-                .await
-        })
-    }
-
-    fn on_unauthorized_with<'a>(
-        &'a self,
-        _: &'a ApiRequest,
-        sent: &'a Credentials,
-    ) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(self.common.invalidate_sent(sent))
+    fn apply(&self, token: &Token, credentials: &mut Credentials) -> Result<(), AuthError> {
+        credentials.set_secret_header(
+            http::header::AUTHORIZATION,
+            &format!("Bearer {}", token.access_token().expose_secret()),
+        )
     }
 }

@@ -1,6 +1,6 @@
-//! What every token flow shares: the checked token endpoint URL, one HTTP client, the token
-//! cache, the mapping of token-endpoint answers onto [`AuthError`], and the builder options
-//! (store, clock, margin, http opt-in) that each flow type exposes.
+//! What every token flow shares: the checked token endpoint URL, one HTTP client, and the
+//! mapping of token-endpoint answers onto [`AuthError`]. The cache and the builder options
+//! live in [`CachedAuth`](super::CachedAuth).
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
@@ -12,11 +12,10 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use url::Url;
 
-use super::Credentials;
 use crate::client::{checked_base_url, BuildError};
 use crate::error::{AuthError, TransportError};
 use crate::response::{decode_json, RawResponse};
-use crate::token::{Token, TokenCache};
+use crate::token::Token;
 
 /// The default time allowed for one request to a token endpoint.
 pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -62,10 +61,9 @@ pub(crate) enum TokenBody {
     Form(Vec<(&'static str, String)>),
 }
 
-/// The parts of a token flow that are not vendor-specific.
+/// The parts of a token flow's endpoint that are not vendor-specific.
 #[derive(Debug, Default)]
 pub(crate) struct FlowCommon {
-    pub(crate) cache: TokenCache,
     pub(crate) allow_insecure_http: bool,
     pub(crate) http: OnceLock<reqwest::Client>,
 }
@@ -99,22 +97,11 @@ impl FlowCommon {
         Ok(self.http.get_or_init(|| client).clone())
     }
 
-    /// After a 401 with unknown credentials: mark whatever token `key` holds as expired.
-    pub(crate) async fn invalidate_current_owned(&self, key: String) -> Result<bool, AuthError> {
-        if let Some(current) = self.cache.peek(&key).await? {
-            self.cache.invalidate(&key, &current).await?;
-        }
-        Ok(true)
-    }
-
-    /// After a 401: mark the token that was sent as expired, unless it was already replaced.
-    /// `false` (nothing to renew) when no cached token was sent.
-    pub(crate) async fn invalidate_sent(&self, sent: &Credentials) -> Result<bool, AuthError> {
-        let Some((key, token)) = sent.noted_token() else {
-            return Ok(false);
-        };
-        self.cache.invalidate(key, token).await?;
-        Ok(true)
+    /// The same settings with `client` for token requests.
+    pub(crate) fn with_http_client(self, client: reqwest::Client) -> Self {
+        let http = OnceLock::new();
+        let _ = http.set(client);
+        Self { http, ..self }
     }
 
     /// Sends one request to a token endpoint and reads the whole answer.
@@ -237,73 +224,6 @@ where
             .map_err(|_| serde::de::Error::custom("expected a number of seconds")),
         Some(Seconds::Float(_)) => Err(serde::de::Error::custom("expected a non-negative number of seconds")),
     }
-}
-
-/// Builder options shared by every token flow type (which must have a `common: FlowCommon`).
-macro_rules! token_flow_options {
-    ($ty:ty) => {
-        impl $ty {
-            /// Where tokens are persisted. Default: in memory, for this process only. Give a
-            /// persistent store so a restarted application does not authorise again.
-            #[must_use]
-            pub fn token_store(self, store: impl $crate::token::TokenStore + 'static) -> Self {
-                self.shared_token_store(::std::sync::Arc::new(store))
-            }
-
-            /// Like [`token_store`](Self::token_store), with a store shared with other flows.
-            #[must_use]
-            pub fn shared_token_store(mut self, store: ::std::sync::Arc<dyn $crate::token::TokenStore>) -> Self {
-                self.common.cache = self.common.cache.with_store(store);
-                self
-            }
-
-            /// The source of time. Default: the system clock; tests use
-            /// [`ManualClock`]($crate::token::ManualClock).
-            #[must_use]
-            pub fn clock(mut self, clock: impl $crate::token::Clock + 'static) -> Self {
-                self.common.cache = self.common.cache.with_clock(::std::sync::Arc::new(clock));
-                self
-            }
-
-            /// How long before expiry a token is renewed. Default:
-            /// [`DEFAULT_REFRESH_MARGIN`]($crate::token::DEFAULT_REFRESH_MARGIN); capped at half
-            /// a token's lifetime.
-            #[must_use]
-            pub fn refresh_margin(mut self, margin: ::std::time::Duration) -> Self {
-                self.common.cache = self.common.cache.with_refresh_margin(margin);
-                self
-            }
-
-            /// Allows a plain-http token endpoint to a host that is not loopback. Default:
-            /// refused with [`AuthError::InsecureTokenUrl`]($crate::AuthError::InsecureTokenUrl).
-            #[must_use]
-            pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-                self.common.allow_insecure_http = allow;
-                self
-            }
-
-            /// The HTTP client for token requests. Default: one with a
-            /// [`DEFAULT_TOKEN_TIMEOUT`]($crate::auth::DEFAULT_TOKEN_TIMEOUT) timeout that does
-            /// not follow redirects.
-            #[must_use]
-            pub fn http_client(self, client: ::reqwest::Client) -> Self {
-                let lock = ::std::sync::OnceLock::new();
-                let _ = lock.set(client);
-                Self {
-                    common: $crate::auth::endpoint::FlowCommon {
-                        http: lock,
-                        ..self.common
-                    },
-                    ..self
-                }
-            }
-
-            /// The token cache, e.g. to look at or forget stored tokens.
-            pub fn token_cache(&self) -> &$crate::token::TokenCache {
-                &self.common.cache
-            }
-        }
-    };
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //!
 //! An [`Authenticator`] adds credentials to each outgoing request and is told when the API
 //! answered 401, so that token-based flows can refresh once. Static schemes live here;
-//! vendor token flows have a module each, and all of them keep their tokens in one
-//! [`TokenCache`](crate::token::TokenCache).
+//! vendor token flows have a module each: each is a [`TokenFlow`] (it only fetches), wrapped
+//! in the one [`CachedAuth`] that caches, renews and handles 401s for all of them.
 
 use std::fmt;
 
@@ -15,14 +15,15 @@ use crate::error::AuthError;
 use crate::request::ApiRequest;
 use crate::token::Token;
 
-#[macro_use]
-mod endpoint;
 pub mod bookingtime;
+mod cached;
+mod endpoint;
 mod pkce;
 pub mod timekit;
 pub mod timeneye;
 pub mod timify;
 
+pub use cached::{CachedAuth, FlowContext, TokenFlow};
 pub use endpoint::DEFAULT_TOKEN_TIMEOUT;
 
 /// Where an [`Authenticator`] puts credentials: headers, or (for API keys only) the query.

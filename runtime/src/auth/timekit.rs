@@ -14,8 +14,8 @@ use http::{HeaderMap, HeaderValue, Method};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use super::endpoint::{FlowCommon, TokenBody};
-use super::{basic_value, Authenticator, Credentials, RawAuthorization};
+use super::endpoint::TokenBody;
+use super::{basic_value, Authenticator, CachedAuth, Credentials, FlowContext, RawAuthorization, TokenFlow};
 use crate::error::AuthError;
 use crate::request::ApiRequest;
 use crate::token::Token;
@@ -45,13 +45,15 @@ impl Authenticator for AppKey {
     }
 }
 
-/// Fetches the app token with personal credentials on first use; see the module docs.
-pub struct AppTokenBootstrap {
+/// Fetches the app token with personal credentials on first use, cached; see the module docs.
+pub type AppTokenBootstrap = CachedAuth<AppTokenBootstrapFlow>;
+
+/// How the Timekit app token is fetched and sent; used through [`AppTokenBootstrap`].
+pub struct AppTokenBootstrapFlow {
     base_url: String,
     email: String,
     personal_api_key: SecretString,
     app_slug: String,
-    common: FlowCommon,
 }
 
 #[derive(Deserialize)]
@@ -89,21 +91,18 @@ impl AppTokenBootstrap {
         personal_api_key: impl Into<String>,
         app_slug: impl Into<String>,
     ) -> Self {
-        Self {
+        Self::from_flow(AppTokenBootstrapFlow {
             base_url: base_url.into(),
             email: email.into(),
             personal_api_key: SecretString::from(personal_api_key.into()),
             app_slug: app_slug.into(),
-            common: FlowCommon::default(),
-        }
+        })
     }
+}
 
-    fn partition(&self) -> String {
-        format!("timekit:{}", self.app_slug)
-    }
-
-    async fn bootstrap(&self) -> Result<Token, AuthError> {
-        let mut url = self.common.url(&self.base_url, "/app")?;
+impl AppTokenBootstrapFlow {
+    async fn bootstrap(&self, cx: FlowContext<'_>) -> Result<Token, AuthError> {
+        let mut url = cx.common.url(&self.base_url, "/app")?;
         url.set_query(Some("include=app_token"));
         let mut headers = HeaderMap::new();
         let mut basic = HeaderValue::from_str(&basic_value(&self.email, self.personal_api_key.expose_secret()))
@@ -114,7 +113,7 @@ impl AppTokenBootstrap {
             .map_err(|_| AuthError::Configuration("the Timekit app slug is not a valid header value".to_owned()))?;
         headers.insert("timekit-app", slug);
         headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        let reply = self.common.send(Method::GET, url, headers, TokenBody::None).await?;
+        let reply = cx.common.send(Method::GET, url, headers, TokenBody::None).await?;
         if !reply.is_success() {
             return Err(reply.credentials_error());
         }
@@ -130,51 +129,39 @@ impl AppTokenBootstrap {
         }
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AuthError::BadTokenResponse("`data.app_token` holds no token".to_owned()))?;
-        Ok(Token::new(token, self.common.cache.now()))
+        Ok(Token::new(token, cx.now()))
     }
 }
 
-token_flow_options!(AppTokenBootstrap);
-
-impl fmt::Debug for AppTokenBootstrap {
+impl fmt::Debug for AppTokenBootstrapFlow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("timekit::AppTokenBootstrap")
             .field("base_url", &self.base_url)
             .field("email", &self.email)
             .field("personal_api_key", &"[redacted]")
             .field("app_slug", &self.app_slug)
-            .field("cache", &self.common.cache)
             .finish()
     }
 }
 
-impl Authenticator for AppTokenBootstrap {
-    fn authorize<'a>(
-        &'a self,
-        _: &'a ApiRequest,
-        credentials: &'a mut Credentials,
-    ) -> BoxFuture<'a, Result<(), AuthError>> {
-        Box::pin(async move {
-            let key = self.partition();
-            let token = self.common.cache.get(&key, |_| self.bootstrap()).await?;
-            credentials.set_secret_header(
-                http::header::AUTHORIZATION,
-                &basic_value("", token.access_token().expose_secret()),
-            )?;
-            credentials.note_token(key, token);
-            Ok(())
-        })
+impl TokenFlow for AppTokenBootstrapFlow {
+    fn partition(&self, _: &ApiRequest) -> Result<String, AuthError> {
+        Ok(format!("timekit:{}", self.app_slug))
     }
 
-    fn on_unauthorized<'a>(&'a self, _: &'a ApiRequest) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(self.common.invalidate_current_owned(self.partition()))
+    fn fetch<'a>(
+        &'a self,
+        cx: FlowContext<'a>,
+        _: &'a ApiRequest,
+        _: Option<Token>,
+    ) -> BoxFuture<'a, Result<Token, AuthError>> {
+        Box::pin(self.bootstrap(cx))
     }
 
-    fn on_unauthorized_with<'a>(
-        &'a self,
-        _: &'a ApiRequest,
-        sent: &'a Credentials,
-    ) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(self.common.invalidate_sent(sent))
+    fn apply(&self, token: &Token, credentials: &mut Credentials) -> Result<(), AuthError> {
+        credentials.set_secret_header(
+            http::header::AUTHORIZATION,
+            &basic_value("", token.access_token().expose_secret()),
+        )
     }
 }

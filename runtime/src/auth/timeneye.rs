@@ -16,8 +16,8 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use super::endpoint::{lenient_seconds, FlowCommon, Grant, TokenBody};
-use super::{pkce, Authenticator, Credentials, RawAuthorization};
+use super::endpoint::{lenient_seconds, Grant, TokenBody, TokenReply};
+use super::{pkce, Authenticator, CachedAuth, Credentials, FlowContext, RawAuthorization, TokenFlow};
 use crate::error::AuthError;
 use crate::request::ApiRequest;
 use crate::token::Token;
@@ -106,10 +106,13 @@ struct TokenResponse {
     expires_in: Option<u64>,
 }
 
-/// Timeneye's OAuth 2.0 Authorization Code + PKCE flow. Once tokens are in place (after
-/// [`exchange_code`](Self::exchange_code), or found in a persistent store) it authorises
-/// requests and refreshes the access token as needed.
-pub struct OAuth {
+/// Timeneye's OAuth 2.0 Authorization Code + PKCE flow, cached. Once tokens are in place
+/// (after [`exchange_code`](OAuth::exchange_code), or found in a persistent store) it
+/// authorises requests and refreshes the access token as needed.
+pub type OAuth = CachedAuth<OAuthFlow>;
+
+/// How Timeneye OAuth tokens are exchanged, refreshed and sent; used through [`OAuth`].
+pub struct OAuthFlow {
     authorize_url: String,
     token_url: String,
     client_id: String,
@@ -117,7 +120,6 @@ pub struct OAuth {
     redirect_uri: String,
     scopes: Vec<String>,
     account: String,
-    common: FlowCommon,
 }
 
 impl OAuth {
@@ -129,7 +131,7 @@ impl OAuth {
         client_id: impl Into<String>,
         redirect_uri: impl Into<String>,
     ) -> Self {
-        Self {
+        Self::from_flow(OAuthFlow {
             authorize_url: authorize_url.into(),
             token_url: token_url.into(),
             client_id: client_id.into(),
@@ -137,15 +139,14 @@ impl OAuth {
             redirect_uri: redirect_uri.into(),
             scopes: Vec::new(),
             account: "default".to_owned(),
-            common: FlowCommon::default(),
-        }
+        })
     }
 
     /// A client secret to send with token requests. Default: none (a public PKCE client, as
     /// Timeneye's guide configures it).
     #[must_use]
     pub fn client_secret(mut self, secret: impl Into<String>) -> Self {
-        self.client_secret = Some(SecretString::from(secret.into()));
+        self.flow.client_secret = Some(SecretString::from(secret.into()));
         self
     }
 
@@ -156,7 +157,7 @@ impl OAuth {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.scopes = scopes.into_iter().map(Into::into).collect();
+        self.flow.scopes = scopes.into_iter().map(Into::into).collect();
         self
     }
 
@@ -164,30 +165,27 @@ impl OAuth {
     /// one store. Default: `default`.
     #[must_use]
     pub fn account(mut self, account: impl Into<String>) -> Self {
-        self.account = account.into();
+        self.flow.account = account.into();
         self
-    }
-
-    fn partition(&self) -> String {
-        format!("timeneye:{}:{}", self.client_id, self.account)
     }
 
     /// Builds the URL to send the user to, with a random `state` and an S256 code challenge.
     pub fn authorization_request(&self) -> Result<AuthorizationRequest, AuthError> {
-        let mut url = self.common.url(&self.authorize_url, "")?;
+        let flow = &self.flow;
+        let mut url = self.common.url(&flow.authorize_url, "")?;
         let state = pkce::random_urlsafe(16)?;
         let verifier = pkce::new_verifier()?;
         {
             let mut query = url.query_pairs_mut();
             query
                 .append_pair("response_type", "code")
-                .append_pair("client_id", &self.client_id)
-                .append_pair("redirect_uri", &self.redirect_uri)
+                .append_pair("client_id", &flow.client_id)
+                .append_pair("redirect_uri", &flow.redirect_uri)
                 .append_pair("state", &state)
                 .append_pair("code_challenge", &pkce::s256_challenge(&verifier))
                 .append_pair("code_challenge_method", "S256");
-            if !self.scopes.is_empty() {
-                query.append_pair("scope", &self.scopes.join(" "));
+            if !flow.scopes.is_empty() {
+                query.append_pair("scope", &flow.scopes.join(" "));
             }
         }
         Ok(AuthorizationRequest {
@@ -208,22 +206,23 @@ impl OAuth {
         if returned_state != pending.state {
             return Err(AuthError::StateMismatch);
         }
+        let flow = &self.flow;
         let mut form = vec![
             ("grant_type", "authorization_code".to_owned()),
             ("code", code.to_owned()),
-            ("redirect_uri", self.redirect_uri.clone()),
-            ("client_id", self.client_id.clone()),
+            ("redirect_uri", flow.redirect_uri.clone()),
+            ("client_id", flow.client_id.clone()),
             ("code_verifier", pending.verifier.expose_secret().to_owned()),
         ];
-        self.add_secret(&mut form);
-        self.common
-            .cache
-            .renew(&self.partition(), |_| async move {
-                let reply = self.post(form).await?;
+        flow.add_secret(&mut form);
+        let cx = self.context();
+        self.cache
+            .renew(&flow.partition_key(), |_| async move {
+                let reply = flow.post(cx, form).await?;
                 if !reply.is_success() {
                     return Err(reply.credentials_error());
                 }
-                self.token_from(reply.decode()?, None)
+                token_from(cx, reply.decode()?, None)
             })
             .await?;
         Ok(())
@@ -231,14 +230,22 @@ impl OAuth {
 
     /// Refreshes the access token now, whether or not it is due.
     pub async fn refresh(&self) -> Result<(), AuthError> {
-        self.common
-            .cache
-            .renew(&self.partition(), |previous| self.refresh_from(previous))
+        let cx = self.context();
+        self.cache
+            .renew(&self.flow.partition_key(), |previous| {
+                self.flow.refresh_from(cx, previous)
+            })
             .await?;
         Ok(())
     }
+}
 
-    async fn refresh_from(&self, previous: Option<Token>) -> Result<Token, AuthError> {
+impl OAuthFlow {
+    fn partition_key(&self) -> String {
+        format!("timeneye:{}:{}", self.client_id, self.account)
+    }
+
+    async fn refresh_from(&self, cx: FlowContext<'_>, previous: Option<Token>) -> Result<Token, AuthError> {
         let Some(refresh) = previous.as_ref().and_then(Token::refresh_token) else {
             return Err(AuthError::Configuration(
                 "no Timeneye tokens yet: complete the authorization (OAuth::authorization_request, \
@@ -252,12 +259,12 @@ impl OAuth {
             ("client_id", self.client_id.clone()),
         ];
         self.add_secret(&mut form);
-        let reply = self.post(form).await?;
+        let reply = self.post(cx, form).await?;
         if !reply.is_success() {
             // No other grant is possible without the user: they must authorise again.
             return Err(reply.refresh_error());
         }
-        self.token_from(reply.decode()?, Some(refresh.clone()))
+        token_from(cx, reply.decode()?, Some(refresh.clone()))
     }
 
     fn add_secret(&self, form: &mut Vec<(&'static str, String)>) {
@@ -266,26 +273,28 @@ impl OAuth {
         }
     }
 
-    async fn post(&self, form: Vec<(&'static str, String)>) -> Result<super::endpoint::TokenReply, AuthError> {
-        let url = self.common.url(&self.token_url, "")?;
-        self.common
+    async fn post(&self, cx: FlowContext<'_>, form: Vec<(&'static str, String)>) -> Result<TokenReply, AuthError> {
+        let url = cx.common.url(&self.token_url, "")?;
+        cx.common
             .send(Method::POST, url, HeaderMap::new(), TokenBody::Form(form))
             .await
     }
-
-    fn token_from(&self, response: TokenResponse, old_refresh: Option<SecretString>) -> Result<Token, AuthError> {
-        let grant = Grant {
-            access: (response.access_token, "access_token"),
-            refresh: response.refresh_token,
-            expires_in: response.expires_in,
-        };
-        grant.into_token(old_refresh, self.common.cache.now())
-    }
 }
 
-token_flow_options!(OAuth);
+fn token_from(
+    cx: FlowContext<'_>,
+    response: TokenResponse,
+    old_refresh: Option<SecretString>,
+) -> Result<Token, AuthError> {
+    let grant = Grant {
+        access: (response.access_token, "access_token"),
+        refresh: response.refresh_token,
+        expires_in: response.expires_in,
+    };
+    grant.into_token(old_refresh, cx.now())
+}
 
-impl fmt::Debug for OAuth {
+impl fmt::Debug for OAuthFlow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("timeneye::OAuth")
             .field("authorize_url", &self.authorize_url)
@@ -295,42 +304,28 @@ impl fmt::Debug for OAuth {
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
             .field("account", &self.account)
-            .field("cache", &self.common.cache)
             .finish()
     }
 }
 
-impl Authenticator for OAuth {
-    fn authorize<'a>(
-        &'a self,
-        _: &'a ApiRequest,
-        credentials: &'a mut Credentials,
-    ) -> BoxFuture<'a, Result<(), AuthError>> {
-        Box::pin(async move {
-            let key = self.partition();
-            let token = self
-                .common
-                .cache
-                .get(&key, |previous| self.refresh_from(previous))
-                .await?;
-            credentials.set_secret_header(
-                http::header::AUTHORIZATION,
-                &format!("Bearer {}", token.access_token().expose_secret()),
-            )?;
-            credentials.note_token(key, token);
-            Ok(())
-        })
+impl TokenFlow for OAuthFlow {
+    fn partition(&self, _: &ApiRequest) -> Result<String, AuthError> {
+        Ok(self.partition_key())
     }
 
-    fn on_unauthorized<'a>(&'a self, _: &'a ApiRequest) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(self.common.invalidate_current_owned(self.partition()))
+    fn fetch<'a>(
+        &'a self,
+        cx: FlowContext<'a>,
+        _: &'a ApiRequest,
+        previous: Option<Token>,
+    ) -> BoxFuture<'a, Result<Token, AuthError>> {
+        Box::pin(self.refresh_from(cx, previous))
     }
 
-    fn on_unauthorized_with<'a>(
-        &'a self,
-        _: &'a ApiRequest,
-        sent: &'a Credentials,
-    ) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(self.common.invalidate_sent(sent))
+    fn apply(&self, token: &Token, credentials: &mut Credentials) -> Result<(), AuthError> {
+        credentials.set_secret_header(
+            http::header::AUTHORIZATION,
+            &format!("Bearer {}", token.access_token().expose_secret()),
+        )
     }
 }

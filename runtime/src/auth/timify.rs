@@ -17,19 +17,21 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::endpoint::{lenient_seconds, FlowCommon, Grant, TokenBody};
-use super::{Authenticator, Credentials};
+use super::endpoint::{lenient_seconds, Grant, TokenBody};
+use super::{CachedAuth, Credentials, FlowContext, TokenFlow};
 use crate::error::AuthError;
 use crate::request::ApiRequest;
 use crate::token::Token;
 
-/// Timify's app-token flow; see the module docs.
-pub struct AppToken {
+/// Timify's app-token flow, cached; see the module docs.
+pub type AppToken = CachedAuth<AppTokenFlow>;
+
+/// How Timify app tokens are fetched and sent; used through [`AppToken`].
+pub struct AppTokenFlow {
     base_url: String,
     app_id: String,
     app_secret: SecretString,
     bearer: bool,
-    common: FlowCommon,
 }
 
 #[derive(Deserialize)]
@@ -46,29 +48,26 @@ impl AppToken {
     /// Authenticates as app `app_id` against the DevAPI at `base_url`
     /// (e.g. `https://api.timify.com`).
     pub fn new(base_url: impl Into<String>, app_id: impl Into<String>, app_secret: impl Into<String>) -> Self {
-        Self {
+        Self::from_flow(AppTokenFlow {
             base_url: base_url.into(),
             app_id: app_id.into(),
             app_secret: SecretString::from(app_secret.into()),
             bearer: false,
-            common: FlowCommon::default(),
-        }
+        })
     }
 
     /// Sends `Authorization: Bearer <token>` instead of the bare token. Default: bare.
     #[must_use]
     pub fn bearer_scheme(mut self, bearer: bool) -> Self {
-        self.bearer = bearer;
+        self.flow.bearer = bearer;
         self
     }
+}
 
-    fn partition(&self) -> String {
-        format!("timify:{}", self.app_id)
-    }
-
-    async fn resolve(&self, previous: Option<Token>) -> Result<Token, AuthError> {
+impl AppTokenFlow {
+    async fn resolve(&self, cx: FlowContext<'_>, previous: Option<Token>) -> Result<Token, AuthError> {
         if let Some(refresh) = previous.as_ref().and_then(Token::refresh_token) {
-            match self.refresh(refresh).await {
+            match self.refresh(cx, refresh).await {
                 Ok(token) => return Ok(token),
                 // The endpoint could not be reached: asking it for a new token would fail too.
                 Err(e @ AuthError::Transport(_)) => return Err(e),
@@ -77,29 +76,29 @@ impl AppToken {
                 }
             }
         }
-        self.request_token().await
+        self.request_token(cx).await
     }
 
-    async fn request_token(&self) -> Result<Token, AuthError> {
-        let url = self.common.url(&self.base_url, "/v1/auth/token")?;
+    async fn request_token(&self, cx: FlowContext<'_>) -> Result<Token, AuthError> {
+        let url = cx.common.url(&self.base_url, "/v1/auth/token")?;
         let body = json!({
             "appid": self.app_id,
             "appsecret": self.app_secret.expose_secret(),
         });
-        let reply = self
+        let reply = cx
             .common
             .send(Method::POST, url, HeaderMap::new(), TokenBody::Json(body))
             .await?;
         if !reply.is_success() {
             return Err(reply.credentials_error());
         }
-        self.token_from(reply.decode()?, None)
+        token_from(cx, reply.decode()?, None)
     }
 
-    async fn refresh(&self, refresh: &SecretString) -> Result<Token, AuthError> {
-        let url = self.common.url(&self.base_url, "/v1/auth/refreshtoken")?;
+    async fn refresh(&self, cx: FlowContext<'_>, refresh: &SecretString) -> Result<Token, AuthError> {
+        let url = cx.common.url(&self.base_url, "/v1/auth/refreshtoken")?;
         let body = json!({ "refreshtoken": refresh.expose_secret() });
-        let reply = self
+        let reply = cx
             .common
             .send(Method::POST, url, HeaderMap::new(), TokenBody::Json(body))
             .await?;
@@ -107,62 +106,54 @@ impl AppToken {
             return Err(reply.refresh_error());
         }
         // Without a rotated refresh token in the answer, the one just used stays valid.
-        self.token_from(reply.decode()?, Some(refresh.clone()))
-    }
-
-    fn token_from(&self, response: TokenResponse, old_refresh: Option<SecretString>) -> Result<Token, AuthError> {
-        let grant = Grant {
-            access: (response.access_token, "accessToken"),
-            refresh: response.refresh_token,
-            expires_in: response.expires,
-        };
-        grant.into_token(old_refresh, self.common.cache.now())
+        token_from(cx, reply.decode()?, Some(refresh.clone()))
     }
 }
 
-token_flow_options!(AppToken);
+fn token_from(
+    cx: FlowContext<'_>,
+    response: TokenResponse,
+    old_refresh: Option<SecretString>,
+) -> Result<Token, AuthError> {
+    let grant = Grant {
+        access: (response.access_token, "accessToken"),
+        refresh: response.refresh_token,
+        expires_in: response.expires,
+    };
+    grant.into_token(old_refresh, cx.now())
+}
 
-impl fmt::Debug for AppToken {
+impl fmt::Debug for AppTokenFlow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("timify::AppToken")
             .field("base_url", &self.base_url)
             .field("app_id", &self.app_id)
             .field("app_secret", &"[redacted]")
-            .field("cache", &self.common.cache)
             .finish()
     }
 }
 
-impl Authenticator for AppToken {
-    fn authorize<'a>(
-        &'a self,
-        _: &'a ApiRequest,
-        credentials: &'a mut Credentials,
-    ) -> BoxFuture<'a, Result<(), AuthError>> {
-        Box::pin(async move {
-            let key = self.partition();
-            let token = self.common.cache.get(&key, |previous| self.resolve(previous)).await?;
-            let secret = token.access_token().expose_secret();
-            let value = if self.bearer {
-                format!("Bearer {secret}")
-            } else {
-                secret.to_owned()
-            };
-            credentials.set_secret_header(http::header::AUTHORIZATION, &value)?;
-            credentials.note_token(key, token);
-            Ok(())
-        })
+impl TokenFlow for AppTokenFlow {
+    fn partition(&self, _: &ApiRequest) -> Result<String, AuthError> {
+        Ok(format!("timify:{}", self.app_id))
     }
 
-    fn on_unauthorized<'a>(&'a self, _: &'a ApiRequest) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(self.common.invalidate_current_owned(self.partition()))
+    fn fetch<'a>(
+        &'a self,
+        cx: FlowContext<'a>,
+        _: &'a ApiRequest,
+        previous: Option<Token>,
+    ) -> BoxFuture<'a, Result<Token, AuthError>> {
+        Box::pin(self.resolve(cx, previous))
     }
 
-    fn on_unauthorized_with<'a>(
-        &'a self,
-        _: &'a ApiRequest,
-        sent: &'a Credentials,
-    ) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(self.common.invalidate_sent(sent))
+    fn apply(&self, token: &Token, credentials: &mut Credentials) -> Result<(), AuthError> {
+        let secret = token.access_token().expose_secret();
+        let value = if self.bearer {
+            format!("Bearer {secret}")
+        } else {
+            secret.to_owned()
+        };
+        credentials.set_secret_header(http::header::AUTHORIZATION, &value)
     }
 }
