@@ -46,6 +46,7 @@ macro_rules! snapshot_tests {
 }
 
 snapshot_tests! {
+    alias_cycles => "alias-cycles",
     auth_schemes => "auth",
     request_bodies => "bodies",
     custom_methods => "custom-methods",

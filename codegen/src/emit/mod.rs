@@ -243,7 +243,7 @@ pub fn uses(ir: &Ir) -> Uses {
                 }
             }
             TypeKind::Union(u) => u.variants.iter().for_each(|v| visit(&v.ty)),
-            TypeKind::Alias(ty) => visit(ty),
+            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => visit(ty),
             TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
         }
     }

@@ -111,6 +111,15 @@ pub fn emit_type(ir: &Ir, def: &TypeDef, from: From, cfg: &TokenStream) -> Token
             let ty = type_tokens(ir, ty, from);
             quote! { #doc pub type #name = #ty; }
         }
+        TypeKind::Newtype(ty) => {
+            let ty = type_tokens(ir, ty, from);
+            quote! {
+                #doc
+                #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #ty);
+            }
+        }
         TypeKind::Responses(variants) => emit_responses(ir, &name, doc, variants, from),
     }
 }

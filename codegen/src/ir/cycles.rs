@@ -1,9 +1,70 @@
-//! Breaking recursive types: a field that refers back into its own cycle gets a `Box`.
+//! Breaking recursive types: a field that refers back into its own cycle gets a `Box`, and
+//! aliases that refer to themselves become newtypes (or JSON, when they say nothing).
 //!
 //! `Vec` and maps already allocate, so only direct references (plain or through `Option`)
-//! count as edges. Cycles are found as strongly connected components (Tarjan).
+//! count as edges for boxing. Cycles are found as strongly connected components (Tarjan,
+//! iterative), so no step recurses over the depth of the type graph.
 
-use super::model::{Field, TypeDef, TypeId, TypeKind, TypeRef};
+use std::path::Path;
+
+use super::model::{Builtin, Field, TypeDef, TypeId, TypeKind, TypeRef};
+use crate::diagnostic::Diagnostic;
+
+/// Makes alias cycles valid Rust: `pub type Tree = Vec<Tree>;` is a compile error, so an alias
+/// that reaches itself only through other aliases becomes a serde-transparent newtype; one
+/// that reaches itself without a `Vec` or map in between (`A: {$ref: A}`, a one-member
+/// `oneOf` of itself) describes no value at all and is typed as JSON, with a warning.
+pub fn resolve_alias_cycles(types: &mut [TypeDef], file: &Path, warnings: &mut Vec<Diagnostic>) {
+    let is_alias = |def: &TypeDef| matches!(def.kind, TypeKind::Alias(_));
+    let alias_edges = |types: &[TypeDef], direct_only: bool| -> Vec<Vec<TypeId>> {
+        types
+            .iter()
+            .map(|def| match &def.kind {
+                TypeKind::Alias(ty) => {
+                    let mut out = Vec::new();
+                    if direct_only {
+                        collect_direct(ty, &mut out);
+                    } else {
+                        super::refs_of(ty, &mut out);
+                    }
+                    out.retain(|&target| types.get(target).is_some_and(is_alias));
+                    out
+                }
+                _ => Vec::new(),
+            })
+            .collect()
+    };
+    let direct = alias_edges(types, true);
+    for id in cyclic(&direct) {
+        warnings.push(Diagnostic::at_pointer(
+            file,
+            types[id].pointer.clone(),
+            format!(
+                "`{}` is an alias of itself (through aliases only), which describes no value; typed as JSON",
+                types[id].name
+            ),
+        ));
+        types[id].kind = TypeKind::Alias(TypeRef::Builtin(Builtin::Json));
+    }
+    let through_containers = alias_edges(types, false);
+    for id in cyclic(&through_containers) {
+        if let TypeKind::Alias(ty) = &types[id].kind {
+            types[id].kind = TypeKind::Newtype(ty.clone());
+        }
+    }
+}
+
+/// The nodes that lie on a cycle: in a component of two or more, or with an edge to themselves.
+fn cyclic(edges: &[Vec<TypeId>]) -> Vec<TypeId> {
+    let component = strongly_connected(edges);
+    let mut size = vec![0usize; edges.len()];
+    for &c in &component {
+        size[c] += 1;
+    }
+    (0..edges.len())
+        .filter(|&id| size[component[id]] > 1 || edges[id].contains(&id))
+        .collect()
+}
 
 /// Replaces cycle-closing direct references with `Boxed` ones.
 pub fn break_cycles(types: &mut [TypeDef]) {
@@ -22,6 +83,7 @@ pub fn break_cycles(types: &mut [TypeDef]) {
                     box_direct(&mut variant.ty, &in_cycle);
                 }
             }
+            TypeKind::Newtype(ty) => box_direct(ty, &in_cycle),
             // An alias cannot hold a Box of itself meaningfully; its users box instead.
             TypeKind::Alias(_) | TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
         }
@@ -42,7 +104,7 @@ fn direct_refs(def: &TypeDef) -> Vec<TypeId> {
     match &def.kind {
         TypeKind::Struct(s) => s.fields.iter().for_each(|f| push(&f.ty)),
         TypeKind::Union(u) => u.variants.iter().for_each(|v| push(&v.ty)),
-        TypeKind::Alias(ty) => push(ty),
+        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => push(ty),
         TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
     }
     out

@@ -99,8 +99,9 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         return Err(errors);
     }
     let mut types = std::mem::take(&mut builder.types);
-    cycles::break_cycles(&mut types);
     let mut warnings = std::mem::take(&mut builder.warnings);
+    cycles::resolve_alias_cycles(&mut types, file, &mut warnings);
+    cycles::break_cycles(&mut types);
     let auth = auth_schemes(openapi, file, &mut warnings);
     let type_users = type_users(&types, &groups);
     let ir = Ir {
@@ -269,7 +270,7 @@ pub fn type_def_refs(def: &TypeDef, out: &mut Vec<TypeId>) {
             }
         }
         TypeKind::Union(u) => u.variants.iter().for_each(|v| refs_of(&v.ty, out)),
-        TypeKind::Alias(ty) => refs_of(ty, out),
+        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => refs_of(ty, out),
         TypeKind::StringEnum(_) => {}
         TypeKind::Responses(variants) => variants.iter().for_each(|(_, body)| {
             if let ResponseBody::Json(ty) = body {

@@ -79,6 +79,9 @@ pub enum TypeKind {
     Union(UnionDef),
     /// `pub type Name = T;` for named schemas that are just another type.
     Alias(TypeRef),
+    /// `pub struct Name(pub T);`, serde-transparent: an alias that refers to itself through a
+    /// container (`Tree: {type: array, items: {$ref: Tree}}`), which a type alias cannot.
+    Newtype(TypeRef),
     /// An operation's responses when they differ by status: (variant, body) pairs.
     Responses(Vec<(String, ResponseBody)>),
 }

@@ -447,6 +447,7 @@ impl<'a> TypeBuilder<'a> {
                 TypeKind::Struct(s) if s.fields.iter().any(|f| f.required) => 0,
                 TypeKind::Struct(_) => 2,
                 TypeKind::StringEnum(_) => 3,
+                TypeKind::Newtype(_) => 1,
                 TypeKind::Union(_) | TypeKind::Alias(_) | TypeKind::Responses(_) => 4,
             },
             TypeRef::Builtin(Builtin::Bool | Builtin::I32 | Builtin::I64 | Builtin::U64) => 5,
@@ -473,7 +474,7 @@ impl<'a> TypeBuilder<'a> {
         let mut seen = BTreeSet::new();
         let mut unmergeable = false;
         for member in members {
-            self.collect_object(
+            let complete = self.collect_object(
                 member.into(),
                 &mut properties,
                 &mut required,
@@ -481,6 +482,13 @@ impl<'a> TypeBuilder<'a> {
                 &mut seen,
                 &mut unmergeable,
             );
+            if !complete {
+                self.warn(
+                    pointer,
+                    format!("allOf merges more than {MAX_ALL_OF_MEMBERS} schemas; typed as a JSON object"),
+                );
+                return TypeKind::Alias(TypeRef::Builtin(Builtin::JsonObject));
+            }
         }
         if unmergeable && properties.is_empty() {
             // e.g. allOf of a string and a constraint: type it as the first member.
@@ -498,6 +506,12 @@ impl<'a> TypeBuilder<'a> {
         )
     }
 
+    /// Gathers the properties of `member` and everything it includes through `$ref`s and
+    /// nested `allOf`s, depth first in document order (later members override earlier ones).
+    ///
+    /// A work stack rather than recursion, so a long chain of `allOf`s cannot exhaust the
+    /// stack; `seen` stops reference cycles. Returns `false` when the merge would visit more
+    /// than [`MAX_ALL_OF_MEMBERS`] schemas.
     fn collect_object(
         &mut self,
         member: SchemaRef<'_>,
@@ -506,64 +520,92 @@ impl<'a> TypeBuilder<'a> {
         additional: &mut Option<AdditionalProperties>,
         seen: &mut BTreeSet<String>,
         unmergeable: &mut bool,
-    ) {
-        let schema: Schema = match member {
-            SchemaRef::Ref(reference) => {
-                if !seen.insert(reference.to_owned()) {
-                    return;
-                }
-                match self.resolve_schema(reference) {
-                    Some(schema) => schema,
-                    None => {
-                        *unmergeable = true;
-                        return;
+    ) -> bool {
+        let mut stack: Vec<ReferenceOr<Schema>> = vec![match member {
+            SchemaRef::Ref(reference) => ReferenceOr::Reference {
+                reference: reference.to_owned(),
+            },
+            SchemaRef::Inline(schema) => ReferenceOr::Item(schema.clone()),
+        }];
+        while let Some(next) = stack.pop() {
+            if seen.len() > MAX_ALL_OF_MEMBERS {
+                return false;
+            }
+            let schema = match next {
+                ReferenceOr::Reference { reference } => {
+                    if !seen.insert(reference.clone()) {
+                        continue;
+                    }
+                    match self.resolve_schema(&reference) {
+                        Some(schema) => schema,
+                        None => {
+                            *unmergeable = true;
+                            continue;
+                        }
                     }
                 }
-            }
-            SchemaRef::Inline(schema) => schema.clone(),
-        };
-        let (props, req, extra, nested): (_, _, _, &[ReferenceOr<Schema>]) = match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties, &[]),
-            SchemaKind::Any(any) => (&any.properties, &any.required, &any.additional_properties, &any.all_of),
-            SchemaKind::AllOf { all_of } => {
-                for nested in all_of {
-                    self.collect_object(nested.into(), properties, required, additional, seen, unmergeable);
+                ReferenceOr::Item(schema) => schema,
+            };
+            // Children are pushed in reverse so they are taken in document order.
+            let (props, req, extra, nested): (_, _, _, &[ReferenceOr<Schema>]) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties, &[]),
+                SchemaKind::Any(any) => (&any.properties, &any.required, &any.additional_properties, &any.all_of),
+                SchemaKind::AllOf { all_of } => {
+                    stack.extend(all_of.iter().rev().cloned());
+                    continue;
                 }
-                return;
+                _ => {
+                    *unmergeable = true;
+                    continue;
+                }
+            };
+            for (name, property) in props {
+                properties.insert(name.clone(), property.clone());
             }
-            _ => {
-                *unmergeable = true;
-                return;
+            required.extend(req.iter().cloned());
+            if extra.is_some() {
+                additional.clone_from(extra);
             }
-        };
-        for (name, property) in props {
-            properties.insert(name.clone(), property.clone());
+            stack.extend(nested.iter().rev().cloned());
         }
-        required.extend(req.iter().cloned());
-        if extra.is_some() {
-            additional.clone_from(extra);
-        }
-        for nested in nested {
-            self.collect_object(nested.into(), properties, required, additional, seen, unmergeable);
-        }
+        true
     }
 
     /// The schema a `$ref` points at, from components or the raw document.
+    ///
+    /// Component aliases (`A: {$ref: B}`) are followed in a loop; `None` when they close a
+    /// cycle or lead nowhere.
     pub fn resolve_schema(&self, reference: &str) -> Option<Schema> {
-        if let Some(name) = reference.strip_prefix(COMPONENT_PREFIX) {
-            let name = name.replace("~1", "/").replace("~0", "~");
-            match self.components.get(name.as_str()) {
-                Some(ReferenceOr::Item(schema)) => return Some(schema.clone()),
-                Some(ReferenceOr::Reference { reference }) if reference != COMPONENT_PREFIX => {
-                    return self.resolve_schema(reference)
+        let mut current = reference;
+        let mut followed: BTreeSet<&str> = BTreeSet::new();
+        loop {
+            if let Some(name) = current.strip_prefix(COMPONENT_PREFIX) {
+                let name = if name.contains('~') {
+                    std::borrow::Cow::Owned(name.replace("~1", "/").replace("~0", "~"))
+                } else {
+                    std::borrow::Cow::Borrowed(name)
+                };
+                match self.components.get(name.as_ref()) {
+                    Some(ReferenceOr::Item(schema)) => return Some(schema.clone()),
+                    Some(ReferenceOr::Reference { reference }) => {
+                        if !followed.insert(reference) {
+                            return None;
+                        }
+                        current = reference;
+                        continue;
+                    }
+                    None => {}
                 }
-                _ => {}
             }
+            let target = current.strip_prefix('#').and_then(|p| self.document.pointer(p))?;
+            return serde_json::from_value(target.clone()).ok();
         }
-        let target = reference.strip_prefix('#').and_then(|p| self.document.pointer(p))?;
-        serde_json::from_value(target.clone()).ok()
     }
 }
+
+/// How many schemas one `allOf` merge may visit (members, their `$ref`s and nested `allOf`s).
+/// Real documents stay far below; a longer chain would make output grow with its square.
+const MAX_ALL_OF_MEMBERS: usize = 128;
 
 fn format_name<T>(format: &VariantOrUnknownOrEmpty<T>) -> Option<&str> {
     match format {

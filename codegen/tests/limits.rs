@@ -1,0 +1,128 @@
+//! Documents built to break the generator: long chains, deep nesting, huge counts. Each must
+//! end in a crate or a clear diagnostic, without deep recursion (these tests run on the test
+//! harness's small thread stacks, so a recursive walk would overflow here first).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use codegen::parse::parse_bytes;
+
+/// Settings for a crate that is generated but not written anywhere.
+fn settings() -> codegen::CrateSettings {
+    codegen::CrateSettings {
+        name: "limits-client".to_owned(),
+        version: "0.1.0".to_owned(),
+        runtime_path: "../runtime".to_owned(),
+        standalone: true,
+        source_label: "limits.yaml".to_owned(),
+        extra_files: Vec::new(),
+        has_quickstart: false,
+    }
+}
+
+/// Parses and generates `text`, returning the crate or the diagnostics as text.
+fn generate(text: &str) -> Result<codegen::GeneratedCrate, Vec<String>> {
+    let shown = |errors: Vec<codegen::Diagnostic>| errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let parsed = parse_bytes(Path::new("limits.yaml"), text.as_bytes()).map_err(shown)?;
+    codegen::generate(&parsed, &settings()).map_err(shown)
+}
+
+/// A document with these component schemas (YAML flow mappings, one per line).
+fn with_schemas(schemas: impl IntoIterator<Item = (String, String)>) -> String {
+    let mut text = String::from("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n");
+    for (name, schema) in schemas {
+        let _ = writeln!(text, "    {name}: {schema}");
+    }
+    text
+}
+
+fn types_rs(generated: &codegen::GeneratedCrate) -> &str {
+    generated
+        .files
+        .iter()
+        .find(|f| f.path == "src/types.rs")
+        .map_or("", |f| f.contents.as_str())
+}
+
+#[test]
+fn a_7000_link_alias_chain_used_in_all_of_generates() {
+    let n = 7000;
+    let mut schemas: Vec<(String, String)> = (0..n)
+        .map(|i| (format!("A{i}"), format!("{{$ref: '#/components/schemas/A{}'}}", i + 1)))
+        .collect();
+    schemas.push((
+        format!("A{n}"),
+        "{type: object, properties: {x: {type: string}}}".to_owned(),
+    ));
+    schemas.push((
+        "User".to_owned(),
+        "{allOf: [{$ref: '#/components/schemas/A0'}, {type: object, properties: {y: {type: integer}}}]}".to_owned(),
+    ));
+    let generated = generate(&with_schemas(schemas)).unwrap_or_else(|e| panic!("{e:#?}"));
+    let types = types_rs(&generated);
+    assert!(types.contains("pub type A0 = A1;"), "aliases stay aliases");
+    // The merged struct has the chain's end's property and its own.
+    let user = types.split("pub struct User {").nth(1).unwrap_or_default();
+    let user = user.split('}').next().unwrap_or_default();
+    assert!(
+        user.contains("pub x: Option<String>") && user.contains("pub y: Option<i64>"),
+        "{user}"
+    );
+}
+
+#[test]
+fn a_5000_link_all_of_chain_is_cut_off_with_a_warning() {
+    let n = 5000;
+    let mut schemas: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            (
+                format!("A{i}"),
+                format!(
+                    "{{allOf: [{{$ref: '#/components/schemas/A{}'}}, {{type: object, properties: {{p{i}: {{type: string}}}}}}]}}",
+                    i + 1
+                ),
+            )
+        })
+        .collect();
+    schemas.push((
+        format!("A{n}"),
+        "{type: object, properties: {x: {type: string}}}".to_owned(),
+    ));
+    let generated = generate(&with_schemas(schemas)).unwrap_or_else(|e| panic!("{e:#?}"));
+    let types = types_rs(&generated);
+    // Near the end of the chain the merge is complete; far from it, a JSON object.
+    assert!(types.contains("pub struct A4990 {"));
+    assert!(types.contains("pub type A0 = serde_json::Map<String, serde_json::Value>;"));
+    let cut: Vec<String> = generated
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("allOf merges more than 128 schemas"))
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        cut.first().map(String::as_str),
+        Some("limits.yaml #/components/schemas/A0: allOf merges more than 128 schemas; typed as a JSON object")
+    );
+}
+
+#[test]
+fn alias_cycles_through_all_of_terminate() {
+    let text = with_schemas([
+        ("A".to_owned(), "{$ref: '#/components/schemas/B'}".to_owned()),
+        ("B".to_owned(), "{$ref: '#/components/schemas/A'}".to_owned()),
+        (
+            "C".to_owned(),
+            "{allOf: [{$ref: '#/components/schemas/A'}, {type: object, properties: {c: {type: string}}}]}".to_owned(),
+        ),
+    ]);
+    let generated = generate(&text).unwrap_or_else(|e| panic!("{e:#?}"));
+    assert!(types_rs(&generated).contains("pub struct C {"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "limits.yaml #/components/schemas/A: `A` is an alias of itself (through aliases only), which describes no value; typed as JSON",
+            "limits.yaml #/components/schemas/B: `B` is an alias of itself (through aliases only), which describes no value; typed as JSON",
+        ]
+    );
+}
