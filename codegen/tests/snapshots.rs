@@ -59,5 +59,6 @@ snapshot_tests! {
     rate_limit_extension => "rate-limit",
     recursive_types => "recursion",
     responses_per_status => "responses",
+    vendor_data_extensions => "vendor-data",
     unions_and_all_of => "unions",
 }

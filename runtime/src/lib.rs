@@ -140,7 +140,9 @@
 
 pub mod auth;
 mod client;
+mod date_time;
 mod encoding;
+mod envelope;
 mod error;
 pub mod pagination;
 pub mod rate_limit;
@@ -151,6 +153,8 @@ pub mod token;
 pub mod webhook;
 
 pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+pub use date_time::{InvalidDateTime, LenientDateTime};
+pub use envelope::Envelope;
 pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, TimeoutKind, TransportError};
 pub use pagination::{PageRequest, PageStream, Pages};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
@@ -161,6 +165,7 @@ pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 /// Re-exports that generated code relies on, so generated crates need fewer direct dependencies.
 pub mod reexports {
     pub use bytes;
+    pub use chrono;
     pub use futures;
     pub use http;
     pub use reqwest;

@@ -66,6 +66,13 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
         );
         quote! { #[doc = ""] #[doc = #doc] }
     });
+    // Envelope bodies get `content()`/`into_content()` from this trait; re-exported so callers
+    // need no direct dependency on the runtime to bring it into scope.
+    let has_envelopes = ir
+        .types
+        .iter()
+        .any(|t| matches!(&t.kind, crate::ir::TypeKind::Struct(s) if s.envelope.is_some()));
+    let envelope_use = has_envelopes.then(|| quote! { pub use client_runtime::Envelope; });
     quote! {
         #(#crate_doc)*
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
@@ -74,6 +81,7 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
         #(#modules)*
 
         pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
+        #envelope_use
 
         #server
 

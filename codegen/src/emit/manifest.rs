@@ -59,6 +59,9 @@ fn toml_string(value: &str) -> String {
 pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
     let lib = settings.name.replace('-', "_");
     let mut out = format!("# {}\n\nA Rust client for **{}**, generated from `{source}` by `cargo xtask generate`. Do not edit by hand.\n\n", settings.name, ir.title.trim());
+    if let Some(note) = &ir.provenance_note {
+        out.push_str(&format!("{note}\n\n"));
+    }
     if let Some(server) = &ir.server {
         out.push_str(&format!("Default server: `{}`.\n\n", server.url));
     }

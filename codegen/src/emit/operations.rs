@@ -120,7 +120,8 @@ pub(super) fn arg_kind(ty: &TypeRef) -> ArgKind {
             | Builtin::F64
             | Builtin::Date
             | Builtin::Uuid
-            | Builtin::DateTime,
+            | Builtin::DateTime
+            | Builtin::LenientDateTime,
         ) => ArgKind::Value,
         _ => ArgKind::Ref,
     }

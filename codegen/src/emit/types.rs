@@ -76,6 +76,7 @@ pub fn builtin(b: Builtin) -> TokenStream {
         Builtin::F32 => quote! { f32 },
         Builtin::F64 => quote! { f64 },
         Builtin::DateTime => quote! { chrono::DateTime<chrono::FixedOffset> },
+        Builtin::LenientDateTime => quote! { client_runtime::LenientDateTime },
         Builtin::Date => quote! { chrono::NaiveDate },
         Builtin::Uuid => quote! { uuid::Uuid },
         Builtin::Json => quote! { serde_json::Value },
@@ -104,7 +105,14 @@ pub fn emit_type(ir: &Ir, def: &TypeDef, from: From, cfg: &TokenStream) -> Token
     let doc = doc_attrs(def.doc.as_deref());
     let doc = quote! { #doc #cfg };
     match &def.kind {
-        TypeKind::Struct(s) => emit_struct(ir, &name, doc, s, from),
+        TypeKind::Struct(s) => {
+            let definition = emit_struct(ir, &name, doc, s, from);
+            let envelope = s
+                .envelope
+                .as_deref()
+                .and_then(|field| emit_envelope(ir, &name, s, field, from, cfg));
+            quote! { #definition #envelope }
+        }
         TypeKind::StringEnum(e) => emit_string_enum(&name, doc, e, cfg),
         TypeKind::Union(u) => emit_union(ir, &name, doc, u, from, cfg),
         TypeKind::Alias(ty) => {
@@ -170,6 +178,33 @@ fn emit_struct(ir: &Ir, name: &Ident, doc: TokenStream, s: &StructDef, from: Fro
             #additional
         }
     }
+}
+
+/// `client_runtime::Envelope` for a struct whose `field` wraps the record.
+fn emit_envelope(
+    ir: &Ir,
+    name: &Ident,
+    s: &StructDef,
+    field: &str,
+    from: From,
+    cfg: &TokenStream,
+) -> Option<TokenStream> {
+    let content = type_tokens(ir, &s.fields.iter().find(|f| f.name == field)?.ty, from);
+    let field = ident(field);
+    Some(quote! {
+        #cfg
+        impl client_runtime::Envelope for #name {
+            type Content = #content;
+
+            fn content(&self) -> &Self::Content {
+                &self.#field
+            }
+
+            fn into_content(self) -> Self::Content {
+                self.#field
+            }
+        }
+    })
 }
 
 fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef, cfg: &TokenStream) -> TokenStream {

@@ -104,9 +104,16 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     cycles::break_cycles(&mut types);
     let auth = auth_schemes(openapi, file, &mut warnings);
     let type_users = type_users(&types, &groups);
+    let provenance_note = provenance_note(file, openapi);
+    let doc = naming::doc_text(Some(&openapi.info.title), openapi.info.description.as_deref());
+    let doc = match (doc, &provenance_note) {
+        (Some(doc), Some(note)) => Some(format!("{doc}\n\n{note}")),
+        (doc, _) => doc,
+    };
     let ir = Ir {
         title: openapi.info.title.clone(),
-        doc: naming::doc_text(Some(&openapi.info.title), openapi.info.description.as_deref()),
+        doc,
+        provenance_note,
         server: openapi.servers.first().map(|s| Server {
             url: s.url.clone(),
             variables: s
@@ -135,6 +142,20 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         type_users,
     };
     Ok(Built { ir, warnings })
+}
+
+/// The front-page sentence for a reconstructed spec: `info.x-provenance` holds the maintainers'
+/// notes (sources, fact tags), which stay out of the generated docs.
+fn provenance_note(file: &Path, openapi: &OpenAPI) -> Option<String> {
+    openapi.info.extensions.get("x-provenance")?;
+    let spec = file
+        .file_name()
+        .map_or_else(String::new, |name| format!(" in `{}`", name.to_string_lossy()));
+    Some(format!(
+        "The spec behind this client is not the vendor's own: it is reconstructed from public \
+         sources, and the maintainers' notes on where each fact comes from are its \
+         `x-provenance` entries{spec}."
+    ))
 }
 
 /// Reads `x-rate-limit: {requests, per-seconds, rate-limited-statuses}`; anything malformed

@@ -43,6 +43,8 @@ pub enum Builtin {
     F64,
     /// `chrono::DateTime<chrono::FixedOffset>`.
     DateTime,
+    /// `client_runtime::LenientDateTime`: RFC 3339 or a colon-less offset (`x-lenient-date-time`).
+    LenientDateTime,
     /// `chrono::NaiveDate`.
     Date,
     /// `uuid::Uuid`.
@@ -93,6 +95,9 @@ pub struct StructDef {
     pub fields: Vec<Field>,
     /// Extra properties kept in a flattened map, when the schema allows them explicitly.
     pub additional: Option<TypeRef>,
+    /// The Rust name of the required field that wraps the record, when the schema is a
+    /// response envelope (`x-envelope: <property>`).
+    pub envelope: Option<String>,
 }
 
 /// A struct field.
@@ -379,6 +384,9 @@ pub struct Ir {
     pub title: String,
     /// Crate-level docs.
     pub doc: Option<String>,
+    /// One sentence for the crate's front page when the spec is a reconstruction
+    /// (`info.x-provenance`): that it is, and where the maintainers' notes are.
+    pub provenance_note: Option<String>,
     /// The first server, if any.
     pub server: Option<Server>,
     /// Generated types, indexed by [`TypeId`].

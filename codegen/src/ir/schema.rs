@@ -113,8 +113,40 @@ impl<'a> TypeBuilder<'a> {
             };
             builder.types[id].kind = kind;
             builder.types[id].doc = doc;
+            if let ReferenceOr::Item(schema) = schema {
+                builder.mark_envelope(id, schema, &pointer);
+            }
         }
         builder
+    }
+
+    /// `x-envelope: <property>` on a component object: the property wraps the record, and
+    /// the generated struct gets `client_runtime::Envelope`. It must name a required property.
+    fn mark_envelope(&mut self, id: TypeId, schema: &Schema, pointer: &str) {
+        let Some(value) = schema.schema_data.extensions.get("x-envelope") else {
+            return;
+        };
+        let Some(property) = value.as_str() else {
+            self.warn(pointer, "x-envelope must name a property; ignored");
+            return;
+        };
+        let TypeKind::Struct(def) = &mut self.types[id].kind else {
+            self.warn(
+                pointer,
+                format!("x-envelope `{property}` on a schema that is not an object; ignored"),
+            );
+            return;
+        };
+        match def.fields.iter().find(|f| f.wire_name == property) {
+            Some(field) if field.required && !matches!(field.ty, TypeRef::Option(_)) => {
+                def.envelope = Some(field.name.clone());
+            }
+            Some(_) => self.warn(
+                pointer,
+                format!("x-envelope `{property}` names a property that is optional or nullable; ignored"),
+            ),
+            None => self.warn(pointer, format!("x-envelope `{property}` names no property; ignored")),
+        }
     }
 
     fn reserve(&mut self, raw_name: &str, pointer: String) -> TypeId {
@@ -233,7 +265,10 @@ impl<'a> TypeBuilder<'a> {
                 if !values.is_empty() {
                     return string_enum(&values);
                 }
+                let lenient =
+                    schema.schema_data.extensions.get("x-lenient-date-time") == Some(&serde_json::Value::Bool(true));
                 TypeKind::Alias(TypeRef::Builtin(match &s.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) if lenient => Builtin::LenientDateTime,
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Builtin::DateTime,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Builtin::Date,
                     VariantOrUnknownOrEmpty::Unknown(f) if f == "uuid" => Builtin::Uuid,
@@ -324,6 +359,7 @@ impl<'a> TypeBuilder<'a> {
         TypeKind::Struct(StructDef {
             fields,
             additional: additional_ty,
+            envelope: None,
         })
     }
 
@@ -453,7 +489,7 @@ impl<'a> TypeBuilder<'a> {
             TypeRef::Builtin(Builtin::Bool | Builtin::I32 | Builtin::I64 | Builtin::U64) => 5,
             TypeRef::Builtin(Builtin::F32 | Builtin::F64) => 6,
             TypeRef::Vec(_) | TypeRef::Map(_) => 1,
-            TypeRef::Builtin(Builtin::DateTime | Builtin::Date | Builtin::Uuid) => 3,
+            TypeRef::Builtin(Builtin::DateTime | Builtin::LenientDateTime | Builtin::Date | Builtin::Uuid) => 3,
             TypeRef::Builtin(Builtin::String) => 7,
             TypeRef::Option(inner) => self.untagged_rank(inner),
             TypeRef::Builtin(Builtin::JsonObject) => 8,
