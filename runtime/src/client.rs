@@ -1,4 +1,8 @@
 //! [`ApiClient`]: sends [`ApiRequest`]s with credentials and returns [`RawResponse`]s.
+//!
+//! Every response passes through here, so nothing computed from it may panic: the lint below
+//! keeps arithmetic checked or saturating.
+#![warn(clippy::arithmetic_side_effects)]
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -333,8 +337,8 @@ impl ApiClient {
             if let Some(limiter) = &self.inner.limiter {
                 limiter.acquire().await;
             }
-            sent += 1;
-            attempts += 1;
+            sent = sent.saturating_add(1);
+            attempts = attempts.saturating_add(1);
             let mut credentials = Credentials::default();
             self.inner.auth.authorize(&request, &mut credentials).await?;
             let response = match self.execute_traced(&request, &credentials, sent).await {
@@ -376,7 +380,7 @@ impl ApiClient {
                 return Ok(response);
             }
             refreshed = true;
-            attempts -= 1;
+            attempts = attempts.saturating_sub(1);
         }
     }
 

@@ -6,6 +6,10 @@
 //!   returned by [`ApiClient::rate_limit_status`](crate::ApiClient::rate_limit_status).
 //! - [`RateLimiter`] is a token bucket on tokio's clock: with it a busy application slows
 //!   down to the plan's limit instead of being refused.
+//!
+//! Header values come from the server (or any proxy on the way), so times computed from them
+//! use checked arithmetic and are clamped to [`MAX_SERVER_WAIT`]; the lint below keeps it so.
+#![warn(clippy::arithmetic_side_effects)]
 
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -15,6 +19,10 @@ use tokio::time::Instant;
 
 /// `X-RateLimit-Reset` values above this are Unix times; smaller ones are seconds from now.
 const EPOCH_THRESHOLD: u64 = 1_000_000_000;
+
+/// The furthest ahead a server's reset time or requested wait is believed: a day. Larger
+/// values (`X-RateLimit-Reset: 18446744073709551615`, `1e300`) are clamped to it.
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(24 * 3600);
 
 /// The rate-limit headers of the latest response that carried any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,10 +48,16 @@ impl RateLimitStatus {
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    let text = headers.get(name)?.to_str().ok()?.trim();
-    // Some servers send fractional seconds; round up so we never come back early.
+    parse_u64(headers.get(name)?.to_str().ok()?)
+}
+
+/// A non-negative number; fractions are rounded up (so we never come back early) and values
+/// past `u64::MAX` saturate.
+fn parse_u64(text: &str) -> Option<u64> {
+    let text = text.trim();
     match text.parse::<u64>() {
         Ok(v) => Some(v),
+        // `as` saturates: 1e300 becomes u64::MAX, which the callers clamp.
         Err(_) => text
             .parse::<f64>()
             .ok()
@@ -52,24 +66,28 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
     }
 }
 
+/// When a window resets, from a reset header value: at most [`MAX_SERVER_WAIT`] after `now`.
 fn reset_time(value: u64, now: SystemTime) -> SystemTime {
-    if value > EPOCH_THRESHOLD {
-        UNIX_EPOCH + Duration::from_secs(value)
+    let seconds = Duration::from_secs(value);
+    let reset = if value > EPOCH_THRESHOLD {
+        UNIX_EPOCH.checked_add(seconds)
     } else {
-        now + Duration::from_secs(value)
-    }
+        now.checked_add(seconds)
+    };
+    let latest = now.checked_add(MAX_SERVER_WAIT).unwrap_or(now);
+    reset.map_or(latest, |reset| reset.min(latest))
 }
 
 /// How long the server asks the client to wait: `Retry-After` (seconds or an HTTP date),
-/// else `X-RateLimit-Reset` (seconds, or a Unix time). `None` if neither is usable.
+/// else `X-RateLimit-Reset` (seconds, or a Unix time); at most [`MAX_SERVER_WAIT`], and zero
+/// for a time already past. `None` if neither header is usable.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     if let Some(value) = headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok()) {
-        let value = value.trim();
-        if let Ok(seconds) = value.parse::<u64>() {
-            return Some(Duration::from_secs(seconds));
+        if let Some(seconds) = parse_u64(value) {
+            return Some(Duration::from_secs(seconds).min(MAX_SERVER_WAIT));
         }
-        if let Ok(date) = httpdate::parse_http_date(value) {
-            return Some(date.duration_since(now).unwrap_or(Duration::ZERO));
+        if let Ok(date) = httpdate::parse_http_date(value.trim()) {
+            return Some(date.duration_since(now).unwrap_or(Duration::ZERO).min(MAX_SERVER_WAIT));
         }
     }
     let reset = header_u64(headers, "x-ratelimit-reset")?;
@@ -137,12 +155,14 @@ impl RateLimiter {
         if bucket.tokens >= 0.0 {
             Duration::ZERO
         } else {
-            Duration::from_secs_f64(-bucket.tokens / self.per_second)
+            // A limit of one request per aeon would overflow `Duration`; wait "forever" then.
+            Duration::try_from_secs_f64(-bucket.tokens / self.per_second).unwrap_or(Duration::MAX)
         }
     }
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expected times from fixed ones
 mod tests {
     use super::*;
 
@@ -193,6 +213,64 @@ mod tests {
                 reset: None
             })
         );
+    }
+
+    #[test]
+    fn absurd_resets_and_waits_are_clamped_to_a_day() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for absurd in ["18446744073709551615", "1e300", "99999999999999999999999"] {
+            let status = RateLimitStatus::from_headers(&headers(&[("x-ratelimit-reset", absurd)]), now).unwrap();
+            assert_eq!(status.reset, Some(now + MAX_SERVER_WAIT), "{absurd}");
+            let wait = retry_after(&headers(&[("retry-after", absurd)]), now);
+            assert_eq!(wait, Some(MAX_SERVER_WAIT), "{absurd}");
+        }
+        // Seconds from now past the day are clamped too; a reset in the past is "now".
+        let in_a_week = headers(&[("x-ratelimit-reset", "604800")]);
+        assert_eq!(retry_after(&in_a_week, now), Some(MAX_SERVER_WAIT));
+        assert_eq!(
+            retry_after(&headers(&[("x-ratelimit-reset", "1600000000")]), now),
+            Some(Duration::ZERO)
+        );
+        // Fractions round up rather than being ignored.
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "1.2")]), now),
+            Some(Duration::from_secs(2))
+        );
+    }
+
+    fn header_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|f| f.to_string()),
+            any::<f64>().prop_map(|f| format!("{f:e}")),
+            "[0-9]{1,40}(\\.[0-9]{0,5})?",
+            "[ -~]{0,40}",
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_header_values_give_bounded_times(
+            retry in header_value(),
+            reset in header_value(),
+            limit in header_value(),
+            now in 0..=(i64::MAX as u64 / 2),
+        ) {
+            let now = UNIX_EPOCH + Duration::from_secs(now);
+            let mut map = HeaderMap::new();
+            for (name, value) in [("retry-after", &retry), ("x-ratelimit-reset", &reset), ("x-ratelimit-limit", &limit)] {
+                if let Ok(value) = value.parse() {
+                    map.insert(name, value);
+                }
+            }
+            if let Some(wait) = retry_after(&map, now) {
+                proptest::prop_assert!(wait <= MAX_SERVER_WAIT);
+            }
+            if let Some(reset) = RateLimitStatus::from_headers(&map, now).and_then(|s| s.reset) {
+                proptest::prop_assert!(reset <= now + MAX_SERVER_WAIT);
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,4 +1,5 @@
 //! Responses: the raw form the client returns and the typed form operations return.
+#![warn(clippy::arithmetic_side_effects)]
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;

@@ -12,6 +12,10 @@
 //!   treated like the 5xx above.
 //! - Waits grow exponentially with jitter; attempts and total time are capped, and a server
 //!   wait longer than what is left of the budget ends the retries at once.
+//!
+//! Server waits are clamped where they are read ([`crate::rate_limit::retry_after`]) and all
+//! arithmetic on them here saturates; the lint below keeps it so.
+#![warn(clippy::arithmetic_side_effects)]
 
 use std::fmt;
 use std::future::Future;
@@ -194,8 +198,8 @@ impl RetryPolicy {
             .saturating_mul(1u32 << exponent)
             .min(self.max_backoff);
         if self.jitter {
-            let half = wait / 2;
-            half + half.mul_f64(random_fraction())
+            let half = wait.checked_div(2).unwrap_or(Duration::ZERO);
+            half.saturating_add(half.mul_f64(random_fraction()))
         } else {
             wait
         }
@@ -212,6 +216,7 @@ pub(crate) fn random_fraction() -> f64 {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expected times from fixed ones
 mod tests {
     use super::*;
 

@@ -202,6 +202,8 @@ impl TokenReply {
 }
 
 /// A lifetime in seconds sent as a number (`7200`) or, as bookingtime's docs show, a string.
+/// Fractions are dropped and values past `u64::MAX` (`1e300`) saturate; [`Token::expires_in`]
+/// then clamps the lifetime to a year.
 pub(crate) fn lenient_seconds<'de, D>(deserializer: D) -> Result<Option<u64>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -216,13 +218,26 @@ where
     match Option::<Seconds>::deserialize(deserializer)? {
         None => Ok(None),
         Some(Seconds::Int(n)) => Ok(Some(n)),
-        Some(Seconds::Float(f)) if f.is_finite() && f >= 0.0 => Ok(Some(f as u64)),
-        Some(Seconds::Text(t)) => t
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom("expected a number of seconds")),
-        Some(Seconds::Float(_)) => Err(serde::de::Error::custom("expected a non-negative number of seconds")),
+        Some(Seconds::Float(f)) => float_seconds(f).map(Some),
+        Some(Seconds::Text(t)) => {
+            let t = t.trim();
+            match t.parse::<u64>() {
+                Ok(n) => Ok(Some(n)),
+                Err(_) => match t.parse::<f64>() {
+                    Ok(f) => float_seconds(f).map(Some),
+                    Err(_) => Err(serde::de::Error::custom("expected a number of seconds")),
+                },
+            }
+        }
+    }
+}
+
+/// Whole seconds from a float; `as` saturates, so `1e300` is `u64::MAX`, not a panic.
+fn float_seconds<E: serde::de::Error>(seconds: f64) -> Result<u64, E> {
+    if seconds.is_finite() && seconds >= 0.0 {
+        Ok(seconds as u64)
+    } else {
+        Err(E::custom("expected a non-negative number of seconds"))
     }
 }
 
@@ -258,5 +273,67 @@ mod tests {
         assert_eq!(parse(r#"{"expires_in":"2592000"}"#).unwrap(), Some(2_592_000));
         assert_eq!(parse(r#"{}"#).unwrap(), None);
         assert!(parse(r#"{"expires_in":"soon"}"#).is_err());
+        assert!(parse(r#"{"expires_in":-1}"#).is_err());
+    }
+
+    #[derive(Deserialize)]
+    struct Lifetime {
+        #[serde(default, deserialize_with = "lenient_seconds")]
+        expires_in: Option<u64>,
+    }
+
+    /// The token a flow makes from a token answer carrying `expires_in` (a JSON fragment).
+    fn granted(expires_in: &str) -> Result<Token, AuthError> {
+        let now = crate::token::ManualClock::default();
+        let parsed: Lifetime = serde_json::from_str(&format!(r#"{{"expires_in":{expires_in}}}"#))
+            .map_err(|e| AuthError::BadTokenResponse(e.to_string()))?;
+        let grant = Grant {
+            access: ("a".to_owned(), "access_token"),
+            refresh: None,
+            expires_in: parsed.expires_in,
+        };
+        grant.into_token(None, crate::token::Clock::now(&now))
+    }
+
+    #[test]
+    fn absurd_lifetimes_from_a_server_are_clamped_to_a_year() {
+        for absurd in [
+            "10000000000000000000",
+            "1e300",
+            r#""18446744073709551615""#,
+            r#""1e300""#,
+        ] {
+            let token = granted(absurd).unwrap();
+            let lifetime = token.expires_at().unwrap().duration_since(token.issued_at()).unwrap();
+            assert_eq!(lifetime, crate::token::MAX_TOKEN_LIFETIME, "{absurd}");
+        }
+        assert_eq!(
+            granted("7200.9").unwrap().expires_at(),
+            granted("7200").unwrap().expires_at()
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_number_or_string_as_a_lifetime_gives_a_token_or_a_typed_error(
+            number in proptest::num::f64::ANY,
+            integer in proptest::num::u64::ANY,
+            text in "\\PC{0,24}",
+        ) {
+            let candidates = [
+                serde_json::to_string(&number).unwrap_or_else(|_| "null".to_owned()),
+                integer.to_string(),
+                serde_json::to_string(&text).unwrap(),
+                serde_json::to_string(&number.to_string()).unwrap(),
+            ];
+            for candidate in candidates {
+                if let Ok(token) = granted(&candidate) {
+                    if let Some(expires_at) = token.expires_at() {
+                        let lifetime = expires_at.duration_since(token.issued_at()).unwrap();
+                        proptest::prop_assert!(lifetime <= crate::token::MAX_TOKEN_LIFETIME);
+                    }
+                }
+            }
+        }
     }
 }

@@ -4,6 +4,10 @@
 //! answered 401, so that token-based flows can refresh once. Static schemes live here;
 //! vendor token flows have a module each: each is a [`TokenFlow`] (it only fetches), wrapped
 //! in the one [`CachedAuth`] that caches, renews and handles 401s for all of them.
+//!
+//! Token endpoints' answers are server values: lifetimes are clamped by
+//! [`Token::expires_in`], and the lint below keeps arithmetic checked or saturating.
+#![warn(clippy::arithmetic_side_effects)]
 
 use std::fmt;
 

@@ -278,7 +278,8 @@ impl TokenCache {
     /// Records that fetching failed now, starting a jittered cool-down.
     fn failure(&self, key: &str, error: &AuthError) -> Failure {
         let at = self.now();
-        let jitter = (self.failure_cooldown / 2).mul_f64(crate::retry::random_fraction());
+        let half = self.failure_cooldown.checked_div(2).unwrap_or(Duration::ZERO);
+        let jitter = half.mul_f64(crate::retry::random_fraction());
         let cooldown = self.failure_cooldown.saturating_add(jitter);
         tracing::debug!(partition = key, cooldown_ms = cooldown.as_millis(), error = %error, "token fetch failed");
         Failure {
@@ -296,6 +297,7 @@ impl TokenCache {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expected times from fixed ones
 mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 

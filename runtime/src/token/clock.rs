@@ -38,10 +38,10 @@ impl ManualClock {
         }
     }
 
-    /// Moves the clock forward by `by`.
+    /// Moves the clock forward by `by`; it stops at the end of representable time.
     pub fn advance(&self, by: Duration) {
         let mut now = self.now.lock().unwrap_or_else(PoisonError::into_inner);
-        *now += by;
+        *now = now.checked_add(by).unwrap_or(*now);
     }
 
     /// Sets the clock to `to`.
@@ -53,7 +53,10 @@ impl ManualClock {
 impl Default for ManualClock {
     /// A clock standing at an arbitrary fixed point (2024-01-01T00:00:00Z).
     fn default() -> Self {
-        Self::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_704_067_200))
+        // A constant well inside `SystemTime`'s range on every platform.
+        #[allow(clippy::arithmetic_side_effects)]
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_704_067_200);
+        Self::new(start)
     }
 }
 
@@ -64,6 +67,7 @@ impl Clock for ManualClock {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expected times from fixed ones
 mod tests {
     use super::*;
 

@@ -5,6 +5,10 @@
 //!
 //! Vendor flows (in [`crate::auth`]) only say *how* to get or refresh a token; the cache
 //! decides *when*. This mirrors the split between an identity resolver and an identity cache.
+//!
+//! Lifetimes come from servers, so every expiry is computed with checked arithmetic and
+//! clamped (see [`MAX_TOKEN_LIFETIME`] and [`MIN_TOKEN_LIFETIME`]); the lint below keeps it so.
+#![warn(clippy::arithmetic_side_effects)]
 
 mod cache;
 mod clock;
@@ -16,6 +20,10 @@ use std::time::{Duration, SystemTime};
 use secrecy::{ExposeSecret, SecretString};
 
 pub use cache::{TokenCache, DEFAULT_FAILURE_COOLDOWN, DEFAULT_REFRESH_MARGIN, MIN_TOKEN_LIFETIME};
+
+/// The longest lifetime a token is given, whatever the server claims: a year. Longer claims
+/// (`expires_in: 10000000000000000000`, `1e300`) are clamped to it, so no expiry overflows.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use store::{MemoryTokenStore, StoreError, TokenStore};
 
@@ -54,10 +62,14 @@ impl Token {
         self
     }
 
-    /// Sets the expiry `lifetime` after the time it was issued.
+    /// Sets the expiry `lifetime` after the time it was issued, at most
+    /// [`MAX_TOKEN_LIFETIME`]. Any `lifetime` is safe, including one a server made up.
     #[must_use]
     pub fn expires_in(mut self, lifetime: Duration) -> Self {
-        self.expires_at = Some(self.issued_at + lifetime);
+        let lifetime = lifetime.min(MAX_TOKEN_LIFETIME);
+        // Only an issue time within a year of the end of `SystemTime` fails to add; such a
+        // token is treated as expiring when issued, so it is renewed rather than trusted.
+        self.expires_at = Some(self.issued_at.checked_add(lifetime).unwrap_or(self.issued_at));
         self
     }
 
@@ -97,8 +109,12 @@ impl Token {
             return false;
         };
         let lifetime = expires_at.duration_since(self.issued_at).unwrap_or(Duration::ZERO);
-        let margin = margin.min(lifetime / 2);
-        now + margin >= expires_at
+        let margin = margin.min(lifetime.checked_div(2).unwrap_or(Duration::ZERO));
+        // `now + margin >= expires_at`, without adding to a time that may be near its end.
+        match expires_at.duration_since(now) {
+            Ok(left) => left <= margin,
+            Err(_) => true,
+        }
     }
 
     /// Whether both carry the same access token (used to tell "the token that was rejected"
@@ -120,6 +136,7 @@ impl fmt::Debug for Token {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expected times from fixed ones
 mod tests {
     use super::*;
 
@@ -150,6 +167,42 @@ mod tests {
         let margin = Duration::from_secs(300);
         assert!(!token.needs_renewal(t0() + Duration::from_secs(29), margin));
         assert!(token.needs_renewal(t0() + Duration::from_secs(30), margin));
+    }
+
+    #[test]
+    fn lifetimes_beyond_a_year_are_clamped_and_never_overflow() {
+        for secs in [10_000_000_000_000_000_000u64, u64::MAX] {
+            let token = Token::new("a", t0()).expires_in(Duration::from_secs(secs));
+            assert_eq!(token.expires_at(), Some(t0() + MAX_TOKEN_LIFETIME));
+        }
+        let token = Token::new("a", t0()).expires_in(Duration::MAX);
+        assert_eq!(token.expires_at(), Some(t0() + MAX_TOKEN_LIFETIME));
+        assert!(!token.needs_renewal(t0(), Duration::MAX));
+        // Issued at the end of time (a broken store or clock): expiring, not a panic.
+        let end = SystemTime::UNIX_EPOCH + Duration::from_secs(i64::MAX as u64);
+        let late = Token::new("a", end).expires_in(Duration::from_secs(3600));
+        assert!(late.needs_renewal(end, Duration::MAX));
+    }
+
+    fn time(secs: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_lifetime_issue_time_and_margin_is_safe(
+            issued in 0..=i64::MAX as u64,
+            lifetime_secs in proptest::num::u64::ANY,
+            lifetime_nanos in 0..1_000_000_000u32,
+            now in 0..=i64::MAX as u64,
+            margin in proptest::num::u64::ANY,
+        ) {
+            let token = Token::new("a", time(issued)).expires_in(Duration::new(lifetime_secs, lifetime_nanos));
+            let expires_at = token.expires_at().unwrap();
+            let lifetime = expires_at.duration_since(time(issued)).unwrap();
+            proptest::prop_assert!(lifetime <= MAX_TOKEN_LIFETIME);
+            let _ = token.needs_renewal(time(now), Duration::from_secs(margin));
+        }
     }
 
     #[test]

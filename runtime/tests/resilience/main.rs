@@ -1,6 +1,7 @@
 //! Resilience against local mock servers: retries, rate limits, timeouts, pagination.
 
 mod common;
+mod hostile_values;
 mod misbehaving_server;
 mod pagination;
 mod rate_limits;

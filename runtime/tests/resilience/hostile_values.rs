@@ -1,0 +1,90 @@
+//! Numbers a server (or a proxy) controls that once panicked the caller's task: absurd token
+//! lifetimes, rate-limit resets and waits. Each must give a working call or a typed error.
+
+use std::time::{Duration, SystemTime};
+
+use client_runtime::auth::timify::AppToken;
+use client_runtime::rate_limit::MAX_SERVER_WAIT;
+use client_runtime::token::MAX_TOKEN_LIFETIME;
+use client_runtime::{ApiClient, ApiRequest};
+use http::Method;
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::common::{builder, hits, RecordingSleeper};
+
+#[tokio::test]
+async fn absurd_token_lifetimes_are_clamped_to_a_year() {
+    for expires in [
+        json!(10_000_000_000_000_000_000u64),
+        json!(1e300),
+        json!("18446744073709551615"),
+        json!("1e300"),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/auth/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "accessToken": "a", "refreshToken": "r", "expires": expires
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&server)
+            .await;
+        let auth = AppToken::new(server.uri(), "app", "secret");
+        let cache = auth.token_cache().store().clone();
+        let client = ApiClient::builder(server.uri()).auth(auth).build().unwrap();
+        for _ in 0..3 {
+            let response = client.send::<()>(ApiRequest::new(Method::GET, "/v1/companies")).await;
+            assert_eq!(response.unwrap().status(), 200, "expires: {expires}");
+        }
+        assert_eq!(hits(&server, "/v1/auth/token").await, 1, "expires: {expires}");
+        let token = cache.load("timify:app").await.unwrap().unwrap();
+        let lifetime = token.expires_at().unwrap().duration_since(token.issued_at()).unwrap();
+        assert_eq!(lifetime, MAX_TOKEN_LIFETIME, "expires: {expires}");
+    }
+}
+
+#[tokio::test]
+async fn absurd_rate_limit_resets_are_clamped_to_a_day() {
+    for reset in ["18446744073709551615", "1e300", "99999999999999999999999999"] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("x-ratelimit-limit", "500")
+                    .insert_header("x-ratelimit-reset", reset),
+            )
+            .mount(&server)
+            .await;
+        let client = ApiClient::builder(server.uri()).build().unwrap();
+        let before = SystemTime::now();
+        let response = client.send::<()>(ApiRequest::new(Method::GET, "/items")).await;
+        assert_eq!(response.unwrap().status(), 200, "reset: {reset}");
+        let status = client.rate_limit_status().unwrap();
+        assert_eq!(status.limit, Some(500));
+        let latest = SystemTime::now() + MAX_SERVER_WAIT;
+        let reset_at = status.reset.unwrap();
+        assert!(reset_at > before && reset_at <= latest, "reset: {reset}");
+    }
+}
+
+#[tokio::test]
+async fn an_absurd_retry_after_does_not_panic_or_wait() {
+    for wait in ["18446744073709551615", "1e300"] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", wait))
+            .mount(&server)
+            .await;
+        let sleeper = RecordingSleeper::default();
+        let client = builder(&server, &sleeper).build().unwrap();
+        let result = client.send::<()>(ApiRequest::new(Method::GET, "/items")).await;
+        assert_eq!(result.unwrap().status(), 429, "retry-after: {wait}");
+        assert_eq!(sleeper.waits(), Vec::<Duration>::new(), "retry-after: {wait}");
+        assert_eq!(hits(&server, "/items").await, 1);
+    }
+}
