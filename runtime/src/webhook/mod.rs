@@ -26,9 +26,13 @@
 //!   `webhook-signature`), which signs a timestamp and so rejects replays outside a
 //!   tolerance.
 //!
+//! After verification, a generated crate's `WebhookEvent::parse` (or `from_body`) turns the
+//! raw body into a typed event; [`EventError`] says why it could not.
+//!
 //! Every comparison of a secret or signature runs in constant time, and no verifier shows its
 //! secret in `Debug` output or errors.
 
+mod event;
 mod hmac_hex;
 mod shared_secret;
 mod standard;
@@ -37,6 +41,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName};
 
+pub use event::{event_name_in_body, parse_payload, EventError};
 pub use hmac_hex::HmacSha256Hex;
 pub use shared_secret::SharedSecretHeader;
 pub use standard::{InvalidSecret, StandardWebhooks};
