@@ -61,4 +61,5 @@ snapshot_tests! {
     responses_per_status => "responses",
     vendor_data_extensions => "vendor-data",
     unions_and_all_of => "unions",
+    webhooks_and_callbacks => "webhooks",
 }

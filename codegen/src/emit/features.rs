@@ -3,7 +3,7 @@
 //! With two or more tagged groups, each group's module and accessor sit behind a feature
 //! named after the module, and every type behind the features of the groups that use it
 //! (directly or through other types). All features are on by default. Untagged operations
-//! and types no operation uses are never gated.
+//! and types no operation uses are never gated, nor are webhook payloads and what they use.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -34,9 +34,10 @@ pub fn group_cfg(ir: &Ir, group: &Group) -> TokenStream {
 const MAX_GATED_USERS: usize = 3;
 
 /// The cfg of a type: any of its users' features, or nothing when an ungated group uses it, no
-/// operation does, or more than [`MAX_GATED_USERS`] groups share it.
+/// operation does, more than [`MAX_GATED_USERS`] groups share it, or a webhook payload needs
+/// it (the webhook events module is never gated).
 pub fn type_cfg(ir: &Ir, id: TypeId) -> TokenStream {
-    if !enabled(ir) {
+    if !enabled(ir) || ir.webhooks.as_ref().is_some_and(|w| w.types.contains(&id)) {
         return TokenStream::new();
     }
     let Some(users) = ir.type_users.get(&id).filter(|u| u.len() <= MAX_GATED_USERS) else {

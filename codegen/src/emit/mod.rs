@@ -10,6 +10,7 @@ pub mod manifest;
 pub mod operations;
 pub mod pagination;
 pub mod types;
+pub mod webhooks;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -84,6 +85,8 @@ enum Unit<'a> {
     Types { ids: &'a [usize], first: bool },
     /// One group's module file.
     Group(&'a Group),
+    /// The webhook events module.
+    Webhooks(&'a crate::ir::Webhooks),
 }
 
 /// The Rust source files of the crate: `src/lib.rs`, `src/types.rs` and one per group.
@@ -108,6 +111,7 @@ pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
             .map(|(index, ids)| Unit::Types { ids, first: index == 0 }),
     );
     units.extend(ir.groups.iter().map(Unit::Group));
+    units.extend(ir.webhooks.iter().map(Unit::Webhooks));
 
     let mut texts = parallel_map(&units, |unit| render(ir, unit, &header))?.into_iter();
     let mut next = || {
@@ -136,6 +140,12 @@ pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
             contents: next()?,
         });
     }
+    if let Some(webhooks) = &ir.webhooks {
+        files.push(GeneratedFile {
+            path: format!("src/{}.rs", webhooks.module),
+            contents: next()?,
+        });
+    }
     Ok(files)
 }
 
@@ -143,7 +153,7 @@ pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
 fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
     match unit {
         Unit::Lib => {
-            let modules: Vec<TokenStream> = ir
+            let mut modules: Vec<TokenStream> = ir
                 .groups
                 .iter()
                 .map(|g| {
@@ -153,6 +163,13 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
                     quote! { #doc #cfg pub mod #module; }
                 })
                 .collect();
+            if let Some(webhooks) = &ir.webhooks {
+                let module = types::ident(&webhooks.module);
+                modules.push(quote! {
+                    /// Webhook events the API sends, parsed from a delivery's raw body.
+                    pub mod #module;
+                });
+            }
             let lib = client::emit_lib(ir, &modules);
             format_file(lib, &format!("{header}{}\n", client::lints_preamble()), "src/lib.rs")
         }
@@ -175,6 +192,21 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
             });
             let path = format!("src/{}.rs", group.module);
             format_file(quote! { #(#doc_lines)* #body }, header, &path)
+        }
+        Unit::Webhooks(webhooks) => {
+            let body = webhooks::emit_module(ir, webhooks);
+            let path = format!("src/{}.rs", webhooks.module);
+            format_file(
+                quote! {
+                    //! Webhook events: the requests the API sends to your endpoints.
+                    //!
+                    //! Check each delivery with a verifier from `client_runtime::webhook` before
+                    //! parsing it; the parsers here trust their input's origin.
+                    #body
+                },
+                header,
+                &path,
+            )
         }
     }
 }
@@ -249,6 +281,9 @@ pub fn uses(ir: &Ir) -> Uses {
     }
     for op in ir.groups.iter().flat_map(|g| &g.operations) {
         op.params.iter().for_each(|p| visit(&p.ty));
+    }
+    for event in ir.webhooks.iter().flat_map(|w| &w.events) {
+        event.payload.iter().for_each(&mut visit);
     }
     uses
 }

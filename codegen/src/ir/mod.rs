@@ -8,6 +8,7 @@ pub mod cycles;
 pub mod model;
 pub mod operation;
 pub mod schema;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -92,6 +93,10 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         }
     }
 
+    let mut webhooks = webhooks::lower(document, openapi, &mut builder, || {
+        modules.claim("webhook_events".to_owned())
+    });
+
     if !builder.errors.is_empty() {
         let mut errors = std::mem::take(&mut builder.errors);
         errors.sort();
@@ -102,6 +107,9 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     let mut warnings = std::mem::take(&mut builder.warnings);
     cycles::resolve_alias_cycles(&mut types, file, &mut warnings);
     cycles::break_cycles(&mut types);
+    if let Some(webhooks) = &mut webhooks {
+        webhooks::finish(webhooks, &types);
+    }
     let auth = auth_schemes(openapi, file, &mut warnings);
     let type_users = type_users(&types, &groups);
     let provenance_note = provenance_note(file, openapi);
@@ -140,6 +148,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
             .unwrap_or_default(),
         rate_limit: rate_limit(document.get("x-rate-limit")),
         type_users,
+        webhooks,
     };
     Ok(Built { ir, warnings })
 }

@@ -377,6 +377,39 @@ pub struct Server {
     pub variables: Vec<(String, String, String, Option<String>)>,
 }
 
+/// The requests the API sends to the user (3.1 `webhooks` and operation `callbacks`),
+/// emitted as one event enum in their own module.
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    /// The module name, unique among the crate's modules.
+    pub module: String,
+    /// The event enum's name, unique among the crate's types.
+    pub enum_name: String,
+    /// The events, in document order.
+    pub events: Vec<WebhookEvent>,
+    /// The top-level body property whose fixed value names each event, when every payload
+    /// has one ([`WebhookEvent::tag`] holds the values).
+    pub event_property: Option<String>,
+    /// The payload types and everything they refer to: compiled under every feature set,
+    /// since the event enum is never gated.
+    pub types: std::collections::BTreeSet<TypeId>,
+}
+
+/// One webhook or callback request.
+#[derive(Debug, Clone)]
+pub struct WebhookEvent {
+    /// The Rust variant name.
+    pub name: String,
+    /// The event's name in the spec (the `webhooks` key or the callback's name).
+    pub wire_name: String,
+    /// Doc comment.
+    pub doc: Option<String>,
+    /// The JSON body's type; `None` when the request carries no JSON body.
+    pub payload: Option<TypeRef>,
+    /// The value of [`Webhooks::event_property`] that names this event.
+    pub tag: Option<String>,
+}
+
 /// Everything emission needs.
 #[derive(Debug, Clone)]
 pub struct Ir {
@@ -401,4 +434,6 @@ pub struct Ir {
     pub rate_limit: Option<RateLimit>,
     /// Which group modules use each type (for per-group features): type id → group indexes.
     pub type_users: BTreeMap<TypeId, Vec<usize>>,
+    /// Webhook and callback events, when the document has any.
+    pub webhooks: Option<Webhooks>,
 }
