@@ -105,7 +105,11 @@ mod tests {
         assert_eq!(event.as_deref(), Some("booking"));
         assert_eq!(source.path, "state");
         assert_eq!(&source.body[..], body);
-        assert!(err.to_string().starts_with("webhook body of event `booking` does not match"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("webhook body of event `booking` does not match"),
+            "{err}"
+        );
     }
 
     #[test]
