@@ -13,6 +13,7 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::auth::{Authenticator, Credentials, NoAuth};
+use crate::body::{read_limited, ReadError, StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::error::{AuthError, Error, TimeoutKind, TransportError};
 use crate::rate_limit::{RateLimitStatus, RateLimiter};
 use crate::request::{ApiRequest, Body};
@@ -31,6 +32,8 @@ pub struct ApiClient {
     inner: Arc<Inner>,
     /// Set on clients that fetch the next page of a paginated walk from an absolute URL.
     page_url: Option<Arc<Url>>,
+    /// The most bytes of a response body read into memory; `None`: no limit.
+    max_response_bytes: Option<u64>,
 }
 
 struct Inner {
@@ -88,6 +91,7 @@ pub struct ApiClientBuilder {
     sleeper: Arc<dyn Sleeper>,
     limiter: Option<Arc<RateLimiter>>,
     pagination_deadline: Option<Duration>,
+    max_response_bytes: Option<u64>,
 }
 
 impl ApiClientBuilder {
@@ -106,7 +110,18 @@ impl ApiClientBuilder {
             sleeper: Arc::new(TokioSleeper),
             limiter: None,
             pagination_deadline: None,
+            max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
         }
+    }
+
+    /// The most bytes of a response body the client reads into memory; a longer body ends
+    /// the call with [`Error::ResponseTooLarge`] as soon as it passes the limit. Default:
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`] (32 MiB); `None` lifts the limit. For one call, see
+    /// [`ApiClient::with_max_response_bytes`]; for bodies to read piecewise,
+    /// [`ApiClient::send_streaming`].
+    pub fn max_response_bytes(mut self, limit: Option<u64>) -> Self {
+        self.max_response_bytes = limit;
+        self
     }
 
     /// How failed requests are retried. Default: [`RetryPolicy::default`]; turn retries off
@@ -220,6 +235,7 @@ impl ApiClientBuilder {
                 pagination_deadline: self.pagination_deadline,
             }),
             page_url: None,
+            max_response_bytes: self.max_response_bytes,
         })
     }
 }
@@ -313,7 +329,23 @@ impl ApiClient {
         Ok(ApiClient {
             inner: self.inner.clone(),
             page_url: Some(Arc::new(parsed)),
+            max_response_bytes: self.max_response_bytes,
         })
+    }
+
+    /// The response body limit in force; see [`ApiClientBuilder::max_response_bytes`].
+    pub fn max_response_bytes(&self) -> Option<u64> {
+        self.max_response_bytes
+    }
+
+    /// This client with another response body limit (`None`: none), for the calls made
+    /// through it; e.g. `Client::from_api_client(api.with_max_response_bytes(..))` for one
+    /// large export. Cheap: it shares the connection pool, credentials and token cache.
+    pub fn with_max_response_bytes(&self, limit: Option<u64>) -> ApiClient {
+        ApiClient {
+            max_response_bytes: limit,
+            ..self.clone()
+        }
     }
 
     /// Sends `request` with credentials.
@@ -323,7 +355,28 @@ impl ApiClient {
     /// - Transport errors, 5xx gateway errors and rate-limit answers are retried as the
     ///   client's [`RetryPolicy`] says, waiting as the server asks on 429.
     /// - With a client-side rate limit, each attempt first waits its turn.
+    /// - The body is read up to the client's [`max_response_bytes`](Self::max_response_bytes);
+    ///   past it the call ends with [`Error::ResponseTooLarge`].
     pub async fn send<E>(&self, request: ApiRequest) -> Result<RawResponse, Error<E>> {
+        match self.send_attempts(request, BodyMode::Whole).await? {
+            Received::Whole(response) => Ok(response),
+            // Not produced for `BodyMode::Whole`; read it within the limit all the same.
+            Received::Streaming(response) => self.read_whole(response).await,
+        }
+    }
+
+    /// Like [`send`](Self::send), but a successful response comes back before its body is
+    /// read, to be read piecewise in constant memory and without the size limit (large
+    /// exports, files). Any other final status is returned as [`Error::Status`], its body
+    /// read within the limit.
+    pub async fn send_streaming<E>(&self, request: ApiRequest) -> Result<StreamingResponse, Error<E>> {
+        match self.send_attempts(request, BodyMode::StreamSuccess).await? {
+            Received::Streaming(response) => Ok(response),
+            Received::Whole(response) => Err(response.unexpected()),
+        }
+    }
+
+    async fn send_attempts<E>(&self, request: ApiRequest, mode: BodyMode) -> Result<Received, Error<E>> {
         if let Some(reason) = &request.invalid {
             return Err(Error::InvalidRequest(reason.clone()));
         }
@@ -341,9 +394,10 @@ impl ApiClient {
             attempts = attempts.saturating_add(1);
             let mut credentials = Credentials::default();
             self.inner.auth.authorize(&request, &mut credentials).await?;
-            let response = match self.execute_traced(&request, &credentials, sent).await {
-                Ok(response) => response,
-                Err(error) => {
+            let received = match self.execute_traced(&request, &credentials, sent, mode).await {
+                Ok(received) => received,
+                Err(ReadError::TooLarge { status, limit }) => return Err(Error::ResponseTooLarge { status, limit }),
+                Err(ReadError::Transport(error)) => {
                     let failure = Failure::Transport;
                     match self.retry_wait(&request, failure, attempts, started) {
                         Some(wait) => {
@@ -354,12 +408,13 @@ impl ApiClient {
                     }
                 }
             };
-            self.record_rate_limit(&response);
-            if response.status() != StatusCode::UNAUTHORIZED {
-                let failure = Failure::Status(response.status(), response.headers());
+            self.record_rate_limit(received.headers());
+            let status = received.status();
+            if status != StatusCode::UNAUTHORIZED {
+                let failure = Failure::Status(status, received.headers());
                 if let Some(wait) = self.retry_wait(&request, failure, attempts, started) {
                     tracing::debug!(
-                        status = response.status().as_u16(),
+                        status = status.as_u16(),
                         attempt = sent,
                         wait_ms = wait.as_millis() as u64,
                         "retrying"
@@ -367,8 +422,12 @@ impl ApiClient {
                     self.inner.sleeper.sleep(wait).await;
                     continue;
                 }
-                return Ok(response);
+                return Ok(received);
             }
+            let Received::Whole(response) = received else {
+                // A 401 is never streamed; there is nothing to renew on such an answer.
+                return Ok(received);
+            };
             if refreshed {
                 return Err(Error::Auth(AuthError::Unauthorized {
                     message: response.message(),
@@ -377,11 +436,32 @@ impl ApiClient {
             // The authenticator is told which credentials were rejected, so it renews only
             // a token that is still current and not one another task has just fetched.
             if !self.inner.auth.on_unauthorized_with(&request, &credentials).await? {
-                return Ok(response);
+                return Ok(Received::Whole(response));
             }
             refreshed = true;
             attempts = attempts.saturating_sub(1);
         }
+    }
+
+    /// Reads a streaming response whole, within the limit.
+    async fn read_whole<E>(&self, response: StreamingResponse) -> Result<RawResponse, Error<E>> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        let mut stream = response;
+        while let Some(chunk) = stream.chunk().await.map_err(Error::Transport)? {
+            let length = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
+            if let Some(limit) = self.max_response_bytes.filter(|limit| length > *limit) {
+                return Err(Error::ResponseTooLarge { status, limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(RawResponse::new(
+            status,
+            headers,
+            body.into(),
+            self.inner.message_pointers.clone(),
+        ))
     }
 
     fn retry_wait(
@@ -413,8 +493,8 @@ impl ApiClient {
         Error::Transport(error)
     }
 
-    fn record_rate_limit(&self, response: &RawResponse) {
-        if let Some(status) = RateLimitStatus::from_headers(response.headers(), SystemTime::now()) {
+    fn record_rate_limit(&self, headers: &http::HeaderMap) {
+        if let Some(status) = RateLimitStatus::from_headers(headers, SystemTime::now()) {
             match self.inner.rate_limit_status.lock() {
                 Ok(mut guard) => *guard = Some(status),
                 Err(poisoned) => *poisoned.into_inner() = Some(status),
@@ -429,7 +509,8 @@ impl ApiClient {
         request: &ApiRequest,
         credentials: &Credentials,
         attempt: u32,
-    ) -> Result<RawResponse, TransportError> {
+        mode: BodyMode,
+    ) -> Result<Received, ReadError> {
         let span = tracing::info_span!(
             "api_request",
             method = %request.method,
@@ -439,20 +520,29 @@ impl ApiClient {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = self.execute(request, credentials).instrument(span.clone()).await;
+        let result = self.execute(request, credentials, mode).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         match &result {
             Ok(response) => {
                 span.record("status", response.status().as_u16());
             }
-            Err(error) => {
+            Err(ReadError::Transport(error)) => {
                 span.in_scope(|| tracing::debug!(error = %error, "request failed"));
+            }
+            Err(ReadError::TooLarge { status, limit }) => {
+                span.record("status", status.as_u16());
+                span.in_scope(|| tracing::debug!(limit, "response body over the limit"));
             }
         }
         result
     }
 
-    async fn execute(&self, request: &ApiRequest, credentials: &Credentials) -> Result<RawResponse, TransportError> {
+    async fn execute(
+        &self,
+        request: &ApiRequest,
+        credentials: &Credentials,
+        mode: BodyMode,
+    ) -> Result<Received, ReadError> {
         let mut url = match &self.page_url {
             Some(page_url) => Url::clone(page_url),
             None => {
@@ -496,16 +586,51 @@ impl ApiClient {
                 .header(http::header::CONTENT_TYPE, content_type.as_str())
                 .body(bytes.clone()),
         };
-        let response = builder.send().await.map_err(TransportError::from_reqwest)?;
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| ReadError::Transport(TransportError::from_reqwest(e)))?;
         let status = response.status();
+        if mode == BodyMode::StreamSuccess && status.is_success() {
+            return Ok(Received::Streaming(StreamingResponse::new(response)));
+        }
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(TransportError::from_reqwest)?;
-        Ok(RawResponse::new(
+        let body = read_limited(response, self.max_response_bytes).await?;
+        Ok(Received::Whole(RawResponse::new(
             status,
             headers,
             body,
             self.inner.message_pointers.clone(),
-        ))
+        )))
+    }
+}
+
+/// Whether a successful response's body is read by the client or handed to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyMode {
+    Whole,
+    StreamSuccess,
+}
+
+/// One attempt's response, its body read or not.
+enum Received {
+    Whole(RawResponse),
+    Streaming(StreamingResponse),
+}
+
+impl Received {
+    fn status(&self) -> StatusCode {
+        match self {
+            Received::Whole(r) => r.status(),
+            Received::Streaming(r) => r.status(),
+        }
+    }
+
+    fn headers(&self) -> &http::HeaderMap {
+        match self {
+            Received::Whole(r) => r.headers(),
+            Received::Streaming(r) => r.headers(),
+        }
     }
 }
 

@@ -31,6 +31,14 @@ pub enum Error<E = std::convert::Infallible> {
     /// The request could not be built from the arguments given (e.g. a header with a newline).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// The response body is larger than the client's limit; reading stopped at the limit.
+    #[error("the response body ({status}) is larger than the limit of {limit} bytes; raise or lift it with `max_response_bytes`, or read large bodies with `ApiClient::send_streaming`")]
+    ResponseTooLarge {
+        /// The response status.
+        status: StatusCode,
+        /// The limit in bytes that was passed.
+        limit: u64,
+    },
 }
 
 impl<E> Error<E> {
@@ -41,6 +49,7 @@ impl<E> Error<E> {
             Error::Status(e) => Some(e.status),
             Error::Decode(e) => e.status,
             Error::Auth(e) => e.status(),
+            Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport(_) | Error::InvalidRequest(_) => None,
         }
     }
@@ -85,6 +94,7 @@ impl<E> Error<E> {
             Error::Transport(e) => Error::Transport(e),
             Error::Decode(e) => Error::Decode(e),
             Error::InvalidRequest(e) => Error::InvalidRequest(e),
+            Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
         }
     }
 }

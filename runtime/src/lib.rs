@@ -139,6 +139,7 @@
 #![deny(missing_docs)]
 
 pub mod auth;
+mod body;
 mod client;
 mod date_time;
 mod encoding;
@@ -152,6 +153,7 @@ pub mod retry;
 pub mod token;
 pub mod webhook;
 
+pub use body::{StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
 pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 pub use date_time::{InvalidDateTime, LenientDateTime};
 pub use envelope::Envelope;

@@ -12,10 +12,15 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use url::Url;
 
+use crate::body::{read_limited, ReadError};
 use crate::client::{checked_base_url, BuildError};
 use crate::error::{AuthError, TransportError};
 use crate::response::{decode_json, RawResponse};
 use crate::token::Token;
+
+/// The most bytes of a token endpoint's answer that are read: a token answer is a few
+/// hundred bytes, so 1 MiB leaves room for anything real and bounds anything else.
+pub const MAX_TOKEN_RESPONSE_BYTES: u64 = 1024 * 1024;
 
 /// The default time allowed for one request to a token endpoint.
 pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -126,7 +131,15 @@ impl FlowCommon {
         let response = request.send().await.map_err(transport)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport)?;
+        let body = match read_limited(response, Some(MAX_TOKEN_RESPONSE_BYTES)).await {
+            Ok(body) => body,
+            Err(ReadError::Transport(e)) => return Err(AuthError::Transport(e)),
+            Err(ReadError::TooLarge { status, limit }) => {
+                return Err(AuthError::BadTokenResponse(format!(
+                    "the answer ({status}) is larger than {limit} bytes"
+                )))
+            }
+        };
         Ok(TokenReply {
             raw: RawResponse::new(status, headers, body, Arc::from([])),
         })

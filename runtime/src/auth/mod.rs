@@ -28,7 +28,7 @@ pub mod timeneye;
 pub mod timify;
 
 pub use cached::{CachedAuth, FlowContext, TokenFlow};
-pub use endpoint::DEFAULT_TOKEN_TIMEOUT;
+pub use endpoint::{DEFAULT_TOKEN_TIMEOUT, MAX_TOKEN_RESPONSE_BYTES};
 
 /// Where an [`Authenticator`] puts credentials: headers, or (for API keys only) the query.
 #[derive(Default)]

@@ -1,5 +1,6 @@
 //! Resilience against local mock servers: retries, rate limits, timeouts, pagination.
 
+mod body_limits;
 mod common;
 mod hostile_values;
 mod misbehaving_server;
