@@ -55,9 +55,34 @@ fn words(raw: &str) -> String {
     out
 }
 
+/// The longest identifier handed out. Module names become file names (255 bytes at most on
+/// common file systems), and names derived from names (`Customer` + `address` + ...) must not
+/// grow without bound; real APIs stay far below.
+const MAX_IDENT_LEN: usize = 200;
+
+/// `name` cut to [`MAX_IDENT_LEN`] when longer, ending in a hash of the whole name so that
+/// different long names stay different, and the same name always gives the same result.
+fn shorten(mut name: String, separator: &str) -> String {
+    if name.len() <= MAX_IDENT_LEN {
+        return name;
+    }
+    // FNV-1a: tiny, stable across Rust versions and platforms (std's hasher promises neither).
+    let hash = name
+        .bytes()
+        .fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    let tail = format!("{separator}{hash:08x}");
+    // Identifiers are ASCII here (`words` keeps only ASCII letters and digits), so any byte
+    // index is a character boundary.
+    name.truncate(MAX_IDENT_LEN - tail.len());
+    let keep = name.trim_end_matches('_').len();
+    name.truncate(keep);
+    name.push_str(&tail);
+    name
+}
+
 /// A `snake_case` identifier for a field, function, parameter or module.
 pub fn snake(raw: &str) -> String {
-    let mut name = words(raw).to_snake_case();
+    let mut name = shorten(words(raw).to_snake_case(), "_");
     if name.is_empty() {
         name = "value".to_owned();
     }
@@ -72,7 +97,7 @@ pub fn snake(raw: &str) -> String {
 
 /// An `UpperCamelCase` identifier for a type or enum variant.
 pub fn camel(raw: &str) -> String {
-    let mut name = words(raw).to_upper_camel_case();
+    let mut name = shorten(words(raw).to_upper_camel_case(), "X");
     if name.is_empty() {
         name = "Value".to_owned();
     }
@@ -95,10 +120,26 @@ pub fn type_name(raw: &str) -> String {
     }
 }
 
+/// The cargo package name for a crate generated from a spec file named `stem`: kebab case
+/// with `-client`, and valid whatever the file is called (cargo wants a leading letter, so
+/// `2fa.yaml` gives `api-2fa-client`).
+pub fn package_name(stem: &str) -> String {
+    let base = shorten(words(stem).to_snake_case(), "_").replace('_', "-");
+    if base.is_empty() {
+        "api-client".to_owned()
+    } else if base.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("api-{base}-client")
+    } else {
+        format!("{base}-client")
+    }
+}
+
 /// Hands out names unique within one scope, suffixing clashes with 2, 3, ... in call order.
 #[derive(Debug, Default)]
 pub struct Scope {
     taken: BTreeSet<String>,
+    /// A suffix tried before numbering when a name is taken (e.g. `_op`).
+    clash_suffix: Option<&'static str>,
 }
 
 impl Scope {
@@ -106,13 +147,26 @@ impl Scope {
     pub fn with_reserved<'a>(reserved: impl IntoIterator<Item = &'a str>) -> Self {
         Self {
             taken: reserved.into_iter().map(str::to_owned).collect(),
+            clash_suffix: None,
         }
+    }
+
+    /// From now on, a name that is taken is first tried with `suffix` (`pets` → `pets_op`),
+    /// then numbered.
+    pub fn prefer_on_clash(&mut self, suffix: &'static str) {
+        self.clash_suffix = Some(suffix);
     }
 
     /// Claims `name`, or the first free `name2`, `name3`, ... (`name_2` for snake case names).
     pub fn claim(&mut self, name: String) -> String {
         if self.taken.insert(name.clone()) {
             return name;
+        }
+        if let Some(suffix) = self.clash_suffix {
+            let alternative = format!("{name}{suffix}");
+            if self.taken.insert(alternative.clone()) {
+                return alternative;
+            }
         }
         let separator = if name.contains('_') || name.chars().all(|c| !c.is_ascii_uppercase()) {
             "_"
@@ -173,6 +227,37 @@ mod tests {
         assert_eq!(camel(""), "Value");
         assert_eq!(type_name("Error"), "ErrorType");
         assert_eq!(type_name("client"), "ClientType");
+    }
+
+    #[test]
+    fn long_names_are_shortened_deterministically() {
+        let long = "a".repeat(300);
+        let snake_name = snake(&long);
+        assert_eq!(snake_name.len(), MAX_IDENT_LEN);
+        assert_eq!(snake_name, snake(&long));
+        assert!(snake_name.starts_with("aaaa") && snake_name.as_bytes()[MAX_IDENT_LEN - 9] == b'_');
+        assert_ne!(snake(&format!("{long}b")), snake_name);
+        let camel_name = camel(&format!("{long} tag"));
+        assert_eq!(camel_name.len(), MAX_IDENT_LEN);
+        assert!(camel_name.starts_with("Aaaa"));
+        assert_eq!(snake("short_name"), "short_name");
+    }
+
+    #[test]
+    fn package_names_are_valid_for_any_file_name() {
+        assert_eq!(package_name("timify"), "timify-client");
+        assert_eq!(package_name("2fa"), "api-2fa-client");
+        assert_eq!(package_name("My Spec (v2)"), "my-spec-v2-client");
+        assert_eq!(package_name("***"), "api-client");
+        assert_eq!(package_name("self"), "self-client");
+    }
+
+    #[test]
+    fn a_clash_suffix_is_tried_before_numbers() {
+        let mut scope = Scope::with_reserved(["pets"]);
+        scope.prefer_on_clash("_op");
+        assert_eq!(scope.claim("pets".into()), "pets_op");
+        assert_eq!(scope.claim("pets".into()), "pets_2");
     }
 
     #[test]

@@ -57,6 +57,7 @@ snapshot_tests! {
     pagination_extension => "pagination",
     parameters => "parameters",
     rate_limit_extension => "rate-limit",
+    tags_clear_of_reserved_names => "tag-names",
     recursive_types => "recursion",
     responses_per_status => "responses",
     vendor_data_extensions => "vendor-data",

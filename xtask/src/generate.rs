@@ -92,16 +92,7 @@ fn configured_settings(specs: &Path, entry: &CrateEntry) -> anyhow::Result<codeg
 fn generate_one(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode> {
     let name = match &args.name {
         Some(name) => name.clone(),
-        None => {
-            let stem = spec
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            format!(
-                "{}-client",
-                codegen::naming::snake(&stem).replace('_', "-").trim_matches('-')
-            )
-        }
+        None => codegen::naming::package_name(&spec.file_stem().unwrap_or_default().to_string_lossy()),
     };
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let out_abs = out

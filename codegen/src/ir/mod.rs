@@ -22,6 +22,49 @@ pub use model::*;
 /// Names the crate defines at its root; generated types must not take them.
 pub const ROOT_NAMES: &[&str] = &["Client", "Error", "ResponseValue", "DEFAULT_BASE_URL"];
 
+/// Names a tag's module (and cargo feature) must not take: the crate's own modules, path
+/// keywords, cargo's `default` feature, and the crates generated code names by path (a module
+/// `client_runtime` or `serde` at the root would shadow them).
+const ROOT_MODULES: &[&str] = &[
+    "types",
+    "client",
+    "lib",
+    "crate",
+    "self",
+    "super",
+    "default",
+    "client_runtime",
+    "serde",
+    "serde_json",
+    "chrono",
+    "uuid",
+    "std",
+    "core",
+    "alloc",
+];
+
+/// Methods `Client` has besides accessors and untagged operations (constructors, helpers and
+/// the traits it derives).
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "builder",
+    "api_client",
+    "from_api_client",
+    "with_auth",
+    "with_bearer_token",
+    "with_basic_auth",
+    "with_authorization",
+    "with_api_key",
+    "with_app_credentials",
+    "with_client_credentials",
+    "with_client_credentials_at",
+    "with_personal_access_token",
+    "with_app_key",
+    "with_personal_credentials",
+    "clone",
+    "fmt",
+];
+
 /// The IR plus the warnings met while building it.
 pub struct Built {
     /// The IR.
@@ -41,8 +84,20 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     let mut group_index: BTreeMap<Option<String>, usize> = BTreeMap::new();
     let mut groups: Vec<Group> = Vec::new();
     let mut scopes: Vec<Scope> = Vec::new();
-    let mut modules = Scope::with_reserved(["types", "client", "lib", "crate", "self", "super"]);
-    let mut accessors = Scope::with_reserved(["new", "builder", "api_client", "from_api_client", "clone", "fmt"]);
+    let mut modules = Scope::with_reserved(ROOT_MODULES.iter().copied());
+    // Accessors and untagged operations are both methods of `Client`: one scope holds them.
+    // Accessors are claimed first, so a tag keeps its name and an operation that clashes
+    // with one gets `_op`.
+    let mut client_methods = Scope::with_reserved(CLIENT_METHODS.iter().copied());
+    let mut accessors: BTreeMap<String, String> = BTreeMap::new();
+    for raw in &raw_operations {
+        if let Some(tag) = operation::group_key(&raw.operation) {
+            accessors
+                .entry(tag)
+                .or_insert_with_key(|tag| client_methods.claim(naming::snake(tag)));
+        }
+    }
+    client_methods.prefer_on_clash("_op");
     let tag_docs = operation::tag_docs(openapi);
     for raw in &raw_operations {
         let key = operation::group_key(&raw.operation);
@@ -51,7 +106,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
                 Some(tag) => Group {
                     module: modules.claim(naming::snake(tag)),
                     api_name: builder.claim_name(&format!("{}Api", naming::camel(tag))),
-                    accessor: accessors.claim(naming::snake(tag)),
+                    accessor: accessors.get(tag).cloned().unwrap_or_default(),
                     doc: tag_docs.get(tag).cloned(),
                     operations: Vec::new(),
                     types: Vec::new(),
@@ -68,7 +123,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
             groups.push(group);
             // The root group's methods live on `Client`, next to its accessors and constructors.
             scopes.push(if key.is_none() {
-                Scope::with_reserved(["new", "builder", "api_client", "from_api_client", "clone", "fmt"])
+                std::mem::take(&mut client_methods)
             } else {
                 Scope::default()
             });
@@ -78,19 +133,6 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         let op = operation::lower(openapi, raw, &mut builder, &mut scopes[index]);
         groups[index].types.extend(first_type..builder.types.len());
         groups[index].operations.push(op);
-    }
-    // Root-group method names must not clash with group accessors.
-    if let Some(root) = groups.iter().position(|g| g.accessor.is_empty()) {
-        let taken: Vec<String> = groups
-            .iter()
-            .map(|g| g.accessor.clone())
-            .filter(|a| !a.is_empty())
-            .collect();
-        for op in &mut groups[root].operations {
-            if taken.contains(&op.name) {
-                op.name.push_str("_op");
-            }
-        }
     }
 
     let mut webhooks = webhooks::lower(document, openapi, &mut builder, || {
