@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::auth::{Authenticator, Credentials, NoAuth};
 use crate::body::{read_limited, ReadError, StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
-use crate::error::{AuthError, Error, TimeoutKind, TransportError};
+use crate::error::{AuthError, Error, RateLimitedError, TimeoutKind, TransportError};
 use crate::rate_limit::{RateLimitStatus, RateLimiter};
 use crate::request::{ApiRequest, Body};
 use crate::response::RawResponse;
@@ -421,6 +421,21 @@ impl ApiClient {
                     );
                     self.inner.sleeper.sleep(wait).await;
                     continue;
+                }
+                let beyond = self.inner.retry.wait_beyond_budget(
+                    status,
+                    received.headers(),
+                    started.elapsed(),
+                    SystemTime::now(),
+                );
+                if let (Some(retry_after), Received::Whole(response)) = (beyond, &received) {
+                    return Err(Error::RateLimited(Box::new(RateLimitedError {
+                        status,
+                        retry_after,
+                        headers: response.headers().clone(),
+                        body: response.body().clone(),
+                        message: response.message(),
+                    })));
                 }
                 return Ok(received);
             }

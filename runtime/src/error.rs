@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
@@ -31,6 +32,11 @@ pub enum Error<E = std::convert::Infallible> {
     /// The request could not be built from the arguments given (e.g. a header with a newline).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// The server refused the call for its rate limit (429, or a status configured as such)
+    /// and asked for a wait longer than the retry policy's budget allows: the call is given
+    /// up at once. [`Error::retry_after`] says when the server will take it again.
+    #[error(transparent)]
+    RateLimited(Box<RateLimitedError>),
     /// The response body is larger than the client's limit; reading stopped at the limit.
     #[error("the response body ({status}) is larger than the limit of {limit} bytes; raise or lift it with `max_response_bytes`, or read large bodies with `ApiClient::send_streaming`")]
     ResponseTooLarge {
@@ -50,7 +56,17 @@ impl<E> Error<E> {
             Error::Decode(e) => e.status,
             Error::Auth(e) => e.status(),
             Error::ResponseTooLarge { status, .. } => Some(*status),
+            Error::RateLimited(e) => Some(e.status),
             Error::Transport(_) | Error::InvalidRequest(_) => None,
+        }
+    }
+
+    /// How long the server asked to wait before trying again, when it refused the call for
+    /// its rate limit ([`Error::RateLimited`]).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited(e) => Some(e.retry_after),
+            _ => None,
         }
     }
 
@@ -95,6 +111,7 @@ impl<E> Error<E> {
             Error::Decode(e) => Error::Decode(e),
             Error::InvalidRequest(e) => Error::InvalidRequest(e),
             Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
+            Error::RateLimited(e) => Error::RateLimited(e),
         }
     }
 }
@@ -127,6 +144,23 @@ impl<E> fmt::Display for ApiError<E> {
 pub struct HttpError {
     /// The response status.
     pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The raw response body.
+    pub body: Bytes,
+    /// The vendor's human-readable message, where the body carries one.
+    pub message: Option<String>,
+}
+
+/// A rate-limited answer whose requested wait is beyond the retry policy's budget.
+#[derive(Debug, thiserror::Error)]
+#[error("rate limited ({status}): the server asks to wait {} s before trying again, longer than the retry policy allows{}", retry_after.as_secs(), message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+pub struct RateLimitedError {
+    /// The response status (429, or one configured as rate limiting).
+    pub status: StatusCode,
+    /// How long the server asked to wait (at most a day; see
+    /// [`MAX_SERVER_WAIT`](crate::rate_limit::MAX_SERVER_WAIT)).
+    pub retry_after: Duration,
     /// The response headers.
     pub headers: HeaderMap,
     /// The raw response body.

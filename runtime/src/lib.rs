@@ -157,7 +157,7 @@ pub use body::{StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
 pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 pub use date_time::{InvalidDateTime, LenientDateTime};
 pub use envelope::Envelope;
-pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, TimeoutKind, TransportError};
+pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, RateLimitedError, TimeoutKind, TransportError};
 pub use pagination::{PageRequest, PageStream, Pages};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
 pub use request::{ApiRequest, Body, Multipart, QueryStyle};

@@ -10,8 +10,10 @@
 //!   Timekit's 503) is retried on any method when the server says when to come back, after
 //!   the wait it names (`Retry-After` or `X-RateLimit-Reset`); without such a header it is
 //!   treated like the 5xx above.
-//! - Waits grow exponentially with jitter; attempts and total time are capped, and a server
-//!   wait longer than what is left of the budget ends the retries at once.
+//! - Waits grow exponentially with jitter; attempts and total time are capped. A server wait
+//!   is never shorter than the policy's own backoff (`Retry-After: 0` or a past date does not
+//!   mean "hammer me"), and one longer than what is left of the budget ends the retries at
+//!   once with [`Error::RateLimited`](crate::Error::RateLimited), which carries the wait.
 //!
 //! Server waits are clamped where they are read ([`crate::rate_limit::retry_after`]) and all
 //! arithmetic on them here saturates; the lint below keeps it so.
@@ -175,7 +177,7 @@ impl RetryPolicy {
                     .then(|| rate_limit::retry_after(headers, now))
                     .flatten();
                 match server_wait {
-                    Some(wait) => wait,
+                    Some(wait) => wait.max(self.backoff(attempts)),
                     None if retry_safe
                         && (self.retry_statuses.contains(&status) || self.rate_limited_statuses.contains(&status)) =>
                     {
@@ -188,6 +190,22 @@ impl RetryPolicy {
             }
         };
         (elapsed.saturating_add(wait) < self.max_elapsed).then_some(wait)
+    }
+
+    /// The wait the server asked for on a rate-limited `status`, when it is longer than what
+    /// is left of the budget after `elapsed`: the call is then given up with that wait.
+    pub(crate) fn wait_beyond_budget(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        elapsed: Duration,
+        now: SystemTime,
+    ) -> Option<Duration> {
+        if !self.rate_limited_statuses.contains(&status) {
+            return None;
+        }
+        let wait = rate_limit::retry_after(headers, now)?;
+        (elapsed.saturating_add(wait) >= self.max_elapsed).then_some(wait)
     }
 
     /// The wait after `attempts` attempts: `initial * 2^(attempts-1)`, capped, with jitter.
@@ -275,6 +293,28 @@ mod tests {
             SystemTime::now(),
         );
         assert_eq!(late, None);
+    }
+
+    #[test]
+    fn a_zero_or_past_server_wait_still_backs_off() {
+        let policy = RetryPolicy::new().jitter(false);
+        let now = SystemTime::now();
+        let past = httpdate::fmt_http_date(now - Duration::from_secs(3600));
+        for value in ["0", past.as_str()] {
+            let mut headers = HeaderMap::new();
+            headers.insert("retry-after", value.parse().unwrap());
+            let wait = |attempts| {
+                policy.wait_before_retry(
+                    Failure::Status(StatusCode::TOO_MANY_REQUESTS, &headers),
+                    false,
+                    attempts,
+                    Duration::ZERO,
+                    now,
+                )
+            };
+            assert_eq!(wait(1), Some(Duration::from_millis(200)), "{value}");
+            assert_eq!(wait(2), Some(Duration::from_millis(400)), "{value}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use client_runtime::{ApiClient, ApiRequest, RetryPolicy};
+use client_runtime::{ApiClient, ApiRequest, Error, RetryPolicy};
 use http::{Method, StatusCode};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -83,19 +83,56 @@ async fn a_retry_after_date_and_a_rate_limit_reset_are_honoured() {
 }
 
 #[tokio::test]
-async fn a_wait_longer_than_the_budget_returns_the_429() {
+async fn a_wait_longer_than_the_budget_is_a_rate_limited_error_carrying_the_wait() {
     let server = MockServer::start().await;
     limited_once(
         &server,
         "GET",
-        ResponseTemplate::new(429).insert_header("retry-after", "3600"),
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "3600")
+            .set_body_json(serde_json::json!({ "message": "plan limit reached" })),
     )
     .await;
     let sleeper = RecordingSleeper::default();
     let client = builder(&server, &sleeper).build().unwrap();
-    let response = client.send::<()>(ApiRequest::new(Method::GET, "/items")).await.unwrap();
-    assert_eq!(response.status(), 429);
+    let err = client
+        .send::<()>(ApiRequest::new(Method::GET, "/items"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+    match &err {
+        Error::RateLimited(limited) => assert_eq!(limited.message.as_deref(), Some("plan limit reached")),
+        other => panic!("expected RateLimited, got {other:?}"),
+    }
+    assert!(err.to_string().contains("3600 s"), "{err}");
     assert!(sleeper.waits().is_empty());
+    assert_eq!(hits(&server, "/items").await, 1);
+}
+
+#[tokio::test]
+async fn retry_after_zero_or_a_past_date_still_backs_off() {
+    let past = httpdate::fmt_http_date(std::time::SystemTime::now() - Duration::from_secs(3600));
+    for value in ["0", past.as_str()] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", value))
+            .mount(&server)
+            .await;
+        let sleeper = RecordingSleeper::default();
+        let client = builder(&server, &sleeper)
+            .retry(RetryPolicy::new().jitter(false))
+            .build()
+            .unwrap();
+        let response = client.send::<()>(ApiRequest::new(Method::GET, "/items")).await.unwrap();
+        assert_eq!(response.status(), 429, "{value}");
+        // 4 attempts, and between them the policy's own growing backoff, never zero.
+        assert_eq!(
+            sleeper.waits(),
+            [200, 400, 800].map(Duration::from_millis),
+            "retry-after: {value}"
+        );
+    }
 }
 
 #[tokio::test]
