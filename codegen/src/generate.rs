@@ -50,11 +50,10 @@ pub fn generate(spec: &ParsedSpec, settings: &CrateSettings) -> Result<Generated
             message: format!("internal error: {message}"),
         }]
     })?;
-    let uses = emit::uses(&ir);
     let has_examples = settings.extra_files.iter().any(|f| f.path.starts_with("examples/"));
     files.push(GeneratedFile {
         path: "Cargo.toml".to_owned(),
-        contents: emit::manifest::cargo_toml(&ir, settings, uses, source, has_examples),
+        contents: emit::manifest::cargo_toml(&ir, settings, source, has_examples),
     });
     files.push(GeneratedFile {
         path: "README.md".to_owned(),

@@ -50,6 +50,7 @@ snapshot_tests! {
     auth_schemes => "auth",
     request_bodies => "bodies",
     custom_methods => "custom-methods",
+    dependencies_from_every_use_site => "dependencies",
     string_enums => "enums",
     names_are_valid_and_unique => "names",
     objects_and_formats => "objects",

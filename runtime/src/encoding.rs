@@ -6,7 +6,16 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::request::QueryStyle;
+/// How a query parameter is spread over the query string (OpenAPI `style` + `explode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `style: form, explode: true` (the default): arrays repeat the name, objects spread their keys.
+    Form,
+    /// `style: form, explode: false`: arrays and objects are joined with commas.
+    FormNoExplode,
+    /// `style: deepObject`: `name[key]=value`, nested.
+    DeepObject,
+}
 
 /// Serialises `value` to JSON, for flattening into a parameter.
 pub(crate) fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, String> {

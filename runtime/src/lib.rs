@@ -156,11 +156,12 @@ pub mod webhook;
 pub use body::{StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
 pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 pub use date_time::{InvalidDateTime, LenientDateTime};
+pub use encoding::QueryStyle;
 pub use envelope::Envelope;
 pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, RateLimitedError, TimeoutKind, TransportError};
 pub use pagination::{PageRequest, PageStream, Pages};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
-pub use request::{ApiRequest, Body, Multipart, QueryStyle};
+pub use request::{ApiRequest, Body, Multipart};
 pub use response::{RawResponse, ResponseValue};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 

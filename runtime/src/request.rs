@@ -7,18 +7,7 @@
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
-use crate::encoding;
-
-/// How a query parameter is spread over the query string (OpenAPI `style` + `explode`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryStyle {
-    /// `style: form, explode: true` (the default): arrays repeat the name, objects spread their keys.
-    Form,
-    /// `style: form, explode: false`: arrays and objects are joined with commas.
-    FormNoExplode,
-    /// `style: deepObject`: `name[key]=value`, nested.
-    DeepObject,
-}
+use crate::encoding::{self, QueryStyle};
 
 /// A request body.
 #[derive(Debug, Default)]

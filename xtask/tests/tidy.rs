@@ -113,3 +113,48 @@ fn no_openssl_or_native_tls_anywhere_in_the_dependency_graph() {
         );
     }
 }
+
+/// Architecture invariant "emit reads only ir::model": every decision is made while the IR is
+/// built, and emission only renders it. So no file under `codegen/src/emit` names another
+/// codegen module (lowering, naming, parsing) except `crate::ir::model`.
+#[test]
+fn emit_reads_only_the_ir_model() {
+    let root = root();
+    let lib = std::fs::read_to_string(root.join("codegen/src/lib.rs")).expect("codegen has a lib.rs");
+    let modules: Vec<String> = lib
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start().strip_prefix("pub ").unwrap_or(l.trim_start());
+            l.strip_prefix("mod ")?.strip_suffix(';').map(str::to_owned)
+        })
+        .filter(|m| m != "emit")
+        .collect();
+    assert!(
+        modules.iter().any(|m| m == "ir"),
+        "codegen/src/lib.rs declares no `ir` module"
+    );
+    let mut problems = Vec::new();
+    for path in rust_files(&root.join("codegen/src/emit")) {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for (number, line) in text.lines().enumerate() {
+            let mut rest = line;
+            while let Some(at) = rest.find("crate::") {
+                let after = &rest[at + "crate::".len()..];
+                let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                let allowed = name == "ir" && after.starts_with("ir::model");
+                if modules.contains(&name) && !allowed {
+                    problems.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+                }
+                rest = after;
+            }
+            if line.contains("super::super") || line.contains("crate::{") {
+                problems.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "emit must read only `crate::ir::model` (decide in ir::build, render in emit):\n{}",
+        problems.join("\n")
+    );
+}

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{doc_attrs, ident};
-use crate::ir::{AuthScheme, Ir};
+use crate::ir::model::{AuthScheme, Ir};
 
 /// Lints allowed in generated code, each because the spec, not the generator, decides the shape.
 const ALLOWED_LINTS: &str = "\
@@ -34,20 +34,24 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
     });
     let server = server_items(ir);
     let constructors = constructors(ir);
-    let accessors = ir.groups.iter().filter(|g| !g.accessor.is_empty()).map(|g| {
-        let accessor = ident(&g.accessor);
-        let module = ident(&g.module);
-        let api = ident(&g.api_name);
-        let doc = format!(" Operations tagged `{}`.", g.module);
-        let cfg = super::features::group_cfg(ir, g);
-        quote! {
-            #[doc = #doc]
-            #cfg
-            pub fn #accessor(&self) -> #module::#api<'_> {
-                #module::#api { client: self }
+    let accessors = ir
+        .groups
+        .iter()
+        .filter_map(|g| Some((g, g.sub_client()?)))
+        .map(|(g, sub)| {
+            let accessor = ident(&sub.accessor);
+            let module = ident(&g.module);
+            let api = ident(&sub.api_name);
+            let doc = format!(" Operations tagged `{}`.", g.module);
+            let cfg = super::features::group_cfg(ir, g);
+            quote! {
+                #[doc = #doc]
+                #cfg
+                pub fn #accessor(&self) -> #module::#api<'_> {
+                    #module::#api { client: self }
+                }
             }
-        }
-    });
+        });
     let pointers = &ir.error_message_pointers;
     let preset = (!pointers.is_empty()).then(|| quote! { .error_message_pointers([#(#pointers),*]) });
     let rate_preset = ir.rate_limit.as_ref().map(|limit| {
@@ -128,8 +132,8 @@ fn server_items(ir: &Ir) -> TokenStream {
         return TokenStream::new();
     };
     let mut default_url = server.url.clone();
-    for (wire, _, default, _) in &server.variables {
-        default_url = default_url.replace(&format!("{{{wire}}}"), default);
+    for variable in &server.variables {
+        default_url = default_url.replace(&format!("{{{}}}", variable.wire_name), &variable.default);
     }
     let const_doc = format!(
         " The API's first server URL (`{}`), with default variables.",
@@ -138,21 +142,25 @@ fn server_items(ir: &Ir) -> TokenStream {
     if server.variables.is_empty() {
         return quote! { #[doc = #const_doc] pub const DEFAULT_BASE_URL: &str = #default_url; };
     }
-    let args = server.variables.iter().map(|(_, name, _, _)| {
-        let name = ident(name);
+    let args = server.variables.iter().map(|variable| {
+        let name = ident(&variable.name);
         quote! { #name: &str }
     });
-    let replaces = server.variables.iter().map(|(wire, name, _, _)| {
-        let name = ident(name);
-        let pattern = format!("{{{wire}}}");
+    let replaces = server.variables.iter().map(|variable| {
+        let name = ident(&variable.name);
+        let pattern = format!("{{{}}}", variable.wire_name);
         quote! { .replace(#pattern, #name) }
     });
     let var_docs: Vec<String> = server
         .variables
         .iter()
-        .map(|(wire, _, default, doc)| {
-            let doc = doc.as_deref().map(|d| format!(": {}", d.trim())).unwrap_or_default();
-            format!(" - `{wire}` (default `{default}`){doc}")
+        .map(|variable| {
+            let doc = variable
+                .doc
+                .as_deref()
+                .map(|d| format!(": {}", d.trim()))
+                .unwrap_or_default();
+            format!(" - `{}` (default `{}`){doc}", variable.wire_name, variable.default)
         })
         .collect();
     let template = &server.url;

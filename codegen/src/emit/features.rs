@@ -8,16 +8,16 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Group, Ir, TypeId};
+use crate::ir::model::{Group, Ir, TypeId};
 
 /// Whether the crate has per-group features.
 pub fn enabled(ir: &Ir) -> bool {
-    ir.groups.iter().filter(|g| !g.accessor.is_empty()).count() >= 2
+    ir.groups.iter().filter(|g| g.sub_client().is_some()).count() >= 2
 }
 
 /// The feature of a group, if it has one.
 fn feature(ir: &Ir, group: &Group) -> Option<String> {
-    (enabled(ir) && !group.accessor.is_empty()).then(|| group.module.clone())
+    (enabled(ir) && group.sub_client().is_some()).then(|| group.module.clone())
 }
 
 /// `#[cfg(feature = "...")]` for a group's module and accessor, or nothing.

@@ -4,6 +4,7 @@
 //! assembles them into files, checks the tokens parse as Rust (syn) and formats them
 //! (prettyplease), so layout is never hand-managed.
 
+pub mod args;
 pub mod client;
 pub mod features;
 pub mod manifest;
@@ -15,7 +16,7 @@ pub mod webhooks;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Builtin, Group, Ir, TypeDef, TypeKind, TypeRef};
+use crate::ir::model::{Group, Ir, TypeId};
 
 /// A file of the generated crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +83,7 @@ enum Unit<'a> {
     /// `src/lib.rs`.
     Lib,
     /// A run of consecutive types of `src/types.rs`; the first run carries the file's header.
-    Types { ids: &'a [usize], first: bool },
+    Types { ids: &'a [TypeId], first: bool },
     /// One group's module file.
     Group(&'a Group),
     /// The webhook events module.
@@ -97,8 +98,8 @@ enum Unit<'a> {
 /// unit order, so the bytes are the same whatever the scheduling.
 pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
     let header = client::file_header(source);
-    let ids: Vec<usize> = (0..ir.types.len()).collect();
-    let type_runs: Vec<&[usize]> = if ids.is_empty() {
+    let ids: Vec<TypeId> = ir.type_ids().collect();
+    let type_runs: Vec<&[TypeId]> = if ids.is_empty() {
         vec![&ids[..]]
     } else {
         ids.chunks(TYPES_PER_UNIT).collect()
@@ -215,7 +216,7 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
 fn group_summary(group: &Group) -> String {
     match &group.doc {
         Some(doc) => doc.lines().next().unwrap_or_default().to_owned(),
-        None if group.accessor.is_empty() => "Operations without a tag, as methods of [`crate::Client`].".to_owned(),
+        None if group.sub_client().is_none() => "Operations without a tag, as methods of [`crate::Client`].".to_owned(),
         None => format!("Operations tagged `{}`.", group.module),
     }
 }
@@ -251,48 +252,4 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Re
     })?;
     done.sort_by_key(|(index, _)| *index);
     Ok(done.into_iter().map(|(_, result)| result).collect())
-}
-
-/// Which optional libraries the generated types need.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Uses {
-    /// `chrono` for dates and times.
-    pub chrono: bool,
-    /// `uuid`.
-    pub uuid: bool,
-}
-
-/// Scans the IR for types that need `chrono` or `uuid`.
-pub fn uses(ir: &Ir) -> Uses {
-    let mut uses = Uses::default();
-    let mut visit = |ty: &TypeRef| scan(ty, &mut uses);
-    for TypeDef { kind, .. } in &ir.types {
-        match kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter().for_each(|f| visit(&f.ty));
-                if let Some(extra) = &s.additional {
-                    visit(extra);
-                }
-            }
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| visit(&v.ty)),
-            TypeKind::Alias(ty) | TypeKind::Newtype(ty) => visit(ty),
-            TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
-        }
-    }
-    for op in ir.groups.iter().flat_map(|g| &g.operations) {
-        op.params.iter().for_each(|p| visit(&p.ty));
-    }
-    for event in ir.webhooks.iter().flat_map(|w| &w.events) {
-        event.payload.iter().for_each(&mut visit);
-    }
-    uses
-}
-
-fn scan(ty: &TypeRef, uses: &mut Uses) {
-    match ty {
-        TypeRef::Builtin(Builtin::DateTime | Builtin::Date) => uses.chrono = true,
-        TypeRef::Builtin(Builtin::Uuid) => uses.uuid = true,
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => scan(inner, uses),
-        _ => {}
-    }
 }

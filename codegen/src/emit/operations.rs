@@ -3,10 +3,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::args::{arg_kind, ArgKind};
 use super::types::{doc_attrs, ident, type_tokens, From};
-use crate::ir::{
-    Builtin, ErrorShape, Group, Ir, Operation, Param, ParamLocation, QueryStyle, RequestBody, ResponseBody,
-    StatusMatch, SuccessShape, TypeRef,
+use crate::ir::model::{
+    Body, ErrorShape, Group, GroupOwner, Ir, Operation, Param, ParamLocation, QueryStyle, RequestBody, ResponseBody,
+    ResponseRole, StatusMatch, SuccessShape, TypeRef,
 };
 
 /// The body of one group's module.
@@ -23,7 +24,7 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
         .filter_map(|op| super::pagination::stream_method(ir, group, op))
         .collect();
     // Root-group operations are methods of `Client` itself; the others hang off a sub-client.
-    if group.accessor.is_empty() {
+    let GroupOwner::Tag(sub) = &group.owner else {
         let methods = group.operations.iter().map(|op| method(ir, op, &quote! { self }));
         return quote! {
             #(#params_structs)*
@@ -33,18 +34,18 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
                 #(#streams)*
             }
         };
-    }
+    };
     let methods = group
         .operations
         .iter()
         .map(|op| method(ir, op, &quote! { self.client }));
-    let api = ident(&group.api_name);
+    let api = ident(&sub.api_name);
     let doc = group
         .doc
         .clone()
         .unwrap_or_else(|| format!("Operations tagged `{}`.", group.module));
     let doc = doc_attrs(Some(&doc));
-    let accessor_doc = format!(" Obtained from [`crate::Client::{}`].", group.accessor);
+    let accessor_doc = format!(" Obtained from [`crate::Client::{}`].", sub.accessor);
     quote! {
         #doc
         #[doc = ""]
@@ -65,10 +66,9 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
 
 fn params_struct(ir: &Ir, group: &Group, op: &Operation) -> Option<TokenStream> {
     let name = ident(op.params_struct.as_deref()?);
-    let owner = if group.accessor.is_empty() {
-        "crate::Client".to_owned()
-    } else {
-        group.api_name.clone()
+    let owner = match group.sub_client() {
+        None => "crate::Client".to_owned(),
+        Some(sub) => sub.api_name.clone(),
     };
     let doc = format!(" Optional parameters of [`{owner}::{}`].", op.name);
     let fields = op.params.iter().filter(|p| !p.required).map(|p| {
@@ -98,32 +98,6 @@ fn param_doc(p: &Param) -> String {
     match &p.doc {
         Some(doc) => format!("{} (`{}`, {place})", doc.trim(), p.wire_name),
         None => format!("`{}` ({place})", p.wire_name),
-    }
-}
-
-/// How an argument is taken: strings as `&str`, copyable scalars by value, the rest by reference.
-pub(super) enum ArgKind {
-    Str,
-    Value,
-    Ref,
-}
-
-pub(super) fn arg_kind(ty: &TypeRef) -> ArgKind {
-    match ty {
-        TypeRef::Builtin(Builtin::String) => ArgKind::Str,
-        TypeRef::Builtin(
-            Builtin::Bool
-            | Builtin::I32
-            | Builtin::I64
-            | Builtin::U64
-            | Builtin::F32
-            | Builtin::F64
-            | Builtin::Date
-            | Builtin::Uuid
-            | Builtin::DateTime
-            | Builtin::LenientDateTime,
-        ) => ArgKind::Value,
-        _ => ArgKind::Ref,
     }
 }
 
@@ -170,7 +144,7 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
         });
     }
     let mut body_stmt = TokenStream::new();
-    if let Some((body, required)) = &op.body {
+    if let Some(Body { kind: body, required }) = &op.body {
         match body {
             RequestBody::Json(ty) | RequestBody::Form(ty) => {
                 let ty = type_tokens(ir, ty, From::Elsewhere);
@@ -256,7 +230,11 @@ fn method_doc(op: &Operation) -> String {
     if op.deprecated {
         doc.push_str("\n\n**Deprecated** by the API.");
     }
-    if let Some((RequestBody::Multipart { fields }, _)) = &op.body {
+    if let Some(Body {
+        kind: RequestBody::Multipart { fields },
+        ..
+    }) = &op.body
+    {
         let fields: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
         doc.push_str(&format!(
             "\n\nThe multipart body takes the fields {}.",
@@ -326,9 +304,8 @@ fn arms(ir: &Ir, op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
                 None
             }
         };
-        let success = crate::ir::operation::response_is_success(response, &op.responses);
         let variant = ident(&response.variant);
-        let expr = if success {
+        let expr = if response.role == ResponseRole::Success {
             let read = read_body(&response.body);
             match &op.success {
                 SuccessShape::Single(_) => read,

@@ -3,7 +3,10 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{Builtin, Field, Ir, ResponseBody, StringEnumDef, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::ir::model::{
+    Builtin, EnumVariant, Field, Ir, ResponseBody, ResponseVariant, StringEnumDef, StructDef, TypeDef, TypeId,
+    TypeKind, TypeRef, UnionDef,
+};
 
 /// Where a type path is written from: inside `types.rs` or from another module.
 #[derive(Clone, Copy)]
@@ -57,8 +60,8 @@ pub fn type_tokens(ir: &Ir, ty: &TypeRef, from: From) -> TokenStream {
     }
 }
 
-fn named(ir: &Ir, id: usize, from: From) -> TokenStream {
-    let name = ident(ir.types.get(id).map_or("Value", |t| t.name.as_str()));
+fn named(ir: &Ir, id: TypeId, from: From) -> TokenStream {
+    let name = ident(ir.type_def(id).map_or("Value", |t| t.name.as_str()));
     match from {
         From::Types => quote! { #name },
         From::Elsewhere => quote! { crate::types::#name },
@@ -91,9 +94,9 @@ fn is_optional(ty: &TypeRef) -> bool {
 }
 
 /// The whole `types.rs` body.
-pub fn emit_types(ir: &Ir, ids: &[usize]) -> TokenStream {
+pub fn emit_types(ir: &Ir, ids: &[TypeId]) -> TokenStream {
     let items = ids.iter().filter_map(|&id| {
-        let def = ir.types.get(id)?;
+        let def = ir.type_def(id)?;
         Some(emit_type(ir, def, From::Types, &super::features::type_cfg(ir, id)))
     });
     quote! { #(#items)* }
@@ -208,19 +211,34 @@ fn emit_envelope(
 }
 
 fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef, cfg: &TokenStream) -> TokenStream {
-    let variants = e.variants.iter().map(|(variant, wire)| {
-        let variant = ident(variant);
-        let doc = format!(" `{wire}`");
-        quote! { #[doc = #doc] #variant, }
-    });
-    let as_str = e.variants.iter().map(|(variant, wire)| {
-        let variant = ident(variant);
-        quote! { Self::#variant => #wire, }
-    });
-    let from_str = e.variants.iter().map(|(variant, wire)| {
-        let variant = ident(variant);
-        quote! { #wire => Self::#variant, }
-    });
+    let variants = e.variants.iter().map(
+        |EnumVariant {
+             name: variant,
+             wire_value: wire,
+         }| {
+            let variant = ident(variant);
+            let doc = format!(" `{wire}`");
+            quote! { #[doc = #doc] #variant, }
+        },
+    );
+    let as_str = e.variants.iter().map(
+        |EnumVariant {
+             name: variant,
+             wire_value: wire,
+         }| {
+            let variant = ident(variant);
+            quote! { Self::#variant => #wire, }
+        },
+    );
+    let from_str = e.variants.iter().map(
+        |EnumVariant {
+             name: variant,
+             wire_value: wire,
+         }| {
+            let variant = ident(variant);
+            quote! { #wire => Self::#variant, }
+        },
+    );
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -324,14 +342,8 @@ fn emit_union(ir: &Ir, name: &Ident, doc: TokenStream, u: &UnionDef, from: From,
     }
 }
 
-fn emit_responses(
-    ir: &Ir,
-    name: &Ident,
-    doc: TokenStream,
-    variants: &[(String, ResponseBody)],
-    from: From,
-) -> TokenStream {
-    let variants = variants.iter().map(|(variant, body)| {
+fn emit_responses(ir: &Ir, name: &Ident, doc: TokenStream, variants: &[ResponseVariant], from: From) -> TokenStream {
+    let variants = variants.iter().map(|ResponseVariant { name: variant, body }| {
         let variant_ident = ident(variant);
         let ty = match body {
             ResponseBody::Json(ty) => Some(type_tokens(ir, ty, from)),

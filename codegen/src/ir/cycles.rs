@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use super::model::{Builtin, Field, TypeDef, TypeId, TypeKind, TypeRef};
+use super::visit::{self, Descend};
 use crate::diagnostic::Diagnostic;
 
 /// Makes alias cycles valid Rust: `pub type Tree = Vec<Tree>;` is a compile error, so an alias
@@ -16,19 +17,19 @@ use crate::diagnostic::Diagnostic;
 /// `oneOf` of itself) describes no value at all and is typed as JSON, with a warning.
 pub fn resolve_alias_cycles(types: &mut [TypeDef], file: &Path, warnings: &mut Vec<Diagnostic>) {
     let is_alias = |def: &TypeDef| matches!(def.kind, TypeKind::Alias(_));
-    let alias_edges = |types: &[TypeDef], direct_only: bool| -> Vec<Vec<TypeId>> {
+    let alias_edges = |types: &[TypeDef], direct_only: bool| -> Vec<Vec<usize>> {
         types
             .iter()
             .map(|def| match &def.kind {
                 TypeKind::Alias(ty) => {
                     let mut out = Vec::new();
                     if direct_only {
-                        collect_direct(ty, &mut out);
+                        direct_named(ty, &mut out);
                     } else {
-                        super::refs_of(ty, &mut out);
+                        visit::named_types(ty, &mut out);
                     }
-                    out.retain(|&target| types.get(target).is_some_and(is_alias));
-                    out
+                    out.retain(|&target| types.get(target.index()).is_some_and(is_alias));
+                    out.into_iter().map(TypeId::index).collect()
                 }
                 _ => Vec::new(),
             })
@@ -55,7 +56,7 @@ pub fn resolve_alias_cycles(types: &mut [TypeDef], file: &Path, warnings: &mut V
 }
 
 /// The nodes that lie on a cycle: in a component of two or more, or with an edge to themselves.
-fn cyclic(edges: &[Vec<TypeId>]) -> Vec<TypeId> {
+fn cyclic(edges: &[Vec<usize>]) -> Vec<usize> {
     let component = strongly_connected(edges);
     let mut size = vec![0usize; edges.len()];
     for &c in &component {
@@ -68,10 +69,13 @@ fn cyclic(edges: &[Vec<TypeId>]) -> Vec<TypeId> {
 
 /// Replaces cycle-closing direct references with `Boxed` ones.
 pub fn break_cycles(types: &mut [TypeDef]) {
-    let edges: Vec<Vec<TypeId>> = types.iter().map(direct_refs).collect();
+    let edges: Vec<Vec<usize>> = types.iter().map(direct_refs).collect();
     let component = strongly_connected(&edges);
     for id in 0..types.len() {
-        let in_cycle = |target: TypeId| component[target] == component[id] && (target != id || edges[id].contains(&id));
+        let in_cycle = |target: TypeId| {
+            let target = target.index();
+            component.get(target) == component.get(id) && (target != id || edges[id].contains(&id))
+        };
         match &mut types[id].kind {
             TypeKind::Struct(s) => {
                 for Field { ty, .. } in &mut s.fields {
@@ -98,29 +102,35 @@ fn box_direct(ty: &mut TypeRef, in_cycle: &impl Fn(TypeId) -> bool) {
     }
 }
 
-fn direct_refs(def: &TypeDef) -> Vec<TypeId> {
+/// The types a definition holds directly (plain or through `Option`), as table indexes.
+/// Extra properties live in a map, which already allocates, so they are no edge.
+fn direct_refs(def: &TypeDef) -> Vec<usize> {
     let mut out = Vec::new();
-    let mut push = |ty: &TypeRef| collect_direct(ty, &mut out);
+    let mut direct = |ty: &TypeRef| direct_named(ty, &mut out);
     match &def.kind {
-        TypeKind::Struct(s) => s.fields.iter().for_each(|f| push(&f.ty)),
-        TypeKind::Union(u) => u.variants.iter().for_each(|v| push(&v.ty)),
-        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => push(ty),
+        TypeKind::Struct(s) => s.fields.iter().for_each(|f| direct(&f.ty)),
+        TypeKind::Union(u) => u.variants.iter().for_each(|v| direct(&v.ty)),
+        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => direct(ty),
         TypeKind::StringEnum(_) | TypeKind::Responses(_) => {}
     }
-    out
+    out.into_iter().map(TypeId::index).collect()
 }
 
-fn collect_direct(ty: &TypeRef, out: &mut Vec<TypeId>) {
-    match ty {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Option(inner) => collect_direct(inner, out),
-        TypeRef::Boxed(_) | TypeRef::Builtin(_) | TypeRef::Vec(_) | TypeRef::Map(_) => {}
-    }
+/// The generated types `ty` holds without a box or a container in between.
+fn direct_named(ty: &TypeRef, out: &mut Vec<TypeId>) {
+    visit::walk(ty, &mut |node| match node {
+        TypeRef::Named(id) => {
+            out.push(*id);
+            Descend::No
+        }
+        TypeRef::Option(_) => Descend::Yes,
+        TypeRef::Boxed(_) | TypeRef::Builtin(_) | TypeRef::Vec(_) | TypeRef::Map(_) => Descend::No,
+    });
 }
 
 /// Tarjan's algorithm, iterative so deep type graphs cannot overflow the stack.
 /// Returns each node's component number.
-fn strongly_connected(edges: &[Vec<TypeId>]) -> Vec<usize> {
+fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
     const UNSEEN: usize = usize::MAX;
     let n = edges.len();
     let mut index = vec![UNSEEN; n];

@@ -7,7 +7,9 @@
 pub mod cycles;
 pub mod model;
 pub mod operation;
+pub mod paging;
 pub mod schema;
+pub mod visit;
 pub mod webhooks;
 
 use std::collections::BTreeMap;
@@ -105,16 +107,17 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
             let group = match &key {
                 Some(tag) => Group {
                     module: modules.claim(naming::snake(tag)),
-                    api_name: builder.claim_name(&format!("{}Api", naming::camel(tag))),
-                    accessor: accessors.get(tag).cloned().unwrap_or_default(),
+                    owner: GroupOwner::Tag(SubClient {
+                        api_name: builder.claim_name(&format!("{}Api", naming::camel(tag))),
+                        accessor: accessors.get(tag).cloned().unwrap_or_default(),
+                    }),
                     doc: tag_docs.get(tag).cloned(),
                     operations: Vec::new(),
                     types: Vec::new(),
                 },
                 None => Group {
                     module: modules.claim("operations".to_owned()),
-                    api_name: String::new(),
-                    accessor: String::new(),
+                    owner: GroupOwner::Root,
                     doc: None,
                     operations: Vec::new(),
                     types: Vec::new(),
@@ -131,7 +134,9 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         });
         let first_type = builder.types.len();
         let op = operation::lower(openapi, raw, &mut builder, &mut scopes[index]);
-        groups[index].types.extend(first_type..builder.types.len());
+        groups[index]
+            .types
+            .extend((first_type..builder.types.len()).map(TypeId::from_index));
         groups[index].operations.push(op);
     }
 
@@ -160,6 +165,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         (Some(doc), Some(note)) => Some(format!("{doc}\n\n{note}")),
         (doc, _) => doc,
     };
+    let dependencies = dependencies(&types, &groups, webhooks.as_ref());
     let ir = Ir {
         title: openapi.info.title.clone(),
         doc,
@@ -170,13 +176,11 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
                 .variables
                 .iter()
                 .flat_map(|vars| vars.iter())
-                .map(|(name, var)| {
-                    (
-                        name.clone(),
-                        naming::snake(name),
-                        var.default.clone(),
-                        var.description.clone(),
-                    )
+                .map(|(name, var)| ServerVariable {
+                    wire_name: name.clone(),
+                    name: naming::snake(name),
+                    default: var.default.clone(),
+                    doc: var.description.clone(),
                 })
                 .collect(),
         }),
@@ -191,6 +195,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         rate_limit: rate_limit(document.get("x-rate-limit")),
         type_users,
         webhooks,
+        dependencies,
     };
     Ok(Built { ir, warnings })
 }
@@ -305,17 +310,7 @@ fn type_users(types: &[TypeDef], groups: &[Group]) -> BTreeMap<TypeId, Vec<usize
     for (index, group) in groups.iter().enumerate() {
         let mut stack: Vec<TypeId> = Vec::new();
         for op in &group.operations {
-            for p in &op.params {
-                refs_of(&p.ty, &mut stack);
-            }
-            if let Some((RequestBody::Json(ty) | RequestBody::Form(ty), _)) = &op.body {
-                refs_of(ty, &mut stack);
-            }
-            for r in &op.responses {
-                if let ResponseBody::Json(ty) = &r.body {
-                    refs_of(ty, &mut stack);
-                }
-            }
+            visit::operation_uses(op, &mut |ty| visit::named_types(ty, &mut stack));
         }
         stack.extend(group.types.iter().copied());
         while let Some(id) = stack.pop() {
@@ -324,39 +319,40 @@ fn type_users(types: &[TypeDef], groups: &[Group]) -> BTreeMap<TypeId, Vec<usize
                 continue;
             }
             entry.push(index);
-            if let Some(def) = types.get(id) {
-                type_def_refs(def, &mut stack);
+            if let Some(def) = types.get(id.index()) {
+                visit::def_uses(def, &mut |ty| visit::named_types(ty, &mut stack));
             }
         }
     }
     users
 }
 
-/// The named types a definition refers to.
-pub fn type_def_refs(def: &TypeDef, out: &mut Vec<TypeId>) {
-    match &def.kind {
-        TypeKind::Struct(s) => {
-            s.fields.iter().for_each(|f| refs_of(&f.ty, out));
-            if let Some(extra) = &s.additional {
-                refs_of(extra, out);
+/// The optional crates the generated code needs, from every use site: type definitions and
+/// every operation's parameters, bodies and responses, and webhook payloads.
+fn dependencies(types: &[TypeDef], groups: &[Group], webhooks: Option<&Webhooks>) -> Dependencies {
+    let mut deps = Dependencies::default();
+    let mut note = |ty: &TypeRef| {
+        visit::walk(ty, &mut |node| {
+            match node {
+                TypeRef::Builtin(Builtin::DateTime | Builtin::Date) => deps.chrono = true,
+                TypeRef::Builtin(Builtin::Uuid) => deps.uuid = true,
+                _ => {}
             }
-        }
-        TypeKind::Union(u) => u.variants.iter().for_each(|v| refs_of(&v.ty, out)),
-        TypeKind::Alias(ty) | TypeKind::Newtype(ty) => refs_of(ty, out),
-        TypeKind::StringEnum(_) => {}
-        TypeKind::Responses(variants) => variants.iter().for_each(|(_, body)| {
-            if let ResponseBody::Json(ty) = body {
-                refs_of(ty, out)
-            }
-        }),
+            visit::Descend::Yes
+        })
+    };
+    for def in types {
+        visit::def_uses(def, &mut note);
     }
-}
-
-/// The named types a use-site type mentions.
-pub fn refs_of(ty: &TypeRef, out: &mut Vec<TypeId>) {
-    match ty {
-        TypeRef::Named(id) | TypeRef::Boxed(id) => out.push(*id),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) => refs_of(inner, out),
-        TypeRef::Builtin(_) => {}
+    for op in groups.iter().flat_map(|g| &g.operations) {
+        visit::operation_uses(op, &mut note);
     }
+    for payload in webhooks
+        .iter()
+        .flat_map(|w| &w.events)
+        .filter_map(|e| e.payload.as_ref())
+    {
+        note(payload);
+    }
+    deps
 }

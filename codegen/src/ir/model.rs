@@ -4,8 +4,21 @@
 
 use std::collections::BTreeMap;
 
-/// Index of a named type in [`Ir::types`].
-pub type TypeId = usize;
+/// A generated type: its index in [`Ir::types`]. Only the IR builder makes new ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(usize);
+
+impl TypeId {
+    /// The id of the type at `index` in the type table.
+    pub(in crate::ir) fn from_index(index: usize) -> Self {
+        Self(index)
+    }
+
+    /// Its index in [`Ir::types`].
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
 
 /// A type as it appears at a use site (a field, a parameter, a body).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,8 +97,8 @@ pub enum TypeKind {
     /// `pub struct Name(pub T);`, serde-transparent: an alias that refers to itself through a
     /// container (`Tree: {type: array, items: {$ref: Tree}}`), which a type alias cannot.
     Newtype(TypeRef),
-    /// An operation's responses when they differ by status: (variant, body) pairs.
-    Responses(Vec<(String, ResponseBody)>),
+    /// An operation's responses when they differ by status: one variant per response.
+    Responses(Vec<ResponseVariant>),
 }
 
 /// A struct.
@@ -115,11 +128,29 @@ pub struct Field {
     pub doc: Option<String>,
 }
 
+/// A variant of a response enum.
+#[derive(Debug, Clone)]
+pub struct ResponseVariant {
+    /// The Rust variant name (`Status200`, `Default`).
+    pub name: String,
+    /// The body the variant carries.
+    pub body: ResponseBody,
+}
+
 /// A string enum.
 #[derive(Debug, Clone)]
 pub struct StringEnumDef {
-    /// Variants: (Rust name, wire value).
-    pub variants: Vec<(String, String)>,
+    /// The known values, in spec order.
+    pub variants: Vec<EnumVariant>,
+}
+
+/// One known value of a string enum.
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    /// The Rust variant name.
+    pub name: String,
+    /// The value on the wire.
+    pub wire_value: String,
 }
 
 /// A union.
@@ -200,6 +231,15 @@ pub enum RequestBody {
     },
 }
 
+/// A request body and whether the operation requires it.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// What the body is.
+    pub kind: RequestBody,
+    /// Required bodies are plain arguments; optional ones are `Option<&T>`.
+    pub required: bool,
+}
+
 /// How a response body is read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ResponseBody {
@@ -224,11 +264,22 @@ pub enum StatusMatch {
     Default,
 }
 
+/// Whether a documented response is the operation's success or one of its errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseRole {
+    /// A 2xx response (or `default` when nothing is 2xx): the `Ok` value.
+    Success,
+    /// Any other documented response: the `Err` value.
+    Error,
+}
+
 /// One documented response.
 #[derive(Debug, Clone)]
 pub struct Response {
     /// The statuses it covers.
     pub status: StatusMatch,
+    /// Success or error, decided once when the IR is built.
+    pub role: ResponseRole,
     /// Its body.
     pub body: ResponseBody,
     /// The Rust variant name when the operation needs a response enum.
@@ -267,11 +318,18 @@ pub struct RateLimit {
     pub statuses: Vec<u16>,
 }
 
-/// Pagination as described by the `x-pagination` extension.
+/// Pagination as described by the `x-pagination` extension, checked against the operation:
+/// an operation has one only when the runtime can drive it (no request body, one JSON success
+/// body, an integer page parameter), and a warning says why otherwise.
 #[derive(Debug, Clone)]
 pub struct Pagination {
+    /// The type of one page: the operation's success body.
+    pub page_type: TypeRef,
     /// JSON pointer to the items in a page.
     pub items: String,
+    /// The items' type, found by following [`Pagination::items`] through the page's structs
+    /// (`serde_json::Value` where the pointer leaves typed ground).
+    pub item_type: TypeRef,
     /// How the next page is found.
     pub next: PageNext,
 }
@@ -311,8 +369,8 @@ pub struct Operation {
     pub params: Vec<Param>,
     /// The params struct's name, when there are optional parameters.
     pub params_struct: Option<String>,
-    /// The request body and whether it is required.
-    pub body: Option<(RequestBody, bool)>,
+    /// The request body, if any.
+    pub body: Option<Body>,
     /// Documented responses.
     pub responses: Vec<Response>,
     /// The success value's shape.
@@ -325,15 +383,31 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
 }
 
-/// Operations that share a tag, emitted as one module and one sub-client.
+/// Who owns a group's methods.
 #[derive(Debug, Clone)]
-pub struct Group {
-    /// The module name.
-    pub module: String,
+pub enum GroupOwner {
+    /// Untagged operations: methods of `Client` itself.
+    Root,
+    /// A tag's operations: a sub-client reached through an accessor on `Client`.
+    Tag(SubClient),
+}
+
+/// The sub-client of a tagged group.
+#[derive(Debug, Clone)]
+pub struct SubClient {
     /// The sub-client type name, e.g. `PetsApi`.
     pub api_name: String,
     /// The accessor on `Client`, e.g. `pets`.
     pub accessor: String,
+}
+
+/// Operations that share a tag (or have none), emitted as one module.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The module name.
+    pub module: String,
+    /// Whether the methods live on `Client` or on a sub-client.
+    pub owner: GroupOwner,
     /// Doc comment (the tag's description).
     pub doc: Option<String>,
     /// The operations.
@@ -368,13 +442,45 @@ pub enum AuthScheme {
     TimekitAppToken,
 }
 
+impl Group {
+    /// The sub-client, unless this is the root group.
+    pub fn sub_client(&self) -> Option<&SubClient> {
+        match &self.owner {
+            GroupOwner::Root => None,
+            GroupOwner::Tag(sub) => Some(sub),
+        }
+    }
+}
+
 /// The server URL and its variables.
 #[derive(Debug, Clone)]
 pub struct Server {
     /// The URL template, e.g. `https://api.bookingtime.com/app/v3/{locale}`.
     pub url: String,
-    /// Variables: (wire name, Rust name, default, doc).
-    pub variables: Vec<(String, String, String, Option<String>)>,
+    /// The template's variables.
+    pub variables: Vec<ServerVariable>,
+}
+
+/// A `{variable}` of the server URL template.
+#[derive(Debug, Clone)]
+pub struct ServerVariable {
+    /// The name in the template.
+    pub wire_name: String,
+    /// The Rust argument name.
+    pub name: String,
+    /// The default value.
+    pub default: String,
+    /// Doc comment.
+    pub doc: Option<String>,
+}
+
+/// Optional crates the generated code refers to, from every use site of every type.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Dependencies {
+    /// `chrono`, for dates and times.
+    pub chrono: bool,
+    /// `uuid`.
+    pub uuid: bool,
 }
 
 /// The requests the API sends to the user (3.1 `webhooks` and operation `callbacks`),
@@ -436,4 +542,18 @@ pub struct Ir {
     pub type_users: BTreeMap<TypeId, Vec<usize>>,
     /// Webhook and callback events, when the document has any.
     pub webhooks: Option<Webhooks>,
+    /// The optional crates the generated code needs.
+    pub dependencies: Dependencies,
+}
+
+impl Ir {
+    /// The definition of a type.
+    pub fn type_def(&self, id: TypeId) -> Option<&TypeDef> {
+        self.types.get(id.index())
+    }
+
+    /// Every type id, in table order.
+    pub fn type_ids(&self) -> impl Iterator<Item = TypeId> {
+        (0..self.types.len()).map(TypeId)
+    }
 }

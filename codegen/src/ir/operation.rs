@@ -8,9 +8,10 @@ use openapiv3::{
 };
 
 use super::model::{
-    Builtin, ErrorShape, Operation, PageNext, Pagination, Param, ParamLocation, QueryStyle, RequestBody, Response,
-    ResponseBody, StatusMatch, SuccessShape, TypeKind, TypeRef,
+    Body, Builtin, ErrorShape, Operation, Param, ParamLocation, QueryStyle, RequestBody, Response, ResponseBody,
+    ResponseRole, ResponseVariant, StatusMatch, SuccessShape, TypeKind, TypeRef,
 };
+use super::paging::{self, PagedOperation};
 use super::schema::TypeBuilder;
 use crate::diagnostic::escape_pointer_token;
 use crate::naming::{self, Scope};
@@ -118,10 +119,15 @@ pub fn lower(openapi: &OpenAPI, raw: &RawOperation<'_>, builder: &mut TypeBuilde
         .get("x-retry-safe")
         .and_then(|v| v.as_bool())
         .unwrap_or(false);
-    let pagination = op
-        .extensions
-        .get("x-pagination")
-        .and_then(|v| pagination(v, &params, builder, &raw.pointer));
+    let pagination = op.extensions.get("x-pagination").and_then(|v| {
+        let paged = PagedOperation {
+            params: &params,
+            body: body.as_ref(),
+            success: &success,
+            pointer: &raw.pointer,
+        };
+        paging::lower(v, &paged, builder)
+    });
     Operation {
         name,
         method: raw.method.clone(),
@@ -317,7 +323,7 @@ fn lower_body(
     type_hint: &str,
     pointer: &str,
     builder: &mut TypeBuilder<'_>,
-) -> Option<(RequestBody, bool)> {
+) -> Option<Body> {
     let body_pointer = format!("{pointer}/requestBody");
     let body = match body {
         ReferenceOr::Item(b) => b,
@@ -365,7 +371,10 @@ fn lower_body(
     } else {
         return None;
     };
-    Some((lowered, body.required))
+    Some(Body {
+        kind: lowered,
+        required: body.required,
+    })
 }
 
 fn schema_or_json(content: &MediaType, hint: &str, pointer: &str, builder: &mut TypeBuilder<'_>) -> TypeRef {
@@ -440,7 +449,19 @@ fn lower_responses(
             StatusMatch::Default => variants.claim("Default".to_owned()),
             _ => variants.claim(format!("Status{suffix}")),
         };
-        out.push(Response { status, body, variant });
+        out.push(Response {
+            status,
+            role: ResponseRole::Error,
+            body,
+            variant,
+        });
+    }
+    // Decided over the responses that resolved: `default` is the success only when none is 2xx.
+    let any_success = out.iter().any(|r| is_success(&r.status));
+    for response in &mut out {
+        if is_success(&response.status) || (response.status == StatusMatch::Default && !any_success) {
+            response.role = ResponseRole::Success;
+        }
     }
     out
 }
@@ -454,10 +475,11 @@ pub fn is_success(status: &StatusMatch) -> bool {
     }
 }
 
-/// Whether `response` is the operation's success, given the others.
-pub fn response_is_success(response: &Response, all: &[Response]) -> bool {
-    is_success(&response.status)
-        || (response.status == StatusMatch::Default && !all.iter().any(|r| is_success(&r.status)))
+fn response_variant(response: &Response) -> ResponseVariant {
+    ResponseVariant {
+        name: response.variant.clone(),
+        body: response.body.clone(),
+    }
 }
 
 fn shapes(
@@ -466,7 +488,7 @@ fn shapes(
     pointer: &str,
     builder: &mut TypeBuilder<'_>,
 ) -> (SuccessShape, ErrorShape) {
-    let successes: Vec<&Response> = responses.iter().filter(|r| response_is_success(r, responses)).collect();
+    let successes: Vec<&Response> = responses.iter().filter(|r| r.role == ResponseRole::Success).collect();
     let mut distinct: Vec<&ResponseBody> = Vec::new();
     for r in &successes {
         if !distinct.contains(&&r.body) {
@@ -477,7 +499,7 @@ fn shapes(
         [] => SuccessShape::Single(ResponseBody::Empty),
         [one] => SuccessShape::Single((*one).clone()),
         _ => {
-            let variants = successes.iter().map(|r| (r.variant.clone(), r.body.clone())).collect();
+            let variants = successes.iter().map(|r| response_variant(r)).collect();
             let id = builder.add_type(
                 &format!("{type_hint}Response"),
                 pointer,
@@ -489,7 +511,7 @@ fn shapes(
     };
     let errors: Vec<(&Response, &TypeRef)> = responses
         .iter()
-        .filter(|r| !response_is_success(r, responses))
+        .filter(|r| r.role == ResponseRole::Error)
         .filter_map(|r| match &r.body {
             ResponseBody::Json(ty) => Some((r, ty)),
             _ => None,
@@ -505,10 +527,7 @@ fn shapes(
         [] => ErrorShape::None,
         [one] => ErrorShape::Single((*one).clone()),
         _ => {
-            let variants = errors
-                .iter()
-                .map(|(r, _)| (r.variant.clone(), r.body.clone()))
-                .collect();
+            let variants = errors.iter().map(|(r, _)| response_variant(r)).collect();
             let id = builder.add_type(
                 &format!("{type_hint}Error"),
                 pointer,
@@ -519,41 +538,6 @@ fn shapes(
         }
     };
     (success, error)
-}
-
-fn pagination(
-    value: &serde_json::Value,
-    params: &[Param],
-    builder: &mut TypeBuilder<'_>,
-    pointer: &str,
-) -> Option<Pagination> {
-    let pointer = format!("{pointer}/x-pagination");
-    let items = value.get("items").and_then(|v| v.as_str()).unwrap_or("").to_owned();
-    let next = if let Some(url) = value.get("nextUrl").and_then(|v| v.as_str()) {
-        PageNext::Url(url.to_owned())
-    } else if let Some(page) = value.get("page") {
-        let wire = page.get("name").and_then(|v| v.as_str()).unwrap_or("page");
-        let Some(param) = params.iter().find(|p| p.wire_name == wire) else {
-            builder.warn_at(
-                &pointer,
-                format!("page parameter `{wire}` is not a parameter of the operation; no stream generated"),
-            );
-            return None;
-        };
-        PageNext::Number {
-            param: param.name.clone(),
-            required: param.required,
-            start: page.get("start").and_then(|v| v.as_i64()).unwrap_or(1),
-            total_pages: value.get("totalPages").and_then(|v| v.as_str()).map(str::to_owned),
-        }
-    } else {
-        builder.warn_at(
-            &pointer,
-            "x-pagination needs `page` or `nextUrl`; no stream generated".to_owned(),
-        );
-        return None;
-    };
-    Some(Pagination { items, next })
 }
 
 /// Groups operations by their first tag, in document order; untagged ones go on `Client` itself.

@@ -13,7 +13,7 @@ use openapiv3::{
 };
 
 use super::model::{
-    Builtin, Field, StringEnumDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionVariant,
+    Builtin, EnumVariant, Field, StringEnumDef, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionVariant,
 };
 use crate::diagnostic::{escape_pointer_token, Diagnostic};
 use crate::naming::{self, Scope};
@@ -102,8 +102,8 @@ impl<'a> TypeBuilder<'a> {
         }
         for (name, schema) in schemas {
             let id = builder.ref_ids[&format!("{COMPONENT_PREFIX}{}", escape_pointer_token(name))];
-            let pointer = builder.types[id].pointer.clone();
-            let type_name = builder.types[id].name.clone();
+            let pointer = builder.types[id.index()].pointer.clone();
+            let type_name = builder.types[id.index()].name.clone();
             let (kind, doc) = match schema {
                 ReferenceOr::Reference { reference } => (TypeKind::Alias(builder.lower_ref(reference, &pointer)), None),
                 ReferenceOr::Item(schema) => (
@@ -111,8 +111,8 @@ impl<'a> TypeBuilder<'a> {
                     schema_doc(schema),
                 ),
             };
-            builder.types[id].kind = kind;
-            builder.types[id].doc = doc;
+            builder.types[id.index()].kind = kind;
+            builder.types[id.index()].doc = doc;
             if let ReferenceOr::Item(schema) = schema {
                 builder.mark_envelope(id, schema, &pointer);
             }
@@ -130,7 +130,7 @@ impl<'a> TypeBuilder<'a> {
             self.warn(pointer, "x-envelope must name a property; ignored");
             return;
         };
-        let TypeKind::Struct(def) = &mut self.types[id].kind else {
+        let TypeKind::Struct(def) = &mut self.types[id.index()].kind else {
             self.warn(
                 pointer,
                 format!("x-envelope `{property}` on a schema that is not an object; ignored"),
@@ -157,14 +157,14 @@ impl<'a> TypeBuilder<'a> {
             doc: None,
             kind: TypeKind::Alias(TypeRef::Builtin(Builtin::Json)),
         });
-        self.types.len() - 1
+        TypeId::from_index(self.types.len() - 1)
     }
 
     /// Adds a type with a fresh name derived from `hint` (e.g. a response enum).
     pub fn add_type(&mut self, hint: &str, pointer: &str, doc: Option<String>, kind: TypeKind) -> TypeId {
         let id = self.reserve(hint, pointer.to_owned());
-        self.types[id].doc = doc;
-        self.types[id].kind = kind;
+        self.types[id.index()].doc = doc;
+        self.types[id.index()].kind = kind;
         id
     }
 
@@ -479,7 +479,7 @@ impl<'a> TypeBuilder<'a> {
 
     fn untagged_rank(&self, ty: &TypeRef) -> u8 {
         match ty {
-            TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.types[*id].kind {
+            TypeRef::Named(id) | TypeRef::Boxed(id) => match &self.types[id.index()].kind {
                 TypeKind::Struct(s) if s.fields.iter().any(|f| f.required) => 0,
                 TypeKind::Struct(_) => 2,
                 TypeKind::StringEnum(_) => 3,
@@ -666,7 +666,10 @@ fn string_enum(values: &[&str]) -> TypeKind {
     let variants = values
         .iter()
         .filter(|value| seen.insert(**value))
-        .map(|value| (scope.claim(naming::camel(value)), (*value).to_owned()))
+        .map(|value| EnumVariant {
+            name: scope.claim(naming::camel(value)),
+            wire_value: (*value).to_owned(),
+        })
         .collect();
     TypeKind::StringEnum(StringEnumDef { variants })
 }

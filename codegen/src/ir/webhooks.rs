@@ -74,13 +74,13 @@ pub fn finish(webhooks: &mut Webhooks, types: &[super::TypeDef]) {
     let mut reachable: Vec<TypeId> = Vec::new();
     for event in &webhooks.events {
         if let Some(ty) = &event.payload {
-            super::refs_of(ty, &mut reachable);
+            super::visit::named_types(ty, &mut reachable);
         }
     }
     while let Some(id) = reachable.pop() {
         if webhooks.types.insert(id) {
-            if let Some(def) = types.get(id) {
-                super::type_def_refs(def, &mut reachable);
+            if let Some(def) = types.get(id.index()) {
+                super::visit::def_uses(def, &mut |ty| super::visit::named_types(ty, &mut reachable));
             }
         }
     }
@@ -112,15 +112,17 @@ fn event_property(events: &[WebhookEvent], types: &[super::TypeDef]) -> Option<(
 
 /// The required properties of a payload struct whose type allows exactly one string.
 fn fixed_properties(payload: &TypeRef, types: &[super::TypeDef]) -> Option<Vec<(String, String)>> {
-    let TypeKind::Struct(s) = &types.get(resolve(payload, types)?)?.kind else {
+    let TypeKind::Struct(s) = &types.get(resolve(payload, types)?.index())?.kind else {
         return None;
     };
     let fixed = s
         .fields
         .iter()
         .filter(|f| f.required)
-        .filter_map(|f| match &types.get(resolve(&f.ty, types)?)?.kind {
-            TypeKind::StringEnum(e) if e.variants.len() == 1 => Some((f.wire_name.clone(), e.variants[0].1.clone())),
+        .filter_map(|f| match &types.get(resolve(&f.ty, types)?.index())?.kind {
+            TypeKind::StringEnum(e) if e.variants.len() == 1 => {
+                Some((f.wire_name.clone(), e.variants[0].wire_value.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -135,7 +137,7 @@ fn resolve(ty: &TypeRef, types: &[super::TypeDef]) -> Option<TypeId> {
     };
     // Alias chains are short; the bound only guards against a malformed table.
     for _ in 0..types.len() {
-        match &types.get(id)?.kind {
+        match &types.get(id.index())?.kind {
             TypeKind::Alias(TypeRef::Named(next) | TypeRef::Boxed(next)) => id = *next,
             _ => return Some(id),
         }

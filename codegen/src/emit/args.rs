@@ -1,0 +1,34 @@
+//! How an operation's required parameters are taken as arguments, shared by the operation
+//! methods and their `_stream` twins so both have the same signature.
+
+use crate::ir::model::{Builtin, TypeRef};
+
+/// How an argument is taken: strings as `&str`, copyable scalars by value, the rest by reference.
+pub enum ArgKind {
+    /// `&str`.
+    Str,
+    /// By value (`Copy` scalars, dates, ids).
+    Value,
+    /// `&T`.
+    Ref,
+}
+
+/// How an argument of type `ty` is taken.
+pub fn arg_kind(ty: &TypeRef) -> ArgKind {
+    match ty {
+        TypeRef::Builtin(Builtin::String) => ArgKind::Str,
+        TypeRef::Builtin(
+            Builtin::Bool
+            | Builtin::I32
+            | Builtin::I64
+            | Builtin::U64
+            | Builtin::F32
+            | Builtin::F64
+            | Builtin::Date
+            | Builtin::Uuid
+            | Builtin::DateTime
+            | Builtin::LenientDateTime,
+        ) => ArgKind::Value,
+        _ => ArgKind::Ref,
+    }
+}
