@@ -75,7 +75,7 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
     let has_envelopes = ir
         .types
         .iter()
-        .any(|t| matches!(&t.kind, crate::ir::TypeKind::Struct(s) if s.envelope.is_some()));
+        .any(|t| matches!(&t.kind, crate::ir::model::TypeKind::Struct(s) if s.envelope.is_some()));
     let envelope_use = has_envelopes.then(|| quote! { pub use client_runtime::Envelope; });
     quote! {
         #(#crate_doc)*
