@@ -87,7 +87,7 @@ enum Unit<'a> {
     /// One group's module file.
     Group(&'a Group),
     /// The webhook events module.
-    Webhooks(&'a crate::ir::Webhooks),
+    Webhooks(&'a crate::ir::model::Webhooks),
 }
 
 /// The Rust source files of the crate: `src/lib.rs`, `src/types.rs` and one per group.

@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::types::{doc_attrs, ident, type_tokens, From};
-use crate::ir::{Ir, Webhooks};
+use crate::ir::model::{Ir, Webhooks};
 
 /// The module's doc lines and items.
 pub fn emit_module(ir: &Ir, webhooks: &Webhooks) -> TokenStream {
