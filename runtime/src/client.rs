@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use http::StatusCode;
+use secrecy::ExposeSecret;
 use tracing::Instrument;
 use url::Url;
 
@@ -16,6 +17,7 @@ use crate::auth::{Authenticator, Credentials, NoAuth};
 use crate::body::{read_limited, ReadError, StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
 use crate::error::{AuthError, Error, RateLimitedError, TimeoutKind, TransportError};
 use crate::rate_limit::{RateLimitStatus, RateLimiter};
+use crate::redact::Redactor;
 use crate::request::{ApiRequest, Body};
 use crate::response::RawResponse;
 use crate::retry::{Failure, RetryPolicy, Sleeper, TokioSleeper};
@@ -611,13 +613,27 @@ impl ApiClient {
         }
         let headers = response.headers().clone();
         let body = read_limited(response, self.max_response_bytes).await?;
-        Ok(Received::Whole(RawResponse::new(
-            status,
-            headers,
-            body,
-            self.inner.message_pointers.clone(),
-        )))
+        let response = RawResponse::new(status, headers, body, self.inner.message_pointers.clone());
+        Ok(Received::Whole(response.redacted(&sent_secrets(credentials))))
     }
+}
+
+/// The secrets `credentials` carry: secret header values, query keys and the cached token.
+fn sent_secrets(credentials: &Credentials) -> Redactor {
+    let mut redactor = Redactor::default();
+    for value in credentials.headers.values().filter(|v| v.is_sensitive()) {
+        redactor.add_header(value);
+    }
+    for (_, key) in &credentials.query {
+        redactor.add(key);
+    }
+    if let Some((_, token)) = credentials.noted_token() {
+        redactor.add(token.access_token().expose_secret());
+        if let Some(refresh) = token.refresh_token() {
+            redactor.add(refresh.expose_secret());
+        }
+    }
+    redactor
 }
 
 /// Whether a successful response's body is read by the client or handed to the caller.

@@ -147,6 +147,7 @@ mod envelope;
 mod error;
 pub mod pagination;
 pub mod rate_limit;
+mod redact;
 mod request;
 mod response;
 pub mod retry;

@@ -102,6 +102,15 @@ impl RawResponse {
         &self.body
     }
 
+    /// The same response with the request's secrets replaced in an error body, before any
+    /// error can keep it (a success body is the caller's data and stays as it is).
+    pub(crate) fn redacted(mut self, redactor: &crate::redact::Redactor) -> Self {
+        if !self.status.is_success() && !redactor.is_empty() {
+            self.body = redactor.bytes(self.body);
+        }
+        self
+    }
+
     /// Decodes a JSON success body.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<ResponseValue<T>, Error<E>> {
         let body = decode_json(&self.body, self.status)?;

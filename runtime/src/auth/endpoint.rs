@@ -15,6 +15,7 @@ use url::Url;
 use crate::body::{read_limited, ReadError};
 use crate::client::{checked_base_url, BuildError};
 use crate::error::{AuthError, TransportError};
+use crate::redact::Redactor;
 use crate::response::{decode_json, RawResponse};
 use crate::token::Token;
 
@@ -118,6 +119,7 @@ impl FlowCommon {
         body: TokenBody,
     ) -> Result<TokenReply, AuthError> {
         let client = self.client()?;
+        let secrets = sent_secrets(&headers, &body);
         let mut request = client
             .request(method, url)
             .header(http::header::ACCEPT, "application/json")
@@ -141,9 +143,51 @@ impl FlowCommon {
             }
         };
         Ok(TokenReply {
-            raw: RawResponse::new(status, headers, body, Arc::from([])),
+            raw: RawResponse::new(status, headers, body, Arc::from([])).redacted(&secrets),
         })
     }
+}
+
+/// Fields of token requests that name things rather than prove them; every other value sent
+/// to a token endpoint counts as a secret, so a new flow's fields are redacted by default.
+const PUBLIC_FIELDS: &[&str] = &[
+    "grant_type",
+    "client_id",
+    "appid",
+    "organization_id",
+    "redirect_uri",
+    "scope",
+    "response_type",
+];
+
+/// What a token request carries that must not come back in an error: secret header values
+/// and the body's values other than [`PUBLIC_FIELDS`].
+fn sent_secrets(headers: &HeaderMap, body: &TokenBody) -> Redactor {
+    let mut redactor = Redactor::default();
+    for value in headers.values().filter(|v| v.is_sensitive()) {
+        redactor.add_header(value);
+    }
+    match body {
+        TokenBody::None => {}
+        TokenBody::Form(pairs) => {
+            for (_, value) in pairs.iter().filter(|(name, _)| !PUBLIC_FIELDS.contains(name)) {
+                redactor.add(value);
+            }
+        }
+        TokenBody::Json(value) => {
+            if let Some(fields) = value.as_object() {
+                for (_, value) in fields
+                    .iter()
+                    .filter(|(name, _)| !PUBLIC_FIELDS.contains(&name.as_str()))
+                {
+                    if let Some(text) = value.as_str() {
+                        redactor.add(text);
+                    }
+                }
+            }
+        }
+    }
+    redactor
 }
 
 /// A token endpoint's answer.

@@ -265,3 +265,93 @@ async fn each_request_gets_a_span_with_method_path_template_attempt_status_and_d
     // The API key travels in the query, which never reaches the trace.
     assert_hidden(&logged);
 }
+
+/// The error text a user sees: `Display` and `Debug`, both.
+fn shown<E: std::fmt::Display + std::fmt::Debug>(err: &E) -> String {
+    format!("{err} / {err:?}")
+}
+
+#[tokio::test]
+async fn a_token_endpoint_echoing_the_app_secret_does_not_put_it_in_the_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/auth/token"))
+        .respond_with(|request: &wiremock::Request| {
+            // The endpoint quotes the request it refuses, secret and all.
+            let sent = String::from_utf8_lossy(&request.body).into_owned();
+            ResponseTemplate::new(401).set_body_json(json!({
+                "error": "invalid_client",
+                "error_description": format!("bad app credentials in {sent}")
+            }))
+        })
+        .mount(&server)
+        .await;
+    let auth = AppToken::new(server.uri(), "app-7", SECRET).clock(ManualClock::default());
+    let err = get(&client(&server, auth), "/v1/companies").await.unwrap_err();
+    let text = shown(&err);
+    assert!(
+        matches!(&err, client_runtime::Error::Auth(AuthError::InvalidCredentials { .. })),
+        "{text}"
+    );
+    assert_hidden(&text);
+    assert!(text.contains("[redacted]"), "{text}");
+    // What is not secret stays readable.
+    assert!(text.contains("app-7"), "{text}");
+}
+
+#[tokio::test]
+async fn a_failing_grant_endpoint_echoing_the_client_secret_does_not_put_it_in_the_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(|request: &wiremock::Request| {
+            let sent = String::from_utf8_lossy(&request.body).into_owned();
+            ResponseTemplate::new(500).set_body_json(json!({ "message": format!("failed on {sent}") }))
+        })
+        .mount(&server)
+        .await;
+    let auth = ClientCredentials::new(server.uri(), "client-1", SECRET).clock(ManualClock::default());
+    let request =
+        ApiRequest::new(Method::GET, "/organization/{organizationId}/show").path_param("organizationId", "org");
+    let err = client(&server, auth).send::<()>(request).await.unwrap_err();
+    let text = shown(&err);
+    assert_hidden(&text);
+    assert!(text.contains("[redacted]"), "{text}");
+}
+
+#[tokio::test]
+async fn an_api_error_echoing_the_access_token_or_api_key_does_not_keep_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(|request: &wiremock::Request| {
+            let auth = request
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            ResponseTemplate::new(403).set_body_json(json!({
+                "message": format!("{auth} may not read {}", request.url)
+            }))
+        })
+        .mount(&server)
+        .await;
+    for auth in [
+        Box::new(RawAuthorization::bearer(TOKEN)) as Box<dyn Authenticator>,
+        Box::new(ApiKey::query("api_key", SECRET)),
+    ] {
+        let client = client_runtime::ApiClient::builder(server.uri())
+            .shared_auth(std::sync::Arc::from(auth))
+            .build()
+            .unwrap();
+        let response = get(&client, "/v1/companies").await.unwrap();
+        assert_eq!(response.status(), 403);
+        let err = response.unexpected::<()>();
+        let text = shown(&err);
+        assert_hidden(&text);
+        assert!(
+            text.contains("[redacted] may not read") || text.contains("api_key=[redacted]"),
+            "{text}"
+        );
+    }
+}
