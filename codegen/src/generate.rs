@@ -35,6 +35,19 @@ pub struct GeneratedCrate {
     pub operations: usize,
     /// How many types were generated.
     pub types: usize,
+    /// Which Rust type reads the values at each schema place of the document (see
+    /// [`crate::ir::Ir::places`]), sorted by pointer: what the conformance check decodes
+    /// each example into.
+    pub type_places: Vec<TypePlace>,
+}
+
+/// The Rust type that reads the values at one schema place of the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypePlace {
+    /// The schema's JSON pointer, e.g. `/components/schemas/Pet`.
+    pub pointer: String,
+    /// The type as written outside `types.rs`, e.g. `Vec<crate::types::Pet>`.
+    pub rust_type: String,
 }
 
 /// Generates the crate for `spec`.
@@ -73,10 +86,27 @@ pub fn generate(spec: &ParsedSpec, settings: &CrateSettings) -> Result<Generated
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let mut warnings = spec.warnings.clone();
     warnings.extend(built.warnings);
+    let type_places = ir
+        .places
+        .iter()
+        .map(|(pointer, ty)| TypePlace {
+            pointer: pointer.clone(),
+            rust_type: type_path(&ir, ty),
+        })
+        .collect();
     Ok(GeneratedCrate {
         files,
         warnings,
         operations: ir.groups.iter().map(|g| g.operations.len()).sum(),
         types: ir.types.len(),
+        type_places,
     })
+}
+
+/// A use-site type as compact Rust text: the tokens printed without the spaces
+/// `TokenStream`'s `Display` puts between them (none of these types needs one).
+fn type_path(ir: &ir::Ir, ty: &ir::TypeRef) -> String {
+    emit::types::type_tokens(ir, ty, emit::types::From::Elsewhere)
+        .to_string()
+        .replace(' ', "")
 }

@@ -16,4 +16,4 @@ pub mod parse;
 
 pub use diagnostic::{Diagnostic, Location};
 pub use emit::GeneratedFile;
-pub use generate::{generate, CrateSettings, GeneratedCrate};
+pub use generate::{generate, CrateSettings, GeneratedCrate, TypePlace};

@@ -7,6 +7,12 @@
 //! failure is attributed to its spec. A compile warning in generated code counts as a
 //! failure. One row per spec is printed, then `N passed, N failed`; the exit code is
 //! non-zero when any spec failed.
+//!
+//! With `--conformance` (and as `cargo xtask conformance`), each crate also gets a harness
+//! crate beside it that decodes every example of its spec (see `conformance/`); the harness
+//! is built instead of the plain check (the build reports the generated crate's errors and
+//! warnings the same way), run, and a second table gives the verdicts. Any example the
+//! generator is to blame for fails the spec.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -14,10 +20,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 
+use crate::conformance;
+
 /// Arguments of `cargo xtask corpus`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The folder of specs (`*.json`, `*.yaml`, `*.yml`; not searched recursively).
+    /// The folder of specs (`*.json`, `*.yaml`, `*.yml`; not searched recursively), or one spec.
     dir: PathBuf,
     /// When DIR does not exist, say so and succeed (for CI, where the corpus is optional).
     #[arg(long)]
@@ -31,9 +39,48 @@ pub struct Args {
     /// The scratch folder (default: target/corpus under the workspace root).
     #[arg(long)]
     scratch: Option<PathBuf>,
-    /// Print every generator warning.
+    /// Print every generator warning (and, with --conformance, every example that is not ok).
     #[arg(long, short)]
     verbose: bool,
+    /// Also check every example of each spec against its generated type (see `cargo xtask conformance`).
+    #[arg(long)]
+    conformance: bool,
+    /// With --conformance: print the verdicts as JSON on stdout (the tables go to stderr).
+    #[arg(long, requires = "conformance")]
+    json: bool,
+}
+
+/// Arguments of `cargo xtask conformance`.
+#[derive(clap::Args)]
+pub struct ConformanceArgs {
+    /// One spec, or a folder of specs (`*.json`, `*.yaml`, `*.yml`; not searched recursively).
+    path: PathBuf,
+    /// Print the verdicts as JSON on stdout (the tables go to stderr).
+    #[arg(long)]
+    json: bool,
+    /// Only specs whose file stem contains one of these (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// The scratch folder (default: target/corpus under the workspace root).
+    #[arg(long)]
+    scratch: Option<PathBuf>,
+    /// Print every generator warning and every example that is not ok.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+/// Runs `cargo xtask conformance`: the corpus run with `--conformance`.
+pub fn run_conformance(args: &ConformanceArgs) -> anyhow::Result<ExitCode> {
+    run(&Args {
+        dir: args.path.clone(),
+        if_present: false,
+        only: args.only.clone(),
+        no_check: false,
+        scratch: args.scratch.clone(),
+        verbose: args.verbose,
+        conformance: true,
+        json: args.json,
+    })
 }
 
 /// What happened to one spec.
@@ -54,11 +101,13 @@ struct Row {
     check: Option<Duration>,
     /// `None` while all is well, else what went wrong first.
     failure: Option<String>,
+    /// With --conformance: the spec's examples and their verdicts, and the harness's cases file.
+    conformance: Option<(conformance::Plan, PathBuf)>,
 }
 
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    if !args.dir.is_dir() {
+    if !args.dir.exists() {
         if args.if_present {
             println!(
                 "corpus: {} does not exist or is not a folder; nothing to do (--if-present)",
@@ -90,25 +139,36 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut rows = Vec::new();
     for spec in &specs {
-        rows.push(generate_one(spec, &ws, args.verbose)?);
+        rows.push(generate_one(spec, &ws, args.verbose, args.conformance)?);
     }
     write_workspace(&root, &ws, &rows)?;
     if !args.no_check {
         warm_dependencies(&ws, &target)?;
         for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
             check_one(row, &ws, &target)?;
+            if row.failure.is_none() {
+                conformance_one(row, &target, args.verbose)?;
+            }
         }
     }
 
-    println!();
-    println!(
+    // With --json, stdout carries the JSON document only.
+    let print = |line: String| {
+        if args.json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    print(String::new());
+    print(format!(
         "{:<26} {:>6} {:>6} {:>6} {:>9} {:>9}  result",
         "spec", "ops", "types", "warns", "gen", "check"
-    );
+    ));
     for row in &rows {
         let check = row.check.map(secs).unwrap_or_else(|| "-".to_owned());
         let result = row.failure.as_deref().unwrap_or("ok");
-        println!(
+        print(format!(
             "{:<26} {:>6} {:>6} {:>6} {:>9} {:>9}  {result}",
             row.name,
             row.operations,
@@ -116,12 +176,24 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             row.warnings,
             secs(row.generate),
             check
-        );
+        ));
+    }
+    if args.conformance {
+        let plans: Vec<(&str, &conformance::Plan)> = rows
+            .iter()
+            .filter_map(|r| Some((r.name.as_str(), &r.conformance.as_ref()?.0)))
+            .collect();
+        let totals: Vec<(&str, conformance::Totals)> = plans.iter().map(|(n, p)| (*n, p.totals())).collect();
+        print(String::new());
+        print(format!("conformance of examples:\n{}", conformance::table(&totals).trim_end()));
+        if args.json {
+            println!("{}", conformance::json_report(&plans));
+        }
     }
     let failed = rows.iter().filter(|r| r.failure.is_some()).count();
-    println!("corpus: {} specs in {}", rows.len(), secs(started.elapsed()));
+    print(format!("corpus: {} specs in {}", rows.len(), secs(started.elapsed())));
     // Alone on its line, so test-result readers (CI) see the plain closing line.
-    println!("{} passed, {failed} failed", rows.len() - failed);
+    print(format!("{} passed, {failed} failed", rows.len() - failed));
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
@@ -134,8 +206,11 @@ fn secs(d: Duration) -> String {
     format!("{:.2}s", d.as_secs_f64())
 }
 
-/// The spec files in `dir`, sorted by name, filtered by `only`.
+/// The spec files in `dir` (or `dir` itself when it is a file), sorted by name, filtered by `only`.
 fn list_specs(dir: &Path, only: &[String]) -> anyhow::Result<Vec<PathBuf>> {
+    if dir.is_file() {
+        return Ok(vec![dir.to_path_buf()]);
+    }
     let mut specs = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
@@ -160,7 +235,7 @@ fn stem(path: &Path) -> String {
 }
 
 /// Generates the crate for one spec into `ws/<package>`, replacing what was there.
-fn generate_one(spec: &Path, ws: &Path, verbose: bool) -> anyhow::Result<Row> {
+fn generate_one(spec: &Path, ws: &Path, verbose: bool, with_conformance: bool) -> anyhow::Result<Row> {
     let name = stem(spec);
     let slug = codegen::naming::snake(&name).replace('_', "-");
     let package = format!("corpus-{}", slug.trim_matches('-'));
@@ -175,18 +250,20 @@ fn generate_one(spec: &Path, ws: &Path, verbose: bool) -> anyhow::Result<Row> {
         generate: Duration::ZERO,
         check: None,
         failure: None,
+        conformance: None,
     };
     let start = Instant::now();
     // A panic is a generator bug; report it against this spec and go on with the others.
     let result = std::panic::catch_unwind(|| {
-        codegen::parse::parse_file(spec).and_then(|parsed| codegen::generate(&parsed, &settings))
+        codegen::parse::parse_file(spec)
+            .and_then(|parsed| codegen::generate(&parsed, &settings).map(|generated| (parsed.document, generated)))
     });
     row.generate = start.elapsed();
     if out.exists() {
         std::fs::remove_dir_all(&out).with_context(|| format!("removing {}", out.display()))?;
     }
     match result {
-        Ok(Ok(generated)) => {
+        Ok(Ok((document, generated))) => {
             row.operations = generated.operations;
             row.types = generated.types;
             row.warnings = generated.warnings.len();
@@ -196,6 +273,16 @@ fn generate_one(spec: &Path, ws: &Path, verbose: bool) -> anyhow::Result<Row> {
                 }
             }
             crate::files::sync(&out, &generated.files, false)?;
+            let harness = ws.join(conformance::harness::package_name(&row.package));
+            if harness.exists() {
+                std::fs::remove_dir_all(&harness).with_context(|| format!("removing {}", harness.display()))?;
+            }
+            if with_conformance {
+                let plan = conformance::Plan::new(&document, &generated.type_places)
+                    .with_context(|| format!("preparing the conformance check of {}", row.name))?;
+                let cases = plan.write_harness(ws, &row.package)?;
+                row.conformance = Some((plan, cases));
+            }
         }
         Ok(Err(errors)) => {
             let first = errors.first().map(|e| e.to_string()).unwrap_or_default();
@@ -225,6 +312,10 @@ fn write_workspace(root: &Path, ws: &Path, rows: &[Row]) -> anyhow::Result<()> {
     let mut manifest = String::from("# Written by `cargo xtask corpus`.\n[workspace]\nresolver = \"2\"\nmembers = [\n");
     for row in rows.iter().filter(|r| r.failure.is_none()) {
         manifest.push_str(&format!("    \"{}\",\n", row.package));
+        if row.conformance.is_some() {
+            let harness = conformance::harness::package_name(&row.package);
+            manifest.push_str(&format!("    \"{harness}\",\n"));
+        }
     }
     manifest.push_str("]\n");
     let path = ws.join("Cargo.toml");
@@ -235,14 +326,14 @@ fn write_workspace(root: &Path, ws: &Path, rows: &[Row]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A `cargo` command in the scratch workspace with the shared target dir.
-fn cargo(ws: &Path, target: &Path) -> Command {
+/// A `cargo` subcommand (`check`, `build`) in the scratch workspace with the shared target dir.
+fn cargo(ws: &Path, target: &Path, subcommand: &str) -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command
         .current_dir(ws)
         .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
-        .args(["check", "--offline", "--message-format", "short"]);
+        .args([subcommand, "--offline", "--message-format", "short"]);
     command
 }
 
@@ -262,7 +353,7 @@ fn warm_dependencies(ws: &Path, target: &Path) -> anyhow::Result<()> {
             String::from_utf8_lossy(&fetched.stderr)
         );
     }
-    let output = cargo(ws, target)
+    let output = cargo(ws, target, "check")
         .args(["-p", "client-runtime"])
         .output()
         .context("running cargo")?;
@@ -276,11 +367,16 @@ fn warm_dependencies(ws: &Path, target: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checks one generated crate and records its time and first error or warning.
+/// Checks one generated crate and records its time and first error or warning. With a
+/// conformance harness, builds the harness instead, which compiles the crate as well.
 fn check_one(row: &mut Row, ws: &Path, target: &Path) -> anyhow::Result<()> {
     let start = Instant::now();
-    let output = cargo(ws, target)
-        .args(["-p", &row.package])
+    let (subcommand, package) = match &row.conformance {
+        Some(_) => ("build", conformance::harness::package_name(&row.package)),
+        None => ("check", row.package.clone()),
+    };
+    let output = cargo(ws, target, subcommand)
+        .args(["-p", &package])
         .output()
         .context("running cargo")?;
     row.check = Some(start.elapsed());
@@ -324,4 +420,38 @@ fn first_problem(stderr: &str, success: bool) -> Option<String> {
     } else {
         Some("cargo check failed".to_owned())
     }
+}
+
+/// Runs the built harness of one spec and fails the spec if the generator is to blame for
+/// any example.
+fn conformance_one(row: &mut Row, target: &Path, verbose: bool) -> anyhow::Result<()> {
+    let Some((plan, cases)) = &mut row.conformance else {
+        return Ok(());
+    };
+    let start = Instant::now();
+    if let Err(error) = plan.run_harness(target, &row.package, cases) {
+        row.failure = Some(format!("conformance harness: {error:#}"));
+        return Ok(());
+    }
+    for problem in plan.problems(verbose) {
+        eprintln!("{}: {problem}", row.name);
+    }
+    let totals = plan.totals();
+    if totals.generator_fault > 0 {
+        row.failure = Some(format!(
+            "{} of {} examples fail to decode or round-trip (generator's fault)",
+            totals.generator_fault, totals.examples
+        ));
+    }
+    eprintln!(
+        "{}: {} examples checked in {} ({} ok, {} spec-invalid, {} generator's fault, {} skipped)",
+        row.name,
+        totals.examples,
+        secs(start.elapsed()),
+        totals.ok,
+        totals.spec_invalid,
+        totals.generator_fault,
+        totals.skipped
+    );
+    Ok(())
 }

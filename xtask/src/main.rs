@@ -1,10 +1,12 @@
-//! Maintainers' commands: `cargo xtask generate` (and `--check`), `fetch-spec`, `corpus`, `bench`.
+//! Maintainers' commands: `cargo xtask generate` (and `--check`), `fetch-spec`, `corpus`, `bench`,
+//! `conformance`.
 //!
 //! Thin by design: each subcommand is a module that reads arguments and files and calls the
 //! codegen library.
 
 mod bench;
 mod config;
+mod conformance;
 mod corpus;
 mod fetch_spec;
 mod files;
@@ -38,6 +40,9 @@ enum Command {
     Corpus(corpus::Args),
     /// Time generation against parsing and other generators (build xtask with --release).
     Bench(bench::Args),
+    /// Check every example of a spec (or a folder of specs) against its generated type: valid
+    /// per a JSON Schema validator, decodes, re-encodes to the same JSON.
+    Conformance(corpus::ConformanceArgs),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
         Command::FetchSpec(args) => fetch_spec::run(&args),
         Command::Corpus(args) => corpus::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Conformance(args) => corpus::run_conformance(&args),
     };
     match result {
         Ok(code) => code,

@@ -196,6 +196,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         type_users,
         webhooks,
         dependencies,
+        places: std::mem::take(&mut builder.places),
     };
     Ok(Built { ir, warnings })
 }

@@ -544,6 +544,11 @@ pub struct Ir {
     pub webhooks: Option<Webhooks>,
     /// The optional crates the generated code needs.
     pub dependencies: Dependencies,
+    /// The type that reads the values at each schema place of the document, by JSON pointer
+    /// (`/components/schemas/Pet`, `/paths/~1pets/get/responses/200/content/application~1json/schema`,
+    /// a property, an item, a parameter's schema). Places behind a `$ref`'d response, request body
+    /// or parameter are keyed by the operation's pointer, as if the object stood inline.
+    pub places: BTreeMap<String, TypeRef>,
 }
 
 impl Ir {

@@ -64,6 +64,8 @@ pub struct TypeBuilder<'a> {
     pub warnings: Vec<Diagnostic>,
     /// Errors that stop generation (dangling refs).
     pub errors: Vec<Diagnostic>,
+    /// The type of every schema place lowered so far: JSON pointer → type at that place.
+    pub places: BTreeMap<String, TypeRef>,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -85,6 +87,7 @@ impl<'a> TypeBuilder<'a> {
             resolving: BTreeSet::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
+            places: BTreeMap::new(),
         };
         let schemas: Vec<_> = schemas.into_iter().collect();
         for (name, schema) in &schemas {
@@ -116,6 +119,12 @@ impl<'a> TypeBuilder<'a> {
             if let ReferenceOr::Item(schema) = schema {
                 builder.mark_envelope(id, schema, &pointer);
             }
+            let place = if builder.nullable.contains(&id) {
+                TypeRef::Option(Box::new(TypeRef::Named(id)))
+            } else {
+                TypeRef::Named(id)
+            };
+            builder.places.insert(pointer, place);
         }
         builder
     }
@@ -183,11 +192,16 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// The type of a schema at a use site. `hint` names inline types created for it.
+    ///
+    /// Records the result in [`TypeBuilder::places`], so that tools (the conformance check)
+    /// know which Rust type reads the values found at `pointer`.
     pub fn lower(&mut self, schema: SchemaRef<'_>, hint: &str, pointer: &str) -> TypeRef {
-        match schema {
+        let ty = match schema {
             SchemaRef::Ref(reference) => self.lower_ref(reference, pointer),
             SchemaRef::Inline(schema) => self.lower_inline(schema, hint, pointer),
-        }
+        };
+        self.places.insert(pointer.to_owned(), ty.clone());
+        ty
     }
 
     fn lower_ref(&mut self, reference: &str, pointer: &str) -> TypeRef {

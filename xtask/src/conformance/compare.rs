@@ -1,0 +1,138 @@
+//! Comparing an example with its re-encoding, with the documented normalisations only.
+//!
+//! Two JSON values are the same when they are equal after these, and nothing else:
+//! - **absent vs null**: an object member that is `null` on one side and absent on the other.
+//!   Optional fields are `Option`s that serialise `None` by leaving the member out, and a
+//!   required nullable field writes `null`; the validator already decided which the spec allows.
+//! - **number formatting**: numbers compare by value (`1` = `1.0`), and two floats within
+//!   single precision of each other (relative 1e-6) are the same: `format: float` fields are `f32`.
+//! - **string formats with one value and many spellings**: RFC 3339 date-times compare as instants
+//!   (`Z` = `+00:00`, `.000` = no fraction), UUIDs case-insensitively.
+//! - **member order**: objects compare as maps.
+
+use serde_json::Value;
+
+use super::validate::shorten;
+
+/// The first difference between `original` and `encoded`, as `at <JSON path>: <what>`.
+pub fn difference(original: &Value, encoded: &Value) -> Option<String> {
+    let mut path = String::new();
+    diff(original, encoded, &mut path)
+}
+
+fn diff(original: &Value, encoded: &Value, path: &mut String) -> Option<String> {
+    let at = |path: &str| if path.is_empty() { "(root)".to_owned() } else { path.to_owned() };
+    match (original, encoded) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+            for key in keys {
+                let len = path.len();
+                path.push('/');
+                path.push_str(&codegen::diagnostic::escape_pointer_token(key));
+                let found = match (a.get(key), b.get(key)) {
+                    (Some(Value::Null), None) | (None, Some(Value::Null)) => None,
+                    (Some(x), Some(y)) => diff(x, y, path),
+                    (Some(x), None) => Some(format!("at {}: {} is missing after re-encoding", at(path), brief(x))),
+                    (None, Some(y)) => Some(format!("at {}: re-encoding added {}", at(path), brief(y))),
+                    (None, None) => None,
+                };
+                path.truncate(len);
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            if a.len() != b.len() {
+                return Some(format!(
+                    "at {}: {} items became {}",
+                    at(path),
+                    a.len(),
+                    b.len()
+                ));
+            }
+            for (index, (x, y)) in a.iter().zip(b).enumerate() {
+                let len = path.len();
+                path.push_str(&format!("/{index}"));
+                let found = diff(x, y, path);
+                path.truncate(len);
+                if found.is_some() {
+                    return found;
+                }
+            }
+            None
+        }
+        (Value::Number(a), Value::Number(b)) if same_number(a, b) => None,
+        (Value::String(a), Value::String(b)) if same_string(a, b) => None,
+        (a, b) if a == b => None,
+        (a, b) => Some(format!("at {}: {} became {}", at(path), brief(a), brief(b))),
+    }
+}
+
+fn same_number(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+        return x == y;
+    }
+    if let (Some(x), Some(y)) = (a.as_u64(), b.as_u64()) {
+        return x == y;
+    }
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y || (x - y).abs() <= 1e-6 * x.abs().max(y.abs()),
+        _ => false,
+    }
+}
+
+fn same_string(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    if let (Ok(x), Ok(y)) = (
+        chrono::DateTime::parse_from_rfc3339(a),
+        chrono::DateTime::parse_from_rfc3339(b),
+    ) {
+        return x == y;
+    }
+    matches!((uuid::Uuid::parse_str(a), uuid::Uuid::parse_str(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+/// A value as short JSON for messages.
+fn brief(value: &Value) -> String {
+    shorten(&value.to_string(), 80)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn documented_normalisations_are_not_differences() {
+        let original = json!({"a": null, "n": 1.0, "f": 0.1, "t": "2020-01-01T00:00:00.000Z",
+            "u": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "m": {"x": 1, "y": 2}});
+        let encoded = json!({"n": 1, "f": 0.10000000149011612, "t": "2020-01-01T00:00:00+00:00",
+            "u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "m": {"y": 2, "x": 1}, "b": null});
+        assert_eq!(difference(&original, &encoded), None);
+    }
+
+    #[test]
+    fn names_the_first_real_difference_with_its_path() {
+        assert_eq!(
+            difference(&json!({"a": [1, {"b": "x"}]}), &json!({"a": [1, {}]})),
+            Some("at /a/1/b: \"x\" is missing after re-encoding".to_owned())
+        );
+        assert_eq!(
+            difference(&json!({"a": 1}), &json!({"a": 2})),
+            Some("at /a: 1 became 2".to_owned())
+        );
+        assert_eq!(
+            difference(&json!("x"), &json!({"x": 1})),
+            Some("at (root): \"x\" became {\"x\":1}".to_owned())
+        );
+        assert_eq!(
+            difference(&json!({}), &json!({"extra": false})),
+            Some("at /extra: re-encoding added false".to_owned())
+        );
+    }
+}

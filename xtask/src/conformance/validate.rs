@@ -1,0 +1,192 @@
+//! Validating examples against their schemas with the `jsonschema` crate.
+//!
+//! The normalised document is OpenAPI 3.0 (the normaliser rewrote 3.1 into it), whose schema
+//! dialect is JSON Schema draft 4 plus a few keywords. One of them changes validation and is
+//! translated here: `nullable: true` becomes `anyOf: [{type: null}, <the schema>]`. Two formats
+//! the generator maps to checked Rust types are added to the validator's formats: `date`
+//! (RFC 3339 full-date, `chrono::NaiveDate`) and `uuid` (`uuid::Uuid`). Everything else
+//! (`discriminator`, `readOnly`, `example`, `x-*`) is an annotation and is ignored. `$ref`s
+//! resolve inside the document, which is registered once and shared by every validator.
+
+use std::collections::HashMap;
+
+use jsonschema::{Draft, Registry, Validator};
+use serde_json::{json, Map, Value};
+
+/// The URI the document is registered under.
+const DOCUMENT_URI: &str = "https://conformance.invalid/openapi.json";
+
+/// Validators for the schemas of one document, built on first use.
+pub struct Validators {
+    registry: Registry,
+    built: HashMap<String, Result<Validator, String>>,
+}
+
+impl Validators {
+    /// Prepares validation against the schemas of `document` (the normalised document).
+    pub fn new(document: &Value) -> anyhow::Result<Self> {
+        let mut converted = document.clone();
+        nullable_to_any_of(&mut converted);
+        let resource = Draft::Draft4.create_resource(converted);
+        let registry = Registry::options()
+            .draft(Draft::Draft4)
+            .build([(DOCUMENT_URI, resource)])
+            .map_err(|e| anyhow::anyhow!("registering the document with the validator: {e}"))?;
+        Ok(Self {
+            registry,
+            built: HashMap::new(),
+        })
+    }
+
+    /// `Ok(())` when `value` satisfies the schema at `pointer`, else the validator's messages
+    /// (or, when the schema itself does not compile, why: `Err` with `schema_error` set).
+    pub fn check(&mut self, pointer: &str, value: &Value) -> Result<(), Rejection> {
+        let registry = &self.registry;
+        let validator = self
+            .built
+            .entry(pointer.to_owned())
+            .or_insert_with(|| build(registry, pointer));
+        let validator = match validator {
+            Ok(validator) => validator,
+            Err(message) => return Err(Rejection::Schema(message.clone())),
+        };
+        let messages: Vec<String> = validator
+            .iter_errors(value)
+            .take(3)
+            .map(|error| {
+                let at = error.instance_path.to_string();
+                let at = if at.is_empty() { "(root)".to_owned() } else { at };
+                format!("at {at}: {}", shorten(&error.to_string(), 200))
+            })
+            .collect();
+        if messages.is_empty() {
+            Ok(())
+        } else {
+            Err(Rejection::Example(messages.join("; ")))
+        }
+    }
+}
+
+/// Why a value was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejection {
+    /// The validator rejects the example: the validator's messages.
+    Example(String),
+    /// The schema does not compile (e.g. an invalid `pattern`), so nothing can be said.
+    Schema(String),
+}
+
+fn build(registry: &Registry, pointer: &str) -> Result<Validator, String> {
+    let schema = json!({ "$ref": format!("{DOCUMENT_URI}#{}", encode_fragment(pointer)) });
+    jsonschema::options()
+        .with_draft(Draft::Draft4)
+        .with_registry(registry.clone())
+        .should_validate_formats(true)
+        .with_format("date", |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+        .with_format("uuid", |s: &str| uuid::Uuid::parse_str(s).is_ok())
+        .build(&schema)
+        .map_err(|e| shorten(&e.to_string(), 300))
+}
+
+/// A JSON pointer as a URI fragment: characters outside RFC 3986's `pchar` set percent-encoded.
+fn encode_fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for byte in pointer.bytes() {
+        let keep = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte);
+        if keep {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Rewrites every schema with `nullable: true` into `anyOf: [{type: null}, <schema>]`.
+///
+/// Walks the whole document: `nullable` with a boolean value only occurs on schemas (a
+/// property *named* `nullable` has a schema, an object, as its value).
+pub fn nullable_to_any_of(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                // Example values are data, not schemas.
+                if key != "example" && key != "examples" && key != "enum" && key != "default" {
+                    nullable_to_any_of(child);
+                }
+            }
+            if map.get("nullable") == Some(&Value::Bool(true)) {
+                let mut rest: Map<String, Value> = std::mem::take(map);
+                rest.remove("nullable");
+                map.insert(
+                    "anyOf".to_owned(),
+                    json!([{ "type": "null" }, Value::Object(rest)]),
+                );
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(nullable_to_any_of),
+        _ => {}
+    }
+}
+
+/// At most `max` characters of `text`, marked when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document() -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "components": {"schemas": {
+                "Pet": {"type": "object", "required": ["name"], "properties": {
+                    "name": {"type": "string"},
+                    "tag": {"type": "string", "nullable": true},
+                    "born": {"type": "string", "format": "date"},
+                    "kind": {"type": "string", "enum": ["cat", "dog"], "nullable": true}
+                }},
+                "Pets": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}},
+                "a b{c}": {"type": "integer"}
+            }}
+        })
+    }
+
+    #[test]
+    fn accepts_valid_values_and_null_where_nullable() {
+        let mut validators = Validators::new(&document()).expect("registry");
+        let ok = json!([{"name": "rex", "tag": null, "kind": null, "born": "2020-02-29"}]);
+        assert_eq!(validators.check("/components/schemas/Pets", &ok), Ok(()));
+        assert_eq!(validators.check("/components/schemas/a b{c}", &json!(3)), Ok(()));
+    }
+
+    #[test]
+    fn rejects_with_the_validators_message_and_place() {
+        let mut validators = Validators::new(&document()).expect("registry");
+        let Err(Rejection::Example(message)) = validators.check("/components/schemas/Pets", &json!([{"tag": "x"}]))
+        else {
+            panic!("a pet without its required name must be rejected");
+        };
+        assert!(message.contains("at /0") && message.contains("name"), "{message}");
+        let bad_date = json!({"name": "rex", "born": "2021-02-29"});
+        assert!(matches!(
+            validators.check("/components/schemas/Pet", &bad_date),
+            Err(Rejection::Example(m)) if m.contains("/born")
+        ));
+    }
+
+    #[test]
+    fn a_schema_that_does_not_compile_is_a_schema_rejection() {
+        let mut validators = Validators::new(&document()).expect("registry");
+        assert!(matches!(
+            validators.check("/components/schemas/Missing", &json!(1)),
+            Err(Rejection::Schema(_))
+        ));
+    }
+}
