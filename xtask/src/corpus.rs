@@ -185,7 +185,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             .collect();
         let totals: Vec<(&str, conformance::Totals)> = plans.iter().map(|(n, p)| (*n, p.totals())).collect();
         print(String::new());
-        print(format!("conformance of examples:\n{}", conformance::table(&totals).trim_end()));
+        print(format!(
+            "conformance of examples:\n{}",
+            conformance::table(&totals).trim_end()
+        ));
         if args.json {
             println!("{}", conformance::json_report(&plans));
         }
@@ -278,7 +281,7 @@ fn generate_one(spec: &Path, ws: &Path, verbose: bool, with_conformance: bool) -
                 std::fs::remove_dir_all(&harness).with_context(|| format!("removing {}", harness.display()))?;
             }
             if with_conformance {
-                let plan = conformance::Plan::new(&document, &generated.type_places)
+                let plan = conformance::Plan::new(document, &generated.type_places)
                     .with_context(|| format!("preparing the conformance check of {}", row.name))?;
                 let cases = plan.write_harness(ws, &row.package)?;
                 row.conformance = Some((plan, cases));

@@ -9,64 +9,129 @@
 //! - **string formats with one value and many spellings**: RFC 3339 date-times compare as instants
 //!   (`Z` = `+00:00`, `.000` = no fraction), UUIDs case-insensitively.
 //! - **member order**: objects compare as maps.
+//! - **undeclared members**: a member the example has and the re-encoding lacks is dropped
+//!   by design when no schema that applies there declares it (the schema tolerates it only
+//!   because it sets no `additionalProperties`; see [`super::declared`]). Such examples are
+//!   counted apart (`ok` with undeclared members dropped), so the figure stays visible.
 
 use serde_json::Value;
 
 use super::validate::shorten;
 
-/// The first difference between `original` and `encoded`, as `at <JSON path>: <what>`.
-pub fn difference(original: &Value, encoded: &Value) -> Option<String> {
-    let mut path = String::new();
-    diff(original, encoded, &mut path)
+/// What comparing an example with its re-encoding found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Comparison {
+    /// The same JSON, up to the normalisations; `dropped` members the spec does not declare.
+    Same {
+        /// How many undeclared members the generated type dropped.
+        dropped: usize,
+    },
+    /// The first difference, as `at <JSON path>: <what>`.
+    Different(String),
 }
 
-fn diff(original: &Value, encoded: &Value, path: &mut String) -> Option<String> {
-    let at = |path: &str| if path.is_empty() { "(root)".to_owned() } else { path.to_owned() };
-    match (original, encoded) {
-        (Value::Object(a), Value::Object(b)) => {
-            let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
-            for key in keys {
-                let len = path.len();
-                path.push('/');
-                path.push_str(&codegen::diagnostic::escape_pointer_token(key));
-                let found = match (a.get(key), b.get(key)) {
-                    (Some(Value::Null), None) | (None, Some(Value::Null)) => None,
-                    (Some(x), Some(y)) => diff(x, y, path),
-                    (Some(x), None) => Some(format!("at {}: {} is missing after re-encoding", at(path), brief(x))),
-                    (None, Some(y)) => Some(format!("at {}: re-encoding added {}", at(path), brief(y))),
-                    (None, None) => None,
-                };
-                path.truncate(len);
-                if found.is_some() {
-                    return found;
+/// Compares `original` with `encoded`; `declared(path, key)` says whether the member `key` of
+/// the object at `path` is one the spec declares.
+pub fn compare(original: &Value, encoded: &Value, declared: &dyn Fn(&[String], &str) -> bool) -> Comparison {
+    let mut walk = Walk {
+        declared,
+        tokens: Vec::new(),
+        path: String::new(),
+        dropped: 0,
+    };
+    match walk.diff(original, encoded) {
+        Some(difference) => Comparison::Different(difference),
+        None => Comparison::Same { dropped: walk.dropped },
+    }
+}
+
+/// The first difference between `original` and `encoded`, every member counting as declared.
+#[cfg(test)]
+pub fn difference(original: &Value, encoded: &Value) -> Option<String> {
+    match compare(original, encoded, &|_, _| true) {
+        Comparison::Same { .. } => None,
+        Comparison::Different(d) => Some(d),
+    }
+}
+
+struct Walk<'a> {
+    declared: &'a dyn Fn(&[String], &str) -> bool,
+    tokens: Vec<String>,
+    path: String,
+    dropped: usize,
+}
+
+impl Walk<'_> {
+    fn enter(&mut self, token: String) -> usize {
+        let len = self.path.len();
+        self.path.push('/');
+        self.path.push_str(&codegen::diagnostic::escape_pointer_token(&token));
+        self.tokens.push(token);
+        len
+    }
+
+    fn leave(&mut self, len: usize) {
+        self.path.truncate(len);
+        self.tokens.pop();
+    }
+
+    fn diff(&mut self, original: &Value, encoded: &Value) -> Option<String> {
+        let at = |path: &str| {
+            if path.is_empty() {
+                "(root)".to_owned()
+            } else {
+                path.to_owned()
+            }
+        };
+        match (original, encoded) {
+            (Value::Object(a), Value::Object(b)) => {
+                let keys = a.keys().chain(b.keys().filter(|k| !a.contains_key(*k)));
+                for key in keys {
+                    match (a.get(key), b.get(key)) {
+                        (Some(Value::Null), None) | (None, Some(Value::Null)) | (None, None) => continue,
+                        (Some(_), None) if !(self.declared)(&self.tokens, key) => {
+                            self.dropped += 1;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    let len = self.enter(key.clone());
+                    let found = match (a.get(key), b.get(key)) {
+                        (Some(x), Some(y)) => self.diff(x, y),
+                        (Some(x), None) => Some(format!(
+                            "at {}: {} is missing after re-encoding",
+                            at(&self.path),
+                            brief(x)
+                        )),
+                        (None, Some(y)) => Some(format!("at {}: re-encoding added {}", at(&self.path), brief(y))),
+                        (None, None) => None,
+                    };
+                    self.leave(len);
+                    if found.is_some() {
+                        return found;
+                    }
                 }
+                None
             }
-            None
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            if a.len() != b.len() {
-                return Some(format!(
-                    "at {}: {} items became {}",
-                    at(path),
-                    a.len(),
-                    b.len()
-                ));
-            }
-            for (index, (x, y)) in a.iter().zip(b).enumerate() {
-                let len = path.len();
-                path.push_str(&format!("/{index}"));
-                let found = diff(x, y, path);
-                path.truncate(len);
-                if found.is_some() {
-                    return found;
+            (Value::Array(a), Value::Array(b)) => {
+                if a.len() != b.len() {
+                    return Some(format!("at {}: {} items became {}", at(&self.path), a.len(), b.len()));
                 }
+                for (index, (x, y)) in a.iter().zip(b).enumerate() {
+                    let len = self.enter(index.to_string());
+                    let found = self.diff(x, y);
+                    self.leave(len);
+                    if found.is_some() {
+                        return found;
+                    }
+                }
+                None
             }
-            None
+            (Value::Number(a), Value::Number(b)) if same_number(a, b) => None,
+            (Value::String(a), Value::String(b)) if same_string(a, b) => None,
+            (a, b) if a == b => None,
+            (a, b) => Some(format!("at {}: {} became {}", at(&self.path), brief(a), brief(b))),
         }
-        (Value::Number(a), Value::Number(b)) if same_number(a, b) => None,
-        (Value::String(a), Value::String(b)) if same_string(a, b) => None,
-        (a, b) if a == b => None,
-        (a, b) => Some(format!("at {}: {} became {}", at(path), brief(a), brief(b))),
     }
 }
 
@@ -114,6 +179,19 @@ mod tests {
         let encoded = json!({"n": 1, "f": 0.10000000149011612, "t": "2020-01-01T00:00:00+00:00",
             "u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "m": {"y": 2, "x": 1}, "b": null});
         assert_eq!(difference(&original, &encoded), None);
+    }
+
+    #[test]
+    fn only_undeclared_members_may_be_dropped_and_they_are_counted() {
+        let original = json!({"kept": 1, "extra": "x", "inner": {"lost": 2}});
+        let encoded = json!({"kept": 1, "inner": {}});
+        let declared = |path: &[String], key: &str| !(path.is_empty() && key == "extra");
+        assert_eq!(
+            compare(&original, &encoded, &declared),
+            Comparison::Different("at /inner/lost: 2 is missing after re-encoding".to_owned())
+        );
+        let encoded = json!({"kept": 1, "inner": {"lost": 2}});
+        assert_eq!(compare(&original, &encoded, &declared), Comparison::Same { dropped: 1 });
     }
 
     #[test]

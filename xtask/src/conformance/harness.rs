@@ -77,6 +77,7 @@ fn main_rs(generated: &str, types: &[String]) -> String {
 {types_module}use serde_json::{{json, Value}};
 
 /// Decodes `value` as `T` (naming the JSON path of a failure) and encodes it again.
+#[allow(dead_code)] // unused when the spec has no example to decode
 fn roundtrip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -> Value {{
     match serde_path_to_error::deserialize::<_, T>(value) {{
         Ok(decoded) => match serde_json::to_value(&decoded) {{

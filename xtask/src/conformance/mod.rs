@@ -11,6 +11,7 @@
 //! The command is `cargo xtask corpus --conformance` under another name: see `corpus.rs`.
 
 pub mod compare;
+pub mod declared;
 pub mod examples;
 pub mod harness;
 pub mod validate;
@@ -77,35 +78,45 @@ pub struct Plan {
     rust_types: Vec<Option<String>>,
     /// One verdict per example; `None` until the harness has run (examples to decode).
     pub verdicts: Vec<Option<Verdict>>,
+    /// Per example: members the spec does not declare that the generated type dropped.
+    dropped: Vec<usize>,
+    /// The normalised document (for which members a schema declares).
+    document: Value,
 }
 
 impl Plan {
     /// Finds the examples of `document` (the normalised document the generator read), types
     /// them from `places` and validates them. Only valid, typed examples are left to decode.
-    pub fn new(document: &Value, places: &[codegen::TypePlace]) -> anyhow::Result<Self> {
+    pub fn new(document: Value, places: &[codegen::TypePlace]) -> anyhow::Result<Self> {
         let by_pointer: HashMap<&str, &str> = places
             .iter()
             .map(|p| (p.pointer.as_str(), p.rust_type.as_str()))
             .collect();
-        let examples = examples::collect(document, &|pointer| by_pointer.contains_key(pointer));
-        let mut validators = Validators::new(document)?;
+        let examples = examples::collect(&document, &|pointer| by_pointer.contains_key(pointer));
+        let mut validators = Validators::new(&document)?;
         let mut rust_types = Vec::with_capacity(examples.len());
         let mut verdicts = Vec::with_capacity(examples.len());
         for example in &examples {
             let rust_type = by_pointer.get(example.place.as_str()).map(|t| (*t).to_owned());
             let verdict = match validators.check(&example.schema_at, &example.value) {
                 Err(Rejection::Example(message)) => Some(Verdict::SpecInvalid(message)),
-                Err(Rejection::Schema(message)) => Some(Verdict::Skipped(format!("the schema does not compile: {message}"))),
-                Ok(()) if rust_type.is_none() => Some(Verdict::Skipped("no generated type reads this place".to_owned())),
+                Err(Rejection::Schema(message)) => {
+                    Some(Verdict::Skipped(format!("the schema does not compile: {message}")))
+                }
+                Ok(()) if rust_type.is_none() => {
+                    Some(Verdict::Skipped("no generated type reads this place".to_owned()))
+                }
                 Ok(()) => None,
             };
             rust_types.push(rust_type);
             verdicts.push(verdict);
         }
         Ok(Self {
+            dropped: vec![0; examples.len()],
             examples,
             rust_types,
             verdicts,
+            document,
         })
     }
 
@@ -136,10 +147,17 @@ impl Plan {
 
     /// Runs the built harness and gives every undecided example its verdict.
     pub fn run_harness(&mut self, target: &Path, package: &str, cases_path: &Path) -> anyhow::Result<()> {
-        let pending: Vec<usize> = (0..self.examples.len()).filter(|&i| self.verdicts[i].is_none()).collect();
+        let pending: Vec<usize> = (0..self.examples.len())
+            .filter(|&i| self.verdicts[i].is_none())
+            .collect();
         let results = harness::run(target, package, cases_path, pending.len())?;
         for (index, result) in pending.into_iter().zip(results) {
-            self.verdicts[index] = Some(judge(&self.examples[index].value, &result));
+            let example = &self.examples[index];
+            let declared =
+                |path: &[String], key: &str| declared::is_declared(&self.document, &example.schema_at, path, key);
+            let (verdict, dropped) = judge(&example.value, &result, &declared);
+            self.verdicts[index] = Some(verdict);
+            self.dropped[index] = dropped;
         }
         Ok(())
     }
@@ -147,8 +165,11 @@ impl Plan {
     /// Counts per verdict label (examples not yet judged count as `pending`).
     pub fn totals(&self) -> Totals {
         let mut totals = Totals::default();
-        for verdict in &self.verdicts {
+        for (verdict, dropped) in self.verdicts.iter().zip(&self.dropped) {
             totals.examples += 1;
+            if *dropped > 0 {
+                totals.ok_dropping_undeclared += 1;
+            }
             match verdict {
                 Some(Verdict::Ok) => totals.ok += 1,
                 Some(Verdict::SpecInvalid(_)) => totals.spec_invalid += 1,
@@ -167,13 +188,15 @@ impl Plan {
             .iter()
             .zip(&self.rust_types)
             .zip(&self.verdicts)
-            .map(|((example, rust_type), verdict)| {
+            .zip(&self.dropped)
+            .map(|(((example, rust_type), verdict), dropped)| {
                 json!({
                     "location": example.location,
                     "schema": example.schema_at,
                     "rust_type": rust_type,
                     "verdict": verdict.as_ref().map_or("pending", Verdict::label),
                     "detail": verdict.as_ref().map(Verdict::detail).filter(|d| !d.is_empty()),
+                    "undeclared_members_dropped": dropped,
                 })
             })
             .collect();
@@ -204,22 +227,27 @@ impl Plan {
     }
 }
 
-/// The verdict on a valid example from the harness's result.
-fn judge(original: &Value, result: &Value) -> Verdict {
+/// The verdict on a valid example from the harness's result, and how many undeclared
+/// members the type dropped.
+fn judge(original: &Value, result: &Value, declared: &dyn Fn(&[String], &str) -> bool) -> (Verdict, usize) {
     if let Some(encoded) = result.get("encoded") {
-        return match compare::difference(original, encoded) {
-            None => Verdict::Ok,
-            Some(difference) => Verdict::RoundtripDiff(difference),
+        return match compare::compare(original, encoded, declared) {
+            compare::Comparison::Same { dropped } => (Verdict::Ok, dropped),
+            compare::Comparison::Different(difference) => (Verdict::RoundtripDiff(difference), 0),
         };
     }
     let text = |key: &str| result.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
     if let Some(message) = result.get("encode_error").and_then(Value::as_str) {
-        return Verdict::RoundtripDiff(format!("decoded but does not encode: {message}"));
+        return (
+            Verdict::RoundtripDiff(format!("decoded but does not encode: {message}")),
+            0,
+        );
     }
-    Verdict::DecodeFail {
+    let verdict = Verdict::DecodeFail {
         path: text("path"),
         message: validate::shorten(&text("decode_error"), 300),
-    }
+    };
+    (verdict, 0)
 }
 
 /// Counts of verdicts.
@@ -229,6 +257,8 @@ pub struct Totals {
     pub examples: usize,
     /// Valid, decoded, round-tripped.
     pub ok: usize,
+    /// Of `ok`: examples with members the spec does not declare, which the type dropped.
+    pub ok_dropping_undeclared: usize,
     /// Rejected by the validator.
     pub spec_invalid: usize,
     /// Decode failures and round-trip differences on valid examples.
@@ -244,6 +274,7 @@ impl Totals {
     pub fn add(&mut self, other: Totals) {
         self.examples += other.examples;
         self.ok += other.ok;
+        self.ok_dropping_undeclared += other.ok_dropping_undeclared;
         self.spec_invalid += other.spec_invalid;
         self.generator_fault += other.generator_fault;
         self.skipped += other.skipped;
@@ -254,6 +285,7 @@ impl Totals {
         json!({
             "examples": self.examples,
             "ok": self.ok,
+            "ok_dropping_undeclared": self.ok_dropping_undeclared,
             "spec_invalid": self.spec_invalid,
             "generator_fault": self.generator_fault,
             "skipped": self.skipped,
@@ -262,11 +294,12 @@ impl Totals {
     }
 }
 
-/// The per-spec table and the totals line.
+/// The per-spec table and the totals line. `(dropped)` counts the `ok` examples whose
+/// undeclared members the generated type dropped.
 pub fn table(rows: &[(&str, Totals)]) -> String {
     let mut out = format!(
-        "{:<26} {:>8} {:>6} {:>12} {:>15} {:>8}\n",
-        "spec", "examples", "ok", "spec-invalid", "generator-fault", "skipped"
+        "{:<26} {:>8} {:>6} {:>10} {:>12} {:>15} {:>8}\n",
+        "spec", "examples", "ok", "(dropped)", "spec-invalid", "generator-fault", "skipped"
     );
     let mut all = Totals::default();
     let line = |name: &str, t: &Totals| {
@@ -276,8 +309,8 @@ pub fn table(rows: &[(&str, Totals)]) -> String {
             String::new()
         };
         format!(
-            "{:<26} {:>8} {:>6} {:>12} {:>15} {:>8}{pending}\n",
-            name, t.examples, t.ok, t.spec_invalid, t.generator_fault, t.skipped
+            "{:<26} {:>8} {:>6} {:>10} {:>12} {:>15} {:>8}{pending}\n",
+            name, t.examples, t.ok, t.ok_dropping_undeclared, t.spec_invalid, t.generator_fault, t.skipped
         )
     };
     for (name, totals) in rows {
@@ -306,17 +339,32 @@ mod tests {
     #[test]
     fn judges_harness_results() {
         let original = json!({"a": 1});
-        assert_eq!(judge(&original, &json!({"encoded": {"a": 1.0}})), Verdict::Ok);
+        let declared = |_: &[String], _: &str| true;
+        assert_eq!(
+            judge(&original, &json!({"encoded": {"a": 1.0}}), &declared),
+            (Verdict::Ok, 0)
+        );
         assert!(matches!(
-            judge(&original, &json!({"encoded": {}})),
-            Verdict::RoundtripDiff(d) if d.contains("/a")
+            judge(&original, &json!({"encoded": {}}), &declared),
+            (Verdict::RoundtripDiff(d), 0) if d.contains("/a")
         ));
         assert_eq!(
-            judge(&original, &json!({"decode_error": "missing field `b`", "path": "."})),
-            Verdict::DecodeFail {
-                path: ".".to_owned(),
-                message: "missing field `b`".to_owned()
-            }
+            judge(&original, &json!({"encoded": {}}), &|_, _| false),
+            (Verdict::Ok, 1)
+        );
+        assert_eq!(
+            judge(
+                &original,
+                &json!({"decode_error": "missing field `b`", "path": "."}),
+                &declared
+            ),
+            (
+                Verdict::DecodeFail {
+                    path: ".".to_owned(),
+                    message: "missing field `b`".to_owned()
+                },
+                0
+            )
         );
     }
 }

@@ -82,7 +82,9 @@ fn build(registry: &Registry, pointer: &str) -> Result<Validator, String> {
         .with_draft(Draft::Draft4)
         .with_registry(registry.clone())
         .should_validate_formats(true)
-        .with_format("date", |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+        .with_format("date", |s: &str| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
+        })
         .with_format("uuid", |s: &str| uuid::Uuid::parse_str(s).is_ok())
         .build(&schema)
         .map_err(|e| shorten(&e.to_string(), 300))
@@ -118,10 +120,7 @@ pub fn nullable_to_any_of(value: &mut Value) {
             if map.get("nullable") == Some(&Value::Bool(true)) {
                 let mut rest: Map<String, Value> = std::mem::take(map);
                 rest.remove("nullable");
-                map.insert(
-                    "anyOf".to_owned(),
-                    json!([{ "type": "null" }, Value::Object(rest)]),
-                );
+                map.insert("anyOf".to_owned(), json!([{ "type": "null" }, Value::Object(rest)]));
             }
         }
         Value::Array(items) => items.iter_mut().for_each(nullable_to_any_of),
