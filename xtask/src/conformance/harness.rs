@@ -50,6 +50,12 @@ fn optional_dependencies(types: &[String]) -> String {
     if types.iter().any(|t| t.contains("uuid::")) {
         out.push_str("uuid = { version = \"1\", features = [\"serde\"] }\n");
     }
+    if types.iter().any(|t| t.contains("client_runtime::")) {
+        let runtime = crate::workspace_root().join("runtime");
+        let runtime = runtime.canonicalize().unwrap_or(runtime);
+        let runtime = runtime.to_string_lossy().replace('\\', "/");
+        out.push_str(&format!("client-runtime = {{ path = \"{runtime}\" }}\n"));
+    }
     out
 }
 
