@@ -111,7 +111,7 @@ impl ApiClientBuilder {
             retry: RetryPolicy::default(),
             sleeper: Arc::new(TokioSleeper),
             limiter: None,
-            pagination_deadline: None,
+            pagination_deadline: Some(crate::pagination::DEFAULT_PAGINATION_DEADLINE),
             max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
         }
     }
@@ -153,7 +153,9 @@ impl ApiClientBuilder {
     }
 
     /// The time a whole paginated walk (an `_stream` method) may take; when it runs out the
-    /// stream ends with a [`TimeoutKind::Deadline`] error. Default: none.
+    /// stream ends with a [`TimeoutKind::Deadline`] error. Default:
+    /// [`DEFAULT_PAGINATION_DEADLINE`](crate::pagination::DEFAULT_PAGINATION_DEADLINE)
+    /// (10 minutes); `None` lifts it.
     pub fn pagination_deadline(mut self, deadline: Option<Duration>) -> Self {
         self.pagination_deadline = deadline;
         self
@@ -333,6 +335,11 @@ impl ApiClient {
             page_url: Some(Arc::new(parsed)),
             max_response_bytes: self.max_response_bytes,
         })
+    }
+
+    /// The next-page URL this client is aimed at, if [`ApiClient::for_page_url`] made it.
+    pub(crate) fn page_url(&self) -> Option<&Url> {
+        self.page_url.as_deref()
     }
 
     /// The response body limit in force; see [`ApiClientBuilder::max_response_bytes`].

@@ -37,6 +37,10 @@ pub enum Error<E = std::convert::Infallible> {
     /// up at once. [`Error::retry_after`] says when the server will take it again.
     #[error(transparent)]
     RateLimited(Box<RateLimitedError>),
+    /// A paginated walk was ended although the server kept offering pages (a cycle of
+    /// next-page URLs, or the walk's page cap).
+    #[error(transparent)]
+    Pagination(#[from] crate::pagination::PaginationError),
     /// The response body is larger than the client's limit; reading stopped at the limit.
     #[error("the response body ({status}) is larger than the limit of {limit} bytes; raise or lift it with `max_response_bytes`, or read large bodies with `ApiClient::send_streaming`")]
     ResponseTooLarge {
@@ -57,7 +61,7 @@ impl<E> Error<E> {
             Error::Auth(e) => e.status(),
             Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::RateLimited(e) => Some(e.status),
-            Error::Transport(_) | Error::InvalidRequest(_) => None,
+            Error::Transport(_) | Error::InvalidRequest(_) | Error::Pagination(_) => None,
         }
     }
 
@@ -112,6 +116,7 @@ impl<E> Error<E> {
             Error::InvalidRequest(e) => Error::InvalidRequest(e),
             Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
             Error::RateLimited(e) => Error::RateLimited(e),
+            Error::Pagination(e) => Error::Pagination(e),
         }
     }
 }

@@ -160,7 +160,7 @@ pub use date_time::{InvalidDateTime, LenientDateTime};
 pub use encoding::QueryStyle;
 pub use envelope::Envelope;
 pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, RateLimitedError, TimeoutKind, TransportError};
-pub use pagination::{PageRequest, PageStream, Pages};
+pub use pagination::{PageRequest, PageStream, Pages, PaginationError};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
 pub use request::{ApiRequest, Body, Multipart};
 pub use response::{RawResponse, ResponseValue};

@@ -9,11 +9,17 @@
 //! A next-page URL is fetched through [`ApiClient::for_page_url`]: same credentials, and
 //! refused when it points to another server.
 //!
-//! A deadline for the whole walk ([`PageStream::deadline`], or the client's
-//! [`pagination_deadline`](crate::ApiClientBuilder::pagination_deadline)) ends the stream with
-//! a [`TimeoutKind::Deadline`] error.
+//! Every walk is bounded, whatever the server sends:
+//! - a next-page URL seen before in the walk ends the stream with [`PaginationError::Cycle`];
+//! - numbered paging stops at a page that repeats the previous page's items (a server that
+//!   ignores the page parameter), and at the total number of pages when the body gives one;
+//! - at most [`DEFAULT_MAX_PAGES`] pages are fetched ([`PageStream::max_pages`] changes it),
+//!   then the stream ends with [`PaginationError::PageCap`];
+//! - a deadline for the whole walk ([`PageStream::deadline`], or the client's
+//!   [`pagination_deadline`](crate::ApiClientBuilder::pagination_deadline), by default
+//!   [`DEFAULT_PAGINATION_DEADLINE`]) ends the stream with a [`TimeoutKind::Deadline`] error.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -31,6 +37,31 @@ use tokio::time::Instant;
 use crate::client::ApiClient;
 use crate::error::{DecodeError, Error, TimeoutKind, TransportError};
 use crate::response::ResponseValue;
+
+/// The most pages one walk fetches unless [`PageStream::max_pages`] says otherwise: far more
+/// than any listing a person reads, few enough that a server paging forever is stopped.
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+
+/// The time a whole walk may take unless the client or the stream says otherwise.
+pub const DEFAULT_PAGINATION_DEADLINE: Duration = Duration::from_secs(10 * 60);
+
+/// Why a walk was ended although the server kept offering pages.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PaginationError {
+    /// A next-page URL pointed to a page already fetched in this walk.
+    #[error("the next-page URL `{path}` was already fetched in this walk: the server's pages form a cycle")]
+    Cycle {
+        /// The repeated URL's path (its query is left out: it may carry credentials).
+        path: String,
+    },
+    /// The walk fetched as many pages as it may.
+    #[error("the walk stopped after {max_pages} pages, its cap; raise it with `PageStream::max_pages`")]
+    PageCap {
+        /// The cap that was reached.
+        max_pages: u64,
+    },
+}
 
 /// How a list operation pages, as JSON pointers into its response body.
 #[derive(Debug, Clone)]
@@ -102,8 +133,15 @@ type BoxStream<'a, T> = Pin<Box<dyn Stream<Item = T> + Send + 'a>>;
 #[must_use = "streams do nothing unless polled"]
 pub struct PageStream<'a, T, E> {
     inner: BoxStream<'a, Result<T, Error<E>>>,
-    deadline: Arc<Mutex<Option<Duration>>>,
+    limits: Arc<Mutex<Limits>>,
     done: bool,
+}
+
+/// A walk's bounds, set on the stream before it is polled.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    deadline: Option<Duration>,
+    max_pages: u64,
 }
 
 impl<T, E> fmt::Debug for PageStream<'_, T, E> {
@@ -116,9 +154,19 @@ impl<T, E> PageStream<'_, T, E> {
     /// Limits the whole walk to `deadline`, counted from the first page request (set it
     /// before polling). Overrides the client's pagination deadline.
     pub fn deadline(self, deadline: Duration) -> Self {
-        match self.deadline.lock() {
-            Ok(mut guard) => *guard = Some(deadline),
-            Err(poisoned) => *poisoned.into_inner() = Some(deadline),
+        self.set(|limits| limits.deadline = Some(deadline))
+    }
+
+    /// Fetches at most `max_pages` pages (set it before polling); the walk then ends with
+    /// [`PaginationError::PageCap`]. Default: [`DEFAULT_MAX_PAGES`].
+    pub fn max_pages(self, max_pages: u64) -> Self {
+        self.set(|limits| limits.max_pages = max_pages)
+    }
+
+    fn set(self, change: impl FnOnce(&mut Limits)) -> Self {
+        match self.limits.lock() {
+            Ok(mut guard) => change(&mut guard),
+            Err(poisoned) => change(&mut poisoned.into_inner()),
         }
         self
     }
@@ -158,8 +206,14 @@ struct Walk<F, T, E> {
     pages: Pages,
     next: Next<E>,
     buffered: VecDeque<T>,
-    deadline: Arc<Mutex<Option<Duration>>>,
+    limits: Arc<Mutex<Limits>>,
     started: Option<Instant>,
+    /// Pages fetched so far.
+    fetched: u64,
+    /// Every next-page URL followed, to stop a cycle.
+    seen_urls: HashSet<String>,
+    /// The previous numbered page's items, to stop at a server that repeats a page.
+    previous_items: Option<Vec<Value>>,
 }
 
 /// Walks the pages of a list operation lazily, yielding its items.
@@ -178,7 +232,10 @@ where
         Style::Number { start, .. } => Some(start),
         Style::NextUrl(_) => None,
     };
-    let deadline = Arc::new(Mutex::new(client.pagination_deadline()));
+    let limits = Arc::new(Mutex::new(Limits {
+        deadline: client.pagination_deadline(),
+        max_pages: DEFAULT_MAX_PAGES,
+    }));
     let walk = Walk {
         fetch,
         pages,
@@ -187,8 +244,11 @@ where
             number,
         }),
         buffered: VecDeque::new(),
-        deadline: deadline.clone(),
+        limits: limits.clone(),
         started: None,
+        fetched: 0,
+        seen_urls: HashSet::new(),
+        previous_items: None,
     };
     let inner = futures::stream::unfold(walk, |mut walk| async move {
         loop {
@@ -208,7 +268,7 @@ where
     });
     PageStream {
         inner: Box::pin(inner),
-        deadline,
+        limits,
         done: false,
     }
 }
@@ -223,10 +283,18 @@ where
     /// Fetches one page into the buffer and decides what comes next.
     async fn fetch_page(&mut self, request: PageRequest) -> Result<(), Error<E>> {
         let started = *self.started.get_or_insert_with(Instant::now);
-        let deadline = match self.deadline.lock() {
+        let limits = match self.limits.lock() {
             Ok(guard) => *guard,
             Err(poisoned) => *poisoned.into_inner(),
         };
+        if self.fetched >= limits.max_pages {
+            return Err(Error::Pagination(PaginationError::PageCap {
+                max_pages: limits.max_pages,
+            }));
+        }
+        self.fetched += 1;
+        // A deadline too far away to represent is no deadline.
+        let deadline = limits.deadline.filter(|d| started.checked_add(*d).is_some());
         let client = request.client.clone();
         let number = request.number;
         let future = (self.fetch)(request);
@@ -265,7 +333,16 @@ where
             }
         };
         let count = items.len();
-        for (index, item) in items.into_iter().enumerate() {
+        if let (Style::Number { .. }, Some(previous)) = (&self.pages.style, &self.previous_items) {
+            if *previous == items {
+                tracing::warn!(
+                    page = number,
+                    "the server sent the previous page's items again (it may ignore the page parameter); the walk stops"
+                );
+                return Ok(());
+            }
+        }
+        for (index, item) in items.iter().cloned().enumerate() {
             let item = serde_path_to_error::deserialize(item).map_err(|e| {
                 let path = format!("{}/{index}: {}", self.pages.items, e.path());
                 decode_error(&body, &path, &e.inner().to_string(), status)
@@ -275,21 +352,35 @@ where
         if count == 0 {
             return Ok(());
         }
+        if let Style::Number { .. } = self.pages.style {
+            self.previous_items = Some(items);
+        }
         self.next = match (&self.pages.style, number) {
             (Style::Number { start, total_pages }, Some(number)) => {
                 let total = total_pages.and_then(|p| body.pointer(p)).and_then(as_i64);
-                // Page `number` is the (number - start + 1)-th page.
-                match total {
-                    Some(total) if number - start + 1 >= total => Next::Done,
-                    _ => Next::Fetch(PageRequest {
+                // Page `number` is the (number - start + 1)-th page; numbers past i64 end the walk.
+                let position = number.saturating_sub(*start).saturating_add(1);
+                match (total, number.checked_add(1)) {
+                    (Some(total), _) if position >= total => Next::Done,
+                    (_, None) => Next::Done,
+                    (_, Some(next)) => Next::Fetch(PageRequest {
                         client,
-                        number: Some(number + 1),
+                        number: Some(next),
                     }),
                 }
             }
             (Style::NextUrl(pointer), _) => match body.pointer(pointer) {
                 Some(Value::String(url)) if !url.is_empty() => match client.for_page_url(url) {
-                    Ok(client) => Next::Fetch(PageRequest { client, number: None }),
+                    Ok(client) => {
+                        let repeated = client
+                            .page_url()
+                            .filter(|url| !self.seen_urls.insert(url.as_str().to_owned()))
+                            .map(|url| url.path().to_owned());
+                        match repeated {
+                            Some(path) => Next::Fail(Error::Pagination(PaginationError::Cycle { path })),
+                            None => Next::Fetch(PageRequest { client, number: None }),
+                        }
+                    }
                     Err(error) => Next::Fail(error),
                 },
                 _ => Next::Done,

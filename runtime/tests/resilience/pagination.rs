@@ -1,14 +1,18 @@
-//! Pagination streams: numbered pages with a total, next-page URLs, laziness, deadlines.
+//! Pagination streams: numbered pages with a total, next-page URLs, laziness, deadlines, and
+//! the bounds that stop a misbehaving server (URL cycles, repeated pages, the page cap).
 
 use std::time::Duration;
 
 use client_runtime::pagination::paginate;
-use client_runtime::{ApiClient, ApiRequest, Error, PageRequest, Pages, QueryStyle, ResponseValue, TimeoutKind};
+use client_runtime::pagination::DEFAULT_PAGINATION_DEADLINE;
+use client_runtime::{
+    ApiClient, ApiRequest, Error, PageRequest, Pages, PaginationError, QueryStyle, ResponseValue, TimeoutKind,
+};
 use futures::{StreamExt, TryStreamExt};
 use http::Method;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::common::hits;
 
@@ -164,4 +168,114 @@ async fn an_item_of_the_wrong_shape_is_a_decode_error_naming_it() {
         matches!(&error, Error::Decode(d) if d.path.starts_with("/data/1")),
         "{error:?}"
     );
+}
+
+#[tokio::test]
+async fn a_next_url_that_points_to_itself_ends_with_a_cycle_error() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(query_param("limit", "2"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "data": ["a", "b"], "next_page_url": format!("{uri}/items?page=2") })),
+        )
+        .mount(&server)
+        .await;
+    // Page 2 names itself as the next page, forever.
+    mount_page(
+        &server,
+        "2",
+        json!({ "data": ["c"], "next_page_url": format!("{uri}/items?page=2") }),
+    )
+    .await;
+    let client = ApiClient::builder(uri.as_str()).build().unwrap();
+    let pages = Pages::next_url("/data", "/next_page_url");
+    let results: Vec<Result<String, Error>> = paginate(&client, pages, fetch_first).collect().await;
+    let items: Vec<&str> = results.iter().filter_map(|r| r.as_deref().ok()).collect();
+    assert_eq!(items, ["a", "b", "c"]);
+    assert_eq!(results.len(), 4, "the items, then one error, then the end");
+    assert!(
+        matches!(
+            results[3].as_ref().unwrap_err(),
+            Error::Pagination(PaginationError::Cycle { path }) if path == "/items"
+        ),
+        "{:?}",
+        results[3]
+    );
+    assert_eq!(
+        hits(&server, "/items").await,
+        2,
+        "the repeated URL is not fetched again"
+    );
+}
+
+#[tokio::test]
+async fn numbered_pages_stop_when_the_server_repeats_the_previous_page() {
+    let server = MockServer::start().await;
+    // No total, and every page number gets the same non-empty page.
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [1, 2] })))
+        .mount(&server)
+        .await;
+    let client = ApiClient::builder(server.uri()).build().unwrap();
+    let pages = Pages::numbered("/data", 1, None);
+    let items: Vec<u32> = paginate::<u32, _, _, _, _>(&client, pages, fetch_numbered)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, [1, 2], "the repeated page's items are not yielded again");
+    assert_eq!(hits(&server, "/items").await, 2);
+}
+
+/// Answers `?page=N` with a page holding the one item `N`, for every N: a listing without end.
+struct EndlessPages;
+
+impl Respond for EndlessPages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page: u64 = request
+            .url
+            .query_pairs()
+            .find(|(name, _)| name == "page")
+            .and_then(|(_, value)| value.parse().ok())
+            .unwrap_or(0);
+        ResponseTemplate::new(200).set_body_json(json!({ "data": [page] }))
+    }
+}
+
+#[tokio::test]
+async fn a_walk_stops_at_its_page_cap_with_a_typed_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .respond_with(EndlessPages)
+        .mount(&server)
+        .await;
+    let client = ApiClient::builder(server.uri()).build().unwrap();
+    let pages = Pages::numbered("/data", 1, None);
+    let results: Vec<Result<u64, Error>> = paginate(&client, pages, fetch_numbered).max_pages(3).collect().await;
+    let items: Vec<u64> = results.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    assert_eq!(items, [1, 2, 3]);
+    assert!(
+        matches!(
+            results.last().unwrap(),
+            Err(Error::Pagination(PaginationError::PageCap { max_pages: 3 }))
+        ),
+        "{:?}",
+        results.last()
+    );
+    assert_eq!(hits(&server, "/items").await, 3);
+}
+
+#[test]
+fn walks_have_a_deadline_by_default_that_the_client_can_lift() {
+    let client = ApiClient::builder("http://127.0.0.1:1").build().unwrap();
+    assert_eq!(client.pagination_deadline(), Some(DEFAULT_PAGINATION_DEADLINE));
+    let unbounded = ApiClient::builder("http://127.0.0.1:1")
+        .pagination_deadline(None)
+        .build()
+        .unwrap();
+    assert_eq!(unbounded.pagination_deadline(), None);
 }
