@@ -92,6 +92,9 @@ pub mod locations;
 #[cfg(feature = "templates")]
 pub mod templates;
 
+/// Webhook events the API sends, parsed from a delivery's raw body.
+pub mod webhook_events;
+
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
 
 /// The API's first server URL (`https://api.timekit.io/v2`), with default variables.

@@ -894,6 +894,415 @@ pub struct ErrorType {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The booking a webhook delivers, with its related objects. Timestamps may carry an offset
+/// without a colon (`2016-11-24T13:34:54+0100`).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookingWebhook {
+    /// The booking's id (a UUID).
+    pub id: String,
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<BookingWebhookEvent>,
+    /// The calendar the booking's event is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingWebhookCustomer>>,
+    /// E.g. `event_info` and `group_booking` (`max_seats`, `current_seats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The resource the booking is with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The booking's own metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Actions the booking's graph allows next, e.g. `cancel`, `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_actions: Option<Vec<String>>,
+    /// Links the customer can follow, e.g. to cancel or reschedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For a seat in a group booking, the group's booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The calendar event behind a delivered booking.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingWebhookEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub where_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rsvp: Option<String>,
+    #[serde(rename = "allDay", default, skip_serializing_if = "Option::is_none")]
+    pub all_day: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A customer of a delivered booking.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingWebhookCustomer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// The customer's metadata as a JSON text (e.g. `"{}"`), not an object: decode it with `serde_json::from_str`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A `instant` booking as a webhook delivers it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct InstantBookingWebhook {
+    /// The booking's id (a UUID).
+    pub id: String,
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<BookingWebhookEvent>,
+    /// The calendar the booking's event is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingWebhookCustomer>>,
+    /// E.g. `event_info` and `group_booking` (`max_seats`, `current_seats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The resource the booking is with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The booking's own metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Actions the booking's graph allows next, e.g. `cancel`, `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_actions: Option<Vec<String>>,
+    /// Links the customer can follow, e.g. to cancel or reschedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For a seat in a group booking, the group's booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking: Option<serde_json::Map<String, serde_json::Value>>,
+    pub graph: InstantBookingWebhookGraph,
+    /// The state the booking reached.
+    pub state: InstantBookingWebhookState,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A `confirm_decline` booking as a webhook delivers it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ConfirmDeclineBookingWebhook {
+    /// The booking's id (a UUID).
+    pub id: String,
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<BookingWebhookEvent>,
+    /// The calendar the booking's event is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingWebhookCustomer>>,
+    /// E.g. `event_info` and `group_booking` (`max_seats`, `current_seats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The resource the booking is with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The booking's own metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Actions the booking's graph allows next, e.g. `cancel`, `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_actions: Option<Vec<String>>,
+    /// Links the customer can follow, e.g. to cancel or reschedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For a seat in a group booking, the group's booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking: Option<serde_json::Map<String, serde_json::Value>>,
+    pub graph: ConfirmDeclineBookingWebhookGraph,
+    /// The state the booking reached.
+    pub state: ConfirmDeclineBookingWebhookState,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A `instant_payment` booking as a webhook delivers it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct InstantPaymentBookingWebhook {
+    /// The booking's id (a UUID).
+    pub id: String,
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<BookingWebhookEvent>,
+    /// The calendar the booking's event is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingWebhookCustomer>>,
+    /// E.g. `event_info` and `group_booking` (`max_seats`, `current_seats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The resource the booking is with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The booking's own metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Actions the booking's graph allows next, e.g. `cancel`, `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_actions: Option<Vec<String>>,
+    /// Links the customer can follow, e.g. to cancel or reschedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For a seat in a group booking, the group's booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking: Option<serde_json::Map<String, serde_json::Value>>,
+    pub graph: InstantPaymentBookingWebhookGraph,
+    /// The state the booking reached.
+    pub state: InstantPaymentBookingWebhookState,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A `group_owner` booking as a webhook delivers it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct GroupOwnerBookingWebhook {
+    /// The booking's id (a UUID).
+    pub id: String,
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<BookingWebhookEvent>,
+    /// The calendar the booking's event is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingWebhookCustomer>>,
+    /// E.g. `event_info` and `group_booking` (`max_seats`, `current_seats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The resource the booking is with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The booking's own metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Actions the booking's graph allows next, e.g. `cancel`, `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_actions: Option<Vec<String>>,
+    /// Links the customer can follow, e.g. to cancel or reschedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For a seat in a group booking, the group's booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking: Option<serde_json::Map<String, serde_json::Value>>,
+    pub graph: GroupOwnerBookingWebhookGraph,
+    /// The state the booking reached.
+    pub state: GroupOwnerBookingWebhookState,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A `group_customer` booking as a webhook delivers it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct GroupCustomerBookingWebhook {
+    /// The booking's id (a UUID).
+    pub id: String,
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<BookingWebhookEvent>,
+    /// The calendar the booking's event is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingWebhookCustomer>>,
+    /// E.g. `event_info` and `group_booking` (`max_seats`, `current_seats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The resource the booking is with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The booking's own metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Actions the booking's graph allows next, e.g. `cancel`, `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_actions: Option<Vec<String>>,
+    /// Links the customer can follow, e.g. to cancel or reschedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For a seat in a group booking, the group's booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking: Option<serde_json::Map<String, serde_json::Value>>,
+    pub graph: GroupCustomerBookingWebhookGraph,
+    /// The state the booking reached.
+    pub state: GroupCustomerBookingWebhookState,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A `group_customer_payment` booking as a webhook delivers it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct GroupCustomerPaymentBookingWebhook {
+    /// The booking's id (a UUID).
+    pub id: String,
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<BookingWebhookEvent>,
+    /// The calendar the booking's event is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingWebhookCustomer>>,
+    /// E.g. `event_info` and `group_booking` (`max_seats`, `current_seats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The resource the booking is with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The booking's own metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Actions the booking's graph allows next, e.g. `cancel`, `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_actions: Option<Vec<String>>,
+    /// Links the customer can follow, e.g. to cancel or reschedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For a seat in a group booking, the group's booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking: Option<serde_json::Map<String, serde_json::Value>>,
+    pub graph: GroupCustomerPaymentBookingWebhookGraph,
+    /// The state the booking reached.
+    pub state: GroupCustomerPaymentBookingWebhookState,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A `reservation` booking as a webhook delivers it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ReservationBookingWebhook {
+    /// The booking's id (a UUID).
+    pub id: String,
+    pub completed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<client_runtime::LenientDateTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<BookingWebhookEvent>,
+    /// The calendar the booking's event is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingWebhookCustomer>>,
+    /// E.g. `event_info` and `group_booking` (`max_seats`, `current_seats`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The resource the booking is with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The booking's own metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Actions the booking's graph allows next, e.g. `cancel`, `complete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_actions: Option<Vec<String>>,
+    /// Links the customer can follow, e.g. to cancel or reschedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    /// For a seat in a group booking, the group's booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking: Option<serde_json::Map<String, serde_json::Value>>,
+    pub graph: ReservationBookingWebhookGraph,
+    /// The state the booking reached.
+    pub state: ReservationBookingWebhookState,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
 #[cfg(feature = "bookings")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCreateSettings {
@@ -902,6 +1311,859 @@ pub struct BookingCreateSettings {
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstantBookingWebhookGraph {
+    /// `instant`
+    Instant,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl InstantBookingWebhookGraph {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Instant => "instant",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for InstantBookingWebhookGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for InstantBookingWebhookGraph {
+    fn from(value: &str) -> Self {
+        match value {
+            "instant" => Self::Instant,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for InstantBookingWebhookGraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstantBookingWebhookGraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The state the booking reached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstantBookingWebhookState {
+    /// `confirmed`
+    Confirmed,
+    /// `completed`
+    Completed,
+    /// `cancelled`
+    Cancelled,
+    /// `cancelled_by_customer`
+    CancelledByCustomer,
+    /// `rescheduled_by_customer`
+    RescheduledByCustomer,
+    /// `error`
+    Error,
+    /// `other`
+    Other,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl InstantBookingWebhookState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::CancelledByCustomer => "cancelled_by_customer",
+            Self::RescheduledByCustomer => "rescheduled_by_customer",
+            Self::Error => "error",
+            Self::Other => "other",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for InstantBookingWebhookState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for InstantBookingWebhookState {
+    fn from(value: &str) -> Self {
+        match value {
+            "confirmed" => Self::Confirmed,
+            "completed" => Self::Completed,
+            "cancelled" => Self::Cancelled,
+            "cancelled_by_customer" => Self::CancelledByCustomer,
+            "rescheduled_by_customer" => Self::RescheduledByCustomer,
+            "error" => Self::Error,
+            "other" => Self::Other,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for InstantBookingWebhookState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstantBookingWebhookState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConfirmDeclineBookingWebhookGraph {
+    /// `confirm_decline`
+    ConfirmDecline,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl ConfirmDeclineBookingWebhookGraph {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ConfirmDecline => "confirm_decline",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for ConfirmDeclineBookingWebhookGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ConfirmDeclineBookingWebhookGraph {
+    fn from(value: &str) -> Self {
+        match value {
+            "confirm_decline" => Self::ConfirmDecline,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for ConfirmDeclineBookingWebhookGraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfirmDeclineBookingWebhookGraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The state the booking reached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConfirmDeclineBookingWebhookState {
+    /// `tentative`
+    Tentative,
+    /// `declined`
+    Declined,
+    /// `confirmed`
+    Confirmed,
+    /// `completed`
+    Completed,
+    /// `cancelled`
+    Cancelled,
+    /// `cancelled_by_customer`
+    CancelledByCustomer,
+    /// `rescheduled_by_customer`
+    RescheduledByCustomer,
+    /// `error`
+    Error,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl ConfirmDeclineBookingWebhookState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tentative => "tentative",
+            Self::Declined => "declined",
+            Self::Confirmed => "confirmed",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::CancelledByCustomer => "cancelled_by_customer",
+            Self::RescheduledByCustomer => "rescheduled_by_customer",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for ConfirmDeclineBookingWebhookState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ConfirmDeclineBookingWebhookState {
+    fn from(value: &str) -> Self {
+        match value {
+            "tentative" => Self::Tentative,
+            "declined" => Self::Declined,
+            "confirmed" => Self::Confirmed,
+            "completed" => Self::Completed,
+            "cancelled" => Self::Cancelled,
+            "cancelled_by_customer" => Self::CancelledByCustomer,
+            "rescheduled_by_customer" => Self::RescheduledByCustomer,
+            "error" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for ConfirmDeclineBookingWebhookState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ConfirmDeclineBookingWebhookState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstantPaymentBookingWebhookGraph {
+    /// `instant_payment`
+    InstantPayment,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl InstantPaymentBookingWebhookGraph {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::InstantPayment => "instant_payment",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for InstantPaymentBookingWebhookGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for InstantPaymentBookingWebhookGraph {
+    fn from(value: &str) -> Self {
+        match value {
+            "instant_payment" => Self::InstantPayment,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for InstantPaymentBookingWebhookGraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstantPaymentBookingWebhookGraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The state the booking reached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstantPaymentBookingWebhookState {
+    /// `tentative`
+    Tentative,
+    /// `paid`
+    Paid,
+    /// `unpaid`
+    Unpaid,
+    /// `completed`
+    Completed,
+    /// `cancelled`
+    Cancelled,
+    /// `error`
+    Error,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl InstantPaymentBookingWebhookState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tentative => "tentative",
+            Self::Paid => "paid",
+            Self::Unpaid => "unpaid",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for InstantPaymentBookingWebhookState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for InstantPaymentBookingWebhookState {
+    fn from(value: &str) -> Self {
+        match value {
+            "tentative" => Self::Tentative,
+            "paid" => Self::Paid,
+            "unpaid" => Self::Unpaid,
+            "completed" => Self::Completed,
+            "cancelled" => Self::Cancelled,
+            "error" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for InstantPaymentBookingWebhookState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstantPaymentBookingWebhookState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupOwnerBookingWebhookGraph {
+    /// `group_owner`
+    GroupOwner,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl GroupOwnerBookingWebhookGraph {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupOwner => "group_owner",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for GroupOwnerBookingWebhookGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for GroupOwnerBookingWebhookGraph {
+    fn from(value: &str) -> Self {
+        match value {
+            "group_owner" => Self::GroupOwner,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for GroupOwnerBookingWebhookGraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GroupOwnerBookingWebhookGraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The state the booking reached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupOwnerBookingWebhookState {
+    /// `tentative`
+    Tentative,
+    /// `completed`
+    Completed,
+    /// `cancelled`
+    Cancelled,
+    /// `error`
+    Error,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl GroupOwnerBookingWebhookState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tentative => "tentative",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for GroupOwnerBookingWebhookState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for GroupOwnerBookingWebhookState {
+    fn from(value: &str) -> Self {
+        match value {
+            "tentative" => Self::Tentative,
+            "completed" => Self::Completed,
+            "cancelled" => Self::Cancelled,
+            "error" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for GroupOwnerBookingWebhookState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GroupOwnerBookingWebhookState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupCustomerBookingWebhookGraph {
+    /// `group_customer`
+    GroupCustomer,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl GroupCustomerBookingWebhookGraph {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupCustomer => "group_customer",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for GroupCustomerBookingWebhookGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for GroupCustomerBookingWebhookGraph {
+    fn from(value: &str) -> Self {
+        match value {
+            "group_customer" => Self::GroupCustomer,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for GroupCustomerBookingWebhookGraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GroupCustomerBookingWebhookGraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The state the booking reached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupCustomerBookingWebhookState {
+    /// `confirmed`
+    Confirmed,
+    /// `completed`
+    Completed,
+    /// `cancelled_by_customer`
+    CancelledByCustomer,
+    /// `cancelled_by_owner`
+    CancelledByOwner,
+    /// `error`
+    Error,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl GroupCustomerBookingWebhookState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Confirmed => "confirmed",
+            Self::Completed => "completed",
+            Self::CancelledByCustomer => "cancelled_by_customer",
+            Self::CancelledByOwner => "cancelled_by_owner",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for GroupCustomerBookingWebhookState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for GroupCustomerBookingWebhookState {
+    fn from(value: &str) -> Self {
+        match value {
+            "confirmed" => Self::Confirmed,
+            "completed" => Self::Completed,
+            "cancelled_by_customer" => Self::CancelledByCustomer,
+            "cancelled_by_owner" => Self::CancelledByOwner,
+            "error" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for GroupCustomerBookingWebhookState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GroupCustomerBookingWebhookState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupCustomerPaymentBookingWebhookGraph {
+    /// `group_customer_payment`
+    GroupCustomerPayment,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl GroupCustomerPaymentBookingWebhookGraph {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::GroupCustomerPayment => "group_customer_payment",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for GroupCustomerPaymentBookingWebhookGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for GroupCustomerPaymentBookingWebhookGraph {
+    fn from(value: &str) -> Self {
+        match value {
+            "group_customer_payment" => Self::GroupCustomerPayment,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for GroupCustomerPaymentBookingWebhookGraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GroupCustomerPaymentBookingWebhookGraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The state the booking reached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupCustomerPaymentBookingWebhookState {
+    /// `tentative`
+    Tentative,
+    /// `confirmed`
+    Confirmed,
+    /// `paid`
+    Paid,
+    /// `unpaid`
+    Unpaid,
+    /// `completed`
+    Completed,
+    /// `cancelled_by_customer`
+    CancelledByCustomer,
+    /// `cancelled_by_owner`
+    CancelledByOwner,
+    /// `error`
+    Error,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl GroupCustomerPaymentBookingWebhookState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tentative => "tentative",
+            Self::Confirmed => "confirmed",
+            Self::Paid => "paid",
+            Self::Unpaid => "unpaid",
+            Self::Completed => "completed",
+            Self::CancelledByCustomer => "cancelled_by_customer",
+            Self::CancelledByOwner => "cancelled_by_owner",
+            Self::Error => "error",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for GroupCustomerPaymentBookingWebhookState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for GroupCustomerPaymentBookingWebhookState {
+    fn from(value: &str) -> Self {
+        match value {
+            "tentative" => Self::Tentative,
+            "confirmed" => Self::Confirmed,
+            "paid" => Self::Paid,
+            "unpaid" => Self::Unpaid,
+            "completed" => Self::Completed,
+            "cancelled_by_customer" => Self::CancelledByCustomer,
+            "cancelled_by_owner" => Self::CancelledByOwner,
+            "error" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for GroupCustomerPaymentBookingWebhookState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for GroupCustomerPaymentBookingWebhookState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReservationBookingWebhookGraph {
+    /// `reservation`
+    Reservation,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl ReservationBookingWebhookGraph {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reservation => "reservation",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for ReservationBookingWebhookGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ReservationBookingWebhookGraph {
+    fn from(value: &str) -> Self {
+        match value {
+            "reservation" => Self::Reservation,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for ReservationBookingWebhookGraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReservationBookingWebhookGraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The state the booking reached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReservationBookingWebhookState {
+    /// `reserved`
+    Reserved,
+    /// `expired`
+    Expired,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+impl ReservationBookingWebhookState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reserved => "reserved",
+            Self::Expired => "expired",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+impl std::fmt::Display for ReservationBookingWebhookState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for ReservationBookingWebhookState {
+    fn from(value: &str) -> Self {
+        match value {
+            "reserved" => Self::Reserved,
+            "expired" => Self::Expired,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl serde::Serialize for ReservationBookingWebhookState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ReservationBookingWebhookState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
 }
 
 /// The success responses of this operation.

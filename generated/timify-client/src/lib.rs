@@ -67,6 +67,9 @@ pub mod enterprise_customers;
 #[cfg(feature = "timeshifts")]
 pub mod timeshifts;
 
+/// Webhook events the API sends, parsed from a delivery's raw body.
+pub mod webhook_events;
+
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
 
 /// The API's first server URL (`https://api.timify.com`), with default variables.

@@ -529,6 +529,9 @@ pub struct TimeshiftImport {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// A webhook delivery's body. Its fields are not documented; they are kept as sent.
+pub type WebhookPayload = serde_json::Map<String, serde_json::Value>;
+
 #[cfg(feature = "companies")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanyOnlineStatus {
