@@ -17,15 +17,28 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::{pointer, Diagnostic};
 use crate::normalise::walk::{self, Flow, Kind, Visit};
+use crate::source::Limits;
 
 /// Bundles the external pieces `document` (read from `root`) refers to and checks its local
 /// `$ref`s, reporting every problem found rather than the first.
-pub(crate) fn bundle(root: &Path, document: &mut Value) -> Result<(), Vec<Diagnostic>> {
+///
+/// Only regular files inside `limits.ref_root` (by default the root file's folder), after
+/// symlinks, may be read, each within `limits.max_file_bytes`.
+pub(crate) fn bundle(root: &Path, document: &mut Value, limits: &Limits) -> Result<(), Vec<Diagnostic>> {
     let sites = collect_sites(Kind::Document, document);
     if sites.is_empty() {
         return Ok(());
     }
+    let folder = match &limits.ref_root {
+        Some(folder) => folder.as_path(),
+        None => root
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    };
     let mut bundler = Bundler {
+        limits,
+        allowed: std::fs::canonicalize(folder).unwrap_or_else(|_| clean(folder)),
         root: root.to_path_buf(),
         root_document: document,
         root_key: file_key(root),
@@ -140,6 +153,10 @@ fn apply(value: &mut Value, replacements: Vec<Replacement>) {
 
 /// The state of one bundling.
 struct Bundler<'a> {
+    /// File size cap (and the folder setting `allowed` came from).
+    limits: &'a Limits,
+    /// The folder (canonical) whose files may be read.
+    allowed: PathBuf,
     /// The root file as given, for messages.
     root: PathBuf,
     /// The root document as read (rewrites are applied once resolution is over).
@@ -304,8 +321,23 @@ impl Bundler<'_> {
     /// The value at `target` in `file`, read on first use; errors name the referring site.
     fn piece(&mut self, origin: &Origin, site: &Site, file: &Path, key: &Path, target: &str) -> Option<Value> {
         if !self.files.contains_key(key) {
-            let loaded = match crate::parse::read_file(file) {
-                Ok(bytes) => match crate::parse::load_value(file, &bytes) {
+            // `key` is canonical (symlinks resolved) for a file that exists; one that does not
+            // is reported by the read below.
+            if file.exists() && !key.starts_with(&self.allowed) {
+                self.errors.push(origin.error(
+                    &site.at,
+                    format!(
+                        "$ref `{}`: `{}` is outside `{}`, the folder $refs may read from (--ref-root widens it)",
+                        site.reference,
+                        file.display(),
+                        self.allowed.display()
+                    ),
+                ));
+                self.files.insert(key.to_path_buf(), None);
+                return None;
+            }
+            let loaded = match crate::source::read_file(file, self.limits) {
+                Ok(bytes) => match crate::source::load_value(file, &bytes) {
                     Ok(value) => Some(value),
                     Err(syntax) => {
                         self.errors.push(syntax);
@@ -521,7 +553,9 @@ mod tests {
                 "B": {"properties": {"c": {"$ref": "#/components/schemas/C"}}}
             }}
         });
-        let errors = bundle(Path::new("t.yaml"), &mut doc).err().unwrap_or_default();
+        let errors = bundle(Path::new("t.yaml"), &mut doc, &Limits::default())
+            .err()
+            .unwrap_or_default();
         let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,

@@ -13,6 +13,7 @@ pub mod ir;
 pub mod naming;
 mod normalise;
 pub mod parse;
+mod source;
 
 pub use diagnostic::{Diagnostic, Location};
 pub use emit::GeneratedFile;

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use codegen::parse::{parse_bytes, parse_file, ParsedSpec};
+use codegen::parse::{parse_bytes, parse_bytes_with, parse_file, parse_file_with, Limits, ParsedSpec};
 use codegen::{Diagnostic, Location};
 use serde_json::json;
 
@@ -378,4 +378,158 @@ fn odd_inputs_give_diagnostics_not_panics() {
             }
         }
     }
+}
+
+#[test]
+fn swagger_2_is_refused_with_advice() {
+    let errors = parse_err(
+        "swagger.yaml",
+        "swagger: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n",
+    );
+    assert_eq!(
+        shown(&errors),
+        ["swagger.yaml #/swagger: Swagger 2.0 documents are not supported; convert it to OpenAPI 3 first (e.g. with swagger2openapi, or the Swagger Editor's \"Convert to OpenAPI 3\")"]
+    );
+    let errors = parse_err(
+        "two.yaml",
+        "openapi: '2.0'\ninfo: {title: x, version: '1'}\npaths: {}\n",
+    );
+    assert_eq!(
+        errors.first().map(|e| e.location.to_string()),
+        Some("#/openapi".to_owned())
+    );
+}
+
+#[test]
+fn unknown_openapi_versions_warn() {
+    for version in ["4.0.0", "banana", "3"] {
+        let text = format!("openapi: '{version}'\ninfo: {{title: x, version: '1'}}\npaths: {{}}\n");
+        let spec = parse_bytes(&fixture("version.yaml"), text.as_bytes())
+            .unwrap_or_else(|e| panic!("{version}: {}", shown(&e).join("\n")));
+        assert_eq!(
+            shown(&spec.warnings),
+            [format!(
+                "version.yaml #/openapi: unknown OpenAPI version `{version}`; read as 3.x (supported: 3.0, 3.1, 3.2)"
+            )]
+        );
+    }
+    let spec = parse_ok("openapi31.yaml");
+    assert!(!shown(&spec.warnings)
+        .iter()
+        .any(|w| w.contains("unknown OpenAPI version")));
+}
+
+#[test]
+fn refs_outside_the_spec_folder_are_refused() {
+    let outside = referring_to("../fixtures/objects.yaml#/components/schemas/Customer");
+    let folder = std::fs::canonicalize(fixture("")).unwrap_or_default();
+    assert_eq!(
+        shown(&outside),
+        [format!(
+            "refs.yaml #/components/schemas/A: $ref `../fixtures/objects.yaml#/components/schemas/Customer`: `{}` is outside `{}`, the folder $refs may read from (--ref-root widens it)",
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/objects.yaml").display(),
+            folder.display()
+        )]
+    );
+    // A wider root lets it through.
+    let text = "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    A:\n      $ref: '../fixtures/objects.yaml#/components/schemas/Customer'\n";
+    let limits = Limits {
+        ref_root: Some(fixture("..")),
+        ..Limits::default()
+    };
+    let spec = parse_bytes_with(&fixture("refs.yaml"), text.as_bytes(), &limits);
+    assert!(spec.is_ok(), "{:?}", spec.err().map(|e| shown(&e)));
+}
+
+#[test]
+fn refs_to_devices_are_refused_without_reading_them() {
+    let dev_zero = if cfg!(unix) { "/dev/zero" } else { return };
+    let text = format!("openapi: 3.0.0\ninfo: {{title: x, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    A:\n      $ref: '{dev_zero}'\n");
+    let errors = parse_bytes(&fixture("zero.yaml"), text.as_bytes())
+        .err()
+        .unwrap_or_default();
+    assert!(
+        shown(&errors).iter().any(|e| e.contains("is outside")),
+        "{:?}",
+        shown(&errors)
+    );
+    let limits = Limits {
+        ref_root: Some(PathBuf::from("/")),
+        ..Limits::default()
+    };
+    let errors = parse_bytes_with(&fixture("zero.yaml"), text.as_bytes(), &limits)
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        shown(&errors),
+        ["zero.yaml #/components/schemas/A: $ref `/dev/zero`: cannot read the file: not a regular file"]
+    );
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused() {
+    let limits = Limits {
+        max_file_bytes: 100,
+        ..Limits::default()
+    };
+    let errors = parse_file_with(&fixture("openapi31.yaml"), &limits)
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        shown(&errors),
+        ["openapi31.yaml (document): the file is larger than 100 bytes (the limit; --max-file-bytes raises it)"]
+    );
+}
+
+#[test]
+fn deep_yaml_nesting_fails_at_its_place() {
+    // 100,000 nested `[` in 100 KB: refused before the YAML scanner, whose time grows with
+    // the square of the depth (39 s before this check).
+    let text = format!(
+        "openapi: 3.0.0\ninfo: {{title: x, version: '1'}}\npaths: {{}}\nx: {}\n",
+        "[".repeat(100_000)
+    );
+    let errors = parse_err("deep.yaml", &text);
+    assert_eq!(
+        shown(&errors),
+        ["deep.yaml 4:132: invalid YAML: nested deeper than 128 levels"]
+    );
+    let json = format!("{{\"a\": {}", "[".repeat(100_000));
+    let errors = parse_err("deep.json", &json);
+    assert_eq!(
+        shown(&errors),
+        ["deep.json 1:133: invalid JSON: recursion limit exceeded"]
+    );
+}
+
+#[test]
+fn path_and_schema_counts_are_limited() {
+    let mut text = String::from("openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths:\n");
+    for i in 0..11 {
+        text.push_str(&format!("  /p{i}: {{}}\n"));
+    }
+    text.push_str("components:\n  schemas:\n    A: {type: string}\n    B: {type: string}\n");
+    let limits = Limits {
+        max_paths: 10,
+        ..Limits::default()
+    };
+    let errors = parse_bytes_with(&fixture("many.yaml"), text.as_bytes(), &limits)
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        shown(&errors),
+        ["many.yaml #/paths: 11 paths, more than the limit of 10 (--max-paths raises it)"]
+    );
+    let limits = Limits {
+        max_schemas: 1,
+        ..Limits::default()
+    };
+    let errors = parse_bytes_with(&fixture("many.yaml"), text.as_bytes(), &limits)
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        shown(&errors),
+        ["many.yaml #/components/schemas: 2 schemas, more than the limit of 1 (--max-schemas raises it)"]
+    );
+    assert!(parse_bytes(&fixture("many.yaml"), text.as_bytes()).is_ok());
 }
