@@ -26,6 +26,37 @@ pub struct Args {
     /// Print every warning (by default only a count per crate).
     #[arg(long, short)]
     verbose: bool,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// The input limits, each with codegen's default (`codegen::parse::Limits`).
+#[derive(clap::Args)]
+pub struct LimitArgs {
+    /// The largest spec file (or file it `$ref`s) read, in bytes.
+    #[arg(long, default_value_t = codegen::parse::Limits::default().max_file_bytes)]
+    max_file_bytes: u64,
+    /// The most paths a spec may have.
+    #[arg(long, default_value_t = codegen::parse::Limits::default().max_paths)]
+    max_paths: usize,
+    /// The most component schemas a spec may have (after bundling).
+    #[arg(long, default_value_t = codegen::parse::Limits::default().max_schemas)]
+    max_schemas: usize,
+    /// The folder whose files `$ref`s may read (default: the spec's own folder and below).
+    #[arg(long)]
+    ref_root: Option<PathBuf>,
+}
+
+impl LimitArgs {
+    /// The limits as codegen takes them.
+    pub fn limits(&self) -> codegen::parse::Limits {
+        codegen::parse::Limits {
+            max_file_bytes: self.max_file_bytes,
+            max_paths: self.max_paths,
+            max_schemas: self.max_schemas,
+            ref_root: self.ref_root.clone(),
+        }
+    }
 }
 
 /// Runs the command.
@@ -45,7 +76,7 @@ fn generate_configured(args: &Args) -> anyhow::Result<ExitCode> {
     for entry in &config.crates {
         let dir = root.join("generated").join(&entry.name);
         let settings = configured_settings(&specs, entry)?;
-        let Some(generated) = generate_crate(&specs.join(&entry.spec), &settings, args.verbose) else {
+        let Some(generated) = generate_crate(&specs.join(&entry.spec), &settings, args) else {
             failed = true;
             continue;
         };
@@ -99,7 +130,7 @@ fn generate_one(spec: &Path, out: &Path, args: &Args) -> anyhow::Result<ExitCode
         .canonicalize()
         .with_context(|| format!("resolving {}", out.display()))?;
     let settings = one_off_settings(spec, &name, &out_abs, true);
-    let Some(generated) = generate_crate(spec, &settings, args.verbose) else {
+    let Some(generated) = generate_crate(spec, &settings, args) else {
         return Ok(ExitCode::FAILURE);
     };
     let outcome = files::sync(&out_abs, &generated.files, args.check)?;
@@ -131,11 +162,12 @@ pub fn one_off_settings(spec: &Path, name: &str, out: &Path, standalone: bool) -
 }
 
 /// Parses and generates, printing diagnostics; `None` when the spec could not be generated.
-fn generate_crate(spec: &Path, settings: &codegen::CrateSettings, verbose: bool) -> Option<codegen::GeneratedCrate> {
-    let result = codegen::parse::parse_file(spec).and_then(|parsed| codegen::generate(&parsed, settings));
+fn generate_crate(spec: &Path, settings: &codegen::CrateSettings, args: &Args) -> Option<codegen::GeneratedCrate> {
+    let result = codegen::parse::parse_file_with(spec, &args.limits.limits())
+        .and_then(|parsed| codegen::generate(&parsed, settings));
     match result {
         Ok(generated) => {
-            if verbose {
+            if args.verbose {
                 for warning in &generated.warnings {
                     eprintln!("warning: {warning}");
                 }
