@@ -111,10 +111,21 @@ impl RawResponse {
         self
     }
 
-    /// Decodes a JSON success body.
+    /// Decodes a JSON success body. When that fails and the server did not send JSON (an
+    /// HTML error page from a proxy, say), the error says what it sent and how it starts.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<ResponseValue<T>, Error<E>> {
-        let body = decode_json(&self.body, self.status)?;
+        let body = decode_json(&self.body, self.status).map_err(|mut e| {
+            if let Some(sent) = not_json(&self.headers, &self.body) {
+                e.message = format!("{}; {sent}", e.message);
+            }
+            e
+        })?;
         Ok(ResponseValue::new(self.status, self.headers, body))
+    }
+
+    /// The `Content-Type` the server sent, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        content_type(&self.headers)
     }
 
     /// A success response whose body is ignored.
@@ -185,6 +196,37 @@ impl RawResponse {
     }
 }
 
+/// The `Content-Type` in `headers`, if readable.
+pub(crate) fn content_type(headers: &HeaderMap) -> Option<&str> {
+    headers.get(http::header::CONTENT_TYPE)?.to_str().ok()
+}
+
+/// Whether `content_type` names JSON (`application/json`, `application/problem+json`, ...).
+pub(crate) fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json") || essence.to_ascii_lowercase().ends_with("+json")
+}
+
+/// How many bytes of a non-JSON body a decode error quotes.
+const QUOTED_BYTES: usize = 64;
+
+/// "the server sent `text/html`, starting `<!DOCTYPE html>…`", when the response is not
+/// declared as JSON; `None` when it is.
+pub(crate) fn not_json(headers: &HeaderMap, body: &Bytes) -> Option<String> {
+    let sent = match content_type(headers) {
+        Some(kind) if is_json(kind) => return None,
+        Some(kind) => format!("the server sent `{kind}`, not JSON"),
+        None => "the server sent no Content-Type".to_owned(),
+    };
+    let start = body.get(..QUOTED_BYTES).unwrap_or(body);
+    let quoted: String = String::from_utf8_lossy(start)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let more = if body.len() > QUOTED_BYTES { "…" } else { "" };
+    Some(format!("{sent}, starting `{}{more}`", quoted.trim()))
+}
+
 /// Decodes JSON, naming the path that failed and keeping the body.
 pub(crate) fn decode_json<T: DeserializeOwned>(body: &Bytes, status: StatusCode) -> Result<T, DecodeError> {
     // An empty body decodes like `null`, so `Option`/`()` bodies accept a bare 200.
@@ -205,6 +247,44 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &Bytes, status: StatusCode)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_non_json_body_says_what_the_server_sent() {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "text/html; charset=utf-8".parse().unwrap());
+        let page = "<!DOCTYPE html>\n<html><body>502 Bad Gateway from the proxy in front of the API</body></html>";
+        let response = RawResponse::new(StatusCode::OK, headers, Bytes::from(page), Arc::from([]));
+        let Err(Error::Decode(e)) = response.json::<serde_json::Value, ()>() else {
+            panic!("expected a decode error");
+        };
+        assert!(
+            e.message.starts_with("expected value at line 1 column 1; "),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message.ends_with(
+                "the server sent `text/html; charset=utf-8`, not JSON, starting \
+                 `<!DOCTYPE html> <html><body>502 Bad Gateway from the proxy in fr…`"
+            ),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.body, page.as_bytes());
+    }
+
+    #[test]
+    fn a_json_body_of_the_wrong_shape_is_not_called_non_json() {
+        for kind in ["application/json", "application/problem+json; charset=utf-8"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("content-type", kind.parse().unwrap());
+            let response = RawResponse::new(StatusCode::OK, headers, Bytes::from("[1]"), Arc::from([]));
+            let Err(Error::Decode(e)) = response.json::<String, ()>() else {
+                panic!("expected a decode error");
+            };
+            assert!(!e.message.contains("server sent"), "{}", e.message);
+        }
+    }
 
     fn raw(status: u16, body: &str, pointers: &[&str]) -> RawResponse {
         RawResponse::new(

@@ -16,7 +16,7 @@ use crate::body::{read_limited, ReadError};
 use crate::client::{checked_base_url, BuildError};
 use crate::error::{AuthError, TransportError};
 use crate::redact::Redactor;
-use crate::response::{decode_json, RawResponse};
+use crate::response::{decode_json, is_json, RawResponse};
 use crate::token::Token;
 
 /// The most bytes of a token endpoint's answer that are read: a token answer is a few
@@ -213,13 +213,19 @@ impl TokenReply {
         self.raw.message()
     }
 
-    /// Decodes a success body. The error names only the JSON path: serde's own message may
-    /// quote the value, and in a token response that value may be a secret.
+    /// Decodes a success body. The error names only the JSON path and, for an answer not
+    /// declared as JSON, its content type: serde's own message, like the body itself, may
+    /// quote a value, and in a token response that value may be a secret.
     pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, AuthError> {
         let body: &Bytes = self.raw.body();
         decode_json(body, self.status()).map_err(|e| {
+            let sent = match self.raw.content_type() {
+                Some(kind) if !is_json(kind) => format!(", sent as `{kind}`, not JSON"),
+                Some(_) => String::new(),
+                None => ", sent without a Content-Type".to_owned(),
+            };
             AuthError::BadTokenResponse(format!(
-                "`{}` is missing or has an unexpected type (HTTP {})",
+                "`{}` is missing or has an unexpected type (HTTP {}{sent})",
                 e.path,
                 self.status()
             ))

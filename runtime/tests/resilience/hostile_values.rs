@@ -89,3 +89,43 @@ async fn an_absurd_retry_after_is_a_rate_limited_error_with_a_wait_of_a_day() {
         assert_eq!(hits(&server, "/items").await, 1);
     }
 }
+
+const HTML_PAGE: &str = "<!DOCTYPE html><html><head><title>Maintenance</title></head><body>Back soon</body></html>";
+
+#[tokio::test]
+async fn an_html_page_with_status_200_is_a_decode_error_naming_text_html() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(HTML_PAGE, "text/html"))
+        .mount(&server)
+        .await;
+    let client = ApiClient::builder(server.uri()).build().unwrap();
+    let response = client.send::<()>(ApiRequest::new(Method::GET, "/items")).await.unwrap();
+    let err = response.json::<Vec<serde_json::Value>, ()>().unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, client_runtime::Error::Decode(_)), "{err:?}");
+    assert!(text.contains("the server sent `text/html`, not JSON"), "{text}");
+    assert!(
+        text.contains("starting `<!DOCTYPE html><html><head><title>Maintenance"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn an_html_token_answer_names_its_content_type() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(HTML_PAGE, "text/html"))
+        .mount(&server)
+        .await;
+    let client = ApiClient::builder(server.uri())
+        .auth(AppToken::new(server.uri(), "app", "secret"))
+        .build()
+        .unwrap();
+    let err = client
+        .send::<()>(ApiRequest::new(Method::GET, "/items"))
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("sent as `text/html`, not JSON"), "{text}");
+}
