@@ -94,6 +94,8 @@ pub struct ApiClientBuilder {
     limiter: Option<Arc<RateLimiter>>,
     pagination_deadline: Option<Duration>,
     max_response_bytes: Option<u64>,
+    #[cfg(feature = "redis")]
+    redis: Option<(crate::shared::RedisShared, Option<String>)>,
 }
 
 impl ApiClientBuilder {
@@ -113,7 +115,31 @@ impl ApiClientBuilder {
             limiter: None,
             pagination_deadline: Some(crate::pagination::DEFAULT_PAGINATION_DEADLINE),
             max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
+            #[cfg(feature = "redis")]
+            redis: None,
         }
+    }
+
+    /// Shares tokens and the rate budget with every replica through `redis` (feature `redis`):
+    /// the authenticator's tokens go to a [`RedisTokenStore`](crate::shared::RedisTokenStore)
+    /// (when it keeps tokens and is not shared with other clients), and the client's rate
+    /// limit, if it has one, is counted in Redis under the base URL's host and path. Applies
+    /// at [`build`](Self::build), whatever the order of the builder calls.
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, redis: &crate::shared::RedisShared) -> Self {
+        let name = self.redis.take().and_then(|(_, name)| name);
+        self.redis = Some((redis.clone(), name));
+        self
+    }
+
+    /// The name the rate budget is counted under in Redis. Default: the base URL's host and
+    /// path. Clients that spend one budget (e.g. one Timeneye token) give the same name.
+    #[cfg(feature = "redis")]
+    pub fn rate_budget_name(mut self, name: impl Into<String>) -> Self {
+        if let Some((_, budget_name)) = &mut self.redis {
+            *budget_name = Some(name.into());
+        }
+        self
     }
 
     /// The most bytes of a response body the client reads into memory; a longer body ends
@@ -214,8 +240,26 @@ impl ApiClientBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<ApiClient, BuildError> {
+    #[allow(unused_mut)] // mutated only with the `redis` feature
+    pub fn build(mut self) -> Result<ApiClient, BuildError> {
         let base_url = checked_base_url(&self.base_url, self.allow_insecure_http)?;
+        #[cfg(feature = "redis")]
+        if let Some((redis, name)) = self.redis.take() {
+            if let Some(auth) = Arc::get_mut(&mut self.auth) {
+                auth.adopt_token_store(Arc::new(redis.token_store()));
+            } else {
+                tracing::warn!(
+                    "the authenticator is shared with other clients, so its token store is left as it is; \
+                     give its flow `token_store(redis.token_store())` to share its tokens"
+                );
+            }
+            if let Some(limiter) = &self.limiter {
+                let (requests, period) = limiter.limit();
+                let name =
+                    name.unwrap_or_else(|| format!("{}{}", base_url.host_str().unwrap_or_default(), base_url.path()));
+                self.limiter = Some(Arc::new(redis.rate_budget(&name, requests, period)));
+            }
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()
@@ -419,6 +463,15 @@ impl ApiClient {
             };
             self.record_rate_limit(received.headers());
             let status = received.status();
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                // A shared budget pauses every replica for as long as the server asks.
+                if let (Some(limiter), Some(wait)) = (
+                    &self.inner.limiter,
+                    crate::rate_limit::retry_after(received.headers(), SystemTime::now()),
+                ) {
+                    limiter.rate_limited(wait).await;
+                }
+            }
             if status != StatusCode::UNAUTHORIZED {
                 let failure = Failure::Status(status, received.headers());
                 if let Some(wait) = self.retry_wait(&request, failure, attempts, started) {

@@ -151,6 +151,8 @@ mod redact;
 mod request;
 mod response;
 pub mod retry;
+#[cfg(feature = "redis")]
+pub mod shared;
 pub mod token;
 pub mod webhook;
 

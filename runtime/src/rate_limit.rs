@@ -96,11 +96,20 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 
 /// A client-side limit of `requests` per `period`, as a token bucket: up to `requests` may go
 /// at once, then one more each `period / requests`. Waiting callers queue in arrival order.
+///
+/// With the `redis` feature, a limiter made by
+/// [`RedisShared::rate_budget`](crate::shared::RedisShared::rate_budget) counts the budget in
+/// Redis for all replicas together (the token bucket is then its fallback while Redis fails),
+/// and a 429 seen by one replica pauses all of them.
 #[derive(Debug)]
 pub struct RateLimiter {
+    requests: u32,
+    period: Duration,
     capacity: f64,
     per_second: f64,
     state: Mutex<Bucket>,
+    #[cfg(feature = "redis")]
+    shared: Option<crate::shared::SharedBudget>,
 }
 
 #[derive(Debug)]
@@ -114,16 +123,52 @@ impl RateLimiter {
     /// `requests` per `period` (e.g. 500 per 5 minutes). Zero values are raised to the
     /// smallest meaningful ones (1 request, 1 ms).
     pub fn new(requests: u32, period: Duration) -> Self {
-        let capacity = f64::from(requests.max(1));
-        let period = period.max(Duration::from_millis(1)).as_secs_f64();
+        let requests = requests.max(1);
+        let period = period.max(Duration::from_millis(1));
+        let capacity = f64::from(requests);
         Self {
+            requests,
+            period,
             capacity,
-            per_second: capacity / period,
+            per_second: capacity / period.as_secs_f64(),
             state: Mutex::new(Bucket {
                 tokens: capacity,
                 last: Instant::now(),
             }),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// The same limit, counted in Redis.
+    #[cfg(feature = "redis")]
+    pub(crate) fn with_shared(mut self, budget: crate::shared::SharedBudget) -> Self {
+        self.shared = Some(budget);
+        self
+    }
+
+    /// The limit: `requests` per `period`.
+    pub fn limit(&self) -> (u32, Duration) {
+        (self.requests, self.period)
+    }
+
+    /// Whether the budget is shared with other processes (counted in Redis).
+    pub fn is_shared(&self) -> bool {
+        #[cfg(feature = "redis")]
+        return self.shared.is_some();
+        #[cfg(not(feature = "redis"))]
+        false
+    }
+
+    /// The server answered 429 and asked to wait `wait`. A shared budget pauses every replica
+    /// until then; a local one leaves the wait to the retry policy, which already sleeps it.
+    pub async fn rate_limited(&self, wait: Duration) {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            shared.pause(wait).await;
+        }
+        #[cfg(not(feature = "redis"))]
+        let _ = wait;
     }
 
     /// `requests` per second.
@@ -133,6 +178,18 @@ impl RateLimiter {
 
     /// Waits until one more request is allowed, then counts it.
     pub async fn acquire(&self) {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            use crate::shared::Verdict;
+            loop {
+                match shared.try_acquire().await {
+                    Verdict::Go => return,
+                    Verdict::Wait(wait) => tokio::time::sleep(wait).await,
+                    // Redis failed: this process's own bucket keeps it within the limit.
+                    Verdict::Local => break,
+                }
+            }
+        }
         let wait = self.reserve();
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;

@@ -206,4 +206,9 @@ impl<F: TokenFlow> Authenticator for CachedAuth<F> {
             Ok(true)
         })
     }
+
+    fn adopt_token_store(&mut self, store: Arc<dyn TokenStore>) -> bool {
+        self.cache = std::mem::take(&mut self.cache).with_store(store);
+        true
+    }
 }

@@ -10,6 +10,7 @@
 #![warn(clippy::arithmetic_side_effects)]
 
 use std::fmt;
+use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -17,7 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::AuthError;
 use crate::request::ApiRequest;
-use crate::token::Token;
+use crate::token::{Token, TokenStore};
 
 pub mod bookingtime;
 mod cached;
@@ -115,6 +116,13 @@ pub trait Authenticator: Send + Sync + fmt::Debug {
     ) -> BoxFuture<'a, Result<bool, AuthError>> {
         let _ = sent;
         self.on_unauthorized(request)
+    }
+
+    /// Keeps its tokens in `store` from now on, if it keeps tokens at all; returns whether it
+    /// does. The client builder's `redis` option uses it. Default: no tokens, `false`.
+    fn adopt_token_store(&mut self, store: Arc<dyn TokenStore>) -> bool {
+        let _ = store;
+        false
     }
 }
 

@@ -19,9 +19,21 @@
 //! - after a 401, [`TokenCache::invalidate`] marks the rejected token expired — but only if it
 //!   is still the stored one, so a token another task has just fetched is not thrown away.
 //!
-//! Limits worth knowing: the single flight and the failure cool-down are per process
-//! (replicas sharing a store each fetch once); and every [`TokenCache::get`] reads the store,
-//! which is free in memory but a round trip for a network store.
+//! With a store that several processes share ([`TokenStore::sharing`], e.g. the Redis store
+//! of [`crate::shared`]), the single flight reaches across the fleet:
+//!
+//! - a fresh token is kept in the process too, so while it is fresh a call costs no round
+//!   trip; when it is missing or near expiry the store is read (one round trip);
+//! - still stale, the one task holding the partition's in-process lock takes the store's
+//!   lease (unique holder value, TTL), reads the store again after winning it, fetches only if
+//!   the token is still stale, saves it (access and rotated refresh token in one write) and
+//!   releases the lease;
+//! - a process that finds the lease taken polls the store every `poll_interval` for the
+//!   holder's token and tries the lease again, so a holder that died delays the others by at
+//!   most the lease TTL.
+//!
+//! Limits worth knowing: the failure cool-down is per process; and without a shared store
+//! every [`TokenCache::get`] reads the store, which is free in memory.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -29,7 +41,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use super::{Clock, MemoryTokenStore, SystemClock, Token, TokenStore};
+use super::{Clock, MemoryTokenStore, Sharing, SystemClock, Token, TokenStore};
 use crate::error::AuthError;
 
 /// How long before expiry a token is renewed by default. bookingtime's own SDK renews its
@@ -53,6 +65,16 @@ pub struct TokenCache {
     // One async lock per partition key, held while a token is fetched; it guards the
     // partition's last failure. The std mutex only guards the map itself.
     partitions: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Option<Failure>>>>>,
+    // With a shared store: this process's copy of each partition's latest token, so that a
+    // fresh token costs no round trip to the store.
+    local: Mutex<HashMap<String, Token>>,
+}
+
+/// A token [`TokenCache::get`] obtained: from its resolver (still to be saved), or already
+/// saved (by this process under the fleet lease, or by another process).
+enum Fetched {
+    Unsaved(Token),
+    Saved(Token),
 }
 
 /// A failed fetch, handed to callers until `until`.
@@ -100,6 +122,7 @@ impl TokenCache {
             refresh_margin,
             failure_cooldown: DEFAULT_FAILURE_COOLDOWN,
             partitions: Mutex::new(HashMap::new()),
+            local: Mutex::new(HashMap::new()),
         }
     }
 
@@ -157,6 +180,12 @@ impl TokenCache {
         F: FnOnce(Option<Token>) -> Fut,
         Fut: Future<Output = Result<Token, AuthError>>,
     {
+        let sharing = self.store.sharing();
+        if sharing.is_some() {
+            if let Some(token) = self.local_fresh(key) {
+                return Ok(token);
+            }
+        }
         if let Some(token) = self.load(key).await? {
             if self.is_fresh(&token) {
                 return Ok(token);
@@ -175,17 +204,79 @@ impl TokenCache {
         if let Some(failure) = last_failure.as_ref().filter(|f| f.covers(self.now())) {
             return Err(failure.error.clone());
         }
-        tracing::debug!(partition = key, "fetching a new token");
-        match resolve(previous).await {
-            Ok(token) => {
+        let fetched = match sharing {
+            None => {
+                tracing::debug!(partition = key, "fetching a new token");
+                resolve(previous).await.map(Fetched::Unsaved)
+            }
+            Some(sharing) => self.fetch_shared(key, sharing, resolve).await.map(Fetched::Saved),
+        };
+        match fetched {
+            Ok(Fetched::Unsaved(token)) => {
                 *last_failure = None;
                 self.save_granted(key, token).await
+            }
+            Ok(Fetched::Saved(token)) => {
+                *last_failure = None;
+                Ok(token)
             }
             Err(error) => {
                 *last_failure = Some(self.failure(key, &error));
                 Err(error)
             }
         }
+    }
+
+    /// Fetches `key`'s token across a fleet sharing the store: wait for the lease (or for
+    /// another process's fresh token), re-read, fetch only if still needed, save, release.
+    /// Returns the token as saved.
+    async fn fetch_shared<F, Fut>(&self, key: &str, sharing: Sharing, resolve: F) -> Result<Token, AuthError>
+    where
+        F: FnOnce(Option<Token>) -> Fut,
+        Fut: Future<Output = Result<Token, AuthError>>,
+    {
+        // Twice the TTL: a dead holder's lease runs out within one, so only a fleet that keeps
+        // taking the lease without ever writing a fresh token makes a caller give up.
+        let deadline = tokio::time::Instant::now() + sharing.lease_ttl.saturating_mul(2);
+        let lease = loop {
+            if let Some(lease) = self.store.try_lease(key).await.map_err(store_error)? {
+                break lease;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(AuthError::TokenStore(format!(
+                    "gave up waiting for another process to fetch the token for `{key}` after {} ms",
+                    sharing.lease_ttl.saturating_mul(2).as_millis()
+                )));
+            }
+            tokio::time::sleep(sharing.poll_interval).await;
+            if let Some(token) = self.load(key).await? {
+                if self.is_fresh(&token) {
+                    return Ok(token);
+                }
+            }
+        };
+        let result = self.fetch_holding(key, resolve).await;
+        if let Err(error) = self.store.release(key, lease).await {
+            // The lease runs out by itself; the others wait at most its TTL.
+            tracing::warn!(partition = key, error = %error, "could not release the token lease");
+        }
+        result
+    }
+
+    /// Holding the lease: read the store again (another process may have written a fresh
+    /// token just before this one won), fetch only if still needed, save.
+    async fn fetch_holding<F, Fut>(&self, key: &str, resolve: F) -> Result<Token, AuthError>
+    where
+        F: FnOnce(Option<Token>) -> Fut,
+        Fut: Future<Output = Result<Token, AuthError>>,
+    {
+        let previous = self.load(key).await?;
+        if let Some(token) = previous.as_ref().filter(|t| self.is_fresh(t)) {
+            return Ok(token.clone());
+        }
+        tracing::debug!(partition = key, "fetching a new token for the fleet");
+        let token = resolve(previous).await?;
+        self.save_granted(key, token).await
     }
 
     /// Always runs `resolve` (given the stored token, if any) and saves its result; for an
@@ -232,7 +323,8 @@ impl TokenCache {
     pub async fn remove(&self, key: &str) -> Result<(), AuthError> {
         let partition = self.partition(key);
         let _guard = partition.lock().await;
-        self.store.remove(key).await.map_err(|e| AuthError::TokenStore(e.0))
+        self.remember(key, None);
+        self.store.remove(key).await.map_err(store_error)
     }
 
     /// The stored token for `key`, fresh or not.
@@ -241,14 +333,33 @@ impl TokenCache {
     }
 
     async fn load(&self, key: &str) -> Result<Option<Token>, AuthError> {
-        self.store.load(key).await.map_err(|e| AuthError::TokenStore(e.0))
+        let token = self.store.load(key).await.map_err(store_error)?;
+        self.remember(key, token.as_ref());
+        Ok(token)
     }
 
     async fn save(&self, key: &str, token: &Token) -> Result<(), AuthError> {
-        self.store
-            .save(key, token)
-            .await
-            .map_err(|e| AuthError::TokenStore(e.0))
+        self.store.save(key, token).await.map_err(store_error)?;
+        self.remember(key, Some(token));
+        Ok(())
+    }
+
+    /// Keeps (or forgets) the process's copy of a shared store's token.
+    fn remember(&self, key: &str, token: Option<&Token>) {
+        if self.store.sharing().is_none() {
+            return;
+        }
+        let mut local = self.local.lock().unwrap_or_else(PoisonError::into_inner);
+        match token {
+            Some(token) => local.insert(key.to_owned(), token.clone()),
+            None => local.remove(key),
+        };
+    }
+
+    /// The process's copy of `key`'s token, if it is fresh.
+    fn local_fresh(&self, key: &str) -> Option<Token> {
+        let local = self.local.lock().unwrap_or_else(PoisonError::into_inner);
+        local.get(key).filter(|t| self.is_fresh(t)).cloned()
     }
 
     /// Saves a token a resolver just returned, first raising a lifetime below the floor.
@@ -294,6 +405,10 @@ impl TokenCache {
         let mut partitions = self.partitions.lock().unwrap_or_else(PoisonError::into_inner);
         partitions.entry(key.to_owned()).or_default().clone()
     }
+}
+
+fn store_error(error: super::StoreError) -> AuthError {
+    AuthError::TokenStore(error.0)
 }
 
 #[cfg(test)]

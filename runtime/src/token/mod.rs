@@ -25,7 +25,7 @@ pub use cache::{TokenCache, DEFAULT_FAILURE_COOLDOWN, DEFAULT_REFRESH_MARGIN, MI
 /// (`expires_in: 10000000000000000000`, `1e300`) are clamped to it, so no expiry overflows.
 pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use store::{MemoryTokenStore, StoreError, TokenStore};
+pub use store::{Lease, MemoryTokenStore, Sharing, StoreError, TokenStore};
 
 /// A bearer credential with an optional refresh token and expiry. `Debug` never shows the
 /// secrets; read them with [`ExposeSecret`] only where they go on the wire or into a store.

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use futures::future::BoxFuture;
 
@@ -30,6 +31,45 @@ pub trait TokenStore: Send + Sync + fmt::Debug {
 
     /// Forgets the token under `key`.
     fn remove<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// How several processes share this store, if they do. A shared store makes the
+    /// [`TokenCache`](super::TokenCache) keep a copy of fresh tokens in the process (so a
+    /// fresh token costs no round trip) and take the store's fleet-wide [`Lease`] before it
+    /// fetches. Default: not shared.
+    fn sharing(&self) -> Option<Sharing> {
+        None
+    }
+
+    /// Tries to take the fleet-wide lease on fetching `key`'s token: `Some` when this caller
+    /// now holds it, `None` when another process does. Only called when
+    /// [`sharing`](Self::sharing) is `Some`. Default: always granted.
+    fn try_lease<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<Lease>, StoreError>> {
+        let _ = key;
+        Box::pin(async { Ok(Some(Lease::default())) })
+    }
+
+    /// Gives back a lease taken with [`try_lease`](Self::try_lease); a lease that ran out
+    /// and was taken by another process is left alone. Default: nothing to do.
+    fn release<'a>(&'a self, key: &'a str, lease: Lease) -> BoxFuture<'a, Result<(), StoreError>> {
+        let _ = (key, lease);
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// How processes sharing a store wait for each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sharing {
+    /// How long a lease lasts unless released: the longest a dead holder delays the others.
+    pub lease_ttl: Duration,
+    /// How often a process that found the lease taken looks for the holder's token.
+    pub poll_interval: Duration,
+}
+
+/// A held fleet-wide lease: the holder's unique value, which only it can release.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lease {
+    /// The unique value the lease was taken with (empty for stores that need no lease).
+    pub holder: String,
 }
 
 /// The default store: tokens live in this process only. Clones share the same map.
