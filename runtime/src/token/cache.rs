@@ -237,7 +237,9 @@ impl TokenCache {
     {
         // Twice the TTL: a dead holder's lease runs out within one, so only a fleet that keeps
         // taking the lease without ever writing a fresh token makes a caller give up.
-        let deadline = tokio::time::Instant::now() + sharing.lease_ttl.saturating_mul(2);
+        let now = tokio::time::Instant::now();
+        // A lease TTL too large for the clock leaves only the first try before giving up.
+        let deadline = now.checked_add(sharing.lease_ttl.saturating_mul(2)).unwrap_or(now);
         let lease = loop {
             if let Some(lease) = self.store.try_lease(key).await.map_err(store_error)? {
                 break lease;
