@@ -41,6 +41,10 @@ end
 return 0
 ";
 
+/// The longest pause one 429 imposes on the fleet, unless the budget's period is longer.
+pub const MAX_FLEET_PAUSE: Duration = Duration::from_secs(300);
+const MAX_FLEET_PAUSE_MS: u64 = 300_000;
+
 /// A rate budget in Redis; used through [`RateLimiter`](crate::RateLimiter).
 pub(crate) struct SharedBudget {
     shared: RedisShared,
@@ -132,12 +136,12 @@ impl SharedBudget {
     }
 
     /// The server answered 429 asking to wait `wait`: every replica pauses until then, for
-    /// one budget period at most (a server or proxy asking for days must not stop the fleet
-    /// for days; the request's own retry policy still decides about that request).
+    /// at most [`MAX_FLEET_PAUSE`] or one budget period, whichever is longer (a server or
+    /// proxy asking for days must not stop the fleet for days; the request's own retry
+    /// policy still decides about that request).
     pub(crate) async fn pause(&self, wait: Duration) {
-        let ms = u64::try_from(wait.as_millis())
-            .unwrap_or(u64::MAX)
-            .clamp(1, self.period_ms);
+        let cap = self.period_ms.max(MAX_FLEET_PAUSE_MS);
+        let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).clamp(1, cap);
         let result = self
             .shared
             .call("rate budget pause", |mut c| async move {

@@ -35,6 +35,7 @@ use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
+pub use budget::MAX_FLEET_PAUSE;
 pub(crate) use budget::{SharedBudget, Verdict};
 pub use tokens::RedisTokenStore;
 
