@@ -126,3 +126,28 @@ fn alias_cycles_through_all_of_terminate() {
         ]
     );
 }
+
+#[test]
+fn a_7000_link_chain_of_refs_outside_components_is_cut_off_with_a_warning() {
+    // `$ref`s outside components are inlined where they are used, so each link nests one
+    // level deeper.
+    let n = 7000;
+    let mut text = String::from(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/x-defs/A0'}\nx-defs:\n",
+    );
+    for i in 0..n {
+        let _ = writeln!(
+            text,
+            "  A{i}: {{type: object, properties: {{n: {{$ref: '#/x-defs/A{}'}}}}}}",
+            i + 1
+        );
+    }
+    let _ = writeln!(text, "  A{n}: {{type: string}}");
+    let generated = generate(&text).unwrap_or_else(|e| panic!("{e:#?}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        ["limits.yaml #/x-defs/A63/properties/n: schemas nest deeper than 64 levels here; typed as JSON"]
+    );
+    assert!(types_rs(&generated).contains("pub n: Option<serde_json::Value>"));
+}

@@ -60,6 +60,8 @@ pub struct TypeBuilder<'a> {
     nullable: BTreeSet<TypeId>,
     /// Refs being resolved from the raw document, to stop infinite inlining.
     resolving: BTreeSet<String>,
+    /// How many [`TypeBuilder::lower`] calls are under way, to bound the recursion.
+    depth: usize,
     /// Warnings about fallbacks.
     pub warnings: Vec<Diagnostic>,
     /// Errors that stop generation (dangling refs).
@@ -85,6 +87,7 @@ impl<'a> TypeBuilder<'a> {
             ref_ids: BTreeMap::new(),
             nullable: BTreeSet::new(),
             resolving: BTreeSet::new(),
+            depth: 0,
             warnings: Vec::new(),
             errors: Vec::new(),
             places: BTreeMap::new(),
@@ -195,11 +198,24 @@ impl<'a> TypeBuilder<'a> {
     ///
     /// Records the result in [`TypeBuilder::places`], so that tools (the conformance check)
     /// know which Rust type reads the values found at `pointer`.
+    ///
+    /// Lowering recurses into inline schemas and into `$ref`s outside components (which are
+    /// inlined), so a chain of those could go as deep as the document is long; past
+    /// [`MAX_SCHEMA_DEPTH`] levels the schema is typed as JSON with a warning.
     pub fn lower(&mut self, schema: SchemaRef<'_>, hint: &str, pointer: &str) -> TypeRef {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            self.warn(
+                pointer,
+                format!("schemas nest deeper than {MAX_SCHEMA_DEPTH} levels here; typed as JSON"),
+            );
+            return TypeRef::Builtin(Builtin::Json);
+        }
+        self.depth += 1;
         let ty = match schema {
             SchemaRef::Ref(reference) => self.lower_ref(reference, pointer),
             SchemaRef::Inline(schema) => self.lower_inline(schema, hint, pointer),
         };
+        self.depth -= 1;
         self.places.insert(pointer.to_owned(), ty.clone());
         ty
     }
@@ -652,6 +668,10 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 }
+
+/// How deeply inline schemas (and `$ref`s outside components, which are inlined) may nest
+/// under one use site. Real documents nest a handful of levels.
+const MAX_SCHEMA_DEPTH: usize = 64;
 
 /// How many schemas one `allOf` merge may visit (members, their `$ref`s and nested `allOf`s).
 /// Real documents stay far below; a longer chain would make output grow with its square.
