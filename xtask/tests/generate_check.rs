@@ -110,3 +110,29 @@ fn a_broken_spec_fails_with_the_file_and_place() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_spec_named_2fa_gives_a_valid_package_name_and_a_failed_run_keeps_the_crate() {
+    let dir = scratch("2fa");
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("2fa.yaml");
+    std::fs::copy(fixture(), &spec).unwrap();
+    let out = dir.join("out");
+    let out_arg = out.to_string_lossy().into_owned();
+    let generated = xtask(&["generate", "--spec", &spec.to_string_lossy(), "--out", &out_arg]);
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"api-2fa-client\""), "{manifest}");
+    // A spec that no longer generates leaves the crate as it was.
+    std::fs::write(&spec, "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n").unwrap();
+    let refused = xtask(&["generate", "--spec", &spec.to_string_lossy(), "--out", &out_arg]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("Swagger 2.0 documents are not supported"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(out.join("Cargo.toml")).unwrap(), manifest);
+    let _ = std::fs::remove_dir_all(&dir);
+}
