@@ -28,6 +28,8 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Vec",
     "Box",
     "Default",
+    // Generated code implements `From<&str>` for string enums in `types.rs`.
+    "From",
     "Client",
     "Error",
     "ResponseValue",

@@ -57,6 +57,7 @@ snapshot_tests! {
     openapi_31_constructs => "openapi31",
     pagination_extension => "pagination",
     parameters => "parameters",
+    prelude_names => "prelude-names",
     rate_limit_extension => "rate-limit",
     tags_clear_of_reserved_names => "tag-names",
     recursive_types => "recursion",
