@@ -1,6 +1,7 @@
 //! Repository lints that run under `cargo test`: every hand-written module starts with a `//!`
-//! doc, no trailing whitespace, no `#[ignore]` or `#[should_panic]`, and the runtime and the
-//! generated crates never depend on the generator.
+//! doc, no trailing whitespace, no `#[ignore]` or `#[should_panic]`, the runtime and the
+//! generated crates never depend on the generator, and the generated docs carry no maintainer
+//! provenance (fact tags belong in the specs' `x-provenance` entries).
 
 use std::path::{Path, PathBuf};
 
@@ -156,5 +157,55 @@ fn emit_reads_only_the_ir_model() {
         problems.is_empty(),
         "emit must read only `crate::ir::model` (decide in ir::build, render in emit):\n{}",
         problems.join("\n")
+    );
+}
+
+/// Fact tags and provenance notes are for spec maintainers: the generated crates' docs (what
+/// `cargo doc` renders, and the README) must read as API documentation.
+#[test]
+fn generated_docs_carry_no_fact_tags_or_provenance_notes() {
+    const MARKERS: &[&str] = &[
+        "[C]",
+        "[C3]",
+        "[I]",
+        "[D]",
+        "vendors/README",
+        "FINDINGS",
+        "Hand-written from",
+        "Reconstructed by hand",
+        "Fact tags",
+    ];
+    let generated = root().join("generated");
+    let mut files = rust_files(&generated);
+    files.extend(
+        std::fs::read_dir(&generated)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|crate_dir| crate_dir.path().join("README.md"))
+            .filter(|readme| readme.exists()),
+    );
+    assert!(
+        files.len() > 4,
+        "no generated crates found under {}",
+        generated.display()
+    );
+    let mut offenders = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let is_readme = file.extension().is_some_and(|e| e == "md");
+        for (number, line) in text.lines().enumerate() {
+            let trimmed = line.trim_start();
+            let is_doc =
+                is_readme || trimmed.starts_with("///") || trimmed.starts_with("//!") || trimmed.starts_with("#[doc");
+            if let Some(marker) = MARKERS.iter().find(|m| is_doc && line.contains(**m)) {
+                offenders.push(format!("{}:{}: {marker}", file.display(), number + 1));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "provenance in generated docs:\n{}",
+        offenders.join("\n")
     );
 }

@@ -275,7 +275,7 @@ impl AppConfigApi<'_> {
 
     /// Delete an app config
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppConfig.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appConfig/{appConfigId}/delete`
     pub async fn app_config_delete(

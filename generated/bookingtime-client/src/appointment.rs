@@ -779,7 +779,7 @@ impl AppointmentApi<'_> {
 
     /// Link a customer to an appointment
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/link`
     pub async fn appointment_customer_link(
@@ -807,7 +807,7 @@ impl AppointmentApi<'_> {
 
     /// Unlink a customer from an appointment
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/unlink`
     pub async fn appointment_customer_unlink(
@@ -835,7 +835,7 @@ impl AppointmentApi<'_> {
 
     /// Link a file to an appointment
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/link`
     pub async fn appointment_file_link(
@@ -863,7 +863,7 @@ impl AppointmentApi<'_> {
 
     /// Unlink a file from an appointment
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/unlink`
     pub async fn appointment_file_unlink(

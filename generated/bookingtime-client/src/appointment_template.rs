@@ -283,7 +283,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Delete an appointment template
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/delete`
     pub async fn appointment_template_delete(
@@ -339,7 +339,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Edit the time grid of an appointment template
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.timeGridEdit`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.timeGridEdit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/timeGrid/edit`
     pub async fn appointment_template_time_grid_edit(
@@ -367,7 +367,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Link a booking resource to an appointment template
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.bookingResourceLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/bookingResource/{bookingResourceId}/link`
     pub async fn appointment_template_booking_resource_link(
@@ -395,7 +395,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Unlink a booking resource from an appointment template
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.bookingResourceLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/bookingResource/{bookingResourceId}/unlink`
     pub async fn appointment_template_booking_resource_unlink(
@@ -517,7 +517,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Link an email template to an appointment template
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.emailTemplateLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.emailTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/emailTemplate/{emailTemplateId}/link`
     pub async fn appointment_template_email_template_link(
@@ -545,7 +545,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Unlink an email template from an appointment template
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.emailTemplateLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.emailTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/emailTemplate/{emailTemplateId}/unlink`
     pub async fn appointment_template_email_template_unlink(
@@ -573,7 +573,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Link a SMS template to an appointment template
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.smsTemplateLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.smsTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/smsTemplate/{smsTemplateId}/link`
     pub async fn appointment_template_sms_template_link(
@@ -601,7 +601,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Unlink a SMS template from an appointment template
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.smsTemplateLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.smsTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/smsTemplate/{smsTemplateId}/unlink`
     pub async fn appointment_template_sms_template_unlink(
@@ -629,7 +629,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Link an extra field to an appointment template
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.extraFieldLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.extraFieldLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/extraField/{extraFieldId}/link`
     pub async fn appointment_template_extra_field_link(
@@ -657,7 +657,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Unlink an extra field from an appointment template
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.extraFieldLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.extraFieldLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/extraField/{extraFieldId}/unlink`
     pub async fn appointment_template_extra_field_unlink(
@@ -685,7 +685,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Link an appointment template category to an appointment template
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.appointmentTemplateCategoryLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.appointmentTemplateCategoryLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/link`
     pub async fn appointment_template_appointment_template_category_link(
@@ -716,7 +716,7 @@ impl AppointmentTemplateApi<'_> {
 
     /// Unlink an appointment template category from an appointment template
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplate.appointmentTemplateCategoryLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.appointmentTemplateCategoryLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/unlink`
     pub async fn appointment_template_appointment_template_category_unlink(

@@ -293,7 +293,7 @@ impl AppointmentTemplateCategoryApi<'_> {
 
     /// Delete an appointment template category
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplateCategory.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateCategory.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/delete`
     pub async fn appointment_template_category_delete(

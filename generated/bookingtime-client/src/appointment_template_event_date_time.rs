@@ -78,7 +78,7 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
 
     /// Delete an appointment template event date time
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/delete`
     pub async fn appointment_template_event_date_time_delete(
@@ -109,7 +109,7 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
 
     /// Link a booking resource to an appointment template event date time
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/link`
     pub async fn appointment_template_event_date_time_booking_resource_link(
@@ -142,7 +142,7 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
 
     /// Unlink a booking resource from an appointment template event date time
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/unlink`
     pub async fn appointment_template_event_date_time_booking_resource_unlink(

@@ -71,7 +71,7 @@ impl AppointmentTemplateStepApi<'_> {
 
     /// Delete an appointment template step
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/delete`
     pub async fn appointment_template_step_delete(
@@ -99,7 +99,7 @@ impl AppointmentTemplateStepApi<'_> {
 
     /// Link a booking resource to an appointment template step
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/link`
     pub async fn appointment_template_step_booking_resource_link(
@@ -129,7 +129,7 @@ impl AppointmentTemplateStepApi<'_> {
 
     /// Unlink a booking resource from an appointment template step
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/unlink`
     pub async fn appointment_template_step_booking_resource_unlink(

@@ -283,7 +283,7 @@ impl AvailabilityExceptionApi<'_> {
 
     /// Delete an availability exception
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `AvailabilityException.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AvailabilityException.delete`.
     ///
     /// `DELETE /organization/{organizationId}/availabilityException/{availabilityExceptionId}/delete`
     pub async fn availability_exception_delete(

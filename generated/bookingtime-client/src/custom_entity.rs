@@ -295,7 +295,7 @@ impl CustomEntityApi<'_> {
 
     /// Delete a custom entity
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/delete`
     pub async fn custom_entity_delete(
@@ -413,7 +413,7 @@ impl CustomEntityApi<'_> {
 
     /// Link an appointment to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/link`
     pub async fn custom_entity_appointment_link(
@@ -443,7 +443,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink an appointment from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/unlink`
     pub async fn custom_entity_appointment_unlink(
@@ -563,7 +563,7 @@ impl CustomEntityApi<'_> {
 
     /// Link an appointment template to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/link`
     pub async fn custom_entity_appointment_template_link(
@@ -593,7 +593,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink an appointment template from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink`
     pub async fn custom_entity_appointment_template_unlink(
@@ -713,7 +713,7 @@ impl CustomEntityApi<'_> {
 
     /// Link a booking resource to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/link`
     pub async fn custom_entity_booking_resource_link(
@@ -743,7 +743,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink a booking resource from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/unlink`
     pub async fn custom_entity_booking_resource_unlink(
@@ -863,7 +863,7 @@ impl CustomEntityApi<'_> {
 
     /// Link a booking template to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/link`
     pub async fn custom_entity_booking_template_link(
@@ -893,7 +893,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink a booking template from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink`
     pub async fn custom_entity_booking_template_unlink(
@@ -1013,7 +1013,7 @@ impl CustomEntityApi<'_> {
 
     /// Link a custom entity to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
     ///
     /// `LINK /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/link`
     pub async fn custom_entity_custom_entity_link(
@@ -1043,7 +1043,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink a custom entity from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/unlink`
     pub async fn custom_entity_custom_entity_unlink(
@@ -1163,7 +1163,7 @@ impl CustomEntityApi<'_> {
 
     /// Link a customer to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
     ///
     /// `LINK /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/link`
     pub async fn custom_entity_customer_link(
@@ -1193,7 +1193,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink a customer from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/unlink`
     pub async fn custom_entity_customer_unlink(
@@ -1313,7 +1313,7 @@ impl CustomEntityApi<'_> {
 
     /// Link an employee to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
     ///
     /// `LINK /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/link`
     pub async fn custom_entity_employee_link(
@@ -1343,7 +1343,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink an employee from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/unlink`
     pub async fn custom_entity_employee_unlink(
@@ -1463,7 +1463,7 @@ impl CustomEntityApi<'_> {
 
     /// Link a file to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/link`
     pub async fn custom_entity_file_link(
@@ -1493,7 +1493,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink a file from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/unlink`
     pub async fn custom_entity_file_unlink(
@@ -1613,7 +1613,7 @@ impl CustomEntityApi<'_> {
 
     /// Link a resource to a custom entity
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
     ///
     /// `LINK /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/link`
     pub async fn custom_entity_resource_link(
@@ -1643,7 +1643,7 @@ impl CustomEntityApi<'_> {
 
     /// Unlink a resource from a custom entity
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/unlink`
     pub async fn custom_entity_resource_unlink(

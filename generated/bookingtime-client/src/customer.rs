@@ -13,7 +13,7 @@ pub struct CustomerApi<'a> {
 impl CustomerApi<'_> {
     /// Create a customer
     ///
-    /// Example from the bookingtime getting-started page [D] (the page shows the content without the envelope). SDK: `Customer.add`.
+    /// Example from the bookingtime getting-started page (the page shows the content without the envelope). SDK: `Customer.add`.
     ///
     /// `POST /organization/{organizationId}/customer/add`
     pub async fn customer_add(
@@ -275,7 +275,7 @@ impl CustomerApi<'_> {
 
     /// Delete a customer
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Customer.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customer/{customerId}/delete`
     pub async fn customer_delete(
@@ -391,7 +391,7 @@ impl CustomerApi<'_> {
 
     /// Link a file to a customer
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Customer.fileLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/customer/{customerId}/file/{fileId}/link`
     pub async fn customer_file_link(
@@ -419,7 +419,7 @@ impl CustomerApi<'_> {
 
     /// Unlink a file from a customer
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Customer.fileLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customer/{customerId}/file/{fileId}/unlink`
     pub async fn customer_file_unlink(

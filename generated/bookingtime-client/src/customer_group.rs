@@ -275,7 +275,7 @@ impl CustomerGroupApi<'_> {
 
     /// Delete a customer group
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `CustomerGroup.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomerGroup.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customerGroup/{customerGroupId}/delete`
     pub async fn customer_group_delete(

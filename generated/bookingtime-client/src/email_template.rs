@@ -275,7 +275,7 @@ impl EmailTemplateApi<'_> {
 
     /// Delete an email template
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `EmailTemplate.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/emailTemplate/{emailTemplateId}/delete`
     pub async fn email_template_delete(
@@ -301,7 +301,7 @@ impl EmailTemplateApi<'_> {
 
     /// Link a file to an email template
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/link`
     pub async fn email_template_file_link(
@@ -329,7 +329,7 @@ impl EmailTemplateApi<'_> {
 
     /// Unlink a file from an email template
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/unlink`
     pub async fn email_template_file_unlink(

@@ -247,7 +247,7 @@ impl EmployeeApi<'_> {
 
     /// Permissions of an employee
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Employee.permission`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.permission`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/permission`
     pub async fn employee_permission(
@@ -301,7 +301,7 @@ impl EmployeeApi<'_> {
 
     /// Delete an employee
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Employee.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.delete`.
     ///
     /// `DELETE /organization/{organizationId}/employee/{employeeId}/delete`
     pub async fn employee_delete(
@@ -419,7 +419,7 @@ impl EmployeeApi<'_> {
 
     /// Edit the availability of an employee
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Employee.availabilityEdit`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.availabilityEdit`.
     ///
     /// `PUT /organization/{organizationId}/employee/{employeeId}/availability/edit`
     pub async fn employee_availability_edit(
@@ -537,7 +537,7 @@ impl EmployeeApi<'_> {
 
     /// Link an employee group to an employee
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Employee.employeeGroupLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.employeeGroupLink`.
     ///
     /// `LINK /organization/{organizationId}/employee/{employeeId}/employeeGroup/{employeeGroupId}/link`
     pub async fn employee_employee_group_link(
@@ -565,7 +565,7 @@ impl EmployeeApi<'_> {
 
     /// Unlink an employee group from an employee
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Employee.employeeGroupLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.employeeGroupLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employee/{employeeId}/employeeGroup/{employeeGroupId}/unlink`
     pub async fn employee_employee_group_unlink(

@@ -275,7 +275,7 @@ impl EmployeeGroupApi<'_> {
 
     /// Delete an employee group
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `EmployeeGroup.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.delete`.
     ///
     /// `DELETE /organization/{organizationId}/employeeGroup/{employeeGroupId}/delete`
     pub async fn employee_group_delete(
@@ -301,7 +301,7 @@ impl EmployeeGroupApi<'_> {
 
     /// Link an app config to an employee group
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `EmployeeGroup.appConfigLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.appConfigLink`.
     ///
     /// `LINK /organization/{organizationId}/employeeGroup/{employeeGroupId}/appConfig/{appConfigId}/link`
     pub async fn employee_group_app_config_link(
@@ -329,7 +329,7 @@ impl EmployeeGroupApi<'_> {
 
     /// Unlink an app config from an employee group
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `EmployeeGroup.appConfigLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.appConfigLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employeeGroup/{employeeGroupId}/appConfig/{appConfigId}/unlink`
     pub async fn employee_group_app_config_unlink(

@@ -275,7 +275,7 @@ impl ExtraFieldApi<'_> {
 
     /// Delete an extra field
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `ExtraField.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `ExtraField.delete`.
     ///
     /// `DELETE /organization/{organizationId}/extraField/{extraFieldId}/delete`
     pub async fn extra_field_delete(

@@ -301,7 +301,7 @@ impl FileApi<'_> {
 
     /// Delete a file
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `File.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `File.delete`.
     ///
     /// `DELETE /organization/{organizationId}/file/{fileId}/delete`
     pub async fn file_delete(

@@ -10,28 +10,24 @@
 //!
 //! bookingtime App API v3 (https://api.bookingtime.com/app/v3/{locale}).
 //!
-//! Hand-written from the public facts collected in `vendors/README.md` (section 2) and the route table
-//! extracted from the official PHP SDK `bookingtime/lib-phpsdk-app` @ a874066e (`src/Sdk/ApiRoute/*.php`,
-//! `src/Sdk.php`). Every SDK route is an operation here; `index|indexAll`-style alternatives are two
-//! operations with two literal paths. Paths, methods and success statuses are confirmed [C].
-//!
-//! What is reconstructed:
-//! - Entity (record) schemas: bookingtime's full reference (service.bookingtime.com/apidoc/app) is not
-//!   readable offline. Records declare only the common fields (`class`, `id`, `customId`, `organizationId`,
-//!   `timestampAdd`, `timestampEdit`) plus fields seen in the getting-started examples [D]; all other fields
-//!   are kept as additional properties. Request bodies declare the fields used by the SDK tests [C] and are open.
-//! - The content of delete / link / unlink / tree / permission / availability-edit / time-grid-edit responses
-//!   is unknown and decoded as any JSON value.
-//! - Error bodies are assumed to use the same envelope with `failure` messages [I].
+//! Every route of the official SDK is an operation here; `index|indexAll`-style alternatives are two
+//! operations with two literal paths.
 //!
 //! Conventions:
-//! - Every JSON response is an envelope `{messageList: [...], content: ...}` [C]; either part may be empty.
+//! - Every JSON response is an envelope `{messageList: [...], content: ...}`; either part may be empty.
+//!   Envelope types implement `Envelope`, so `content()` / `into_content()` give the record directly.
 //! - List containers: `PAGINATION_LIST` (index/filter routes; page number in the path, 1-based, `pageTotal`),
-//!   `LIST` (list routes, not paged) and `RANGE_LIST` (calendar routes) [C].
-//! - Creates (`add`, `copy`, `addRoot`, `addSub`, `resend`, customer e-mail/SMS add) answer 201; everything else 200 [C].
+//!   `LIST` (list routes, not paged) and `RANGE_LIST` (calendar routes).
+//! - Creates (`add`, `copy`, `addRoot`, `addSub`, `resend`, customer e-mail/SMS add) answer 201; everything else 200.
 //! - 26 relationship routes use the non-standard HTTP methods `LINK` and `UNLINK`, declared with OpenAPI 3.2
-//!   `additionalOperations` [C].
+//!   `additionalOperations`.
 //! - Access tokens are scoped to one organization and live 5 minutes; see the security scheme.
+//! - Records declare the fields known so far; all others are kept as additional properties. The content of
+//!   delete / link / unlink / tree / permission / availability-edit / time-grid-edit responses is decoded as any
+//!   JSON value.
+//! - Error statuses are 400, 401, 403, 404, 405 and 500; their bodies are decoded with the same envelope.
+//!
+//! The spec behind this client is not the vendor's own: it is reconstructed from public sources, and the maintainers' notes on where each fact comes from are its `x-provenance` entries in `bookingtime.yaml`.
 
 #![allow(
     clippy::too_many_arguments,
@@ -205,7 +201,7 @@ pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, Respons
 pub const DEFAULT_BASE_URL: &str = "https://api.bookingtime.com/app/v3/en";
 
 /// The server URL `https://api.bookingtime.com/app/v3/{locale}` with its variables filled in:
-/// - `locale` (default `en`): Language of the messages, e.g. `en` or `de` [C]. (The SDK default is `en_EN`.)
+/// - `locale` (default `en`): Language of the messages, e.g. `en` or `de`. (The SDK default is `en_EN`.)
 pub fn server_url(locale: &str) -> String {
     "https://api.bookingtime.com/app/v3/{locale}".to_owned().replace("{locale}", locale)
 }

@@ -275,7 +275,7 @@ impl LicenseConfigApi<'_> {
 
     /// Delete a license config
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `LicenseConfig.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `LicenseConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/licenseConfig/{licenseConfigId}/delete`
     pub async fn license_config_delete(

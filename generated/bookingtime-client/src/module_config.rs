@@ -275,7 +275,7 @@ impl ModuleConfigApi<'_> {
 
     /// Link an appointment template to a module config
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/link`
     pub async fn module_config_appointment_template_link(
@@ -303,7 +303,7 @@ impl ModuleConfigApi<'_> {
 
     /// Unlink an appointment template from a module config
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/unlink`
     pub async fn module_config_appointment_template_unlink(
@@ -331,7 +331,7 @@ impl ModuleConfigApi<'_> {
 
     /// Delete a module config
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `ModuleConfig.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/moduleConfig/{moduleConfigId}/delete`
     pub async fn module_config_delete(

@@ -283,7 +283,7 @@ impl OnlineMeetingConnectionApi<'_> {
 
     /// Delete an online meeting connection
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `OnlineMeetingConnection.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `OnlineMeetingConnection.delete`.
     ///
     /// `DELETE /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/delete`
     pub async fn online_meeting_connection_delete(

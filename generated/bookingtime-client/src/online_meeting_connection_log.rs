@@ -44,7 +44,7 @@ impl OnlineMeetingConnectionLogApi<'_> {
 
     /// Page of online meeting connection logs (detailed records)
     ///
-    /// Response content is a `PAGINATION_LIST`. Reconstructed: the SDK route has no `{page}` segment, so only the first page can be requested [C]. SDK: `OnlineMeetingConnectionLog.index`.
+    /// Response content is a `PAGINATION_LIST`. Reconstructed: the SDK route has no `{page}` segment, so only the first page can be requested. SDK: `OnlineMeetingConnectionLog.index`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index`
     pub async fn online_meeting_connection_log_index(

@@ -63,7 +63,7 @@ impl OrganizationApi<'_> {
 
     /// Show an organization
     ///
-    /// Example from the bookingtime getting-started page [D]. SDK: `Organization.show`.
+    /// Example from the bookingtime getting-started page. SDK: `Organization.show`.
     ///
     /// `GET /organization/{organizationId}/show`
     pub async fn organization_show(
@@ -139,7 +139,7 @@ impl OrganizationApi<'_> {
 
     /// Delete an organization
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.delete`.
     ///
     /// `DELETE /organization/{organizationId}/delete`
     pub async fn organization_delete(
@@ -241,7 +241,7 @@ impl OrganizationApi<'_> {
 
     /// Tree of organizations of an app
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.appTree`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.appTree`.
     ///
     /// `GET /app/{appId}/organization/tree`
     pub async fn organization_app_tree(
@@ -351,7 +351,7 @@ impl OrganizationApi<'_> {
 
     /// Edit the availability of an organization
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.availabilityEdit`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.availabilityEdit`.
     ///
     /// `PUT /organization/{organizationId}/availability/edit`
     pub async fn organization_availability_edit(
@@ -377,7 +377,7 @@ impl OrganizationApi<'_> {
 
     /// Link an email template to an organization
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.emailTemplateLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.emailTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/link`
     pub async fn organization_email_template_link(
@@ -403,7 +403,7 @@ impl OrganizationApi<'_> {
 
     /// Unlink an email template from an organization
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.emailTemplateLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.emailTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/unlink`
     pub async fn organization_email_template_unlink(
@@ -429,7 +429,7 @@ impl OrganizationApi<'_> {
 
     /// Link a SMS template to an organization
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.smsTemplateLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.smsTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/smsTemplate/{smsTemplateId}/link`
     pub async fn organization_sms_template_link(
@@ -455,7 +455,7 @@ impl OrganizationApi<'_> {
 
     /// Unlink a SMS template from an organization
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.smsTemplateLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.smsTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/smsTemplate/{smsTemplateId}/unlink`
     pub async fn organization_sms_template_unlink(
@@ -481,7 +481,7 @@ impl OrganizationApi<'_> {
 
     /// Link an extra field to an organization
     ///
-    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.extraFieldLink`.
+    /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.extraFieldLink`.
     ///
     /// `LINK /organization/{organizationId}/extraField/{extraFieldId}/link`
     pub async fn organization_extra_field_link(
@@ -507,7 +507,7 @@ impl OrganizationApi<'_> {
 
     /// Unlink an extra field from an organization
     ///
-    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.extraFieldLink`.
+    /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.extraFieldLink`.
     ///
     /// `UNLINK /organization/{organizationId}/extraField/{extraFieldId}/unlink`
     pub async fn organization_extra_field_unlink(
@@ -689,7 +689,7 @@ impl OrganizationApi<'_> {
 
     /// Tree of sub-organizations
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.subOrganizationTree`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.subOrganizationTree`.
     ///
     /// `GET /organization/{organizationId}/organization/tree`
     pub async fn organization_sub_organization_tree(
@@ -741,7 +741,7 @@ impl OrganizationApi<'_> {
 
     /// Edit the time grid of an organization
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Organization.timeGridEdit`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.timeGridEdit`.
     ///
     /// `PUT /organization/{organizationId}/timeGrid/edit`
     pub async fn organization_time_grid_edit(

@@ -275,7 +275,7 @@ impl ReportingJobApi<'_> {
 
     /// Delete a reporting job
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `ReportingJob.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `ReportingJob.delete`.
     ///
     /// `DELETE /organization/{organizationId}/reportingJob/{reportingJobId}/delete`
     pub async fn reporting_job_delete(

@@ -275,7 +275,7 @@ impl ResourceApi<'_> {
 
     /// Delete a resource
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Resource.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Resource.delete`.
     ///
     /// `DELETE /organization/{organizationId}/resource/{resourceId}/delete`
     pub async fn resource_delete(
@@ -393,7 +393,7 @@ impl ResourceApi<'_> {
 
     /// Edit the availability of a resource
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Resource.availabilityEdit`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Resource.availabilityEdit`.
     ///
     /// `PUT /organization/{organizationId}/resource/{resourceId}/availability/edit`
     pub async fn resource_availability_edit(

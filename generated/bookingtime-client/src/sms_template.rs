@@ -275,7 +275,7 @@ impl SmsTemplateApi<'_> {
 
     /// Delete a SMS template
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `SmsTemplate.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `SmsTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/smsTemplate/{smsTemplateId}/delete`
     pub async fn sms_template_delete(

@@ -283,7 +283,7 @@ impl SynchronizationApi<'_> {
 
     /// Delete a synchronization
     ///
-    /// The response content is not documented publicly [I]: it is decoded as any JSON value. SDK: `Synchronization.delete`.
+    /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Synchronization.delete`.
     ///
     /// `DELETE /organization/{organizationId}/synchronization/{synchronizationId}/delete`
     pub async fn synchronization_delete(

@@ -2,7 +2,7 @@
 
 //! The API's data types.
 
-/// A message of the response envelope [C]. Rendered by the SDK as `type[parameter]: text`.
+/// A message of the response envelope. Rendered by the SDK as `type[parameter]: text`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     /// `MESSAGE`.
@@ -37,7 +37,7 @@ pub struct GenericEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Error body [I]: the same envelope with `failure` messages whose `parameter` names the offending field; `content` is usually empty.
+/// Error body: the same envelope with `failure` messages whose `parameter` names the offending field; `content` is usually empty.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -50,7 +50,7 @@ pub struct ErrorEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Entry of an `...I18nList`: a language key and a text [C].
+/// Entry of an `...I18nList`: a language key and a text.
 #[cfg(
     any(feature = "appointment_template", feature = "extra_field", feature = "resource")
 )]
@@ -69,7 +69,7 @@ pub struct KeyValue {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A setting that can inherit from a parent organization (`class: INHERITANCE`) [C]/[D]: `value` is the own value, `inheritance` the mode, `result` the effective value. The value type depends on the setting.
+/// A setting that can inherit from a parent organization (`class: INHERITANCE`): `value` is the own value, `inheritance` the mode, `result` the effective value. The value type depends on the setting.
 #[cfg(feature = "organization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Inheritance {
@@ -90,7 +90,7 @@ pub struct Inheritance {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Inheritable setting in a request body: `{value, inheritance}` [C].
+/// Inheritable setting in a request body: `{value, inheritance}`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct InheritanceInput {
     /// The value (any JSON).
@@ -104,7 +104,7 @@ pub struct InheritanceInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Apps available to / installed in an organization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Apps available to / installed in an organization (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "app")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct App {
@@ -131,7 +131,7 @@ pub struct App {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Configuration of an installed app inside an organization. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Configuration of an installed app inside an organization. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "app_config")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfig {
@@ -158,7 +158,7 @@ pub struct AppConfig {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Appointments (bookings) of an organization, incl. calendar listings and customer/file links. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Appointments (bookings) of an organization, incl. calendar listings and customer/file links. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Appointment {
@@ -185,7 +185,7 @@ pub struct Appointment {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Appointment templates (services): type, duration, required customer data, linked resources and templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Appointment templates (services): type, duration, required customer data, linked resources and templates. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplate {
@@ -214,7 +214,7 @@ pub struct AppointmentTemplate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Categories that group appointment templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Categories that group appointment templates. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_category")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategory {
@@ -241,7 +241,7 @@ pub struct AppointmentTemplateCategory {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Fixed event dates of an appointment template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Fixed event dates of an appointment template. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_event_date_time")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEventDateTime {
@@ -268,7 +268,7 @@ pub struct AppointmentTemplateEventDateTime {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Steps of a COMPLEX appointment template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Steps of a COMPLEX appointment template. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_step")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateStep {
@@ -295,7 +295,7 @@ pub struct AppointmentTemplateStep {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `AVAILABILITY_DAY`: the availability of one day [C]. Entries of `availabilityList` are not documented [I].
+/// `AVAILABILITY_DAY`: the availability of one day. Entries of `availabilityList` are not documented.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -314,7 +314,7 @@ pub struct AvailabilityDay {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Exceptions (e.g. FREE) to the regular availability of an appointment template / booking resource. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Exceptions (e.g. FREE) to the regular availability of an appointment template / booking resource. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityException {
@@ -341,7 +341,7 @@ pub struct AvailabilityException {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Booking resources (employees and resources as bookable entities; read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Booking resources (employees and resources as bookable entities; read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_resource")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResource {
@@ -368,7 +368,7 @@ pub struct BookingResource {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A booking resource that can replace one of the appointment's resources (`BOOKING_RESOURCE_REPLACE`). Shape not public [I].
+/// A booking resource that can replace one of the appointment's resources (`BOOKING_RESOURCE_REPLACE`). Shape not public.
 #[cfg(feature = "appointment")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceReplace {
@@ -379,7 +379,7 @@ pub struct BookingResourceReplace {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Bookable time slots of a booking template. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Bookable time slots of a booking template. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlot {
@@ -406,7 +406,7 @@ pub struct BookingSlot {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Entry of a booking-slot `RANGE_LIST`. Shape not public [I]; probably an `AVAILABILITY_DAY`-like day with its bookable slots (each slot has the `bookingSlotId` used by appointment add/move).
+/// Entry of a booking-slot `RANGE_LIST`. Shape not public; probably an `AVAILABILITY_DAY`-like day with its bookable slots (each slot has the `bookingSlotId` used by appointment add/move).
 #[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotDay {
@@ -419,7 +419,7 @@ pub struct BookingSlotDay {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Booking templates (read-only view of what can be booked). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Booking templates (read-only view of what can be booked). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_template")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplate {
@@ -446,7 +446,7 @@ pub struct BookingTemplate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A contract account (`CONTRACT_ACCOUNT`) [D].
+/// A contract account (`CONTRACT_ACCOUNT`).
 #[cfg(any(feature = "contract_account", feature = "organization"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ContractAccount {
@@ -465,7 +465,7 @@ pub struct ContractAccount {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Custom entities of a caller-defined `customEntityType`, linkable to most other entities. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Custom entities of a caller-defined `customEntityType`, linkable to most other entities. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "custom_entity")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntity {
@@ -492,7 +492,7 @@ pub struct CustomEntity {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Customers of an organization. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Customers of an organization. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "customer")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
@@ -523,7 +523,7 @@ pub struct Customer {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Customer groups. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Customer groups. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "customer_group")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroup {
@@ -550,7 +550,7 @@ pub struct CustomerGroup {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// E-mails sent by the platform (read, resend, send to a customer). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// E-mails sent by the platform (read, resend, send to a customer). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "email")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Email {
@@ -577,7 +577,7 @@ pub struct Email {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// E-mail templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// E-mail templates. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "email_template", feature = "organization"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplate {
@@ -606,7 +606,7 @@ pub struct EmailTemplate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Employees (staff), their availability and permissions. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Employees (staff), their availability and permissions. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "employee")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Employee {
@@ -633,7 +633,7 @@ pub struct Employee {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Employee groups. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Employee groups. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "employee_group")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroup {
@@ -660,7 +660,7 @@ pub struct EmployeeGroup {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Extra (custom form) fields. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Extra (custom form) fields. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "extra_field", feature = "organization"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraField {
@@ -692,7 +692,7 @@ pub struct ExtraField {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Files (uploaded base64, downloaded as raw bytes). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Files (uploaded base64, downloaded as raw bytes). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "file")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct File {
@@ -719,7 +719,7 @@ pub struct File {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Images. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Images. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "image")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Image {
@@ -746,7 +746,7 @@ pub struct Image {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Licenses (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Licenses (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "license")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct License {
@@ -773,7 +773,7 @@ pub struct License {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// License configurations. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// License configurations. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "license_config", feature = "organization"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfig {
@@ -806,7 +806,7 @@ pub struct LicenseConfig {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Log entries (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Log entries (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "log")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Log {
@@ -833,7 +833,7 @@ pub struct Log {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Modules available to an organization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Modules available to an organization (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "module")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Module {
@@ -860,7 +860,7 @@ pub struct Module {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Configurations of booking modules (front-end widgets). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Configurations of booking modules (front-end widgets). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "module_config")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfig {
@@ -887,7 +887,7 @@ pub struct ModuleConfig {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Online-meeting connections (e.g. TEAMS). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Online-meeting connections (e.g. TEAMS). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnection {
@@ -914,7 +914,7 @@ pub struct OnlineMeetingConnection {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Logs of an online-meeting connection (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Logs of an online-meeting connection (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "online_meeting_connection_log")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLog {
@@ -941,7 +941,7 @@ pub struct OnlineMeetingConnectionLog {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// An organization (`ORGANIZATION`, compact `ORGANIZATION_SHORT`). Fields from the getting-started `show` example [D]; compact forms carry fewer fields, so every field is optional.
+/// An organization (`ORGANIZATION`, compact `ORGANIZATION_SHORT`). Fields from the getting-started `show` example; compact forms carry fewer fields, so every field is optional.
 #[cfg(feature = "organization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Organization {
@@ -1006,7 +1006,7 @@ pub struct Organization {
     pub accessibility: Option<Inheritance>,
     #[serde(rename = "openingHours", default, skip_serializing_if = "Option::is_none")]
     pub opening_hours: Option<Inheritance>,
-    /// `ORGANIZATION_SETTINGS`: inheritable settings (timeZone, currency, taxRate, showPrice, emailReply, smsSender, locale, availability, timeGrid, moduleBooking*, externalCalendarContent*, moduleMultiFactorProtection, customer*Required, synchronizationServer, each an `INHERITANCE` object) plus emailTemplateList, smsTemplateList, extraFieldList [D].
+    /// `ORGANIZATION_SETTINGS`: inheritable settings (timeZone, currency, taxRate, showPrice, emailReply, smsSender, locale, availability, timeGrid, moduleBooking*, externalCalendarContent*, moduleMultiFactorProtection, customer*Required, synchronizationServer, each an `INHERITANCE` object) plus emailTemplateList, smsTemplateList, extraFieldList.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<OrganizationSettings>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1017,13 +1017,13 @@ pub struct Organization {
         skip_serializing_if = "Option::is_none"
     )]
     pub license_config_list: Option<Vec<LicenseConfig>>,
-    /// Free key -> list-of-strings data [D].
+    /// Free key -> list-of-strings data.
     #[serde(rename = "additionalData", default, skip_serializing_if = "Option::is_none")]
     pub additional_data: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `CONTINGENT`: license counters (employeeLicense, organizationLicense, resourceLicense, synchronizationLicense, sms) [D].
+    /// `CONTINGENT`: license counters (employeeLicense, organizationLicense, resourceLicense, synchronizationLicense, sms).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contingent: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `TRIAL_PERIOD` [D]; values may be null.
+    /// `TRIAL_PERIOD`; values may be null.
     #[serde(rename = "trialPeriod", default, skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<OrganizationTrialPeriod>,
     /// Properties beyond the ones the spec names.
@@ -1031,7 +1031,7 @@ pub struct Organization {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Purchasable packets. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Purchasable packets. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "packet")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Packet {
@@ -1058,7 +1058,7 @@ pub struct Packet {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Scheduled reporting jobs (e.g. APPOINTMENT_LIST sent WEEKLY). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Scheduled reporting jobs (e.g. APPOINTMENT_LIST sent WEEKLY). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJob {
@@ -1085,7 +1085,7 @@ pub struct ReportingJob {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Resources (rooms, locations, equipment) and their availability. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Resources (rooms, locations, equipment) and their availability. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "resource")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
@@ -1114,7 +1114,7 @@ pub struct Resource {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// SMS messages sent by the platform (read, resend, send to a customer). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// SMS messages sent by the platform (read, resend, send to a customer). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "sms")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sms {
@@ -1141,7 +1141,7 @@ pub struct Sms {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// SMS templates. Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// SMS templates. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "organization", feature = "sms_template"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplate {
@@ -1170,7 +1170,7 @@ pub struct SmsTemplate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// One entry of a static lookup list (country, currency, language, time zone, ...). Shape not public [I]: open object.
+/// One entry of a static lookup list (country, currency, language, time zone,...). Shape not public: open object.
 #[cfg(feature = "static_")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct StaticEntry {
@@ -1181,7 +1181,7 @@ pub struct StaticEntry {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Statistics by day / week / month (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Statistics by day / week / month (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "statistic")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Statistic {
@@ -1208,7 +1208,7 @@ pub struct Statistic {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// External calendar synchronizations (e.g. GRAPH). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// External calendar synchronizations (e.g. GRAPH). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Synchronization {
@@ -1235,7 +1235,7 @@ pub struct Synchronization {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Logs of a calendar synchronization (read-only). Record schema reconstructed [I]: only the fields common to all bookingtime objects (and those seen in the getting-started examples [D]) are declared; everything else is kept as additional properties. The `...All` routes return the compact `*_SHORT` class.
+/// Logs of a calendar synchronization (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "synchronization_log")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLog {
@@ -1262,7 +1262,7 @@ pub struct SynchronizationLog {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Entry of a time-grid `RANGE_LIST`. Shape not public [I].
+/// Entry of a time-grid `RANGE_LIST`. Shape not public.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeGridDay {
@@ -4288,11 +4288,11 @@ pub struct TimeGridDayRangeListEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit app config records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit app config records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "app_config")]
 pub type AppConfigInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit appointment records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit appointment records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "appointment")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentInput {
@@ -4310,7 +4310,7 @@ pub struct AppointmentInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Move an appointment to another booking slot [C].
+/// Move an appointment to another booking slot.
 #[cfg(feature = "appointment")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentMoveRequest {
@@ -4321,18 +4321,18 @@ pub struct AppointmentMoveRequest {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit appointment template category records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit appointment template category records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "appointment_template_category")]
 pub type AppointmentTemplateCategoryInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit appointment template event date time records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit appointment template event date time records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "appointment_template_event_date_time")]
 pub type AppointmentTemplateEventDateTimeInput = serde_json::Map<
     String,
     serde_json::Value,
 >;
 
-/// Request body to create or edit appointment template records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit appointment template records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateInput {
@@ -4385,15 +4385,15 @@ pub struct AppointmentTemplateInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit appointment template step records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit appointment template step records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "appointment_template_step")]
 pub type AppointmentTemplateStepInput = serde_json::Map<String, serde_json::Value>;
 
-/// New availability settings. Shape not public [I]: open object.
+/// New availability settings. Shape not public: open object.
 #[cfg(any(feature = "employee", feature = "organization", feature = "resource"))]
 pub type AvailabilityEditRequest = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit availability exception records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit availability exception records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionInput {
@@ -4427,19 +4427,19 @@ pub struct AvailabilityExceptionInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit contract account records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit contract account records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "contract_account")]
 pub type ContractAccountInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit custom entity records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit custom entity records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "custom_entity")]
 pub type CustomEntityInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit customer group records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit customer group records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "customer_group")]
 pub type CustomerGroupInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit customer records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit customer records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "customer")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerInput {
@@ -4462,19 +4462,19 @@ pub struct CustomerInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit email records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit email records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "email")]
 pub type EmailInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit email template records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit email template records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "email_template")]
 pub type EmailTemplateInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit employee group records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit employee group records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "employee_group")]
 pub type EmployeeGroupInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit employee records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit employee records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "employee")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeInput {
@@ -4501,7 +4501,7 @@ pub struct EmployeeInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit extra field records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit extra field records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "extra_field")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldInput {
@@ -4521,7 +4521,7 @@ pub struct ExtraFieldInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit file records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit file records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "file")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileInput {
@@ -4539,19 +4539,19 @@ pub struct FileInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit image records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit image records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "image")]
 pub type ImageInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit license config records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit license config records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "license_config")]
 pub type LicenseConfigInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit module config records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit module config records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "module_config")]
 pub type ModuleConfigInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit online meeting connection records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit online meeting connection records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionInput {
@@ -4573,11 +4573,11 @@ pub struct OnlineMeetingConnectionInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Options for copying an organization. Shape not public [I]: open object.
+/// Options for copying an organization. Shape not public: open object.
 #[cfg(feature = "organization")]
 pub type OrganizationCopyRequest = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit organization records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit organization records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "organization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationInput {
@@ -4617,7 +4617,7 @@ pub struct OrganizationInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Move an organization below a new parent [C].
+/// Move an organization below a new parent.
 #[cfg(feature = "organization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationMoveRequest {
@@ -4629,7 +4629,7 @@ pub struct OrganizationMoveRequest {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit reporting job records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit reporting job records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobInput {
@@ -4658,7 +4658,7 @@ pub struct ReportingJobInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit resource records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit resource records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "resource")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceInput {
@@ -4684,15 +4684,15 @@ pub struct ResourceInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit SMS records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit SMS records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "sms")]
 pub type SmsInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit SMS template records. Fields unknown (not in the public sources): an open JSON object [I].
+/// Request body to create or edit SMS template records. Fields unknown (not in the public sources): an open JSON object.
 #[cfg(feature = "sms_template")]
 pub type SmsTemplateInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit synchronization records. Fields from the official SDK tests [C]; the full field list is not public offline, so the object is open.
+/// Request body to create or edit synchronization records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
 #[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationInput {
@@ -4723,11 +4723,11 @@ pub struct SynchronizationInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// New time grid settings. Shape not public [I]: open object.
+/// New time grid settings. Shape not public: open object.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
 pub type TimeGridEditRequest = serde_json::Map<String, serde_json::Value>;
 
-/// `ORGANIZATION_SETTINGS`: inheritable settings (timeZone, currency, taxRate, showPrice, emailReply, smsSender, locale, availability, timeGrid, moduleBooking*, externalCalendarContent*, moduleMultiFactorProtection, customer*Required, synchronizationServer, each an `INHERITANCE` object) plus emailTemplateList, smsTemplateList, extraFieldList [D].
+/// `ORGANIZATION_SETTINGS`: inheritable settings (timeZone, currency, taxRate, showPrice, emailReply, smsSender, locale, availability, timeGrid, moduleBooking*, externalCalendarContent*, moduleMultiFactorProtection, customer*Required, synchronizationServer, each an `INHERITANCE` object) plus emailTemplateList, smsTemplateList, extraFieldList.
 #[cfg(feature = "organization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationSettings {
@@ -4752,7 +4752,7 @@ pub struct OrganizationSettings {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `TRIAL_PERIOD` [D]; values may be null.
+/// `TRIAL_PERIOD`; values may be null.
 #[cfg(feature = "organization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationTrialPeriod {

@@ -13,25 +13,25 @@ pub struct AccountsApi<'a> {
 /// Optional parameters of [`AccountsApi::get_accounts`].
 #[derive(Debug, Clone, Default)]
 pub struct GetAccountsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AccountsApi::account_sync`].
 #[derive(Debug, Clone, Default)]
 pub struct AccountSyncParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AccountsApi::account_microsoft_sync`].
 #[derive(Debug, Clone, Default)]
 pub struct AccountMicrosoftSyncParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
@@ -78,7 +78,7 @@ impl AccountsApi<'_> {
 
     /// Trigger a sync of the connected accounts
     ///
-    /// Older SDK versions sent this as GET with query parameters; the current SDK uses POST [C].
+    /// Older SDK versions sent this as GET with query parameters; the current SDK uses POST.
     ///
     /// `POST /accounts/sync`
     pub async fn account_sync(
@@ -134,7 +134,7 @@ impl AccountsApi<'_> {
 
     /// Google sign-up redirect
     ///
-    /// A browser redirect URL rather than an API call: the SDK builds `/accounts/google/signup?Timekit-App=<slug>&callback=<url>` and sends the user there; the API redirects to Google [C].
+    /// A browser redirect URL rather than an API call: the SDK builds `/accounts/google/signup?Timekit-App=<slug>&callback=<url>` and sends the user there; the API redirects to Google.
     ///
     /// `GET /accounts/google/signup`
     pub async fn account_google_signup(
@@ -157,7 +157,7 @@ impl AccountsApi<'_> {
 
     /// Microsoft sign-up redirect
     ///
-    /// A browser redirect URL rather than an API call (see `accountGoogleSignup`) [C].
+    /// A browser redirect URL rather than an API call (see `accountGoogleSignup`).
     ///
     /// `GET /accounts/microsoft/signup`
     pub async fn account_microsoft_signup(

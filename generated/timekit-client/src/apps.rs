@@ -13,41 +13,41 @@ pub struct AppsApi<'a> {
 /// Optional parameters of [`AppsApi::get_app`].
 #[derive(Debug, Clone, Default)]
 pub struct GetAppParams {
-    /// App slug; needed with personal or resource credentials, implicit with the app key [C]. (`Timekit-App`, header)
+    /// App slug; needed with personal or resource credentials, implicit with the app key. (`Timekit-App`, header)
     pub timekit_app: Option<String>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AppsApi::get_apps`].
 #[derive(Debug, Clone, Default)]
 pub struct GetAppsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AppsApi::create_app`].
 #[derive(Debug, Clone, Default)]
 pub struct CreateAppParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AppsApi::update_app`].
 #[derive(Debug, Clone, Default)]
 pub struct UpdateAppParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 impl AppsApi<'_> {
     /// Get the current app
     ///
-    /// Returns the app of the credentials used. With `include=app_token` and Basic `email:personal_api_key` plus the `Timekit-App: <slug>` header it returns the app-scoped API key (`app_token[].token`) -- the documented way to bootstrap App-Token authentication [C]/[D].
+    /// Returns the app of the credentials used. With `include=app_token` and Basic `email:personal_api_key` plus the `Timekit-App: <slug>` header it returns the app-scoped API key (`app_token[].token`) -- the documented way to bootstrap App-Token authentication.
     ///
     /// `GET /app`
     pub async fn get_app(

@@ -13,16 +13,16 @@ pub struct AuthApi<'a> {
 /// Optional parameters of [`AuthApi::auth`].
 #[derive(Debug, Clone, Default)]
 pub struct AuthParams {
-    /// App slug; needed with personal or resource credentials, implicit with the app key [C]. (`Timekit-App`, header)
+    /// App slug; needed with personal or resource credentials, implicit with the app key. (`Timekit-App`, header)
     pub timekit_app: Option<String>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 impl AuthApi<'_> {
     /// Log in a resource (legacy resource keys)
     ///
-    /// Exchanges a resource's credentials for its API token (`data.api_token`, older responses `apiToken`) for Basic `email:api_token` authentication with the `Timekit-App` header. Resource keys are being phased out in favour of the app key [C].
+    /// Exchanges a resource's credentials for its API token (`data.api_token`, older responses `apiToken`) for Basic `email:api_token` authentication with the `Timekit-App` header. Resource keys are being phased out in favour of the app key.
     ///
     /// `POST /auth`
     pub async fn auth(

@@ -13,56 +13,56 @@ pub struct AvailabilityApi<'a> {
 /// Optional parameters of [`AvailabilityApi::fetch_availability`].
 #[derive(Debug, Clone, Default)]
 pub struct FetchAvailabilityParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AvailabilityApi::fetch_availability_dates`].
 #[derive(Debug, Clone, Default)]
 pub struct FetchAvailabilityDatesParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AvailabilityApi::fetch_availability_count`].
 #[derive(Debug, Clone, Default)]
 pub struct FetchAvailabilityCountParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AvailabilityApi::fetch_unavailable_slots`].
 #[derive(Debug, Clone, Default)]
 pub struct FetchUnavailableSlotsParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AvailabilityApi::find_time`].
 #[derive(Debug, Clone, Default)]
 pub struct FindTimeParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AvailabilityApi::find_time_bulk`].
 #[derive(Debug, Clone, Default)]
 pub struct FindTimeBulkParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`AvailabilityApi::find_time_team`].
 #[derive(Debug, Clone, Default)]
 pub struct FindTimeTeamParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 impl AvailabilityApi<'_> {
     /// Query availability
     ///
-    /// Finds bookable time slots across resources (successor of `/findtime`). Not paginated [C].
+    /// Finds bookable time slots across resources (successor of `/findtime`). Not paginated.
     ///
     /// `POST /availability`
     pub async fn fetch_availability(
@@ -172,7 +172,7 @@ impl AvailabilityApi<'_> {
 
     /// Find mutual availability (deprecated)
     ///
-    /// Deprecated: use `POST /availability` [C].
+    /// Deprecated: use `POST /availability`.
     ///
     /// **Deprecated** by the API.
     ///
@@ -203,7 +203,7 @@ impl AvailabilityApi<'_> {
 
     /// Find availability in bulk (deprecated)
     ///
-    /// Deprecated: use `POST /availability` [C].
+    /// Deprecated: use `POST /availability`.
     ///
     /// **Deprecated** by the API.
     ///
@@ -234,7 +234,7 @@ impl AvailabilityApi<'_> {
 
     /// Find team availability (deprecated)
     ///
-    /// Deprecated: use `POST /availability` [C].
+    /// Deprecated: use `POST /availability`.
     ///
     /// **Deprecated** by the API.
     ///

@@ -13,94 +13,94 @@ pub struct BookingsApi<'a> {
 /// Optional parameters of [`BookingsApi::get_bookings`].
 #[derive(Debug, Clone, Default)]
 pub struct GetBookingsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Filters `key:value` joined by `;` (AND), e.g. `state:confirmed;customer.name:john*` [C]. (`search`, query)
+    /// Filters `key:value` joined by `;` (AND), e.g. `state:confirmed;customer.name:john*`. (`search`, query)
     pub search: Option<String>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::create_booking`].
 #[derive(Debug, Clone, Default)]
 pub struct CreateBookingParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::update_bookings_bulk`].
 #[derive(Debug, Clone, Default)]
 pub struct UpdateBookingsBulkParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::create_bookings_bulk`].
 #[derive(Debug, Clone, Default)]
 pub struct CreateBookingsBulkParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::get_booking`].
 #[derive(Debug, Clone, Default)]
 pub struct GetBookingParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::update_booking`].
 #[derive(Debug, Clone, Default)]
 pub struct UpdateBookingParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::reschedule_booking`].
 #[derive(Debug, Clone, Default)]
 pub struct RescheduleBookingParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::reserve_booking`].
 #[derive(Debug, Clone, Default)]
 pub struct ReserveBookingParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::extend_reservation`].
 #[derive(Debug, Clone, Default)]
 pub struct ExtendReservationParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::get_group_bookings`].
 #[derive(Debug, Clone, Default)]
 pub struct GetGroupBookingsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`BookingsApi::get_group_booking`].
 #[derive(Debug, Clone, Default)]
 pub struct GetGroupBookingParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 impl BookingsApi<'_> {
     /// List bookings
     ///
-    /// Paginated (reference default `limit` 1000). Searchable on `resource.id`, `graph`, `state`, `completed`, `customer.name` (case-insensitive, `*` wildcard), `customer.email`, `calendar.id`, `project.id`, `meta.<key>`; includes e.g. `logs`, `attributes`, `customers`, `calendar`, `event` [C].
+    /// Paginated (reference default `limit` 1000). Searchable on `resource.id`, `graph`, `state`, `completed`, `customer.name` (case-insensitive, `*` wildcard), `customer.email`, `calendar.id`, `project.id`, `meta.<key>`; includes e.g. `logs`, `attributes`, `customers`, `calendar`, `event`.
     ///
     /// `GET /bookings`
     pub async fn get_bookings(
@@ -129,7 +129,7 @@ impl BookingsApi<'_> {
 
     /// Create a booking
     ///
-    /// Creates a booking in a graph (flow); the response carries the initial `state` (e.g. `tentative` for `confirm_decline`) [C].
+    /// Creates a booking in a graph (flow); the response carries the initial `state` (e.g. `tentative` for `confirm_decline`).
     ///
     /// `POST /bookings`
     pub async fn create_booking(
@@ -274,7 +274,7 @@ impl BookingsApi<'_> {
 
     /// Run an action on a booking
     ///
-    /// Transitions a booking through its graph, e.g. `confirm`, `decline`, `cancel`, `cancel_by_customer`, `complete` (available actions depend on graph and state). Some actions take input keyed by the action name, e.g. `{"cancel": {"message": "..."}}`. `completed: true` in the response when a final state is reached [C].
+    /// Transitions a booking through its graph, e.g. `confirm`, `decline`, `cancel`, `cancel_by_customer`, `complete` (available actions depend on graph and state). Some actions take input keyed by the action name, e.g. `{"cancel": {"message": "..."}}`. `completed: true` in the response when a final state is reached.
     ///
     /// `PUT /bookings/{id}/{action}`
     pub async fn update_booking(
@@ -306,7 +306,7 @@ impl BookingsApi<'_> {
 
     /// Reschedule a booking
     ///
-    /// The SDK path ends with a slash; it is kept literally [C].
+    /// The SDK path ends with a slash; it is kept literally.
     ///
     /// `POST /bookings/{id}/reschedule/`
     pub async fn reschedule_booking(
@@ -337,7 +337,7 @@ impl BookingsApi<'_> {
 
     /// Reserve a time slot
     ///
-    /// Reserves a slot for a duration configured per project; book it later with `reservation_id` on create [C].
+    /// Reserves a slot for a duration configured per project; book it later with `reservation_id` on create.
     ///
     /// `POST /bookings/reserve`
     pub async fn reserve_booking(

@@ -13,11 +13,11 @@ pub struct EventsApi<'a> {
 /// Optional parameters of [`EventsApi::get_events`].
 #[derive(Debug, Clone, Default)]
 pub struct GetEventsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
     /// Free-form query parameters passed through by the SDK (each key becomes one query parameter). (`params`, query)
     pub params_2: Option<serde_json::Map<String, serde_json::Value>>,
@@ -26,28 +26,28 @@ pub struct GetEventsParams {
 /// Optional parameters of [`EventsApi::create_event`].
 #[derive(Debug, Clone, Default)]
 pub struct CreateEventParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`EventsApi::get_event`].
 #[derive(Debug, Clone, Default)]
 pub struct GetEventParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`EventsApi::update_event`].
 #[derive(Debug, Clone, Default)]
 pub struct UpdateEventParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 impl EventsApi<'_> {
     /// List events
     ///
-    /// The SDK passes caller-supplied query parameters through; they are not documented in the sources, so they are modelled as a free-form `params` object [C]/[I].
+    /// The SDK passes caller-supplied query parameters through; they are not documented in the sources, so they are modelled as a free-form `params` object.
     ///
     /// `GET /events`
     pub async fn get_events(

@@ -10,25 +10,28 @@
 //!
 //! Timekit API v2 (https://api.timekit.io/v2).
 //!
-//! Hand-written from public facts (`vendors/README.md` section 4): the endpoint list is that of Timekit's
-//! official JavaScript SDK (`timekit-io/js-sdk`, `src/endpoints.js`) [C]; field details come from
-//! developers.timekit.io [C] where noted. Record schemas that the sources do not describe are open objects
-//! with an `id` (UUID) -- reconstructed [I].
-//!
-//! Conventions [C]: JSON everywhere (send `Content-Type: application/json`); ids are UUIDs; timestamps RFC3339
+//! Conventions: JSON everywhere (send `Content-Type: application/json`); ids are UUIDs; timestamps are RFC 3339
 //! by default (custom formats via the `Timekit-InputTimestampFormat` / `Timekit-OutputTimestampFormat` headers
-//! or query parameters; `Timekit-Timezone`); `+` in query timestamps must be encoded as `%2B`. Responses wrap
-//! objects in `{data: ...}`; list endpoints are paginated with `limit`/`page` and return a Laravel-style
-//! paginator (`next_page_url` is null on the last page). `include=a,b.c` adds related objects (the SDK's
-//! `include()` applies to any request); `search=key:value;key2:value2` filters (bookings, projects).
+//! or query parameters; `Timekit-Timezone`), and some arrive with a colon-less offset (`2016-11-24T13:34:54+0100`),
+//! which this client accepts as well; `+` in query timestamps must be encoded as `%2B`. Responses wrap objects in
+//! `{data: ...}`; list endpoints are paginated with `limit`/`page` and return a Laravel-style paginator
+//! (`next_page_url` is null on the last page). `include=a,b.c` adds related objects to any request;
+
+//! `search=key:value;key2:value2` filters (bookings, projects).
 //!
-//! Authentication [C]: HTTP Basic with an empty user name and the app's API key as password (`:live_api_key_...`).
+//! Authentication: HTTP Basic with an empty user name and the app's API key as password (`:live_api_key_...`).
 //! The key can be bootstrapped with `GET /app?include=app_token` using Basic `email:personal_api_key` and the
 //! `Timekit-App: <slug>` header. Legacy resource keys (Basic `email:api_token` + `Timekit-App`) still exist.
 //!
-//! Rate limits [C]: production accounts are limited (600 requests/min, or 10 req/s leaky bucket) and get 503
-//! when exceeded; test accounts additionally get 429 after 3000 requests per rolling 24 h. No rate-limit headers.
-//! Error body shape is inferred [I].
+//! Rate limits: production accounts are limited (600 requests/min, or 10 req/s leaky bucket) and get 503
+//! when exceeded; test accounts additionally get 429 after 3000 requests per rolling 24 h. Responses carry
+//! `X-RateLimit-Remaining`, `Timekit-Request-Id` (quote it to support) and, for apps in test mode,
+//! `Timekit-TestMode: true`.
+//!
+//! Errors: validation failures are 422 with `{"errors": {field: [message]}}` (sometimes with `action`), other
+//! failures a flat `{"error": message}`, and a missing record is 404 `{"error", "model"}`.
+//!
+//! The spec behind this client is not the vendor's own: it is reconstructed from public sources, and the maintainers' notes on where each fact comes from are its `x-provenance` entries in `timekit.yaml`.
 
 #![allow(
     clippy::too_many_arguments,

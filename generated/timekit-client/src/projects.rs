@@ -13,80 +13,80 @@ pub struct ProjectsApi<'a> {
 /// Optional parameters of [`ProjectsApi::get_projects`].
 #[derive(Debug, Clone, Default)]
 pub struct GetProjectsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Filters `key:value` joined by `;` (AND), e.g. `state:confirmed;customer.name:john*` [C]. (`search`, query)
+    /// Filters `key:value` joined by `;` (AND), e.g. `state:confirmed;customer.name:john*`. (`search`, query)
     pub search: Option<String>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ProjectsApi::create_project`].
 #[derive(Debug, Clone, Default)]
 pub struct CreateProjectParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ProjectsApi::get_project`].
 #[derive(Debug, Clone, Default)]
 pub struct GetProjectParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ProjectsApi::update_project`].
 #[derive(Debug, Clone, Default)]
 pub struct UpdateProjectParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ProjectsApi::get_hosted_project`].
 #[derive(Debug, Clone, Default)]
 pub struct GetHostedProjectParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ProjectsApi::get_embed_project`].
 #[derive(Debug, Clone, Default)]
 pub struct GetEmbedProjectParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ProjectsApi::get_project_resources`].
 #[derive(Debug, Clone, Default)]
 pub struct GetProjectResourcesParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ProjectsApi::set_project_resources`].
 #[derive(Debug, Clone, Default)]
 pub struct SetProjectResourcesParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ProjectsApi::add_project_resource`].
 #[derive(Debug, Clone, Default)]
 pub struct AddProjectResourceParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 impl ProjectsApi<'_> {
     /// List projects
     ///
-    /// Accepts `search`, e.g. `locations.uuid:<id>`, `services.uuid:<id>` or both joined by `;` (JS SDK) [C].
+    /// Accepts `search`, e.g. `locations.uuid:<id>`, `services.uuid:<id>` or both joined by `;` (JS SDK).
     ///
     /// `GET /projects`
     pub async fn get_projects(
@@ -313,7 +313,7 @@ impl ProjectsApi<'_> {
 
     /// Set the resources of a project
     ///
-    /// The SDK sends the bare list of resources as the body [C].
+    /// The SDK sends the bare list of resources as the body.
     ///
     /// `PUT /projects/{id}/resources`
     pub async fn set_project_resources(

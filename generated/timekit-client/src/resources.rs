@@ -13,46 +13,46 @@ pub struct ResourcesApi<'a> {
 /// Optional parameters of [`ResourcesApi::get_resources`].
 #[derive(Debug, Clone, Default)]
 pub struct GetResourcesParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ResourcesApi::create_resource`].
 #[derive(Debug, Clone, Default)]
 pub struct CreateResourceParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ResourcesApi::get_resource`].
 #[derive(Debug, Clone, Default)]
 pub struct GetResourceParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ResourcesApi::update_resource`].
 #[derive(Debug, Clone, Default)]
 pub struct UpdateResourceParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ResourcesApi::reset_resource_password`].
 #[derive(Debug, Clone, Default)]
 pub struct ResetResourcePasswordParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`ResourcesApi::get_resource_timezone`].
 #[derive(Debug, Clone, Default)]
 pub struct GetResourceTimezoneParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
@@ -85,7 +85,7 @@ impl ResourcesApi<'_> {
 
     /// Create a resource
     ///
-    /// Requires the Platform plan when done via the API; an existing e-mail answers "Email already exists" (invite the resource instead) [C].
+    /// Requires the Platform plan when done via the API; an existing e-mail answers "Email already exists" (invite the resource instead).
     ///
     /// `POST /resources`
     pub async fn create_resource(

@@ -13,25 +13,25 @@ pub struct TemplatesApi<'a> {
 /// Optional parameters of [`TemplatesApi::get_templates`].
 #[derive(Debug, Clone, Default)]
 pub struct GetTemplatesParams {
-    /// Page size (default 50 for most resources; 1000 for bookings) [C]. (`limit`, query)
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
     pub limit: Option<i64>,
-    /// Page number, 1-based [C]. (`page`, query)
+    /// Page number, 1-based. (`page`, query)
     pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`TemplatesApi::get_template`].
 #[derive(Debug, Clone, Default)]
 pub struct GetTemplateParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 
 /// Optional parameters of [`TemplatesApi::update_template`].
 #[derive(Debug, Clone, Default)]
 pub struct UpdateTemplateParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events` [C]. (`include`, query)
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
     pub include: Option<String>,
 }
 

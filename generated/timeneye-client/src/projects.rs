@@ -13,14 +13,14 @@ pub struct ProjectsApi<'a> {
 /// Optional parameters of [`ProjectsApi::projects_list`].
 #[derive(Debug, Clone, Default)]
 pub struct ProjectsListParams {
-    /// Relations to load, e.g. `phases` [I]. (`load[]`, query)
+    /// Relations to load, e.g. `phases`. (`load[]`, query)
     pub load: Option<Vec<String>>,
 }
 
 impl ProjectsApi<'_> {
     /// List projects
     ///
-    /// Lists projects, optionally with their phases [C3]. The third-party CLI asks for phases with a JSON body `{"load": ["phases"]}` on the GET, which is most likely meant as the query `load[]=phases` [I]. Whether the list is wrapped in `{data: ...}` is unclear (the CLI declares a wrapper but decodes a bare array), so the response accepts both shapes. Paging is unknown.
+    /// Lists projects, optionally with their phases. The third-party CLI asks for phases with a JSON body `{"load": ["phases"]}` on the GET, which is most likely meant as the query `load[]=phases`. Whether the list is wrapped in `{data:...}` is unclear (the CLI declares a wrapper but decodes a bare array), so the response accepts both shapes. Paging is unknown.
     ///
     /// `GET /projects`
     pub async fn projects_list(

@@ -2,11 +2,11 @@
 
 //! The API's data types.
 
-/// Error body; shape not documented [I] (any JSON object).
+/// Error body; shape not documented (any JSON object).
 #[cfg(any(feature = "clients", feature = "entries", feature = "projects"))]
 pub type ErrorType = serde_json::Map<String, serde_json::Value>;
 
-/// Response whose shape is not documented; `data` (if present) is any JSON value [I].
+/// Response whose shape is not documented; `data` (if present) is any JSON value.
 #[cfg(any(feature = "clients", feature = "entries"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DataResponse {
@@ -18,7 +18,7 @@ pub struct DataResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Laravel-style paging metadata [C3].
+/// Laravel-style paging metadata.
 #[cfg(any(feature = "entries", feature = "projects"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PageMeta {
@@ -36,7 +36,7 @@ pub struct PageMeta {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// One page of time entries [C3].
+/// One page of time entries.
 #[cfg(feature = "entries")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryPage {
@@ -49,7 +49,7 @@ pub struct EntryPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A time entry. Field names from a third-party test fixture [C3]; completeness and types are inferred [I], so numeric-looking fields are left untyped (ids and amounts may be numbers or strings).
+/// A time entry. Field names from a third-party test fixture; completeness and types are inferred, so numeric-looking fields are left untyped (ids and amounts may be numbers or strings).
 #[cfg(feature = "entries")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
@@ -104,7 +104,7 @@ pub struct Entry {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Time entry creation body [C3].
+/// Time entry creation body.
 #[cfg(feature = "entries")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EntryCreate {
@@ -126,7 +126,7 @@ pub struct EntryCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Either a bare array of projects or `{data: [projects]}` [I].
+/// Either a bare array of projects or `{data: [projects]}`.
 #[cfg(feature = "projects")]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
@@ -147,7 +147,7 @@ pub struct ProjectPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A project [C3]; `phases` is present when loaded.
+/// A project; `phases` is present when loaded.
 #[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Project {
@@ -163,7 +163,7 @@ pub struct Project {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A project phase [C3].
+/// A project phase.
 #[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Phase {
@@ -189,7 +189,7 @@ pub struct Phase {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Client creation body; fields not documented [I] (probably at least a `name`).
+/// Client creation body; fields not documented (probably at least a `name`).
 #[cfg(feature = "clients")]
 pub type ClientCreate = serde_json::Map<String, serde_json::Value>;
 

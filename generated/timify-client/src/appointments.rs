@@ -13,7 +13,7 @@ pub struct AppointmentsApi<'a> {
 /// Optional parameters of [`AppointmentsApi::appointments_list`].
 #[derive(Debug, Clone, Default)]
 pub struct AppointmentsListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
     /// Start day `YYYY-MM-DD` (with `to_date`). (`from_date`, query)
     pub from_date: Option<String>,
@@ -25,32 +25,32 @@ pub struct AppointmentsListParams {
     pub to_time: Option<String>,
     /// Appointment ids to fetch; makes the date range optional. (`ids`, query)
     pub ids: Option<String>,
-    /// IANA time zone for the returned times [C3]. (`timezone`, query)
+    /// IANA time zone for the returned times. (`timezone`, query)
     pub timezone: Option<String>,
-    /// Page number, 1-based (default 1) [C]. (`page`, query)
+    /// Page number, 1-based (default 1). (`page`, query)
     pub page: Option<i64>,
-    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0 [C]. (`limit`, query)
+    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
     pub limit: Option<i64>,
 }
 
 /// Optional parameters of [`AppointmentsApi::appointments_create`].
 #[derive(Debug, Clone, Default)]
 pub struct AppointmentsCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`AppointmentsApi::appointments_delete_bulk`].
 #[derive(Debug, Clone, Default)]
 pub struct AppointmentsDeleteBulkParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 impl AppointmentsApi<'_> {
     /// List appointments
     ///
-    /// Lists appointments for resources [C]. `from_date` and `to_date` are required together unless filtering by `ids`; alternatively pass `from_time` and `to_time` together. The interval may span at most 365 days (one integration chunks by 31 days [I]). Paged with `page`/`limit` (limit defaults to 10000 when missing or <= 0; to override send both `page` > 0 and `limit` > 0) [C].
+    /// Lists appointments for resources. `from_date` and `to_date` are required together unless filtering by `ids`; alternatively pass `from_time` and `to_time` together. The interval may span at most 365 days (one integration chunks by 31 days). Paged with `page`/`limit` (limit defaults to 10000 when missing or <= 0; to override send both `page` > 0 and `limit` > 0).
     ///
     /// `GET /v1/appointments`
     pub async fn appointments_list(
@@ -82,7 +82,7 @@ impl AppointmentsApi<'_> {
 
     /// Create an appointment
     ///
-    /// Creates an appointment [C]. Modes: single resource, multi-resource (`resource_ids`), recurring, group service / course (`is_course=true`), external ids. `title` is required unless all of `service_id` (or `external_service_id`), `duration` and `duration_pattern` are given; `service_id` XOR `external_service_id`; `resource_ids` XOR `external_resource_ids`; `recurring` requires `timezone` and the frequency fields. Datetimes are `YYYY-MM-DD HH:mm` with minutes divisible by 5. The response body is not documented (modelled loosely).
+    /// Creates an appointment. Modes: single resource, multi-resource (`resource_ids`), recurring, group service / course (`is_course=true`), external ids. `title` is required unless all of `service_id` (or `external_service_id`), `duration` and `duration_pattern` are given; `service_id` XOR `external_service_id`; `resource_ids` XOR `external_resource_ids`; `recurring` requires `timezone` and the frequency fields. Datetimes are `YYYY-MM-DD HH:mm` with minutes divisible by 5. The response body is not documented (modelled loosely).
     ///
     /// `POST /v1/appointments`
     pub async fn appointments_create(
@@ -109,7 +109,7 @@ impl AppointmentsApi<'_> {
 
     /// Delete appointments in bulk
     ///
-    /// Deletes many appointments by id, optionally notifying customers and resources [C]. The name of the id list field is not documented (`ids` assumed [I]); the object is open.
+    /// Deletes many appointments by id, optionally notifying customers and resources. The name of the id list field is not documented (`ids` assumed); the object is open.
     ///
     /// `POST /v1/appointments/delete/bulk`
     pub async fn appointments_delete_bulk(

@@ -13,7 +13,7 @@ pub struct AuthApi<'a> {
 impl AuthApi<'_> {
     /// Request an access token
     ///
-    /// Exchanges the app's App ID and App Secret (Developer Platform, App Overview) for an access token, a refresh token and the lifetime in seconds (7200 on the getting-started page) [D]/[C3]. The app must be installed on the target company or enterprise account.
+    /// Exchanges the app's App ID and App Secret (Developer Platform, App Overview) for an access token, a refresh token and the lifetime in seconds (7200 on the getting-started page). The app must be installed on the target company or enterprise account.
     ///
     /// `POST /v1/auth/token`
     pub async fn auth_token(
@@ -37,7 +37,7 @@ impl AuthApi<'_> {
 
     /// Refresh an access token
     ///
-    /// Exchanges a refresh token for a new access token; same response shape as `POST /v1/auth/token` [C3] (Nango `refresh_url` / `refresh_token_params`).
+    /// Exchanges a refresh token for a new access token; same response shape as `POST /v1/auth/token` (Nango `refresh_url` / `refresh_token_params`).
     ///
     /// `POST /v1/auth/refreshtoken`
     pub async fn auth_refresh_token(

@@ -22,7 +22,7 @@ pub struct CompaniesListParams {
 impl CompaniesApi<'_> {
     /// List companies
     ///
-    /// Returns the company (query `company_id`) or the companies of an enterprise (query `enterprise_id`) the app has access to [D]/[C3]. The response is `{data: [company]}`; whether the full list envelope and paging apply is not documented, so the envelope fields are optional and no paging is declared.
+    /// Returns the company (query `company_id`) or the companies of an enterprise (query `enterprise_id`) the app has access to. The response is `{data: [company]}`; whether the full list envelope and paging apply is not documented, so the envelope fields are optional and no paging is declared.
     ///
     /// `GET /v1/companies`
     pub async fn companies_list(

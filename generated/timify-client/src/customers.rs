@@ -13,25 +13,25 @@ pub struct CustomersApi<'a> {
 /// Optional parameters of [`CustomersApi::customers_list`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
-    /// Page number, 1-based (default 1) [C]. (`page`, query)
+    /// Page number, 1-based (default 1). (`page`, query)
     pub page: Option<i64>,
-    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0 [C]. (`limit`, query)
+    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
     pub limit: Option<i64>,
 }
 
 /// Optional parameters of [`CustomersApi::customers_create`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`CustomersApi::customers_update`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersUpdateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
     /// Set to 1 when `customerId` is your external id. (`external`, query)
     pub external: Option<i64>,
@@ -40,49 +40,49 @@ pub struct CustomersUpdateParams {
 /// Optional parameters of [`CustomersApi::customers_custom_fields_list`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersCustomFieldsListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`CustomersApi::customers_custom_fields_create`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersCustomFieldsCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`CustomersApi::customers_custom_field_categories_list`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersCustomFieldCategoriesListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`CustomersApi::customers_custom_field_categories_create`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersCustomFieldCategoriesCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`CustomersApi::customers_custom_field_categories_get`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersCustomFieldCategoriesGetParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`CustomersApi::customers_custom_field_categories_delete`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomersCustomFieldCategoriesDeleteParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 impl CustomersApi<'_> {
     /// List customers
     ///
-    /// Lists the company's customers [C]; list envelope and `page`/`limit` as on the other docs2 list routes.
+    /// Lists the company's customers; list envelope and `page`/`limit` as on the other docs2 list routes.
     ///
     /// `GET /v1/customers`
     pub async fn customers_list(
@@ -108,7 +108,7 @@ impl CustomersApi<'_> {
 
     /// Create a customer
     ///
-    /// Creates a customer [C]. All data (first name, last name, email, ...) is sent as custom-field values in `customfields`; the exact item shape is not documented [I].
+    /// Creates a customer. All data (first name, last name, email,...) is sent as custom-field values in `customfields`; the exact item shape is not documented.
     ///
     /// `POST /v1/customers`
     pub async fn customers_create(
@@ -135,7 +135,7 @@ impl CustomersApi<'_> {
 
     /// Update a customer
     ///
-    /// Updates a customer through its custom-field values (older docs.timify.dev reference) [C]. `customerId` is the TIMIFY id, or your external id when `external=1` is added.
+    /// Updates a customer through its custom-field values (older docs.timify.dev reference). `customerId` is the TIMIFY id, or your external id when `external=1` is added.
     ///
     /// `PATCH /v1/customers/{customerId}`
     pub async fn customers_update(
@@ -164,7 +164,7 @@ impl CustomersApi<'_> {
 
     /// List customer custom fields
     ///
-    /// Lists the custom-field definitions for customers [C].
+    /// Lists the custom-field definitions for customers.
     ///
     /// `GET /v1/customers/customfields`
     pub async fn customers_custom_fields_list(
@@ -188,7 +188,7 @@ impl CustomersApi<'_> {
 
     /// Add a customer custom field
     ///
-    /// Adds a custom-field definition for customers [C]. Body not documented (open object).
+    /// Adds a custom-field definition for customers. Body not documented (open object).
     ///
     /// `POST /v1/customers/customfields`
     pub async fn customers_custom_fields_create(
@@ -215,7 +215,7 @@ impl CustomersApi<'_> {
 
     /// List customer custom-field categories
     ///
-    /// Lists the categories grouping customer custom fields [C].
+    /// Lists the categories grouping customer custom fields.
     ///
     /// `GET /v1/customers/customfields/categories`
     pub async fn customers_custom_field_categories_list(
@@ -239,7 +239,7 @@ impl CustomersApi<'_> {
 
     /// Create a customer custom-field category
     ///
-    /// Creates a category for customer custom fields [C]. Body not documented (open object).
+    /// Creates a category for customer custom fields. Body not documented (open object).
     ///
     /// `POST /v1/customers/customfields/categories`
     pub async fn customers_custom_field_categories_create(
@@ -266,7 +266,7 @@ impl CustomersApi<'_> {
 
     /// Fetch a customer custom-field category
     ///
-    /// Fetches one category of customer custom fields [C].
+    /// Fetches one category of customer custom fields.
     ///
     /// `GET /v1/customers/customfields/categories/{categoryId}`
     pub async fn customers_custom_field_categories_get(
@@ -292,7 +292,7 @@ impl CustomersApi<'_> {
 
     /// Delete a customer custom-field category
     ///
-    /// Deletes one category of customer custom fields [C]. Response body not documented.
+    /// Deletes one category of customer custom fields. Response body not documented.
     ///
     /// `DELETE /v1/customers/customfields/categories/{categoryId}`
     pub async fn customers_custom_field_categories_delete(

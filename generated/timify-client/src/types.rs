@@ -2,7 +2,7 @@
 
 //! The API's data types.
 
-/// App credentials [C3]/[D].
+/// App credentials.
 #[cfg(feature = "auth")]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TokenRequest {
@@ -19,7 +19,7 @@ pub struct RefreshTokenRequest {
     pub refreshtoken: String,
 }
 
-/// Token bundle [D]/[C3].
+/// Token bundle.
 #[cfg(feature = "auth")]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TokenResponse {
@@ -35,7 +35,7 @@ pub struct TokenResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Paging metadata of the list envelope [C].
+/// Paging metadata of the list envelope.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ListMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,7 +51,7 @@ pub struct ListMeta {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Generic response whose shape is not documented: usually `{data: ...}` [I]. `data` is any JSON value.
+/// Generic response whose shape is not documented: usually `{data:...}`. `data` is any JSON value.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DataResponse {
     /// Any JSON value.
@@ -64,7 +64,7 @@ pub struct DataResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// `{data: [company]}` [D]; the list-envelope fields may be present too.
+/// `{data: [company]}`; the list-envelope fields may be present too.
 #[cfg(feature = "companies")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanyList {
@@ -81,7 +81,7 @@ pub struct CompanyList {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A company (branch). Fields from the getting-started example [D]; all optional.
+/// A company (branch). Fields from the getting-started example; all optional.
 #[cfg(feature = "companies")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Company {
@@ -195,7 +195,7 @@ pub struct Enterprise {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// Enterprise policy flags (booleans, some null) [D].
+    /// Enterprise policy flags (booleans, some null).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
     /// Properties beyond the ones the spec names.
@@ -203,7 +203,7 @@ pub struct Enterprise {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// List envelope of appointments [C].
+/// List envelope of appointments.
 #[cfg(feature = "appointments")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentList {
@@ -220,7 +220,7 @@ pub struct AppointmentList {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// An appointment. Reconstructed [I]: field names seen in one third-party integration (which also accepts alternatives such as `from`/`datetime`/`date` and `until`/`to`); all optional, unknown fields kept.
+/// An appointment. Reconstructed: field names seen in one third-party integration (which also accepts alternatives such as `from`/`datetime`/`date` and `until`/`to`); all optional, unknown fields kept.
 #[cfg(feature = "appointments")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Appointment {
@@ -257,7 +257,7 @@ pub struct Appointment {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Appointment creation body [C] (field names from docs2); conditional requirements are described on the operation, so nothing is marked required here.
+/// Appointment creation body (field names from docs2); conditional requirements are described on the operation, so nothing is marked required here.
 #[cfg(feature = "appointments")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentCreate {
@@ -274,14 +274,14 @@ pub struct AppointmentCreate {
     /// Minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
-    /// Duration pattern (split services); shape not documented [I].
+    /// Duration pattern (split services); shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_pattern: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_course: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// Recurrence (requires `timezone` and frequency fields) [C]; shape not documented.
+    /// Recurrence (requires `timezone` and frequency fields); shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<serde_json::Map<String, serde_json::Value>>,
     /// Properties beyond the ones the spec names.
@@ -292,7 +292,7 @@ pub struct AppointmentCreate {
 #[cfg(feature = "appointments")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentsDeleteBulk {
-    /// Appointment ids (field name assumed [I]).
+    /// Appointment ids (field name assumed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -304,7 +304,7 @@ pub struct AppointmentsDeleteBulk {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// List envelope of customers [C].
+/// List envelope of customers.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerList {
@@ -333,7 +333,7 @@ pub struct CustomerResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A customer. Its data lives in custom-field values [C]; the response shape is not documented [I].
+/// A customer. Its data lives in custom-field values; the response shape is not documented.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
@@ -348,7 +348,7 @@ pub struct Customer {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Customer create/update body; all data in `customfields` [C].
+/// Customer create/update body; all data in `customfields`.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerWrite {
@@ -361,7 +361,7 @@ pub struct CustomerWrite {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A custom-field value (first name, last name, email, ... are custom fields) [C]. Field names of this object are not documented [I]: typically the custom-field `id` and its `value`.
+/// A custom-field value (first name, last name, email,... are custom fields). Field names of this object are not documented: typically the custom-field `id` and its `value`.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldValue {
@@ -403,7 +403,7 @@ pub struct CustomFieldResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A custom-field definition. Shape not documented [I].
+/// A custom-field definition. Shape not documented.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomField {
@@ -420,7 +420,7 @@ pub struct CustomField {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Custom-field definition body. Shape not documented [I].
+/// Custom-field definition body. Shape not documented.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 pub type CustomFieldWrite = serde_json::Map<String, serde_json::Value>;
 
@@ -452,7 +452,7 @@ pub struct CustomFieldCategoryResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A custom-field category. Shape not documented [I].
+/// A custom-field category. Shape not documented.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomFieldCategory {
@@ -465,11 +465,11 @@ pub struct CustomFieldCategory {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Category body. Shape not documented [I].
+/// Category body. Shape not documented.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 pub type CustomFieldCategoryWrite = serde_json::Map<String, serde_json::Value>;
 
-/// List envelope of timeshifts [C]. (The docs2 example shows customer-like items -- probably a copy-paste artefact -- so the item schema is open.)
+/// List envelope of timeshifts. (The docs2 example shows customer-like items -- probably a copy-paste artefact -- so the item schema is open.)
 #[cfg(feature = "timeshifts")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeshiftList {
@@ -486,7 +486,7 @@ pub struct TimeshiftList {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A shift of a resource. Response shape not documented [I]; open object.
+/// A shift of a resource. Response shape not documented; open object.
 #[cfg(feature = "timeshifts")]
 pub type Timeshift = serde_json::Map<String, serde_json::Value>;
 
@@ -504,7 +504,7 @@ pub struct TimeRange {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Shifts of one resource for a date range [C]. The resource may also be given by its external id (field name not documented; send it as an additional property).
+/// Shifts of one resource for a date range. The resource may also be given by its external id (field name not documented; send it as an additional property).
 #[cfg(feature = "timeshifts")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct TimeshiftImport {
