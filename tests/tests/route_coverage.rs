@@ -1,5 +1,7 @@
 //! Every route the vendors document (tests/data/bookingtime-routes.tsv, from bookingtime's
-//! route list; tests/data/timekit-sdk-endpoints.tsv, from Timekit's SDK) is an operation of
+//! route list; tests/data/timekit-sdk-endpoints.tsv, from Timekit's SDK;
+//! tests/data/timekit-documented-endpoints.tsv, routes outside the SDK: the webhook routes
+//! Pipedream's Timekit app calls and the booking meta update) is an operation of
 //! the spec (checked through the codegen library's IR) and a `pub async fn` in the checked-in
 //! generated crate.
 
@@ -90,6 +92,11 @@ fn every_bookingtime_route_is_a_generated_function() {
 #[test]
 fn every_timekit_sdk_endpoint_is_a_generated_function() {
     check("timekit-sdk-endpoints.tsv", "timekit.yaml", "timekit-client");
+}
+
+#[test]
+fn timekit_routes_outside_the_sdk_are_generated_functions() {
+    check("timekit-documented-endpoints.tsv", "timekit.yaml", "timekit-client");
 }
 
 #[test]

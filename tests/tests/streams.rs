@@ -306,7 +306,7 @@ mod timekit {
         let bookings = client.bookings();
         let ids: Vec<String> = bookings
             .get_bookings_stream(GetBookingsParams::default())
-            .map(|b| b.unwrap().id.unwrap())
+            .map(|b| b.unwrap().id)
             .collect()
             .await;
 
@@ -342,8 +342,8 @@ mod timekit {
             .await;
 
         assert_eq!(results.len(), 3, "two items, then the error, then the end: {results:?}");
-        assert_eq!(results[0].as_ref().unwrap().id.as_deref(), Some("b1"));
-        assert_eq!(results[1].as_ref().unwrap().id.as_deref(), Some("b2"));
+        assert_eq!(results[0].as_ref().unwrap().id, "b1");
+        assert_eq!(results[1].as_ref().unwrap().id, "b2");
         let Err(client_runtime::Error::InvalidRequest(message)) = &results[2] else {
             panic!("expected a typed InvalidRequest error, got {:?}", results[2]);
         };

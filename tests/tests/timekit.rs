@@ -1,16 +1,22 @@
 //! End-to-end tests of the generated `timekit-client` against a mock Timekit API following
 //! the documented exchanges: the app key as Basic `:key`; the app token bootstrapped once from
 //! `GET /app?include=app_token` with Basic `email:personal_key` and `Timekit-App: <slug>`; the
-//! `{error}` envelope; Laravel-style pages (`current_page`, `last_page`).
+//! `{error}` envelope; Laravel-style pages (`current_page`, `last_page`); the typed bodies of
+//! FINDINGS-2 (booking create with the widget's body and its colon-less timestamps, booking
+//! actions, webhook routes, 422 field errors, 404 with `model`).
 
 use std::time::Duration;
 
 use client_runtime::auth::timekit::AppTokenBootstrap;
 use client_runtime::token::ManualClock;
 use serde_json::json;
-use timekit_client::bookings::GetBookingsParams;
-use timekit_client::Client;
-use wiremock::matchers::{header, method, path, query_param};
+use timekit_client::bookings::{CreateBookingParams, GetBookingsParams};
+use timekit_client::types::{
+    BookingAction, BookingActionInput, BookingActionInputPay, BookingCreate, BookingCustomerInput, BookingGraph,
+    BookingState, WebhookSubscriptionCreate,
+};
+use timekit_client::{Client, Envelope};
+use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::{assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines};
 
@@ -153,7 +159,7 @@ async fn an_error_body_surfaces_with_the_vendors_message() {
     };
     assert_eq!(api.status.as_u16(), 429);
     assert_eq!(api.message.as_deref(), Some("Too many requests"));
-    assert_eq!(api.body.error, Some(json!("Too many requests")));
+    assert_eq!(api.body.error.as_deref(), Some("Too many requests"));
 }
 
 #[tokio::test]
@@ -174,7 +180,7 @@ async fn bookings_are_walked_page_by_page_to_the_last_one() {
             list.data
                 .unwrap_or_default()
                 .into_iter()
-                .map(|b| b.state.unwrap_or_default()),
+                .map(|b| b.state.as_str().to_owned()),
         );
         if list.current_page >= list.last_page {
             break;
@@ -261,4 +267,253 @@ async fn the_quickstart_fails_in_one_line() {
         "missing environment variable TIMEKIT_PERSONAL_KEY (or set TIMEKIT_API_KEY)",
     );
     assert_eq!(seen_lines(&server).await, ["GET /bookings?page=1"]);
+}
+
+/// The booking body of the official widget (booking-js `pages/booking.js`) with the fields
+/// MindCloud's reference marks required.
+fn haircut_booking() -> BookingCreate {
+    BookingCreate {
+        resource_id: "d187d6e0-d6cb-409a-ae60-45a8fd0ec879".to_owned(),
+        graph: BookingGraph::ConfirmDecline,
+        // chrono writes a zero offset as `Z`; a local offset shows the wire form unchanged.
+        start: "2015-03-01T09:00:00+01:00".parse().unwrap(),
+        end: "2015-03-01T14:00:00+01:00".parse().unwrap(),
+        what: Some("Mens haircut".to_owned()),
+        where_: Some("Sesame St, Middleburg, FL 32068, USA".to_owned()),
+        description: Some("Please arrive 10 minutes before you time begin".to_owned()),
+        customer: BookingCustomerInput {
+            name: "Marty McFly".to_owned(),
+            email: "marty.mcfly@timekit.io".to_owned(),
+            phone: Some("1-591-001-5403".to_owned()),
+            voip: Some("McFly".to_owned()),
+            timezone: Some("America/Los_Angeles".to_owned()),
+            first_name: None,
+            last_name: None,
+            where_: None,
+            comment: None,
+            additional_properties: Default::default(),
+        },
+        calendar_id: None,
+        project_id: None,
+        reservation_id: None,
+        meta: None,
+        settings: None,
+        participants: None,
+        invite: None,
+        my_rsvp: None,
+        related: None,
+        action: None,
+        additional_properties: Default::default(),
+    }
+}
+
+#[tokio::test]
+async fn a_booking_is_created_with_the_widgets_body_and_colon_less_timestamps_decode() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/bookings"))
+        .and(query_param("include", "attributes,event,user"))
+        .and(header("authorization", basic("", "test_key").as_str()))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({
+            "resource_id": "d187d6e0-d6cb-409a-ae60-45a8fd0ec879",
+            "graph": "confirm_decline",
+            "start": "2015-03-01T09:00:00+01:00",
+            "end": "2015-03-01T14:00:00+01:00",
+            "what": "Mens haircut",
+            "where": "Sesame St, Middleburg, FL 32068, USA",
+            "description": "Please arrive 10 minutes before you time begin",
+            "customer": {
+                "name": "Marty McFly",
+                "email": "marty.mcfly@timekit.io",
+                "phone": "1-591-001-5403",
+                "voip": "McFly",
+                "timezone": "America/Los_Angeles"
+            }
+        })))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("timekit-request-id", "2c1c5f0e-8d0a-4a43-9d0b-1f1b4e0f6a11")
+                .insert_header("x-ratelimit-remaining", "806")
+                .set_body_json(fixture_json("timekit/booking-created.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_app_key(server.uri(), "test_key").unwrap();
+
+    let response = client
+        .bookings()
+        .create_booking(
+            &haircut_booking(),
+            CreateBookingParams {
+                include: Some("attributes,event,user".to_owned()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(
+        response.headers()["timekit-request-id"],
+        "2c1c5f0e-8d0a-4a43-9d0b-1f1b4e0f6a11"
+    );
+
+    // The envelope is kept (`response.data`) and can be dropped for the record.
+    let booking = response.into_content().into_inner();
+    assert_eq!(booking.id, "58190fc6-1ec0-4ebb-b627-7ce6aa9fc703");
+    assert_eq!(booking.state, BookingState::Tentative);
+    assert_eq!(booking.graph, BookingGraph::ConfirmDecline);
+    assert_eq!(
+        booking.possible_actions,
+        Some(vec![BookingAction::Decline, BookingAction::Confirm])
+    );
+    // `2016-02-11T11:58:45+0100`: no colon in the offset, as Timekit sends it.
+    let created = booking.created_at.expect("created_at");
+    assert_eq!(created.offset().local_minus_utc(), 3600);
+    assert_eq!(created.to_rfc3339(), "2016-02-11T11:58:45+01:00");
+    let event = booking.attributes.and_then(|a| a.event_info).expect("event_info");
+    assert_eq!(
+        event.start.map(|s| s.to_rfc3339()).as_deref(),
+        Some("2015-03-01T08:00:00+00:00")
+    );
+    let calendar = booking.calendar.expect("calendar");
+    assert_eq!(calendar.updated_at.map(|t| t.timestamp()), Some(1_455_538_902));
+    assert_eq!(booking.customers.expect("customers")[0].voip.as_deref(), Some("McFly"));
+}
+
+#[tokio::test]
+async fn validation_errors_arrive_typed_per_field() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/bookings"))
+        .respond_with(ResponseTemplate::new(422).set_body_json(json!({
+            "errors": {"event": ["calendar id must be a valid UUID"]},
+            "action": "save_booking_data"
+        })))
+        .mount(&server)
+        .await;
+    let client = Client::with_app_key(server.uri(), "test_key").unwrap();
+
+    let error = client
+        .bookings()
+        .create_booking(&haircut_booking(), CreateBookingParams::default())
+        .await
+        .unwrap_err();
+    let client_runtime::Error::Api(api) = &error else {
+        panic!("expected a typed API error, got {error:?}");
+    };
+    assert_eq!(api.status.as_u16(), 422);
+    let errors = api.body.errors.as_ref().expect("field errors");
+    assert_eq!(errors["event"], vec!["calendar id must be a valid UUID".to_owned()]);
+    assert_eq!(api.body.action.as_deref(), Some("save_booking_data"));
+}
+
+#[tokio::test]
+async fn a_missing_record_names_its_model() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/projects/embed/54321"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"error": "Resource does not exist", "model": "Widget"})),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::with_app_key(server.uri(), "test_key").unwrap();
+
+    let error = client
+        .projects()
+        .get_embed_project("54321", Default::default())
+        .await
+        .unwrap_err();
+    let client_runtime::Error::Api(api) = &error else {
+        panic!("expected a typed API error, got {error:?}");
+    };
+    assert_eq!(api.status.as_u16(), 404);
+    assert_eq!(api.message.as_deref(), Some("Resource does not exist"));
+    assert_eq!(api.body.model.as_deref(), Some("Widget"));
+}
+
+#[tokio::test]
+async fn a_paid_action_sends_its_input_keyed_by_the_action() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/bookings/58190fc6-1ec0-4ebb-b627-7ce6aa9fc703/pay"))
+        .and(body_json(json!({"pay": {"payment_id": "ch_1A2b3C"}})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"id": "58190fc6-1ec0-4ebb-b627-7ce6aa9fc703", "graph": "instant_payment", "state": "paid",
+                     "completed": false}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_app_key(server.uri(), "test_key").unwrap();
+    let input: BookingActionInput = serde_json::from_value(json!({})).unwrap();
+    let input = BookingActionInput {
+        pay: Some(BookingActionInputPay {
+            payment_id: Some("ch_1A2b3C".to_owned()),
+            additional_properties: Default::default(),
+        }),
+        ..input
+    };
+
+    let booking = client
+        .bookings()
+        .update_booking(
+            "58190fc6-1ec0-4ebb-b627-7ce6aa9fc703",
+            &BookingAction::Pay,
+            Some(&input),
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(booking.content().state, BookingState::Paid);
+}
+
+#[tokio::test]
+async fn webhooks_are_created_and_deleted_as_pipedream_does() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/webhooks"))
+        .and(header("authorization", basic("", "test_key").as_str()))
+        .and(body_json(json!({
+            "url": "https://hooks.example/timekit",
+            "graph": "confirm_decline",
+            "state": "confirmed",
+            "method": "post"
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "data": [],
+            "meta": {"message": "Webhook created with id 6b9f4a30-1d54-4b41-9a35-2a1f6d0e3c77"}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/webhooks/6b9f4a30-1d54-4b41-9a35-2a1f6d0e3c77"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_app_key(server.uri(), "test_key").unwrap();
+
+    let created = client
+        .webhooks()
+        .create_webhook(&WebhookSubscriptionCreate {
+            url: "https://hooks.example/timekit".to_owned(),
+            graph: BookingGraph::ConfirmDecline,
+            state: BookingState::Confirmed,
+            method: Some("post".to_owned()),
+            additional_properties: Default::default(),
+        })
+        .await
+        .unwrap();
+    let message = created
+        .meta
+        .as_ref()
+        .and_then(|m| m.message.clone())
+        .expect("meta.message");
+    let id = message.rsplit(' ').next().expect("an id at the end");
+
+    let deleted = client.webhooks().delete_webhook(id).await.unwrap();
+    assert_eq!(deleted.status().as_u16(), 204);
 }

@@ -119,6 +119,7 @@ impl AppsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -147,6 +148,8 @@ impl AppsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -182,6 +185,7 @@ impl AppsApi<'_> {
                         value.map(|()| crate::types::DeleteAppResponse::Status204)
                     })
             }
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

@@ -44,6 +44,7 @@ impl AuthApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

@@ -70,7 +70,7 @@ impl AvailabilityApi<'_> {
         body: &crate::types::AvailabilityQuery,
         params: FetchAvailabilityParams,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
         client_runtime::Error<crate::types::ErrorType>,
     > {
         let request = client_runtime::ApiRequest::new(
@@ -83,6 +83,7 @@ impl AvailabilityApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -94,10 +95,10 @@ impl AvailabilityApi<'_> {
     /// `POST /availability/dates`
     pub async fn fetch_availability_dates(
         &self,
-        body: &crate::types::AvailabilityQuery,
+        body: &crate::types::AvailabilityDatesQuery,
         params: FetchAvailabilityDatesParams,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::ResponseValue<crate::types::AvailabilityDatesResponse>,
         client_runtime::Error<crate::types::ErrorType>,
     > {
         let request = client_runtime::ApiRequest::new(
@@ -110,6 +111,7 @@ impl AvailabilityApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -121,10 +123,10 @@ impl AvailabilityApi<'_> {
     /// `POST /availability/count`
     pub async fn fetch_availability_count(
         &self,
-        body: &crate::types::AvailabilityQuery,
+        body: &crate::types::AvailabilityCountQuery,
         params: FetchAvailabilityCountParams,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::ResponseValue<crate::types::AvailabilityCountResponse>,
         client_runtime::Error<crate::types::ErrorType>,
     > {
         let request = client_runtime::ApiRequest::new(
@@ -137,6 +139,7 @@ impl AvailabilityApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -148,10 +151,10 @@ impl AvailabilityApi<'_> {
     /// `POST /unavailable/slots`
     pub async fn fetch_unavailable_slots(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::UnavailableSlotsQuery,
         params: FetchUnavailableSlotsParams,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
         client_runtime::Error<crate::types::ErrorType>,
     > {
         let request = client_runtime::ApiRequest::new(
@@ -164,6 +167,7 @@ impl AvailabilityApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -195,6 +199,7 @@ impl AvailabilityApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -226,6 +231,7 @@ impl AvailabilityApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -257,6 +263,7 @@ impl AvailabilityApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

@@ -150,6 +150,7 @@ impl BookingsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -176,6 +177,7 @@ impl BookingsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -187,7 +189,7 @@ impl BookingsApi<'_> {
     /// `POST /bookings/bulk`
     pub async fn create_bookings_bulk(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::BookingBulkCreate,
         params: CreateBookingsBulkParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::DataResponse>,
@@ -203,6 +205,7 @@ impl BookingsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -229,6 +232,35 @@ impl BookingsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Update a booking's meta data
+    ///
+    /// `PUT /bookings/{id}`
+    pub async fn update_booking_meta(
+        &self,
+        id: &str,
+        body: &crate::types::BookingMetaUpdate,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::BookingResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/bookings/{id}",
+            )
+            .path_param("id", id)
+            .json(body);
+        let response = self.client.api_client().send(request).await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -266,6 +298,7 @@ impl BookingsApi<'_> {
                         value.map(|()| crate::types::DeleteBookingResponse::Status204)
                     })
             }
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -274,30 +307,34 @@ impl BookingsApi<'_> {
 
     /// Run an action on a booking
     ///
-    /// Transitions a booking through its graph, e.g. `confirm`, `decline`, `cancel`, `cancel_by_customer`, `complete` (available actions depend on graph and state). Some actions take input keyed by the action name, e.g. `{"cancel": {"message": "..."}}`. `completed: true` in the response when a final state is reached.
+    /// Moves a booking through its graph. Some actions take input keyed by the action name, e.g. `{"cancel": {"message": "..."}}`. The response has `completed: true` when a final state is reached.
     ///
     /// `PUT /bookings/{id}/{action}`
     pub async fn update_booking(
         &self,
         id: &str,
-        action: &str,
-        body: &crate::types::OpenObject,
+        action: &crate::types::BookingAction,
+        body: Option<&crate::types::BookingActionInput>,
         params: UpdateBookingParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::BookingResponse>,
         client_runtime::Error<crate::types::ErrorType>,
     > {
-        let request = client_runtime::ApiRequest::new(
+        let mut request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::PUT,
                 "/bookings/{id}/{action}",
             )
             .path_param("id", id)
             .path_param("action", action)
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
+            .query("include", &params.include, client_runtime::QueryStyle::Form);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -312,7 +349,7 @@ impl BookingsApi<'_> {
     pub async fn reschedule_booking(
         &self,
         id: &str,
-        body: &crate::types::OpenObject,
+        body: &crate::types::BookingReschedule,
         params: RescheduleBookingParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::BookingResponse>,
@@ -329,6 +366,8 @@ impl BookingsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -342,7 +381,7 @@ impl BookingsApi<'_> {
     /// `POST /bookings/reserve`
     pub async fn reserve_booking(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::BookingReserve,
         params: ReserveBookingParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::BookingResponse>,
@@ -358,6 +397,7 @@ impl BookingsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -369,7 +409,7 @@ impl BookingsApi<'_> {
     /// `PUT /bookings/reserve/extend`
     pub async fn extend_reservation(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::ReservationExtend,
         params: ExtendReservationParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::DataResponse>,
@@ -384,6 +424,7 @@ impl BookingsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -436,6 +477,7 @@ impl BookingsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

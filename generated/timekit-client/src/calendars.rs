@@ -90,6 +90,7 @@ impl CalendarsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -116,6 +117,7 @@ impl CalendarsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -144,6 +146,8 @@ impl CalendarsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -181,6 +185,7 @@ impl CalendarsApi<'_> {
                         value.map(|()| crate::types::DeleteCalendarResponse::Status204)
                     })
             }
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

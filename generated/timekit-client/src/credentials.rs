@@ -76,6 +76,7 @@ impl CredentialsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -113,6 +114,7 @@ impl CredentialsApi<'_> {
                         value.map(|()| crate::types::DeleteCredentialResponse::Status204)
                     })
             }
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

@@ -79,7 +79,7 @@ impl EventsApi<'_> {
     /// `POST /events`
     pub async fn create_event(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::EventCreate,
         params: CreateEventParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::EventResponse>,
@@ -95,6 +95,7 @@ impl EventsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -121,6 +122,7 @@ impl EventsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -149,6 +151,8 @@ impl EventsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -184,6 +188,7 @@ impl EventsApi<'_> {
                         value.map(|()| crate::types::DeleteEventResponse::Status204)
                     })
             }
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

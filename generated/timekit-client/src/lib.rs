@@ -95,10 +95,15 @@ pub mod locations;
 #[cfg(feature = "templates")]
 pub mod templates;
 
+/// Webhook subscriptions (deliveries are signed with `x-timekit-signature` on plans with signed webhooks).
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
+
 /// Webhook events the API sends, parsed from a delivery's raw body.
 pub mod webhook_events;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
+pub use client_runtime::Envelope;
 
 /// The API's first server URL (`https://api.timekit.io/v2`), with default variables.
 pub const DEFAULT_BASE_URL: &str = "https://api.timekit.io/v2";
@@ -257,6 +262,14 @@ impl Client {
     #[cfg(feature = "templates")]
     pub fn templates(&self) -> templates::TemplatesApi<'_> {
         templates::TemplatesApi {
+            client: self,
+        }
+    }
+
+    /// Operations tagged `webhooks`.
+    #[cfg(feature = "webhooks")]
+    pub fn webhooks(&self) -> webhooks::WebhooksApi<'_> {
+        webhooks::WebhooksApi {
             client: self,
         }
     }

@@ -118,7 +118,7 @@ impl ProjectsApi<'_> {
     /// `POST /projects`
     pub async fn create_project(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::ProjectCreate,
         params: CreateProjectParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::ProjectResponse>,
@@ -134,6 +134,7 @@ impl ProjectsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -160,6 +161,7 @@ impl ProjectsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -172,10 +174,10 @@ impl ProjectsApi<'_> {
     pub async fn update_project(
         &self,
         id: &str,
-        body: &crate::types::OpenObject,
+        body: &crate::types::ProjectWrite,
         params: UpdateProjectParams,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
+        client_runtime::ResponseValue<crate::types::UpdateProjectResponse>,
         client_runtime::Error<crate::types::ErrorType>,
     > {
         let request = client_runtime::ApiRequest::new(
@@ -187,7 +189,22 @@ impl ProjectsApi<'_> {
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
-            200 => response.json(),
+            200 => {
+                response
+                    .json::<crate::types::ProjectResponse, _>()
+                    .map(|value| {
+                        value.map(crate::types::UpdateProjectResponse::Status200)
+                    })
+            }
+            204 => {
+                response
+                    .empty()
+                    .map(|value| {
+                        value.map(|()| crate::types::UpdateProjectResponse::Status204)
+                    })
+            }
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -225,6 +242,7 @@ impl ProjectsApi<'_> {
                         value.map(|()| crate::types::DeleteProjectResponse::Status204)
                     })
             }
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -251,6 +269,7 @@ impl ProjectsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -277,6 +296,7 @@ impl ProjectsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -305,6 +325,7 @@ impl ProjectsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -335,6 +356,8 @@ impl ProjectsApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -347,7 +370,7 @@ impl ProjectsApi<'_> {
     pub async fn add_project_resource(
         &self,
         id: &str,
-        body: &crate::types::OpenObject,
+        body: &crate::types::ProjectResourceAdd,
         params: AddProjectResourceParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::DataResponse>,
@@ -364,6 +387,8 @@ impl ProjectsApi<'_> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -406,6 +431,7 @@ impl ProjectsApi<'_> {
                             })
                     })
             }
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

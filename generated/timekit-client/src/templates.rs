@@ -82,6 +82,7 @@ impl TemplatesApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
@@ -110,6 +111,8 @@ impl TemplatesApi<'_> {
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),

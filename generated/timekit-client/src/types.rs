@@ -18,11 +18,10 @@ pub type OpenObject = serde_json::Map<String, serde_json::Value>;
 
 /// A Timekit app. `app_token` is present with `include=app_token`.
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct App {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +39,19 @@ pub struct App {
     pub updated_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app_token: Option<Vec<AppToken>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// Whether the app is in test mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_mode: Option<bool>,
+    /// Timestamp or null.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_trial_expires_at: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator_resource_id: Option<String>,
+    /// The secret that signs webhook deliveries (`x-timekit-signature`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -105,11 +117,10 @@ pub struct AppWrite {
 
 /// A connected calendar account. Shape not documented.
 #[cfg(feature = "accounts")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -146,11 +157,10 @@ pub struct AuthResult {
 
 /// A resource.
 #[cfg(any(feature = "projects", feature = "resources"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,6 +176,25 @@ pub struct Resource {
     pub calendars: Option<Vec<Calendar>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_verified: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conference_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conference_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_email_notification: Option<bool>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit_consent: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -189,10 +218,8 @@ pub struct ResourceWrite {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availability_constraints: Option<
-        Vec<serde_json::Map<String, serde_json::Value>>,
-    >,
-    /// Image URL (field name not confirmed).
+    pub availability_constraints: Option<Vec<Constraint>>,
+    /// Image URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,25 +245,48 @@ pub struct ResourceCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub availability_constraints: Option<
-        Vec<serde_json::Map<String, serde_json::Value>>,
-    >,
+    pub availability_constraints: Option<Vec<Constraint>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Image URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A calendar. Shape not documented.
-#[cfg(any(feature = "calendars", feature = "projects", feature = "resources"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+/// A calendar of a resource.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Calendar {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_access: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_primary: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_sync: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foregroundcolor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backgroundcolor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -244,11 +294,10 @@ pub struct Calendar {
 
 /// A calendar event. Shape not documented.
 #[cfg(feature = "events")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -256,42 +305,58 @@ pub struct Event {
 
 /// An API credential. Shape not documented.
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Credential {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A booking: `graph` is the flow, `state` depends on the graph (instant: confirmed, completed, cancelled,...; confirm_decline: tentative, declined, confirmed,...; reservation: reserved, expired).
+/// A booking: `graph` is its flow and `state` where it stands. The actions it accepts next are listed in `possible_actions` (on create) or `available_actions` (elsewhere).
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Booking {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// E.g. `instant`, `confirm_decline`, `instant_payment`, `group_owner`, `group_customer`, `group_customer_payment`, `reservation`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub graph: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    pub id: String,
+    pub graph: BookingGraph,
+    pub state: BookingState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
+    pub possible_actions: Option<Vec<BookingAction>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<String>,
+    pub available_actions: Option<Vec<BookingAction>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_action_links: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BookingAttributes>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<Calendar>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<BookingCustomer>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<BookingResource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_event: Option<BookingProviderEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// A customer of a booking. In webhook deliveries `meta` arrives as a JSON string (e.g. `"{}"`).
 #[cfg(feature = "bookings")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingCustomer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,72 +372,131 @@ pub struct BookingCustomer {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Booking creation body (`project_id`).
+/// A new booking. `what`, `where` and `description` are required unless `project_id` supplies them.
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingCreate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
-    /// Booking graph, see `Booking.graph`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub graph: Option<String>,
-    /// RFC3339 timestamp.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<String>,
-    /// RFC3339 timestamp.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<String>,
+    /// UUID of the booked resource.
+    pub resource_id: String,
+    pub graph: BookingGraph,
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub what: Option<String>,
     #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
     pub where_: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    pub customer: BookingCustomerInput,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer: Option<BookingCustomer>,
+    pub calendar_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<BookingCreateSettings>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub participants: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invite: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub my_rsvp: Option<String>,
-    /// Book a previously reserved slot.
+    pub project_id: Option<String>,
+    /// Book a slot reserved with `POST /bookings/reserve`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reservation_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<BookingSettings>,
+    /// E-mail addresses to invite (with `invite: true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<String>>,
+    /// Send calendar invitations (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<bool>,
+    /// The owner's initial RSVP when the owner is among the participants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_rsvp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<BookingRelated>,
+    /// Legacy initial action, e.g. `create` or `confirm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A project. Shape not documented.
+/// A project (booking page).
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Project {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+    /// On hosted/embed lookups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_conference: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_double_bookings: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<ProjectAvailability>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<ProjectBooking>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_fields: Option<std::collections::BTreeMap<String, CustomerField>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui: Option<ProjectUi>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_time: Option<serde_json::Value>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_hours_from: Option<serde_json::Value>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled_email_notification: Option<serde_json::Value>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<serde_json::Value>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<serde_json::Value>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A location. Shape not documented.
+/// A location.
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// UUID.
+    pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_custom_hours: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -380,11 +504,10 @@ pub struct Location {
 
 /// A service offered at a location. Shape not documented.
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LocationService {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -392,11 +515,10 @@ pub struct LocationService {
 
 /// An e-mail template. Shape not documented.
 #[cfg(feature = "templates")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Template {
     /// UUID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
     /// Properties beyond the ones the spec names.
@@ -404,33 +526,32 @@ pub struct Template {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Availability query.
+/// An availability query. `from`/`to`/`length`/`buffer`/`timeslot_increments` take absolute timestamps or relative times such as `"2 days"`; `to` defaults to 4 weeks (at most 6 months) and `length` to 1 hour.
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityQuery {
-    /// `roundrobin_random`, `roundrobin_prioritized`, `mutual` or `exclusive`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
+    pub mode: AvailabilityQueryMode,
+    /// Resource UUIDs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<Vec<String>>,
-    /// Absolute timestamp or relative, e.g. `"2 days"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// Default 4 weeks, max 6 months.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    /// Slot length, default 1 hour (e.g. `"1 hour"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buffer: Option<String>,
-    /// E.g. `{"specific_day_and_time": {"day": "Monday", "start": 9, "end": 13}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub constraints: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    pub timeslot_increments: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
+    pub constraints: Option<Vec<Constraint>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub project_id: Option<String>,
+    pub output_timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub round_to_nearest_hour: Option<bool>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -761,134 +882,1245 @@ pub struct TemplatePage {
 
 /// `{data: App}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<App>,
+    pub data: App,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "apps")]
+impl client_runtime::Envelope for AppResponse {
+    type Content = App;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: AuthResult}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AuthResultResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<AuthResult>,
+    pub data: AuthResult,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "auth")]
+impl client_runtime::Envelope for AuthResultResponse {
+    type Content = AuthResult;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: Resource}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "resources")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResourceResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Resource>,
+    pub data: Resource,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "resources")]
+impl client_runtime::Envelope for ResourceResponse {
+    type Content = Resource;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: Calendar}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "calendars")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CalendarResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Calendar>,
+    pub data: Calendar,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "calendars")]
+impl client_runtime::Envelope for CalendarResponse {
+    type Content = Calendar;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: Event}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "events")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EventResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Event>,
+    pub data: Event,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "events")]
+impl client_runtime::Envelope for EventResponse {
+    type Content = Event;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: Credential}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CredentialResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Credential>,
+    pub data: Credential,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "credentials")]
+impl client_runtime::Envelope for CredentialResponse {
+    type Content = Credential;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: Booking}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Booking>,
+    pub data: Booking,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "bookings")]
+impl client_runtime::Envelope for BookingResponse {
+    type Content = Booking;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: Project}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ProjectResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Project>,
+    pub data: Project,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "projects")]
+impl client_runtime::Envelope for ProjectResponse {
+    type Content = Project;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: Location}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LocationResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Location>,
+    pub data: Location,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "locations")]
+impl client_runtime::Envelope for LocationResponse {
+    type Content = Location;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: LocationService}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LocationServiceResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<LocationService>,
+    pub data: LocationService,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "location_services")]
+impl client_runtime::Envelope for LocationServiceResponse {
+    type Content = LocationService;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
 }
 
 /// `{data: Template}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "templates")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TemplateResponse {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Template>,
+    pub data: Template,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Error body: the official booking widget reads `error` (message) or `errors` (field -> messages).
+#[cfg(feature = "templates")]
+impl client_runtime::Envelope for TemplateResponse {
+    type Content = Template;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
+/// An error body. Validation errors (422) carry `errors` (field -> messages), other failures a flat `error` message; a missing record (404) names its `model`.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorType {
-    /// Message (usually a string).
+    /// The message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<serde_json::Value>,
-    /// Field errors, e.g. `{field: [message]}`.
+    pub error: Option<String>,
+    /// Messages per field, e.g. `{"event": ["calendar id must be a valid UUID"]}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<serde_json::Value>,
+    pub errors: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// The record type that was not found, e.g. `Widget`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The step that failed, e.g. `save_booking_data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A timestamp: RFC 3339 or with a colon-less offset (`2016-11-24T13:34:54+0100`).
+pub type Timestamp = client_runtime::LenientDateTime;
+
+/// The booking flow (graph), which decides the states and actions.
+#[cfg(any(feature = "bookings", feature = "projects", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BookingGraph {
+    /// `instant`
+    Instant,
+    /// `confirm_decline`
+    ConfirmDecline,
+    /// `instant_payment`
+    InstantPayment,
+    /// `group_owner`
+    GroupOwner,
+    /// `group_customer`
+    GroupCustomer,
+    /// `group_customer_payment`
+    GroupCustomerPayment,
+    /// `reservation`
+    Reservation,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "bookings", feature = "projects", feature = "webhooks"))]
+impl BookingGraph {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Instant => "instant",
+            Self::ConfirmDecline => "confirm_decline",
+            Self::InstantPayment => "instant_payment",
+            Self::GroupOwner => "group_owner",
+            Self::GroupCustomer => "group_customer",
+            Self::GroupCustomerPayment => "group_customer_payment",
+            Self::Reservation => "reservation",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "bookings", feature = "projects", feature = "webhooks"))]
+impl std::fmt::Display for BookingGraph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "bookings", feature = "projects", feature = "webhooks"))]
+impl From<&str> for BookingGraph {
+    fn from(value: &str) -> Self {
+        match value {
+            "instant" => Self::Instant,
+            "confirm_decline" => Self::ConfirmDecline,
+            "instant_payment" => Self::InstantPayment,
+            "group_owner" => Self::GroupOwner,
+            "group_customer" => Self::GroupCustomer,
+            "group_customer_payment" => Self::GroupCustomerPayment,
+            "reservation" => Self::Reservation,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "bookings", feature = "projects", feature = "webhooks"))]
+impl serde::Serialize for BookingGraph {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "bookings", feature = "projects", feature = "webhooks"))]
+impl<'de> serde::Deserialize<'de> for BookingGraph {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// A booking state; which ones occur depends on the graph (e.g. confirm_decline: tentative -> confirmed or declined). Bookings reach `completed` one hour after their end.
+#[cfg(any(feature = "bookings", feature = "webhooks"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BookingState {
+    /// `tentative`
+    Tentative,
+    /// `confirmed`
+    Confirmed,
+    /// `declined`
+    Declined,
+    /// `completed`
+    Completed,
+    /// `cancelled`
+    Cancelled,
+    /// `cancelled_by_customer`
+    CancelledByCustomer,
+    /// `cancelled_by_owner`
+    CancelledByOwner,
+    /// `rescheduled_by_customer`
+    RescheduledByCustomer,
+    /// `paid`
+    Paid,
+    /// `unpaid`
+    Unpaid,
+    /// `reserved`
+    Reserved,
+    /// `expired`
+    Expired,
+    /// `error`
+    Error,
+    /// `other`
+    Other,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "bookings", feature = "webhooks"))]
+impl BookingState {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Tentative => "tentative",
+            Self::Confirmed => "confirmed",
+            Self::Declined => "declined",
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::CancelledByCustomer => "cancelled_by_customer",
+            Self::CancelledByOwner => "cancelled_by_owner",
+            Self::RescheduledByCustomer => "rescheduled_by_customer",
+            Self::Paid => "paid",
+            Self::Unpaid => "unpaid",
+            Self::Reserved => "reserved",
+            Self::Expired => "expired",
+            Self::Error => "error",
+            Self::Other => "other",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "bookings", feature = "webhooks"))]
+impl std::fmt::Display for BookingState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "bookings", feature = "webhooks"))]
+impl From<&str> for BookingState {
+    fn from(value: &str) -> Self {
+        match value {
+            "tentative" => Self::Tentative,
+            "confirmed" => Self::Confirmed,
+            "declined" => Self::Declined,
+            "completed" => Self::Completed,
+            "cancelled" => Self::Cancelled,
+            "cancelled_by_customer" => Self::CancelledByCustomer,
+            "cancelled_by_owner" => Self::CancelledByOwner,
+            "rescheduled_by_customer" => Self::RescheduledByCustomer,
+            "paid" => Self::Paid,
+            "unpaid" => Self::Unpaid,
+            "reserved" => Self::Reserved,
+            "expired" => Self::Expired,
+            "error" => Self::Error,
+            "other" => Self::Other,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "bookings", feature = "webhooks"))]
+impl serde::Serialize for BookingState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "bookings", feature = "webhooks"))]
+impl<'de> serde::Deserialize<'de> for BookingState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// An action that moves a booking to another state. Which actions a booking accepts depends on its graph and state (see `possible_actions` / `available_actions` on the booking).
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BookingAction {
+    /// `confirm`
+    Confirm,
+    /// `decline`
+    Decline,
+    /// `cancel`
+    Cancel,
+    /// `cancel_by_customer`
+    CancelByCustomer,
+    /// `cancel_by_owner`
+    CancelByOwner,
+    /// `complete`
+    Complete,
+    /// `pay`
+    Pay,
+    /// `reschedule_by_customer`
+    RescheduleByCustomer,
+    /// `timeout`
+    Timeout,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "bookings")]
+impl BookingAction {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Confirm => "confirm",
+            Self::Decline => "decline",
+            Self::Cancel => "cancel",
+            Self::CancelByCustomer => "cancel_by_customer",
+            Self::CancelByOwner => "cancel_by_owner",
+            Self::Complete => "complete",
+            Self::Pay => "pay",
+            Self::RescheduleByCustomer => "reschedule_by_customer",
+            Self::Timeout => "timeout",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "bookings")]
+impl std::fmt::Display for BookingAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "bookings")]
+impl From<&str> for BookingAction {
+    fn from(value: &str) -> Self {
+        match value {
+            "confirm" => Self::Confirm,
+            "decline" => Self::Decline,
+            "cancel" => Self::Cancel,
+            "cancel_by_customer" => Self::CancelByCustomer,
+            "cancel_by_owner" => Self::CancelByOwner,
+            "complete" => Self::Complete,
+            "pay" => Self::Pay,
+            "reschedule_by_customer" => Self::RescheduleByCustomer,
+            "timeout" => Self::Timeout,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "bookings")]
+impl serde::Serialize for BookingAction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "bookings")]
+impl<'de> serde::Deserialize<'de> for BookingAction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// A weekday with an hour range, e.g. `{"day": "Monday", "start": 9, "end": 13}`.
+#[cfg(any(feature = "availability", feature = "projects", feature = "resources"))]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DayAndTime {
+    /// Weekday name, e.g. `Monday`.
+    pub day: String,
+    /// Start hour (0-24).
+    pub start: i64,
+    /// End hour (0-24).
+    pub end: i64,
+}
+
+/// An hour range on every day.
+#[cfg(any(feature = "availability", feature = "projects", feature = "resources"))]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct HourRange {
+    /// Start hour (0-24).
+    pub start: i64,
+    /// End hour (0-24).
+    pub end: i64,
+}
+
+/// A whole weekday.
+#[cfg(any(feature = "availability", feature = "projects", feature = "resources"))]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Weekday {
+    /// Weekday name, e.g. `Monday`.
+    pub day: String,
+}
+
+/// A period between two dates or timestamps; the end is exclusive (a date ends at midnight).
+#[cfg(any(feature = "availability", feature = "projects", feature = "resources"))]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Period {
+    /// Date or timestamp.
+    pub start: String,
+    /// Date or timestamp (exclusive).
+    pub end: String,
+}
+
+/// One availability rule; set exactly one property, e.g. `{"allow_day_and_time": {"day": "Monday", "start": 9, "end": 17}}`. Other rule kinds (e.g. event-based periods) go in the additional properties. A request may be at most 64 000 characters of JSON.
+#[cfg(any(feature = "availability", feature = "projects", feature = "resources"))]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Constraint {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_day_and_time: Option<DayAndTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_day_and_time: Option<DayAndTime>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_hours: Option<HourRange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_hours: Option<HourRange>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_day: Option<Weekday>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_day: Option<Weekday>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_period: Option<Period>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_period: Option<Period>,
+    /// Only Monday to Friday (an empty object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_weekdays: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Not on Saturday and Sunday (an empty object).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_weekends: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The customer of a new booking. Extra keys are kept: projects may define their own customer fields.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookingCustomerInput {
+    pub name: String,
+    pub email: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voip: Option<String>,
+    /// IANA time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub where_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Booking settings; `max_seats` and the `*_time` limits apply to `group_owner` bookings.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingSettings {
+    /// Book even if the slot is taken (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_double_bookings: Option<bool>,
+    /// Seats of a group booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seats: Option<i64>,
+    /// Relative time, e.g. `1 day`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_cancel_time: Option<String>,
+    /// Relative time, e.g. `1 day`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_booking_time: Option<String>,
+    /// Relative time, e.g. `1 day`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_booking_time: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Related bookings; `owner_booking_id` is required for `group_customer` and `group_customer_payment`.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingRelated {
+    /// UUID of the group owner booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_booking_id: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// One booking of a bulk create, with the bulk flags. Per-booking webhook overrides go in `webhooks`, e.g. `{"<name>": {"enabled": false}}`. Created bookings can be read back with `include=bulked_bookings`.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookingBulkItem {
+    /// UUID of the booked resource.
+    pub resource_id: String,
+    pub graph: BookingGraph,
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub where_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub customer: BookingCustomerInput,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Book a slot reserved with `POST /bookings/reserve`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<BookingSettings>,
+    /// E-mail addresses to invite (with `invite: true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<String>>,
+    /// Send calendar invitations (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<bool>,
+    /// The owner's initial RSVP when the owner is among the participants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_rsvp: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<BookingRelated>,
+    /// Legacy initial action, e.g. `create` or `confirm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete_all_on_error: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_on_first_error: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relate_bookings: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhooks: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The bookings to create.
+#[cfg(feature = "bookings")]
+pub type BookingBulkCreate = Vec<BookingBulkItem>;
+
+/// Optional input of a booking action, keyed by the action name, e.g. `{"cancel": {"message": "..."}}` or `{"pay": {"payment_id": "..."}}`. `apply_to_bulked_bookings: false` limits the action to this booking.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingActionInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel: Option<BookingActionInputCancel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay: Option<BookingActionInputPay>,
+    /// Apply to the bookings created with it in bulk (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apply_to_bulked_bookings: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The booking's new time and resource.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookingReschedule {
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    pub resource_id: String,
+    /// A note for the owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A slot to hold before booking it; book it with `reservation_id` on `POST /bookings`. The hold lasts `reservation_time` seconds (default 30).
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookingReserve {
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    pub resource_id: String,
+    pub what: String,
+    #[serde(rename = "where")]
+    pub where_: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Seconds to hold the slot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_time: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<BookingCustomerInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph: Option<BookingGraph>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A new duration for an existing reservation.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ReservationExtend {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_id: Option<String>,
+    /// Seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_time: Option<i32>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// An event that blocks time in a calendar. With `invite: true` the calendar provider invites the `participants`.
+#[cfg(feature = "events")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct EventCreate {
+    /// UUID of the calendar.
+    pub calendar_id: String,
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    /// E.g. `Strategy meeting`.
+    pub what: String,
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub where_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<String>>,
+    /// Send invitations (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_rsvp: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Which slots to count; times as in `AvailabilityQuery`.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilityCountQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeslot_increments: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Which dates to check; times as in `AvailabilityQuery`.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilityDatesQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Which unavailable slots to list; times as in `AvailabilityQuery`.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct UnavailableSlotsQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeslot_increments: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_timezone: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A resource of a slot, as a UUID or as `{id, name, timezone}`.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum SlotResource {
+    Object(SlotResourceObject),
+    String(String),
+}
+
+/// A time slot and the resources free (or busy) in it.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilitySlot {
+    pub start: Timestamp,
+    pub end: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<SlotResource>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `{data: [slot]}`.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilityResponse {
+    pub data: Vec<AvailabilitySlot>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "availability")]
+impl client_runtime::Envelope for AvailabilityResponse {
+    type Content = Vec<AvailabilitySlot>;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilityCount {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i64>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `{data: [{total}]}`.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilityCountResponse {
+    pub data: Vec<AvailabilityCount>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "availability")]
+impl client_runtime::Envelope for AvailabilityCountResponse {
+    type Content = Vec<AvailabilityCount>;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilityDate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<SlotResource>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `{data: [{date, resources}]}`.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilityDatesResponse {
+    pub data: Vec<AvailabilityDate>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "availability")]
+impl client_runtime::Envelope for AvailabilityDatesResponse {
+    type Content = Vec<AvailabilityDate>;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
+/// The project's availability query (same keys as `POST /availability`).
+#[cfg(feature = "projects")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProjectAvailability {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buffer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeslot_increments: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closest_time_interval: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore_all_day_events: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Booking defaults of the project (same keys as `POST /bookings`, e.g. `graph`).
+#[cfg(feature = "projects")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProjectBooking {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph: Option<BookingGraph>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub where_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rescheduling_url: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A customer field of the booking form.
+#[cfg(feature = "projects")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CustomerField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub readonly: Option<bool>,
+    /// Prefilled value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefilled: Option<serde_json::Value>,
+    #[serde(rename = "enum", default, skip_serializing_if = "Option::is_none")]
+    pub enum_: Option<Vec<String>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Booking page settings.
+#[cfg(feature = "projects")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProjectUi {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_view: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_date_format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_credits: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub localization: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A new project (booking page). Creating projects through the API needs the Platform plan.
+#[cfg(feature = "projects")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ProjectCreate {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// Resource UUIDs.
+    pub resources: Vec<String>,
+    pub availability: ProjectAvailability,
+    pub booking: ProjectBooking,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_constraints: Option<Vec<Constraint>>,
+    /// Form fields by key, e.g. `name`, `email`, `phone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_fields: Option<std::collections::BTreeMap<String, CustomerField>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminders: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui: Option<ProjectUi>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A number in responses (0 or 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_conference: Option<f64>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Project fields to change.
+#[cfg(feature = "projects")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ProjectWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// Resource UUIDs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<ProjectAvailability>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<ProjectBooking>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability_constraints: Option<Vec<Constraint>>,
+    /// Form fields by key, e.g. `name`, `email`, `phone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_fields: Option<std::collections::BTreeMap<String, CustomerField>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reminders: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui: Option<ProjectUi>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// A number in responses (0 or 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_conference: Option<f64>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The resource to add.
+#[cfg(feature = "projects")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ProjectResourceAdd {
+    pub resource_id: String,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A webhook: Timekit calls `url` when a booking of `graph` reaches `state`.
+#[cfg(feature = "webhooks")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct WebhookSubscriptionCreate {
+    pub url: String,
+    pub graph: BookingGraph,
+    pub state: BookingState,
+    /// HTTP method of the delivery, e.g. `post`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The answer to a webhook creation: `meta.message` ends with the new webhook's id ("... id <id>").
+#[cfg(feature = "webhooks")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct WebhookSubscriptionCreated {
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<WebhookSubscriptionCreatedMeta>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The booked time and what it is.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingEventInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub where_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<String>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Booking attributes (with `include=attributes`).
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingAttributes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_info: Option<BookingEventInfo>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_booking: Option<BookingAttributesGroupBooking>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// New meta data of a booking.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingMetaUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1305,9 +2537,146 @@ pub struct ReservationBookingWebhook {
 
 #[cfg(feature = "bookings")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct BookingCreateSettings {
+pub struct BookingResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub allow_double_bookings: Option<bool>,
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingProviderEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AvailabilityQueryMode {
+    /// `exclusive`
+    Exclusive,
+    /// `mutual`
+    Mutual,
+    /// `roundrobin_prioritized`
+    RoundrobinPrioritized,
+    /// `roundrobin_random`
+    RoundrobinRandom,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "availability")]
+impl AvailabilityQueryMode {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Exclusive => "exclusive",
+            Self::Mutual => "mutual",
+            Self::RoundrobinPrioritized => "roundrobin_prioritized",
+            Self::RoundrobinRandom => "roundrobin_random",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "availability")]
+impl std::fmt::Display for AvailabilityQueryMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "availability")]
+impl From<&str> for AvailabilityQueryMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "exclusive" => Self::Exclusive,
+            "mutual" => Self::Mutual,
+            "roundrobin_prioritized" => Self::RoundrobinPrioritized,
+            "roundrobin_random" => Self::RoundrobinRandom,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "availability")]
+impl serde::Serialize for AvailabilityQueryMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "availability")]
+impl<'de> serde::Deserialize<'de> for AvailabilityQueryMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingActionInputCancel {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingActionInputPay {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SlotResourceObject {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "webhooks")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct WebhookSubscriptionCreatedMeta {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingAttributesGroupBooking {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_seats: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_seats: Option<i64>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2229,6 +3598,16 @@ pub enum DeleteBookingResponse {
 /// The success responses of this operation.
 #[cfg(feature = "projects")]
 #[derive(Debug, Clone)]
+pub enum UpdateProjectResponse {
+    /// The `200` response.
+    Status200(ProjectResponse),
+    /// The `204` response.
+    Status204,
+}
+
+/// The success responses of this operation.
+#[cfg(feature = "projects")]
+#[derive(Debug, Clone)]
 pub enum DeleteProjectResponse {
     /// The `200` response.
     Status200(DataResponse),
@@ -2260,6 +3639,16 @@ pub enum DeleteLocationServiceResponse {
 #[cfg(feature = "locations")]
 #[derive(Debug, Clone)]
 pub enum DeleteLocationResponse {
+    /// The `200` response.
+    Status200(DataResponse),
+    /// The `204` response.
+    Status204,
+}
+
+/// The success responses of this operation.
+#[cfg(feature = "webhooks")]
+#[derive(Debug, Clone)]
+pub enum DeleteWebhookResponse {
     /// The `200` response.
     Status200(DataResponse),
     /// The `204` response.
