@@ -48,15 +48,21 @@ pub fn emit_module(ir: &Ir, webhooks: &Webhooks) -> TokenStream {
         .event_property
         .as_ref()
         .map(|property| from_body(webhooks, property));
+    let from_headers = webhooks
+        .event_header
+        .as_ref()
+        .map(|header| from_headers(webhooks, header));
+    let mut parsers = vec![format!("[`{}::parse`]", webhooks.enum_name)];
+    if webhooks.event_property.is_some() {
+        parsers.push(format!("[`{}::from_body`]", webhooks.enum_name));
+    }
+    if webhooks.event_header.is_some() {
+        parsers.push(format!("[`{}::from_headers`]", webhooks.enum_name));
+    }
     let enum_doc = format!(
         " An event the API sends to your endpoint, with its payload. Verify the delivery first\n \
-         (`client_runtime::webhook`), then parse its raw body with [`{0}::parse`]{1}.",
-        webhooks.enum_name,
-        if webhooks.event_property.is_some() {
-            format!(" or [`{}::from_body`]", webhooks.enum_name)
-        } else {
-            String::new()
-        }
+         (`client_runtime::webhook`), then parse its raw body with {}.",
+        parsers.join(" or ")
     );
     let enum_doc = enum_doc.lines().map(|l| quote! { #[doc = #l] });
     quote! {
@@ -80,6 +86,8 @@ pub fn emit_module(ir: &Ir, webhooks: &Webhooks) -> TokenStream {
             }
 
             #from_body
+
+            #from_headers
 
             /// The event's name, as the spec lists it.
             pub fn event(&self) -> &'static str {
@@ -105,6 +113,32 @@ fn from_body(webhooks: &Webhooks, property: &str) -> TokenStream {
         #[doc = #doc]
         pub fn from_body(body: &[u8]) -> Result<Self, client_runtime::webhook::EventError> {
             let event = client_runtime::webhook::event_name_in_body(body, #property)?;
+            match event.as_str() {
+                #(#arms)*
+                _ => Err(client_runtime::webhook::EventError::UnknownEvent(event)),
+            }
+        }
+    }
+}
+
+/// `from_headers`: reads the event from the request header every event fixes.
+fn from_headers(webhooks: &Webhooks, header: &str) -> TokenStream {
+    let arms = webhooks.events.iter().filter_map(|event| {
+        let variant = ident(&event.name);
+        let value = event.header_value.as_ref()?;
+        Some(match &event.payload {
+            Some(_) => quote! { #value => client_runtime::webhook::parse_payload(&event, body).map(Self::#variant), },
+            None => quote! { #value => Ok(Self::#variant), },
+        })
+    });
+    let doc = format!(" Parses a delivery's raw body, reading its event from the `{header}` request header.");
+    quote! {
+        #[doc = #doc]
+        pub fn from_headers(
+            headers: &client_runtime::reexports::http::HeaderMap,
+            body: &[u8],
+        ) -> Result<Self, client_runtime::webhook::EventError> {
+            let event = client_runtime::webhook::event_name_in_header(headers, #header)?;
             match event.as_str() {
                 #(#arms)*
                 _ => Err(client_runtime::webhook::EventError::UnknownEvent(event)),

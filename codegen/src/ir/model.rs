@@ -496,6 +496,9 @@ pub struct Webhooks {
     /// The top-level body property whose fixed value names each event, when every payload
     /// has one ([`WebhookEvent::tag`] holds the values).
     pub event_property: Option<String>,
+    /// The request header (lower case) whose fixed value names each event, when every
+    /// event declares one ([`WebhookEvent::header_value`] holds the values).
+    pub event_header: Option<String>,
     /// The payload types and everything they refer to: compiled under every feature set,
     /// since the event enum is never gated.
     pub types: std::collections::BTreeSet<TypeId>,
@@ -514,6 +517,8 @@ pub struct WebhookEvent {
     pub payload: Option<TypeRef>,
     /// The value of [`Webhooks::event_property`] that names this event.
     pub tag: Option<String>,
+    /// The value of [`Webhooks::event_header`] that names this event.
+    pub header_value: Option<String>,
 }
 
 /// Everything emission needs.

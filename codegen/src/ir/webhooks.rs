@@ -37,8 +37,11 @@ pub fn lower(
     if raw.is_empty() {
         return None;
     }
+    let headers: Vec<Vec<(String, String)>> = raw.iter().map(|e| fixed_headers(openapi, &e.operation)).collect();
+    let event_header = common_fixed(&headers);
     let enum_name = builder.claim_name("WebhookEvent");
     let mut variants = Scope::default();
+    let mut header_values = event_header.as_ref().map(|(_, values)| values.clone().into_iter());
     let events: Vec<WebhookEvent> = raw
         .into_iter()
         .map(|event| {
@@ -56,6 +59,7 @@ pub fn lower(
                 doc,
                 payload,
                 tag: None,
+                header_value: header_values.as_mut().and_then(Iterator::next),
             }
         })
         .collect();
@@ -64,6 +68,7 @@ pub fn lower(
         enum_name,
         events,
         event_property: None,
+        event_header: event_header.map(|(header, _)| header),
         types: BTreeSet::new(),
     })
 }
@@ -92,6 +97,59 @@ pub fn finish(webhooks: &mut Webhooks, types: &[super::TypeDef]) {
     }
 }
 
+/// The header parameters of a webhook operation that allow exactly one string
+/// (`{name: X-Event, in: header, schema: {const: push}}`): (lower-case name, value).
+fn fixed_headers(openapi: &OpenAPI, operation: &openapiv3::Operation) -> Vec<(String, String)> {
+    operation
+        .parameters
+        .iter()
+        .filter_map(|parameter| match parameter {
+            ReferenceOr::Item(parameter) => Some(parameter),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/parameters/")?;
+                match openapi.components.as_ref()?.parameters.get(name)? {
+                    ReferenceOr::Item(parameter) => Some(parameter),
+                    ReferenceOr::Reference { .. } => None,
+                }
+            }
+        })
+        .filter_map(|parameter| {
+            let openapiv3::Parameter::Header { parameter_data, .. } = parameter else {
+                return None;
+            };
+            let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) = &parameter_data.format else {
+                return None;
+            };
+            // `const` is normalised to a one-value `enum`, typed or not.
+            let value = match &schema.schema_kind {
+                openapiv3::SchemaKind::Type(openapiv3::Type::String(string)) => match string.enumeration.as_slice() {
+                    [Some(value)] => value.clone(),
+                    _ => return None,
+                },
+                openapiv3::SchemaKind::Any(any) => match any.enumeration.as_slice() {
+                    [Value::String(value)] => value.clone(),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some((parameter_data.name.to_ascii_lowercase(), value))
+        })
+        .collect()
+}
+
+/// The first (name, value) pair name that every list has, with distinct values across lists.
+fn common_fixed(lists: &[Vec<(String, String)>]) -> Option<(String, Vec<String>)> {
+    let (first, _) = lists.split_first()?;
+    first.iter().find_map(|(name, _)| {
+        let values: Vec<String> = lists
+            .iter()
+            .map(|list| list.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()))
+            .collect::<Option<_>>()?;
+        let distinct: BTreeSet<&String> = values.iter().collect();
+        (distinct.len() == values.len()).then(|| (name.clone(), values))
+    })
+}
+
 /// A required top-level property that every payload has, each with one distinct fixed
 /// value (`type: {enum: [batch.completed]}`, `const` included): the body names its event.
 fn event_property(events: &[WebhookEvent], types: &[super::TypeDef]) -> Option<(String, Vec<String>)> {
@@ -99,15 +157,7 @@ fn event_property(events: &[WebhookEvent], types: &[super::TypeDef]) -> Option<(
         .iter()
         .map(|event| fixed_properties(event.payload.as_ref()?, types))
         .collect::<Option<_>>()?;
-    let (first, rest) = fixed.split_first()?;
-    first.iter().find_map(|(property, _)| {
-        let tags: Vec<String> = std::iter::once(first)
-            .chain(rest)
-            .map(|props| props.iter().find(|(p, _)| p == property).map(|(_, v)| v.clone()))
-            .collect::<Option<_>>()?;
-        let distinct: BTreeSet<&String> = tags.iter().collect();
-        (distinct.len() == tags.len()).then(|| (property.clone(), tags))
-    })
+    common_fixed(&fixed)
 }
 
 /// The required properties of a payload struct whose type allows exactly one string.

@@ -22,6 +22,12 @@ pub enum EventError {
         /// The property looked for.
         property: &'static str,
     },
+    /// The request does not carry the header that names its event (or it is not text).
+    #[error("webhook delivery has no `{header}` header naming its event")]
+    MissingEventHeader {
+        /// The header looked for.
+        header: &'static str,
+    },
     /// The body is not JSON or does not match the event's payload schema; the error names the
     /// JSON path and keeps the raw body.
     #[error("webhook body{} does not match: {source}", event_label(.event))]
@@ -58,6 +64,15 @@ pub fn event_name_in_body(body: &[u8], property: &'static str) -> Result<String,
         Some(serde_json::Value::String(name)) => Ok(name.clone()),
         _ => Err(EventError::MissingEventName { property }),
     }
+}
+
+/// Reads the event name from the request header `header`.
+pub fn event_name_in_header(headers: &http::HeaderMap, header: &'static str) -> Result<String, EventError> {
+    headers
+        .get(header)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.trim().to_owned())
+        .ok_or(EventError::MissingEventHeader { header })
 }
 
 fn decode_error(event: Option<&str>, body: &[u8], path: String, message: String) -> EventError {
@@ -117,6 +132,20 @@ mod tests {
         assert!(matches!(
             parse_payload::<Booking>("booking", br#"{"id":"b1","state":"x"} {}"#),
             Err(EventError::Decode { .. })
+        ));
+    }
+
+    #[test]
+    fn the_event_name_is_read_from_the_named_header() {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("x-event-type", http::HeaderValue::from_static("booking.cancelled"));
+        assert_eq!(
+            event_name_in_header(&headers, "x-event-type").expect("present"),
+            "booking.cancelled"
+        );
+        assert!(matches!(
+            event_name_in_header(&http::HeaderMap::new(), "x-event-type"),
+            Err(EventError::MissingEventHeader { header: "x-event-type" })
         ));
     }
 

@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, HeaderName};
 
-pub use event::{event_name_in_body, parse_payload, EventError};
+pub use event::{event_name_in_body, event_name_in_header, parse_payload, EventError};
 pub use hmac_hex::HmacSha256Hex;
 pub use shared_secret::SharedSecretHeader;
 pub use standard::{InvalidSecret, StandardWebhooks};
