@@ -2,16 +2,18 @@
 //! the documented exchanges: `POST /v1/auth/token` with JSON `{appid, appsecret}`, the access
 //! token sent as the bare `Authorization` value, `POST /v1/auth/refreshtoken` with JSON
 //! `{refreshtoken}`, and the `{data, total, meta{page, limit, totalItems, totalPages}}` list
-//! envelope.
+//! envelope; an appointment as captured from production and the booker reserve/confirm bodies.
 
 use std::time::Duration;
 
 use client_runtime::auth::timify::AppToken;
 use client_runtime::token::ManualClock;
 use serde_json::json;
+use timify_client::appointments::AppointmentsGetParams;
 use timify_client::companies::CompaniesListParams;
 use timify_client::timeshifts::TimeshiftsListParams;
-use timify_client::Client;
+use timify_client::types::{BookerConfirmation, BookerConfirmationFieldsItem, BookerReservation};
+use timify_client::{Client, Envelope};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::{assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines};
@@ -383,4 +385,134 @@ async fn the_quickstart_fails_in_one_line() {
     assert_eq!(bad_secret.stdout, b"");
     // The bad secret was tried once; the other runs sent nothing to the mock.
     assert_eq!(seen_lines(&server).await, ["POST /v1/auth/token"]);
+}
+
+#[tokio::test]
+async fn an_appointment_decodes_from_a_captured_production_response() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/v1/appointments/6601c20a5cdab7a34f9498dd"))
+        .and(header("authorization", ACCESS_1))
+        .and(header("company-id", COMPANY_ID))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("timify/appointment.json")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_app_credentials(server.uri(), APP_ID, APP_SECRET).unwrap();
+
+    let response = client
+        .appointments()
+        .appointments_get(
+            "6601c20a5cdab7a34f9498dd",
+            AppointmentsGetParams {
+                company_id: Some(COMPANY_ID.to_owned()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status, Some(1));
+    let appointment = response.content();
+    assert_eq!(appointment.id, "6601c20a5cdab7a34f9498dd");
+    assert_eq!(appointment.duration, Some(90));
+    assert_eq!(appointment.is_course, Some(true));
+    assert_eq!(
+        appointment.start_date.map(|d| d.to_rfc3339()).as_deref(),
+        Some("2024-04-01T07:00:00+00:00")
+    );
+    let recurring = appointment.recurring.as_ref().expect("recurring");
+    assert_eq!(recurring.frequency.as_deref(), Some("WEEKS"));
+    assert_eq!(recurring.repeat_times, Some(3));
+    let booking = &appointment.bookings.as_ref().expect("bookings")[0];
+    assert_eq!(booking.resource_id.as_deref(), Some("65e6d029d9d6e5c324d2cd65"));
+    let category = appointment.resources.as_ref().expect("resources")[0]
+        .category
+        .as_ref()
+        .expect("category");
+    assert_eq!(category.order_index, Some(3));
+}
+
+#[tokio::test]
+async fn the_booker_flow_reserves_then_confirms_with_the_handlers_bodies() {
+    let server = MockServer::start().await;
+    mount_token(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/booker-services/reservations"))
+        .and(header("authorization", ACCESS_1))
+        .and(body_json(json!({
+            "service_id": "65e6d1a2d9d6e5c324d2cd90",
+            "company_id": COMPANY_ID,
+            "resource_ids": ["65e6d029d9d6e5c324d2cd65"],
+            "firstName": "Ana",
+            "lastName": "García",
+            "email": "ana@example.es",
+            "phone": "+34600000000",
+            "language": "es",
+            "startTime": "2024-04-02T10:00:00+02:00",
+            "customData": {"notes": "Primera visita"},
+            "sendEmailToCustomer": true
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"id": "66010a5cdab7a34f9498aa01", "secret": "0d5f0e8c-4a51-4c7e-9a59-2f1d2b3c4d5e"}
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/booker-services/appointments/confirm"))
+        .and(body_json(json!({
+            "company_id": COMPANY_ID,
+            "reservation_id": "66010a5cdab7a34f9498aa01",
+            "secret": "0d5f0e8c-4a51-4c7e-9a59-2f1d2b3c4d5e",
+            "fields": [
+                {"id": "65e6d2b3d9d6e5c324d2cda1", "value": "Ana"},
+                {"id": "65e6d2b3d9d6e5c324d2cda4", "value": "{\"number\":\"600000000\",\"country\":\"ES\"}"}
+            ]
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_app_credentials(server.uri(), APP_ID, APP_SECRET).unwrap();
+
+    let reservation = client
+        .booker()
+        .booker_reserve(&BookerReservation {
+            service_id: Some("65e6d1a2d9d6e5c324d2cd90".to_owned()),
+            company_id: Some(COMPANY_ID.to_owned()),
+            resource_ids: Some(vec!["65e6d029d9d6e5c324d2cd65".to_owned()]),
+            first_name: Some("Ana".to_owned()),
+            last_name: Some("García".to_owned()),
+            email: Some("ana@example.es".to_owned()),
+            phone: Some("+34600000000".to_owned()),
+            language: Some("es".to_owned()),
+            start_time: Some("2024-04-02T10:00:00+02:00".to_owned()),
+            custom_data: Some(json!({"notes": "Primera visita"}).as_object().cloned().unwrap()),
+            send_email_to_customer: Some(true),
+            additional_properties: Default::default(),
+        })
+        .await
+        .unwrap()
+        .into_content()
+        .into_inner();
+
+    let field = |id: &str, value: &str| BookerConfirmationFieldsItem {
+        id: id.to_owned(),
+        value: json!(value),
+        additional_properties: Default::default(),
+    };
+    client
+        .booker()
+        .booker_confirm(&BookerConfirmation {
+            company_id: COMPANY_ID.to_owned(),
+            reservation_id: reservation.id,
+            secret: reservation.secret.expect("secret"),
+            fields: vec![
+                field("65e6d2b3d9d6e5c324d2cda1", "Ana"),
+                field("65e6d2b3d9d6e5c324d2cda4", r#"{"number":"600000000","country":"ES"}"#),
+            ],
+            additional_properties: Default::default(),
+        })
+        .await
+        .unwrap();
 }

@@ -47,6 +47,13 @@ pub struct AppointmentsDeleteBulkParams {
     pub company_id: Option<String>,
 }
 
+/// Optional parameters of [`AppointmentsApi::appointments_get`].
+#[derive(Debug, Clone, Default)]
+pub struct AppointmentsGetParams {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub company_id: Option<String>,
+}
+
 impl AppointmentsApi<'_> {
     /// List appointments
     ///
@@ -126,6 +133,30 @@ impl AppointmentsApi<'_> {
             )
             .header("company-id", &params.company_id)
             .json(body);
+        let response = self.client.api_client().send(request).await?;
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Get an appointment
+    ///
+    /// `GET /v1/appointments/{appointmentId}`
+    pub async fn appointments_get(
+        &self,
+        appointment_id: &str,
+        params: AppointmentsGetParams,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/appointments/{appointmentId}",
+            )
+            .path_param("appointmentId", appointment_id)
+            .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),

@@ -56,10 +56,15 @@ pub mod enterprise_customers;
 #[cfg(feature = "timeshifts")]
 pub mod timeshifts;
 
+/// The public booking flow (company, availability, reservation, confirmation); company and availability need no token.
+#[cfg(feature = "booker")]
+pub mod booker;
+
 /// Webhook events the API sends, parsed from a delivery's raw body.
 pub mod webhook_events;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
+pub use client_runtime::Envelope;
 
 /// The API's first server URL (`https://api.timify.com`), with default variables.
 pub const DEFAULT_BASE_URL: &str = "https://api.timify.com";
@@ -155,5 +160,11 @@ impl Client {
         timeshifts::TimeshiftsApi {
             client: self,
         }
+    }
+
+    /// Operations tagged `booker`.
+    #[cfg(feature = "booker")]
+    pub fn booker(&self) -> booker::BookerApi<'_> {
+        booker::BookerApi { client: self }
     }
 }

@@ -205,10 +205,9 @@ pub struct Enterprise {
 
 /// List envelope of appointments.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentList {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Appointment>>,
+    pub data: Vec<Appointment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -220,38 +219,189 @@ pub struct AppointmentList {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// An appointment. Reconstructed: field names seen in one third-party integration (which also accepts alternatives such as `from`/`datetime`/`date` and `until`/`to`); all optional, unknown fields kept.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+impl client_runtime::Envelope for AppointmentList {
+    type Content = Vec<Appointment>;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
+/// An appointment (or course event) as the API returns it. Fields not listed here are kept.
+#[cfg(feature = "appointments")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Appointment {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
+    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// E.g. `booking`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// Start (`YYYY-MM-DD HH:mm` or ISO; format not documented).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<serde_json::Value>,
-    /// End (format not documented).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub until: Option<serde_json::Value>,
-    /// Duration in minutes (type not documented).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<serde_json::Value>,
-    #[serde(rename = "serviceId", default, skip_serializing_if = "Option::is_none")]
-    pub service_id: Option<String>,
-    #[serde(rename = "resourceIds", default, skip_serializing_if = "Option::is_none")]
-    pub resource_ids: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customers: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    pub color: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// Price (type not documented).
+    /// The day, e.g. `2024-04-01Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price: Option<serde_json::Value>,
+    pub date: Option<String>,
+    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
-    pub is_deleted: Option<bool>,
+    pub duration: Option<i64>,
+    #[serde(rename = "durationBefore", default, skip_serializing_if = "Option::is_none")]
+    pub duration_before: Option<i64>,
+    #[serde(rename = "durationAfter", default, skip_serializing_if = "Option::is_none")]
+    pub duration_after: Option<i64>,
+    #[serde(
+        rename = "durationsPattern",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub durations_pattern: Option<Vec<i64>>,
+    #[serde(rename = "isCourse", default, skip_serializing_if = "Option::is_none")]
+    pub is_course: Option<bool>,
+    #[serde(rename = "isBookable", default, skip_serializing_if = "Option::is_none")]
+    pub is_bookable: Option<bool>,
+    #[serde(
+        rename = "isOnlineBooking",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_online_booking: Option<bool>,
+    #[serde(
+        rename = "isPaidOnlineWithPaypal",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_paid_online_with_paypal: Option<bool>,
+    #[serde(
+        rename = "isPaidOnlineWithStripe",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_paid_online_with_stripe: Option<bool>,
+    #[serde(
+        rename = "maxParticipants",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_participants: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recurring: Option<AppointmentRecurrence>,
+    #[serde(rename = "chainId", default, skip_serializing_if = "Option::is_none")]
+    pub chain_id: Option<String>,
+    #[serde(rename = "chainedEvents", default, skip_serializing_if = "Option::is_none")]
+    pub chained_events: Option<Vec<ChainedEvent>>,
+    #[serde(
+        rename = "isLastInTheChain",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_last_in_the_chain: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bookings: Option<Vec<AppointmentBooking>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<AppointmentResource>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customers: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    #[serde(
+        rename = "singleCustomers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub single_customers: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customfields: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<serde_json::Value>>,
+    #[serde(rename = "tagIds", default, skip_serializing_if = "Option::is_none")]
+    pub tag_ids: Option<Vec<String>>,
+    /// Any JSON value (null in the captured responses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<serde_json::Value>,
+    #[serde(rename = "serviceId", default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// Any JSON value (null in the captured responses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combination: Option<serde_json::Value>,
+    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    #[serde(rename = "enterpriseId", default, skip_serializing_if = "Option::is_none")]
+    pub enterprise_id: Option<String>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Display name of the creator.
+    #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// E.g. `COMPANY`.
+    #[serde(rename = "createdByScope", default, skip_serializing_if = "Option::is_none")]
+    pub created_by_scope: Option<String>,
+    #[serde(
+        rename = "createdByUserId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub created_by_user_id: Option<String>,
+    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+    #[serde(rename = "updatedByScope", default, skip_serializing_if = "Option::is_none")]
+    pub updated_by_scope: Option<String>,
+    #[serde(
+        rename = "updatedByUserId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub updated_by_user_id: Option<String>,
+    #[serde(
+        rename = "hasNotifyCustomers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub has_notify_customers: Option<bool>,
+    #[serde(
+        rename = "hasNotifyResources",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub has_notify_resources: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(
+        rename = "rescheduleUntil",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub reschedule_until: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(
+        rename = "reschedulingSecret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rescheduling_secret: Option<String>,
+    #[serde(rename = "reservedUntil", default, skip_serializing_if = "Option::is_none")]
+    pub reserved_until: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(
+        rename = "scheduledForDeletionAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub scheduled_for_deletion_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Milliseconds since the epoch, as a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -532,6 +682,284 @@ pub struct TimeshiftImport {
 /// A webhook delivery's body. Its fields are not documented; they are kept as sent.
 pub type WebhookPayload = serde_json::Map<String, serde_json::Value>;
 
+/// How the appointment repeats; null for single appointments.
+#[cfg(feature = "appointments")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentRecurrence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// E.g. `WEEKS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<i64>,
+    #[serde(rename = "weekDays", default, skip_serializing_if = "Option::is_none")]
+    pub week_days: Option<Vec<i64>>,
+    #[serde(rename = "monthDays", default, skip_serializing_if = "Option::is_none")]
+    pub month_days: Option<Vec<i64>>,
+    #[serde(rename = "yearMonths", default, skip_serializing_if = "Option::is_none")]
+    pub year_months: Option<Vec<i64>>,
+    #[serde(rename = "repeatTimes", default, skip_serializing_if = "Option::is_none")]
+    pub repeat_times: Option<i64>,
+    #[serde(rename = "repeatLastDay", default, skip_serializing_if = "Option::is_none")]
+    pub repeat_last_day: Option<String>,
+    #[serde(rename = "maxDay", default, skip_serializing_if = "Option::is_none")]
+    pub max_day: Option<String>,
+    #[serde(
+        rename = "isFixedByRecurringDay",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_fixed_by_recurring_day: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Another event of the same chain (recurring series).
+#[cfg(feature = "appointments")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ChainedEvent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// One booked batch of an appointment on a resource.
+#[cfg(feature = "appointments")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentBooking {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "batchNumber", default, skip_serializing_if = "Option::is_none")]
+    pub batch_number: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    #[serde(rename = "durationBefore", default, skip_serializing_if = "Option::is_none")]
+    pub duration_before: Option<i64>,
+    #[serde(rename = "durationAfter", default, skip_serializing_if = "Option::is_none")]
+    pub duration_after: Option<i64>,
+    #[serde(rename = "durationTotal", default, skip_serializing_if = "Option::is_none")]
+    pub duration_total: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<AppointmentBookingInterval>,
+    #[serde(rename = "isFirstBatch", default, skip_serializing_if = "Option::is_none")]
+    pub is_first_batch: Option<bool>,
+    #[serde(rename = "isLastBatch", default, skip_serializing_if = "Option::is_none")]
+    pub is_last_batch: Option<bool>,
+    #[serde(rename = "recurringDay", default, skip_serializing_if = "Option::is_none")]
+    pub recurring_day: Option<String>,
+    #[serde(rename = "resourceId", default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A resource of an appointment with its category.
+#[cfg(feature = "appointments")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentResource {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<AppointmentResourceCategory>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `{data: appointment, status: 1}`.
+#[cfg(feature = "appointments")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentResponse {
+    pub data: Appointment,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i64>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointments")]
+impl client_runtime::Envelope for AppointmentResponse {
+    type Content = Appointment;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
+/// A slot to reserve for a customer. Two spellings are in use (snake_case ids with flat customer fields, or camelCase `serviceId`/`companyId` with a `customer` object); which one the server honours is not documented, so the object stays open.
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookerReservation {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_ids: Option<Vec<String>>,
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// ISO 8601 with offset.
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
+    pub custom_data: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(
+        rename = "sendEmailToCustomer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub send_email_to_customer: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `{data: {id, secret}}`: the reservation to confirm.
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookerReservationResponse {
+    pub data: BookerReservationResponseData,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+impl client_runtime::Envelope for BookerReservationResponse {
+    type Content = BookerReservationResponseData;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
+/// Confirms a reservation with the customer's answers to the company's customer fields (`id` of the field, `value`; a PHONE value is a JSON string such as `{"number": "...", "country": "ES"}`).
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookerConfirmation {
+    pub company_id: String,
+    pub reservation_id: String,
+    pub secret: String,
+    pub fields: Vec<BookerConfirmationFieldsItem>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `{data: {companies, ...}}`.
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookerCompaniesResponse {
+    pub data: BookerCompaniesResponseData,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+impl client_runtime::Envelope for BookerCompaniesResponse {
+    type Content = BookerCompaniesResponseData;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
+/// A company as its public booking pages see it.
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookerCompany {
+    pub id: String,
+    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    #[serde(rename = "onlineSettings", default, skip_serializing_if = "Option::is_none")]
+    pub online_settings: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(rename = "customerFields", default, skip_serializing_if = "Option::is_none")]
+    pub customer_fields: Option<Vec<BookerCompanyCustomerFieldsItem>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<BookerCompanyServicesItem>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Vec<BookerCompanyResourcesItem>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `{data: availability}`.
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookerAvailabilityResponse {
+    pub data: BookerAvailabilityResponseData,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+impl client_runtime::Envelope for BookerAvailabilityResponse {
+    type Content = BookerAvailabilityResponseData;
+    fn content(&self) -> &Self::Content {
+        &self.data
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.data
+    }
+}
+
 #[cfg(feature = "companies")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CompanyOnlineStatus {
@@ -620,6 +1048,161 @@ impl<'de> serde::Deserialize<'de> for TimeshiftImportDenialReason {
         > as serde::Deserialize>::deserialize(deserializer)?;
         Ok(Self::from(value.as_ref()))
     }
+}
+
+#[cfg(feature = "appointments")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentBookingInterval {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub begin: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointments")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentResourceCategory {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "internalId", default, skip_serializing_if = "Option::is_none")]
+    pub internal_id: Option<String>,
+    #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
+    #[serde(rename = "isDependency", default, skip_serializing_if = "Option::is_none")]
+    pub is_dependency: Option<bool>,
+    #[serde(rename = "orderIndex", default, skip_serializing_if = "Option::is_none")]
+    pub order_index: Option<i64>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookerReservationResponseData {
+    /// The reservation id.
+    pub id: String,
+    /// Needed to confirm the reservation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookerConfirmationFieldsItem {
+    /// A customer field id (`customerFields[].id` of the company).
+    pub id: String,
+    /// The answer.
+    pub value: serde_json::Value,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookerCompaniesResponseData {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub companies: Option<Vec<BookerCompany>>,
+    #[serde(rename = "companyIds", default, skip_serializing_if = "Option::is_none")]
+    pub company_ids: Option<Vec<String>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookerCompanyCustomerFieldsItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// E.g. `TEXT`, `EMAIL`, `PHONE`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    #[serde(rename = "translationKey", default, skip_serializing_if = "Option::is_none")]
+    pub translation_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(
+        rename = "isMandatoryOnline",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_mandatory_online: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookerCompanyServicesItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookerCompanyResourcesItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookerAvailabilityResponseDataSlotsItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes: Option<Vec<i64>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booker")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookerAvailabilityResponseData {
+    /// E.g. `2024-03-29 13:25`.
+    #[serde(rename = "calendarBegin", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_begin: Option<String>,
+    #[serde(rename = "calendarEnd", default, skip_serializing_if = "Option::is_none")]
+    pub calendar_end: Option<String>,
+    #[serde(rename = "onDays", default, skip_serializing_if = "Option::is_none")]
+    pub on_days: Option<Vec<String>>,
+    #[serde(rename = "offDays", default, skip_serializing_if = "Option::is_none")]
+    pub off_days: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slots: Option<Vec<BookerAvailabilityResponseDataSlotsItem>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// The success responses of this operation.
