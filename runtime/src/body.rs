@@ -39,14 +39,27 @@ pub(crate) async fn read_limited(mut response: reqwest::Response, limit: Option<
     if declared.is_some_and(|length| length > limit) {
         return Err(ReadError::TooLarge { status, limit });
     }
+    let over = |length: usize| u64::try_from(length).map_or(true, |length| length > limit);
+    // Most bodies arrive in one chunk: keep it as it is, without copying.
+    let Some(first) = response.chunk().await.map_err(transport)? else {
+        return Ok(Bytes::new());
+    };
+    if over(first.len()) {
+        return Err(ReadError::TooLarge { status, limit });
+    }
+    let Some(second) = response.chunk().await.map_err(transport)? else {
+        return Ok(first);
+    };
     let capacity = usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0);
-    let mut body = BytesMut::with_capacity(capacity);
-    while let Some(chunk) = response.chunk().await.map_err(transport)? {
-        let length = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
-        if length > limit {
+    let mut body = BytesMut::with_capacity(capacity.max(first.len().saturating_add(second.len())));
+    body.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
+        if over(body.len().saturating_add(chunk.len())) {
             return Err(ReadError::TooLarge { status, limit });
         }
         body.extend_from_slice(&chunk);
+        next = response.chunk().await.map_err(transport)?;
     }
     Ok(body.freeze())
 }

@@ -631,7 +631,7 @@ impl ApiClient {
                 url
             }
         };
-        {
+        if !(request.query.is_empty() && credentials.query.is_empty()) {
             // A next-page URL carries its own query; only credentials are added to it.
             let own_query = if self.page_url.is_some() {
                 &[][..]
@@ -674,6 +674,9 @@ impl ApiClient {
         let headers = response.headers().clone();
         let body = read_limited(response, self.max_response_bytes).await?;
         let response = RawResponse::new(status, headers, body, self.inner.message_pointers.clone());
+        if status.is_success() {
+            return Ok(Received::Whole(response));
+        }
         Ok(Received::Whole(response.redacted(&sent_secrets(credentials))))
     }
 }

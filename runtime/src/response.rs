@@ -235,6 +235,10 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &Bytes, status: StatusCode)
     } else {
         body
     };
+    // The fast path first; only a failure pays for tracking where it failed.
+    if let Ok(value) = serde_json::from_slice(text) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(text);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|e| DecodeError {
         path: e.path().to_string(),

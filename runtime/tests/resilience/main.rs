@@ -7,4 +7,5 @@ mod misbehaving_server;
 mod pagination;
 mod rate_limits;
 mod retries;
+mod soak;
 mod timeouts;
