@@ -126,6 +126,13 @@ async fn oauth_tokens_are_reused_and_refreshed_on_expiry() {
     .clock(clock.clone());
     let request = oauth.authorization_request().unwrap();
     let state = request.pending.state().to_owned();
+    // A public PKCE client (help center): S256 challenge, no scopes, no secret anywhere.
+    let query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+    let value = |key: &str| query.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    assert_eq!(value("code_challenge_method"), Some("S256"));
+    assert_eq!(value("response_type"), Some("code"));
+    assert_eq!(value("scope"), None);
+    assert_eq!(value("client_secret"), None);
     Mock::given(method("POST"))
         .and(path("/oauth/token"))
         .and(header("content-type", "application/x-www-form-urlencoded"))
@@ -167,6 +174,8 @@ async fn oauth_tokens_are_reused_and_refreshed_on_expiry() {
         ]
     );
     let seen = workspace_tests::seen(&server).await;
+    assert!(seen[0].body.contains("code_verifier="), "{}", seen[0].body);
+    assert!(!seen[0].body.contains("client_secret"), "{}", seen[0].body);
     assert_eq!(seen[3].body, refresh_body);
     assert_eq!(seen[4].authorization.as_deref(), Some(&*format!("Bearer {ACCESS_2}")));
 }
