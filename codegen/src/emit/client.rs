@@ -77,6 +77,7 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
         .iter()
         .any(|t| matches!(&t.kind, crate::ir::model::TypeKind::Struct(s) if s.envelope.is_some()));
     let envelope_use = has_envelopes.then(|| quote! { pub use client_runtime::Envelope; });
+    let redis_feature = super::features::redis_feature(ir);
     quote! {
         #(#crate_doc)*
         #![allow(clippy::too_many_arguments, clippy::large_enum_variant, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
@@ -86,6 +87,9 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
 
         pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
         #envelope_use
+        /// Tokens and rate budget shared by every replica through Redis.
+        #[cfg(feature = #redis_feature)]
+        pub use client_runtime::shared;
 
         #server
 

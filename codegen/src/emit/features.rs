@@ -59,17 +59,31 @@ pub fn type_cfg(ir: &Ir, id: TypeId) -> TokenStream {
     }
 }
 
-/// The `[features]` section of `Cargo.toml`, or an empty string.
+/// The name of the feature that turns on the runtime's Redis support: `redis`, unless a tag
+/// already claimed that name.
+pub fn redis_feature(ir: &Ir) -> &'static str {
+    if ir.groups.iter().any(|g| feature(ir, g).as_deref() == Some("redis")) {
+        "shared-redis"
+    } else {
+        "redis"
+    }
+}
+
+/// The `[features]` section of `Cargo.toml`: one feature per tag, and the Redis one.
 pub fn manifest_section(ir: &Ir) -> String {
     let names: Vec<String> = ir.groups.iter().filter_map(|g| feature(ir, g)).collect();
-    if names.is_empty() {
-        return String::new();
+    let mut out = String::from("\n[features]\n");
+    if !names.is_empty() {
+        out.push_str("# One feature per tag; all on by default. Turn off default features and pick\n# the tags you call to compile less.\n");
+        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+        out.push_str(&format!("default = [{}]\n", quoted.join(", ")));
+        for name in &names {
+            out.push_str(&format!("{name} = []\n"));
+        }
     }
-    let mut out = String::from("\n[features]\n# One feature per tag; all on by default. Turn off default features and pick\n# the tags you call to compile less.\n");
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    out.push_str(&format!("default = [{}]\n", quoted.join(", ")));
-    for name in &names {
-        out.push_str(&format!("{name} = []\n"));
-    }
+    out.push_str(&format!(
+        "# Tokens and rate budget shared by every replica through Redis (see the README).\n{} = [\"client-runtime/redis\"]\n",
+        redis_feature(ir)
+    ));
     out
 }

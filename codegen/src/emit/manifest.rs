@@ -127,8 +127,32 @@ pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
             settings.name, settings.version
         ));
     }
+    out.push_str(&replicas_section(ir, settings, &lib));
     if settings.has_quickstart {
         out.push_str("\n## Quickstart\n\n`cargo run --example quickstart` runs `examples/quickstart.rs`; it is configured by environment variables (see the top of the file).\n");
     }
+    out
+}
+
+/// The README's "Running several replicas" section: the `redis` feature and what it shares.
+fn replicas_section(ir: &Ir, settings: &CrateSettings, lib: &str) -> String {
+    let feature = super::features::redis_feature(ir);
+    let mut out = String::from("\n## Running several replicas\n\n");
+    out.push_str("Each process keeps its own token cache and rate limiter by default, so N replicas fetch N tokens per expiry and together spend N times the API's rate budget. With the `");
+    out.push_str(feature);
+    out.push_str("` feature they share both through Redis: one token request per expiry for the whole fleet (a lease in Redis decides who fetches; a replica that dies mid-fetch delays the others by at most the lease TTL, 10 s by default), rotated refresh tokens written back atomically, and the client's rate limit counted once for all replicas, with a 429 pausing all of them.\n\n");
+    out.push_str(&format!(
+        "```toml\n{} = {{ version = \"{}\", features = [\"{feature}\"] }}\n```\n\n",
+        settings.name, settings.version
+    ));
+    out.push_str("```rust,ignore\n");
+    out.push_str(&format!(
+        "let redis = {lib}::shared::RedisShared::connect(&std::env::var(\"REDIS_URL\")?).await?;\n"
+    ));
+    out.push_str(&format!(
+        "let client = {lib}::Client::from_api_client(\n    {lib}::Client::builder(base_url).redis(&redis).auth(/* the token flow */).build()?,\n);\n"
+    ));
+    out.push_str("```\n\n");
+    out.push_str("Redis holds the tokens only (never client secrets); keys name client IDs, organizations or accounts, never secrets. Protect it like a credential store: a password or ACL user in the URL (`redis://user:password@host:6379`) and TLS (`rediss://`) when it is not on the same host. Every Redis call gives up after 500 ms by default; then each process falls back to its own cache and limiter with a `warn` event, or, with `OnRedisFailure::Fail`, token calls fail with `AuthError::TokenStore`.\n");
     out
 }

@@ -197,6 +197,10 @@ pub mod synchronization;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
 
+/// Tokens and rate budget shared by every replica through Redis.
+#[cfg(feature = "redis")]
+pub use client_runtime::shared;
+
 /// The API's first server URL (`https://api.bookingtime.com/app/v3/{locale}`), with default variables.
 pub const DEFAULT_BASE_URL: &str = "https://api.bookingtime.com/app/v3/en";
 

@@ -3,6 +3,8 @@
 //! Configuration (environment variables):
 //! - `TIMENEYE_BASE_URL` (default `https://api.timeneye.com/api/v1`)
 //! - `TIMENEYE_TOKEN`: a personal access token from Timeneye's developer page
+//! - `REDIS_URL` (optional, needs the `redis` feature): share tokens and the rate budget with
+//!   other processes through this Redis
 //!
 //! Prints how many entries the first page holds and the total, and exits 0; on any failure
 //! prints one line to stderr and exits 1.
@@ -27,8 +29,8 @@ async fn run() -> Result<(), String> {
     let base_url = optional("TIMENEYE_BASE_URL", timeneye_client::DEFAULT_BASE_URL);
     let token = required("TIMENEYE_TOKEN")?;
 
-    let client = Client::with_personal_access_token(base_url, token)
-        .map_err(|e| format!("cannot set up the client: {e}"))?;
+    let auth = client_runtime::auth::timeneye::PersonalAccessToken::new(token);
+    let client = client_with(base_url, auth).await?;
     let params = EntriesListParams {
         page: Some(1),
         ..Default::default()
@@ -48,6 +50,39 @@ async fn run() -> Result<(), String> {
     println!("entries on page 1: {count}");
     println!("total entries: {total}");
     Ok(())
+}
+
+/// The client over `base_url` with `auth`; when `REDIS_URL` is set, its tokens and rate budget
+/// are shared through that Redis with every other process that runs this (see the README's
+/// "Running several replicas").
+async fn client_with(
+    base_url: String,
+    auth: impl client_runtime::auth::Authenticator + 'static,
+) -> Result<Client, String> {
+    let mut builder = Client::builder(base_url);
+    if let Some(redis_url) = std::env::var("REDIS_URL").ok().filter(|v| !v.trim().is_empty()) {
+        builder = shared_through(builder, &redis_url).await?;
+    }
+    builder
+        .auth(auth)
+        .build()
+        .map(Client::from_api_client)
+        .map_err(|e| format!("cannot set up the client: {e}"))
+}
+
+#[cfg(feature = "redis")]
+async fn shared_through(builder: timeneye_client::ApiClientBuilder, redis_url: &str) -> Result<timeneye_client::ApiClientBuilder, String> {
+    let redis = timeneye_client::shared::RedisShared::connect(redis_url)
+        .await
+        .map_err(|e| format!("REDIS_URL: {e}"))?;
+    Ok(builder.redis(&redis))
+}
+
+#[cfg(not(feature = "redis"))]
+async fn shared_through(_: timeneye_client::ApiClientBuilder, _: &str) -> Result<timeneye_client::ApiClientBuilder, String> {
+    Err("REDIS_URL is set, but this example was built without the `redis` feature \
+         (cargo run --features redis --example quickstart)"
+        .to_owned())
 }
 
 /// The variable's value; an error naming it when it is unset or empty.

@@ -51,6 +51,10 @@ pub mod clients;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
 
+/// Tokens and rate budget shared by every replica through Redis.
+#[cfg(feature = "redis")]
+pub use client_runtime::shared;
+
 /// The API's first server URL (`https://api.timeneye.com/api/v1`), with default variables.
 pub const DEFAULT_BASE_URL: &str = "https://api.timeneye.com/api/v1";
 

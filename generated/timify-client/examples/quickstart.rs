@@ -4,6 +4,8 @@
 //! - `TIMIFY_BASE_URL` (default `https://api.timify.com`)
 //! - `TIMIFY_APP_ID`, `TIMIFY_APP_SECRET`: the app's credentials from the Developer Platform
 //! - `TIMIFY_COMPANY_ID`: the company (24-hex id) the app is installed on
+//! - `REDIS_URL` (optional, needs the `redis` feature): share tokens and the rate budget with
+//!   other processes through this Redis
 //!
 //! Prints the company's id and name and exits 0; on any failure prints one line to stderr and
 //! exits 1.
@@ -30,8 +32,8 @@ async fn run() -> Result<(), String> {
     let app_secret = required("TIMIFY_APP_SECRET")?;
     let company_id = required("TIMIFY_COMPANY_ID")?;
 
-    let client = Client::with_app_credentials(base_url, app_id, app_secret)
-        .map_err(|e| format!("cannot set up the client: {e}"))?;
+    let auth = client_runtime::auth::timify::AppToken::new(base_url.clone(), app_id, app_secret);
+    let client = client_with(base_url, auth).await?;
     let params = CompaniesListParams {
         company_id: Some(company_id.clone()),
         ..Default::default()
@@ -51,6 +53,39 @@ async fn run() -> Result<(), String> {
     println!("company id: {}", company.id.as_deref().unwrap_or("(none)"));
     println!("company name: {}", company.name.as_deref().unwrap_or("(none)"));
     Ok(())
+}
+
+/// The client over `base_url` with `auth`; when `REDIS_URL` is set, its tokens and rate budget
+/// are shared through that Redis with every other process that runs this (see the README's
+/// "Running several replicas").
+async fn client_with(
+    base_url: String,
+    auth: impl client_runtime::auth::Authenticator + 'static,
+) -> Result<Client, String> {
+    let mut builder = Client::builder(base_url);
+    if let Some(redis_url) = std::env::var("REDIS_URL").ok().filter(|v| !v.trim().is_empty()) {
+        builder = shared_through(builder, &redis_url).await?;
+    }
+    builder
+        .auth(auth)
+        .build()
+        .map(Client::from_api_client)
+        .map_err(|e| format!("cannot set up the client: {e}"))
+}
+
+#[cfg(feature = "redis")]
+async fn shared_through(builder: timify_client::ApiClientBuilder, redis_url: &str) -> Result<timify_client::ApiClientBuilder, String> {
+    let redis = timify_client::shared::RedisShared::connect(redis_url)
+        .await
+        .map_err(|e| format!("REDIS_URL: {e}"))?;
+    Ok(builder.redis(&redis))
+}
+
+#[cfg(not(feature = "redis"))]
+async fn shared_through(_: timify_client::ApiClientBuilder, _: &str) -> Result<timify_client::ApiClientBuilder, String> {
+    Err("REDIS_URL is set, but this example was built without the `redis` feature \
+         (cargo run --features redis --example quickstart)"
+        .to_owned())
 }
 
 /// The variable's value; an error naming it when it is unset or empty.

@@ -66,6 +66,10 @@ pub mod webhook_events;
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
 pub use client_runtime::Envelope;
 
+/// Tokens and rate budget shared by every replica through Redis.
+#[cfg(feature = "redis")]
+pub use client_runtime::shared;
+
 /// The API's first server URL (`https://api.timify.com`), with default variables.
 pub const DEFAULT_BASE_URL: &str = "https://api.timify.com";
 

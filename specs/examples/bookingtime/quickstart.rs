@@ -6,6 +6,8 @@
 //! - `BOOKINGTIME_CLIENT_ID`, `BOOKINGTIME_CLIENT_SECRET`: the App API credentials
 //! - `BOOKINGTIME_ORGANIZATION_ID`: the organization to act for
 //! - `BOOKINGTIME_LOCALE` (default `en`): language of the server's messages
+//! - `REDIS_URL` (optional, needs the `redis` feature): share tokens and the rate budget with
+//!   other processes through this Redis
 //!
 //! Requests go to `{BOOKINGTIME_API_URL}/{BOOKINGTIME_LOCALE}`. Prints the organization's id
 //! and name and the new customer's id and exits 0; on any failure prints one line to stderr
@@ -36,8 +38,8 @@ async fn run() -> Result<(), String> {
     let locale = optional("BOOKINGTIME_LOCALE", "en");
     let base_url = format!("{}/{}", api_url.trim_end_matches('/'), locale);
 
-    let client = Client::with_client_credentials_at(base_url, auth_url, client_id, client_secret)
-        .map_err(|e| format!("cannot set up the client: {e}"))?;
+    let auth = client_runtime::auth::bookingtime::ClientCredentials::new(auth_url, client_id, client_secret);
+    let client = client_with(base_url, auth).await?;
 
     let organization = client
         .organization()
@@ -74,6 +76,39 @@ async fn run() -> Result<(), String> {
         customer.id.as_deref().unwrap_or("(none)")
     );
     Ok(())
+}
+
+/// The client over `base_url` with `auth`; when `REDIS_URL` is set, its tokens and rate budget
+/// are shared through that Redis with every other process that runs this (see the README's
+/// "Running several replicas").
+async fn client_with(
+    base_url: String,
+    auth: impl client_runtime::auth::Authenticator + 'static,
+) -> Result<Client, String> {
+    let mut builder = Client::builder(base_url);
+    if let Some(redis_url) = std::env::var("REDIS_URL").ok().filter(|v| !v.trim().is_empty()) {
+        builder = shared_through(builder, &redis_url).await?;
+    }
+    builder
+        .auth(auth)
+        .build()
+        .map(Client::from_api_client)
+        .map_err(|e| format!("cannot set up the client: {e}"))
+}
+
+#[cfg(feature = "redis")]
+async fn shared_through(builder: bookingtime_client::ApiClientBuilder, redis_url: &str) -> Result<bookingtime_client::ApiClientBuilder, String> {
+    let redis = bookingtime_client::shared::RedisShared::connect(redis_url)
+        .await
+        .map_err(|e| format!("REDIS_URL: {e}"))?;
+    Ok(builder.redis(&redis))
+}
+
+#[cfg(not(feature = "redis"))]
+async fn shared_through(_: bookingtime_client::ApiClientBuilder, _: &str) -> Result<bookingtime_client::ApiClientBuilder, String> {
+    Err("REDIS_URL is set, but this example was built without the `redis` feature \
+         (cargo run --features redis --example quickstart)"
+        .to_owned())
 }
 
 /// The variable's value; an error naming it when it is unset or empty.
