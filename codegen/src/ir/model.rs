@@ -221,7 +221,7 @@ pub enum RequestBody {
     Form(TypeRef),
     /// `multipart/form-data`, built by the caller; the doc lists the fields.
     Multipart {
-        /// The fields the spec describes: (wire name, doc).
+        /// The wire names of the fields the spec describes.
         fields: Vec<String>,
     },
     /// Raw bytes of the given content type.
