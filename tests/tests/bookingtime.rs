@@ -2,11 +2,14 @@
 //! and auth server following the documented exchanges: `POST /oauth/token` form
 //! `grant_type=client_credentials` → refresh token (30 days), then form
 //! `grant_type=refresh_token` + `organization_id` → an organization-scoped access token
-//! (5 minutes) sent as `Bearer`; the `{messageList, content}` envelope; `PAGINATION_LIST` pages.
+//! (5 minutes) sent as `Bearer`; the `{messageList, content}` envelope; `PAGINATION_LIST` pages;
+//! `organization/add` with the production plugin's flat body and its MODULE_CONFIG_SHORT answer.
 
 use std::time::Duration;
 
-use bookingtime_client::types::CustomerInput;
+use bookingtime_client::types::{
+    CustomerInput, FlatOrWrapped, FlatOrWrappedWrapped, OrganizationInput, OrganizationInputAdmin,
+};
 use bookingtime_client::Client;
 use client_runtime::auth::bookingtime::ClientCredentials;
 use client_runtime::token::ManualClock;
@@ -88,7 +91,7 @@ async fn one_grant_and_one_exchange_serve_several_calls() {
 
     for _ in 0..3 {
         let org = client.organization().organization_show(ORG).await.unwrap().into_inner();
-        let content = org.content.unwrap();
+        let content = org.content;
         assert_eq!(content.id.as_deref(), Some(ORG));
         assert_eq!(content.name.as_deref(), Some("ACME"));
     }
@@ -207,7 +210,7 @@ async fn customers_are_walked_page_by_page_to_the_last_one() {
     let mut page = 1;
     loop {
         let list = client.customer().customer_index(ORG, page).await.unwrap().into_inner();
-        let content = list.content.unwrap();
+        let content = list.content;
         for customer in content.record_list.unwrap_or_default() {
             names.push(customer.last_name.unwrap_or_default());
         }
@@ -308,4 +311,81 @@ async fn the_quickstart_fails_in_one_line_on_bad_credentials() {
         &format!("showing organization {ORG} failed: the credentials were rejected (401 Unauthorized): Client authentication failed"),
     );
     assert_eq!(seen_lines(&server).await, ["POST /oauth/token"]);
+}
+
+/// `organization/add` as the official WordPress plugin sends it in production: flat values, no
+/// `{value}` wrappers; the answer lists the module configurations created with it.
+#[tokio::test]
+async fn an_organization_is_added_with_flat_values_and_its_module_configs_come_back_typed() {
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    Mock::given(method("POST"))
+        .and(path("/en/organization/add"))
+        .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({
+            "name": "Praxis Dr. Muster",
+            "contractAccountId": "ca123456789101112131415aBCdeFgH",
+            "address": {"name": "Praxis Dr. Muster", "street": "Hauptstr. 1", "zip": "10115", "city": "Berlin", "country": "DE"},
+            "sector": "01ab",
+            "email": "praxis@example.de",
+            "settings": {"locale": "de_DE", "timeZone": "Europe/Berlin", "emailReply": "praxis@example.de"},
+            "admin": {"gender": "NOT_SPECIFIED", "firstName": "Max", "lastName": "Muster", "email": "max@example.de"},
+            "organizationTemplateList": ["DEFAULT_DE"]
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "messageList": [{"class": "MESSAGE", "type": "success", "parameter": null, "text": "Organization successfully added."}],
+            "content": {
+                "class": "LIST",
+                "recordList": [{
+                    "class": "MODULE_CONFIG_SHORT",
+                    "id": "mc123456789101112131415aBCdeFgH",
+                    "moduleId": "mo123456789101112131415aBCdeFgH",
+                    "moduleName": "Appointment booking",
+                    "organizationId": ORG
+                }]
+            }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let auth = ClientCredentials::new(server.uri(), CLIENT_ID, CLIENT_SECRET).default_organization(ORG);
+    let client = Client::with_auth(format!("{}/en", server.uri()), auth).unwrap();
+    let flat = |value: serde_json::Value| Some(FlatOrWrapped::Flat(value));
+    let input = OrganizationInput {
+        name: Some("Praxis Dr. Muster".to_owned()),
+        contract_account_id: Some("ca123456789101112131415aBCdeFgH".to_owned()),
+        address: flat(
+            json!({"name": "Praxis Dr. Muster", "street": "Hauptstr. 1", "zip": "10115", "city": "Berlin", "country": "DE"}),
+        ),
+        sector: flat(json!("01ab")),
+        email: flat(json!("praxis@example.de")),
+        settings: json!({"locale": "de_DE", "timeZone": "Europe/Berlin", "emailReply": "praxis@example.de"})
+            .as_object()
+            .cloned(),
+        admin: Some(OrganizationInputAdmin {
+            gender: Some("NOT_SPECIFIED".to_owned()),
+            first_name: Some("Max".to_owned()),
+            last_name: Some("Muster".to_owned()),
+            email: Some("max@example.de".to_owned()),
+            ..Default::default()
+        }),
+        organization_template_list: Some(vec!["DEFAULT_DE".to_owned()]),
+        ..Default::default()
+    };
+
+    let created = client.organization().organization_add(&input).await.unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let configs = created.into_content().into_inner().record_list.expect("recordList");
+    assert_eq!(configs[0].id, "mc123456789101112131415aBCdeFgH");
+    assert_eq!(configs[0].class.as_deref(), Some("MODULE_CONFIG_SHORT"));
+    assert_eq!(configs[0].organization_id.as_deref(), Some(ORG));
+
+    // The SDK tests' spelling, `{value}`-wrapped, is the other variant.
+    let wrapped = FlatOrWrapped::Wrapped(FlatOrWrappedWrapped {
+        value: json!("01ab"),
+        inheritance: None,
+        additional_properties: Default::default(),
+    });
+    assert_eq!(serde_json::to_value(&wrapped).unwrap(), json!({"value": "01ab"}));
 }

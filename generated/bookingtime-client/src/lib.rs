@@ -196,6 +196,7 @@ pub mod synchronization_log;
 pub mod synchronization;
 
 pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
+pub use client_runtime::Envelope;
 
 /// Tokens and rate budget shared by every replica through Redis.
 #[cfg(feature = "redis")]

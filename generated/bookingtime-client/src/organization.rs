@@ -20,7 +20,7 @@ impl OrganizationApi<'_> {
         &self,
         body: &crate::types::OrganizationInput,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::OrganizationEnvelope>,
+        client_runtime::ResponseValue<crate::types::OrganizationAddEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(

@@ -91,6 +91,13 @@ pub struct Inheritance {
 }
 
 /// Inheritable setting in a request body: `{value, inheritance}`.
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "employee",
+        feature = "synchronization"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct InheritanceInput {
     /// The value (any JSON).
@@ -180,6 +187,46 @@ pub struct Appointment {
     /// Last modification time, ISO-8601 with offset.
     #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
     pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "showPrice", default, skip_serializing_if = "Option::is_none")]
+    pub show_price: Option<bool>,
+    #[serde(rename = "priceGross", default, skip_serializing_if = "Option::is_none")]
+    pub price_gross: Option<f64>,
+    #[serde(rename = "taxRate", default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// The customer (an object; an empty list when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<AppointmentAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canceled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved: Option<bool>,
+    #[serde(
+        rename = "bookingResourceList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_resource_list: Option<Vec<BookingResource>>,
+    #[serde(rename = "fileList", default, skip_serializing_if = "Option::is_none")]
+    pub file_list: Option<Vec<serde_json::Value>>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -342,7 +389,7 @@ pub struct AvailabilityException {
 }
 
 /// Booking resources (employees and resources as bookable entities; read-only). The `...All` routes return the compact `*_SHORT` class.
-#[cfg(feature = "booking_resource")]
+#[cfg(any(feature = "appointment", feature = "booking_resource"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingResource {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -363,6 +410,25 @@ pub struct BookingResource {
     /// Last modification time, ISO-8601 with offset.
     #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
     pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// E.g. `EMPLOYEE`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `MALE`, `FEMALE` or `NOT_SPECIFIED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<serde_json::Value>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -401,6 +467,16 @@ pub struct BookingSlot {
     /// Last modification time, ISO-8601 with offset.
     #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
     pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Start of the slot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Booking resource ids that serve the slot together.
+    #[serde(
+        rename = "bookingResourceCombination",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_resource_combination: Option<Vec<String>>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -487,6 +563,13 @@ pub struct CustomEntity {
     /// Last modification time, ISO-8601 with offset.
     #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
     pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Your entity type, e.g. `rentalCar`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -1275,15 +1358,26 @@ pub struct TimeGridDay {
 
 /// Envelope whose content is one AppConfig.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppConfig>,
+    pub content: AppConfig,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "app_config")]
+impl client_runtime::Envelope for AppConfigEnvelope {
+    type Content = AppConfig;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of AppConfig records (no paging).
@@ -1307,15 +1401,26 @@ pub struct AppConfigList {
 
 /// Envelope whose content is a `LIST` of AppConfig.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppConfigList>,
+    pub content: AppConfigList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "app_config")]
+impl client_runtime::Envelope for AppConfigListEnvelope {
+    type Content = AppConfigList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of AppConfig records (one page).
@@ -1350,28 +1455,50 @@ pub struct AppConfigPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppConfig.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppConfigPaginationList>,
+    pub content: AppConfigPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "app_config")]
+impl client_runtime::Envelope for AppConfigPaginationListEnvelope {
+    type Content = AppConfigPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<App>,
+    pub content: App,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "app")]
+impl client_runtime::Envelope for AppEnvelope {
+    type Content = App;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of App records (no paging).
@@ -1395,15 +1522,26 @@ pub struct AppList {
 
 /// Envelope whose content is a `LIST` of App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppList>,
+    pub content: AppList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "app")]
+impl client_runtime::Envelope for AppListEnvelope {
+    type Content = AppList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of App records (one page).
@@ -1438,28 +1576,50 @@ pub struct AppPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppPaginationList>,
+    pub content: AppPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "app")]
+impl client_runtime::Envelope for AppPaginationListEnvelope {
+    type Content = AppPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Appointment>,
+    pub content: Appointment,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment")]
+impl client_runtime::Envelope for AppointmentEnvelope {
+    type Content = Appointment;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Appointment records (one page).
@@ -1494,15 +1654,26 @@ pub struct AppointmentPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentPaginationList>,
+    pub content: AppointmentPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment")]
+impl client_runtime::Envelope for AppointmentPaginationListEnvelope {
+    type Content = AppointmentPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `RANGE_LIST` container: the Appointment records of a calendar range.
@@ -1530,28 +1701,50 @@ pub struct AppointmentRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentRangeList>,
+    pub content: AppointmentRangeList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "appointment")]
+impl client_runtime::Envelope for AppointmentRangeListEnvelope {
+    type Content = AppointmentRangeList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentTemplateCategory>,
+    pub content: AppointmentTemplateCategory,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment_template_category")]
+impl client_runtime::Envelope for AppointmentTemplateCategoryEnvelope {
+    type Content = AppointmentTemplateCategory;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of AppointmentTemplateCategory records (no paging).
@@ -1575,15 +1768,26 @@ pub struct AppointmentTemplateCategoryList {
 
 /// Envelope whose content is a `LIST` of AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentTemplateCategoryList>,
+    pub content: AppointmentTemplateCategoryList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment_template_category")]
+impl client_runtime::Envelope for AppointmentTemplateCategoryListEnvelope {
+    type Content = AppointmentTemplateCategoryList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of AppointmentTemplateCategory records (one page).
@@ -1618,41 +1822,74 @@ pub struct AppointmentTemplateCategoryPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateCategoryPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentTemplateCategoryPaginationList>,
+    pub content: AppointmentTemplateCategoryPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment_template_category")]
+impl client_runtime::Envelope for AppointmentTemplateCategoryPaginationListEnvelope {
+    type Content = AppointmentTemplateCategoryPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// Envelope whose content is one AppointmentTemplate.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentTemplate>,
+    pub content: AppointmentTemplate,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "appointment_template")]
+impl client_runtime::Envelope for AppointmentTemplateEnvelope {
+    type Content = AppointmentTemplate;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one AppointmentTemplateEventDateTime.
 #[cfg(feature = "appointment_template_event_date_time")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateEventDateTimeEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentTemplateEventDateTime>,
+    pub content: AppointmentTemplateEventDateTime,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment_template_event_date_time")]
+impl client_runtime::Envelope for AppointmentTemplateEventDateTimeEnvelope {
+    type Content = AppointmentTemplateEventDateTime;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of AppointmentTemplate records (no paging).
@@ -1676,15 +1913,26 @@ pub struct AppointmentTemplateList {
 
 /// Envelope whose content is a `LIST` of AppointmentTemplate.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentTemplateList>,
+    pub content: AppointmentTemplateList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment_template")]
+impl client_runtime::Envelope for AppointmentTemplateListEnvelope {
+    type Content = AppointmentTemplateList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of AppointmentTemplate records (one page).
@@ -1719,28 +1967,50 @@ pub struct AppointmentTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppointmentTemplate.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentTemplatePaginationList>,
+    pub content: AppointmentTemplatePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "appointment_template")]
+impl client_runtime::Envelope for AppointmentTemplatePaginationListEnvelope {
+    type Content = AppointmentTemplatePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one AppointmentTemplateStep.
 #[cfg(feature = "appointment_template_step")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateStepEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AppointmentTemplateStep>,
+    pub content: AppointmentTemplateStep,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment_template_step")]
+impl client_runtime::Envelope for AppointmentTemplateStepEnvelope {
+    type Content = AppointmentTemplateStep;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `RANGE_LIST` container: the AvailabilityDay records of a calendar range.
@@ -1766,28 +2036,49 @@ pub struct AvailabilityDayRangeList {
 }
 
 /// Envelope whose content is a `RANGE_LIST` of AvailabilityDay.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AvailabilityDayRangeList>,
+    pub content: AvailabilityDayRangeList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+impl client_runtime::Envelope for AvailabilityDayRangeListEnvelope {
+    type Content = AvailabilityDayRangeList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AvailabilityException>,
+    pub content: AvailabilityException,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "availability_exception")]
+impl client_runtime::Envelope for AvailabilityExceptionEnvelope {
+    type Content = AvailabilityException;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of AvailabilityException records (no paging).
@@ -1811,15 +2102,26 @@ pub struct AvailabilityExceptionList {
 
 /// Envelope whose content is a `LIST` of AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AvailabilityExceptionList>,
+    pub content: AvailabilityExceptionList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "availability_exception")]
+impl client_runtime::Envelope for AvailabilityExceptionListEnvelope {
+    type Content = AvailabilityExceptionList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of AvailabilityException records (one page).
@@ -1854,28 +2156,50 @@ pub struct AvailabilityExceptionPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<AvailabilityExceptionPaginationList>,
+    pub content: AvailabilityExceptionPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "availability_exception")]
+impl client_runtime::Envelope for AvailabilityExceptionPaginationListEnvelope {
+    type Content = AvailabilityExceptionPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingResource>,
+    pub content: BookingResource,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_resource")]
+impl client_runtime::Envelope for BookingResourceEnvelope {
+    type Content = BookingResource;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of BookingResource records (no paging).
@@ -1899,15 +2223,26 @@ pub struct BookingResourceList {
 
 /// Envelope whose content is a `LIST` of BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingResourceList>,
+    pub content: BookingResourceList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_resource")]
+impl client_runtime::Envelope for BookingResourceListEnvelope {
+    type Content = BookingResourceList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of BookingResource records (one page).
@@ -1942,15 +2277,26 @@ pub struct BookingResourcePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourcePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingResourcePaginationList>,
+    pub content: BookingResourcePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_resource")]
+impl client_runtime::Envelope for BookingResourcePaginationListEnvelope {
+    type Content = BookingResourcePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of BookingResourceReplace records (no paging).
@@ -1974,15 +2320,26 @@ pub struct BookingResourceReplaceList {
 
 /// Envelope whose content is a `LIST` of BookingResourceReplace.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingResourceReplaceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingResourceReplaceList>,
+    pub content: BookingResourceReplaceList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "appointment")]
+impl client_runtime::Envelope for BookingResourceReplaceListEnvelope {
+    type Content = BookingResourceReplaceList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `RANGE_LIST` container: the BookingSlotDay records of a calendar range.
@@ -2010,41 +2367,74 @@ pub struct BookingSlotDayRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of BookingSlotDay.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingSlotDayRangeList>,
+    pub content: BookingSlotDayRangeList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_slot")]
+impl client_runtime::Envelope for BookingSlotDayRangeListEnvelope {
+    type Content = BookingSlotDayRangeList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// Envelope whose content is one BookingSlot.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingSlotEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingSlot>,
+    pub content: BookingSlot,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "booking_slot")]
+impl client_runtime::Envelope for BookingSlotEnvelope {
+    type Content = BookingSlot;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingTemplate>,
+    pub content: BookingTemplate,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_template")]
+impl client_runtime::Envelope for BookingTemplateEnvelope {
+    type Content = BookingTemplate;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of BookingTemplate records (no paging).
@@ -2068,15 +2458,26 @@ pub struct BookingTemplateList {
 
 /// Envelope whose content is a `LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingTemplateList>,
+    pub content: BookingTemplateList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_template")]
+impl client_runtime::Envelope for BookingTemplateListEnvelope {
+    type Content = BookingTemplateList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of BookingTemplate records (one page).
@@ -2111,41 +2512,74 @@ pub struct BookingTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<BookingTemplatePaginationList>,
+    pub content: BookingTemplatePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_template")]
+impl client_runtime::Envelope for BookingTemplatePaginationListEnvelope {
+    type Content = BookingTemplatePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// Envelope whose content is one ContractAccount.
 #[cfg(feature = "contract_account")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ContractAccountEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ContractAccount>,
+    pub content: ContractAccount,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "contract_account")]
+impl client_runtime::Envelope for ContractAccountEnvelope {
+    type Content = ContractAccount;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CustomEntity>,
+    pub content: CustomEntity,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "custom_entity")]
+impl client_runtime::Envelope for CustomEntityEnvelope {
+    type Content = CustomEntity;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of CustomEntity records (no paging).
@@ -2169,15 +2603,26 @@ pub struct CustomEntityList {
 
 /// Envelope whose content is a `LIST` of CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CustomEntityList>,
+    pub content: CustomEntityList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "custom_entity")]
+impl client_runtime::Envelope for CustomEntityListEnvelope {
+    type Content = CustomEntityList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of CustomEntity records (one page).
@@ -2212,41 +2657,74 @@ pub struct CustomEntityPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntityPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CustomEntityPaginationList>,
+    pub content: CustomEntityPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "custom_entity")]
+impl client_runtime::Envelope for CustomEntityPaginationListEnvelope {
+    type Content = CustomEntityPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// Envelope whose content is one Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomerEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Customer>,
+    pub content: Customer,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "customer")]
+impl client_runtime::Envelope for CustomerEnvelope {
+    type Content = Customer;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CustomerGroup>,
+    pub content: CustomerGroup,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "customer_group")]
+impl client_runtime::Envelope for CustomerGroupEnvelope {
+    type Content = CustomerGroup;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of CustomerGroup records (no paging).
@@ -2270,15 +2748,26 @@ pub struct CustomerGroupList {
 
 /// Envelope whose content is a `LIST` of CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CustomerGroupList>,
+    pub content: CustomerGroupList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "customer_group")]
+impl client_runtime::Envelope for CustomerGroupListEnvelope {
+    type Content = CustomerGroupList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of CustomerGroup records (one page).
@@ -2313,15 +2802,26 @@ pub struct CustomerGroupPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomerGroupPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CustomerGroupPaginationList>,
+    pub content: CustomerGroupPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "customer_group")]
+impl client_runtime::Envelope for CustomerGroupPaginationListEnvelope {
+    type Content = CustomerGroupPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Customer records (no paging).
@@ -2345,15 +2845,26 @@ pub struct CustomerList {
 
 /// Envelope whose content is a `LIST` of Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomerListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CustomerList>,
+    pub content: CustomerList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "customer")]
+impl client_runtime::Envelope for CustomerListEnvelope {
+    type Content = CustomerList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Customer records (one page).
@@ -2388,28 +2899,50 @@ pub struct CustomerPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomerPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<CustomerPaginationList>,
+    pub content: CustomerPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "customer")]
+impl client_runtime::Envelope for CustomerPaginationListEnvelope {
+    type Content = CustomerPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmailEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Email>,
+    pub content: Email,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "email")]
+impl client_runtime::Envelope for EmailEnvelope {
+    type Content = Email;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Email records (no paging).
@@ -2433,15 +2966,26 @@ pub struct EmailList {
 
 /// Envelope whose content is a `LIST` of Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmailListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmailList>,
+    pub content: EmailList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "email")]
+impl client_runtime::Envelope for EmailListEnvelope {
+    type Content = EmailList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Email records (one page).
@@ -2476,28 +3020,50 @@ pub struct EmailPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmailPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmailPaginationList>,
+    pub content: EmailPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "email")]
+impl client_runtime::Envelope for EmailPaginationListEnvelope {
+    type Content = EmailPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmailTemplate>,
+    pub content: EmailTemplate,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "email_template")]
+impl client_runtime::Envelope for EmailTemplateEnvelope {
+    type Content = EmailTemplate;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of EmailTemplate records (no paging).
@@ -2521,15 +3087,26 @@ pub struct EmailTemplateList {
 
 /// Envelope whose content is a `LIST` of EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmailTemplateList>,
+    pub content: EmailTemplateList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "email_template")]
+impl client_runtime::Envelope for EmailTemplateListEnvelope {
+    type Content = EmailTemplateList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of EmailTemplate records (one page).
@@ -2564,41 +3141,74 @@ pub struct EmailTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmailTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmailTemplatePaginationList>,
+    pub content: EmailTemplatePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "email_template")]
+impl client_runtime::Envelope for EmailTemplatePaginationListEnvelope {
+    type Content = EmailTemplatePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// Envelope whose content is one Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Employee>,
+    pub content: Employee,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "employee")]
+impl client_runtime::Envelope for EmployeeEnvelope {
+    type Content = Employee;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmployeeGroup>,
+    pub content: EmployeeGroup,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "employee_group")]
+impl client_runtime::Envelope for EmployeeGroupEnvelope {
+    type Content = EmployeeGroup;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of EmployeeGroup records (no paging).
@@ -2622,15 +3232,26 @@ pub struct EmployeeGroupList {
 
 /// Envelope whose content is a `LIST` of EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmployeeGroupList>,
+    pub content: EmployeeGroupList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "employee_group")]
+impl client_runtime::Envelope for EmployeeGroupListEnvelope {
+    type Content = EmployeeGroupList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of EmployeeGroup records (one page).
@@ -2665,15 +3286,26 @@ pub struct EmployeeGroupPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeGroupPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmployeeGroupPaginationList>,
+    pub content: EmployeeGroupPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "employee_group")]
+impl client_runtime::Envelope for EmployeeGroupPaginationListEnvelope {
+    type Content = EmployeeGroupPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Employee records (no paging).
@@ -2697,15 +3329,26 @@ pub struct EmployeeList {
 
 /// Envelope whose content is a `LIST` of Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmployeeList>,
+    pub content: EmployeeList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "employee")]
+impl client_runtime::Envelope for EmployeeListEnvelope {
+    type Content = EmployeeList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Employee records (one page).
@@ -2740,28 +3383,50 @@ pub struct EmployeePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EmployeePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<EmployeePaginationList>,
+    pub content: EmployeePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "employee")]
+impl client_runtime::Envelope for EmployeePaginationListEnvelope {
+    type Content = EmployeePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ExtraField>,
+    pub content: ExtraField,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "extra_field")]
+impl client_runtime::Envelope for ExtraFieldEnvelope {
+    type Content = ExtraField;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of ExtraField records (no paging).
@@ -2785,15 +3450,26 @@ pub struct ExtraFieldList {
 
 /// Envelope whose content is a `LIST` of ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ExtraFieldList>,
+    pub content: ExtraFieldList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "extra_field")]
+impl client_runtime::Envelope for ExtraFieldListEnvelope {
+    type Content = ExtraFieldList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of ExtraField records (one page).
@@ -2828,28 +3504,50 @@ pub struct ExtraFieldPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ExtraFieldPaginationList>,
+    pub content: ExtraFieldPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "extra_field")]
+impl client_runtime::Envelope for ExtraFieldPaginationListEnvelope {
+    type Content = ExtraFieldPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FileEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<File>,
+    pub content: File,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "file")]
+impl client_runtime::Envelope for FileEnvelope {
+    type Content = File;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of File records (no paging).
@@ -2873,15 +3571,26 @@ pub struct FileList {
 
 /// Envelope whose content is a `LIST` of File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FileListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<FileList>,
+    pub content: FileList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "file")]
+impl client_runtime::Envelope for FileListEnvelope {
+    type Content = FileList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of File records (one page).
@@ -2916,41 +3625,74 @@ pub struct FilePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct FilePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<FilePaginationList>,
+    pub content: FilePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "file")]
+impl client_runtime::Envelope for FilePaginationListEnvelope {
+    type Content = FilePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// Envelope whose content is one Image.
 #[cfg(feature = "image")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ImageEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Image>,
+    pub content: Image,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "image")]
+impl client_runtime::Envelope for ImageEnvelope {
+    type Content = Image;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<LicenseConfig>,
+    pub content: LicenseConfig,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "license_config")]
+impl client_runtime::Envelope for LicenseConfigEnvelope {
+    type Content = LicenseConfig;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of LicenseConfig records (no paging).
@@ -2974,15 +3716,26 @@ pub struct LicenseConfigList {
 
 /// Envelope whose content is a `LIST` of LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<LicenseConfigList>,
+    pub content: LicenseConfigList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "license_config")]
+impl client_runtime::Envelope for LicenseConfigListEnvelope {
+    type Content = LicenseConfigList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of LicenseConfig records (one page).
@@ -3017,28 +3770,50 @@ pub struct LicenseConfigPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LicenseConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<LicenseConfigPaginationList>,
+    pub content: LicenseConfigPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "license_config")]
+impl client_runtime::Envelope for LicenseConfigPaginationListEnvelope {
+    type Content = LicenseConfigPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LicenseEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<License>,
+    pub content: License,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "license")]
+impl client_runtime::Envelope for LicenseEnvelope {
+    type Content = License;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of License records (no paging).
@@ -3062,15 +3837,26 @@ pub struct LicenseList {
 
 /// Envelope whose content is a `LIST` of License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LicenseListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<LicenseList>,
+    pub content: LicenseList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "license")]
+impl client_runtime::Envelope for LicenseListEnvelope {
+    type Content = LicenseList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of License records (one page).
@@ -3105,28 +3891,50 @@ pub struct LicensePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LicensePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<LicensePaginationList>,
+    pub content: LicensePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "license")]
+impl client_runtime::Envelope for LicensePaginationListEnvelope {
+    type Content = LicensePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Log.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Log>,
+    pub content: Log,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "log")]
+impl client_runtime::Envelope for LogEnvelope {
+    type Content = Log;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Log records (one page).
@@ -3161,28 +3969,50 @@ pub struct LogPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Log.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct LogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<LogPaginationList>,
+    pub content: LogPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "log")]
+impl client_runtime::Envelope for LogPaginationListEnvelope {
+    type Content = LogPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ModuleConfig>,
+    pub content: ModuleConfig,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "module_config")]
+impl client_runtime::Envelope for ModuleConfigEnvelope {
+    type Content = ModuleConfig;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of ModuleConfig records (no paging).
@@ -3206,15 +4036,26 @@ pub struct ModuleConfigList {
 
 /// Envelope whose content is a `LIST` of ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ModuleConfigList>,
+    pub content: ModuleConfigList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "module_config")]
+impl client_runtime::Envelope for ModuleConfigListEnvelope {
+    type Content = ModuleConfigList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of ModuleConfig records (one page).
@@ -3249,28 +4090,50 @@ pub struct ModuleConfigPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModuleConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ModuleConfigPaginationList>,
+    pub content: ModuleConfigPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "module_config")]
+impl client_runtime::Envelope for ModuleConfigPaginationListEnvelope {
+    type Content = ModuleConfigPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModuleEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Module>,
+    pub content: Module,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "module")]
+impl client_runtime::Envelope for ModuleEnvelope {
+    type Content = Module;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Module records (no paging).
@@ -3294,15 +4157,26 @@ pub struct ModuleList {
 
 /// Envelope whose content is a `LIST` of Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModuleListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ModuleList>,
+    pub content: ModuleList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "module")]
+impl client_runtime::Envelope for ModuleListEnvelope {
+    type Content = ModuleList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Module records (one page).
@@ -3337,28 +4211,50 @@ pub struct ModulePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ModulePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ModulePaginationList>,
+    pub content: ModulePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "module")]
+impl client_runtime::Envelope for ModulePaginationListEnvelope {
+    type Content = ModulePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<OnlineMeetingConnection>,
+    pub content: OnlineMeetingConnection,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "online_meeting_connection")]
+impl client_runtime::Envelope for OnlineMeetingConnectionEnvelope {
+    type Content = OnlineMeetingConnection;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of OnlineMeetingConnection records (no paging).
@@ -3382,28 +4278,50 @@ pub struct OnlineMeetingConnectionList {
 
 /// Envelope whose content is a `LIST` of OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<OnlineMeetingConnectionList>,
+    pub content: OnlineMeetingConnectionList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "online_meeting_connection")]
+impl client_runtime::Envelope for OnlineMeetingConnectionListEnvelope {
+    type Content = OnlineMeetingConnectionList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one OnlineMeetingConnectionLog.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<OnlineMeetingConnectionLog>,
+    pub content: OnlineMeetingConnectionLog,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "online_meeting_connection_log")]
+impl client_runtime::Envelope for OnlineMeetingConnectionLogEnvelope {
+    type Content = OnlineMeetingConnectionLog;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnectionLog records (one page).
@@ -3438,15 +4356,26 @@ pub struct OnlineMeetingConnectionLogPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnectionLog.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionLogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<OnlineMeetingConnectionLogPaginationList>,
+    pub content: OnlineMeetingConnectionLogPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "online_meeting_connection_log")]
+impl client_runtime::Envelope for OnlineMeetingConnectionLogPaginationListEnvelope {
+    type Content = OnlineMeetingConnectionLogPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnection records (one page).
@@ -3481,28 +4410,50 @@ pub struct OnlineMeetingConnectionPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<OnlineMeetingConnectionPaginationList>,
+    pub content: OnlineMeetingConnectionPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "online_meeting_connection")]
+impl client_runtime::Envelope for OnlineMeetingConnectionPaginationListEnvelope {
+    type Content = OnlineMeetingConnectionPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Organization>,
+    pub content: Organization,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "organization")]
+impl client_runtime::Envelope for OrganizationEnvelope {
+    type Content = Organization;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Organization records (no paging).
@@ -3526,15 +4477,26 @@ pub struct OrganizationList {
 
 /// Envelope whose content is a `LIST` of Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<OrganizationList>,
+    pub content: OrganizationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "organization")]
+impl client_runtime::Envelope for OrganizationListEnvelope {
+    type Content = OrganizationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Organization records (one page).
@@ -3569,28 +4531,50 @@ pub struct OrganizationPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<OrganizationPaginationList>,
+    pub content: OrganizationPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "organization")]
+impl client_runtime::Envelope for OrganizationPaginationListEnvelope {
+    type Content = OrganizationPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PacketEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Packet>,
+    pub content: Packet,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "packet")]
+impl client_runtime::Envelope for PacketEnvelope {
+    type Content = Packet;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Packet records (no paging).
@@ -3614,15 +4598,26 @@ pub struct PacketList {
 
 /// Envelope whose content is a `LIST` of Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PacketListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<PacketList>,
+    pub content: PacketList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "packet")]
+impl client_runtime::Envelope for PacketListEnvelope {
+    type Content = PacketList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Packet records (one page).
@@ -3657,28 +4652,50 @@ pub struct PacketPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PacketPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<PacketPaginationList>,
+    pub content: PacketPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "packet")]
+impl client_runtime::Envelope for PacketPaginationListEnvelope {
+    type Content = PacketPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ReportingJob>,
+    pub content: ReportingJob,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "reporting_job")]
+impl client_runtime::Envelope for ReportingJobEnvelope {
+    type Content = ReportingJob;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of ReportingJob records (no paging).
@@ -3702,15 +4719,26 @@ pub struct ReportingJobList {
 
 /// Envelope whose content is a `LIST` of ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ReportingJobList>,
+    pub content: ReportingJobList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "reporting_job")]
+impl client_runtime::Envelope for ReportingJobListEnvelope {
+    type Content = ReportingJobList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of ReportingJob records (one page).
@@ -3745,28 +4773,50 @@ pub struct ReportingJobPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ReportingJobPaginationList>,
+    pub content: ReportingJobPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "reporting_job")]
+impl client_runtime::Envelope for ReportingJobPaginationListEnvelope {
+    type Content = ReportingJobPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResourceEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Resource>,
+    pub content: Resource,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "resource")]
+impl client_runtime::Envelope for ResourceEnvelope {
+    type Content = Resource;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Resource records (no paging).
@@ -3790,15 +4840,26 @@ pub struct ResourceList {
 
 /// Envelope whose content is a `LIST` of Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResourceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ResourceList>,
+    pub content: ResourceList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "resource")]
+impl client_runtime::Envelope for ResourceListEnvelope {
+    type Content = ResourceList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Resource records (one page).
@@ -3833,28 +4894,50 @@ pub struct ResourcePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ResourcePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<ResourcePaginationList>,
+    pub content: ResourcePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "resource")]
+impl client_runtime::Envelope for ResourcePaginationListEnvelope {
+    type Content = ResourcePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SmsEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Sms>,
+    pub content: Sms,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "sms")]
+impl client_runtime::Envelope for SmsEnvelope {
+    type Content = Sms;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Sms records (no paging).
@@ -3878,15 +4961,26 @@ pub struct SmsList {
 
 /// Envelope whose content is a `LIST` of Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SmsListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SmsList>,
+    pub content: SmsList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "sms")]
+impl client_runtime::Envelope for SmsListEnvelope {
+    type Content = SmsList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Sms records (one page).
@@ -3921,28 +5015,50 @@ pub struct SmsPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SmsPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SmsPaginationList>,
+    pub content: SmsPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "sms")]
+impl client_runtime::Envelope for SmsPaginationListEnvelope {
+    type Content = SmsPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SmsTemplate>,
+    pub content: SmsTemplate,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "sms_template")]
+impl client_runtime::Envelope for SmsTemplateEnvelope {
+    type Content = SmsTemplate;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of SmsTemplate records (no paging).
@@ -3966,15 +5082,26 @@ pub struct SmsTemplateList {
 
 /// Envelope whose content is a `LIST` of SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SmsTemplateList>,
+    pub content: SmsTemplateList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "sms_template")]
+impl client_runtime::Envelope for SmsTemplateListEnvelope {
+    type Content = SmsTemplateList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of SmsTemplate records (one page).
@@ -4009,15 +5136,26 @@ pub struct SmsTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SmsTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SmsTemplatePaginationList>,
+    pub content: SmsTemplatePaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "sms_template")]
+impl client_runtime::Envelope for SmsTemplatePaginationListEnvelope {
+    type Content = SmsTemplatePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of StaticEntry records (no paging).
@@ -4041,28 +5179,50 @@ pub struct StaticEntryList {
 
 /// Envelope whose content is a `LIST` of StaticEntry.
 #[cfg(feature = "static_")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StaticEntryListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<StaticEntryList>,
+    pub content: StaticEntryList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "static_")]
+impl client_runtime::Envelope for StaticEntryListEnvelope {
+    type Content = StaticEntryList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Statistic.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StatisticEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Statistic>,
+    pub content: Statistic,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "statistic")]
+impl client_runtime::Envelope for StatisticEnvelope {
+    type Content = Statistic;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Statistic records (one page).
@@ -4097,28 +5257,50 @@ pub struct StatisticPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Statistic.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct StatisticPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<StatisticPaginationList>,
+    pub content: StatisticPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "statistic")]
+impl client_runtime::Envelope for StatisticPaginationListEnvelope {
+    type Content = StatisticPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<Synchronization>,
+    pub content: Synchronization,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "synchronization")]
+impl client_runtime::Envelope for SynchronizationEnvelope {
+    type Content = Synchronization;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `LIST` container of Synchronization records (no paging).
@@ -4142,28 +5324,50 @@ pub struct SynchronizationList {
 
 /// Envelope whose content is a `LIST` of Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SynchronizationList>,
+    pub content: SynchronizationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(feature = "synchronization")]
+impl client_runtime::Envelope for SynchronizationListEnvelope {
+    type Content = SynchronizationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
 /// Envelope whose content is one SynchronizationLog.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SynchronizationLog>,
+    pub content: SynchronizationLog,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "synchronization_log")]
+impl client_runtime::Envelope for SynchronizationLogEnvelope {
+    type Content = SynchronizationLog;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of SynchronizationLog records (one page).
@@ -4198,15 +5402,26 @@ pub struct SynchronizationLogPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of SynchronizationLog.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationLogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SynchronizationLogPaginationList>,
+    pub content: SynchronizationLogPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "synchronization_log")]
+impl client_runtime::Envelope for SynchronizationLogPaginationListEnvelope {
+    type Content = SynchronizationLogPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `PAGINATION_LIST` container of Synchronization records (one page).
@@ -4241,15 +5456,26 @@ pub struct SynchronizationPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<SynchronizationPaginationList>,
+    pub content: SynchronizationPaginationList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "synchronization")]
+impl client_runtime::Envelope for SynchronizationPaginationListEnvelope {
+    type Content = SynchronizationPaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// `RANGE_LIST` container: the TimeGridDay records of a calendar range.
@@ -4277,15 +5503,26 @@ pub struct TimeGridDayRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of TimeGridDay.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TimeGridDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<TimeGridDayRangeList>,
+    pub content: TimeGridDayRangeList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(any(feature = "appointment_template", feature = "organization"))]
+impl client_runtime::Envelope for TimeGridDayRangeListEnvelope {
+    type Content = TimeGridDayRangeList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
 }
 
 /// Request body to create or edit app config records. Fields unknown (not in the public sources): an open JSON object.
@@ -4594,24 +5831,31 @@ pub struct OrganizationInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<InheritanceInput>,
+    pub address: Option<FlatOrWrapped>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<InheritanceInput>,
+    pub email: Option<FlatOrWrapped>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<InheritanceInput>,
+    pub description: Option<FlatOrWrapped>,
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
-    pub contact_person: Option<InheritanceInput>,
+    pub contact_person: Option<FlatOrWrapped>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admin: Option<OrganizationInputAdmin>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sector: Option<InheritanceInput>,
+    pub sector: Option<FlatOrWrapped>,
     #[serde(rename = "appIdList", default, skip_serializing_if = "Option::is_none")]
     pub app_id_list: Option<Vec<String>>,
     #[serde(rename = "moduleIdList", default, skip_serializing_if = "Option::is_none")]
     pub module_id_list: Option<Vec<String>>,
-    /// Organization settings, each `{value[, inheritance]}` (timeZone, currency, taxRate, showPrice, locale, availability, timeGrid, moduleBooking..., ...).
+    /// Organization settings, each flat or `{value[, inheritance]}` (locale, timeZone, emailReply, currency, taxRate, showPrice, availability, timeGrid, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Templates to start from, e.g. `DEFAULT_EN` or `DEFAULT_DE`.
+    #[serde(
+        rename = "organizationTemplateList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub organization_template_list: Option<Vec<String>>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -4727,6 +5971,84 @@ pub struct SynchronizationInput {
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
 pub type TimeGridEditRequest = serde_json::Map<String, serde_json::Value>;
 
+/// A module configuration created with an organization. Its public booking page is `https://module.bookingtime.com/booking/organization/{organizationId}/moduleConfig/{id}`.
+#[cfg(feature = "organization")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ModuleConfigShort {
+    /// `MODULE_CONFIG_SHORT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    pub id: String,
+    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
+    pub module_id: Option<String>,
+    #[serde(rename = "moduleName", default, skip_serializing_if = "Option::is_none")]
+    pub module_name: Option<String>,
+    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The answer to creating an organization: the module configurations created with it.
+#[cfg(feature = "organization")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationAddEnvelope {
+    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<MessageList>,
+    pub content: OrganizationAddEnvelopeContent,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "organization")]
+impl client_runtime::Envelope for OrganizationAddEnvelope {
+    type Content = OrganizationAddEnvelopeContent;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
+
+/// An organization field sent either as the plain value (`"01ab"`, an address object) or wrapped as `{"value": ..., "inheritance": ...}`; the API accepts both.
+#[cfg(feature = "organization")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum FlatOrWrapped {
+    Wrapped(FlatOrWrappedWrapped),
+    Flat(serde_json::Value),
+}
+
+#[cfg(feature = "appointment")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentAddress {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<serde_json::Value>,
+    /// Any JSON value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<serde_json::Value>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
 /// `ORGANIZATION_SETTINGS`: inheritable settings (timeZone, currency, taxRate, showPrice, emailReply, smsSender, locale, availability, timeGrid, moduleBooking*, externalCalendarContent*, moduleMultiFactorProtection, customer*Required, synchronizationServer, each an `INHERITANCE` object) plus emailTemplateList, smsTemplateList, extraFieldList.
 #[cfg(feature = "organization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -4779,6 +6101,35 @@ pub struct OrganizationInputAdmin {
     pub last_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// `MALE`, `FEMALE` or `NOT_SPECIFIED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "organization")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationAddEnvelopeContent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
+    pub record_list: Option<Vec<ModuleConfigShort>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Wrapped
+#[cfg(feature = "organization")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FlatOrWrappedWrapped {
+    /// The value.
+    pub value: serde_json::Value,
+    /// `OFF`, `ORGANIZATION` or `PARENT_ORGANIZATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inheritance: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,

@@ -46,9 +46,8 @@ async fn run() -> Result<(), String> {
         .organization_show(&organization_id)
         .await
         .map_err(|e| format!("showing organization {organization_id} failed: {e}"))?
-        .into_inner()
-        .content
-        .ok_or_else(|| format!("the server returned no organization for id {organization_id}"))?;
+        .into_content()
+        .into_inner();
     println!(
         "organization id: {}",
         organization.id.as_deref().unwrap_or("(none)")
@@ -68,9 +67,8 @@ async fn run() -> Result<(), String> {
         .customer_add(&organization_id, &input)
         .await
         .map_err(|e| format!("adding customer John Doe failed: {e}"))?
-        .into_inner()
-        .content
-        .ok_or_else(|| "the server returned no customer for the one added".to_owned())?;
+        .into_content()
+        .into_inner();
     println!(
         "customer id: {}",
         customer.id.as_deref().unwrap_or("(none)")
