@@ -458,3 +458,84 @@ fn conformance_one(row: &mut Row, target: &Path, verbose: bool) -> anyhow::Resul
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Generates the self-test spec as `package` in a scratch workspace, lets `tweak` edit the
+    /// generated `types.rs` (a simulated generator bug), builds and runs the harness, and
+    /// returns each example's location and verdict label.
+    fn run_selftest(package: &str, tweak: impl Fn(String) -> String) -> Vec<(String, String)> {
+        let root = crate::workspace_root();
+        let spec = root.join("xtask/tests/data/conformance-selftest.yaml");
+        let ws = root.join("target/conformance-selftest").join(package);
+        // The corpus's target dir: dependencies built once serve both.
+        let target = root.join("target/corpus/target");
+        std::fs::create_dir_all(&ws).expect("scratch workspace");
+        let ws = ws.canonicalize().expect("scratch workspace path");
+        let mut row = generate_one(&spec, &ws, false, true).expect("generation");
+        assert_eq!(row.failure, None);
+        row.package = package.to_owned();
+        let generated = ws.join("corpus-conformance-selftest");
+        let types = generated.join("src/types.rs");
+        let text = std::fs::read_to_string(&types).expect("types.rs");
+        std::fs::write(&types, tweak(text)).expect("types.rs written");
+        // The package takes the test's name so the two runs' binaries do not collide.
+        let manifest = generated.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("Cargo.toml");
+        let renamed = text.replace(
+            "name = \"corpus-conformance-selftest\"",
+            &format!("name = \"{package}\""),
+        );
+        std::fs::write(&manifest, renamed).expect("Cargo.toml written");
+        std::fs::rename(&generated, ws.join(package)).expect("renamed crate");
+        let old_harness = ws.join(conformance::harness::package_name("corpus-conformance-selftest"));
+        std::fs::remove_dir_all(&old_harness).expect("old harness removed");
+        let (plan, _) = row.conformance.take().expect("a conformance plan");
+        let cases = plan.write_harness(&ws, package).expect("harness written");
+        row.conformance = Some((plan, cases));
+        write_workspace(&root, &ws, std::slice::from_ref(&row)).expect("workspace");
+        warm_dependencies(&ws, &target).expect("dependencies");
+        check_one(&mut row, &ws, &target).expect("build");
+        assert_eq!(row.failure, None, "the harness builds warning-free");
+        conformance_one(&mut row, &target, false).expect("harness run");
+        let (plan, _) = row.conformance.as_ref().expect("plan");
+        plan.examples
+            .iter()
+            .zip(&plan.verdicts)
+            .map(|(example, verdict)| {
+                let name = example.location.rsplit('/').next().unwrap_or_default().to_owned();
+                (name, verdict.as_ref().map_or("pending", |v| v.label()).to_owned())
+            })
+            .collect()
+    }
+
+    fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect()
+    }
+
+    #[test]
+    fn a_wrong_example_is_spec_invalid_and_a_broken_type_is_the_generators_fault() {
+        let faithful = run_selftest("selftest-faithful", |types| types);
+        assert_eq!(
+            faithful,
+            labels(&[("complete", "ok"), ("without_tag", "ok"), ("wrong", "spec-invalid")])
+        );
+
+        // A generator bug: the optional `tag` made required in the generated type only.
+        let optional = "#[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub tag: Option<String>,";
+        let broken = run_selftest("selftest-broken", |types| {
+            assert!(types.contains(optional), "the fixture's field is as expected:\n{types}");
+            types.replace(optional, "pub tag: String,")
+        });
+        assert_eq!(
+            broken,
+            labels(&[
+                ("complete", "ok"),
+                ("without_tag", "decode-fail"),
+                ("wrong", "spec-invalid")
+            ])
+        );
+    }
+}
