@@ -9,6 +9,7 @@ pub mod model;
 pub mod operation;
 pub mod paging;
 pub mod schema;
+pub mod tags;
 pub mod visit;
 pub mod webhooks;
 
@@ -153,6 +154,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     let mut types = std::mem::take(&mut builder.types);
     let mut warnings = std::mem::take(&mut builder.warnings);
     cycles::resolve_alias_cycles(&mut types, file, &mut warnings);
+    tags::infer_discriminators(&mut types);
     cycles::break_cycles(&mut types);
     if let Some(webhooks) = &mut webhooks {
         webhooks::finish(webhooks, &types);
