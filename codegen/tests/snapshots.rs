@@ -61,6 +61,7 @@ snapshot_tests! {
     prelude_names => "prelude-names",
     rate_limit_extension => "rate-limit",
     tags_clear_of_reserved_names => "tag-names",
+    stray_keywords_keep_the_type => "stray-keywords",
     recursive_types => "recursion",
     responses_per_status => "responses",
     vendor_data_extensions => "vendor-data",

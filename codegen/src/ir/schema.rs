@@ -412,7 +412,9 @@ impl<'a> TypeBuilder<'a> {
                 pointer,
             );
         }
-        if any.items.is_some() || any.typ.as_deref() == Some("array") {
+        // `items` beside another type (`type: string, items: ...`, seen in Xero's spec) is a
+        // stray keyword: the type says what the value is.
+        if any.typ.as_deref() == Some("array") || any.items.is_some() && any.typ.is_none() {
             return TypeKind::Alias(self.lower_array(any.items.as_ref(), name, pointer));
         }
         let strings: Vec<&str> = any.enumeration.iter().filter_map(|v| v.as_str()).collect();
