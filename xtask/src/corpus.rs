@@ -129,6 +129,8 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .scratch
         .clone()
         .unwrap_or_else(|| root.join("target").join("corpus"));
+    // Absolute: cargo runs inside the workspace, and the harness binary is found from here.
+    let scratch = std::path::absolute(&scratch).with_context(|| format!("resolving {}", scratch.display()))?;
     let ws = scratch.join("ws");
     let target = scratch.join("target");
     std::fs::create_dir_all(&ws).with_context(|| format!("creating {}", ws.display()))?;

@@ -143,8 +143,17 @@ impl<'a> Walker<'a> {
         }
         if let Some(Value::Object(responses)) = operation.get("responses") {
             for (status, response) in responses {
-                // The generator writes ranges as `4XX`.
-                let site = site.child("responses").child(&status.to_ascii_uppercase());
+                // The generator writes ranges as `4XX` (and `default` as it is).
+                let token = if status.len() == 3 && status.ends_with(['x', 'X']) {
+                    status.to_ascii_uppercase()
+                } else {
+                    status.clone()
+                };
+                let responses = site.child("responses");
+                let site = Site {
+                    real: responses.child(status).real,
+                    logical: responses.child(&token).logical,
+                };
                 if let Some((response, site)) = self.resolve(response, &site) {
                     self.content(response, &site);
                 }
@@ -231,7 +240,9 @@ mod tests {
         let document = json!({
             "paths": {"/pets/{id}": {
                 "parameters": [{"$ref": "#/components/parameters/Id"}],
-                "get": {"responses": {"200": {"$ref": "#/components/responses/Pet"}}},
+                "get": {"responses": {"200": {"$ref": "#/components/responses/Pet"},
+                    "4xx": {"content": {"text/plain": {"example": "no"}}},
+                    "default": {"content": {"text/plain": {"example": "err"}}}}},
                 "post": {"requestBody": {"content": {"application/json": {
                     "schema": {"$ref": "#/components/schemas/Pet"},
                     "examples": {"rex": {"$ref": "#/components/examples/Rex"}, "far": {"externalValue": "x"}}
@@ -265,6 +276,18 @@ mod tests {
                     "/components/responses/Pet/content/application~1json/schema",
                     "/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema",
                     &json!({"name": "a"})
+                ),
+                (
+                    "/paths/~1pets~1{id}/get/responses/4XX/content/text~1plain/example",
+                    "/paths/~1pets~1{id}/get/responses/4xx/content/text~1plain/schema",
+                    "/paths/~1pets~1{id}/get/responses/4XX/content/text~1plain/schema",
+                    &json!("no")
+                ),
+                (
+                    "/paths/~1pets~1{id}/get/responses/default/content/text~1plain/example",
+                    "/paths/~1pets~1{id}/get/responses/default/content/text~1plain/schema",
+                    "/paths/~1pets~1{id}/get/responses/default/content/text~1plain/schema",
+                    &json!("err")
                 ),
                 (
                     "/paths/~1pets~1{id}/post/requestBody/content/application~1json/examples/rex",
