@@ -474,6 +474,10 @@ mod tests {
         let ws = root.join("target/conformance-selftest").join(package);
         // The corpus's target dir: dependencies built once serve both.
         let target = root.join("target/corpus/target");
+        // A fresh workspace each run: the crate is renamed in it below.
+        if ws.exists() {
+            std::fs::remove_dir_all(&ws).expect("old scratch workspace removed");
+        }
         std::fs::create_dir_all(&ws).expect("scratch workspace");
         let ws = ws.canonicalize().expect("scratch workspace path");
         let mut row = generate_one(&spec, &ws, false, true).expect("generation");
