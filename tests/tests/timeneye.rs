@@ -101,13 +101,16 @@ async fn a_rate_limit_answer_surfaces_with_the_vendors_message() {
         .await;
     let client = Client::with_personal_access_token(server.uri(), PAT).unwrap();
 
+    // One retry after the 30 s wait; the second 30 s wait would pass the 60 s retry budget,
+    // so the call ends as a rate-limited error that says when to come back.
     let error = client.entries().entries_list(page(1)).await.unwrap_err();
-    let client_runtime::Error::Api(api) = &error else {
-        panic!("expected a typed API error, got {error:?}");
+    assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(30)));
+    let client_runtime::Error::RateLimited(limited) = &error else {
+        panic!("expected a rate-limited error, got {error:?}");
     };
-    assert_eq!(api.status.as_u16(), 429);
-    assert_eq!(api.message.as_deref(), Some("Too Many Attempts."));
-    assert_eq!(api.headers["retry-after"], "30");
+    assert_eq!(limited.status.as_u16(), 429);
+    assert_eq!(limited.message.as_deref(), Some("Too Many Attempts."));
+    assert_eq!(limited.headers["retry-after"], "30");
 }
 
 #[tokio::test]
