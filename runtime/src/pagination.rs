@@ -18,6 +18,7 @@
 //! - a deadline for the whole walk ([`PageStream::deadline`], or the client's
 //!   [`pagination_deadline`](crate::ApiClientBuilder::pagination_deadline), by default
 //!   [`DEFAULT_PAGINATION_DEADLINE`]) ends the stream with a [`TimeoutKind::Deadline`] error.
+#![warn(clippy::arithmetic_side_effects)]
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
@@ -292,7 +293,7 @@ where
                 max_pages: limits.max_pages,
             }));
         }
-        self.fetched += 1;
+        self.fetched = self.fetched.saturating_add(1);
         // A deadline too far away to represent is no deadline.
         let deadline = limits.deadline.filter(|d| started.checked_add(*d).is_some());
         let client = request.client.clone();
