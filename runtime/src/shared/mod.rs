@@ -24,6 +24,7 @@
 //! account names), never secrets. Protect the Redis like any credential store: require
 //! `AUTH` (a password or ACL user in the URL, `redis://user:password@host`), use TLS with a
 //! `rediss://` URL when it is not on the same host, and do not share it with untrusted tenants.
+#![warn(clippy::arithmetic_side_effects)]
 
 mod budget;
 mod tokens;

@@ -63,13 +63,19 @@ impl Stored {
         }
     }
 
-    fn into_token(self) -> Token {
-        let token = Token::new(self.access, UNIX_EPOCH + Duration::from_millis(self.issued_at_ms))
-            .with_expires_at(self.expires_at_ms.map(|ms| UNIX_EPOCH + Duration::from_millis(ms)));
-        match self.refresh {
+    /// The token, or `None` when a stored time cannot be represented (any process, or anyone
+    /// with access to the Redis, may have written the value).
+    fn into_token(self) -> Option<Token> {
+        let at = |ms: u64| UNIX_EPOCH.checked_add(Duration::from_millis(ms));
+        let expires_at = match self.expires_at_ms {
+            Some(ms) => Some(at(ms)?),
+            None => None,
+        };
+        let token = Token::new(self.access, at(self.issued_at_ms)?).with_expires_at(expires_at);
+        Some(match self.refresh {
             Some(refresh) => token.with_refresh_token(refresh),
             None => token,
-        }
+        })
     }
 }
 
@@ -154,13 +160,12 @@ impl RedisTokenStore {
         let Some(value) = value else {
             return Ok(None);
         };
-        match serde_json::from_str::<Stored>(&value) {
-            Ok(stored) => {
-                let token = stored.into_token();
+        match serde_json::from_str::<Stored>(&value).ok().and_then(Stored::into_token) {
+            Some(token) => {
                 self.local.save(key, &token).await?;
                 Ok(Some(token))
             }
-            Err(_) => {
+            None => {
                 // Written by something else: treat it as missing, so a fetch replaces it.
                 tracing::warn!(
                     partition = key,
@@ -294,8 +299,24 @@ impl TokenStore for RedisTokenStore {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expected times from fixed ones
 mod tests {
     use super::*;
+
+    #[test]
+    fn absurd_stored_times_give_a_token_or_none_never_a_panic() {
+        let stored = |issued_at_ms, expires_at_ms| Stored {
+            access: "a".to_owned(),
+            refresh: None,
+            issued_at_ms,
+            expires_at_ms,
+        };
+        for (issued, expires) in [(u64::MAX, Some(u64::MAX)), (0, Some(u64::MAX)), (u64::MAX, None)] {
+            if let Some(token) = stored(issued, expires).into_token() {
+                assert!(token.same_access_token(&Token::new("a", SystemTime::now())));
+            }
+        }
+    }
 
     #[test]
     fn a_token_survives_its_stored_form_with_both_secrets_and_times() {
@@ -305,7 +326,8 @@ mod tests {
             .expires_in(Duration::from_secs(300));
         let back = serde_json::from_str::<Stored>(&serde_json::to_string(&Stored::from_token(&token)).unwrap())
             .unwrap()
-            .into_token();
+            .into_token()
+            .unwrap();
         assert!(back.same_access_token(&token));
         assert_eq!(back.refresh_token().unwrap().expose_secret(), "r");
         assert_eq!(back.issued_at(), issued);
