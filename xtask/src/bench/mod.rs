@@ -11,10 +11,13 @@
 //! * `progenitor` (`cargo progenitor`) and `openapi-generator` (`openapi-generator-cli
 //!   generate -g rust`), when installed, each timed once on the same spec; a missing tool is
 //!   reported and skipped;
-//! * with `--build`, for the first spec: `cargo build` time, peak memory (via
-//!   `/usr/bin/time -v`, when present) and lines of our crate and of progenitor's.
+//! * with `--build` (see [`build`]): what building the generated crate costs, ours with every
+//!   tag and with one tag beside openapi-generator's and progenitor's, on openai, stripe and
+//!   oxide-nexus by default (`--quick`: one spec, no generation table).
 //!
 //! The minimum of `--runs` runs is reported for the in-process timings.
+
+mod build;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -33,9 +36,17 @@ pub struct Args {
     /// Skip the external generators.
     #[arg(long)]
     no_external: bool,
-    /// Also build the first spec's crate (ours and progenitor's) and compare time, memory, lines.
+    /// Also build each spec's crate (ours with every tag and with one, openapi-generator's and
+    /// progenitor's) and compare time, peak rustc memory, lines and types (default specs:
+    /// openai, stripe, oxide-nexus).
     #[arg(long)]
     build: bool,
+    /// With --build: only the first spec (oxide-nexus by default) and no generation table.
+    #[arg(long)]
+    quick: bool,
+    /// With --build: the tag (cargo feature) of the one-tag build (default: the first).
+    #[arg(long)]
+    tag: Option<String>,
     /// Scratch folder (default: target/bench under the workspace root).
     #[arg(long)]
     scratch: Option<PathBuf>,
@@ -44,15 +55,24 @@ pub struct Args {
 /// The default specs, relative to the corpus folder.
 const DEFAULT_SPECS: [&str; 4] = ["oxide-nexus.json", "stripe.yaml", "openai.json", "box.json"];
 
+/// The default specs of `--build`: the largest corpus APIs and the one progenitor can generate.
+const DEFAULT_BUILD_SPECS: [&str; 3] = ["openai.json", "stripe.yaml", "oxide-nexus.json"];
+
+/// The default spec of `--build --quick`.
+const QUICK_BUILD_SPEC: &str = "oxide-nexus.json";
+
 /// Runs the command.
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let root = crate::workspace_root();
-    let specs = if args.specs.is_empty() {
-        let corpus = root.join("..").join("shared").join("corpus");
-        DEFAULT_SPECS.iter().map(|s| corpus.join(s)).collect()
-    } else {
-        args.specs.clone()
+    let corpus = root.join("..").join("shared").join("corpus");
+    let defaults = |names: &[&str]| -> Vec<PathBuf> {
+        if args.specs.is_empty() {
+            names.iter().map(|s| corpus.join(s)).collect()
+        } else {
+            args.specs.clone()
+        }
     };
+    let specs = defaults(&DEFAULT_SPECS);
     let scratch = args
         .scratch
         .clone()
@@ -71,11 +91,38 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             println!("openapi-generator: not installed (`pip install openapi-generator-cli`); skipped");
         }
     }
+    if args.build {
+        let mut build_specs = defaults(&DEFAULT_BUILD_SPECS);
+        if args.quick {
+            build_specs = defaults(&[QUICK_BUILD_SPEC]);
+            build_specs.truncate(1);
+        } else {
+            generation_table(args, &specs, &scratch, progenitor, openapi_generator)?;
+        }
+        let tools = build::Tools {
+            progenitor,
+            openapi_generator,
+        };
+        build::run(&root, &build_specs, &scratch, &tools, args.tag.as_deref())?;
+    } else {
+        generation_table(args, &specs, &scratch, progenitor, openapi_generator)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Times parsing, generation and the external generators on each spec; one row per spec.
+fn generation_table(
+    args: &Args,
+    specs: &[PathBuf],
+    scratch: &Path,
+    progenitor: bool,
+    openapi_generator: bool,
+) -> anyhow::Result<()> {
     println!(
         "{:<16} {:>9} {:>9} {:>9} {:>8} {:>11} {:>8} {:>11} {:>8}",
         "spec", "size", "parse", "generate", "gen/par", "progenitor", "x ours", "openapi-gen", "x ours"
     );
-    for spec in &specs {
+    for spec in specs {
         if !spec.is_file() {
             println!("{}: not found; skipped", spec.display());
             continue;
@@ -116,12 +163,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             oag_x
         );
     }
-    if args.build {
-        if let Some(spec) = specs.first() {
-            build_comparison(&root, spec, &scratch, progenitor)?;
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Seconds with three decimals.
@@ -229,138 +271,4 @@ fn run_openapi_generator(spec: &Path, out: &Path) -> anyhow::Result<Duration> {
             .arg("-o")
             .arg(out),
     )
-}
-
-/// Lines of `*.rs` files below `dir`.
-fn rust_lines(dir: &Path) -> usize {
-    crate::files::list_files(dir)
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .map(|s| s.lines().count())
-        .sum()
-}
-
-/// Builds the crate in `dir` with its own target dir (dependencies first, untimed), then
-/// times building the crate itself; returns (time, peak KB if known).
-fn build_crate(dir: &Path, package: &str, target: &Path, extra: &[&str]) -> anyhow::Result<(Duration, Option<u64>)> {
-    let cargo = |timed_with_time: bool| {
-        let mut command = if timed_with_time {
-            let mut c = Command::new("/usr/bin/time");
-            c.args(["-v", "cargo"]);
-            c
-        } else {
-            Command::new("cargo")
-        };
-        command
-            .current_dir(dir)
-            .env("CARGO_TARGET_DIR", target)
-            .args(["build", "--quiet"])
-            .args(extra);
-        command
-    };
-    // Dependencies first: everything but the crate itself.
-    let status = cargo(false).args(["--lib"]).status().context("running cargo build")?;
-    if !status.success() {
-        bail!("cargo build in {} failed", dir.display());
-    }
-    // Touch the crate so only it rebuilds.
-    let lib = dir.join("src").join("lib.rs");
-    let contents = std::fs::read(&lib).with_context(|| format!("reading {}", lib.display()))?;
-    std::fs::write(&lib, contents).with_context(|| format!("writing {}", lib.display()))?;
-    let _ = Command::new("cargo")
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .args(["clean", "--offline", "-p", package])
-        .status();
-    let with_time = Path::new("/usr/bin/time").exists();
-    let start = Instant::now();
-    let output = cargo(with_time)
-        .args(["--lib"])
-        .output()
-        .context("running cargo build")?;
-    let elapsed = start.elapsed();
-    if !output.status.success() {
-        bail!(
-            "cargo build in {} failed:\n{}",
-            dir.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let peak = String::from_utf8_lossy(&output.stderr).lines().find_map(|l| {
-        l.trim()
-            .strip_prefix("Maximum resident set size (kbytes):")
-            .and_then(|v| v.trim().parse().ok())
-    });
-    Ok((elapsed, peak))
-}
-
-/// Generates the spec's crate (ours and, if present, progenitor's), builds each and prints
-/// build time, peak memory and lines.
-/// The first of the generated crate's default features (one per tag), if it has any.
-fn first_default_feature(dir: &Path) -> Option<String> {
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
-    let line = manifest.lines().find(|l| l.starts_with("default = ["))?;
-    line.split('"').nth(1).map(str::to_owned)
-}
-
-fn build_comparison(root: &Path, spec: &Path, scratch: &Path, progenitor: bool) -> anyhow::Result<()> {
-    let name = stem(spec);
-    let ours = scratch.join("ours").join(&name);
-    std::fs::create_dir_all(&ours).with_context(|| format!("creating {}", ours.display()))?;
-    let ours = ours.canonicalize().unwrap_or(ours);
-    let package = "bench-client";
-    let generated = codegen::parse::parse_file(spec)
-        .and_then(|p| codegen::generate(&p, &crate::generate::one_off_settings(spec, package, &ours, true)))
-        .map_err(|errors| anyhow::anyhow!("{}", errors.first().map(|e| e.to_string()).unwrap_or_default()))?;
-    crate::files::sync(&ours, &generated.files, false)?;
-    let lock = ours.join("Cargo.lock");
-    if !lock.exists() {
-        std::fs::copy(root.join("Cargo.lock"), &lock).with_context(|| format!("writing {}", lock.display()))?;
-    }
-    let show = |label: &str, dir: &Path, build: anyhow::Result<(Duration, Option<u64>)>| match build {
-        Ok((time, peak)) => println!(
-            "{label:<22} build {:>9}  peak {:>9}  lines {:>7}",
-            secs(time),
-            peak.map(|kb| format!("{} MB", kb / 1024))
-                .unwrap_or_else(|| "?".to_owned()),
-            rust_lines(dir)
-        ),
-        Err(error) => println!("{label:<12} build failed: {error:#}"),
-    };
-    println!("\n{name}: cargo build of the generated crate alone (dependencies built first)");
-    show(
-        "ours",
-        &ours,
-        build_crate(&ours, package, &scratch.join("target-ours"), &[]),
-    );
-    // Users of a large API can compile only the tags they call: one tag on, as a user would.
-    if let Some(feature) = first_default_feature(&ours) {
-        let label = format!("ours, only `{feature}`");
-        let args = ["--no-default-features", "--features", feature.as_str()];
-        show(
-            &label,
-            &ours,
-            build_crate(&ours, package, &scratch.join("target-ours"), &args),
-        );
-    }
-    if progenitor {
-        let theirs = scratch.join("progenitor").join(&name);
-        match run_progenitor(spec, &theirs) {
-            Ok(_) => {
-                // Keep progenitor's crate out of any enclosing workspace, as ours is.
-                let manifest = theirs.join("Cargo.toml");
-                let mut text = std::fs::read_to_string(&manifest).unwrap_or_default();
-                text.push_str("\n[workspace]\n");
-                std::fs::write(&manifest, text).with_context(|| format!("writing {}", manifest.display()))?;
-                show(
-                    "progenitor",
-                    &theirs,
-                    build_crate(&theirs, "progenitor-bench", &scratch.join("target-progenitor"), &[]),
-                )
-            }
-            Err(error) => println!("progenitor   generation failed: {error:#}"),
-        }
-    }
-    Ok(())
 }

@@ -1,0 +1,298 @@
+//! `cargo xtask bench --build`: what building a generated crate costs a user, ours beside the
+//! other generators', in one run on one machine.
+//!
+//! For each spec: our crate with every tag (default features) and with one tag
+//! (`--no-default-features --features <tag>`), openapi-generator's `-g rust` crate and
+//! progenitor's, each where the tool can generate it. Each row gives the time of `cargo build`
+//! of the crate alone (debug, `CARGO_INCREMENTAL=0` as for a dependency, its dependencies built
+//! first and not timed), the peak memory of that build (the largest process, i.e. rustc, from
+//! `/usr/bin/time -v`), lines of Rust and `pub struct`/`pub enum` items, and our figures as a
+//! ratio of openapi-generator's and progenitor's. The load average is printed with each spec:
+//! on a shared machine the times are only comparable within one run.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+
+use super::{run_openapi_generator, run_progenitor, secs, stem};
+
+/// Which external generators are installed.
+pub struct Tools {
+    /// `cargo progenitor` runs.
+    pub progenitor: bool,
+    /// `openapi-generator-cli` runs.
+    pub openapi_generator: bool,
+}
+
+/// Time and peak memory of one build of a crate.
+struct Cost {
+    time: Duration,
+    /// Kilobytes, when `/usr/bin/time` is there to tell.
+    peak_kb: Option<u64>,
+}
+
+/// One line of the table: a crate (and feature set) and what building it cost.
+struct Row {
+    label: String,
+    cost: Result<Cost, String>,
+    lines: usize,
+    items: usize,
+}
+
+/// Builds and compares the crates of every spec; one table per spec.
+pub fn run(
+    root: &Path,
+    specs: &[std::path::PathBuf],
+    scratch: &Path,
+    tools: &Tools,
+    tag: Option<&str>,
+) -> anyhow::Result<()> {
+    for spec in specs {
+        if !spec.is_file() {
+            println!("{}: not found; skipped", spec.display());
+            continue;
+        }
+        let name = stem(spec);
+        println!(
+            "\n{name}: cargo build of the generated crate alone (debug, CARGO_INCREMENTAL=0, dependencies built first); load average {}",
+            load_average()
+        );
+        let mut rows = ours(root, spec, scratch, tag)?;
+        if tools.openapi_generator {
+            let dir = scratch.join("openapi-generator").join(&name);
+            rows.push(theirs(
+                "openapi-generator",
+                &dir,
+                run_openapi_generator(spec, &dir),
+                "openapi",
+                &scratch.join("target-openapi-generator"),
+            ));
+        }
+        if tools.progenitor {
+            let dir = scratch.join("progenitor").join(&name);
+            rows.push(theirs(
+                "progenitor",
+                &dir,
+                run_progenitor(spec, &dir),
+                "progenitor-bench",
+                &scratch.join("target-progenitor"),
+            ));
+        }
+        print_table(&rows);
+    }
+    Ok(())
+}
+
+/// Generates our crate for `spec` and builds it with every tag and with one.
+fn ours(root: &Path, spec: &Path, scratch: &Path, tag: Option<&str>) -> anyhow::Result<Vec<Row>> {
+    let dir = scratch.join("ours").join(stem(spec));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let dir = dir.canonicalize().unwrap_or(dir);
+    let package = "bench-client";
+    let settings = crate::generate::one_off_settings(spec, package, &dir, true);
+    let generated = codegen::parse::parse_file(spec)
+        .and_then(|p| codegen::generate(&p, &settings))
+        .map_err(|errors| anyhow::anyhow!("{}", errors.first().map(|e| e.to_string()).unwrap_or_default()))?;
+    crate::files::sync(&dir, &generated.files, false)?;
+    let lock = dir.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(root.join("Cargo.lock"), &lock).with_context(|| format!("writing {}", lock.display()))?;
+    }
+    let (lines, items) = count_rust(&dir);
+    let target = scratch.join("target-ours");
+    let mut rows = vec![Row {
+        label: "ours, every tag".to_owned(),
+        cost: build_crate(&dir, &target, &[]).map_err(|e| format!("{e:#}")),
+        lines,
+        items,
+    }];
+    // A user of one part of a large API turns the other tags off.
+    if let Some(feature) = tag.map(str::to_owned).or_else(|| first_default_feature(&dir)) {
+        let args = ["--no-default-features", "--features", feature.as_str()];
+        rows.push(Row {
+            label: format!("ours, only `{feature}`"),
+            cost: build_crate(&dir, &target, &args).map_err(|e| format!("{e:#}")),
+            lines,
+            items,
+        });
+    }
+    Ok(rows)
+}
+
+/// Builds another generator's crate in `dir`, if `generated` says it could make one.
+fn theirs(label: &str, dir: &Path, generated: anyhow::Result<Duration>, package: &str, target: &Path) -> Row {
+    let cost = match generated.and_then(|_| isolate(dir)) {
+        Ok(()) => build_crate(dir, target, &[]).map_err(|e| format!("{package}: {e:#}")),
+        Err(error) => Err(format!("generation failed: {error:#}")),
+    };
+    let (lines, items) = count_rust(dir);
+    Row {
+        label: label.to_owned(),
+        cost,
+        lines,
+        items,
+    }
+}
+
+/// Keeps a generated crate out of any enclosing workspace, as ours is (`standalone`).
+fn isolate(dir: &Path) -> anyhow::Result<()> {
+    let manifest = dir.join("Cargo.toml");
+    let mut text = std::fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    if !text.contains("\n[workspace]") {
+        text.push_str("\n[workspace]\n");
+        std::fs::write(&manifest, text).with_context(|| format!("writing {}", manifest.display()))?;
+    }
+    Ok(())
+}
+
+/// Builds the crate in `dir` twice: first with an empty `lib.rs`, which builds every
+/// dependency (untimed), then with the real one, timed, so only the crate itself is measured.
+fn build_crate(dir: &Path, target: &Path, extra: &[&str]) -> anyhow::Result<Cost> {
+    let lib = dir.join("src").join("lib.rs");
+    let contents = std::fs::read(&lib).with_context(|| format!("reading {}", lib.display()))?;
+    std::fs::write(&lib, b"").with_context(|| format!("writing {}", lib.display()))?;
+    let dependencies = cargo_build(dir, target, extra, false).output();
+    // Restore the real lib.rs whatever happened; its new mtime makes cargo rebuild the crate.
+    std::fs::write(&lib, &contents).with_context(|| format!("writing {}", lib.display()))?;
+    let dependencies = dependencies.context("running cargo build")?;
+    if !dependencies.status.success() {
+        bail!("building the dependencies failed:\n{}", tail(&dependencies.stderr));
+    }
+    let with_time = Path::new("/usr/bin/time").exists();
+    let start = Instant::now();
+    let output = cargo_build(dir, target, extra, with_time)
+        .output()
+        .context("running cargo build")?;
+    let time = start.elapsed();
+    if !output.status.success() {
+        bail!("cargo build failed:\n{}", tail(&output.stderr));
+    }
+    let peak_kb = String::from_utf8_lossy(&output.stderr).lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("Maximum resident set size (kbytes):")
+            .and_then(|v| v.trim().parse().ok())
+    });
+    Ok(Cost { time, peak_kb })
+}
+
+/// `cargo build --lib` of the crate in `dir`, under `/usr/bin/time -v` if `timed`.
+fn cargo_build(dir: &Path, target: &Path, extra: &[&str], timed: bool) -> Command {
+    let mut command = if timed {
+        let mut c = Command::new("/usr/bin/time");
+        c.args(["-v", "cargo"]);
+        c
+    } else {
+        Command::new("cargo")
+    };
+    command
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", "0")
+        .args(["build", "--quiet", "--lib"])
+        .args(extra);
+    command
+}
+
+/// The last lines of a command's stderr, for an error message.
+fn tail(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(20)..].join("\n")
+}
+
+/// The first of the generated crate's default features (one per tag), if it has any.
+fn first_default_feature(dir: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+    let line = manifest.lines().find(|l| l.starts_with("default = ["))?;
+    line.split('"').nth(1).map(str::to_owned)
+}
+
+/// Lines of `*.rs` files below `dir`, and how many of them open a `pub struct` or `pub enum`.
+fn count_rust(dir: &Path) -> (usize, usize) {
+    let mut lines = 0;
+    let mut items = 0;
+    for path in crate::files::list_files(dir) {
+        if !path.extension().is_some_and(|e| e == "rs") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        for line in text.lines() {
+            lines += 1;
+            let line = line.trim_start();
+            if line.starts_with("pub struct ") || line.starts_with("pub enum ") {
+                items += 1;
+            }
+        }
+    }
+    (lines, items)
+}
+
+/// The 1-minute load average, or `?`.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// Prints the rows, each of ours with its time and memory as a ratio of each other
+/// generator's that built.
+fn print_table(rows: &[Row]) {
+    let others: Vec<(&str, &Cost)> = rows
+        .iter()
+        .filter(|r| !r.label.starts_with("ours"))
+        .filter_map(|r| Some((r.label.as_str(), r.cost.as_ref().ok()?)))
+        .collect();
+    let mut header = format!(
+        "{:<28} {:>9} {:>9} {:>8} {:>6}",
+        "crate", "build", "peak", "lines", "types"
+    );
+    for (label, _) in &others {
+        header.push_str(&format!("  {:>18}", format!("time, mem / {}", short(label))));
+    }
+    println!("{header}");
+    for row in rows {
+        let cost = match &row.cost {
+            Ok(cost) => cost,
+            Err(error) => {
+                let first = error.lines().next().unwrap_or_default();
+                println!("{:<28} {first}", row.label);
+                continue;
+            }
+        };
+        let mut line = format!(
+            "{:<28} {:>9} {:>9} {:>8} {:>6}",
+            row.label,
+            secs(cost.time),
+            cost.peak_kb
+                .map(|kb| format!("{} MB", kb / 1024))
+                .unwrap_or_else(|| "?".to_owned()),
+            row.lines,
+            row.items
+        );
+        if row.label.starts_with("ours") {
+            for (_, other) in &others {
+                let time = cost.time.as_secs_f64() / other.time.as_secs_f64().max(1e-9);
+                let memory = match (cost.peak_kb, other.peak_kb) {
+                    (Some(a), Some(b)) if b > 0 => format!("{:.2}", a as f64 / b as f64),
+                    _ => "?".to_owned(),
+                };
+                line.push_str(&format!("  {:>18}", format!("{time:.2}, {memory}")));
+            }
+        }
+        println!("{line}");
+    }
+}
+
+/// A short column name for a generator.
+fn short(label: &str) -> &str {
+    match label {
+        "openapi-generator" => "oag",
+        "progenitor" => "prog",
+        other => other,
+    }
+}
