@@ -84,6 +84,7 @@ impl Multipart {
 #[derive(Debug)]
 pub struct ApiRequest {
     pub(crate) method: Method,
+    pub(crate) operation: Option<&'static str>,
     pub(crate) path_template: &'static str,
     pub(crate) path: String,
     pub(crate) path_params: Vec<(&'static str, String)>,
@@ -104,6 +105,7 @@ impl ApiRequest {
         );
         Self {
             method,
+            operation: None,
             path_template,
             path: path_template.to_owned(),
             path_params: Vec::new(),
@@ -113,6 +115,13 @@ impl ApiRequest {
             retry_safe,
             invalid: None,
         }
+    }
+
+    /// Names the operation this request performs (the spec's `operationId`, or the Rust
+    /// method's name), so errors and traces can say which call it was.
+    pub fn operation(mut self, name: &'static str) -> Self {
+        self.operation = Some(name);
+        self
     }
 
     /// Builds a method from its name, for non-standard methods such as `LINK`.
@@ -210,6 +219,11 @@ impl ApiRequest {
     /// The HTTP method.
     pub fn method(&self) -> &Method {
         &self.method
+    }
+
+    /// The operation's name, when the request was given one with [`operation`](Self::operation).
+    pub fn operation_name(&self) -> Option<&'static str> {
+        self.operation
     }
 
     /// The path template as written in the spec, e.g. `/organization/{organizationId}/show`.

@@ -190,6 +190,7 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
         other => quote! { client_runtime::ApiRequest::custom_method(#other) },
     };
     let path = &op.path;
+    let operation_id = &op.operation_id;
     let ok_ty = success_type(ir, op);
     let err_ty = error_type(ir, op);
     let arms = arms(ir, op);
@@ -217,7 +218,7 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
     quote! {
         #doc
         pub async fn #name(&self, #(#args),*) -> Result<client_runtime::ResponseValue<#ok_ty>, #err_ty> {
-            let #mutability request = client_runtime::ApiRequest::new(#method, #path) #(#builds)*;
+            let #mutability request = client_runtime::ApiRequest::new(#method, #path).operation(#operation_id) #(#builds)*;
             #body_stmt
             let response = #client.api_client().send(request).await?;
             #dispatch

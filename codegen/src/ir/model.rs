@@ -357,6 +357,8 @@ pub enum PageNext {
 pub struct Operation {
     /// The function name, unique within its group.
     pub name: String,
+    /// The name errors and traces report: the spec's `operationId`, else the function name.
+    pub operation_id: String,
     /// The HTTP method, upper case.
     pub method: String,
     /// The path template.

@@ -102,6 +102,7 @@ pub fn lower(openapi: &OpenAPI, raw: &RawOperation<'_>, builder: &mut TypeBuilde
         .clone()
         .unwrap_or_else(|| format!("{} {}", raw.method, raw.path));
     let name = scope.claim(naming::snake(&raw_name));
+    let operation_id = op.operation_id.clone().unwrap_or_else(|| name.clone());
     let type_hint = naming::camel(&raw_name);
     let params = lower_params(openapi, raw, &type_hint, builder);
     let params_struct = params
@@ -130,6 +131,7 @@ pub fn lower(openapi: &OpenAPI, raw: &RawOperation<'_>, builder: &mut TypeBuilde
     });
     Operation {
         name,
+        operation_id,
         method: raw.method.clone(),
         path: raw.path.to_owned(),
         doc: naming::doc_text(op.summary.as_deref(), op.description.as_deref()),

@@ -28,6 +28,7 @@ impl AppApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/app/{appId}/show",
             )
+            .operation("appShow")
             .path_param("organizationId", organization_id)
             .path_param("appId", app_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl AppApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/app/{appInstallKey}/showByInstallKey",
             )
+            .operation("appShowByInstallKey")
             .path_param("organizationId", organization_id)
             .path_param("appInstallKey", app_install_key);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl AppApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/app/index/{page}",
             )
+            .operation("appIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -107,6 +110,7 @@ impl AppApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/app/filter/{page}",
             )
+            .operation("appFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -133,6 +137,7 @@ impl AppApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/app/list",
             )
+            .operation("appList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

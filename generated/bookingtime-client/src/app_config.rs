@@ -28,6 +28,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/appConfig/add",
             )
+            .operation("appConfigAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appConfig/{appConfigId}/show",
             )
+            .operation("appConfigShow")
             .path_param("organizationId", organization_id)
             .path_param("appConfigId", app_config_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appConfig/{customId}/identify",
             )
+            .operation("appConfigIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appConfig/index/{page}",
             )
+            .operation("appConfigIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appConfig/indexAll/{page}",
             )
+            .operation("appConfigIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appConfig/filter/{page}",
             )
+            .operation("appConfigFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appConfig/filterAll/{page}",
             )
+            .operation("appConfigFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appConfig/list",
             )
+            .operation("appConfigList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appConfig/listAll",
             )
+            .operation("appConfigListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appConfig/{appConfigId}/edit",
             )
+            .operation("appConfigEdit")
             .path_param("organizationId", organization_id)
             .path_param("appConfigId", app_config_id)
             .json(body);
@@ -290,6 +300,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/appConfig/{appConfigId}/delete",
             )
+            .operation("appConfigDelete")
             .path_param("organizationId", organization_id)
             .path_param("appConfigId", app_config_id);
         let response = self.client.api_client().send(request).await?;
@@ -316,6 +327,7 @@ impl AppConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/app/{appId}/organization/{organizationId}/appConfig/show",
             )
+            .operation("appConfigAppShow")
             .path_param("appId", app_id)
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;

@@ -28,6 +28,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/appointment/add",
             )
+            .operation("appointmentAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/{appointmentId}/show",
             )
+            .operation("appointmentShow")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/{customId}/identify",
             )
+            .operation("appointmentIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -108,6 +111,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
             )
+            .operation("appointmentListDay")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -137,6 +141,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/week/{week}/listWeek",
             )
+            .operation("appointmentListWeek")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("week", &week);
@@ -165,6 +170,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/listMonth",
             )
+            .operation("appointmentListMonth")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month);
@@ -195,6 +201,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}",
             )
+            .operation("appointmentIndexDay")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -227,6 +234,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
             )
+            .operation("appointmentIndexAllDay")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -258,6 +266,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}",
             )
+            .operation("appointmentIndexWeek")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("week", &week)
@@ -288,6 +297,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}",
             )
+            .operation("appointmentIndexAllWeek")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("week", &week)
@@ -318,6 +328,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}",
             )
+            .operation("appointmentIndexMonth")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -348,6 +359,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}",
             )
+            .operation("appointmentIndexAllMonth")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -376,6 +388,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/{appointmentId}/bookingResourceReplaceList",
             )
+            .operation("appointmentBookingResourceReplaceList")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id);
         let response = self.client.api_client().send(request).await?;
@@ -403,6 +416,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appointment/{appointmentId}/edit",
             )
+            .operation("appointmentEdit")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .json(body);
@@ -431,6 +445,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appointment/{appointmentId}/move",
             )
+            .operation("appointmentMove")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .json(body);
@@ -458,6 +473,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appointment/{appointmentId}/cancel",
             )
+            .operation("appointmentCancel")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id);
         let response = self.client.api_client().send(request).await?;
@@ -486,6 +502,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}",
             )
+            .operation("appointmentCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -517,6 +534,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}",
             )
+            .operation("appointmentCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -550,6 +568,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
             )
+            .operation("appointmentCustomEntityListDay")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -583,6 +602,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/week/{week}/listWeek",
             )
+            .operation("appointmentCustomEntityListWeek")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -615,6 +635,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/listMonth",
             )
+            .operation("appointmentCustomEntityListMonth")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -645,6 +666,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/index/{page}",
             )
+            .operation("appointmentCustomerIndex")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("page", &page);
@@ -674,6 +696,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/filter/{page}",
             )
+            .operation("appointmentCustomerFilter")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("page", &page)
@@ -705,6 +728,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
             )
+            .operation("appointmentCustomerListDay")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("year", &year)
@@ -736,6 +760,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/week/{week}/listWeek",
             )
+            .operation("appointmentCustomerListWeek")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("year", &year)
@@ -766,6 +791,7 @@ impl AppointmentApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/listMonth",
             )
+            .operation("appointmentCustomerListMonth")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("year", &year)
@@ -795,6 +821,7 @@ impl AppointmentApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/link",
             )
+            .operation("appointmentCustomerLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("customerId", customer_id);
@@ -823,6 +850,7 @@ impl AppointmentApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/unlink",
             )
+            .operation("appointmentCustomerUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("customerId", customer_id);
@@ -851,6 +879,7 @@ impl AppointmentApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/link",
             )
+            .operation("appointmentFileLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("fileId", file_id);
@@ -879,6 +908,7 @@ impl AppointmentApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/unlink",
             )
+            .operation("appointmentFileUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("fileId", file_id);

@@ -28,6 +28,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/appointmentTemplate/add",
             )
+            .operation("appointmentTemplateAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/show",
             )
+            .operation("appointmentTemplateShow")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{customId}/identify",
             )
+            .operation("appointmentTemplateIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -108,6 +111,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/index/{page}",
             )
+            .operation("appointmentTemplateIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -136,6 +140,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/indexAll/{page}",
             )
+            .operation("appointmentTemplateIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -165,6 +170,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/filter/{page}",
             )
+            .operation("appointmentTemplateFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -195,6 +201,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/filterAll/{page}",
             )
+            .operation("appointmentTemplateFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -221,6 +228,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/list",
             )
+            .operation("appointmentTemplateList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -245,6 +253,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/listAll",
             )
+            .operation("appointmentTemplateListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -271,6 +280,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/edit",
             )
+            .operation("appointmentTemplateEdit")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .json(body);
@@ -298,6 +308,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/delete",
             )
+            .operation("appointmentTemplateDelete")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -326,6 +337,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/timeGrid/year/{year}/week/{week}/listWeek",
             )
+            .operation("appointmentTemplateTimeGridListWeek")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("year", &year)
@@ -355,6 +367,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/timeGrid/edit",
             )
+            .operation("appointmentTemplateTimeGridEdit")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .json(body);
@@ -383,6 +396,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/bookingResource/{bookingResourceId}/link",
             )
+            .operation("appointmentTemplateBookingResourceLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("bookingResourceId", booking_resource_id);
@@ -411,6 +425,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/bookingResource/{bookingResourceId}/unlink",
             )
+            .operation("appointmentTemplateBookingResourceUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("bookingResourceId", booking_resource_id);
@@ -442,6 +457,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/index/{page}",
             )
+            .operation("appointmentTemplateCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -475,6 +491,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/filter/{page}",
             )
+            .operation("appointmentTemplateCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -505,6 +522,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/list",
             )
+            .operation("appointmentTemplateCustomEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);
@@ -533,6 +551,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/emailTemplate/{emailTemplateId}/link",
             )
+            .operation("appointmentTemplateEmailTemplateLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("emailTemplateId", email_template_id);
@@ -561,6 +580,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/emailTemplate/{emailTemplateId}/unlink",
             )
+            .operation("appointmentTemplateEmailTemplateUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("emailTemplateId", email_template_id);
@@ -589,6 +609,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/smsTemplate/{smsTemplateId}/link",
             )
+            .operation("appointmentTemplateSmsTemplateLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("smsTemplateId", sms_template_id);
@@ -617,6 +638,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/smsTemplate/{smsTemplateId}/unlink",
             )
+            .operation("appointmentTemplateSmsTemplateUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("smsTemplateId", sms_template_id);
@@ -645,6 +667,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/extraField/{extraFieldId}/link",
             )
+            .operation("appointmentTemplateExtraFieldLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("extraFieldId", extra_field_id);
@@ -673,6 +696,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/extraField/{extraFieldId}/unlink",
             )
+            .operation("appointmentTemplateExtraFieldUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("extraFieldId", extra_field_id);
@@ -701,6 +725,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/link",
             )
+            .operation("appointmentTemplateAppointmentTemplateCategoryLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param(
@@ -732,6 +757,7 @@ impl AppointmentTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/unlink",
             )
+            .operation("appointmentTemplateAppointmentTemplateCategoryUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param(

@@ -28,6 +28,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/appointmentTemplateCategory/add",
             )
+            .operation("appointmentTemplateCategoryAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/show",
             )
+            .operation("appointmentTemplateCategoryShow")
             .path_param("organizationId", organization_id)
             .path_param(
                 "appointmentTemplateCategoryId",
@@ -83,6 +85,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/{customId}/identify",
             )
+            .operation("appointmentTemplateCategoryIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -111,6 +114,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/index/{page}",
             )
+            .operation("appointmentTemplateCategoryIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -139,6 +143,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}",
             )
+            .operation("appointmentTemplateCategoryIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -168,6 +173,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/filter/{page}",
             )
+            .operation("appointmentTemplateCategoryFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -198,6 +204,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}",
             )
+            .operation("appointmentTemplateCategoryFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -226,6 +233,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/list",
             )
+            .operation("appointmentTemplateCategoryList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -252,6 +260,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/listAll",
             )
+            .operation("appointmentTemplateCategoryListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -278,6 +287,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/edit",
             )
+            .operation("appointmentTemplateCategoryEdit")
             .path_param("organizationId", organization_id)
             .path_param(
                 "appointmentTemplateCategoryId",
@@ -308,6 +318,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/delete",
             )
+            .operation("appointmentTemplateCategoryDelete")
             .path_param("organizationId", organization_id)
             .path_param(
                 "appointmentTemplateCategoryId",

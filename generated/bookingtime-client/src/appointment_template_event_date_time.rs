@@ -31,6 +31,7 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/add",
             )
+            .operation("appointmentTemplateEventDateTimeAdd")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .json(body);
@@ -62,6 +63,7 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/edit",
             )
+            .operation("appointmentTemplateEventDateTimeEdit")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param(
@@ -94,6 +96,7 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/delete",
             )
+            .operation("appointmentTemplateEventDateTimeDelete")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param(
@@ -126,6 +129,7 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/link",
             )
+            .operation("appointmentTemplateEventDateTimeBookingResourceLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param(
@@ -159,6 +163,7 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/unlink",
             )
+            .operation("appointmentTemplateEventDateTimeBookingResourceUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param(

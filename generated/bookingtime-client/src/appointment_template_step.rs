@@ -29,6 +29,7 @@ impl AppointmentTemplateStepApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/add",
             )
+            .operation("appointmentTemplateStepAdd")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .json(body);
@@ -58,6 +59,7 @@ impl AppointmentTemplateStepApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/edit",
             )
+            .operation("appointmentTemplateStepEdit")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("appointmentTemplateStepId", appointment_template_step_id)
@@ -87,6 +89,7 @@ impl AppointmentTemplateStepApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/delete",
             )
+            .operation("appointmentTemplateStepDelete")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("appointmentTemplateStepId", appointment_template_step_id);
@@ -116,6 +119,7 @@ impl AppointmentTemplateStepApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/link",
             )
+            .operation("appointmentTemplateStepBookingResourceLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("appointmentTemplateStepId", appointment_template_step_id)
@@ -146,6 +150,7 @@ impl AppointmentTemplateStepApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/unlink",
             )
+            .operation("appointmentTemplateStepBookingResourceUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("appointmentTemplateStepId", appointment_template_step_id)

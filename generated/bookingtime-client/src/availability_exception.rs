@@ -28,6 +28,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/availabilityException/add",
             )
+            .operation("availabilityExceptionAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availabilityException/{availabilityExceptionId}/show",
             )
+            .operation("availabilityExceptionShow")
             .path_param("organizationId", organization_id)
             .path_param("availabilityExceptionId", availability_exception_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availabilityException/{customId}/identify",
             )
+            .operation("availabilityExceptionIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -108,6 +111,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availabilityException/index/{page}",
             )
+            .operation("availabilityExceptionIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -136,6 +140,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availabilityException/indexAll/{page}",
             )
+            .operation("availabilityExceptionIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -165,6 +170,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availabilityException/filter/{page}",
             )
+            .operation("availabilityExceptionFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -195,6 +201,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availabilityException/filterAll/{page}",
             )
+            .operation("availabilityExceptionFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -221,6 +228,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availabilityException/list",
             )
+            .operation("availabilityExceptionList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -245,6 +253,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availabilityException/listAll",
             )
+            .operation("availabilityExceptionListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -271,6 +280,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/availabilityException/{availabilityExceptionId}/edit",
             )
+            .operation("availabilityExceptionEdit")
             .path_param("organizationId", organization_id)
             .path_param("availabilityExceptionId", availability_exception_id)
             .json(body);
@@ -298,6 +308,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/availabilityException/{availabilityExceptionId}/delete",
             )
+            .operation("availabilityExceptionDelete")
             .path_param("organizationId", organization_id)
             .path_param("availabilityExceptionId", availability_exception_id);
         let response = self.client.api_client().send(request).await?;
@@ -327,6 +338,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/index/{page}",
             )
+            .operation("availabilityExceptionAppointmentTemplateIndex")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("page", &page);
@@ -358,6 +370,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/filter/{page}",
             )
+            .operation("availabilityExceptionAppointmentTemplateFilter")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("page", &page)
@@ -386,6 +399,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/list",
             )
+            .operation("availabilityExceptionAppointmentTemplateList")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -415,6 +429,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/index/{page}",
             )
+            .operation("availabilityExceptionBookingResourceIndex")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("page", &page);
@@ -446,6 +461,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/filter/{page}",
             )
+            .operation("availabilityExceptionBookingResourceFilter")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("page", &page)
@@ -474,6 +490,7 @@ impl AvailabilityExceptionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/list",
             )
+            .operation("availabilityExceptionBookingResourceList")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id);
         let response = self.client.api_client().send(request).await?;

@@ -28,6 +28,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/show",
             )
+            .operation("bookingResourceShow")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{customId}/identify",
             )
+            .operation("bookingResourceIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -82,6 +84,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/index/{page}",
             )
+            .operation("bookingResourceIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -110,6 +113,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/indexAll/{page}",
             )
+            .operation("bookingResourceIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -139,6 +143,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/filter/{page}",
             )
+            .operation("bookingResourceFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -169,6 +174,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/filterAll/{page}",
             )
+            .operation("bookingResourceFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -195,6 +201,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/list",
             )
+            .operation("bookingResourceList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -219,6 +226,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/listAll",
             )
+            .operation("bookingResourceListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -247,6 +255,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/month/{month}/day/{day}/listDay",
             )
+            .operation("bookingResourceAvailabilityListDay")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("year", &year)
@@ -278,6 +287,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/week/{week}/listWeek",
             )
+            .operation("bookingResourceAvailabilityListWeek")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("year", &year)
@@ -308,6 +318,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/month/{month}/listMonth",
             )
+            .operation("bookingResourceAvailabilityListMonth")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("year", &year)
@@ -340,6 +351,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/index/{page}",
             )
+            .operation("bookingResourceCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -373,6 +385,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/filter/{page}",
             )
+            .operation("bookingResourceCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -403,6 +416,7 @@ impl BookingResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/list",
             )
+            .operation("bookingResourceCustomEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);

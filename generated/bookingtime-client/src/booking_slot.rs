@@ -28,6 +28,7 @@ impl BookingSlotApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest",
             )
+            .operation("bookingSlotEarliest")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -57,6 +58,7 @@ impl BookingSlotApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/day/{day}/listDay",
             )
+            .operation("bookingSlotListDay")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id)
             .path_param("year", &year)
@@ -88,6 +90,7 @@ impl BookingSlotApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/week/{week}/listWeek",
             )
+            .operation("bookingSlotListWeek")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id)
             .path_param("year", &year)
@@ -118,6 +121,7 @@ impl BookingSlotApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/listMonth",
             )
+            .operation("bookingSlotListMonth")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id)
             .path_param("year", &year)

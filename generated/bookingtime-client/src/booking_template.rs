@@ -28,6 +28,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/show",
             )
+            .operation("bookingTemplateShow")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{customId}/identify",
             )
+            .operation("bookingTemplateIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -82,6 +84,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/index/{page}",
             )
+            .operation("bookingTemplateIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -110,6 +113,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/indexAll/{page}",
             )
+            .operation("bookingTemplateIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -139,6 +143,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/filter/{page}",
             )
+            .operation("bookingTemplateFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -169,6 +174,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/filterAll/{page}",
             )
+            .operation("bookingTemplateFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -195,6 +201,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/list",
             )
+            .operation("bookingTemplateList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -219,6 +226,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/listAll",
             )
+            .operation("bookingTemplateListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -247,6 +255,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/index/{page}",
             )
+            .operation("bookingTemplateBookingResourceIndex")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("page", &page);
@@ -278,6 +287,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/filter/{page}",
             )
+            .operation("bookingTemplateBookingResourceFilter")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("page", &page)
@@ -306,6 +316,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/list",
             )
+            .operation("bookingTemplateBookingResourceList")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id);
         let response = self.client.api_client().send(request).await?;
@@ -336,6 +347,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/index/{page}",
             )
+            .operation("bookingTemplateCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -369,6 +381,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/filter/{page}",
             )
+            .operation("bookingTemplateCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -399,6 +412,7 @@ impl BookingTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/list",
             )
+            .operation("bookingTemplateCustomEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);

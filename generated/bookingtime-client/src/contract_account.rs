@@ -27,6 +27,7 @@ impl ContractAccountApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/contractAccount/add",
             )
+            .operation("contractAccountAdd")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

@@ -29,6 +29,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/customEntity/{customEntityType}/add",
             )
+            .operation("customEntityAdd")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .json(body);
@@ -57,6 +58,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/show",
             )
+            .operation("customEntityShow")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);
@@ -85,6 +87,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customId}/identify",
             )
+            .operation("customEntityIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customId", custom_id);
@@ -113,6 +116,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("page", &page);
@@ -141,6 +145,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}",
             )
+            .operation("customEntityIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("page", &page);
@@ -170,6 +175,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("page", &page)
@@ -200,6 +206,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}",
             )
+            .operation("customEntityFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("page", &page)
@@ -228,6 +235,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type);
         let response = self.client.api_client().send(request).await?;
@@ -254,6 +262,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/listAll",
             )
+            .operation("customEntityListAll")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type);
         let response = self.client.api_client().send(request).await?;
@@ -282,6 +291,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/edit",
             )
+            .operation("customEntityEdit")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -311,6 +321,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/delete",
             )
+            .operation("customEntityDelete")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);
@@ -340,6 +351,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityAppointmentIndex")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("customEntityType", custom_entity_type)
@@ -371,6 +383,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityAppointmentFilter")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("customEntityType", custom_entity_type)
@@ -401,6 +414,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityAppointmentList")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("customEntityType", custom_entity_type);
@@ -430,6 +444,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/link",
             )
+            .operation("customEntityAppointmentLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("customEntityType", custom_entity_type)
@@ -460,6 +475,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/unlink",
             )
+            .operation("customEntityAppointmentUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentId", appointment_id)
             .path_param("customEntityType", custom_entity_type)
@@ -490,6 +506,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityAppointmentTemplateIndex")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("customEntityType", custom_entity_type)
@@ -521,6 +538,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityAppointmentTemplateFilter")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("customEntityType", custom_entity_type)
@@ -551,6 +569,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityAppointmentTemplateList")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("customEntityType", custom_entity_type);
@@ -580,6 +599,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/link",
             )
+            .operation("customEntityAppointmentTemplateLink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("customEntityType", custom_entity_type)
@@ -610,6 +630,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink",
             )
+            .operation("customEntityAppointmentTemplateUnlink")
             .path_param("organizationId", organization_id)
             .path_param("appointmentTemplateId", appointment_template_id)
             .path_param("customEntityType", custom_entity_type)
@@ -640,6 +661,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityBookingResourceIndex")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("customEntityType", custom_entity_type)
@@ -671,6 +693,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityBookingResourceFilter")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("customEntityType", custom_entity_type)
@@ -701,6 +724,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityBookingResourceList")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("customEntityType", custom_entity_type);
@@ -730,6 +754,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/link",
             )
+            .operation("customEntityBookingResourceLink")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("customEntityType", custom_entity_type)
@@ -760,6 +785,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/unlink",
             )
+            .operation("customEntityBookingResourceUnlink")
             .path_param("organizationId", organization_id)
             .path_param("bookingResourceId", booking_resource_id)
             .path_param("customEntityType", custom_entity_type)
@@ -790,6 +816,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityBookingTemplateIndex")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id)
             .path_param("customEntityType", custom_entity_type)
@@ -821,6 +848,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityBookingTemplateFilter")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id)
             .path_param("customEntityType", custom_entity_type)
@@ -851,6 +879,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityBookingTemplateList")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id)
             .path_param("customEntityType", custom_entity_type);
@@ -880,6 +909,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/link",
             )
+            .operation("customEntityBookingTemplateLink")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id)
             .path_param("customEntityType", custom_entity_type)
@@ -910,6 +940,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink",
             )
+            .operation("customEntityBookingTemplateUnlink")
             .path_param("organizationId", organization_id)
             .path_param("bookingTemplateId", booking_template_id)
             .path_param("customEntityType", custom_entity_type)
@@ -940,6 +971,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityId", custom_entity_id)
             .path_param("customEntityType", custom_entity_type)
@@ -971,6 +1003,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityId", custom_entity_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1001,6 +1034,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityCustomEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityId", custom_entity_id)
             .path_param("customEntityType", custom_entity_type);
@@ -1030,6 +1064,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/link",
             )
+            .operation("customEntityCustomEntityLink")
             .path_param("organizationId", organization_id)
             .path_param("customEntityId", custom_entity_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1060,6 +1095,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/unlink",
             )
+            .operation("customEntityCustomEntityUnlink")
             .path_param("organizationId", organization_id)
             .path_param("customEntityId", custom_entity_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1090,6 +1126,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityCustomerIndex")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1121,6 +1158,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityCustomerFilter")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1151,6 +1189,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityCustomerList")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("customEntityType", custom_entity_type);
@@ -1180,6 +1219,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/link",
             )
+            .operation("customEntityCustomerLink")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1210,6 +1250,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/unlink",
             )
+            .operation("customEntityCustomerUnlink")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1240,6 +1281,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityEmployeeIndex")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1271,6 +1313,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityEmployeeFilter")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1301,6 +1344,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityEmployeeList")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("customEntityType", custom_entity_type);
@@ -1330,6 +1374,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/link",
             )
+            .operation("customEntityEmployeeLink")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1360,6 +1405,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/unlink",
             )
+            .operation("customEntityEmployeeUnlink")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1390,6 +1436,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityFileIndex")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1421,6 +1468,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityFileFilter")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1451,6 +1499,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityFileList")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id)
             .path_param("customEntityType", custom_entity_type);
@@ -1480,6 +1529,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/link",
             )
+            .operation("customEntityFileLink")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1510,6 +1560,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/unlink",
             )
+            .operation("customEntityFileUnlink")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1540,6 +1591,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}",
             )
+            .operation("customEntityResourceIndex")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1571,6 +1623,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}",
             )
+            .operation("customEntityResourceFilter")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1601,6 +1654,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/list",
             )
+            .operation("customEntityResourceList")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .path_param("customEntityType", custom_entity_type);
@@ -1630,6 +1684,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/link",
             )
+            .operation("customEntityResourceLink")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .path_param("customEntityType", custom_entity_type)
@@ -1660,6 +1715,7 @@ impl CustomEntityApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/unlink",
             )
+            .operation("customEntityResourceUnlink")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .path_param("customEntityType", custom_entity_type)

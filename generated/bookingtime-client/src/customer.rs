@@ -28,6 +28,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/customer/add",
             )
+            .operation("customerAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/show",
             )
+            .operation("customerShow")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customId}/identify",
             )
+            .operation("customerIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/index/{page}",
             )
+            .operation("customerIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/indexAll/{page}",
             )
+            .operation("customerIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/filter/{page}",
             )
+            .operation("customerFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/filterAll/{page}",
             )
+            .operation("customerFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/list",
             )
+            .operation("customerList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/listAll",
             )
+            .operation("customerListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/customer/{customerId}/edit",
             )
+            .operation("customerEdit")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .json(body);
@@ -290,6 +300,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/customer/{customerId}/delete",
             )
+            .operation("customerDelete")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id);
         let response = self.client.api_client().send(request).await?;
@@ -318,6 +329,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/index/{page}",
             )
+            .operation("customerCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -349,6 +361,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/filter/{page}",
             )
+            .operation("customerCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -379,6 +392,7 @@ impl CustomerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/list",
             )
+            .operation("customerCustomEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);
@@ -407,6 +421,7 @@ impl CustomerApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/customer/{customerId}/file/{fileId}/link",
             )
+            .operation("customerFileLink")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("fileId", file_id);
@@ -435,6 +450,7 @@ impl CustomerApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/customer/{customerId}/file/{fileId}/unlink",
             )
+            .operation("customerFileUnlink")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("fileId", file_id);

@@ -28,6 +28,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/customerGroup/add",
             )
+            .operation("customerGroupAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customerGroup/{customerGroupId}/show",
             )
+            .operation("customerGroupShow")
             .path_param("organizationId", organization_id)
             .path_param("customerGroupId", customer_group_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customerGroup/{customId}/identify",
             )
+            .operation("customerGroupIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customerGroup/index/{page}",
             )
+            .operation("customerGroupIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customerGroup/indexAll/{page}",
             )
+            .operation("customerGroupIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customerGroup/filter/{page}",
             )
+            .operation("customerGroupFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customerGroup/filterAll/{page}",
             )
+            .operation("customerGroupFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customerGroup/list",
             )
+            .operation("customerGroupList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customerGroup/listAll",
             )
+            .operation("customerGroupListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/customerGroup/{customerGroupId}/edit",
             )
+            .operation("customerGroupEdit")
             .path_param("organizationId", organization_id)
             .path_param("customerGroupId", customer_group_id)
             .json(body);
@@ -290,6 +300,7 @@ impl CustomerGroupApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/customerGroup/{customerGroupId}/delete",
             )
+            .operation("customerGroupDelete")
             .path_param("organizationId", organization_id)
             .path_param("customerGroupId", customer_group_id);
         let response = self.client.api_client().send(request).await?;

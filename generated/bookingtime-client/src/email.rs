@@ -28,6 +28,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/email/{emailId}/show",
             )
+            .operation("emailShow")
             .path_param("organizationId", organization_id)
             .path_param("emailId", email_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/email/index/{page}",
             )
+            .operation("emailIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/email/indexAll/{page}",
             )
+            .operation("emailIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -107,6 +110,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/email/filter/{page}",
             )
+            .operation("emailFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -135,6 +139,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/email/filterAll/{page}",
             )
+            .operation("emailFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -161,6 +166,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/email/list",
             )
+            .operation("emailList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -185,6 +191,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/email/listAll",
             )
+            .operation("emailListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -210,6 +217,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/email/{emailId}/resend",
             )
+            .operation("emailResend")
             .path_param("organizationId", organization_id)
             .path_param("emailId", email_id);
         let response = self.client.api_client().send(request).await?;
@@ -237,6 +245,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/email/index/{page}",
             )
+            .operation("emailCustomerIndex")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("page", &page);
@@ -266,6 +275,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/email/filter/{page}",
             )
+            .operation("emailCustomerFilter")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("page", &page)
@@ -294,6 +304,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/email/list",
             )
+            .operation("emailCustomerList")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id);
         let response = self.client.api_client().send(request).await?;
@@ -321,6 +332,7 @@ impl EmailApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/customer/{customerId}/email/add",
             )
+            .operation("emailCustomerAdd")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .json(body);

@@ -28,6 +28,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/emailTemplate/add",
             )
+            .operation("emailTemplateAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/emailTemplate/{emailTemplateId}/show",
             )
+            .operation("emailTemplateShow")
             .path_param("organizationId", organization_id)
             .path_param("emailTemplateId", email_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/emailTemplate/{customId}/identify",
             )
+            .operation("emailTemplateIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/emailTemplate/index/{page}",
             )
+            .operation("emailTemplateIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/emailTemplate/indexAll/{page}",
             )
+            .operation("emailTemplateIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/emailTemplate/filter/{page}",
             )
+            .operation("emailTemplateFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/emailTemplate/filterAll/{page}",
             )
+            .operation("emailTemplateFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/emailTemplate/list",
             )
+            .operation("emailTemplateList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/emailTemplate/listAll",
             )
+            .operation("emailTemplateListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/emailTemplate/{emailTemplateId}/edit",
             )
+            .operation("emailTemplateEdit")
             .path_param("organizationId", organization_id)
             .path_param("emailTemplateId", email_template_id)
             .json(body);
@@ -290,6 +300,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/emailTemplate/{emailTemplateId}/delete",
             )
+            .operation("emailTemplateDelete")
             .path_param("organizationId", organization_id)
             .path_param("emailTemplateId", email_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -317,6 +328,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/link",
             )
+            .operation("emailTemplateFileLink")
             .path_param("organizationId", organization_id)
             .path_param("emailTemplateId", email_template_id)
             .path_param("fileId", file_id);
@@ -345,6 +357,7 @@ impl EmailTemplateApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/unlink",
             )
+            .operation("emailTemplateFileUnlink")
             .path_param("organizationId", organization_id)
             .path_param("emailTemplateId", email_template_id)
             .path_param("fileId", file_id);

@@ -28,6 +28,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/employee/add",
             )
+            .operation("employeeAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{employeeId}/show",
             )
+            .operation("employeeShow")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{customId}/identify",
             )
+            .operation("employeeIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/index/{page}",
             )
+            .operation("employeeIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/indexAll/{page}",
             )
+            .operation("employeeIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/filter/{page}",
             )
+            .operation("employeeFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/filterAll/{page}",
             )
+            .operation("employeeFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/list",
             )
+            .operation("employeeList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/listAll",
             )
+            .operation("employeeListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -262,6 +271,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{employeeId}/permission",
             )
+            .operation("employeePermission")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id);
         let response = self.client.api_client().send(request).await?;
@@ -289,6 +299,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/employee/{employeeId}/edit",
             )
+            .operation("employeeEdit")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .json(body);
@@ -316,6 +327,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/employee/{employeeId}/delete",
             )
+            .operation("employeeDelete")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id);
         let response = self.client.api_client().send(request).await?;
@@ -345,6 +357,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{employeeId}/availability/year/{year}/month/{month}/day/{day}/listDay",
             )
+            .operation("employeeAvailabilityListDay")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("year", &year)
@@ -376,6 +389,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{employeeId}/availability/year/{year}/week/{week}/listWeek",
             )
+            .operation("employeeAvailabilityListWeek")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("year", &year)
@@ -406,6 +420,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employee/{employeeId}/availability/year/{year}/month/{month}/listMonth",
             )
+            .operation("employeeAvailabilityListMonth")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("year", &year)
@@ -435,6 +450,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/employee/{employeeId}/availability/edit",
             )
+            .operation("employeeAvailabilityEdit")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .json(body);
@@ -464,6 +480,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/index/{page}",
             )
+            .operation("employeeCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -495,6 +512,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/filter/{page}",
             )
+            .operation("employeeCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -525,6 +543,7 @@ impl EmployeeApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/list",
             )
+            .operation("employeeCustomEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);
@@ -553,6 +572,7 @@ impl EmployeeApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/employee/{employeeId}/employeeGroup/{employeeGroupId}/link",
             )
+            .operation("employeeEmployeeGroupLink")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("employeeGroupId", employee_group_id);
@@ -581,6 +601,7 @@ impl EmployeeApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/employee/{employeeId}/employeeGroup/{employeeGroupId}/unlink",
             )
+            .operation("employeeEmployeeGroupUnlink")
             .path_param("organizationId", organization_id)
             .path_param("employeeId", employee_id)
             .path_param("employeeGroupId", employee_group_id);

@@ -28,6 +28,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/employeeGroup/add",
             )
+            .operation("employeeGroupAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employeeGroup/{employeeGroupId}/show",
             )
+            .operation("employeeGroupShow")
             .path_param("organizationId", organization_id)
             .path_param("employeeGroupId", employee_group_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employeeGroup/{customId}/identify",
             )
+            .operation("employeeGroupIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employeeGroup/index/{page}",
             )
+            .operation("employeeGroupIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employeeGroup/indexAll/{page}",
             )
+            .operation("employeeGroupIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employeeGroup/filter/{page}",
             )
+            .operation("employeeGroupFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employeeGroup/filterAll/{page}",
             )
+            .operation("employeeGroupFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employeeGroup/list",
             )
+            .operation("employeeGroupList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/employeeGroup/listAll",
             )
+            .operation("employeeGroupListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/employeeGroup/{employeeGroupId}/edit",
             )
+            .operation("employeeGroupEdit")
             .path_param("organizationId", organization_id)
             .path_param("employeeGroupId", employee_group_id)
             .json(body);
@@ -290,6 +300,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/employeeGroup/{employeeGroupId}/delete",
             )
+            .operation("employeeGroupDelete")
             .path_param("organizationId", organization_id)
             .path_param("employeeGroupId", employee_group_id);
         let response = self.client.api_client().send(request).await?;
@@ -317,6 +328,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/employeeGroup/{employeeGroupId}/appConfig/{appConfigId}/link",
             )
+            .operation("employeeGroupAppConfigLink")
             .path_param("organizationId", organization_id)
             .path_param("employeeGroupId", employee_group_id)
             .path_param("appConfigId", app_config_id);
@@ -345,6 +357,7 @@ impl EmployeeGroupApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/employeeGroup/{employeeGroupId}/appConfig/{appConfigId}/unlink",
             )
+            .operation("employeeGroupAppConfigUnlink")
             .path_param("organizationId", organization_id)
             .path_param("employeeGroupId", employee_group_id)
             .path_param("appConfigId", app_config_id);

@@ -28,6 +28,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/extraField/add",
             )
+            .operation("extraFieldAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/extraField/{extraFieldId}/show",
             )
+            .operation("extraFieldShow")
             .path_param("organizationId", organization_id)
             .path_param("extraFieldId", extra_field_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/extraField/{customId}/identify",
             )
+            .operation("extraFieldIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/extraField/index/{page}",
             )
+            .operation("extraFieldIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/extraField/indexAll/{page}",
             )
+            .operation("extraFieldIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/extraField/filter/{page}",
             )
+            .operation("extraFieldFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/extraField/filterAll/{page}",
             )
+            .operation("extraFieldFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/extraField/list",
             )
+            .operation("extraFieldList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/extraField/listAll",
             )
+            .operation("extraFieldListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/extraField/{extraFieldId}/edit",
             )
+            .operation("extraFieldEdit")
             .path_param("organizationId", organization_id)
             .path_param("extraFieldId", extra_field_id)
             .json(body);
@@ -290,6 +300,7 @@ impl ExtraFieldApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/extraField/{extraFieldId}/delete",
             )
+            .operation("extraFieldDelete")
             .path_param("organizationId", organization_id)
             .path_param("extraFieldId", extra_field_id);
         let response = self.client.api_client().send(request).await?;

@@ -28,6 +28,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/file/add",
             )
+            .operation("fileAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/{fileId}/show",
             )
+            .operation("fileShow")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/{fileId}/download",
             )
+            .operation("fileDownload")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/{customId}/identify",
             )
+            .operation("fileIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/index/{page}",
             )
+            .operation("fileIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -158,6 +163,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/indexAll/{page}",
             )
+            .operation("fileIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -185,6 +191,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/filter/{page}",
             )
+            .operation("fileFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/filterAll/{page}",
             )
+            .operation("fileFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -239,6 +247,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/list",
             )
+            .operation("fileList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/file/listAll",
             )
+            .operation("fileListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -289,6 +299,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/file/{fileId}/edit",
             )
+            .operation("fileEdit")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id)
             .json(body);
@@ -316,6 +327,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/file/{fileId}/delete",
             )
+            .operation("fileDelete")
             .path_param("organizationId", organization_id)
             .path_param("fileId", file_id);
         let response = self.client.api_client().send(request).await?;
@@ -344,6 +356,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/index/{page}",
             )
+            .operation("fileCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -375,6 +388,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/filter/{page}",
             )
+            .operation("fileCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -405,6 +419,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/list",
             )
+            .operation("fileCustomEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);
@@ -433,6 +448,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/file/index/{page}",
             )
+            .operation("fileCustomerIndex")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("page", &page);
@@ -462,6 +478,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/file/filter/{page}",
             )
+            .operation("fileCustomerFilter")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("page", &page)
@@ -490,6 +507,7 @@ impl FileApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/file/list",
             )
+            .operation("fileCustomerList")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id);
         let response = self.client.api_client().send(request).await?;

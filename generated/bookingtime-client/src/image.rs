@@ -28,6 +28,7 @@ impl ImageApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/image/add",
             )
+            .operation("imageAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;

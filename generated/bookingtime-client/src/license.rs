@@ -28,6 +28,7 @@ impl LicenseApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/license/{licenseId}/show",
             )
+            .operation("licenseShow")
             .path_param("organizationId", organization_id)
             .path_param("licenseId", license_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl LicenseApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/license/index/{page}",
             )
+            .operation("licenseIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -81,6 +83,7 @@ impl LicenseApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/license/filter/{page}",
             )
+            .operation("licenseFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -107,6 +110,7 @@ impl LicenseApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/license/list",
             )
+            .operation("licenseList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

@@ -28,6 +28,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/licenseConfig/add",
             )
+            .operation("licenseConfigAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/licenseConfig/{licenseConfigId}/show",
             )
+            .operation("licenseConfigShow")
             .path_param("organizationId", organization_id)
             .path_param("licenseConfigId", license_config_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/licenseConfig/{customId}/identify",
             )
+            .operation("licenseConfigIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/licenseConfig/index/{page}",
             )
+            .operation("licenseConfigIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/licenseConfig/indexAll/{page}",
             )
+            .operation("licenseConfigIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/licenseConfig/filter/{page}",
             )
+            .operation("licenseConfigFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/licenseConfig/filterAll/{page}",
             )
+            .operation("licenseConfigFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/licenseConfig/list",
             )
+            .operation("licenseConfigList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/licenseConfig/listAll",
             )
+            .operation("licenseConfigListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/licenseConfig/{licenseConfigId}/edit",
             )
+            .operation("licenseConfigEdit")
             .path_param("organizationId", organization_id)
             .path_param("licenseConfigId", license_config_id)
             .json(body);
@@ -290,6 +300,7 @@ impl LicenseConfigApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/licenseConfig/{licenseConfigId}/delete",
             )
+            .operation("licenseConfigDelete")
             .path_param("organizationId", organization_id)
             .path_param("licenseConfigId", license_config_id);
         let response = self.client.api_client().send(request).await?;

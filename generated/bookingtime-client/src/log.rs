@@ -28,6 +28,7 @@ impl LogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/log/{logId}/show",
             )
+            .operation("logShow")
             .path_param("organizationId", organization_id)
             .path_param("logId", log_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl LogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/log/index/{page}",
             )
+            .operation("logIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl LogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/log/indexAll/{page}",
             )
+            .operation("logIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -107,6 +110,7 @@ impl LogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/log/filter/{page}",
             )
+            .operation("logFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -135,6 +139,7 @@ impl LogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/log/filterAll/{page}",
             )
+            .operation("logFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);

@@ -28,6 +28,7 @@ impl ModuleApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/module/{moduleId}/show",
             )
+            .operation("moduleShow")
             .path_param("organizationId", organization_id)
             .path_param("moduleId", module_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl ModuleApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/module/{moduleInstallKey}/showByInstallKey",
             )
+            .operation("moduleShowByInstallKey")
             .path_param("organizationId", organization_id)
             .path_param("moduleInstallKey", module_install_key);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl ModuleApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/module/index/{page}",
             )
+            .operation("moduleIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -107,6 +110,7 @@ impl ModuleApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/module/filter/{page}",
             )
+            .operation("moduleFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -133,6 +137,7 @@ impl ModuleApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/module/list",
             )
+            .operation("moduleList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

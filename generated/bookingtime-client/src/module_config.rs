@@ -28,6 +28,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/moduleConfig/add",
             )
+            .operation("moduleConfigAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/show",
             )
+            .operation("moduleConfigShow")
             .path_param("organizationId", organization_id)
             .path_param("moduleConfigId", module_config_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/moduleConfig/{customId}/identify",
             )
+            .operation("moduleConfigIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/moduleConfig/index/{page}",
             )
+            .operation("moduleConfigIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/moduleConfig/indexAll/{page}",
             )
+            .operation("moduleConfigIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/moduleConfig/filter/{page}",
             )
+            .operation("moduleConfigFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/moduleConfig/filterAll/{page}",
             )
+            .operation("moduleConfigFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/moduleConfig/list",
             )
+            .operation("moduleConfigList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/moduleConfig/listAll",
             )
+            .operation("moduleConfigListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/edit",
             )
+            .operation("moduleConfigEdit")
             .path_param("organizationId", organization_id)
             .path_param("moduleConfigId", module_config_id)
             .json(body);
@@ -291,6 +301,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/link",
             )
+            .operation("moduleConfigAppointmentTemplateLink")
             .path_param("organizationId", organization_id)
             .path_param("moduleConfigId", module_config_id)
             .path_param("appointmentTemplateId", appointment_template_id);
@@ -319,6 +330,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/unlink",
             )
+            .operation("moduleConfigAppointmentTemplateUnlink")
             .path_param("organizationId", organization_id)
             .path_param("moduleConfigId", module_config_id)
             .path_param("appointmentTemplateId", appointment_template_id);
@@ -346,6 +358,7 @@ impl ModuleConfigApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/delete",
             )
+            .operation("moduleConfigDelete")
             .path_param("organizationId", organization_id)
             .path_param("moduleConfigId", module_config_id);
         let response = self.client.api_client().send(request).await?;

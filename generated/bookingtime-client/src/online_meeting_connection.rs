@@ -28,6 +28,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/onlineMeetingConnection/add",
             )
+            .operation("onlineMeetingConnectionAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/show",
             )
+            .operation("onlineMeetingConnectionShow")
             .path_param("organizationId", organization_id)
             .path_param("onlineMeetingConnectionId", online_meeting_connection_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/{customId}/identify",
             )
+            .operation("onlineMeetingConnectionIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -108,6 +111,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/index/{page}",
             )
+            .operation("onlineMeetingConnectionIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -136,6 +140,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/indexAll/{page}",
             )
+            .operation("onlineMeetingConnectionIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -165,6 +170,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/filter/{page}",
             )
+            .operation("onlineMeetingConnectionFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -195,6 +201,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/filterAll/{page}",
             )
+            .operation("onlineMeetingConnectionFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -221,6 +228,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/list",
             )
+            .operation("onlineMeetingConnectionList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -245,6 +253,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/listAll",
             )
+            .operation("onlineMeetingConnectionListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -271,6 +280,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/edit",
             )
+            .operation("onlineMeetingConnectionEdit")
             .path_param("organizationId", organization_id)
             .path_param("onlineMeetingConnectionId", online_meeting_connection_id)
             .json(body);
@@ -298,6 +308,7 @@ impl OnlineMeetingConnectionApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/delete",
             )
+            .operation("onlineMeetingConnectionDelete")
             .path_param("organizationId", organization_id)
             .path_param("onlineMeetingConnectionId", online_meeting_connection_id);
         let response = self.client.api_client().send(request).await?;

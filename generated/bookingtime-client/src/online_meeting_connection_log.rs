@@ -29,6 +29,7 @@ impl OnlineMeetingConnectionLogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/onlineMeetingConnectionLog/{onlineMeetingConnectionLogId}/show",
             )
+            .operation("onlineMeetingConnectionLogShow")
             .path_param("organizationId", organization_id)
             .path_param("onlineMeetingConnectionId", online_meeting_connection_id)
             .path_param(
@@ -61,6 +62,7 @@ impl OnlineMeetingConnectionLogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index",
             )
+            .operation("onlineMeetingConnectionLogIndex")
             .path_param("organizationId", organization_id)
             .path_param("onlineMeetingConnectionId", online_meeting_connection_id);
         let response = self.client.api_client().send(request).await?;

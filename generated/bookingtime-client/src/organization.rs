@@ -27,6 +27,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/add",
             )
+            .operation("organizationAdd")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -52,6 +53,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/copy",
             )
+            .operation("organizationCopy")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -77,6 +79,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/show",
             )
+            .operation("organizationShow")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -102,6 +105,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/edit",
             )
+            .operation("organizationEdit")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -128,6 +132,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/move",
             )
+            .operation("organizationMove")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -153,6 +158,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/delete",
             )
+            .operation("organizationDelete")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -178,6 +184,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/app/{appId}/organization/index/{page}",
             )
+            .operation("organizationAppIndex")
             .path_param("appId", app_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -205,6 +212,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/app/{appId}/organization/filter/{page}",
             )
+            .operation("organizationAppFilter")
             .path_param("appId", app_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -231,6 +239,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/app/{appId}/organization/list",
             )
+            .operation("organizationAppList")
             .path_param("appId", app_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -255,6 +264,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/app/{appId}/organization/tree",
             )
+            .operation("organizationAppTree")
             .path_param("appId", app_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -282,6 +292,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availability/year/{year}/month/{month}/day/{day}/listDay",
             )
+            .operation("organizationAvailabilityListDay")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -311,6 +322,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availability/year/{year}/week/{week}/listWeek",
             )
+            .operation("organizationAvailabilityListWeek")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("week", &week);
@@ -339,6 +351,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/availability/year/{year}/month/{month}/listMonth",
             )
+            .operation("organizationAvailabilityListMonth")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month);
@@ -366,6 +379,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/availability/edit",
             )
+            .operation("organizationAvailabilityEdit")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -392,6 +406,7 @@ impl OrganizationApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/emailTemplate/{emailTemplateId}/link",
             )
+            .operation("organizationEmailTemplateLink")
             .path_param("organizationId", organization_id)
             .path_param("emailTemplateId", email_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -418,6 +433,7 @@ impl OrganizationApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/emailTemplate/{emailTemplateId}/unlink",
             )
+            .operation("organizationEmailTemplateUnlink")
             .path_param("organizationId", organization_id)
             .path_param("emailTemplateId", email_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -444,6 +460,7 @@ impl OrganizationApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/smsTemplate/{smsTemplateId}/link",
             )
+            .operation("organizationSmsTemplateLink")
             .path_param("organizationId", organization_id)
             .path_param("smsTemplateId", sms_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -470,6 +487,7 @@ impl OrganizationApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/smsTemplate/{smsTemplateId}/unlink",
             )
+            .operation("organizationSmsTemplateUnlink")
             .path_param("organizationId", organization_id)
             .path_param("smsTemplateId", sms_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -496,6 +514,7 @@ impl OrganizationApi<'_> {
                 client_runtime::ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/extraField/{extraFieldId}/link",
             )
+            .operation("organizationExtraFieldLink")
             .path_param("organizationId", organization_id)
             .path_param("extraFieldId", extra_field_id);
         let response = self.client.api_client().send(request).await?;
@@ -522,6 +541,7 @@ impl OrganizationApi<'_> {
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/extraField/{extraFieldId}/unlink",
             )
+            .operation("organizationExtraFieldUnlink")
             .path_param("organizationId", organization_id)
             .path_param("extraFieldId", extra_field_id);
         let response = self.client.api_client().send(request).await?;
@@ -548,6 +568,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/organization/addRoot",
             )
+            .operation("organizationSubOrganizationAddRoot")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -574,6 +595,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/organization/addSub",
             )
+            .operation("organizationSubOrganizationAddSub")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -600,6 +622,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/organization/{customId}/identify",
             )
+            .operation("organizationSubOrganizationIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -626,6 +649,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/organization/index/{page}",
             )
+            .operation("organizationSubOrganizationIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -653,6 +677,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/organization/filter/{page}",
             )
+            .operation("organizationSubOrganizationFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -679,6 +704,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/organization/list",
             )
+            .operation("organizationSubOrganizationList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -703,6 +729,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/organization/tree",
             )
+            .operation("organizationSubOrganizationTree")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -729,6 +756,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/timeGrid/year/{year}/week/{week}/listWeek",
             )
+            .operation("organizationTimeGridListWeek")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("week", &week);
@@ -756,6 +784,7 @@ impl OrganizationApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/timeGrid/edit",
             )
+            .operation("organizationTimeGridEdit")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;

@@ -28,6 +28,7 @@ impl PacketApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/packet/{packetId}/show",
             )
+            .operation("packetShow")
             .path_param("organizationId", organization_id)
             .path_param("packetId", packet_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl PacketApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/packet/index/{page}",
             )
+            .operation("packetIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -81,6 +83,7 @@ impl PacketApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/packet/filter/{page}",
             )
+            .operation("packetFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -107,6 +110,7 @@ impl PacketApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/packet/list",
             )
+            .operation("packetList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -132,6 +136,7 @@ impl PacketApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/packet/{packetId}/purchase",
             )
+            .operation("packetPurchase")
             .path_param("organizationId", organization_id)
             .path_param("packetId", packet_id);
         let response = self.client.api_client().send(request).await?;

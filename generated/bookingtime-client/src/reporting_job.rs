@@ -28,6 +28,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/reportingJob/add",
             )
+            .operation("reportingJobAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/reportingJob/{reportingJobId}/show",
             )
+            .operation("reportingJobShow")
             .path_param("organizationId", organization_id)
             .path_param("reportingJobId", reporting_job_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/reportingJob/{customId}/identify",
             )
+            .operation("reportingJobIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/reportingJob/index/{page}",
             )
+            .operation("reportingJobIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/reportingJob/indexAll/{page}",
             )
+            .operation("reportingJobIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/reportingJob/filter/{page}",
             )
+            .operation("reportingJobFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/reportingJob/filterAll/{page}",
             )
+            .operation("reportingJobFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/reportingJob/list",
             )
+            .operation("reportingJobList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/reportingJob/listAll",
             )
+            .operation("reportingJobListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/reportingJob/{reportingJobId}/edit",
             )
+            .operation("reportingJobEdit")
             .path_param("organizationId", organization_id)
             .path_param("reportingJobId", reporting_job_id)
             .json(body);
@@ -290,6 +300,7 @@ impl ReportingJobApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/reportingJob/{reportingJobId}/delete",
             )
+            .operation("reportingJobDelete")
             .path_param("organizationId", organization_id)
             .path_param("reportingJobId", reporting_job_id);
         let response = self.client.api_client().send(request).await?;

@@ -28,6 +28,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/resource/add",
             )
+            .operation("resourceAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/{resourceId}/show",
             )
+            .operation("resourceShow")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/{customId}/identify",
             )
+            .operation("resourceIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/index/{page}",
             )
+            .operation("resourceIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/indexAll/{page}",
             )
+            .operation("resourceIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/filter/{page}",
             )
+            .operation("resourceFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/filterAll/{page}",
             )
+            .operation("resourceFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/list",
             )
+            .operation("resourceList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/listAll",
             )
+            .operation("resourceListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/resource/{resourceId}/edit",
             )
+            .operation("resourceEdit")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .json(body);
@@ -290,6 +300,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/resource/{resourceId}/delete",
             )
+            .operation("resourceDelete")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id);
         let response = self.client.api_client().send(request).await?;
@@ -319,6 +330,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/{resourceId}/availability/year/{year}/month/{month}/day/{day}/listDay",
             )
+            .operation("resourceAvailabilityListDay")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .path_param("year", &year)
@@ -350,6 +362,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/{resourceId}/availability/year/{year}/week/{week}/listWeek",
             )
+            .operation("resourceAvailabilityListWeek")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .path_param("year", &year)
@@ -380,6 +393,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/resource/{resourceId}/availability/year/{year}/month/{month}/listMonth",
             )
+            .operation("resourceAvailabilityListMonth")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .path_param("year", &year)
@@ -409,6 +423,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/resource/{resourceId}/availability/edit",
             )
+            .operation("resourceAvailabilityEdit")
             .path_param("organizationId", organization_id)
             .path_param("resourceId", resource_id)
             .json(body);
@@ -438,6 +453,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/resource/index/{page}",
             )
+            .operation("resourceCustomEntityIndex")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -469,6 +485,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/resource/filter/{page}",
             )
+            .operation("resourceCustomEntityFilter")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id)
@@ -499,6 +516,7 @@ impl ResourceApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/resource/list",
             )
+            .operation("resourceCustomEntityList")
             .path_param("organizationId", organization_id)
             .path_param("customEntityType", custom_entity_type)
             .path_param("customEntityId", custom_entity_id);

@@ -28,6 +28,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/sms/{smsId}/show",
             )
+            .operation("smsShow")
             .path_param("organizationId", organization_id)
             .path_param("smsId", sms_id);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/sms/index/{page}",
             )
+            .operation("smsIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/sms/indexAll/{page}",
             )
+            .operation("smsIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -107,6 +110,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/sms/filter/{page}",
             )
+            .operation("smsFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -135,6 +139,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/sms/filterAll/{page}",
             )
+            .operation("smsFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -161,6 +166,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/sms/list",
             )
+            .operation("smsList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -185,6 +191,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/sms/listAll",
             )
+            .operation("smsListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -210,6 +217,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/sms/{smsId}/resend",
             )
+            .operation("smsResend")
             .path_param("organizationId", organization_id)
             .path_param("smsId", sms_id);
         let response = self.client.api_client().send(request).await?;
@@ -237,6 +245,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/sms/index/{page}",
             )
+            .operation("smsCustomerIndex")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("page", &page);
@@ -266,6 +275,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/sms/filter/{page}",
             )
+            .operation("smsCustomerFilter")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .path_param("page", &page)
@@ -294,6 +304,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/sms/list",
             )
+            .operation("smsCustomerList")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id);
         let response = self.client.api_client().send(request).await?;
@@ -321,6 +332,7 @@ impl SmsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/customer/{customerId}/sms/add",
             )
+            .operation("smsCustomerAdd")
             .path_param("organizationId", organization_id)
             .path_param("customerId", customer_id)
             .json(body);

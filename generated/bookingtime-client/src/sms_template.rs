@@ -28,6 +28,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/smsTemplate/add",
             )
+            .operation("smsTemplateAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/smsTemplate/{smsTemplateId}/show",
             )
+            .operation("smsTemplateShow")
             .path_param("organizationId", organization_id)
             .path_param("smsTemplateId", sms_template_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/smsTemplate/{customId}/identify",
             )
+            .operation("smsTemplateIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -106,6 +109,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/smsTemplate/index/{page}",
             )
+            .operation("smsTemplateIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -132,6 +136,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/smsTemplate/indexAll/{page}",
             )
+            .operation("smsTemplateIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -159,6 +164,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/smsTemplate/filter/{page}",
             )
+            .operation("smsTemplateFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -187,6 +193,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/smsTemplate/filterAll/{page}",
             )
+            .operation("smsTemplateFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -213,6 +220,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/smsTemplate/list",
             )
+            .operation("smsTemplateList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -237,6 +245,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/smsTemplate/listAll",
             )
+            .operation("smsTemplateListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -263,6 +272,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/smsTemplate/{smsTemplateId}/edit",
             )
+            .operation("smsTemplateEdit")
             .path_param("organizationId", organization_id)
             .path_param("smsTemplateId", sms_template_id)
             .json(body);
@@ -290,6 +300,7 @@ impl SmsTemplateApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/smsTemplate/{smsTemplateId}/delete",
             )
+            .operation("smsTemplateDelete")
             .path_param("organizationId", organization_id)
             .path_param("smsTemplateId", sms_template_id);
         let response = self.client.api_client().send(request).await?;

@@ -23,9 +23,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/country/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/country/list",
+            )
+            .operation("staticCountryList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
@@ -45,9 +46,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/currency/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/currency/list",
+            )
+            .operation("staticCurrencyList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
@@ -71,6 +73,7 @@ impl StaticApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/static/error/{errorCode}/show",
             )
+            .operation("staticErrorShow")
             .path_param("errorCode", &error_code);
         let response = self.client.api_client().send(request).await?;
         response.json()
@@ -88,9 +91,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/language/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/language/list",
+            )
+            .operation("staticLanguageList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
@@ -110,9 +114,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/logCategory/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/logCategory/list",
+            )
+            .operation("staticLogCategoryList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
@@ -132,9 +137,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/marker/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/marker/list",
+            )
+            .operation("staticMarkerList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
@@ -154,9 +160,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/permission/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/permission/list",
+            )
+            .operation("staticPermissionList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
@@ -176,9 +183,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/sector/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/sector/list",
+            )
+            .operation("staticSectorList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
@@ -198,9 +206,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/timeZone/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/timeZone/list",
+            )
+            .operation("staticTimeZoneList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
@@ -220,9 +229,10 @@ impl StaticApi<'_> {
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
-            client_runtime::reexports::http::Method::GET,
-            "/static/organizationTemplateData/list",
-        );
+                client_runtime::reexports::http::Method::GET,
+                "/static/organizationTemplateData/list",
+            )
+            .operation("staticOrganizationTemplateDataList");
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),

@@ -28,6 +28,7 @@ impl StatisticApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/statistic/{statisticId}/show",
             )
+            .operation("statisticShow")
             .path_param("organizationId", organization_id)
             .path_param("statisticId", statistic_id);
         let response = self.client.api_client().send(request).await?;
@@ -57,6 +58,7 @@ impl StatisticApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexDay/{page}",
             )
+            .operation("statisticIndexDay")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -89,6 +91,7 @@ impl StatisticApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
             )
+            .operation("statisticIndexAllDay")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -120,6 +123,7 @@ impl StatisticApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexWeek/{page}",
             )
+            .operation("statisticIndexWeek")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("week", &week)
@@ -150,6 +154,7 @@ impl StatisticApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexAllWeek/{page}",
             )
+            .operation("statisticIndexAllWeek")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("week", &week)
@@ -180,6 +185,7 @@ impl StatisticApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexMonth/{page}",
             )
+            .operation("statisticIndexMonth")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)
@@ -210,6 +216,7 @@ impl StatisticApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexAllMonth/{page}",
             )
+            .operation("statisticIndexAllMonth")
             .path_param("organizationId", organization_id)
             .path_param("year", &year)
             .path_param("month", &month)

@@ -28,6 +28,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/synchronization/add",
             )
+            .operation("synchronizationAdd")
             .path_param("organizationId", organization_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -54,6 +55,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/show",
             )
+            .operation("synchronizationShow")
             .path_param("organizationId", organization_id)
             .path_param("synchronizationId", synchronization_id);
         let response = self.client.api_client().send(request).await?;
@@ -80,6 +82,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/{customId}/identify",
             )
+            .operation("synchronizationIdentify")
             .path_param("organizationId", organization_id)
             .path_param("customId", custom_id);
         let response = self.client.api_client().send(request).await?;
@@ -108,6 +111,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/index/{page}",
             )
+            .operation("synchronizationIndex")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -136,6 +140,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/indexAll/{page}",
             )
+            .operation("synchronizationIndexAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page);
         let response = self.client.api_client().send(request).await?;
@@ -165,6 +170,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/filter/{page}",
             )
+            .operation("synchronizationFilter")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -195,6 +201,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/filterAll/{page}",
             )
+            .operation("synchronizationFilterAll")
             .path_param("organizationId", organization_id)
             .path_param("page", &page)
             .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
@@ -221,6 +228,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/list",
             )
+            .operation("synchronizationList")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -245,6 +253,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/listAll",
             )
+            .operation("synchronizationListAll")
             .path_param("organizationId", organization_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -271,6 +280,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/edit",
             )
+            .operation("synchronizationEdit")
             .path_param("organizationId", organization_id)
             .path_param("synchronizationId", synchronization_id)
             .json(body);
@@ -298,6 +308,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/delete",
             )
+            .operation("synchronizationDelete")
             .path_param("organizationId", organization_id)
             .path_param("synchronizationId", synchronization_id);
         let response = self.client.api_client().send(request).await?;
@@ -324,6 +335,7 @@ impl SynchronizationApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/reset",
             )
+            .operation("synchronizationReset")
             .path_param("organizationId", organization_id)
             .path_param("synchronizationId", synchronization_id);
         let response = self.client.api_client().send(request).await?;

@@ -29,6 +29,7 @@ impl SynchronizationLogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/{synchronizationLogId}/show",
             )
+            .operation("synchronizationLogShow")
             .path_param("organizationId", organization_id)
             .path_param("synchronizationId", synchronization_id)
             .path_param("synchronizationLogId", synchronization_log_id);
@@ -59,6 +60,7 @@ impl SynchronizationLogApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}",
             )
+            .operation("synchronizationLogIndex")
             .path_param("organizationId", organization_id)
             .path_param("synchronizationId", synchronization_id)
             .path_param("page", &page);

@@ -64,6 +64,7 @@ impl AccountsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/accounts",
             )
+            .operation("getAccounts")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -93,6 +94,7 @@ impl AccountsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/accounts/sync",
             )
+            .operation("accountSync")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -121,6 +123,7 @@ impl AccountsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/accounts/microsoft/sync",
             )
+            .operation("accountMicrosoftSync")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -148,6 +151,7 @@ impl AccountsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/accounts/google/signup",
             )
+            .operation("accountGoogleSignup")
             .query("Timekit-App", timekit_app, client_runtime::QueryStyle::Form)
             .query("callback", &params.callback, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -171,6 +175,7 @@ impl AccountsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/accounts/microsoft/signup",
             )
+            .operation("accountMicrosoftSignup")
             .query("Timekit-App", timekit_app, client_runtime::QueryStyle::Form)
             .query("callback", &params.callback, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;

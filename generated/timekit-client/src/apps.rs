@@ -61,6 +61,7 @@ impl AppsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/app",
             )
+            .operation("getApp")
             .header("Timekit-App", &params.timekit_app)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -86,6 +87,7 @@ impl AppsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/apps",
             )
+            .operation("getApps")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -113,6 +115,7 @@ impl AppsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/apps",
             )
+            .operation("createApp")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -142,6 +145,7 @@ impl AppsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/apps/{slug}",
             )
+            .operation("updateApp")
             .path_param("slug", slug)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -170,6 +174,7 @@ impl AppsApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/apps/{slug}",
             )
+            .operation("deleteApp")
             .path_param("slug", slug);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

@@ -37,6 +37,7 @@ impl AuthApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/auth",
             )
+            .operation("auth")
             .header("Timekit-App", &params.timekit_app)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);

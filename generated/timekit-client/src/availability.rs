@@ -77,6 +77,7 @@ impl AvailabilityApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/availability",
             )
+            .operation("fetchAvailability")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body)
             .retry_safe(true);
@@ -105,6 +106,7 @@ impl AvailabilityApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/availability/dates",
             )
+            .operation("fetchAvailabilityDates")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body)
             .retry_safe(true);
@@ -133,6 +135,7 @@ impl AvailabilityApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/availability/count",
             )
+            .operation("fetchAvailabilityCount")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body)
             .retry_safe(true);
@@ -161,6 +164,7 @@ impl AvailabilityApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/unavailable/slots",
             )
+            .operation("fetchUnavailableSlots")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body)
             .retry_safe(true);
@@ -193,6 +197,7 @@ impl AvailabilityApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/findtime",
             )
+            .operation("findTime")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body)
             .retry_safe(true);
@@ -225,6 +230,7 @@ impl AvailabilityApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/findtime/bulk",
             )
+            .operation("findTimeBulk")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body)
             .retry_safe(true);
@@ -257,6 +263,7 @@ impl AvailabilityApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/findtime/team",
             )
+            .operation("findTimeTeam")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body)
             .retry_safe(true);

@@ -114,6 +114,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/bookings",
             )
+            .operation("getBookings")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("search", &params.search, client_runtime::QueryStyle::Form)
@@ -144,6 +145,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/bookings",
             )
+            .operation("createBooking")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -172,6 +174,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/bookings/bulk",
             )
+            .operation("updateBookingsBulk")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -199,6 +202,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/bookings/bulk",
             )
+            .operation("createBookingsBulk")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -227,6 +231,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/bookings/{id}",
             )
+            .operation("getBooking")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -254,6 +259,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/bookings/{id}",
             )
+            .operation("updateBookingMeta")
             .path_param("id", id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -281,6 +287,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/bookings/{id}",
             )
+            .operation("deleteBooking")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -324,6 +331,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/bookings/{id}/{action}",
             )
+            .operation("updateBooking")
             .path_param("id", id)
             .path_param("action", action)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -359,6 +367,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/bookings/{id}/reschedule/",
             )
+            .operation("rescheduleBooking")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -391,6 +400,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/bookings/reserve",
             )
+            .operation("reserveBooking")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -419,6 +429,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/bookings/reserve/extend",
             )
+            .operation("extendReservation")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -445,6 +456,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/bookings/groups",
             )
+            .operation("getGroupBookings")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -472,6 +484,7 @@ impl BookingsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/bookings/groups/{id}",
             )
+            .operation("getGroupBooking")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;

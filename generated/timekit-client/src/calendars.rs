@@ -57,6 +57,7 @@ impl CalendarsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/calendars",
             )
+            .operation("getCalendars")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -84,6 +85,7 @@ impl CalendarsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/calendars",
             )
+            .operation("createCalendar")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -112,6 +114,7 @@ impl CalendarsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/calendars/{id}",
             )
+            .operation("getCalendar")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -140,6 +143,7 @@ impl CalendarsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/calendars/{id}",
             )
+            .operation("updateCalendar")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -168,6 +172,7 @@ impl CalendarsApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/calendars/{id}",
             )
+            .operation("deleteCalendar")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

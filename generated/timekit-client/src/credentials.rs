@@ -43,6 +43,7 @@ impl CredentialsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/credentials",
             )
+            .operation("getCredentials")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -70,6 +71,7 @@ impl CredentialsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/credentials",
             )
+            .operation("createCredential")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -97,6 +99,7 @@ impl CredentialsApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/credentials/{id}",
             )
+            .operation("deleteCredential")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

@@ -61,6 +61,7 @@ impl EventsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/events",
             )
+            .operation("getEvents")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
@@ -89,6 +90,7 @@ impl EventsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/events",
             )
+            .operation("createEvent")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -117,6 +119,7 @@ impl EventsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/events/{id}",
             )
+            .operation("getEvent")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -145,6 +148,7 @@ impl EventsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/events/{id}",
             )
+            .operation("updateEvent")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -173,6 +177,7 @@ impl EventsApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/events/{id}",
             )
+            .operation("deleteEvent")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

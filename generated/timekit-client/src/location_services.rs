@@ -57,6 +57,7 @@ impl LocationServicesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/location/services",
             )
+            .operation("getLocationServices")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -84,6 +85,7 @@ impl LocationServicesApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/location/services",
             )
+            .operation("createLocationService")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -112,6 +114,7 @@ impl LocationServicesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/location/services/{id}",
             )
+            .operation("getLocationService")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -140,6 +143,7 @@ impl LocationServicesApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/location/services/{id}",
             )
+            .operation("updateLocationService")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -168,6 +172,7 @@ impl LocationServicesApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/location/services/{id}",
             )
+            .operation("deleteLocationService")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

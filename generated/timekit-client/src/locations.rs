@@ -57,6 +57,7 @@ impl LocationsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/locations",
             )
+            .operation("getLocations")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -84,6 +85,7 @@ impl LocationsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/locations",
             )
+            .operation("createLocation")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -112,6 +114,7 @@ impl LocationsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/locations/{id}",
             )
+            .operation("getLocation")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -140,6 +143,7 @@ impl LocationsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/locations/{id}",
             )
+            .operation("updateLocation")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -168,6 +172,7 @@ impl LocationsApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/locations/{id}",
             )
+            .operation("deleteLocation")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

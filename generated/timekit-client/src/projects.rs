@@ -100,6 +100,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/projects",
             )
+            .operation("getProjects")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("search", &params.search, client_runtime::QueryStyle::Form)
@@ -128,6 +129,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/projects",
             )
+            .operation("createProject")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -156,6 +158,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/projects/{id}",
             )
+            .operation("getProject")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -184,6 +187,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/projects/{id}",
             )
+            .operation("updateProject")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -225,6 +229,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/projects/{id}",
             )
+            .operation("deleteProject")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -264,6 +269,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/projects/hosted/{slug}",
             )
+            .operation("getHostedProject")
             .path_param("slug", slug)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -291,6 +297,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/projects/embed/{id}",
             )
+            .operation("getEmbedProject")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -318,6 +325,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/projects/{id}/resources",
             )
+            .operation("getProjectResources")
             .path_param("id", id)
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
@@ -350,6 +358,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/projects/{id}/resources",
             )
+            .operation("setProjectResources")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -380,6 +389,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/projects/{id}/resources",
             )
+            .operation("addProjectResource")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -410,6 +420,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/projects/{id}/resources/{resourceId}",
             )
+            .operation("removeProjectResource")
             .path_param("id", id)
             .path_param("resourceId", resource_id);
         let response = self.client.api_client().send(request).await?;

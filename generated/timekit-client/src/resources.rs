@@ -71,6 +71,7 @@ impl ResourcesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/resources",
             )
+            .operation("getResources")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -100,6 +101,7 @@ impl ResourcesApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/resources",
             )
+            .operation("createResource")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -128,6 +130,7 @@ impl ResourcesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/resources/{id}",
             )
+            .operation("getResource")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -156,6 +159,7 @@ impl ResourcesApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/resources/{id}",
             )
+            .operation("updateResource")
             .path_param("id", id)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
@@ -184,6 +188,7 @@ impl ResourcesApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/resources/{id}",
             )
+            .operation("deleteResource")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -223,6 +228,7 @@ impl ResourcesApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/resources/resetpassword",
             )
+            .operation("resetResourcePassword")
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -251,6 +257,7 @@ impl ResourcesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/resources/timezone/{email}",
             )
+            .operation("getResourceTimezone")
             .path_param("email", email)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;

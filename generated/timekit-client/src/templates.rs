@@ -50,6 +50,7 @@ impl TemplatesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/templates",
             )
+            .operation("getTemplates")
             .query("limit", &params.limit, client_runtime::QueryStyle::Form)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
@@ -77,6 +78,7 @@ impl TemplatesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/templates/{slug}",
             )
+            .operation("getTemplate")
             .path_param("slug", slug)
             .query("include", &params.include, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
@@ -105,6 +107,7 @@ impl TemplatesApi<'_> {
                 client_runtime::reexports::http::Method::PUT,
                 "/templates/{slug}",
             )
+            .operation("updateTemplate")
             .path_param("slug", slug)
             .query("include", &params.include, client_runtime::QueryStyle::Form)
             .json(body);

@@ -25,6 +25,7 @@ impl WebhooksApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/webhooks",
             )
+            .operation("createWebhook")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -51,6 +52,7 @@ impl WebhooksApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/webhooks/{id}",
             )
+            .operation("deleteWebhook")
             .path_param("id", id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

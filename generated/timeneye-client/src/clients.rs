@@ -27,6 +27,7 @@ impl ClientsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/clients",
             )
+            .operation("clientsCreate")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

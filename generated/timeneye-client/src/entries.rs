@@ -46,6 +46,7 @@ impl EntriesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/entries",
             )
+            .operation("entriesList")
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("per_page", &params.per_page, client_runtime::QueryStyle::Form)
             .query("sort_by", &params.sort_by, client_runtime::QueryStyle::Form)
@@ -77,6 +78,7 @@ impl EntriesApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/entries",
             )
+            .operation("entriesCreate")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

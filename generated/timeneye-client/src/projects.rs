@@ -34,6 +34,7 @@ impl ProjectsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/projects",
             )
+            .operation("projectsList")
             .query("load[]", &params.load, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

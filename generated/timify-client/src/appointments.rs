@@ -71,6 +71,7 @@ impl AppointmentsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/appointments",
             )
+            .operation("appointmentsList")
             .header("company-id", &params.company_id)
             .query("from_date", &params.from_date, client_runtime::QueryStyle::Form)
             .query("to_date", &params.to_date, client_runtime::QueryStyle::Form)
@@ -104,6 +105,7 @@ impl AppointmentsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/appointments",
             )
+            .operation("appointmentsCreate")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -131,6 +133,7 @@ impl AppointmentsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/appointments/delete/bulk",
             )
+            .operation("appointmentsDeleteBulk")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -155,6 +158,7 @@ impl AppointmentsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/appointments/{appointmentId}",
             )
+            .operation("appointmentsGet")
             .path_param("appointmentId", appointment_id)
             .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;

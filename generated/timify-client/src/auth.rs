@@ -27,6 +27,7 @@ impl AuthApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/auth/token",
             )
+            .operation("authToken")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -51,6 +52,7 @@ impl AuthApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/auth/refreshtoken",
             )
+            .operation("authRefreshToken")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

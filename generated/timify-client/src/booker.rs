@@ -36,6 +36,7 @@ impl BookerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/booker-services/companies",
             )
+            .operation("bookerCompanies")
             .query("company_id", company_id, client_runtime::QueryStyle::Form);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -59,6 +60,7 @@ impl BookerApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/booker-services/availabilities",
             )
+            .operation("bookerAvailabilities")
             .query("company_id", company_id, client_runtime::QueryStyle::Form)
             .query("service_id", &params.service_id, client_runtime::QueryStyle::Form)
             .query("course_id", &params.course_id, client_runtime::QueryStyle::Form)
@@ -84,6 +86,7 @@ impl BookerApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/booker-services/reservations",
             )
+            .operation("bookerReserve")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -107,6 +110,7 @@ impl BookerApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/booker-services/appointments/confirm",
             )
+            .operation("bookerConfirm")
             .json(body);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {

@@ -36,6 +36,7 @@ impl CompaniesApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/companies",
             )
+            .operation("companiesList")
             .query("company_id", &params.company_id, client_runtime::QueryStyle::Form)
             .query(
                 "enterprise_id",

@@ -96,6 +96,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/customers",
             )
+            .operation("customersList")
             .header("company-id", &params.company_id)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("limit", &params.limit, client_runtime::QueryStyle::Form);
@@ -123,6 +124,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/customers",
             )
+            .operation("customersCreate")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -151,6 +153,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::PATCH,
                 "/v1/customers/{customerId}",
             )
+            .operation("customersUpdate")
             .path_param("customerId", customer_id)
             .header("company-id", &params.company_id)
             .query("external", &params.external, client_runtime::QueryStyle::Form)
@@ -178,6 +181,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/customers/customfields",
             )
+            .operation("customersCustomFieldsList")
             .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -203,6 +207,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/customers/customfields",
             )
+            .operation("customersCustomFieldsCreate")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -229,6 +234,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/customers/customfields/categories",
             )
+            .operation("customersCustomFieldCategoriesList")
             .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -254,6 +260,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/customers/customfields/categories",
             )
+            .operation("customersCustomFieldCategoriesCreate")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -281,6 +288,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/customers/customfields/categories/{categoryId}",
             )
+            .operation("customersCustomFieldCategoriesGet")
             .path_param("categoryId", category_id)
             .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;
@@ -309,6 +317,7 @@ impl CustomersApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/v1/customers/customfields/categories/{categoryId}",
             )
+            .operation("customersCustomFieldCategoriesDelete")
             .path_param("categoryId", category_id)
             .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;

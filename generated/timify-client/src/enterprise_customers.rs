@@ -80,6 +80,7 @@ impl EnterpriseCustomersApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/enterprise-customers",
             )
+            .operation("enterpriseCustomersList")
             .header("company-id", &params.company_id)
             .query("page", &params.page, client_runtime::QueryStyle::Form)
             .query("limit", &params.limit, client_runtime::QueryStyle::Form);
@@ -107,6 +108,7 @@ impl EnterpriseCustomersApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/enterprise-customers",
             )
+            .operation("enterpriseCustomersCreate")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -133,6 +135,7 @@ impl EnterpriseCustomersApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/enterprise-customers/customfields",
             )
+            .operation("enterpriseCustomersCustomFieldsList")
             .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -158,6 +161,7 @@ impl EnterpriseCustomersApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/enterprise-customers/customfields",
             )
+            .operation("enterpriseCustomersCustomFieldsCreate")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -184,6 +188,7 @@ impl EnterpriseCustomersApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/enterprise-customers/customfields/categories",
             )
+            .operation("enterpriseCustomersCustomFieldCategoriesList")
             .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
@@ -209,6 +214,7 @@ impl EnterpriseCustomersApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/enterprise-customers/customfields/categories",
             )
+            .operation("enterpriseCustomersCustomFieldCategoriesCreate")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
@@ -238,6 +244,7 @@ impl EnterpriseCustomersApi<'_> {
                 client_runtime::reexports::http::Method::DELETE,
                 "/v1/enterprise-customers/customfields/categories/{categoryId}",
             )
+            .operation("enterpriseCustomersCustomFieldCategoriesDelete")
             .path_param("categoryId", category_id)
             .header("company-id", &params.company_id);
         let response = self.client.api_client().send(request).await?;

@@ -55,6 +55,7 @@ impl TimeshiftsApi<'_> {
                 client_runtime::reexports::http::Method::GET,
                 "/v1/timeshifts",
             )
+            .operation("timeshiftsList")
             .header("company-id", &params.company_id)
             .query("from", &params.from, client_runtime::QueryStyle::Form)
             .query("to", &params.to, client_runtime::QueryStyle::Form)
@@ -95,6 +96,7 @@ impl TimeshiftsApi<'_> {
                 client_runtime::reexports::http::Method::POST,
                 "/v1/timeshifts",
             )
+            .operation("timeshiftsImport")
             .header("company-id", &params.company_id)
             .json(body);
         let response = self.client.api_client().send(request).await?;
