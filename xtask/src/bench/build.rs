@@ -7,7 +7,8 @@
 //! of the crate alone (debug, `CARGO_INCREMENTAL=0` as for a dependency, its dependencies built
 //! first and not timed), the peak memory of that build (the largest process, i.e. rustc, from
 //! `/usr/bin/time -v`), lines of Rust and `pub struct`/`pub enum` items, and our figures as a
-//! ratio of openapi-generator's and progenitor's. The load average is printed with each spec:
+//! ratio of openapi-generator's and progenitor's. `--baseline DIR` adds the same two rows for
+//! crates generated earlier (`DIR/<spec stem>`), for before/after comparisons. The load average is printed with each spec:
 //! on a shared machine the times are only comparable within one run.
 
 use std::path::Path;
@@ -48,6 +49,7 @@ pub fn run(
     scratch: &Path,
     tools: &Tools,
     tag: Option<&str>,
+    baseline: Option<&Path>,
 ) -> anyhow::Result<()> {
     for spec in specs {
         if !spec.is_file() {
@@ -59,7 +61,12 @@ pub fn run(
             "\n{name}: cargo build of the generated crate alone (debug, CARGO_INCREMENTAL=0, dependencies built first); load average {}",
             load_average()
         );
-        let mut rows = ours(root, spec, scratch, tag)?;
+        let dir = generate_ours(root, spec, scratch)?;
+        let mut rows = ours("ours", &dir, &scratch.join("target-ours"), tag);
+        if let Some(before) = baseline.map(|b| b.join(&name)).filter(|d| d.is_dir()) {
+            let before = before.canonicalize().unwrap_or(before);
+            rows.extend(ours("before", &before, &scratch.join("target-ours"), tag));
+        }
         if tools.openapi_generator {
             let dir = scratch.join("openapi-generator").join(&name);
             rows.push(theirs(
@@ -85,13 +92,12 @@ pub fn run(
     Ok(())
 }
 
-/// Generates our crate for `spec` and builds it with every tag and with one.
-fn ours(root: &Path, spec: &Path, scratch: &Path, tag: Option<&str>) -> anyhow::Result<Vec<Row>> {
+/// Generates our crate for `spec` into the scratch folder; returns its folder.
+fn generate_ours(root: &Path, spec: &Path, scratch: &Path) -> anyhow::Result<std::path::PathBuf> {
     let dir = scratch.join("ours").join(stem(spec));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let dir = dir.canonicalize().unwrap_or(dir);
-    let package = "bench-client";
-    let settings = crate::generate::one_off_settings(spec, package, &dir, true);
+    let settings = crate::generate::one_off_settings(spec, "bench-client", &dir, true);
     let generated = codegen::parse::parse_file(spec)
         .and_then(|p| codegen::generate(&p, &settings))
         .map_err(|errors| anyhow::anyhow!("{}", errors.first().map(|e| e.to_string()).unwrap_or_default()))?;
@@ -100,25 +106,29 @@ fn ours(root: &Path, spec: &Path, scratch: &Path, tag: Option<&str>) -> anyhow::
     if !lock.exists() {
         std::fs::copy(root.join("Cargo.lock"), &lock).with_context(|| format!("writing {}", lock.display()))?;
     }
-    let (lines, items) = count_rust(&dir);
-    let target = scratch.join("target-ours");
+    Ok(dir)
+}
+
+/// Builds one of our crates (`label`: ours, or a baseline) with every tag and with one.
+fn ours(label: &str, dir: &Path, target: &Path, tag: Option<&str>) -> Vec<Row> {
+    let (lines, items) = count_rust(dir);
     let mut rows = vec![Row {
-        label: "ours, every tag".to_owned(),
-        cost: build_crate(&dir, &target, &[]).map_err(|e| format!("{e:#}")),
+        label: format!("{label}, every tag"),
+        cost: build_crate(dir, target, &[]).map_err(|e| format!("{e:#}")),
         lines,
         items,
     }];
     // A user of one part of a large API turns the other tags off.
-    if let Some(feature) = tag.map(str::to_owned).or_else(|| first_default_feature(&dir)) {
+    if let Some(feature) = tag.map(str::to_owned).or_else(|| first_default_feature(dir)) {
         let args = ["--no-default-features", "--features", feature.as_str()];
         rows.push(Row {
-            label: format!("ours, only `{feature}`"),
-            cost: build_crate(&dir, &target, &args).map_err(|e| format!("{e:#}")),
+            label: format!("{label}, only `{feature}`"),
+            cost: build_crate(dir, target, &args).map_err(|e| format!("{e:#}")),
             lines,
             items,
         });
     }
-    Ok(rows)
+    rows
 }
 
 /// Builds another generator's crate in `dir`, if `generated` says it could make one.
@@ -244,7 +254,7 @@ fn load_average() -> String {
 fn print_table(rows: &[Row]) {
     let others: Vec<(&str, &Cost)> = rows
         .iter()
-        .filter(|r| !r.label.starts_with("ours"))
+        .filter(|r| !r.label.starts_with("ours") && !r.label.starts_with("before"))
         .filter_map(|r| Some((r.label.as_str(), r.cost.as_ref().ok()?)))
         .collect();
     let mut header = format!(
@@ -274,7 +284,7 @@ fn print_table(rows: &[Row]) {
             row.lines,
             row.items
         );
-        if row.label.starts_with("ours") {
+        if row.label.starts_with("ours") || row.label.starts_with("before") {
             for (_, other) in &others {
                 let time = cost.time.as_secs_f64() / other.time.as_secs_f64().max(1e-9);
                 let memory = match (cost.peak_kb, other.peak_kb) {

@@ -47,6 +47,10 @@ pub struct Args {
     /// With --build: the tag (cargo feature) of the one-tag build (default: the first).
     #[arg(long)]
     tag: Option<String>,
+    /// With --build: a folder of crates generated earlier (`DIR/<spec stem>`, e.g. by the
+    /// previous generator), built the same way beside ours as "before" rows.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
     /// Scratch folder (default: target/bench under the workspace root).
     #[arg(long)]
     scratch: Option<PathBuf>,
@@ -103,7 +107,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             progenitor,
             openapi_generator,
         };
-        build::run(&root, &build_specs, &scratch, &tools, args.tag.as_deref())?;
+        build::run(
+            &root,
+            &build_specs,
+            &scratch,
+            &tools,
+            args.tag.as_deref(),
+            args.baseline.as_deref(),
+        )?;
     } else {
         generation_table(args, &specs, &scratch, progenitor, openapi_generator)?;
     }
