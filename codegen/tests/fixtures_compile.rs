@@ -64,3 +64,75 @@ fn generated_fixture_crates_build_without_warnings() {
         warnings.join("\n")
     );
 }
+
+/// The feature-gates fixture builds warning-free with no feature, with each feature alone and
+/// with all: every type a feature needs is behind that feature, and nothing else is left
+/// dangling (a gate too narrow fails to compile; one too wide shows in the cfgs asserted here).
+#[test]
+fn each_feature_alone_builds_without_warnings() {
+    let root = workspace_root();
+    let dir = root.join("target/fixture-features/feature-gates");
+    let _ = std::fs::remove_dir_all(&dir);
+    let runtime = root.join("runtime");
+    let generated = common::generate_fixture("feature-gates", &runtime.to_string_lossy());
+    for file in &generated.files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("files sit in folders")).expect("create folder");
+        std::fs::write(&path, &file.contents).expect("write generated file");
+    }
+    let mut manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("read manifest");
+    manifest.push_str("\n[workspace]\n");
+    std::fs::write(dir.join("Cargo.toml"), &manifest).expect("write manifest");
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+
+    let types = std::fs::read_to_string(dir.join("src/types.rs")).expect("read types.rs");
+    for (cfg, item) in [
+        (
+            r#"#[cfg(any(feature = "orders", feature = "refunds", feature = "unreferenced-types"))]"#,
+            "pub struct Money",
+        ),
+        (r#"#[cfg(feature = "orders")]"#, "pub struct Order "),
+        (r#"#[cfg(feature = "operations")]"#, "pub struct Health "),
+        (r#"#[cfg(feature = "unreferenced-types")]"#, "pub struct Event "),
+    ] {
+        let at = types.find(item).unwrap_or_else(|| panic!("{item} missing"));
+        let before = &types[..at];
+        let last_item_end = before.rfind("\n}\n").unwrap_or(0);
+        assert!(before[last_item_end..].contains(cfg), "{item} is not behind {cfg}");
+    }
+
+    let defaults = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("default = ["))
+        .expect("a default feature list");
+    let features: Vec<&str> = defaults.split('"').skip(1).step_by(2).collect();
+    assert_eq!(
+        features,
+        [
+            "orders",
+            "refunds",
+            "customers",
+            "invoices",
+            "payouts",
+            "operations",
+            "unreferenced-types"
+        ]
+    );
+    let mut runs: Vec<Vec<&str>> = vec![vec!["--no-default-features"]];
+    runs.extend(features.iter().map(|f| vec!["--no-default-features", "--features", f]));
+    runs.push(Vec::new());
+    for args in runs {
+        let output = Command::new(env!("CARGO"))
+            .args(["clippy", "--quiet", "--message-format", "short"])
+            .args(&args)
+            .args(["--", "-D", "warnings"])
+            .current_dir(&dir)
+            .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("run cargo clippy");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?} does not build cleanly:\n{stderr}");
+        assert!(!stderr.contains("warning"), "{args:?} warns:\n{stderr}");
+    }
+}

@@ -52,6 +52,7 @@ snapshot_tests! {
     custom_methods => "custom-methods",
     dependencies_from_every_use_site => "dependencies",
     string_enums => "enums",
+    exact_feature_gates => "feature-gates",
     implied_discriminator => "implied-discriminator",
     names_are_valid_and_unique => "names",
     objects_and_formats => "objects",

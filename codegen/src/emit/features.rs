@@ -1,23 +1,30 @@
 //! Cargo features per tag, so users of a large API compile only the groups they call.
 //!
-//! With two or more tagged groups, each group's module and accessor sit behind a feature
-//! named after the module, and every type behind the features of the groups that use it
-//! (directly or through other types). All features are on by default. Untagged operations
-//! and types no operation uses are never gated, nor are webhook payloads and what they use.
+//! With two or more tagged groups, each group's module (and accessor) sits behind a feature
+//! named after the module: one per tag, and `operations` (or whatever name the root group's
+//! module got) for the untagged operations on `Client`. Every type is compiled exactly when a
+//! feature that needs it is on: `#[cfg(any(...))]` over the features of the groups that use
+//! it, directly or through other types. Types no operation uses sit behind
+//! [`UNREFERENCED_FEATURE`] (with what they use); webhook payloads and what they use are never
+//! gated, as the webhook events module is not. All features are on by default.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::model::{Group, Ir, TypeId};
 
+/// The feature of the types no operation uses. A tag or root module name is a Rust
+/// identifier, so a name with a hyphen can never clash with one.
+pub const UNREFERENCED_FEATURE: &str = "unreferenced-types";
+
 /// Whether the crate has per-group features.
 pub fn enabled(ir: &Ir) -> bool {
     ir.groups.iter().filter(|g| g.sub_client().is_some()).count() >= 2
 }
 
-/// The feature of a group, if it has one.
+/// The feature of a group, if the crate has features.
 fn feature(ir: &Ir, group: &Group) -> Option<String> {
-    (enabled(ir) && group.sub_client().is_some()).then(|| group.module.clone())
+    enabled(ir).then(|| group.module.clone())
 }
 
 /// `#[cfg(feature = "...")]` for a group's module and accessor, or nothing.
@@ -28,29 +35,24 @@ pub fn group_cfg(ir: &Ir, group: &Group) -> TokenStream {
     }
 }
 
-/// Types shared by more groups than this are always compiled: they are the API's common
-/// vocabulary (envelopes, errors), cheap to build, and a long `cfg(any(...))` helps no reader.
-/// Whatever such a type refers to has at least the same users, so it stays ungated too.
-const MAX_GATED_USERS: usize = 3;
-
-/// The cfg of a type: any of its users' features, or nothing when an ungated group uses it, no
-/// operation does, more than [`MAX_GATED_USERS`] groups share it, or a webhook payload needs
-/// it (the webhook events module is never gated).
+/// The cfg of a type: any of the features that need it (sorted), or nothing when the crate
+/// has no features or a webhook payload needs it (the webhook events module is never gated).
 pub fn type_cfg(ir: &Ir, id: TypeId) -> TokenStream {
     if !enabled(ir) || ir.webhooks.as_ref().is_some_and(|w| w.types.contains(&id)) {
         return TokenStream::new();
     }
-    let Some(users) = ir.type_users.get(&id).filter(|u| u.len() <= MAX_GATED_USERS) else {
-        return TokenStream::new();
-    };
-    let mut names = Vec::with_capacity(users.len());
-    for &index in users {
-        match ir.groups.get(index).and_then(|g| feature(ir, g)) {
-            Some(name) => names.push(name),
-            None => return TokenStream::new(),
-        }
+    let mut names: Vec<&str> = ir
+        .type_users
+        .get(&id)
+        .into_iter()
+        .flatten()
+        .filter_map(|&index| ir.groups.get(index))
+        .map(|g| g.module.as_str())
+        .collect();
+    if ir.unreferenced_types.contains(&id) {
+        names.push(UNREFERENCED_FEATURE);
     }
-    names.sort();
+    names.sort_unstable();
     names.dedup();
     match names.as_slice() {
         [] => TokenStream::new(),
@@ -69,17 +71,29 @@ pub fn redis_feature(ir: &Ir) -> &'static str {
     }
 }
 
-/// The `[features]` section of `Cargo.toml`: one feature per tag, and the Redis one.
+/// The `[features]` section of `Cargo.toml`: one feature per group, the one of the types no
+/// operation uses, and the Redis one.
 pub fn manifest_section(ir: &Ir) -> String {
-    let names: Vec<String> = ir.groups.iter().filter_map(|g| feature(ir, g)).collect();
     let mut out = String::from("\n[features]\n");
-    if !names.is_empty() {
-        out.push_str("# One feature per tag; all on by default. Turn off default features and pick\n# the tags you call to compile less.\n");
+    if enabled(ir) {
+        let mut names: Vec<&str> = Vec::with_capacity(ir.groups.len() + 1);
+        let mut lines = String::new();
+        for group in &ir.groups {
+            if group.sub_client().is_none() {
+                lines.push_str("# The operations without a tag (methods on `Client`).\n");
+            }
+            lines.push_str(&format!("{} = []\n", group.module));
+            names.push(&group.module);
+        }
+        if !ir.unreferenced_types.is_empty() {
+            lines.push_str("# The types no operation uses (and what they use).\n");
+            lines.push_str(&format!("{UNREFERENCED_FEATURE} = []\n"));
+            names.push(UNREFERENCED_FEATURE);
+        }
+        out.push_str("# One feature per tag; all on by default. Turn off default features and pick\n# the tags you call to compile less: each type is built only if a feature on needs it.\n");
         let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
         out.push_str(&format!("default = [{}]\n", quoted.join(", ")));
-        for name in &names {
-            out.push_str(&format!("{name} = []\n"));
-        }
+        out.push_str(&lines);
     }
     out.push_str(&format!(
         "# Tokens and rate budget shared by every replica through Redis (see the README).\n{} = [\"client-runtime/redis\"]\n",

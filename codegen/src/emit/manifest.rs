@@ -122,8 +122,14 @@ pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
         .collect();
     if super::features::enabled(ir) {
         let one = tags.first().copied().unwrap_or_default();
+        let root = ir
+            .groups
+            .iter()
+            .find(|g| g.sub_client().is_none())
+            .map(|g| format!(" (the operations without a tag: `{}`)", g.module))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "\n## Features\n\nEach tag is a cargo feature, all on by default. To compile only what you call:\n\n```toml\n{} = {{ version = \"{}\", default-features = false, features = [\"{one}\"] }}\n```\n",
+            "\n## Features\n\nEach tag is a cargo feature{root}, all on by default, and each type is compiled only when a feature that needs it is on. To compile only what you call:\n\n```toml\n{} = {{ version = \"{}\", default-features = false, features = [\"{one}\"] }}\n```\n",
             settings.name, settings.version
         ));
     }

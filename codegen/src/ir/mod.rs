@@ -13,7 +13,7 @@ pub mod tags;
 pub mod visit;
 pub mod webhooks;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
@@ -161,6 +161,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     }
     let auth = auth_schemes(openapi, file, &mut warnings);
     let type_users = type_users(&types, &groups);
+    let unreferenced_types = unreferenced_types(&types, &type_users, webhooks.as_ref());
     let provenance_note = provenance_note(file, openapi);
     let doc = naming::doc_text(Some(&openapi.info.title), openapi.info.description.as_deref());
     let doc = match (doc, &provenance_note) {
@@ -196,6 +197,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
             .unwrap_or_default(),
         rate_limit: rate_limit(document.get("x-rate-limit")),
         type_users,
+        unreferenced_types,
         webhooks,
         dependencies,
         places: std::mem::take(&mut builder.places),
@@ -328,6 +330,29 @@ fn type_users(types: &[TypeDef], groups: &[Group]) -> BTreeMap<TypeId, Vec<usize
         }
     }
     users
+}
+
+/// The types neither a group nor a webhook payload uses, and every type they use.
+fn unreferenced_types(
+    types: &[TypeDef],
+    users: &BTreeMap<TypeId, Vec<usize>>,
+    webhooks: Option<&Webhooks>,
+) -> BTreeSet<TypeId> {
+    let used = |id: &TypeId| users.contains_key(id) || webhooks.is_some_and(|w| w.types.contains(id));
+    let mut stack: Vec<TypeId> = (0..types.len())
+        .map(TypeId::from_index)
+        .filter(|id| !used(id))
+        .collect();
+    let mut out = BTreeSet::new();
+    while let Some(id) = stack.pop() {
+        if !out.insert(id) {
+            continue;
+        }
+        if let Some(def) = types.get(id.index()) {
+            visit::def_uses(def, &mut |ty| visit::named_types(ty, &mut stack));
+        }
+    }
+    out
 }
 
 /// The optional crates the generated code needs, from every use site: type definitions and

@@ -2,7 +2,7 @@
 //!
 //! Nothing here refers to openapiv3; emission reads only these types.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A generated type: its index in [`Ir::types`]. Only the IR builder makes new ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -547,6 +547,10 @@ pub struct Ir {
     pub rate_limit: Option<RateLimit>,
     /// Which group modules use each type (for per-group features): type id → group indexes.
     pub type_users: BTreeMap<TypeId, Vec<usize>>,
+    /// The types no group and no webhook payload uses, and every type they use: what a user
+    /// of no operation may still want (e.g. schemas of streamed events), behind a feature of
+    /// their own.
+    pub unreferenced_types: BTreeSet<TypeId>,
     /// Webhook and callback events, when the document has any.
     pub webhooks: Option<Webhooks>,
     /// The optional crates the generated code needs.

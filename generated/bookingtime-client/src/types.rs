@@ -3,6 +3,49 @@
 //! The API's data types.
 
 /// A message of the response envelope. Rendered by the SDK as `type[parameter]: text`.
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment",
+        feature = "appointment_template",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_resource",
+        feature = "booking_slot",
+        feature = "booking_template",
+        feature = "contract_account",
+        feature = "custom_entity",
+        feature = "customer",
+        feature = "customer_group",
+        feature = "email",
+        feature = "email_template",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "extra_field",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "license_config",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "organization",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "resource",
+        feature = "sms",
+        feature = "sms_template",
+        feature = "static_",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Message {
     /// `MESSAGE`.
@@ -22,9 +65,80 @@ pub struct Message {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment",
+        feature = "appointment_template",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_resource",
+        feature = "booking_slot",
+        feature = "booking_template",
+        feature = "contract_account",
+        feature = "custom_entity",
+        feature = "customer",
+        feature = "customer_group",
+        feature = "email",
+        feature = "email_template",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "extra_field",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "license_config",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "organization",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "resource",
+        feature = "sms",
+        feature = "sms_template",
+        feature = "static_",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 pub type MessageList = Vec<Message>;
 
 /// Envelope whose content is not documented: `content` is any JSON value (may be an object, an empty array or null).
+#[cfg(
+    any(
+        feature = "app_config",
+        feature = "appointment",
+        feature = "appointment_template",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "custom_entity",
+        feature = "customer",
+        feature = "customer_group",
+        feature = "email_template",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "extra_field",
+        feature = "file",
+        feature = "license_config",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "organization",
+        feature = "reporting_job",
+        feature = "resource",
+        feature = "sms_template",
+        feature = "static_",
+        feature = "synchronization"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct GenericEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +152,49 @@ pub struct GenericEnvelope {
 }
 
 /// Error body: the same envelope with `failure` messages whose `parameter` names the offending field; `content` is usually empty.
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment",
+        feature = "appointment_template",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_resource",
+        feature = "booking_slot",
+        feature = "booking_template",
+        feature = "contract_account",
+        feature = "custom_entity",
+        feature = "customer",
+        feature = "customer_group",
+        feature = "email",
+        feature = "email_template",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "extra_field",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "license_config",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "organization",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "resource",
+        feature = "sms",
+        feature = "sms_template",
+        feature = "static_",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -343,6 +500,14 @@ pub struct AppointmentTemplateStep {
 }
 
 /// `AVAILABILITY_DAY`: the availability of one day. Entries of `availabilityList` are not documented.
+#[cfg(
+    any(
+        feature = "booking_resource",
+        feature = "employee",
+        feature = "organization",
+        feature = "resource"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2014,6 +2179,14 @@ impl client_runtime::Envelope for AppointmentTemplateStepEnvelope {
 }
 
 /// `RANGE_LIST` container: the AvailabilityDay records of a calendar range.
+#[cfg(
+    any(
+        feature = "booking_resource",
+        feature = "employee",
+        feature = "organization",
+        feature = "resource"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityDayRangeList {
     /// `RANGE_LIST`.
@@ -2036,6 +2209,14 @@ pub struct AvailabilityDayRangeList {
 }
 
 /// Envelope whose content is a `RANGE_LIST` of AvailabilityDay.
+#[cfg(
+    any(
+        feature = "booking_resource",
+        feature = "employee",
+        feature = "organization",
+        feature = "resource"
+    )
+)]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2046,6 +2227,14 @@ pub struct AvailabilityDayRangeListEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+#[cfg(
+    any(
+        feature = "booking_resource",
+        feature = "employee",
+        feature = "organization",
+        feature = "resource"
+    )
+)]
 impl client_runtime::Envelope for AvailabilityDayRangeListEnvelope {
     type Content = AvailabilityDayRangeList;
     fn content(&self) -> &Self::Content {

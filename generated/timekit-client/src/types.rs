@@ -3,6 +3,22 @@
 //! The API's data types.
 
 /// A response whose `data` shape is not documented; `data` is any JSON value. Other top-level keys (e.g. `meta`) are kept.
+#[cfg(
+    any(
+        feature = "accounts",
+        feature = "apps",
+        feature = "availability",
+        feature = "bookings",
+        feature = "calendars",
+        feature = "credentials",
+        feature = "events",
+        feature = "location_services",
+        feature = "locations",
+        feature = "projects",
+        feature = "resources",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DataResponse {
     /// Any JSON value.
@@ -14,6 +30,20 @@ pub struct DataResponse {
 }
 
 /// Request body whose fields are not documented in the sources: any JSON object.
+#[cfg(
+    any(
+        feature = "accounts",
+        feature = "availability",
+        feature = "bookings",
+        feature = "calendars",
+        feature = "credentials",
+        feature = "events",
+        feature = "location_services",
+        feature = "locations",
+        feature = "resources",
+        feature = "templates"
+    )
+)]
 pub type OpenObject = serde_json::Map<String, serde_json::Value>;
 
 /// A Timekit app. `app_token` is present with `include=app_token`.
@@ -259,6 +289,14 @@ pub struct ResourceCreate {
 }
 
 /// A calendar of a resource.
+#[cfg(
+    any(
+        feature = "bookings",
+        feature = "calendars",
+        feature = "projects",
+        feature = "resources"
+    )
+)]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Calendar {
     /// UUID.
@@ -1123,6 +1161,24 @@ impl client_runtime::Envelope for TemplateResponse {
 }
 
 /// An error body. Validation errors (422) carry `errors` (field -> messages), other failures a flat `error` message; a missing record (404) names its `model`.
+#[cfg(
+    any(
+        feature = "accounts",
+        feature = "apps",
+        feature = "auth",
+        feature = "availability",
+        feature = "bookings",
+        feature = "calendars",
+        feature = "credentials",
+        feature = "events",
+        feature = "location_services",
+        feature = "locations",
+        feature = "projects",
+        feature = "resources",
+        feature = "templates",
+        feature = "webhooks"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ErrorType {
     /// The message.
@@ -1143,6 +1199,15 @@ pub struct ErrorType {
 }
 
 /// A timestamp: RFC 3339 or with a colon-less offset (`2016-11-24T13:34:54+0100`).
+#[cfg(
+    any(
+        feature = "availability",
+        feature = "bookings",
+        feature = "calendars",
+        feature = "projects",
+        feature = "resources"
+    )
+)]
 pub type Timestamp = client_runtime::LenientDateTime;
 
 /// The booking flow (graph), which decides the states and actions.
@@ -2128,6 +2193,7 @@ pub struct BookingMetaUpdate {
 
 /// The booking a webhook delivers, with its related objects. Timestamps may carry an offset
 /// without a colon (`2016-11-24T13:34:54+0100`).
+#[cfg(feature = "unreferenced-types")]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingWebhook {
     /// The booking's id (a UUID).

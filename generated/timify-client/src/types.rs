@@ -36,6 +36,15 @@ pub struct TokenResponse {
 }
 
 /// Paging metadata of the list envelope.
+#[cfg(
+    any(
+        feature = "appointments",
+        feature = "companies",
+        feature = "customers",
+        feature = "enterprise_customers",
+        feature = "timeshifts"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ListMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,6 +61,15 @@ pub struct ListMeta {
 }
 
 /// Generic response whose shape is not documented: usually `{data:...}`. `data` is any JSON value.
+#[cfg(
+    any(
+        feature = "appointments",
+        feature = "booker",
+        feature = "customers",
+        feature = "enterprise_customers",
+        feature = "timeshifts"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct DataResponse {
     /// Any JSON value.
