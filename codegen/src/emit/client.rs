@@ -27,7 +27,7 @@ pub fn lints_preamble() -> &'static str {
 
 /// `lib.rs` tokens. `modules` are (name, public) pairs; `features` gates each group module.
 pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
-    let crate_doc = ir.doc.clone().unwrap_or_else(|| ir.title.clone());
+    let crate_doc = super::doc_text::escape(ir.doc.as_deref().unwrap_or(&ir.title));
     let crate_doc = crate_doc.lines().map(|line| {
         let line = format!(" {}", line.trim_end());
         quote! { #![doc = #line] }
@@ -162,7 +162,7 @@ fn server_items(ir: &Ir) -> TokenStream {
             let doc = variable
                 .doc
                 .as_deref()
-                .map(|d| format!(": {}", d.trim()))
+                .map(|d| format!(": {}", super::doc_text::escape(d.trim())))
                 .unwrap_or_default();
             format!(" - `{}` (default `{}`){doc}", variable.wire_name, variable.default)
         })

@@ -6,6 +6,7 @@
 
 pub mod args;
 pub mod client;
+pub mod doc_text;
 pub mod features;
 pub mod manifest;
 pub mod operations;
@@ -159,7 +160,7 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
                 .iter()
                 .map(|g| {
                     let module = types::ident(&g.module);
-                    let doc = types::doc_attrs(Some(&group_summary(g)));
+                    let doc = doc_text::generator_doc_attrs(&group_summary(g));
                     let cfg = features::group_cfg(ir, g);
                     quote! { #doc #cfg pub mod #module; }
                 })
@@ -186,7 +187,10 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
         Unit::Types { ids, first: false } => format_file(types::emit_types(ir, ids), "", "src/types.rs"),
         Unit::Group(group) => {
             let body = operations::emit_group(ir, group);
-            let doc = group.doc.clone().unwrap_or_else(|| group_summary(group));
+            let doc = group
+                .doc
+                .as_deref()
+                .map_or_else(|| group_summary(group), doc_text::escape);
             let doc_lines = doc.lines().map(|l| {
                 let l = format!(" {}", l.trim_end());
                 quote! { #![doc = #l] }
@@ -212,10 +216,10 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
     }
 }
 
-/// A group's one-line description.
+/// A group's one-line description (rustdoc-safe: spec text escaped, generator text may link).
 fn group_summary(group: &Group) -> String {
     match &group.doc {
-        Some(doc) => doc.lines().next().unwrap_or_default().to_owned(),
+        Some(doc) => doc_text::escape(doc.lines().next().unwrap_or_default()),
         None if group.sub_client().is_none() => "Operations without a tag, as methods of [`crate::Client`].".to_owned(),
         None => format!("Operations tagged `{}`.", group.module),
     }

@@ -22,18 +22,12 @@ pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// `#[doc = ...]` lines for a doc text.
+/// `#[doc = ...]` lines for a doc text from the spec, escaped for rustdoc (`doc_text`).
 pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
-    let Some(doc) = doc else {
-        return TokenStream::new();
-    };
-    let lines = doc.lines().map(|line| {
-        // Doc text from specs is Markdown; keep it, but stop rustdoc from reading
-        // indented blocks and bare URLs as code or broken links.
-        let line = format!(" {}", line.trim_end());
-        quote! { #[doc = #line] }
-    });
-    quote! { #(#lines)* }
+    match doc {
+        Some(doc) => super::doc_text::spec_doc_attrs(doc),
+        None => TokenStream::new(),
+    }
 }
 
 /// The Rust type for a use site.

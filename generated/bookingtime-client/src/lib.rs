@@ -8,7 +8,7 @@
 
 //! bookingtime App API
 //!
-//! bookingtime App API v3 (https://api.bookingtime.com/app/v3/{locale}).
+//! bookingtime App API v3 (<https://api.bookingtime.com/app/v3/{locale}>).
 //!
 //! Every route of the official SDK is an operation here; `index|indexAll`-style alternatives are two
 //! operations with two literal paths.

@@ -8,7 +8,7 @@
 
 //! Timekit API
 //!
-//! Timekit API v2 (https://api.timekit.io/v2).
+//! Timekit API v2 (<https://api.timekit.io/v2>).
 //!
 //! Conventions: JSON everywhere (send `Content-Type: application/json`); ids are UUIDs; timestamps are RFC 3339
 //! by default (custom formats via the `Timekit-InputTimestampFormat` / `Timekit-OutputTimestampFormat` headers

@@ -2130,7 +2130,7 @@ pub struct WebhookSubscriptionCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// The answer to a webhook creation: `meta.message` ends with the new webhook's id ("... id <id>").
+/// The answer to a webhook creation: `meta.message` ends with the new webhook's id ("... id &lt;id>").
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct WebhookSubscriptionCreated {

@@ -17,7 +17,7 @@
 //! Authentication: OAuth 2.0 Authorization Code with PKCE (S256) as a public client (no client secret, no
 //! scopes); access tokens last 1 day and are renewed with the `refresh_token` grant; personal access tokens
 //! (developer portal, valid 1 year, not refreshable) are sent the same way as `Authorization: Bearer <token>`.
-//! The OAuth endpoint URLs are not known: take them from https://app.timeneye.com/api-reference (see the
+//! The OAuth endpoint URLs are not known: take them from <https://app.timeneye.com/api-reference> (see the
 //! security scheme). The API is a PREMIUM-plan feature and the workspace setting "Allow third-party apps" must
 //! be on; data visibility follows the authorising user's role.
 //!
