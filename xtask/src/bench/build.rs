@@ -5,11 +5,13 @@
 //! (`--no-default-features --features <tag>`), openapi-generator's `-g rust` crate and
 //! progenitor's, each where the tool can generate it. Each row gives the time of `cargo build`
 //! of the crate alone (debug, `CARGO_INCREMENTAL=0` as for a dependency, its dependencies built
-//! first and not timed), the peak memory of that build (the largest process, i.e. rustc, from
+//! first and not timed), its CPU time (user + system: on a shared machine, steadier than wall
+//! time), the peak memory of that build (the largest process, i.e. rustc, from
 //! `/usr/bin/time -v`), lines of Rust and `pub struct`/`pub enum` items, and our figures as a
-//! ratio of openapi-generator's and progenitor's. `--baseline DIR` adds the same two rows for
-//! crates generated earlier (`DIR/<spec stem>`), for before/after comparisons. The load average is printed with each spec:
-//! on a shared machine the times are only comparable within one run.
+//! ratio of openapi-generator's and progenitor's (a crate that does not compile says so, with
+//! its error count). `--baseline DIR` adds the same two rows for crates generated earlier
+//! (`DIR/<spec stem>`), for before/after comparisons. The load average is printed with each
+//! spec: on a shared machine the times are only comparable within one run.
 
 use std::path::Path;
 use std::process::Command;
@@ -30,6 +32,9 @@ pub struct Tools {
 /// Time and peak memory of one build of a crate.
 struct Cost {
     time: Duration,
+    /// User + system CPU seconds of the build (rustc's), when `/usr/bin/time` is there: less
+    /// sensitive than wall time to other work on a shared machine.
+    cpu: Option<f64>,
     /// Kilobytes, when `/usr/bin/time` is there to tell.
     peak_kb: Option<u64>,
 }
@@ -177,14 +182,19 @@ fn build_crate(dir: &Path, target: &Path, extra: &[&str]) -> anyhow::Result<Cost
         .context("running cargo build")?;
     let time = start.elapsed();
     if !output.status.success() {
-        bail!("cargo build failed:\n{}", tail(&output.stderr));
+        bail!("does not compile: {}", summarise(&output.stderr));
     }
-    let peak_kb = String::from_utf8_lossy(&output.stderr).lines().find_map(|l| {
-        l.trim()
-            .strip_prefix("Maximum resident set size (kbytes):")
-            .and_then(|v| v.trim().parse().ok())
-    });
-    Ok(Cost { time, peak_kb })
+    let report = String::from_utf8_lossy(&output.stderr);
+    let field = |name: &str| -> Option<f64> {
+        report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name).and_then(|v| v.trim().parse().ok()))
+    };
+    let peak_kb = field("Maximum resident set size (kbytes):").map(|kb| kb as u64);
+    let cpu = field("User time (seconds):")
+        .zip(field("System time (seconds):"))
+        .map(|(u, s)| u + s);
+    Ok(Cost { time, cpu, peak_kb })
 }
 
 /// `cargo build --lib` of the crate in `dir`, under `/usr/bin/time -v` if `timed`.
@@ -203,6 +213,19 @@ fn cargo_build(dir: &Path, target: &Path, extra: &[&str], timed: bool) -> Comman
         .args(["build", "--quiet", "--lib"])
         .args(extra);
     command
+}
+
+/// How many errors rustc reported, and the first.
+fn summarise(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let errors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("error") && !l.starts_with("error: could not compile"))
+        .collect();
+    match errors.first() {
+        Some(first) => format!("{} errors, the first: {first}", errors.len()),
+        None => tail(stderr),
+    }
 }
 
 /// The last lines of a command's stderr, for an error message.
@@ -258,11 +281,11 @@ fn print_table(rows: &[Row]) {
         .filter_map(|r| Some((r.label.as_str(), r.cost.as_ref().ok()?)))
         .collect();
     let mut header = format!(
-        "{:<28} {:>9} {:>9} {:>8} {:>6}",
-        "crate", "build", "peak", "lines", "types"
+        "{:<28} {:>9} {:>8} {:>9} {:>8} {:>6}",
+        "crate", "build", "cpu", "peak", "lines", "types"
     );
     for (label, _) in &others {
-        header.push_str(&format!("  {:>18}", format!("time, mem / {}", short(label))));
+        header.push_str(&format!("  {:>22}", format!("time, cpu, mem / {}", short(label))));
     }
     println!("{header}");
     for row in rows {
@@ -275,9 +298,10 @@ fn print_table(rows: &[Row]) {
             }
         };
         let mut line = format!(
-            "{:<28} {:>9} {:>9} {:>8} {:>6}",
+            "{:<28} {:>9} {:>8} {:>9} {:>8} {:>6}",
             row.label,
             secs(cost.time),
+            cost.cpu.map(|c| format!("{c:.1}s")).unwrap_or_else(|| "?".to_owned()),
             cost.peak_kb
                 .map(|kb| format!("{} MB", kb / 1024))
                 .unwrap_or_else(|| "?".to_owned()),
@@ -291,7 +315,11 @@ fn print_table(rows: &[Row]) {
                     (Some(a), Some(b)) if b > 0 => format!("{:.2}", a as f64 / b as f64),
                     _ => "?".to_owned(),
                 };
-                line.push_str(&format!("  {:>18}", format!("{time:.2}, {memory}")));
+                let cpu = match (cost.cpu, other.cpu) {
+                    (Some(a), Some(b)) if b > 0.0 => format!("{:.2}", a / b),
+                    _ => "?".to_owned(),
+                };
+                line.push_str(&format!("  {:>22}", format!("{time:.2}, {cpu}, {memory}")));
             }
         }
         println!("{line}");
