@@ -47,6 +47,7 @@ macro_rules! snapshot_tests {
 
 snapshot_tests! {
     alias_cycles => "alias-cycles",
+    annotation_all_of_allows_any_value => "annotation-all-of",
     auth_schemes => "auth",
     request_bodies => "bodies",
     custom_methods => "custom-methods",

@@ -536,21 +536,9 @@ impl<'a> TypeBuilder<'a> {
         if let [single] = members {
             return TypeKind::Alias(self.lower(single.into(), name, &format!("{pointer}/allOf/0")));
         }
-        let mut properties = indexmap::IndexMap::new();
-        let mut required = Vec::new();
-        let mut additional = None;
-        let mut seen = BTreeSet::new();
-        let mut unmergeable = false;
+        let mut merge = Merge::default();
         for member in members {
-            let complete = self.collect_object(
-                member.into(),
-                &mut properties,
-                &mut required,
-                &mut additional,
-                &mut seen,
-                &mut unmergeable,
-            );
-            if !complete {
+            if !self.collect_object(member.into(), &mut merge) {
                 self.warn(
                     pointer,
                     format!("allOf merges more than {MAX_ALL_OF_MEMBERS} schemas; typed as a JSON object"),
@@ -558,37 +546,34 @@ impl<'a> TypeBuilder<'a> {
                 return TypeKind::Alias(TypeRef::Builtin(Builtin::JsonObject));
             }
         }
-        if unmergeable && properties.is_empty() {
+        if merge.unmergeable && merge.properties.is_empty() {
             // e.g. allOf of a string and a constraint: type it as the first member.
             if let Some(first) = members.first() {
                 return TypeKind::Alias(self.lower(first.into(), name, &format!("{pointer}/allOf/0")));
             }
         }
-        let properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>> = properties;
+        if !merge.says_object {
+            // Only annotations (`allOf: [{}, {description}, {example}]`): any JSON value is
+            // allowed, not only objects.
+            return TypeKind::Alias(TypeRef::Builtin(Builtin::Json));
+        }
         self.lower_object(
-            &properties,
-            &required,
-            additional.as_ref(),
+            &merge.properties,
+            &merge.required,
+            merge.additional.as_ref(),
             name,
             &format!("{pointer}/allOf"),
         )
     }
 
-    /// Gathers the properties of `member` and everything it includes through `$ref`s and
-    /// nested `allOf`s, depth first in document order (later members override earlier ones).
+    /// Gathers into `merge` the properties of `member` and everything it includes through
+    /// `$ref`s and nested `allOf`s, depth first in document order (later members override
+    /// earlier ones).
     ///
     /// A work stack rather than recursion, so a long chain of `allOf`s cannot exhaust the
-    /// stack; `seen` stops reference cycles. Returns `false` when the merge would visit more
-    /// than [`MAX_ALL_OF_MEMBERS`] schemas.
-    fn collect_object(
-        &mut self,
-        member: SchemaRef<'_>,
-        properties: &mut indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
-        required: &mut Vec<String>,
-        additional: &mut Option<AdditionalProperties>,
-        seen: &mut BTreeSet<String>,
-        unmergeable: &mut bool,
-    ) -> bool {
+    /// stack; `merge.seen` stops reference cycles. Returns `false` when the merge would visit
+    /// more than [`MAX_ALL_OF_MEMBERS`] schemas.
+    fn collect_object(&mut self, member: SchemaRef<'_>, merge: &mut Merge) -> bool {
         let mut stack: Vec<ReferenceOr<Schema>> = vec![match member {
             SchemaRef::Ref(reference) => ReferenceOr::Reference {
                 reference: reference.to_owned(),
@@ -596,18 +581,18 @@ impl<'a> TypeBuilder<'a> {
             SchemaRef::Inline(schema) => ReferenceOr::Item(schema.clone()),
         }];
         while let Some(next) = stack.pop() {
-            if seen.len() > MAX_ALL_OF_MEMBERS {
+            if merge.seen.len() > MAX_ALL_OF_MEMBERS {
                 return false;
             }
             let schema = match next {
                 ReferenceOr::Reference { reference } => {
-                    if !seen.insert(reference.clone()) {
+                    if !merge.seen.insert(reference.clone()) {
                         continue;
                     }
                     match self.resolve_schema(&reference) {
                         Some(schema) => schema,
                         None => {
-                            *unmergeable = true;
+                            merge.unmergeable = true;
                             continue;
                         }
                     }
@@ -616,23 +601,32 @@ impl<'a> TypeBuilder<'a> {
             };
             // Children are pushed in reverse so they are taken in document order.
             let (props, req, extra, nested): (_, _, _, &[ReferenceOr<Schema>]) = match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties, &[]),
-                SchemaKind::Any(any) => (&any.properties, &any.required, &any.additional_properties, &any.all_of),
+                SchemaKind::Type(Type::Object(o)) => {
+                    merge.says_object = true;
+                    (&o.properties, &o.required, &o.additional_properties, &[])
+                }
+                SchemaKind::Any(any) => {
+                    merge.says_object |= any.typ.as_deref() == Some("object")
+                        || !any.properties.is_empty()
+                        || !any.required.is_empty()
+                        || any.additional_properties.is_some();
+                    (&any.properties, &any.required, &any.additional_properties, &any.all_of)
+                }
                 SchemaKind::AllOf { all_of } => {
                     stack.extend(all_of.iter().rev().cloned());
                     continue;
                 }
                 _ => {
-                    *unmergeable = true;
+                    merge.unmergeable = true;
                     continue;
                 }
             };
             for (name, property) in props {
-                properties.insert(name.clone(), property.clone());
+                merge.properties.insert(name.clone(), property.clone());
             }
-            required.extend(req.iter().cloned());
+            merge.required.extend(req.iter().cloned());
             if extra.is_some() {
-                additional.clone_from(extra);
+                merge.additional.clone_from(extra);
             }
             stack.extend(nested.iter().rev().cloned());
         }
@@ -669,6 +663,24 @@ impl<'a> TypeBuilder<'a> {
             return serde_json::from_value(target.clone()).ok();
         }
     }
+}
+
+/// What an `allOf` merge has gathered so far.
+#[derive(Default)]
+struct Merge {
+    /// Properties of every member, later members overriding earlier ones.
+    properties: indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>,
+    /// `required` of every member.
+    required: Vec<String>,
+    /// The last member's `additionalProperties`.
+    additional: Option<AdditionalProperties>,
+    /// `$ref`s followed, to stop cycles and bound the merge.
+    seen: BTreeSet<String>,
+    /// A member is not an object schema (a string, a union) or its `$ref` leads nowhere.
+    unmergeable: bool,
+    /// A member says the value is an object (`type: object`, properties, `required` or
+    /// `additionalProperties`); without one, the members only annotate.
+    says_object: bool,
 }
 
 /// How deeply inline schemas (and `$ref`s outside components, which are inlined) may nest
