@@ -50,6 +50,7 @@ snapshot_tests! {
     annotation_all_of_allows_any_value => "annotation-all-of",
     auth_schemes => "auth",
     request_bodies => "bodies",
+    composition_siblings_are_merged => "composition-siblings",
     custom_methods => "custom-methods",
     dependencies_from_every_use_site => "dependencies",
     string_enums => "enums",

@@ -329,8 +329,8 @@ impl<'a> TypeBuilder<'a> {
                 name,
                 pointer,
             ),
-            SchemaKind::OneOf { one_of } => self.lower_union(schema, one_of, name, &format!("{pointer}/oneOf")),
-            SchemaKind::AnyOf { any_of } => self.lower_union(schema, any_of, name, &format!("{pointer}/anyOf")),
+            SchemaKind::OneOf { one_of } => self.lower_union(schema, one_of, None, name, &format!("{pointer}/oneOf")),
+            SchemaKind::AnyOf { any_of } => self.lower_union(schema, any_of, None, name, &format!("{pointer}/anyOf")),
             SchemaKind::AllOf { all_of } => self.lower_all_of(all_of, name, pointer),
             SchemaKind::Not { .. } => TypeKind::Alias(TypeRef::Builtin(Builtin::Json)),
             SchemaKind::Any(any) => self.lower_any(schema, any, name, pointer),
@@ -394,14 +394,24 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn lower_any(&mut self, schema: &Schema, any: &AnySchema, name: &str, pointer: &str) -> TypeKind {
+        // Object keywords beside a composition (`type: object, properties, allOf` or
+        // `properties, oneOf`) constrain the value as much as the members do.
+        let siblings = object_siblings(any);
         if !any.all_of.is_empty() {
-            return self.lower_all_of(&any.all_of, name, pointer);
+            let Some(siblings) = siblings else {
+                return self.lower_all_of(&any.all_of, name, pointer);
+            };
+            let mut members = any.all_of.clone();
+            members.push(ReferenceOr::Item(siblings));
+            return self.lower_all_of(&members, name, pointer);
         }
         if !any.one_of.is_empty() {
-            return self.lower_union(schema, &any.one_of, name, &format!("{pointer}/oneOf"));
+            let pointer = format!("{pointer}/oneOf");
+            return self.lower_union(schema, &any.one_of, siblings.as_ref(), name, &pointer);
         }
         if !any.any_of.is_empty() {
-            return self.lower_union(schema, &any.any_of, name, &format!("{pointer}/anyOf"));
+            let pointer = format!("{pointer}/anyOf");
+            return self.lower_union(schema, &any.any_of, siblings.as_ref(), name, &pointer);
         }
         if !any.properties.is_empty() || any.typ.as_deref() == Some("object") {
             return self.lower_object(
@@ -430,10 +440,14 @@ impl<'a> TypeBuilder<'a> {
         }))
     }
 
+    /// Lowers a `oneOf`/`anyOf`. `siblings`, the object keywords beside it, are merged into
+    /// every alternative (`A and (B1 or B2)` is `(A and B1) or (A and B2)`), so each variant
+    /// has the fields every object has as well as its own.
     fn lower_union(
         &mut self,
         schema: &Schema,
         alternatives: &[ReferenceOr<Schema>],
+        siblings: Option<&Schema>,
         name: &str,
         pointer: &str,
     ) -> TypeKind {
@@ -442,7 +456,7 @@ impl<'a> TypeBuilder<'a> {
         let (nulls, alternatives): (Vec<_>, Vec<_>) = alternatives.iter().partition(|a| is_null_only(a));
         if !nulls.is_empty() {
             let owned: Vec<ReferenceOr<Schema>> = alternatives.into_iter().cloned().collect();
-            let inner = match self.lower_union(schema, &owned, name, pointer) {
+            let inner = match self.lower_union(schema, &owned, siblings, name, pointer) {
                 TypeKind::Alias(ty) => ty,
                 kind => TypeRef::Named(self.add_type(name, pointer, schema_doc(schema), kind)),
             };
@@ -453,7 +467,9 @@ impl<'a> TypeBuilder<'a> {
         }
         let alternatives: Vec<&ReferenceOr<Schema>> = alternatives;
         if let [single] = alternatives.as_slice() {
-            return TypeKind::Alias(self.lower((*single).into(), name, &format!("{pointer}/0")));
+            let merged = siblings.map(|siblings| merged_with(siblings, single));
+            let single = merged.as_ref().map_or((*single).into(), SchemaRef::Inline);
+            return TypeKind::Alias(self.lower(single, name, &format!("{pointer}/0")));
         }
         let discriminator = schema.schema_data.discriminator.as_ref();
         let mut scope = Scope::with_reserved(["Unknown"]);
@@ -480,8 +496,9 @@ impl<'a> TypeBuilder<'a> {
                     Vec::new(),
                 ),
             };
+            let merged = siblings.map(|siblings| merged_with(siblings, alternative));
             let ty = self.lower(
-                (*alternative).into(),
+                merged.as_ref().map_or((*alternative).into(), SchemaRef::Inline),
                 &format!("{name}{}", naming::camel(&variant_hint)),
                 &alt_pointer,
             );
@@ -662,6 +679,41 @@ impl<'a> TypeBuilder<'a> {
             let target = current.strip_prefix('#').and_then(|p| self.document.pointer(p))?;
             return serde_json::from_value(target.clone()).ok();
         }
+    }
+}
+
+/// The object keywords of a schema that also composes (`properties`, `required`,
+/// `additionalProperties`), as a schema of their own; `None` when it has none.
+fn object_siblings(any: &AnySchema) -> Option<Schema> {
+    if any.properties.is_empty() && any.required.is_empty() && any.additional_properties.is_none() {
+        return None;
+    }
+    Some(Schema {
+        schema_data: openapiv3::SchemaData::default(),
+        schema_kind: SchemaKind::Any(AnySchema {
+            typ: Some("object".to_owned()),
+            properties: any.properties.clone(),
+            required: any.required.clone(),
+            additional_properties: any.additional_properties.clone(),
+            ..AnySchema::default()
+        }),
+    })
+}
+
+/// `allOf: [siblings, alternative]`, keeping the alternative's title (its variant's name).
+fn merged_with(siblings: &Schema, alternative: &ReferenceOr<Schema>) -> Schema {
+    let title = match alternative {
+        ReferenceOr::Item(schema) => schema.schema_data.title.clone(),
+        ReferenceOr::Reference { .. } => None,
+    };
+    Schema {
+        schema_data: openapiv3::SchemaData {
+            title,
+            ..openapiv3::SchemaData::default()
+        },
+        schema_kind: SchemaKind::AllOf {
+            all_of: vec![ReferenceOr::Item(siblings.clone()), alternative.clone()],
+        },
     }
 }
 
