@@ -62,6 +62,9 @@ pub struct TypeBuilder<'a> {
     resolving: BTreeSet<String>,
     /// How many [`TypeBuilder::lower`] calls are under way, to bound the recursion.
     depth: usize,
+    /// How many more union alternatives may get object keywords merged in (each one a new
+    /// type), so nested unions cannot multiply the output without bound.
+    distribution_budget: usize,
     /// Warnings about fallbacks.
     pub warnings: Vec<Diagnostic>,
     /// Errors that stop generation (dangling refs).
@@ -88,6 +91,7 @@ impl<'a> TypeBuilder<'a> {
             nullable: BTreeSet::new(),
             resolving: BTreeSet::new(),
             depth: 0,
+            distribution_budget: MAX_DISTRIBUTED_ALTERNATIVES,
             warnings: Vec::new(),
             errors: Vec::new(),
             places: BTreeMap::new(),
@@ -466,6 +470,23 @@ impl<'a> TypeBuilder<'a> {
             });
         }
         let alternatives: Vec<&ReferenceOr<Schema>> = alternatives;
+        let siblings = match siblings {
+            Some(_) if self.distribution_budget < alternatives.len() => {
+                self.warn(
+                    pointer,
+                    format!(
+                        "more than {MAX_DISTRIBUTED_ALTERNATIVES} union alternatives with object keywords beside them; \
+                         these alternatives are typed without them"
+                    ),
+                );
+                None
+            }
+            Some(siblings) => {
+                self.distribution_budget -= alternatives.len();
+                Some(siblings)
+            }
+            None => None,
+        };
         if let [single] = alternatives.as_slice() {
             let merged = siblings.map(|siblings| merged_with(siblings, single));
             let single = merged.as_ref().map_or((*single).into(), SchemaRef::Inline);
@@ -553,6 +574,22 @@ impl<'a> TypeBuilder<'a> {
         if let [single] = members {
             return TypeKind::Alias(self.lower(single.into(), name, &format!("{pointer}/allOf/0")));
         }
+        if let Some(union) = self.single_union_member(members) {
+            // `allOf: [A, {oneOf: [B1, B2]}]` is `oneOf: [A and B1, A and B2]`.
+            let mut rest: Vec<ReferenceOr<Schema>> = members
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != union.index)
+                .map(|(_, member)| member.clone())
+                .collect();
+            rest.extend(union.siblings.map(ReferenceOr::Item));
+            let siblings = Schema {
+                schema_data: openapiv3::SchemaData::default(),
+                schema_kind: SchemaKind::AllOf { all_of: rest },
+            };
+            let pointer = format!("{pointer}/allOf/{}", union.index);
+            return self.lower_union(&union.schema, &union.alternatives, Some(&siblings), name, &pointer);
+        }
         let mut merge = Merge::default();
         for member in members {
             if !self.collect_object(member.into(), &mut merge) {
@@ -581,6 +618,42 @@ impl<'a> TypeBuilder<'a> {
             name,
             &format!("{pointer}/allOf"),
         )
+    }
+
+    /// The one member of an `allOf` that is a `oneOf`/`anyOf` (resolved); `None` when there
+    /// is none or more than one.
+    fn single_union_member(&self, members: &[ReferenceOr<Schema>]) -> Option<UnionMember> {
+        let mut found = None;
+        for (index, member) in members.iter().enumerate() {
+            let schema = match member {
+                ReferenceOr::Reference { reference } => match self.resolve_schema(reference) {
+                    Some(schema) => schema,
+                    None => continue,
+                },
+                ReferenceOr::Item(schema) => schema.clone(),
+            };
+            let (alternatives, siblings) = match &schema.schema_kind {
+                SchemaKind::OneOf { one_of } => (one_of.clone(), None),
+                SchemaKind::AnyOf { any_of } => (any_of.clone(), None),
+                SchemaKind::Any(any) if any.all_of.is_empty() && !any.one_of.is_empty() => {
+                    (any.one_of.clone(), object_siblings(any))
+                }
+                SchemaKind::Any(any) if any.all_of.is_empty() && !any.any_of.is_empty() => {
+                    (any.any_of.clone(), object_siblings(any))
+                }
+                _ => continue,
+            };
+            if found.is_some() {
+                return None;
+            }
+            found = Some(UnionMember {
+                index,
+                schema,
+                alternatives,
+                siblings,
+            });
+        }
+        found
     }
 
     /// Gathers into `merge` the properties of `member` and everything it includes through
@@ -715,6 +788,22 @@ fn merged_with(siblings: &Schema, alternative: &ReferenceOr<Schema>) -> Schema {
             all_of: vec![ReferenceOr::Item(siblings.clone()), alternative.clone()],
         },
     }
+}
+
+/// How many union alternatives in all may get object keywords merged in (see
+/// `TypeBuilder::distribution_budget`). Real documents use a few dozen.
+const MAX_DISTRIBUTED_ALTERNATIVES: usize = 4096;
+
+/// The union member of an `allOf` (see `TypeBuilder::single_union_member`).
+struct UnionMember {
+    /// Its index among the members.
+    index: usize,
+    /// The member, `$ref` resolved.
+    schema: Schema,
+    /// Its alternatives.
+    alternatives: Vec<ReferenceOr<Schema>>,
+    /// The object keywords beside its `oneOf`/`anyOf`, if any.
+    siblings: Option<Schema>,
 }
 
 /// What an `allOf` merge has gathered so far.
