@@ -11,41 +11,73 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use codegen::diagnostic::escape_pointer_token;
+
+/// Whether a value is valid against the schema at a JSON pointer of the document (`true`
+/// when that cannot be told, e.g. a schema that does not compile).
+pub type Fits<'v> = dyn FnMut(&str, &Value) -> bool + 'v;
+
 /// The schemas of `document` that apply at `path` (object keys and array indexes) below the
 /// schema at `pointer`, through `$ref`, `allOf`, `oneOf`, `anyOf`, `properties`,
-/// `additionalProperties` and `items`.
-fn applicable<'a>(document: &'a Value, pointer: &str, path: &[String]) -> Vec<&'a Value> {
-    let mut current: Vec<&Value> = document.pointer(pointer).into_iter().collect();
-    current = expand(document, current);
+/// `additionalProperties` and `items`. Of a `oneOf`/`anyOf`, only the alternatives the
+/// example's value there fits apply (all of them when it fits none).
+fn applicable<'a>(
+    document: &'a Value,
+    pointer: &str,
+    path: &[String],
+    example: &Value,
+    fits: &mut Fits<'_>,
+) -> Vec<&'a Value> {
+    let mut current: Vec<(String, &Value)> = document
+        .pointer(pointer)
+        .map(|schema| (pointer.to_owned(), schema))
+        .into_iter()
+        .collect();
+    let mut value = Some(example);
+    current = expand(document, current, value, fits);
     for token in path {
         let mut next = Vec::new();
-        for schema in &current {
+        for (at, schema) in &current {
             if let Some(property) = schema.get("properties").and_then(|p| p.get(token)) {
-                next.push(property);
+                next.push((format!("{at}/properties/{}", escape_pointer_token(token)), property));
             } else if let Some(extra @ Value::Object(_)) = schema.get("additionalProperties") {
-                next.push(extra);
+                next.push((format!("{at}/additionalProperties"), extra));
             }
             if token.parse::<usize>().is_ok() {
                 if let Some(items) = schema.get("items") {
-                    next.push(items);
+                    next.push((format!("{at}/items"), items));
                 }
             }
         }
-        current = expand(document, next);
+        value = value.and_then(|v| match v {
+            Value::Object(members) => members.get(token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        });
+        current = expand(document, next, value, fits);
     }
-    current
+    current.into_iter().map(|(_, schema)| schema).collect()
 }
 
-/// `schemas` with `$ref`s followed and every composition member added.
-fn expand<'a>(document: &'a Value, schemas: Vec<&'a Value>) -> Vec<&'a Value> {
+/// `schemas` with `$ref`s followed and every composition member added (of a `oneOf`/`anyOf`,
+/// the alternatives `value` fits, if it fits any).
+fn expand<'a>(
+    document: &'a Value,
+    schemas: Vec<(String, &'a Value)>,
+    value: Option<&Value>,
+    fits: &mut Fits<'_>,
+) -> Vec<(String, &'a Value)> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut stack = schemas;
-    while let Some(mut schema) = stack.pop() {
+    while let Some((mut at, mut schema)) = stack.pop() {
         let mut hops = 0;
         while let Some(target) = schema.get("$ref").and_then(Value::as_str) {
-            match target.strip_prefix('#').and_then(|p| document.pointer(p)) {
-                Some(resolved) if hops < 16 => schema = resolved,
+            match target.strip_prefix('#').and_then(|p| Some((p, document.pointer(p)?))) {
+                Some((pointer, resolved)) if hops < 16 => {
+                    at = pointer.to_owned();
+                    schema = resolved;
+                }
                 _ => break,
             }
             hops += 1;
@@ -53,20 +85,41 @@ fn expand<'a>(document: &'a Value, schemas: Vec<&'a Value>) -> Vec<&'a Value> {
         if !seen.insert(schema as *const Value) {
             continue;
         }
-        for keyword in ["allOf", "oneOf", "anyOf"] {
-            if let Some(Value::Array(members)) = schema.get(keyword) {
-                stack.extend(members.iter());
-            }
+        if let Some(Value::Array(members)) = schema.get("allOf") {
+            stack.extend(members.iter().enumerate().map(|(i, m)| (format!("{at}/allOf/{i}"), m)));
         }
-        out.push(schema);
+        for keyword in ["oneOf", "anyOf"] {
+            let Some(Value::Array(members)) = schema.get(keyword) else {
+                continue;
+            };
+            let members: Vec<(String, &Value)> = members
+                .iter()
+                .enumerate()
+                .map(|(i, m)| (format!("{at}/{keyword}/{i}"), m))
+                .collect();
+            let fitting: Vec<(String, &Value)> = match value {
+                Some(value) => members.iter().filter(|(p, _)| fits(p, value)).cloned().collect(),
+                None => Vec::new(),
+            };
+            stack.extend(if fitting.is_empty() { members } else { fitting });
+        }
+        out.push((at, schema));
     }
     out
 }
 
-/// Whether the member `key` of the object at `path` is part of a generated type: some
-/// applicable schema names it or keeps extra members (`additionalProperties` true or a schema).
-pub fn is_declared(document: &Value, pointer: &str, path: &[String], key: &str) -> bool {
-    applicable(document, pointer, path).iter().any(|schema| {
+/// Whether the member `key` of the object at `path` of `example` is part of a generated type:
+/// some applicable schema names it or keeps extra members (`additionalProperties` true or a
+/// schema).
+pub fn is_declared(
+    document: &Value,
+    pointer: &str,
+    example: &Value,
+    path: &[String],
+    key: &str,
+    fits: &mut Fits<'_>,
+) -> bool {
+    applicable(document, pointer, path, example, fits).iter().any(|schema| {
         schema.get("properties").and_then(|p| p.get(key)).is_some()
             || matches!(
                 schema.get("additionalProperties"),
@@ -93,11 +146,32 @@ mod tests {
         }}});
         let pet = "/components/schemas/Pet";
         let path = |tokens: &[&str]| tokens.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
-        assert!(is_declared(&document, pet, &[], "id"));
-        assert!(!is_declared(&document, pet, &[], "eventName"));
-        assert!(is_declared(&document, pet, &path(&["pay"]), "card"));
-        assert!(is_declared(&document, pet, &path(&["tags", "0"]), "label"));
-        assert!(!is_declared(&document, pet, &path(&["tags", "0"]), "colour"));
-        assert!(is_declared(&document, pet, &path(&["meta"]), "anything"));
+        let example = json!({"pay": {"card": 1}, "tags": [{}], "meta": {}});
+        let mut any = |_: &str, _: &Value| true;
+        let mut declared = |p: &[String], key: &str| is_declared(&document, pet, &example, p, key, &mut any);
+        assert!(declared(&[], "id"));
+        assert!(!declared(&[], "eventName"));
+        assert!(declared(&path(&["pay"]), "card"));
+        assert!(declared(&path(&["tags", "0"]), "label"));
+        assert!(!declared(&path(&["tags", "0"]), "colour"));
+        assert!(declared(&path(&["meta"]), "anything"));
+    }
+
+    #[test]
+    fn members_only_an_alternative_the_value_does_not_fit_declares_are_not_declared() {
+        let document = json!({"components": {"schemas": {
+            "Attribute": {"properties": {"name": {}}, "oneOf": [
+                {"required": ["options"], "properties": {"options": {"type": "array"}}},
+                {"title": "other"}
+            ]}
+        }}});
+        let example = json!({"name": "a", "options": {"value": 1}});
+        // The value fits only the second alternative (its `options` is no array).
+        let mut fits = |pointer: &str, _: &Value| pointer.ends_with("/oneOf/1");
+        let at = "/components/schemas/Attribute";
+        assert!(!is_declared(&document, at, &example, &[], "options", &mut fits));
+        assert!(is_declared(&document, at, &example, &[], "name", &mut fits));
+        let mut fits_none = |_: &str, _: &Value| false;
+        assert!(is_declared(&document, at, &example, &[], "options", &mut fits_none));
     }
 }

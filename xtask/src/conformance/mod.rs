@@ -82,6 +82,8 @@ pub struct Plan {
     dropped: Vec<usize>,
     /// The normalised document (for which members a schema declares).
     document: Value,
+    /// The validators of the document's schemas (for which alternatives a value fits).
+    validators: Validators,
 }
 
 impl Plan {
@@ -117,6 +119,7 @@ impl Plan {
             rust_types,
             verdicts,
             document,
+            validators,
         })
     }
 
@@ -153,8 +156,21 @@ impl Plan {
         let results = harness::run(target, package, cases_path, pending.len())?;
         for (index, result) in pending.into_iter().zip(results) {
             let example = &self.examples[index];
-            let declared =
-                |path: &[String], key: &str| declared::is_declared(&self.document, &example.schema_at, path, key);
+            let validators = &mut self.validators;
+            let mut fits =
+                |pointer: &str, value: &Value| !matches!(validators.check(pointer, value), Err(Rejection::Example(_)));
+            let fits = std::cell::RefCell::new(&mut fits);
+            let declared = |path: &[String], key: &str| {
+                let mut fits = fits.borrow_mut();
+                declared::is_declared(
+                    &self.document,
+                    &example.schema_at,
+                    &example.value,
+                    path,
+                    key,
+                    &mut **fits,
+                )
+            };
             let (verdict, dropped) = judge(&example.value, &result, &declared);
             self.verdicts[index] = Some(verdict);
             self.dropped[index] = dropped;
