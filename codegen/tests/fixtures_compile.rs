@@ -89,11 +89,24 @@ fn each_feature_alone_builds_without_warnings() {
     for (cfg, item) in [
         (
             r#"#[cfg(any(feature = "orders", feature = "refunds", feature = "unreferenced-types"))]"#,
-            "pub struct Money",
+            "pub struct Money ",
         ),
         (r#"#[cfg(feature = "orders")]"#, "pub struct Order "),
         (r#"#[cfg(feature = "operations")]"#, "pub struct Health "),
         (r#"#[cfg(feature = "unreferenced-types")]"#, "pub struct Event "),
+        // Sent: Serialize always; received only: with the default-on feature.
+        (
+            "#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]",
+            "pub struct RefundRequest ",
+        ),
+        (
+            "#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]",
+            "pub struct Money ",
+        ),
+        (
+            r#"#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]"#,
+            "pub struct Refund ",
+        ),
     ] {
         let at = types.find(item).unwrap_or_else(|| panic!("{item} missing"));
         let before = &types[..at];
@@ -115,7 +128,8 @@ fn each_feature_alone_builds_without_warnings() {
             "invoices",
             "payouts",
             "operations",
-            "unreferenced-types"
+            "unreferenced-types",
+            "serialize-responses"
         ]
     );
     let mut runs: Vec<Vec<&str>> = vec![vec!["--no-default-features"]];

@@ -11,11 +11,24 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::model::{Group, Ir, TypeId};
+use crate::ir::model::{Group, Ir, TypeId, TypeKind};
 
 /// The feature of the types no operation uses. A tag or root module name is a Rust
 /// identifier, so a name with a hyphen can never clash with one.
 pub const UNREFERENCED_FEATURE: &str = "unreferenced-types";
+
+/// The default-on feature that derives `Serialize` for the types no operation sends.
+pub const SERIALIZE_FEATURE: &str = "serialize-responses";
+
+/// Whether some type gets `Serialize` only with [`SERIALIZE_FEATURE`].
+fn serialize_gated(ir: &Ir) -> bool {
+    ir.type_ids().any(|id| {
+        !ir.serialized_types.contains(&id)
+            && ir
+                .type_def(id)
+                .is_some_and(|t| matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Newtype(_)))
+    })
+}
 
 /// Whether the crate has per-group features.
 pub fn enabled(ir: &Ir) -> bool {
@@ -72,12 +85,13 @@ pub fn redis_feature(ir: &Ir) -> &'static str {
 }
 
 /// The `[features]` section of `Cargo.toml`: one feature per group, the one of the types no
-/// operation uses, and the Redis one.
+/// operation uses, the one deriving `Serialize` for received types, and the Redis one.
 pub fn manifest_section(ir: &Ir) -> String {
     let mut out = String::from("\n[features]\n");
+    let mut names: Vec<&str> = Vec::with_capacity(ir.groups.len() + 2);
+    let mut lines = String::new();
     if enabled(ir) {
-        let mut names: Vec<&str> = Vec::with_capacity(ir.groups.len() + 1);
-        let mut lines = String::new();
+        out.push_str("# One feature per tag; all on by default. Turn off default features and pick\n# the tags you call to compile less: each type is built only if a feature on needs it.\n");
         for group in &ir.groups {
             if group.sub_client().is_none() {
                 lines.push_str("# The operations without a tag (methods on `Client`).\n");
@@ -90,7 +104,13 @@ pub fn manifest_section(ir: &Ir) -> String {
             lines.push_str(&format!("{UNREFERENCED_FEATURE} = []\n"));
             names.push(UNREFERENCED_FEATURE);
         }
-        out.push_str("# One feature per tag; all on by default. Turn off default features and pick\n# the tags you call to compile less: each type is built only if a feature on needs it.\n");
+    }
+    if serialize_gated(ir) {
+        lines.push_str("# `Serialize` for the types the API only sends back (to cache or forward them);\n# the types requests carry always have it.\n");
+        lines.push_str(&format!("{SERIALIZE_FEATURE} = []\n"));
+        names.push(SERIALIZE_FEATURE);
+    }
+    if !names.is_empty() {
         let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
         out.push_str(&format!("default = [{}]\n", quoted.join(", ")));
         out.push_str(&lines);

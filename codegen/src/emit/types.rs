@@ -91,19 +91,69 @@ fn is_optional(ty: &TypeRef) -> bool {
 pub fn emit_types(ir: &Ir, ids: &[TypeId]) -> TokenStream {
     let items = ids.iter().filter_map(|&id| {
         let def = ir.type_def(id)?;
-        Some(emit_type(ir, def, From::Types, &super::features::type_cfg(ir, id)))
+        let serialize = Serialize::of(ir, id);
+        Some(emit_type(
+            ir,
+            def,
+            From::Types,
+            &super::features::type_cfg(ir, id),
+            serialize,
+        ))
     });
     quote! { #(#items)* }
 }
 
+/// How a type implements `Serialize`.
+#[derive(Clone, Copy)]
+pub enum Serialize {
+    /// Always: the generated code serialises it (or a type that uses it).
+    Always,
+    /// Only with the default-on feature [`super::features::SERIALIZE_FEATURE`]: the type is
+    /// only ever received, and deriving `Serialize` for every response type was a large share
+    /// of a big crate's build.
+    WithFeature,
+}
+
+impl Serialize {
+    /// How the type `id` implements `Serialize`.
+    pub fn of(ir: &Ir, id: TypeId) -> Self {
+        if ir.serialized_types.contains(&id) {
+            Self::Always
+        } else {
+            Self::WithFeature
+        }
+    }
+
+    /// `serde::Serialize,` for the derive list, or nothing.
+    fn in_derive(self) -> TokenStream {
+        match self {
+            Self::Always => quote! { serde::Serialize, },
+            Self::WithFeature => TokenStream::new(),
+        }
+    }
+
+    /// The `cfg_attr` deriving it with the feature (with `extra` serde container attributes
+    /// that only serialising reads), or nothing.
+    fn cfg_attr(self, extra: TokenStream) -> TokenStream {
+        let feature = super::features::SERIALIZE_FEATURE;
+        match self {
+            Self::Always => TokenStream::new(),
+            Self::WithFeature if extra.is_empty() => {
+                quote! { #[cfg_attr(feature = #feature, derive(serde::Serialize))] }
+            }
+            Self::WithFeature => quote! { #[cfg_attr(feature = #feature, derive(serde::Serialize), serde(#extra))] },
+        }
+    }
+}
+
 /// One type definition; `cfg` (possibly empty) gates each item it expands to.
-pub fn emit_type(ir: &Ir, def: &TypeDef, from: From, cfg: &TokenStream) -> TokenStream {
+pub fn emit_type(ir: &Ir, def: &TypeDef, from: From, cfg: &TokenStream, serialize: Serialize) -> TokenStream {
     let name = ident(&def.name);
     let doc = doc_attrs(def.doc.as_deref());
     let doc = quote! { #doc #cfg };
     match &def.kind {
         TypeKind::Struct(s) => {
-            let definition = emit_struct(ir, &name, doc, s, from);
+            let definition = emit_struct(ir, &name, doc, s, from, serialize);
             let envelope = s
                 .envelope
                 .as_deref()
@@ -111,16 +161,18 @@ pub fn emit_type(ir: &Ir, def: &TypeDef, from: From, cfg: &TokenStream) -> Token
             quote! { #definition #envelope }
         }
         TypeKind::StringEnum(e) => emit_string_enum(&name, doc, e, cfg),
-        TypeKind::Union(u) => emit_union(ir, &name, doc, u, from, cfg),
+        TypeKind::Union(u) => emit_union(ir, &name, doc, u, from, cfg, serialize),
         TypeKind::Alias(ty) => {
             let ty = type_tokens(ir, ty, from);
             quote! { #doc pub type #name = #ty; }
         }
         TypeKind::Newtype(ty) => {
             let ty = type_tokens(ir, ty, from);
+            let (derive, cfg_attr) = (serialize.in_derive(), serialize.cfg_attr(TokenStream::new()));
             quote! {
                 #doc
-                #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+                #[derive(Debug, Clone, #derive serde::Deserialize)]
+                #cfg_attr
                 #[serde(transparent)]
                 pub struct #name(pub #ty);
             }
@@ -155,7 +207,14 @@ fn field_tokens(ir: &Ir, field: &Field, from: From) -> TokenStream {
 // Structs, unions and response enums derive what a client needs (Debug, Clone, serde) and no
 // more: PartialEq on every API type cost about 15% of a large crate's build time, and
 // progenitor's crates derive the same set. String enums keep Eq and Hash (small; map keys).
-fn emit_struct(ir: &Ir, name: &Ident, doc: TokenStream, s: &StructDef, from: From) -> TokenStream {
+fn emit_struct(
+    ir: &Ir,
+    name: &Ident,
+    doc: TokenStream,
+    s: &StructDef,
+    from: From,
+    serialize: Serialize,
+) -> TokenStream {
     let fields = s.fields.iter().map(|f| field_tokens(ir, f, from));
     let all_optional = s.fields.iter().all(|f| !f.required || is_optional(&f.ty));
     let default = all_optional.then(|| quote! { Default, });
@@ -167,9 +226,11 @@ fn emit_struct(ir: &Ir, name: &Ident, doc: TokenStream, s: &StructDef, from: Fro
             pub additional_properties: std::collections::BTreeMap<String, #ty>,
         }
     });
+    let (derive, cfg_attr) = (serialize.in_derive(), serialize.cfg_attr(TokenStream::new()));
     quote! {
         #doc
-        #[derive(Debug, Clone, #default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, #default #derive serde::Deserialize)]
+        #cfg_attr
         pub struct #name {
             #(#fields)*
             #additional
@@ -287,16 +348,26 @@ fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef, cfg: &Tok
     }
 }
 
-fn emit_union(ir: &Ir, name: &Ident, doc: TokenStream, u: &UnionDef, from: From, cfg: &TokenStream) -> TokenStream {
+fn emit_union(
+    ir: &Ir,
+    name: &Ident,
+    doc: TokenStream,
+    u: &UnionDef,
+    from: From,
+    cfg: &TokenStream,
+    serialize: Serialize,
+) -> TokenStream {
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = type_tokens(ir, &v.ty, from);
         quote! { #variant(#ty), }
     });
     let Some(tag) = &u.discriminator else {
+        let (derive, cfg_attr) = (serialize.in_derive(), serialize.cfg_attr(TokenStream::new()));
         return quote! {
             #doc
-            #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, #derive serde::Deserialize)]
+            #cfg_attr
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*
@@ -313,10 +384,17 @@ fn emit_union(ir: &Ir, name: &Ident, doc: TokenStream, u: &UnionDef, from: From,
         }
     });
     let unknown_doc = format!(" A `{tag}` value this client does not know yet, kept as JSON.");
+    // Deserialize is written out below, so `untagged` is read only by the Serialize derive.
+    let serialize_attrs = match serialize {
+        Serialize::Always => quote! { #[derive(Debug, Clone, serde::Serialize)] #[serde(untagged)] },
+        Serialize::WithFeature => {
+            let cfg_attr = serialize.cfg_attr(quote! { untagged });
+            quote! { #[derive(Debug, Clone)] #cfg_attr }
+        }
+    };
     quote! {
         #doc
-        #[derive(Debug, Clone, serde::Serialize)]
-        #[serde(untagged)]
+        #serialize_attrs
         pub enum #name {
             #(#variants)*
             #[doc = #unknown_doc]

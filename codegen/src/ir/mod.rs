@@ -162,6 +162,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     let auth = auth_schemes(openapi, file, &mut warnings);
     let type_users = type_users(&types, &groups);
     let unreferenced_types = unreferenced_types(&types, &type_users, webhooks.as_ref());
+    let serialized_types = serialized_types(&types, &groups);
     let provenance_note = provenance_note(file, openapi);
     let doc = naming::doc_text(Some(&openapi.info.title), openapi.info.description.as_deref());
     let doc = match (doc, &provenance_note) {
@@ -198,6 +199,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         rate_limit: rate_limit(document.get("x-rate-limit")),
         type_users,
         unreferenced_types,
+        serialized_types,
         webhooks,
         dependencies,
         places: std::mem::take(&mut builder.places),
@@ -339,10 +341,24 @@ fn unreferenced_types(
     webhooks: Option<&Webhooks>,
 ) -> BTreeSet<TypeId> {
     let used = |id: &TypeId| users.contains_key(id) || webhooks.is_some_and(|w| w.types.contains(id));
-    let mut stack: Vec<TypeId> = (0..types.len())
+    let roots = (0..types.len())
         .map(TypeId::from_index)
         .filter(|id| !used(id))
         .collect();
+    closure(types, roots)
+}
+
+/// The types some operation serialises (sends, or reads as JSON: pages), and every type they use.
+fn serialized_types(types: &[TypeDef], groups: &[Group]) -> BTreeSet<TypeId> {
+    let mut roots: Vec<TypeId> = Vec::new();
+    for op in groups.iter().flat_map(|g| &g.operations) {
+        visit::serialized_uses(op, &mut |ty| visit::named_types(ty, &mut roots));
+    }
+    closure(types, roots)
+}
+
+/// `roots` and every type they use, directly or through other types.
+fn closure(types: &[TypeDef], mut stack: Vec<TypeId>) -> BTreeSet<TypeId> {
     let mut out = BTreeSet::new();
     while let Some(id) = stack.pop() {
         if !out.insert(id) {

@@ -64,6 +64,22 @@ pub fn operation_uses<'a>(op: &'a Operation, visit: &mut impl FnMut(&'a TypeRef)
     }
 }
 
+/// Calls `visit` on every type an operation serialises: its parameters, its JSON or form
+/// body, and a paginated operation's page (the runtime reads pages as JSON through pointers).
+pub fn serialized_uses<'a>(op: &'a Operation, visit: &mut impl FnMut(&'a TypeRef)) {
+    op.params.iter().for_each(|p| visit(&p.ty));
+    if let Some(pagination) = &op.pagination {
+        visit(&pagination.page_type);
+    }
+    if let Some(Body {
+        kind: RequestBody::Json(ty) | RequestBody::Form(ty),
+        ..
+    }) = &op.body
+    {
+        visit(ty);
+    }
+}
+
 fn body_use<'a>(body: &'a ResponseBody, visit: &mut impl FnMut(&'a TypeRef)) {
     if let ResponseBody::Json(ty) = body {
         visit(ty);

@@ -139,7 +139,8 @@ pub type MessageList = Vec<Message>;
         feature = "synchronization"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct GenericEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -195,7 +196,8 @@ pub struct GenericEnvelope {
         feature = "synchronization_log"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ErrorEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -447,7 +449,8 @@ pub struct AppointmentTemplateCategory {
 
 /// Fixed event dates of an appointment template. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_event_date_time")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateEventDateTime {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -474,7 +477,8 @@ pub struct AppointmentTemplateEventDateTime {
 
 /// Steps of a COMPLEX appointment template. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_step")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateStep {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -508,7 +512,8 @@ pub struct AppointmentTemplateStep {
         feature = "resource"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -601,7 +606,8 @@ pub struct BookingResource {
 
 /// A booking resource that can replace one of the appointment's resources (`BOOKING_RESOURCE_REPLACE`). Shape not public.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceReplace {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -612,7 +618,8 @@ pub struct BookingResourceReplace {
 
 /// Bookable time slots of a booking template. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingSlot {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -649,7 +656,8 @@ pub struct BookingSlot {
 
 /// Entry of a booking-slot `RANGE_LIST`. Shape not public; probably an `AVAILABILITY_DAY`-like day with its bookable slots (each slot has the `bookingSlotId` used by appointment add/move).
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingSlotDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -969,7 +977,8 @@ pub struct File {
 
 /// Images. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "image")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Image {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1164,7 +1173,8 @@ pub struct OnlineMeetingConnection {
 
 /// Logs of an online-meeting connection (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OnlineMeetingConnectionLog {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1420,7 +1430,8 @@ pub struct SmsTemplate {
 
 /// One entry of a static lookup list (country, currency, language, time zone,...). Shape not public: open object.
 #[cfg(feature = "static_")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct StaticEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -1512,7 +1523,8 @@ pub struct SynchronizationLog {
 
 /// Entry of a time-grid `RANGE_LIST`. Shape not public.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct TimeGridDay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -1523,7 +1535,8 @@ pub struct TimeGridDay {
 
 /// Envelope whose content is one AppConfig.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1547,7 +1560,8 @@ impl client_runtime::Envelope for AppConfigEnvelope {
 
 /// `LIST` container of AppConfig records (no paging).
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppConfigList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1566,7 +1580,8 @@ pub struct AppConfigList {
 
 /// Envelope whose content is a `LIST` of AppConfig.
 #[cfg(feature = "app_config")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1644,7 +1659,8 @@ impl client_runtime::Envelope for AppConfigPaginationListEnvelope {
 
 /// Envelope whose content is one App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1668,7 +1684,8 @@ impl client_runtime::Envelope for AppEnvelope {
 
 /// `LIST` container of App records (no paging).
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1687,7 +1704,8 @@ pub struct AppList {
 
 /// Envelope whose content is a `LIST` of App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1765,7 +1783,8 @@ impl client_runtime::Envelope for AppPaginationListEnvelope {
 
 /// Envelope whose content is one Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1843,7 +1862,8 @@ impl client_runtime::Envelope for AppointmentPaginationListEnvelope {
 
 /// `RANGE_LIST` container: the Appointment records of a calendar range.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1866,7 +1886,8 @@ pub struct AppointmentRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1890,7 +1911,8 @@ impl client_runtime::Envelope for AppointmentRangeListEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateCategoryEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1914,7 +1936,8 @@ impl client_runtime::Envelope for AppointmentTemplateCategoryEnvelope {
 
 /// `LIST` container of AppointmentTemplateCategory records (no paging).
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateCategoryList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1933,7 +1956,8 @@ pub struct AppointmentTemplateCategoryList {
 
 /// Envelope whose content is a `LIST` of AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateCategoryListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2011,7 +2035,8 @@ impl client_runtime::Envelope for AppointmentTemplateCategoryPaginationListEnvel
 
 /// Envelope whose content is one AppointmentTemplate.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2035,7 +2060,8 @@ impl client_runtime::Envelope for AppointmentTemplateEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateEventDateTime.
 #[cfg(feature = "appointment_template_event_date_time")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateEventDateTimeEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2059,7 +2085,8 @@ impl client_runtime::Envelope for AppointmentTemplateEventDateTimeEnvelope {
 
 /// `LIST` container of AppointmentTemplate records (no paging).
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2078,7 +2105,8 @@ pub struct AppointmentTemplateList {
 
 /// Envelope whose content is a `LIST` of AppointmentTemplate.
 #[cfg(feature = "appointment_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2156,7 +2184,8 @@ impl client_runtime::Envelope for AppointmentTemplatePaginationListEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateStep.
 #[cfg(feature = "appointment_template_step")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateStepEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2187,7 +2216,8 @@ impl client_runtime::Envelope for AppointmentTemplateStepEnvelope {
         feature = "resource"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityDayRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2217,7 +2247,8 @@ pub struct AvailabilityDayRangeList {
         feature = "resource"
     )
 )]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2248,7 +2279,8 @@ impl client_runtime::Envelope for AvailabilityDayRangeListEnvelope {
 
 /// Envelope whose content is one AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityExceptionEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2272,7 +2304,8 @@ impl client_runtime::Envelope for AvailabilityExceptionEnvelope {
 
 /// `LIST` container of AvailabilityException records (no paging).
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityExceptionList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2291,7 +2324,8 @@ pub struct AvailabilityExceptionList {
 
 /// Envelope whose content is a `LIST` of AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityExceptionListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2369,7 +2403,8 @@ impl client_runtime::Envelope for AvailabilityExceptionPaginationListEnvelope {
 
 /// Envelope whose content is one BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2393,7 +2428,8 @@ impl client_runtime::Envelope for BookingResourceEnvelope {
 
 /// `LIST` container of BookingResource records (no paging).
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2412,7 +2448,8 @@ pub struct BookingResourceList {
 
 /// Envelope whose content is a `LIST` of BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2490,7 +2527,8 @@ impl client_runtime::Envelope for BookingResourcePaginationListEnvelope {
 
 /// `LIST` container of BookingResourceReplace records (no paging).
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceReplaceList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2509,7 +2547,8 @@ pub struct BookingResourceReplaceList {
 
 /// Envelope whose content is a `LIST` of BookingResourceReplace.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceReplaceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2533,7 +2572,8 @@ impl client_runtime::Envelope for BookingResourceReplaceListEnvelope {
 
 /// `RANGE_LIST` container: the BookingSlotDay records of a calendar range.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingSlotDayRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2556,7 +2596,8 @@ pub struct BookingSlotDayRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of BookingSlotDay.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingSlotDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2580,7 +2621,8 @@ impl client_runtime::Envelope for BookingSlotDayRangeListEnvelope {
 
 /// Envelope whose content is one BookingSlot.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingSlotEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2604,7 +2646,8 @@ impl client_runtime::Envelope for BookingSlotEnvelope {
 
 /// Envelope whose content is one BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2628,7 +2671,8 @@ impl client_runtime::Envelope for BookingTemplateEnvelope {
 
 /// `LIST` container of BookingTemplate records (no paging).
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingTemplateList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2647,7 +2691,8 @@ pub struct BookingTemplateList {
 
 /// Envelope whose content is a `LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2725,7 +2770,8 @@ impl client_runtime::Envelope for BookingTemplatePaginationListEnvelope {
 
 /// Envelope whose content is one ContractAccount.
 #[cfg(feature = "contract_account")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ContractAccountEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2749,7 +2795,8 @@ impl client_runtime::Envelope for ContractAccountEnvelope {
 
 /// Envelope whose content is one CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomEntityEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2773,7 +2820,8 @@ impl client_runtime::Envelope for CustomEntityEnvelope {
 
 /// `LIST` container of CustomEntity records (no paging).
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomEntityList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2792,7 +2840,8 @@ pub struct CustomEntityList {
 
 /// Envelope whose content is a `LIST` of CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomEntityListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2870,7 +2919,8 @@ impl client_runtime::Envelope for CustomEntityPaginationListEnvelope {
 
 /// Envelope whose content is one Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2894,7 +2944,8 @@ impl client_runtime::Envelope for CustomerEnvelope {
 
 /// Envelope whose content is one CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerGroupEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2918,7 +2969,8 @@ impl client_runtime::Envelope for CustomerGroupEnvelope {
 
 /// `LIST` container of CustomerGroup records (no paging).
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerGroupList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2937,7 +2989,8 @@ pub struct CustomerGroupList {
 
 /// Envelope whose content is a `LIST` of CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerGroupListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3015,7 +3068,8 @@ impl client_runtime::Envelope for CustomerGroupPaginationListEnvelope {
 
 /// `LIST` container of Customer records (no paging).
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3034,7 +3088,8 @@ pub struct CustomerList {
 
 /// Envelope whose content is a `LIST` of Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3112,7 +3167,8 @@ impl client_runtime::Envelope for CustomerPaginationListEnvelope {
 
 /// Envelope whose content is one Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmailEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3136,7 +3192,8 @@ impl client_runtime::Envelope for EmailEnvelope {
 
 /// `LIST` container of Email records (no paging).
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmailList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3155,7 +3212,8 @@ pub struct EmailList {
 
 /// Envelope whose content is a `LIST` of Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmailListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3233,7 +3291,8 @@ impl client_runtime::Envelope for EmailPaginationListEnvelope {
 
 /// Envelope whose content is one EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmailTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3257,7 +3316,8 @@ impl client_runtime::Envelope for EmailTemplateEnvelope {
 
 /// `LIST` container of EmailTemplate records (no paging).
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmailTemplateList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3276,7 +3336,8 @@ pub struct EmailTemplateList {
 
 /// Envelope whose content is a `LIST` of EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmailTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3354,7 +3415,8 @@ impl client_runtime::Envelope for EmailTemplatePaginationListEnvelope {
 
 /// Envelope whose content is one Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmployeeEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3378,7 +3440,8 @@ impl client_runtime::Envelope for EmployeeEnvelope {
 
 /// Envelope whose content is one EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmployeeGroupEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3402,7 +3465,8 @@ impl client_runtime::Envelope for EmployeeGroupEnvelope {
 
 /// `LIST` container of EmployeeGroup records (no paging).
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmployeeGroupList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3421,7 +3485,8 @@ pub struct EmployeeGroupList {
 
 /// Envelope whose content is a `LIST` of EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmployeeGroupListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3499,7 +3564,8 @@ impl client_runtime::Envelope for EmployeeGroupPaginationListEnvelope {
 
 /// `LIST` container of Employee records (no paging).
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmployeeList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3518,7 +3584,8 @@ pub struct EmployeeList {
 
 /// Envelope whose content is a `LIST` of Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EmployeeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3596,7 +3663,8 @@ impl client_runtime::Envelope for EmployeePaginationListEnvelope {
 
 /// Envelope whose content is one ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ExtraFieldEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3620,7 +3688,8 @@ impl client_runtime::Envelope for ExtraFieldEnvelope {
 
 /// `LIST` container of ExtraField records (no paging).
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ExtraFieldList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3639,7 +3708,8 @@ pub struct ExtraFieldList {
 
 /// Envelope whose content is a `LIST` of ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ExtraFieldListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3717,7 +3787,8 @@ impl client_runtime::Envelope for ExtraFieldPaginationListEnvelope {
 
 /// Envelope whose content is one File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct FileEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3741,7 +3812,8 @@ impl client_runtime::Envelope for FileEnvelope {
 
 /// `LIST` container of File records (no paging).
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct FileList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3760,7 +3832,8 @@ pub struct FileList {
 
 /// Envelope whose content is a `LIST` of File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct FileListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3838,7 +3911,8 @@ impl client_runtime::Envelope for FilePaginationListEnvelope {
 
 /// Envelope whose content is one Image.
 #[cfg(feature = "image")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ImageEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3862,7 +3936,8 @@ impl client_runtime::Envelope for ImageEnvelope {
 
 /// Envelope whose content is one LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3886,7 +3961,8 @@ impl client_runtime::Envelope for LicenseConfigEnvelope {
 
 /// `LIST` container of LicenseConfig records (no paging).
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseConfigList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3905,7 +3981,8 @@ pub struct LicenseConfigList {
 
 /// Envelope whose content is a `LIST` of LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3983,7 +4060,8 @@ impl client_runtime::Envelope for LicenseConfigPaginationListEnvelope {
 
 /// Envelope whose content is one License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4007,7 +4085,8 @@ impl client_runtime::Envelope for LicenseEnvelope {
 
 /// `LIST` container of License records (no paging).
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4026,7 +4105,8 @@ pub struct LicenseList {
 
 /// Envelope whose content is a `LIST` of License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4104,7 +4184,8 @@ impl client_runtime::Envelope for LicensePaginationListEnvelope {
 
 /// Envelope whose content is one Log.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4182,7 +4263,8 @@ impl client_runtime::Envelope for LogPaginationListEnvelope {
 
 /// Envelope whose content is one ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ModuleConfigEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4206,7 +4288,8 @@ impl client_runtime::Envelope for ModuleConfigEnvelope {
 
 /// `LIST` container of ModuleConfig records (no paging).
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ModuleConfigList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4225,7 +4308,8 @@ pub struct ModuleConfigList {
 
 /// Envelope whose content is a `LIST` of ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ModuleConfigListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4303,7 +4387,8 @@ impl client_runtime::Envelope for ModuleConfigPaginationListEnvelope {
 
 /// Envelope whose content is one Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ModuleEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4327,7 +4412,8 @@ impl client_runtime::Envelope for ModuleEnvelope {
 
 /// `LIST` container of Module records (no paging).
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ModuleList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4346,7 +4432,8 @@ pub struct ModuleList {
 
 /// Envelope whose content is a `LIST` of Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ModuleListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4424,7 +4511,8 @@ impl client_runtime::Envelope for ModulePaginationListEnvelope {
 
 /// Envelope whose content is one OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OnlineMeetingConnectionEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4448,7 +4536,8 @@ impl client_runtime::Envelope for OnlineMeetingConnectionEnvelope {
 
 /// `LIST` container of OnlineMeetingConnection records (no paging).
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OnlineMeetingConnectionList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4467,7 +4556,8 @@ pub struct OnlineMeetingConnectionList {
 
 /// Envelope whose content is a `LIST` of OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OnlineMeetingConnectionListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4491,7 +4581,8 @@ impl client_runtime::Envelope for OnlineMeetingConnectionListEnvelope {
 
 /// Envelope whose content is one OnlineMeetingConnectionLog.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OnlineMeetingConnectionLogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4515,7 +4606,8 @@ impl client_runtime::Envelope for OnlineMeetingConnectionLogEnvelope {
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnectionLog records (one page).
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OnlineMeetingConnectionLogPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4545,7 +4637,8 @@ pub struct OnlineMeetingConnectionLogPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnectionLog.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OnlineMeetingConnectionLogPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4623,7 +4716,8 @@ impl client_runtime::Envelope for OnlineMeetingConnectionPaginationListEnvelope 
 
 /// Envelope whose content is one Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4647,7 +4741,8 @@ impl client_runtime::Envelope for OrganizationEnvelope {
 
 /// `LIST` container of Organization records (no paging).
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4666,7 +4761,8 @@ pub struct OrganizationList {
 
 /// Envelope whose content is a `LIST` of Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4744,7 +4840,8 @@ impl client_runtime::Envelope for OrganizationPaginationListEnvelope {
 
 /// Envelope whose content is one Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct PacketEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4768,7 +4865,8 @@ impl client_runtime::Envelope for PacketEnvelope {
 
 /// `LIST` container of Packet records (no paging).
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct PacketList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4787,7 +4885,8 @@ pub struct PacketList {
 
 /// Envelope whose content is a `LIST` of Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct PacketListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4865,7 +4964,8 @@ impl client_runtime::Envelope for PacketPaginationListEnvelope {
 
 /// Envelope whose content is one ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ReportingJobEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4889,7 +4989,8 @@ impl client_runtime::Envelope for ReportingJobEnvelope {
 
 /// `LIST` container of ReportingJob records (no paging).
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ReportingJobList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4908,7 +5009,8 @@ pub struct ReportingJobList {
 
 /// Envelope whose content is a `LIST` of ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ReportingJobListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -4986,7 +5088,8 @@ impl client_runtime::Envelope for ReportingJobPaginationListEnvelope {
 
 /// Envelope whose content is one Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ResourceEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5010,7 +5113,8 @@ impl client_runtime::Envelope for ResourceEnvelope {
 
 /// `LIST` container of Resource records (no paging).
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ResourceList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5029,7 +5133,8 @@ pub struct ResourceList {
 
 /// Envelope whose content is a `LIST` of Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ResourceListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5107,7 +5212,8 @@ impl client_runtime::Envelope for ResourcePaginationListEnvelope {
 
 /// Envelope whose content is one Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SmsEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5131,7 +5237,8 @@ impl client_runtime::Envelope for SmsEnvelope {
 
 /// `LIST` container of Sms records (no paging).
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SmsList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5150,7 +5257,8 @@ pub struct SmsList {
 
 /// Envelope whose content is a `LIST` of Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SmsListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5228,7 +5336,8 @@ impl client_runtime::Envelope for SmsPaginationListEnvelope {
 
 /// Envelope whose content is one SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SmsTemplateEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5252,7 +5361,8 @@ impl client_runtime::Envelope for SmsTemplateEnvelope {
 
 /// `LIST` container of SmsTemplate records (no paging).
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SmsTemplateList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5271,7 +5381,8 @@ pub struct SmsTemplateList {
 
 /// Envelope whose content is a `LIST` of SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SmsTemplateListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5349,7 +5460,8 @@ impl client_runtime::Envelope for SmsTemplatePaginationListEnvelope {
 
 /// `LIST` container of StaticEntry records (no paging).
 #[cfg(feature = "static_")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct StaticEntryList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5368,7 +5480,8 @@ pub struct StaticEntryList {
 
 /// Envelope whose content is a `LIST` of StaticEntry.
 #[cfg(feature = "static_")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct StaticEntryListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5392,7 +5505,8 @@ impl client_runtime::Envelope for StaticEntryListEnvelope {
 
 /// Envelope whose content is one Statistic.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct StatisticEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5470,7 +5584,8 @@ impl client_runtime::Envelope for StatisticPaginationListEnvelope {
 
 /// Envelope whose content is one Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SynchronizationEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5494,7 +5609,8 @@ impl client_runtime::Envelope for SynchronizationEnvelope {
 
 /// `LIST` container of Synchronization records (no paging).
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SynchronizationList {
     /// `LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5513,7 +5629,8 @@ pub struct SynchronizationList {
 
 /// Envelope whose content is a `LIST` of Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SynchronizationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5537,7 +5654,8 @@ impl client_runtime::Envelope for SynchronizationListEnvelope {
 
 /// Envelope whose content is one SynchronizationLog.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SynchronizationLogEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -5669,7 +5787,8 @@ impl client_runtime::Envelope for SynchronizationPaginationListEnvelope {
 
 /// `RANGE_LIST` container: the TimeGridDay records of a calendar range.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct TimeGridDayRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -5692,7 +5811,8 @@ pub struct TimeGridDayRangeList {
 
 /// Envelope whose content is a `RANGE_LIST` of TimeGridDay.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct TimeGridDayRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -6162,7 +6282,8 @@ pub type TimeGridEditRequest = serde_json::Map<String, serde_json::Value>;
 
 /// A module configuration created with an organization. Its public booking page is `https://module.bookingtime.com/booking/organization/{organizationId}/moduleConfig/{id}`.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ModuleConfigShort {
     /// `MODULE_CONFIG_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6181,7 +6302,8 @@ pub struct ModuleConfigShort {
 
 /// The answer to creating an organization: the module configurations created with it.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationAddEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -6299,7 +6421,8 @@ pub struct OrganizationInputAdmin {
 }
 
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationAddEnvelopeContent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,

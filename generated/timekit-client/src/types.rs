@@ -19,7 +19,8 @@
         feature = "webhooks"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct DataResponse {
     /// Any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,7 +172,8 @@ pub struct AuthRequest {
 
 /// Logged-in resource with its API token.
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AuthResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -920,7 +922,8 @@ pub struct TemplatePage {
 
 /// `{data: App}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppResponse {
     pub data: App,
     /// Properties beyond the ones the spec names.
@@ -942,7 +945,8 @@ impl client_runtime::Envelope for AppResponse {
 
 /// `{data: AuthResult}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AuthResultResponse {
     pub data: AuthResult,
     /// Properties beyond the ones the spec names.
@@ -964,7 +968,8 @@ impl client_runtime::Envelope for AuthResultResponse {
 
 /// `{data: Resource}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "resources")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ResourceResponse {
     pub data: Resource,
     /// Properties beyond the ones the spec names.
@@ -986,7 +991,8 @@ impl client_runtime::Envelope for ResourceResponse {
 
 /// `{data: Calendar}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "calendars")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CalendarResponse {
     pub data: Calendar,
     /// Properties beyond the ones the spec names.
@@ -1008,7 +1014,8 @@ impl client_runtime::Envelope for CalendarResponse {
 
 /// `{data: Event}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "events")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EventResponse {
     pub data: Event,
     /// Properties beyond the ones the spec names.
@@ -1030,7 +1037,8 @@ impl client_runtime::Envelope for EventResponse {
 
 /// `{data: Credential}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CredentialResponse {
     pub data: Credential,
     /// Properties beyond the ones the spec names.
@@ -1052,7 +1060,8 @@ impl client_runtime::Envelope for CredentialResponse {
 
 /// `{data: Booking}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResponse {
     pub data: Booking,
     /// Properties beyond the ones the spec names.
@@ -1074,7 +1083,8 @@ impl client_runtime::Envelope for BookingResponse {
 
 /// `{data: Project}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ProjectResponse {
     pub data: Project,
     /// Properties beyond the ones the spec names.
@@ -1096,7 +1106,8 @@ impl client_runtime::Envelope for ProjectResponse {
 
 /// `{data: Location}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LocationResponse {
     pub data: Location,
     /// Properties beyond the ones the spec names.
@@ -1118,7 +1129,8 @@ impl client_runtime::Envelope for LocationResponse {
 
 /// `{data: LocationService}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LocationServiceResponse {
     pub data: LocationService,
     /// Properties beyond the ones the spec names.
@@ -1140,7 +1152,8 @@ impl client_runtime::Envelope for LocationServiceResponse {
 
 /// `{data: Template}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "templates")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct TemplateResponse {
     pub data: Template,
     /// Properties beyond the ones the spec names.
@@ -1179,7 +1192,8 @@ impl client_runtime::Envelope for TemplateResponse {
         feature = "webhooks"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ErrorType {
     /// The message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1844,7 +1858,8 @@ pub struct UnavailableSlotsQuery {
 
 /// A resource of a slot, as a UUID or as `{id, name, timezone}`.
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 #[serde(untagged)]
 pub enum SlotResource {
     Object(SlotResourceObject),
@@ -1853,7 +1868,8 @@ pub enum SlotResource {
 
 /// A time slot and the resources free (or busy) in it.
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilitySlot {
     pub start: Timestamp,
     pub end: Timestamp,
@@ -1866,7 +1882,8 @@ pub struct AvailabilitySlot {
 
 /// `{data: [slot]}`.
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityResponse {
     pub data: Vec<AvailabilitySlot>,
     /// Properties beyond the ones the spec names.
@@ -1887,7 +1904,8 @@ impl client_runtime::Envelope for AvailabilityResponse {
 }
 
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityCount {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -1898,7 +1916,8 @@ pub struct AvailabilityCount {
 
 /// `{data: [{total}]}`.
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityCountResponse {
     pub data: Vec<AvailabilityCount>,
     /// Properties beyond the ones the spec names.
@@ -1919,7 +1938,8 @@ impl client_runtime::Envelope for AvailabilityCountResponse {
 }
 
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityDate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
@@ -1932,7 +1952,8 @@ pub struct AvailabilityDate {
 
 /// `{data: [{date, resources}]}`.
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AvailabilityDatesResponse {
     pub data: Vec<AvailabilityDate>,
     /// Properties beyond the ones the spec names.
@@ -2132,7 +2153,8 @@ pub struct WebhookSubscriptionCreate {
 
 /// The answer to a webhook creation: `meta.message` ends with the new webhook's id ("... id &lt;id>").
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct WebhookSubscriptionCreated {
     /// Any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2194,7 +2216,8 @@ pub struct BookingMetaUpdate {
 /// The booking a webhook delivers, with its related objects. Timestamps may carry an offset
 /// without a colon (`2016-11-24T13:34:54+0100`).
 #[cfg(feature = "unreferenced-types")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingWebhook {
     /// The booking's id (a UUID).
     pub id: String,
@@ -2236,7 +2259,8 @@ pub struct BookingWebhook {
 }
 
 /// The calendar event behind a delivered booking.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingWebhookEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2264,7 +2288,8 @@ pub struct BookingWebhookEvent {
 }
 
 /// A customer of a delivered booking.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingWebhookCustomer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2287,7 +2312,8 @@ pub struct BookingWebhookCustomer {
 }
 
 /// A `instant` booking as a webhook delivers it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct InstantBookingWebhook {
     /// The booking's id (a UUID).
     pub id: String,
@@ -2332,7 +2358,8 @@ pub struct InstantBookingWebhook {
 }
 
 /// A `confirm_decline` booking as a webhook delivers it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ConfirmDeclineBookingWebhook {
     /// The booking's id (a UUID).
     pub id: String,
@@ -2377,7 +2404,8 @@ pub struct ConfirmDeclineBookingWebhook {
 }
 
 /// A `instant_payment` booking as a webhook delivers it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct InstantPaymentBookingWebhook {
     /// The booking's id (a UUID).
     pub id: String,
@@ -2422,7 +2450,8 @@ pub struct InstantPaymentBookingWebhook {
 }
 
 /// A `group_owner` booking as a webhook delivers it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct GroupOwnerBookingWebhook {
     /// The booking's id (a UUID).
     pub id: String,
@@ -2467,7 +2496,8 @@ pub struct GroupOwnerBookingWebhook {
 }
 
 /// A `group_customer` booking as a webhook delivers it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct GroupCustomerBookingWebhook {
     /// The booking's id (a UUID).
     pub id: String,
@@ -2512,7 +2542,8 @@ pub struct GroupCustomerBookingWebhook {
 }
 
 /// A `group_customer_payment` booking as a webhook delivers it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct GroupCustomerPaymentBookingWebhook {
     /// The booking's id (a UUID).
     pub id: String,
@@ -2557,7 +2588,8 @@ pub struct GroupCustomerPaymentBookingWebhook {
 }
 
 /// A `reservation` booking as a webhook delivers it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ReservationBookingWebhook {
     /// The booking's id (a UUID).
     pub id: String,
@@ -2713,7 +2745,8 @@ pub struct BookingActionInputPay {
 }
 
 #[cfg(feature = "availability")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct SlotResourceObject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2727,7 +2760,8 @@ pub struct SlotResourceObject {
 }
 
 #[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct WebhookSubscriptionCreatedMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

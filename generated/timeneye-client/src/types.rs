@@ -8,7 +8,8 @@ pub type ErrorType = serde_json::Map<String, serde_json::Value>;
 
 /// Response whose shape is not documented; `data` (if present) is any JSON value.
 #[cfg(any(feature = "clients", feature = "entries"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct DataResponse {
     /// Any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,7 +129,8 @@ pub struct EntryCreate {
 
 /// Either a bare array of projects or `{data: [projects]}`.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 #[serde(untagged)]
 pub enum ProjectListResponse {
     Array(Vec<Project>),
@@ -136,7 +138,8 @@ pub enum ProjectListResponse {
 }
 
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ProjectPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Project>>,
@@ -149,7 +152,8 @@ pub struct ProjectPage {
 
 /// A project; `phases` is present when loaded.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Project {
     /// Project id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -165,7 +169,8 @@ pub struct Project {
 
 /// A project phase.
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Phase {
     /// Phase id.
     #[serde(default, skip_serializing_if = "Option::is_none")]

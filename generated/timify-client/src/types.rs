@@ -21,7 +21,8 @@ pub struct RefreshTokenRequest {
 
 /// Token bundle.
 #[cfg(feature = "auth")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct TokenResponse {
     #[serde(rename = "accessToken")]
     pub access_token: String,
@@ -70,7 +71,8 @@ pub struct ListMeta {
         feature = "timeshifts"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct DataResponse {
     /// Any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,7 +86,8 @@ pub struct DataResponse {
 
 /// `{data: [company]}`; the list-envelope fields may be present too.
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CompanyList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Company>>,
@@ -101,7 +104,8 @@ pub struct CompanyList {
 
 /// A company (branch). Fields from the getting-started example; all optional.
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Company {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -161,7 +165,8 @@ pub struct Company {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Phone {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
@@ -177,7 +182,8 @@ pub struct Phone {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Address {
     #[serde(rename = "placeId", default, skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
@@ -205,7 +211,8 @@ pub struct Address {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Enterprise {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -490,7 +497,8 @@ pub struct CustomerList {
 }
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Customer>,
@@ -544,7 +552,8 @@ pub struct CustomFieldValue {
 }
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomFieldList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<CustomField>>,
@@ -560,7 +569,8 @@ pub struct CustomFieldList {
 }
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomFieldResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CustomField>,
@@ -573,7 +583,8 @@ pub struct CustomFieldResponse {
 
 /// A custom-field definition. Shape not documented.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomField {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -593,7 +604,8 @@ pub struct CustomField {
 pub type CustomFieldWrite = serde_json::Map<String, serde_json::Value>;
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomFieldCategoryList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<CustomFieldCategory>>,
@@ -609,7 +621,8 @@ pub struct CustomFieldCategoryList {
 }
 
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomFieldCategoryResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CustomFieldCategory>,
@@ -622,7 +635,8 @@ pub struct CustomFieldCategoryResponse {
 
 /// A custom-field category. Shape not documented.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomFieldCategory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -811,7 +825,8 @@ pub struct AppointmentResource {
 
 /// `{data: appointment, status: 1}`.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentResponse {
     pub data: Appointment,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -871,7 +886,8 @@ pub struct BookerReservation {
 
 /// `{data: {id, secret}}`: the reservation to confirm.
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerReservationResponse {
     pub data: BookerReservationResponseData,
     /// Properties beyond the ones the spec names.
@@ -906,7 +922,8 @@ pub struct BookerConfirmation {
 
 /// `{data: {companies, ...}}`.
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerCompaniesResponse {
     pub data: BookerCompaniesResponseData,
     /// Properties beyond the ones the spec names.
@@ -928,7 +945,8 @@ impl client_runtime::Envelope for BookerCompaniesResponse {
 
 /// A company as its public booking pages see it.
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerCompany {
     pub id: String,
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
@@ -958,7 +976,8 @@ pub struct BookerCompany {
 
 /// `{data: availability}`.
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerAvailabilityResponse {
     pub data: BookerAvailabilityResponseData,
     /// Properties beyond the ones the spec names.
@@ -979,7 +998,8 @@ impl client_runtime::Envelope for BookerAvailabilityResponse {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CompanyOnlineStatus {
     #[serde(rename = "isOnline", default, skip_serializing_if = "Option::is_none")]
     pub is_online: Option<bool>,
@@ -989,7 +1009,8 @@ pub struct CompanyOnlineStatus {
 }
 
 #[cfg(feature = "companies")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CompanySettings {
     /// Any JSON value (null in the example).
     #[serde(
@@ -1103,7 +1124,8 @@ pub struct AppointmentResourceCategory {
 }
 
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerReservationResponseData {
     /// The reservation id.
     pub id: String,
@@ -1128,7 +1150,8 @@ pub struct BookerConfirmationFieldsItem {
 }
 
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerCompaniesResponseData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub companies: Option<Vec<BookerCompany>>,
@@ -1140,7 +1163,8 @@ pub struct BookerCompaniesResponseData {
 }
 
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerCompanyCustomerFieldsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1163,7 +1187,8 @@ pub struct BookerCompanyCustomerFieldsItem {
 }
 
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerCompanyServicesItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1179,7 +1204,8 @@ pub struct BookerCompanyServicesItem {
 }
 
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerCompanyResourcesItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1191,7 +1217,8 @@ pub struct BookerCompanyResourcesItem {
 }
 
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerAvailabilityResponseDataSlotsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<String>,
@@ -1205,7 +1232,8 @@ pub struct BookerAvailabilityResponseDataSlotsItem {
 }
 
 #[cfg(feature = "booker")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookerAvailabilityResponseData {
     /// E.g. `2024-03-29 13:25`.
     #[serde(rename = "calendarBegin", default, skip_serializing_if = "Option::is_none")]
