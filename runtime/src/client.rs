@@ -15,7 +15,7 @@ use url::Url;
 
 use crate::auth::{Authenticator, Credentials, NoAuth};
 use crate::body::{read_limited, ReadError, StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
-use crate::error::{AuthError, Error, RateLimitedError, TimeoutKind, TransportError};
+use crate::error::{AuthError, Call, Error, ErrorKind, RateLimitedError, TimeoutKind, TransportError};
 use crate::rate_limit::{RateLimitStatus, RateLimiter};
 use crate::redact::Redactor;
 use crate::request::{ApiRequest, Body};
@@ -143,7 +143,7 @@ impl ApiClientBuilder {
     }
 
     /// The most bytes of a response body the client reads into memory; a longer body ends
-    /// the call with [`Error::ResponseTooLarge`] as soon as it passes the limit. Default:
+    /// the call with [`ErrorKind::ResponseTooLarge`] as soon as it passes the limit. Default:
     /// [`DEFAULT_MAX_RESPONSE_BYTES`] (32 MiB); `None` lifts the limit. For one call, see
     /// [`ApiClient::with_max_response_bytes`]; for bodies to read piecewise,
     /// [`ApiClient::send_streaming`].
@@ -363,12 +363,12 @@ impl ApiClient {
         let base = &self.inner.base_url;
         let parsed = base
             .join(url)
-            .map_err(|e| Error::InvalidRequest(format!("the next-page URL is invalid: {e}")))?;
+            .map_err(|e| Error::invalid_request(format!("the next-page URL is invalid: {e}")))?;
         if parsed.scheme() != base.scheme()
             || parsed.host() != base.host()
             || parsed.port_or_known_default() != base.port_or_known_default()
         {
-            return Err(Error::InvalidRequest(format!(
+            return Err(Error::invalid_request(format!(
                 "refusing a next-page URL on another server (`{}`): credentials stay with `{}`",
                 parsed.host_str().unwrap_or_default(),
                 base.host_str().unwrap_or_default()
@@ -409,29 +409,50 @@ impl ApiClient {
     ///   client's [`RetryPolicy`] says, waiting as the server asks on 429.
     /// - With a client-side rate limit, each attempt first waits its turn.
     /// - The body is read up to the client's [`max_response_bytes`](Self::max_response_bytes);
-    ///   past it the call ends with [`Error::ResponseTooLarge`].
+    ///   past it the call ends with [`ErrorKind::ResponseTooLarge`].
     pub async fn send<E>(&self, request: ApiRequest) -> Result<RawResponse, Error<E>> {
-        match self.send_attempts(request, BodyMode::Whole).await? {
+        let call = self.call(&request);
+        let received = self.send_attempts(request, BodyMode::Whole).await;
+        let response = match received.map_err(|e| e.with_call(&call))? {
             Received::Whole(response) => Ok(response),
             // Not produced for `BodyMode::Whole`; read it within the limit all the same.
-            Received::Streaming(response) => self.read_whole(response).await,
-        }
+            Received::Streaming(response) => self.read_whole(response).await.map_err(|e| e.with_call(&call)),
+        }?;
+        Ok(response.for_call(call))
     }
 
     /// Like [`send`](Self::send), but a successful response comes back before its body is
     /// read, to be read piecewise in constant memory and without the size limit (large
-    /// exports, files). Any other final status is returned as [`Error::Status`], its body
+    /// exports, files). Any other final status is returned as [`ErrorKind::Status`], its body
     /// read within the limit.
     pub async fn send_streaming<E>(&self, request: ApiRequest) -> Result<StreamingResponse, Error<E>> {
-        match self.send_attempts(request, BodyMode::StreamSuccess).await? {
+        let call = self.call(&request);
+        let received = self.send_attempts(request, BodyMode::StreamSuccess).await;
+        match received.map_err(|e| e.with_call(&call))? {
             Received::Streaming(response) => Ok(response),
-            Received::Whole(response) => Err(response.unexpected()),
+            Received::Whole(response) => Err(response.for_call(call).unexpected()),
         }
+    }
+
+    /// Which call `request` is, for errors and traces: never the filled-in path or the query.
+    fn call(&self, request: &ApiRequest) -> Arc<Call> {
+        let url = self.page_url.as_deref().unwrap_or(&self.inner.base_url);
+        let host = match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => String::new(),
+        };
+        Arc::new(Call::new(
+            request.operation,
+            request.method.clone(),
+            request.path_template,
+            host,
+        ))
     }
 
     async fn send_attempts<E>(&self, request: ApiRequest, mode: BodyMode) -> Result<Received, Error<E>> {
         if let Some(reason) = &request.invalid {
-            return Err(Error::InvalidRequest(reason.clone()));
+            return Err(Error::invalid_request(reason.clone()));
         }
         let started = Instant::now();
         // `sent` numbers every request for tracing; `attempts` is what the retry policy counts,
@@ -449,7 +470,9 @@ impl ApiClient {
             self.inner.auth.authorize(&request, &mut credentials).await?;
             let received = match self.execute_traced(&request, &credentials, sent, mode).await {
                 Ok(received) => received,
-                Err(ReadError::TooLarge { status, limit }) => return Err(Error::ResponseTooLarge { status, limit }),
+                Err(ReadError::TooLarge { status, limit }) => {
+                    return Err(ErrorKind::ResponseTooLarge { status, limit }.into())
+                }
                 Err(ReadError::Transport(error)) => {
                     let failure = Failure::Transport;
                     match self.retry_wait(&request, failure, attempts, started) {
@@ -491,13 +514,13 @@ impl ApiClient {
                     SystemTime::now(),
                 );
                 if let (Some(retry_after), Received::Whole(response)) = (beyond, &received) {
-                    return Err(Error::RateLimited(Box::new(RateLimitedError {
+                    return Err(Error::from(ErrorKind::RateLimited(Box::new(RateLimitedError {
                         status,
                         retry_after,
                         headers: response.headers().clone(),
                         body: response.body().clone(),
                         message: response.message(),
-                    })));
+                    }))));
                 }
                 return Ok(received);
             }
@@ -506,7 +529,7 @@ impl ApiClient {
                 return Ok(received);
             };
             if refreshed {
-                return Err(Error::Auth(AuthError::Unauthorized {
+                return Err(Error::from(AuthError::Unauthorized {
                     message: response.message(),
                 }));
             }
@@ -526,10 +549,10 @@ impl ApiClient {
         let headers = response.headers().clone();
         let mut body = Vec::new();
         let mut stream = response;
-        while let Some(chunk) = stream.chunk().await.map_err(Error::Transport)? {
+        while let Some(chunk) = stream.chunk().await.map_err(Error::from)? {
             let length = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
             if let Some(limit) = self.max_response_bytes.filter(|limit| length > *limit) {
-                return Err(Error::ResponseTooLarge { status, limit });
+                return Err(ErrorKind::ResponseTooLarge { status, limit }.into());
             }
             body.extend_from_slice(&chunk);
         }
@@ -562,12 +585,12 @@ impl ApiClient {
     fn give_up<E>(&self, error: TransportError, attempts: u32, started: Instant) -> Error<E> {
         if attempts > 1 && error.timeout_kind() == Some(TimeoutKind::Request) {
             let elapsed = started.elapsed().as_millis();
-            return Error::Transport(TransportError::timeout(
+            return Error::from(TransportError::timeout(
                 TimeoutKind::Deadline,
                 format!("the request timed out on each of {attempts} attempts ({elapsed} ms in all)"),
             ));
         }
-        Error::Transport(error)
+        Error::from(error)
     }
 
     fn record_rate_limit(&self, headers: &http::HeaderMap) {

@@ -5,14 +5,28 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, Method, StatusCode};
 
-/// Everything that can go wrong with one API call.
+/// Everything that can go wrong with one API call: what went wrong ([`ErrorKind`]) and, when
+/// the error came from a call, which call it was ([`Call`]).
+///
+/// `Display` names the call first, then the failure, e.g. `customerShow (GET
+/// /organization/{organizationId}/customer/{customerId}/show on api.bookingtime.com): the
+/// server answered 404 Not Found: customer nope not found`. The path is the template, never
+/// the filled-in path (it may hold ids) or the query (it may hold an API key).
 ///
 /// `E` is the operation's documented error body (an enum when several statuses document
 /// different bodies); operations without documented errors use [`std::convert::Infallible`].
+/// Match on [`kind`](Self::kind) to tell the failures apart.
+#[derive(Debug)]
+pub struct Error<E = std::convert::Infallible> {
+    kind: ErrorKind<E>,
+    call: Option<Arc<Call>>,
+}
+
+/// What went wrong with one API call.
 #[derive(Debug, thiserror::Error)]
-pub enum Error<E = std::convert::Infallible> {
+pub enum ErrorKind<E = std::convert::Infallible> {
     /// Getting or using credentials failed: bad credentials, a revoked refresh token, an
     /// organization the client may not act for, or a second 401 after a refresh.
     #[error(transparent)]
@@ -51,73 +65,209 @@ pub enum Error<E = std::convert::Infallible> {
     },
 }
 
+/// Which call an error came from: operation, method, path template and host.
+///
+/// Holds nothing a request was filled in with (ids in the path, the query, headers), so it is
+/// safe to log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    operation: Option<&'static str>,
+    method: Method,
+    path_template: &'static str,
+    host: String,
+}
+
+impl Call {
+    /// Describes a call of `operation` (its spec id or Rust name, if known) as `method` on
+    /// `path_template` at `host` (with the port, when it is not the scheme's default).
+    pub fn new(operation: Option<&'static str>, method: Method, path_template: &'static str, host: String) -> Self {
+        Self {
+            operation,
+            method,
+            path_template,
+            host,
+        }
+    }
+
+    /// The operation's name, when the request carried one ([`ApiRequest::operation`](crate::ApiRequest::operation)).
+    pub fn operation(&self) -> Option<&'static str> {
+        self.operation
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path template as written in the spec, e.g. `/customer/{customerId}/show`.
+    pub fn path_template(&self) -> &'static str {
+        self.path_template
+    }
+
+    /// The host the call went to, e.g. `api.bookingtime.com` or `127.0.0.1:8080`.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self {
+            operation,
+            method,
+            path_template,
+            host,
+        } = self;
+        match operation {
+            Some(operation) => write!(f, "{operation} ({method} {path_template} on {host})"),
+            None => write!(f, "{method} {path_template} on {host}"),
+        }
+    }
+}
+
+impl<E> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.call {
+            Some(call) => write!(f, "{call}: {}", self.kind),
+            None => self.kind.fmt(f),
+        }
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    // `Display` already prints the kind, so the chain goes on from the kind's own source.
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.kind.source()
+    }
+}
+
+impl<E> From<ErrorKind<E>> for Error<E> {
+    fn from(kind: ErrorKind<E>) -> Self {
+        Self { kind, call: None }
+    }
+}
+
+impl<E> From<AuthError> for Error<E> {
+    fn from(e: AuthError) -> Self {
+        ErrorKind::Auth(e).into()
+    }
+}
+
+impl<E> From<TransportError> for Error<E> {
+    fn from(e: TransportError) -> Self {
+        ErrorKind::Transport(e).into()
+    }
+}
+
+impl<E> From<crate::pagination::PaginationError> for Error<E> {
+    fn from(e: crate::pagination::PaginationError) -> Self {
+        ErrorKind::Pagination(e).into()
+    }
+}
+
 impl<E> Error<E> {
+    /// An error for a request that could not be built, e.g. an argument out of range.
+    pub fn invalid_request(message: impl Into<String>) -> Self {
+        ErrorKind::InvalidRequest(message.into()).into()
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind<E> {
+        &self.kind
+    }
+
+    /// What went wrong, by value (to take the typed error body out, say).
+    pub fn into_kind(self) -> ErrorKind<E> {
+        self.kind
+    }
+
+    /// Which call failed, when the error came from one.
+    pub fn call(&self) -> Option<&Call> {
+        self.call.as_deref()
+    }
+
+    /// The same error, said to come from `call` unless it already names one (the innermost
+    /// call is the one that failed).
+    pub fn with_call(mut self, call: &Arc<Call>) -> Self {
+        self.call.get_or_insert_with(|| Arc::clone(call));
+        self
+    }
+
+    /// The documented error response, when the server sent one ([`ErrorKind::Api`]).
+    pub fn api(&self) -> Option<&ApiError<E>> {
+        match &self.kind {
+            ErrorKind::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The HTTP status of the response, when there was one.
     pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Error::Api(e) => Some(e.status),
-            Error::Status(e) => Some(e.status),
-            Error::Decode(e) => e.status,
-            Error::Auth(e) => e.status(),
-            Error::ResponseTooLarge { status, .. } => Some(*status),
-            Error::RateLimited(e) => Some(e.status),
-            Error::Transport(_) | Error::InvalidRequest(_) | Error::Pagination(_) => None,
+        match &self.kind {
+            ErrorKind::Api(e) => Some(e.status),
+            ErrorKind::Status(e) => Some(e.status),
+            ErrorKind::Decode(e) => e.status,
+            ErrorKind::Auth(e) => e.status(),
+            ErrorKind::ResponseTooLarge { status, .. } => Some(*status),
+            ErrorKind::RateLimited(e) => Some(e.status),
+            ErrorKind::Transport(_) | ErrorKind::InvalidRequest(_) | ErrorKind::Pagination(_) => None,
         }
     }
 
     /// How long the server asked to wait before trying again, when it refused the call for
-    /// its rate limit ([`Error::RateLimited`]).
+    /// its rate limit ([`ErrorKind::RateLimited`]).
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Error::RateLimited(e) => Some(e.retry_after),
+        match &self.kind {
+            ErrorKind::RateLimited(e) => Some(e.retry_after),
             _ => None,
         }
     }
 
     /// Whether this is an authentication or authorisation failure.
     pub fn is_auth(&self) -> bool {
-        matches!(self, Error::Auth(_))
+        matches!(self.kind, ErrorKind::Auth(_))
     }
 
     /// Whether the request timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport(t) if t.is_timeout())
+        matches!(&self.kind, ErrorKind::Transport(t) if t.is_timeout())
     }
 
     /// Which time limit ran out, when this is a timeout.
     pub fn timeout_kind(&self) -> Option<TimeoutKind> {
-        match self {
-            Error::Transport(t) => t.timeout_kind(),
+        match &self.kind {
+            ErrorKind::Transport(t) => t.timeout_kind(),
             _ => None,
         }
     }
 
     /// Turns the typed error body into another type, keeping everything else.
     pub fn map_api<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
-        match self {
-            Error::Api(e) => {
+        let kind = match self.kind {
+            ErrorKind::Api(e) => {
                 let ApiError {
                     status,
                     headers,
                     body,
                     message,
                 } = *e;
-                Error::Api(Box::new(ApiError {
+                ErrorKind::Api(Box::new(ApiError {
                     status,
                     headers,
                     body: f(body),
                     message,
                 }))
             }
-            Error::Auth(e) => Error::Auth(e),
-            Error::Status(e) => Error::Status(e),
-            Error::Transport(e) => Error::Transport(e),
-            Error::Decode(e) => Error::Decode(e),
-            Error::InvalidRequest(e) => Error::InvalidRequest(e),
-            Error::ResponseTooLarge { status, limit } => Error::ResponseTooLarge { status, limit },
-            Error::RateLimited(e) => Error::RateLimited(e),
-            Error::Pagination(e) => Error::Pagination(e),
-        }
+            ErrorKind::Auth(e) => ErrorKind::Auth(e),
+            ErrorKind::Status(e) => ErrorKind::Status(e),
+            ErrorKind::Transport(e) => ErrorKind::Transport(e),
+            ErrorKind::Decode(e) => ErrorKind::Decode(e),
+            ErrorKind::InvalidRequest(e) => ErrorKind::InvalidRequest(e),
+            ErrorKind::ResponseTooLarge { status, limit } => ErrorKind::ResponseTooLarge { status, limit },
+            ErrorKind::RateLimited(e) => ErrorKind::RateLimited(e),
+            ErrorKind::Pagination(e) => ErrorKind::Pagination(e),
+        };
+        Error { kind, call: self.call }
     }
 }
 
@@ -143,9 +293,10 @@ impl<E> fmt::Display for ApiError<E> {
     }
 }
 
-/// A response with a status the operation does not document; the body is kept raw.
+/// A response with a status the operation does not document, or a documented error status
+/// whose body does not match its schema; the body is kept raw.
 #[derive(Debug, thiserror::Error)]
-#[error("unexpected status {status}{}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+#[error("the server answered {status}{}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
 pub struct HttpError {
     /// The response status.
     pub status: StatusCode,
@@ -348,7 +499,7 @@ pub enum AuthError {
 
 impl<E> From<DecodeError> for Error<E> {
     fn from(e: DecodeError) -> Self {
-        Error::Decode(Box::new(e))
+        ErrorKind::Decode(Box::new(e)).into()
     }
 }
 

@@ -161,7 +161,9 @@ pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOU
 pub use date_time::{InvalidDateTime, LenientDateTime};
 pub use encoding::QueryStyle;
 pub use envelope::Envelope;
-pub use error::{ApiError, AuthError, DecodeError, Error, HttpError, RateLimitedError, TimeoutKind, TransportError};
+pub use error::{
+    ApiError, AuthError, Call, DecodeError, Error, ErrorKind, HttpError, RateLimitedError, TimeoutKind, TransportError,
+};
 pub use pagination::{PageRequest, PageStream, Pages, PaginationError};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
 pub use request::{ApiRequest, Body, Multipart};

@@ -289,7 +289,7 @@ where
             Err(poisoned) => *poisoned.into_inner(),
         };
         if self.fetched >= limits.max_pages {
-            return Err(Error::Pagination(PaginationError::PageCap {
+            return Err(Error::from(PaginationError::PageCap {
                 max_pages: limits.max_pages,
             }));
         }
@@ -306,7 +306,7 @@ where
                 match tokio::time::timeout(left, future).await {
                     Ok(response) => response?,
                     Err(_) => {
-                        return Err(Error::Transport(TransportError::timeout(
+                        return Err(Error::from(TransportError::timeout(
                             TimeoutKind::Deadline,
                             format!(
                                 "the paginated walk ran past its deadline of {} ms",
@@ -378,7 +378,7 @@ where
                             .filter(|url| !self.seen_urls.insert(url.as_str().to_owned()))
                             .map(|url| url.path().to_owned());
                         match repeated {
-                            Some(path) => Next::Fail(Error::Pagination(PaginationError::Cycle { path })),
+                            Some(path) => Next::Fail(Error::from(PaginationError::Cycle { path })),
                             None => Next::Fetch(PageRequest { client, number: None }),
                         }
                     }

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, DecodeError, Error, HttpError};
+use crate::error::{ApiError, Call, DecodeError, Error, ErrorKind, HttpError};
 
 /// A successful response: the decoded body with the status and headers beside it.
 #[derive(Debug, Clone)]
@@ -74,6 +74,8 @@ pub struct RawResponse {
     headers: HeaderMap,
     body: Bytes,
     message_pointers: Arc<[String]>,
+    /// The call this answers, which every error made from it names.
+    call: Option<Arc<Call>>,
 }
 
 impl RawResponse {
@@ -84,7 +86,14 @@ impl RawResponse {
             headers,
             body,
             message_pointers,
+            call: None,
         }
+    }
+
+    /// The same response, answering `call`: errors made from it say which call it was.
+    pub fn for_call(mut self, call: Arc<Call>) -> Self {
+        self.call = Some(call);
+        self
     }
 
     /// The response status.
@@ -114,13 +123,15 @@ impl RawResponse {
     /// Decodes a JSON success body. When that fails and the server did not send JSON (an
     /// HTML error page from a proxy, say), the error says what it sent and how it starts.
     pub fn json<T: DeserializeOwned, E>(self) -> Result<ResponseValue<T>, Error<E>> {
-        let body = decode_json(&self.body, self.status).map_err(|mut e| {
-            if let Some(sent) = not_json(&self.headers, &self.body) {
-                e.message = format!("{}; {sent}", e.message);
+        match decode_json(&self.body, self.status) {
+            Ok(body) => Ok(ResponseValue::new(self.status, self.headers, body)),
+            Err(mut e) => {
+                if let Some(sent) = not_json(&self.headers, &self.body) {
+                    e.message = format!("{}; {sent}", e.message);
+                }
+                Err(named(self.call.as_ref(), ErrorKind::Decode(Box::new(e))))
             }
-            e
-        })?;
-        Ok(ResponseValue::new(self.status, self.headers, body))
+        }
     }
 
     /// The `Content-Type` the server sent, if any.
@@ -142,12 +153,15 @@ impl RawResponse {
     pub fn text<E>(self) -> Result<ResponseValue<String>, Error<E>> {
         match String::from_utf8(self.body.to_vec()) {
             Ok(text) => Ok(ResponseValue::new(self.status, self.headers, text)),
-            Err(e) => Err(Error::from(DecodeError {
-                path: ".".to_owned(),
-                message: format!("the body is not UTF-8: {e}"),
-                status: Some(self.status),
-                body: self.body,
-            })),
+            Err(e) => Err(named(
+                self.call.as_ref(),
+                ErrorKind::Decode(Box::new(DecodeError {
+                    path: ".".to_owned(),
+                    message: format!("the body is not UTF-8: {e}"),
+                    status: Some(self.status),
+                    body: self.body.clone(),
+                })),
+            )),
         }
     }
 
@@ -156,12 +170,13 @@ impl RawResponse {
         match decode_json::<B>(&self.body, self.status) {
             Ok(body) => {
                 let message = self.message();
-                Error::Api(Box::new(ApiError {
+                let kind = ErrorKind::Api(Box::new(ApiError {
                     status: self.status,
                     headers: self.headers,
                     body: wrap(body),
                     message,
-                }))
+                }));
+                named(self.call.as_ref(), kind)
             }
             // A documented error status whose body does not match its schema: keep it all.
             Err(_) => self.unexpected(),
@@ -171,12 +186,13 @@ impl RawResponse {
     /// A status the operation does not document.
     pub fn unexpected<E>(self) -> Error<E> {
         let message = self.message();
-        Error::Status(Box::new(HttpError {
+        let kind = ErrorKind::Status(Box::new(HttpError {
             status: self.status,
             headers: self.headers,
             body: self.body,
             message,
-        }))
+        }));
+        named(self.call.as_ref(), kind)
     }
 
     /// The vendor's human-readable message: the first configured JSON pointer that holds a
@@ -193,6 +209,15 @@ impl RawResponse {
                 serde_json::Value::Number(n) => Some(n.to_string()),
                 _ => None,
             })
+    }
+}
+
+/// The error `kind`, naming `call` when the response answered a known one.
+fn named<E>(call: Option<&Arc<Call>>, kind: ErrorKind<E>) -> Error<E> {
+    let error = Error::from(kind);
+    match call {
+        Some(call) => error.with_call(call),
+        None => error,
     }
 }
 
@@ -258,7 +283,7 @@ mod tests {
         headers.insert("content-type", "text/html; charset=utf-8".parse().unwrap());
         let page = "<!DOCTYPE html>\n<html><body>502 Bad Gateway from the proxy in front of the API</body></html>";
         let response = RawResponse::new(StatusCode::OK, headers, Bytes::from(page), Arc::from([]));
-        let Err(Error::Decode(e)) = response.json::<serde_json::Value, ()>() else {
+        let Err(ErrorKind::Decode(e)) = response.json::<serde_json::Value, ()>().map_err(Error::into_kind) else {
             panic!("expected a decode error");
         };
         assert!(
@@ -283,7 +308,7 @@ mod tests {
             let mut headers = HeaderMap::new();
             headers.insert("content-type", kind.parse().unwrap());
             let response = RawResponse::new(StatusCode::OK, headers, Bytes::from("[1]"), Arc::from([]));
-            let Err(Error::Decode(e)) = response.json::<String, ()>() else {
+            let Err(ErrorKind::Decode(e)) = response.json::<String, ()>().map_err(Error::into_kind) else {
                 panic!("expected a decode error");
             };
             assert!(!e.message.contains("server sent"), "{}", e.message);
@@ -315,7 +340,7 @@ mod tests {
             data: Vec<Item>,
         }
         let err = raw(200, body, &[]).json::<List, ()>().unwrap_err();
-        let Error::Decode(decode) = err else {
+        let ErrorKind::Decode(decode) = err.kind() else {
             panic!("expected a decode error, got {err:?}")
         };
         assert_eq!(decode.path, "data[1].email");
@@ -330,7 +355,7 @@ mod tests {
         let err = response.unexpected::<()>();
         assert_eq!(
             err.to_string(),
-            "unexpected status 404 Not Found: organization not found"
+            "the server answered 404 Not Found: organization not found"
         );
     }
 
@@ -338,8 +363,8 @@ mod tests {
     fn a_documented_error_body_is_typed() {
         let err = raw(422, r#"{"message":"bad email"}"#, &[])
             .error_json::<serde_json::Value, String>(|v| v["message"].as_str().unwrap_or_default().to_owned());
-        match err {
-            Error::Api(api) => {
+        match err.into_kind() {
+            ErrorKind::Api(api) => {
                 assert_eq!(api.body, "bad email");
                 assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
             }

@@ -13,7 +13,7 @@
 //! - Waits grow exponentially with jitter; attempts and total time are capped. A server wait
 //!   is never shorter than the policy's own backoff (`Retry-After: 0` or a past date does not
 //!   mean "hammer me"), and one longer than what is left of the budget ends the retries at
-//!   once with [`Error::RateLimited`](crate::Error::RateLimited), which carries the wait.
+//!   once with [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited), which carries the wait.
 //!
 //! Server waits are clamped where they are read ([`crate::rate_limit::retry_after`]) and all
 //! arithmetic on them here saturates; the lint below keeps it so.

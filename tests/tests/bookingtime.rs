@@ -180,7 +180,7 @@ async fn a_validation_failure_surfaces_the_message_list_text() {
         ..Default::default()
     };
     let error = client.customer().customer_add(ORG, &input).await.unwrap_err();
-    let client_runtime::Error::Api(api) = &error else {
+    let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
     assert_eq!(api.status.as_u16(), 422);
@@ -306,9 +306,14 @@ async fn the_quickstart_fails_in_one_line_on_bad_credentials() {
     .await
     .unwrap();
 
+    // The error names the call (the port of the mock server varies) and then what went wrong.
     assert_one_line_failure(
         &output,
-        &format!("showing organization {ORG} failed: the credentials were rejected (401 Unauthorized): Client authentication failed"),
+        &format!("showing organization {ORG} failed: organizationShow (GET /organization/{{organizationId}}/show on 127.0.0.1:"),
+    );
+    assert_one_line_failure(
+        &output,
+        "): the credentials were rejected (401 Unauthorized): Client authentication failed",
     );
     assert_eq!(seen_lines(&server).await, ["POST /oauth/token"]);
 }

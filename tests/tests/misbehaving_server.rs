@@ -304,7 +304,11 @@ async fn timeneye_quickstart_reports_a_rejected_personal_token_without_retrying_
 
     let (output, _) = run_quickstart("timeneye-client", env).await;
 
-    assert_one_line_failure(&output, "listing entries failed: the access token was rejected");
+    assert_one_line_failure(
+        &output,
+        "listing entries failed: entriesList (GET /entries on 127.0.0.1:",
+    );
+    assert_one_line_failure(&output, "): the access token was rejected");
     assert_eq!(seen_lines(&server).await, ["GET /entries?page=1"]);
 }
 

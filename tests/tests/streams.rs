@@ -344,7 +344,9 @@ mod timekit {
         assert_eq!(results.len(), 3, "two items, then the error, then the end: {results:?}");
         assert_eq!(results[0].as_ref().unwrap().id, "b1");
         assert_eq!(results[1].as_ref().unwrap().id, "b2");
-        let Err(client_runtime::Error::InvalidRequest(message)) = &results[2] else {
+        let Err(client_runtime::ErrorKind::InvalidRequest(message)) =
+            results[2].as_ref().map_err(client_runtime::Error::kind)
+        else {
             panic!("expected a typed InvalidRequest error, got {:?}", results[2]);
         };
         assert_eq!(

@@ -154,7 +154,7 @@ async fn an_error_body_surfaces_with_the_vendors_message() {
     let client = Client::with_app_key(server.uri(), "test_key").unwrap();
 
     let error = client.bookings().get_bookings(first_page()).await.unwrap_err();
-    let client_runtime::Error::Api(api) = &error else {
+    let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
     assert_eq!(api.status.as_u16(), 429);
@@ -399,7 +399,7 @@ async fn validation_errors_arrive_typed_per_field() {
         .create_booking(&haircut_booking(), CreateBookingParams::default())
         .await
         .unwrap_err();
-    let client_runtime::Error::Api(api) = &error else {
+    let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
     assert_eq!(api.status.as_u16(), 422);
@@ -425,7 +425,7 @@ async fn a_missing_record_names_its_model() {
         .get_embed_project("54321", Default::default())
         .await
         .unwrap_err();
-    let client_runtime::Error::Api(api) = &error else {
+    let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
     assert_eq!(api.status.as_u16(), 404);

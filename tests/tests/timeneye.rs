@@ -105,7 +105,7 @@ async fn a_rate_limit_answer_surfaces_with_the_vendors_message() {
     // so the call ends as a rate-limited error that says when to come back.
     let error = client.entries().entries_list(page(1)).await.unwrap_err();
     assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(30)));
-    let client_runtime::Error::RateLimited(limited) = &error else {
+    let client_runtime::ErrorKind::RateLimited(limited) = error.kind() else {
         panic!("expected a rate-limited error, got {error:?}");
     };
     assert_eq!(limited.status.as_u16(), 429);
@@ -228,7 +228,8 @@ async fn the_quickstart_fails_in_one_line() {
     .await
     .unwrap();
 
-    assert_one_line_failure(&bad, "listing entries failed: the access token was rejected");
+    assert_one_line_failure(&bad, "listing entries failed: entriesList (GET /entries on 127.0.0.1:");
+    assert_one_line_failure(&bad, "): the access token was rejected");
     assert_one_line_failure(&missing, "missing environment variable TIMENEYE_TOKEN");
 }
 

@@ -230,14 +230,17 @@ async fn an_error_body_surfaces_with_the_vendors_message() {
 
     let error = client.companies().companies_list(company_params()).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
-    let client_runtime::Error::Api(api) = &error else {
+    let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
     assert_eq!(api.message.as_deref(), Some("Company not found"));
     assert_eq!(api.body["code"], json!("NOT_FOUND"));
     assert_eq!(
         error.to_string(),
-        "the server answered 404 Not Found: Company not found"
+        format!(
+            "companiesList (GET /v1/companies on {}): the server answered 404 Not Found: Company not found",
+            server.address()
+        )
     );
     assert_eq!(seen_lines(&server).await, ["POST /v1/auth/token", &companies_line()]);
 }
@@ -375,10 +378,11 @@ async fn the_quickstart_fails_in_one_line() {
 
     assert_one_line_failure(
         &bad_secret,
-        &format!(
-            "fetching company {COMPANY_ID} failed: the credentials were rejected (401 Unauthorized): \
-             Invalid app credentials please check"
-        ),
+        &format!("fetching company {COMPANY_ID} failed: companiesList (GET /v1/companies on 127.0.0.1:"),
+    );
+    assert_one_line_failure(
+        &bad_secret,
+        "): the credentials were rejected (401 Unauthorized): Invalid app credentials please check",
     );
     assert_one_line_failure(&missing, "missing environment variable TIMIFY_APP_SECRET");
     assert_one_line_failure(&unreachable, "the token endpoint could not be reached");

@@ -55,7 +55,7 @@ pub fn stream_method(ir: &Ir, group: &Group, op: &Operation) -> Option<TokenStre
     let number = if page_param.is_some() {
         quote! {
             let Some(number) = page.number() else {
-                return Err(client_runtime::Error::InvalidRequest(
+                return Err(client_runtime::Error::invalid_request(
                     "the page number does not fit the page parameter".to_owned(),
                 ));
             };

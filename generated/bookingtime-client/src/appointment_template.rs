@@ -794,7 +794,7 @@ impl AppointmentTemplateApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -832,7 +832,7 @@ impl AppointmentTemplateApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -871,7 +871,7 @@ impl AppointmentTemplateApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -914,7 +914,7 @@ impl AppointmentTemplateApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -958,7 +958,7 @@ impl AppointmentTemplateApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -1004,7 +1004,7 @@ impl AppointmentTemplateApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );

@@ -142,7 +142,7 @@ impl LicenseApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -178,7 +178,7 @@ impl LicenseApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );

@@ -169,7 +169,7 @@ impl LogApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -200,7 +200,7 @@ impl LogApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -232,7 +232,7 @@ impl LogApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -264,7 +264,7 @@ impl LogApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );

@@ -362,7 +362,7 @@ impl SmsApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -393,7 +393,7 @@ impl SmsApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -425,7 +425,7 @@ impl SmsApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -457,7 +457,7 @@ impl SmsApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -492,7 +492,7 @@ impl SmsApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -528,7 +528,7 @@ impl SmsApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );

@@ -368,7 +368,7 @@ impl SynchronizationApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -406,7 +406,7 @@ impl SynchronizationApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -445,7 +445,7 @@ impl SynchronizationApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );
@@ -484,7 +484,7 @@ impl SynchronizationApi<'_> {
                 async move {
                     let Some(number) = page.number() else {
                         return Err(
-                            client_runtime::Error::InvalidRequest(
+                            client_runtime::Error::invalid_request(
                                 "the page number does not fit the page parameter".to_owned(),
                             ),
                         );

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use client_runtime::auth::bookingtime::ClientCredentials;
 use client_runtime::token::ManualClock;
-use client_runtime::{ApiClient, ApiRequest, AuthError, Error, RawResponse};
+use client_runtime::{ApiClient, ApiRequest, AuthError, Error, ErrorKind, RawResponse};
 use http::Method;
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
@@ -257,8 +257,8 @@ async fn an_organization_the_app_may_not_access_is_not_permitted() {
     let client = client(&server, flow(&server, &clock));
     // Refused right after a fresh grant: no second grant is tried.
     let err = show(&client, ORG_B).await.unwrap_err();
-    match &err {
-        Error::Auth(AuthError::NotPermitted { message }) => {
+    match err.kind() {
+        ErrorKind::Auth(AuthError::NotPermitted { message }) => {
             assert!(message.contains(ORG_B), "{message}");
             assert!(message.contains("app not permitted for organization"), "{message}");
         }
@@ -269,7 +269,10 @@ async fn an_organization_the_app_may_not_access_is_not_permitted() {
     // Refused with an older refresh token: one new grant, then the verdict stands.
     clock.advance(Duration::from_secs(3600));
     let err = show(&client, ORG_B).await.unwrap_err();
-    assert!(matches!(err, Error::Auth(AuthError::NotPermitted { .. })), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Auth(AuthError::NotPermitted { .. })),
+        "{err:?}"
+    );
     assert_eq!(grants(&server).await, 2);
     assert_eq!(hits(&server, &format!("/organization/{ORG_B}/show")).await, 0);
 }
@@ -288,8 +291,8 @@ async fn bad_client_credentials_are_invalid_credentials() {
         .await;
     let clock = ManualClock::default();
     let err = show(&client(&server, flow(&server, &clock)), ORG_A).await.unwrap_err();
-    match err {
-        Error::Auth(AuthError::InvalidCredentials { status, message }) => {
+    match err.into_kind() {
+        ErrorKind::Auth(AuthError::InvalidCredentials { status, message }) => {
             assert_eq!(status.map(|s| s.as_u16()), Some(401));
             assert_eq!(message.as_deref(), Some("Client authentication failed"));
         }
@@ -313,8 +316,8 @@ async fn a_request_without_an_organization_needs_a_default_one() {
 
     let without = client(&server, flow(&server, &clock));
     let err = without.send::<()>(request()).await.unwrap_err();
-    match err {
-        Error::Auth(AuthError::Configuration(message)) => {
+    match err.into_kind() {
+        ErrorKind::Auth(AuthError::Configuration(message)) => {
             assert!(message.contains("organizationId"), "{message}");
             assert!(message.contains("default_organization"), "{message}");
         }

@@ -290,7 +290,10 @@ async fn a_token_endpoint_echoing_the_app_secret_does_not_put_it_in_the_error() 
     let err = get(&client(&server, auth), "/v1/companies").await.unwrap_err();
     let text = shown(&err);
     assert!(
-        matches!(&err, client_runtime::Error::Auth(AuthError::InvalidCredentials { .. })),
+        matches!(
+            err.kind(),
+            client_runtime::ErrorKind::Auth(AuthError::InvalidCredentials { .. })
+        ),
         "{text}"
     );
     assert_hidden(&text);

@@ -76,8 +76,8 @@ async fn an_invalid_api_key_header_name_is_a_configuration_error() {
         .unwrap_err();
     assert!(
         matches!(
-            err,
-            client_runtime::Error::Auth(client_runtime::AuthError::Configuration(_))
+            err.kind(),
+            client_runtime::ErrorKind::Auth(client_runtime::AuthError::Configuration(_))
         ),
         "{err:?}"
     );

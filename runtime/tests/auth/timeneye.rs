@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use client_runtime::auth::timeneye::{OAuth, PendingAuthorization, PersonalAccessToken};
 use client_runtime::token::{Clock, ManualClock, MemoryTokenStore, TokenStore};
-use client_runtime::{AuthError, Error};
+use client_runtime::{AuthError, ErrorKind};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -34,7 +34,10 @@ async fn a_personal_access_token_is_bearer_and_a_401_says_to_issue_a_new_one() {
     let client = client(&server, PersonalAccessToken::new("pat-1"));
     assert_eq!(get(&client, "/api/v1/entries").await.unwrap().status(), 200);
     let err = get(&client, "/api/v1/entries").await.unwrap_err();
-    assert!(matches!(err, Error::Auth(AuthError::TokenRejected)), "{err:?}");
+    assert!(
+        matches!(err.kind(), ErrorKind::Auth(AuthError::TokenRejected)),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("issue a new one"), "{err}");
     assert_eq!(
         hits(&server, "/api/v1/entries").await,
@@ -208,8 +211,8 @@ async fn a_rejected_refresh_token_is_refresh_rejected() {
     clock.advance(Duration::from_secs(60));
     let client = client(&server, oauth(&server, &clock).token_store(store));
     let err = get(&client, "/api/v1/entries").await.unwrap_err();
-    match err {
-        Error::Auth(AuthError::RefreshRejected { status, message }) => {
+    match err.into_kind() {
+        ErrorKind::Auth(AuthError::RefreshRejected { status, message }) => {
             assert_eq!(status.map(|s| s.as_u16()), Some(400));
             assert_eq!(message.as_deref(), Some("The refresh token is invalid."));
         }
@@ -226,7 +229,7 @@ async fn without_tokens_the_flow_says_to_authorise_first() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Auth(AuthError::Configuration(m)) if m.contains("exchange_code")),
+        matches!(err.kind(), ErrorKind::Auth(AuthError::Configuration(m)) if m.contains("exchange_code")),
         "{err:?}"
     );
     assert_eq!(hits(&server, "/oauth/token").await, 0);

@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use client_runtime::{ApiClient, ApiRequest, AuthError, Error, DEFAULT_MAX_RESPONSE_BYTES};
+use client_runtime::{ApiClient, ApiRequest, AuthError, Error, ErrorKind, DEFAULT_MAX_RESPONSE_BYTES};
 use http::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -58,8 +58,8 @@ async fn an_endless_body_ends_at_the_limit_with_a_typed_error() {
         .send::<()>(ApiRequest::new(Method::GET, "/export"))
         .await
         .unwrap_err();
-    match &err {
-        Error::ResponseTooLarge { status, limit } => {
+    match err.kind() {
+        ErrorKind::ResponseTooLarge { status, limit } => {
             assert_eq!(*status, 200);
             assert_eq!(*limit, MIB);
         }
@@ -106,7 +106,7 @@ async fn a_declared_length_over_the_limit_is_refused_and_not_retried() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::ResponseTooLarge { status, limit } if status == 503 && limit == MIB),
+        matches!(err.kind(), ErrorKind::ResponseTooLarge { status, limit } if *status == 503 && *limit == MIB),
         "{err:?}"
     );
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
@@ -128,8 +128,8 @@ async fn the_limit_is_32_mib_by_default_and_can_be_lifted_for_one_client() {
 
     let small = client.with_max_response_bytes(Some(MIB));
     assert!(matches!(
-        small.send::<()>(request()).await,
-        Err(Error::ResponseTooLarge { .. })
+        small.send::<()>(request()).await.map_err(Error::into_kind),
+        Err(ErrorKind::ResponseTooLarge { .. })
     ));
     let unlimited = small.with_max_response_bytes(None);
     assert_eq!(
@@ -154,7 +154,7 @@ async fn a_huge_token_answer_is_a_bad_token_response() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Auth(AuthError::BadTokenResponse(m)) if m.contains("1048576 bytes")),
+        matches!(err.kind(), ErrorKind::Auth(AuthError::BadTokenResponse(m)) if m.contains("1048576 bytes")),
         "{err:?}"
     );
 }

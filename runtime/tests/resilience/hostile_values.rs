@@ -103,7 +103,7 @@ async fn an_html_page_with_status_200_is_a_decode_error_naming_text_html() {
     let response = client.send::<()>(ApiRequest::new(Method::GET, "/items")).await.unwrap();
     let err = response.json::<Vec<serde_json::Value>, ()>().unwrap_err();
     let text = err.to_string();
-    assert!(matches!(err, client_runtime::Error::Decode(_)), "{err:?}");
+    assert!(matches!(err.kind(), client_runtime::ErrorKind::Decode(_)), "{err:?}");
     assert!(text.contains("the server sent `text/html`, not JSON"), "{text}");
     assert!(
         text.contains("starting `<!DOCTYPE html><html><head><title>Maintenance"),

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use client_runtime::{ApiClient, ApiRequest, Error, RetryPolicy};
+use client_runtime::{ApiClient, ApiRequest, ErrorKind, RetryPolicy};
 use http::{Method, StatusCode};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -101,8 +101,8 @@ async fn a_wait_longer_than_the_budget_is_a_rate_limited_error_carrying_the_wait
         .unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(err.status(), Some(StatusCode::TOO_MANY_REQUESTS));
-    match &err {
-        Error::RateLimited(limited) => assert_eq!(limited.message.as_deref(), Some("plan limit reached")),
+    match err.kind() {
+        ErrorKind::RateLimited(limited) => assert_eq!(limited.message.as_deref(), Some("plan limit reached")),
         other => panic!("expected RateLimited, got {other:?}"),
     }
     assert!(err.to_string().contains("3600 s"), "{err}");
