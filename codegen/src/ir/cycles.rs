@@ -129,8 +129,9 @@ fn direct_named(ty: &TypeRef, out: &mut Vec<TypeId>) {
 }
 
 /// Tarjan's algorithm, iterative so deep type graphs cannot overflow the stack.
-/// Returns each node's component number.
-fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
+/// Returns each node's component number; components are numbered sinks first (every edge
+/// leads to a component numbered no higher than its source's).
+pub(super) fn strongly_connected(edges: &[Vec<usize>]) -> Vec<usize> {
     const UNSEEN: usize = usize::MAX;
     let n = edges.len();
     let mut index = vec![UNSEEN; n];

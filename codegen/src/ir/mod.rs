@@ -5,6 +5,7 @@
 //! plain data; emission never looks at openapiv3.
 
 pub mod cycles;
+pub mod dedup;
 pub mod model;
 pub mod operation;
 pub mod paging;
@@ -153,14 +154,35 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     }
     let mut types = std::mem::take(&mut builder.types);
     let mut warnings = std::mem::take(&mut builder.warnings);
+    let mut places = std::mem::take(&mut builder.places);
     cycles::resolve_alias_cycles(&mut types, file, &mut warnings);
     tags::infer_discriminators(&mut types);
+    // One type per shape, before cycles are boxed: boxing follows the merged graph.
+    let components = builder.component_ids();
+    let titles = std::mem::take(&mut builder.titles);
+    let facts = dedup::Facts {
+        components: &components,
+        titles: &titles,
+    };
+    let remap = dedup::merge_shapes(&mut types, &facts, |title| builder.claim_exact_name(title));
+    remap.groups(&mut groups);
+    remap.places(&mut places);
+    if let Some(webhooks) = &mut webhooks {
+        remap.webhooks(webhooks);
+    }
     cycles::break_cycles(&mut types);
     if let Some(webhooks) = &mut webhooks {
         webhooks::finish(webhooks, &types);
     }
     let auth = auth_schemes(openapi, file, &mut warnings);
-    let type_users = type_users(&types, &groups);
+    let mut type_users = type_users(&types, &groups);
+    // A component the dedup pass made an alias may no longer be named by any operation (its
+    // uses inside merged types name the kept type); it is compiled wherever that type is.
+    for &(alias, kept) in remap.aliases() {
+        if let (false, Some(users)) = (type_users.contains_key(&alias), type_users.get(&kept).cloned()) {
+            type_users.insert(alias, users);
+        }
+    }
     let unreferenced_types = unreferenced_types(&types, &type_users, webhooks.as_ref());
     let serialized_types = serialized_types(&types, &groups);
     let provenance_note = provenance_note(file, openapi);
@@ -202,7 +224,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         serialized_types,
         webhooks,
         dependencies,
-        places: std::mem::take(&mut builder.places),
+        places,
     };
     Ok(Built { ir, warnings })
 }

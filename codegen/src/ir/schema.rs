@@ -71,6 +71,9 @@ pub struct TypeBuilder<'a> {
     pub errors: Vec<Diagnostic>,
     /// The type of every schema place lowered so far: JSON pointer → type at that place.
     pub places: BTreeMap<String, TypeRef>,
+    /// The `title` of each inline schema that got a type of its own and has one (what
+    /// [`super::dedup`] names a merged type by).
+    pub titles: BTreeMap<TypeId, String>,
 }
 
 impl<'a> TypeBuilder<'a> {
@@ -95,6 +98,7 @@ impl<'a> TypeBuilder<'a> {
             warnings: Vec::new(),
             errors: Vec::new(),
             places: BTreeMap::new(),
+            titles: BTreeMap::new(),
         };
         let schemas: Vec<_> = schemas.into_iter().collect();
         for (name, schema) in &schemas {
@@ -198,6 +202,18 @@ impl<'a> TypeBuilder<'a> {
         self.names.claim(naming::type_name(hint))
     }
 
+    /// Claims the type name derived from `hint` as it is, or `None` when it is taken (no
+    /// numbered variant: a merged type named after a title would rather keep its place name).
+    pub fn claim_exact_name(&mut self, hint: &str) -> Option<String> {
+        let name = naming::type_name(hint);
+        (!self.names.contains(&name)).then(|| self.names.claim(name))
+    }
+
+    /// The types of the component schemas, whose names are public.
+    pub fn component_ids(&self) -> BTreeSet<TypeId> {
+        self.ref_ids.values().copied().collect()
+    }
+
     /// The type of a schema at a use site. `hint` names inline types created for it.
     ///
     /// Records the result in [`TypeBuilder::places`], so that tools (the conformance check)
@@ -283,6 +299,9 @@ impl<'a> TypeBuilder<'a> {
             return inner;
         }
         let id = self.add_type(hint, pointer, schema_doc(schema), kind);
+        if let Some(title) = schema.schema_data.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            self.titles.insert(id, title.to_owned());
+        }
         TypeRef::Named(id)
     }
 

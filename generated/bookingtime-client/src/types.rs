@@ -113,6 +113,7 @@ pub type MessageList = Vec<Message>;
 /// Envelope whose content is not documented: `content` is any JSON value (may be an object, an empty array or null).
 #[cfg(
     any(
+        feature = "app",
         feature = "app_config",
         feature = "appointment",
         feature = "appointment_template",
@@ -120,23 +121,37 @@ pub type MessageList = Vec<Message>;
         feature = "appointment_template_event_date_time",
         feature = "appointment_template_step",
         feature = "availability_exception",
+        feature = "booking_resource",
+        feature = "booking_slot",
+        feature = "booking_template",
+        feature = "contract_account",
         feature = "custom_entity",
         feature = "customer",
         feature = "customer_group",
+        feature = "email",
         feature = "email_template",
         feature = "employee",
         feature = "employee_group",
         feature = "extra_field",
         feature = "file",
+        feature = "image",
+        feature = "license",
         feature = "license_config",
+        feature = "log",
+        feature = "module",
         feature = "module_config",
         feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
         feature = "organization",
+        feature = "packet",
         feature = "reporting_job",
         feature = "resource",
+        feature = "sms",
         feature = "sms_template",
         feature = "static_",
-        feature = "synchronization"
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
     )
 )]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -196,18 +211,7 @@ pub struct GenericEnvelope {
         feature = "synchronization_log"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ErrorEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    /// Any JSON value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<serde_json::Value>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type ErrorEnvelope = GenericEnvelope;
 
 /// Entry of an `...I18nList`: a language key and a text.
 #[cfg(
@@ -271,7 +275,35 @@ pub struct InheritanceInput {
 }
 
 /// Apps available to / installed in an organization (read-only). The `...All` routes return the compact `*_SHORT` class.
-#[cfg(feature = "app")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct App {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -298,31 +330,36 @@ pub struct App {
 }
 
 /// Configuration of an installed app inside an organization. The `...All` routes return the compact `*_SHORT` class.
-#[cfg(feature = "app_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct AppConfig {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type AppConfig = App;
 
 /// Appointments (bookings) of an organization, incl. calendar listings and customer/file links. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment")]
@@ -392,7 +429,15 @@ pub struct Appointment {
 }
 
 /// Appointment templates (services): type, duration, required customer data, linked resources and templates. The `...All` routes return the compact `*_SHORT` class.
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "organization",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
@@ -422,86 +467,71 @@ pub struct AppointmentTemplate {
 
 /// Categories that group appointment templates. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct AppointmentTemplateCategory {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type AppointmentTemplateCategory = App;
 
 /// Fixed event dates of an appointment template. The `...All` routes return the compact `*_SHORT` class.
-#[cfg(feature = "appointment_template_event_date_time")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppointmentTemplateEventDateTime {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type AppointmentTemplateEventDateTime = App;
 
 /// Steps of a COMPLEX appointment template. The `...All` routes return the compact `*_SHORT` class.
-#[cfg(feature = "appointment_template_step")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppointmentTemplateStep {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type AppointmentTemplateStep = App;
 
 /// `AVAILABILITY_DAY`: the availability of one day. Entries of `availabilityList` are not documented.
 #[cfg(
@@ -533,30 +563,7 @@ pub struct AvailabilityDay {
 
 /// Exceptions (e.g. FREE) to the regular availability of an appointment template / booking resource. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct AvailabilityException {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type AvailabilityException = App;
 
 /// Booking resources (employees and resources as bookable entities; read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "appointment", feature = "booking_resource"))]
@@ -605,7 +612,14 @@ pub struct BookingResource {
 }
 
 /// A booking resource that can replace one of the appointment's resources (`BOOKING_RESOURCE_REPLACE`). Shape not public.
-#[cfg(feature = "appointment")]
+#[cfg(
+    any(
+        feature = "appointment",
+        feature = "appointment_template",
+        feature = "organization",
+        feature = "static_"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceReplace {
@@ -670,30 +684,7 @@ pub struct BookingSlotDay {
 
 /// Booking templates (read-only view of what can be booked). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct BookingTemplate {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type BookingTemplate = App;
 
 /// A contract account (`CONTRACT_ACCOUNT`).
 #[cfg(any(feature = "contract_account", feature = "organization"))]
@@ -781,140 +772,23 @@ pub struct Customer {
 
 /// Customer groups. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct CustomerGroup {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type CustomerGroup = App;
 
 /// E-mails sent by the platform (read, resend, send to a customer). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Email {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Email = App;
 
 /// E-mail templates. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "email_template", feature = "organization"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct EmailTemplate {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type EmailTemplate = AppointmentTemplate;
 
 /// Employees (staff), their availability and permissions. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Employee {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Employee = App;
 
 /// Employee groups. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct EmployeeGroup {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type EmployeeGroup = App;
 
 /// Extra (custom form) fields. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "extra_field", feature = "organization"))]
@@ -950,85 +824,43 @@ pub struct ExtraField {
 
 /// Files (uploaded base64, downloaded as raw bytes). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct File {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type File = App;
 
 /// Images. The `...All` routes return the compact `*_SHORT` class.
-#[cfg(feature = "image")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct Image {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type Image = App;
 
 /// Licenses (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct License {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type License = App;
 
 /// License configurations. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "license_config", feature = "organization"))]
@@ -1065,139 +897,51 @@ pub struct LicenseConfig {
 
 /// Log entries (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Log {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Log = App;
 
 /// Modules available to an organization (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Module {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Module = App;
 
 /// Configurations of booking modules (front-end widgets). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct ModuleConfig {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type ModuleConfig = App;
 
 /// Online-meeting connections (e.g. TEAMS). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct OnlineMeetingConnection {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type OnlineMeetingConnection = App;
 
 /// Logs of an online-meeting connection (read-only). The `...All` routes return the compact `*_SHORT` class.
-#[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct OnlineMeetingConnectionLog {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type OnlineMeetingConnectionLog = App;
 
 /// An organization (`ORGANIZATION`, compact `ORGANIZATION_SHORT`). Fields from the getting-started `show` example; compact forms carry fewer fields, so every field is optional.
 #[cfg(feature = "organization")]
@@ -1291,250 +1035,81 @@ pub struct Organization {
 
 /// Purchasable packets. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Packet {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Packet = App;
 
 /// Scheduled reporting jobs (e.g. APPOINTMENT_LIST sent WEEKLY). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct ReportingJob {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type ReportingJob = App;
 
 /// Resources (rooms, locations, equipment) and their availability. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Resource {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Resource = AppointmentTemplate;
 
 /// SMS messages sent by the platform (read, resend, send to a customer). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Sms {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Sms = App;
 
 /// SMS templates. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "organization", feature = "sms_template"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct SmsTemplate {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type SmsTemplate = AppointmentTemplate;
 
 /// One entry of a static lookup list (country, currency, language, time zone,...). Shape not public: open object.
-#[cfg(feature = "static_")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct StaticEntry {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "appointment",
+        feature = "appointment_template",
+        feature = "organization",
+        feature = "static_"
+    )
+)]
+pub type StaticEntry = BookingResourceReplace;
 
 /// Statistics by day / week / month (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Statistic {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Statistic = App;
 
 /// External calendar synchronizations (e.g. GRAPH). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Synchronization {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Synchronization = App;
 
 /// Logs of a calendar synchronization (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct SynchronizationLog {
-    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// Your own external id.
-    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
-    pub custom_id: Option<String>,
-    /// Id of the owning organization.
-    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<String>,
-    /// Creation time, ISO-8601 with offset.
-    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Last modification time, ISO-8601 with offset.
-    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type SynchronizationLog = App;
 
 /// Entry of a time-grid `RANGE_LIST`. Shape not public.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct TimeGridDay {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type TimeGridDay = BookingResourceReplace;
 
 /// Envelope whose content is one AppConfig.
-#[cfg(feature = "app_config")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppConfigEnvelope {
@@ -1546,7 +1121,35 @@ pub struct AppConfigEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(feature = "app_config")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "appointment_template_event_date_time",
+        feature = "appointment_template_step",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "image",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 impl client_runtime::Envelope for AppConfigEnvelope {
     type Content = AppConfig;
     fn content(&self) -> &Self::Content {
@@ -1559,7 +1162,28 @@ impl client_runtime::Envelope for AppConfigEnvelope {
 }
 
 /// `LIST` container of AppConfig records (no paging).
-#[cfg(feature = "app_config")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppConfigList {
@@ -1579,7 +1203,28 @@ pub struct AppConfigList {
 }
 
 /// Envelope whose content is a `LIST` of AppConfig.
-#[cfg(feature = "app_config")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppConfigListEnvelope {
@@ -1591,7 +1236,28 @@ pub struct AppConfigListEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(feature = "app_config")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
 impl client_runtime::Envelope for AppConfigListEnvelope {
     type Content = AppConfigList;
     fn content(&self) -> &Self::Content {
@@ -1604,7 +1270,32 @@ impl client_runtime::Envelope for AppConfigListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of AppConfig records (one page).
-#[cfg(feature = "app_config")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigPaginationList {
     /// `PAGINATION_LIST`.
@@ -1634,7 +1325,32 @@ pub struct AppConfigPaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppConfig.
-#[cfg(feature = "app_config")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -1645,7 +1361,32 @@ pub struct AppConfigPaginationListEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(feature = "app_config")]
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
 impl client_runtime::Envelope for AppConfigPaginationListEnvelope {
     type Content = AppConfigPaginationList;
     fn content(&self) -> &Self::Content {
@@ -1659,127 +1400,69 @@ impl client_runtime::Envelope for AppConfigPaginationListEnvelope {
 
 /// Envelope whose content is one App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: App,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "app")]
-impl client_runtime::Envelope for AppEnvelope {
-    type Content = App;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AppEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of App records (no paging).
-#[cfg(feature = "app")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<App>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type AppList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AppList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "app")]
-impl client_runtime::Envelope for AppListEnvelope {
-    type Content = AppList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AppListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of App records (one page).
-#[cfg(feature = "app")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct AppPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<App>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type AppPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of App.
 #[cfg(feature = "app")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct AppPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AppPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "app")]
-impl client_runtime::Envelope for AppPaginationListEnvelope {
-    type Content = AppPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AppPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one Appointment.
 #[cfg(feature = "appointment")]
@@ -1911,130 +1594,79 @@ impl client_runtime::Envelope for AppointmentRangeListEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppointmentTemplateCategoryEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AppointmentTemplateCategory,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "appointment_template_category")]
-impl client_runtime::Envelope for AppointmentTemplateCategoryEnvelope {
-    type Content = AppointmentTemplateCategory;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AppointmentTemplateCategoryEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of AppointmentTemplateCategory records (no paging).
-#[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppointmentTemplateCategoryList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<AppointmentTemplateCategory>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type AppointmentTemplateCategoryList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppointmentTemplateCategoryListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AppointmentTemplateCategoryList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "appointment_template_category")]
-impl client_runtime::Envelope for AppointmentTemplateCategoryListEnvelope {
-    type Content = AppointmentTemplateCategoryList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AppointmentTemplateCategoryListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of AppointmentTemplateCategory records (one page).
-#[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct AppointmentTemplateCategoryPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<AppointmentTemplateCategory>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type AppointmentTemplateCategoryPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppointmentTemplateCategory.
 #[cfg(feature = "appointment_template_category")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct AppointmentTemplateCategoryPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AppointmentTemplateCategoryPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "appointment_template_category")]
-impl client_runtime::Envelope for AppointmentTemplateCategoryPaginationListEnvelope {
-    type Content = AppointmentTemplateCategoryPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AppointmentTemplateCategoryPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one AppointmentTemplate.
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateEnvelope {
@@ -2046,7 +1678,14 @@ pub struct AppointmentTemplateEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 impl client_runtime::Envelope for AppointmentTemplateEnvelope {
     type Content = AppointmentTemplate;
     fn content(&self) -> &Self::Content {
@@ -2060,31 +1699,17 @@ impl client_runtime::Envelope for AppointmentTemplateEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateEventDateTime.
 #[cfg(feature = "appointment_template_event_date_time")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppointmentTemplateEventDateTimeEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AppointmentTemplateEventDateTime,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "appointment_template_event_date_time")]
-impl client_runtime::Envelope for AppointmentTemplateEventDateTimeEnvelope {
-    type Content = AppointmentTemplateEventDateTime;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AppointmentTemplateEventDateTimeEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of AppointmentTemplate records (no paging).
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateList {
@@ -2104,7 +1729,14 @@ pub struct AppointmentTemplateList {
 }
 
 /// Envelope whose content is a `LIST` of AppointmentTemplate.
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplateListEnvelope {
@@ -2116,7 +1748,14 @@ pub struct AppointmentTemplateListEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 impl client_runtime::Envelope for AppointmentTemplateListEnvelope {
     type Content = AppointmentTemplateList;
     fn content(&self) -> &Self::Content {
@@ -2129,7 +1768,14 @@ impl client_runtime::Envelope for AppointmentTemplateListEnvelope {
 }
 
 /// `PAGINATION_LIST` container of AppointmentTemplate records (one page).
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplatePaginationList {
     /// `PAGINATION_LIST`.
@@ -2159,7 +1805,14 @@ pub struct AppointmentTemplatePaginationList {
 }
 
 /// Envelope whose content is a `PAGINATION_LIST` of AppointmentTemplate.
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
@@ -2170,7 +1823,14 @@ pub struct AppointmentTemplatePaginationListEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(feature = "appointment_template")]
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
 impl client_runtime::Envelope for AppointmentTemplatePaginationListEnvelope {
     type Content = AppointmentTemplatePaginationList;
     fn content(&self) -> &Self::Content {
@@ -2184,28 +1844,7 @@ impl client_runtime::Envelope for AppointmentTemplatePaginationListEnvelope {
 
 /// Envelope whose content is one AppointmentTemplateStep.
 #[cfg(feature = "appointment_template_step")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AppointmentTemplateStepEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AppointmentTemplateStep,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "appointment_template_step")]
-impl client_runtime::Envelope for AppointmentTemplateStepEnvelope {
-    type Content = AppointmentTemplateStep;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AppointmentTemplateStepEnvelope = AppConfigEnvelope;
 
 /// `RANGE_LIST` container: the AvailabilityDay records of a calendar range.
 #[cfg(
@@ -2279,127 +1918,69 @@ impl client_runtime::Envelope for AvailabilityDayRangeListEnvelope {
 
 /// Envelope whose content is one AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AvailabilityExceptionEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AvailabilityException,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "availability_exception")]
-impl client_runtime::Envelope for AvailabilityExceptionEnvelope {
-    type Content = AvailabilityException;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AvailabilityExceptionEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of AvailabilityException records (no paging).
-#[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AvailabilityExceptionList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<AvailabilityException>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type AvailabilityExceptionList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct AvailabilityExceptionListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AvailabilityExceptionList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "availability_exception")]
-impl client_runtime::Envelope for AvailabilityExceptionListEnvelope {
-    type Content = AvailabilityExceptionList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AvailabilityExceptionListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of AvailabilityException records (one page).
-#[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct AvailabilityExceptionPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<AvailabilityException>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type AvailabilityExceptionPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of AvailabilityException.
 #[cfg(feature = "availability_exception")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct AvailabilityExceptionPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: AvailabilityExceptionPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "availability_exception")]
-impl client_runtime::Envelope for AvailabilityExceptionPaginationListEnvelope {
-    type Content = AvailabilityExceptionPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type AvailabilityExceptionPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one BookingResource.
 #[cfg(feature = "booking_resource")]
@@ -2526,7 +2107,7 @@ impl client_runtime::Envelope for BookingResourcePaginationListEnvelope {
 }
 
 /// `LIST` container of BookingResourceReplace records (no paging).
-#[cfg(feature = "appointment")]
+#[cfg(any(feature = "appointment", feature = "static_"))]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceReplaceList {
@@ -2546,7 +2127,7 @@ pub struct BookingResourceReplaceList {
 }
 
 /// Envelope whose content is a `LIST` of BookingResourceReplace.
-#[cfg(feature = "appointment")]
+#[cfg(any(feature = "appointment", feature = "static_"))]
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceReplaceListEnvelope {
@@ -2558,7 +2139,7 @@ pub struct BookingResourceReplaceListEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(feature = "appointment")]
+#[cfg(any(feature = "appointment", feature = "static_"))]
 impl client_runtime::Envelope for BookingResourceReplaceListEnvelope {
     type Content = BookingResourceReplaceList;
     fn content(&self) -> &Self::Content {
@@ -2646,127 +2227,69 @@ impl client_runtime::Envelope for BookingSlotEnvelope {
 
 /// Envelope whose content is one BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct BookingTemplateEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: BookingTemplate,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "booking_template")]
-impl client_runtime::Envelope for BookingTemplateEnvelope {
-    type Content = BookingTemplate;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type BookingTemplateEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of BookingTemplate records (no paging).
-#[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct BookingTemplateList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<BookingTemplate>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type BookingTemplateList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct BookingTemplateListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: BookingTemplateList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "booking_template")]
-impl client_runtime::Envelope for BookingTemplateListEnvelope {
-    type Content = BookingTemplateList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type BookingTemplateListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of BookingTemplate records (one page).
-#[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct BookingTemplatePaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<BookingTemplate>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type BookingTemplatePaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct BookingTemplatePaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: BookingTemplatePaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "booking_template")]
-impl client_runtime::Envelope for BookingTemplatePaginationListEnvelope {
-    type Content = BookingTemplatePaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type BookingTemplatePaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one ContractAccount.
 #[cfg(feature = "contract_account")]
@@ -2944,127 +2467,69 @@ impl client_runtime::Envelope for CustomerEnvelope {
 
 /// Envelope whose content is one CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct CustomerGroupEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: CustomerGroup,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "customer_group")]
-impl client_runtime::Envelope for CustomerGroupEnvelope {
-    type Content = CustomerGroup;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type CustomerGroupEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of CustomerGroup records (no paging).
-#[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct CustomerGroupList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<CustomerGroup>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type CustomerGroupList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct CustomerGroupListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: CustomerGroupList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "customer_group")]
-impl client_runtime::Envelope for CustomerGroupListEnvelope {
-    type Content = CustomerGroupList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type CustomerGroupListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of CustomerGroup records (one page).
-#[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct CustomerGroupPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<CustomerGroup>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type CustomerGroupPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of CustomerGroup.
 #[cfg(feature = "customer_group")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct CustomerGroupPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: CustomerGroupPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "customer_group")]
-impl client_runtime::Envelope for CustomerGroupPaginationListEnvelope {
-    type Content = CustomerGroupPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type CustomerGroupPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// `LIST` container of Customer records (no paging).
 #[cfg(feature = "customer")]
@@ -3167,499 +2632,235 @@ impl client_runtime::Envelope for CustomerPaginationListEnvelope {
 
 /// Envelope whose content is one Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmailEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Email,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "email")]
-impl client_runtime::Envelope for EmailEnvelope {
-    type Content = Email;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmailEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of Email records (no paging).
-#[cfg(feature = "email")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmailList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Email>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type EmailList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmailListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmailList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "email")]
-impl client_runtime::Envelope for EmailListEnvelope {
-    type Content = EmailList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmailListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of Email records (one page).
-#[cfg(feature = "email")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct EmailPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Email>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type EmailPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Email.
 #[cfg(feature = "email")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct EmailPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmailPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "email")]
-impl client_runtime::Envelope for EmailPaginationListEnvelope {
-    type Content = EmailPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmailPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmailTemplateEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmailTemplate,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "email_template")]
-impl client_runtime::Envelope for EmailTemplateEnvelope {
-    type Content = EmailTemplate;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmailTemplateEnvelope = AppointmentTemplateEnvelope;
 
 /// `LIST` container of EmailTemplate records (no paging).
-#[cfg(feature = "email_template")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmailTemplateList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<EmailTemplate>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
+pub type EmailTemplateList = AppointmentTemplateList;
 
 /// Envelope whose content is a `LIST` of EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmailTemplateListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmailTemplateList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "email_template")]
-impl client_runtime::Envelope for EmailTemplateListEnvelope {
-    type Content = EmailTemplateList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmailTemplateListEnvelope = AppointmentTemplateListEnvelope;
 
 /// `PAGINATION_LIST` container of EmailTemplate records (one page).
-#[cfg(feature = "email_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct EmailTemplatePaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<EmailTemplate>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
+pub type EmailTemplatePaginationList = AppointmentTemplatePaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of EmailTemplate.
 #[cfg(feature = "email_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct EmailTemplatePaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmailTemplatePaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "email_template")]
-impl client_runtime::Envelope for EmailTemplatePaginationListEnvelope {
-    type Content = EmailTemplatePaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmailTemplatePaginationListEnvelope = AppointmentTemplatePaginationListEnvelope;
 
 /// Envelope whose content is one Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmployeeEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Employee,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "employee")]
-impl client_runtime::Envelope for EmployeeEnvelope {
-    type Content = Employee;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmployeeEnvelope = AppConfigEnvelope;
 
 /// Envelope whose content is one EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmployeeGroupEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmployeeGroup,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "employee_group")]
-impl client_runtime::Envelope for EmployeeGroupEnvelope {
-    type Content = EmployeeGroup;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmployeeGroupEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of EmployeeGroup records (no paging).
-#[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmployeeGroupList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<EmployeeGroup>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type EmployeeGroupList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmployeeGroupListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmployeeGroupList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "employee_group")]
-impl client_runtime::Envelope for EmployeeGroupListEnvelope {
-    type Content = EmployeeGroupList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmployeeGroupListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of EmployeeGroup records (one page).
-#[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct EmployeeGroupPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<EmployeeGroup>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type EmployeeGroupPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of EmployeeGroup.
 #[cfg(feature = "employee_group")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct EmployeeGroupPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmployeeGroupPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "employee_group")]
-impl client_runtime::Envelope for EmployeeGroupPaginationListEnvelope {
-    type Content = EmployeeGroupPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmployeeGroupPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// `LIST` container of Employee records (no paging).
-#[cfg(feature = "employee")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmployeeList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Employee>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type EmployeeList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct EmployeeListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmployeeList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "employee")]
-impl client_runtime::Envelope for EmployeeListEnvelope {
-    type Content = EmployeeList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmployeeListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of Employee records (one page).
-#[cfg(feature = "employee")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct EmployeePaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Employee>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type EmployeePaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Employee.
 #[cfg(feature = "employee")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct EmployeePaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: EmployeePaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "employee")]
-impl client_runtime::Envelope for EmployeePaginationListEnvelope {
-    type Content = EmployeePaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type EmployeePaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one ExtraField.
 #[cfg(feature = "extra_field")]
@@ -3787,152 +2988,73 @@ impl client_runtime::Envelope for ExtraFieldPaginationListEnvelope {
 
 /// Envelope whose content is one File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct FileEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: File,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "file")]
-impl client_runtime::Envelope for FileEnvelope {
-    type Content = File;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type FileEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of File records (no paging).
-#[cfg(feature = "file")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct FileList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<File>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type FileList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct FileListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: FileList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "file")]
-impl client_runtime::Envelope for FileListEnvelope {
-    type Content = FileList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type FileListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of File records (one page).
-#[cfg(feature = "file")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct FilePaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<File>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type FilePaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of File.
 #[cfg(feature = "file")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct FilePaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: FilePaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "file")]
-impl client_runtime::Envelope for FilePaginationListEnvelope {
-    type Content = FilePaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type FilePaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one Image.
 #[cfg(feature = "image")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ImageEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Image,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "image")]
-impl client_runtime::Envelope for ImageEnvelope {
-    type Content = Image;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ImageEnvelope = AppConfigEnvelope;
 
 /// Envelope whose content is one LicenseConfig.
 #[cfg(feature = "license_config")]
@@ -4060,659 +3182,341 @@ impl client_runtime::Envelope for LicenseConfigPaginationListEnvelope {
 
 /// Envelope whose content is one License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct LicenseEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: License,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "license")]
-impl client_runtime::Envelope for LicenseEnvelope {
-    type Content = License;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type LicenseEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of License records (no paging).
-#[cfg(feature = "license")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct LicenseList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<License>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type LicenseList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct LicenseListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: LicenseList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "license")]
-impl client_runtime::Envelope for LicenseListEnvelope {
-    type Content = LicenseList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type LicenseListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of License records (one page).
-#[cfg(feature = "license")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct LicensePaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<License>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type LicensePaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of License.
 #[cfg(feature = "license")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct LicensePaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: LicensePaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "license")]
-impl client_runtime::Envelope for LicensePaginationListEnvelope {
-    type Content = LicensePaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type LicensePaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one Log.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct LogEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Log,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "log")]
-impl client_runtime::Envelope for LogEnvelope {
-    type Content = Log;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type LogEnvelope = AppConfigEnvelope;
 
 /// `PAGINATION_LIST` container of Log records (one page).
-#[cfg(feature = "log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct LogPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Log>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type LogPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Log.
 #[cfg(feature = "log")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct LogPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: LogPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "log")]
-impl client_runtime::Envelope for LogPaginationListEnvelope {
-    type Content = LogPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type LogPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ModuleConfigEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ModuleConfig,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "module_config")]
-impl client_runtime::Envelope for ModuleConfigEnvelope {
-    type Content = ModuleConfig;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ModuleConfigEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of ModuleConfig records (no paging).
-#[cfg(feature = "module_config")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ModuleConfigList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<ModuleConfig>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type ModuleConfigList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ModuleConfigListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ModuleConfigList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "module_config")]
-impl client_runtime::Envelope for ModuleConfigListEnvelope {
-    type Content = ModuleConfigList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ModuleConfigListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of ModuleConfig records (one page).
-#[cfg(feature = "module_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct ModuleConfigPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<ModuleConfig>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type ModuleConfigPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of ModuleConfig.
 #[cfg(feature = "module_config")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ModuleConfigPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ModuleConfigPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "module_config")]
-impl client_runtime::Envelope for ModuleConfigPaginationListEnvelope {
-    type Content = ModuleConfigPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ModuleConfigPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ModuleEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Module,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "module")]
-impl client_runtime::Envelope for ModuleEnvelope {
-    type Content = Module;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ModuleEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of Module records (no paging).
-#[cfg(feature = "module")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ModuleList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Module>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type ModuleList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ModuleListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ModuleList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "module")]
-impl client_runtime::Envelope for ModuleListEnvelope {
-    type Content = ModuleList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ModuleListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of Module records (one page).
-#[cfg(feature = "module")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct ModulePaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Module>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type ModulePaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Module.
 #[cfg(feature = "module")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ModulePaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ModulePaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "module")]
-impl client_runtime::Envelope for ModulePaginationListEnvelope {
-    type Content = ModulePaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ModulePaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct OnlineMeetingConnectionEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: OnlineMeetingConnection,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "online_meeting_connection")]
-impl client_runtime::Envelope for OnlineMeetingConnectionEnvelope {
-    type Content = OnlineMeetingConnection;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type OnlineMeetingConnectionEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of OnlineMeetingConnection records (no paging).
-#[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct OnlineMeetingConnectionList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<OnlineMeetingConnection>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type OnlineMeetingConnectionList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct OnlineMeetingConnectionListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: OnlineMeetingConnectionList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "online_meeting_connection")]
-impl client_runtime::Envelope for OnlineMeetingConnectionListEnvelope {
-    type Content = OnlineMeetingConnectionList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type OnlineMeetingConnectionListEnvelope = AppConfigListEnvelope;
 
 /// Envelope whose content is one OnlineMeetingConnectionLog.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct OnlineMeetingConnectionLogEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: OnlineMeetingConnectionLog,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "online_meeting_connection_log")]
-impl client_runtime::Envelope for OnlineMeetingConnectionLogEnvelope {
-    type Content = OnlineMeetingConnectionLog;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type OnlineMeetingConnectionLogEnvelope = AppConfigEnvelope;
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnectionLog records (one page).
-#[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct OnlineMeetingConnectionLogPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<OnlineMeetingConnectionLog>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type OnlineMeetingConnectionLogPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnectionLog.
 #[cfg(feature = "online_meeting_connection_log")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct OnlineMeetingConnectionLogPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: OnlineMeetingConnectionLogPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "online_meeting_connection_log")]
-impl client_runtime::Envelope for OnlineMeetingConnectionLogPaginationListEnvelope {
-    type Content = OnlineMeetingConnectionLogPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type OnlineMeetingConnectionLogPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// `PAGINATION_LIST` container of OnlineMeetingConnection records (one page).
-#[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct OnlineMeetingConnectionPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<OnlineMeetingConnection>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type OnlineMeetingConnectionPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of OnlineMeetingConnection.
 #[cfg(feature = "online_meeting_connection")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct OnlineMeetingConnectionPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: OnlineMeetingConnectionPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "online_meeting_connection")]
-impl client_runtime::Envelope for OnlineMeetingConnectionPaginationListEnvelope {
-    type Content = OnlineMeetingConnectionPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type OnlineMeetingConnectionPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one Organization.
 #[cfg(feature = "organization")]
@@ -4840,950 +3644,417 @@ impl client_runtime::Envelope for OrganizationPaginationListEnvelope {
 
 /// Envelope whose content is one Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct PacketEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Packet,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "packet")]
-impl client_runtime::Envelope for PacketEnvelope {
-    type Content = Packet;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type PacketEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of Packet records (no paging).
-#[cfg(feature = "packet")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct PacketList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Packet>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type PacketList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct PacketListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: PacketList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "packet")]
-impl client_runtime::Envelope for PacketListEnvelope {
-    type Content = PacketList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type PacketListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of Packet records (one page).
-#[cfg(feature = "packet")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct PacketPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Packet>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type PacketPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Packet.
 #[cfg(feature = "packet")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct PacketPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: PacketPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "packet")]
-impl client_runtime::Envelope for PacketPaginationListEnvelope {
-    type Content = PacketPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type PacketPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ReportingJobEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ReportingJob,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "reporting_job")]
-impl client_runtime::Envelope for ReportingJobEnvelope {
-    type Content = ReportingJob;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ReportingJobEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of ReportingJob records (no paging).
-#[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ReportingJobList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<ReportingJob>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type ReportingJobList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ReportingJobListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ReportingJobList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "reporting_job")]
-impl client_runtime::Envelope for ReportingJobListEnvelope {
-    type Content = ReportingJobList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ReportingJobListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of ReportingJob records (one page).
-#[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct ReportingJobPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<ReportingJob>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type ReportingJobPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of ReportingJob.
 #[cfg(feature = "reporting_job")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ReportingJobPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ReportingJobPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "reporting_job")]
-impl client_runtime::Envelope for ReportingJobPaginationListEnvelope {
-    type Content = ReportingJobPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ReportingJobPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ResourceEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Resource,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "resource")]
-impl client_runtime::Envelope for ResourceEnvelope {
-    type Content = Resource;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ResourceEnvelope = AppointmentTemplateEnvelope;
 
 /// `LIST` container of Resource records (no paging).
-#[cfg(feature = "resource")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ResourceList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Resource>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
+pub type ResourceList = AppointmentTemplateList;
 
 /// Envelope whose content is a `LIST` of Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct ResourceListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ResourceList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "resource")]
-impl client_runtime::Envelope for ResourceListEnvelope {
-    type Content = ResourceList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ResourceListEnvelope = AppointmentTemplateListEnvelope;
 
 /// `PAGINATION_LIST` container of Resource records (one page).
-#[cfg(feature = "resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct ResourcePaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Resource>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
+pub type ResourcePaginationList = AppointmentTemplatePaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Resource.
 #[cfg(feature = "resource")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct ResourcePaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: ResourcePaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "resource")]
-impl client_runtime::Envelope for ResourcePaginationListEnvelope {
-    type Content = ResourcePaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type ResourcePaginationListEnvelope = AppointmentTemplatePaginationListEnvelope;
 
 /// Envelope whose content is one Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SmsEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Sms,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "sms")]
-impl client_runtime::Envelope for SmsEnvelope {
-    type Content = Sms;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SmsEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of Sms records (no paging).
-#[cfg(feature = "sms")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SmsList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Sms>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type SmsList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SmsListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SmsList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "sms")]
-impl client_runtime::Envelope for SmsListEnvelope {
-    type Content = SmsList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SmsListEnvelope = AppConfigListEnvelope;
 
 /// `PAGINATION_LIST` container of Sms records (one page).
-#[cfg(feature = "sms")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct SmsPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Sms>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type SmsPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Sms.
 #[cfg(feature = "sms")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct SmsPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SmsPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "sms")]
-impl client_runtime::Envelope for SmsPaginationListEnvelope {
-    type Content = SmsPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SmsPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SmsTemplateEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SmsTemplate,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "sms_template")]
-impl client_runtime::Envelope for SmsTemplateEnvelope {
-    type Content = SmsTemplate;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SmsTemplateEnvelope = AppointmentTemplateEnvelope;
 
 /// `LIST` container of SmsTemplate records (no paging).
-#[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SmsTemplateList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<SmsTemplate>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
+pub type SmsTemplateList = AppointmentTemplateList;
 
 /// Envelope whose content is a `LIST` of SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SmsTemplateListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SmsTemplateList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "sms_template")]
-impl client_runtime::Envelope for SmsTemplateListEnvelope {
-    type Content = SmsTemplateList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SmsTemplateListEnvelope = AppointmentTemplateListEnvelope;
 
 /// `PAGINATION_LIST` container of SmsTemplate records (one page).
-#[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct SmsTemplatePaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<SmsTemplate>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "resource",
+        feature = "sms_template"
+    )
+)]
+pub type SmsTemplatePaginationList = AppointmentTemplatePaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of SmsTemplate.
 #[cfg(feature = "sms_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct SmsTemplatePaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SmsTemplatePaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "sms_template")]
-impl client_runtime::Envelope for SmsTemplatePaginationListEnvelope {
-    type Content = SmsTemplatePaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SmsTemplatePaginationListEnvelope = AppointmentTemplatePaginationListEnvelope;
 
 /// `LIST` container of StaticEntry records (no paging).
-#[cfg(feature = "static_")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct StaticEntryList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<StaticEntry>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(any(feature = "appointment", feature = "static_"))]
+pub type StaticEntryList = BookingResourceReplaceList;
 
 /// Envelope whose content is a `LIST` of StaticEntry.
 #[cfg(feature = "static_")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct StaticEntryListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: StaticEntryList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "static_")]
-impl client_runtime::Envelope for StaticEntryListEnvelope {
-    type Content = StaticEntryList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type StaticEntryListEnvelope = BookingResourceReplaceListEnvelope;
 
 /// Envelope whose content is one Statistic.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct StatisticEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Statistic,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "statistic")]
-impl client_runtime::Envelope for StatisticEnvelope {
-    type Content = Statistic;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type StatisticEnvelope = AppConfigEnvelope;
 
 /// `PAGINATION_LIST` container of Statistic records (one page).
-#[cfg(feature = "statistic")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct StatisticPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Statistic>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type StatisticPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Statistic.
 #[cfg(feature = "statistic")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct StatisticPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: StatisticPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "statistic")]
-impl client_runtime::Envelope for StatisticPaginationListEnvelope {
-    type Content = StatisticPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type StatisticPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SynchronizationEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: Synchronization,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "synchronization")]
-impl client_runtime::Envelope for SynchronizationEnvelope {
-    type Content = Synchronization;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SynchronizationEnvelope = AppConfigEnvelope;
 
 /// `LIST` container of Synchronization records (no paging).
-#[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SynchronizationList {
-    /// `LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Maximum number of records returned (9999 in the SDK mocks).
-    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
-    pub record_limit: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Synchronization>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "synchronization"
+    )
+)]
+pub type SynchronizationList = AppConfigList;
 
 /// Envelope whose content is a `LIST` of Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SynchronizationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SynchronizationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "synchronization")]
-impl client_runtime::Envelope for SynchronizationListEnvelope {
-    type Content = SynchronizationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SynchronizationListEnvelope = AppConfigListEnvelope;
 
 /// Envelope whose content is one SynchronizationLog.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct SynchronizationLogEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SynchronizationLog,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "synchronization_log")]
-impl client_runtime::Envelope for SynchronizationLogEnvelope {
-    type Content = SynchronizationLog;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SynchronizationLogEnvelope = AppConfigEnvelope;
 
 /// `PAGINATION_LIST` container of SynchronizationLog records (one page).
-#[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct SynchronizationLogPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<SynchronizationLog>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type SynchronizationLogPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of SynchronizationLog.
 #[cfg(feature = "synchronization_log")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct SynchronizationLogPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SynchronizationLogPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "synchronization_log")]
-impl client_runtime::Envelope for SynchronizationLogPaginationListEnvelope {
-    type Content = SynchronizationLogPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SynchronizationLogPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// `PAGINATION_LIST` container of Synchronization records (one page).
-#[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct SynchronizationPaginationList {
-    /// `PAGINATION_LIST`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
-    /// Current page (1-based).
-    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
-    pub page_current: Option<i64>,
-    /// Total number of pages.
-    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
-    pub page_total: Option<i64>,
-    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
-    pub record_from: Option<i64>,
-    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
-    pub record_to: Option<i64>,
-    /// Total number of records.
-    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
-    /// Records per page (25 in the SDK mocks).
-    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
-    pub record_per_page: Option<i64>,
-    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
-    pub record_list: Option<Vec<Synchronization>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_template",
+        feature = "customer_group",
+        feature = "email",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "file",
+        feature = "license",
+        feature = "log",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "online_meeting_connection_log",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "sms",
+        feature = "statistic",
+        feature = "synchronization",
+        feature = "synchronization_log"
+    )
+)]
+pub type SynchronizationPaginationList = AppConfigPaginationList;
 
 /// Envelope whose content is a `PAGINATION_LIST` of Synchronization.
 #[cfg(feature = "synchronization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct SynchronizationPaginationListEnvelope {
-    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
-    pub message_list: Option<MessageList>,
-    pub content: SynchronizationPaginationList,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "synchronization")]
-impl client_runtime::Envelope for SynchronizationPaginationListEnvelope {
-    type Content = SynchronizationPaginationList;
-    fn content(&self) -> &Self::Content {
-        &self.content
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.content
-    }
-}
+pub type SynchronizationPaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// `RANGE_LIST` container: the TimeGridDay records of a calendar range.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]

@@ -147,7 +147,14 @@ pub struct AppWrite {
 }
 
 /// A connected calendar account. Shape not documented.
-#[cfg(feature = "accounts")]
+#[cfg(
+    any(
+        feature = "accounts",
+        feature = "credentials",
+        feature = "events",
+        feature = "location_services"
+    )
+)]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     /// UUID.
@@ -333,26 +340,12 @@ pub struct Calendar {
 }
 
 /// A calendar event. Shape not documented.
-#[cfg(feature = "events")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Event {
-    /// UUID.
-    pub id: String,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+#[cfg(any(feature = "credentials", feature = "events", feature = "location_services"))]
+pub type Event = Account;
 
 /// An API credential. Shape not documented.
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct Credential {
-    /// UUID.
-    pub id: String,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type Credential = Account;
 
 /// A booking: `graph` is its flow and `state` where it stands. The actions it accepts next are listed in `possible_actions` (on create) or `available_actions` (elsewhere).
 #[cfg(feature = "bookings")]
@@ -544,14 +537,7 @@ pub struct Location {
 
 /// A service offered at a location. Shape not documented.
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct LocationService {
-    /// UUID.
-    pub id: String,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type LocationService = Account;
 
 /// An e-mail template. Shape not documented.
 #[cfg(feature = "templates")]
@@ -631,7 +617,14 @@ pub struct AppPage {
 }
 
 /// A page of Account records (Laravel-style paginator; stop when `next_page_url` is null).
-#[cfg(feature = "accounts")]
+#[cfg(
+    any(
+        feature = "accounts",
+        feature = "credentials",
+        feature = "events",
+        feature = "location_services"
+    )
+)]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AccountPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -719,61 +712,11 @@ pub struct CalendarPage {
 
 /// A page of Event records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "events")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct EventPage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
-    /// Page size (a string in the docs example).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub per_page: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_page: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_page: Option<i64>,
-    /// URL of the next page, null on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_page_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prev_page_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Event>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type EventPage = AccountPage;
 
 /// A page of Credential records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct CredentialPage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
-    /// Page size (a string in the docs example).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub per_page: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_page: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_page: Option<i64>,
-    /// URL of the next page, null on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_page_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prev_page_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<Credential>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type CredentialPage = AccountPage;
 
 /// A page of Booking records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "bookings")]
@@ -864,32 +807,7 @@ pub struct LocationPage {
 
 /// A page of LocationService records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct LocationServicePage {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
-    /// Page size (a string in the docs example).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub per_page: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_page: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_page: Option<i64>,
-    /// URL of the next page, null on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_page_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prev_page_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Vec<LocationService>>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
+pub type LocationServicePage = AccountPage;
 
 /// A page of Template records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "templates")]
@@ -1013,7 +931,7 @@ impl client_runtime::Envelope for CalendarResponse {
 }
 
 /// `{data: Event}`; other top-level keys (e.g. `meta`) are kept.
-#[cfg(feature = "events")]
+#[cfg(any(feature = "credentials", feature = "events", feature = "location_services"))]
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EventResponse {
@@ -1023,7 +941,7 @@ pub struct EventResponse {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(feature = "events")]
+#[cfg(any(feature = "credentials", feature = "events", feature = "location_services"))]
 impl client_runtime::Envelope for EventResponse {
     type Content = Event;
     fn content(&self) -> &Self::Content {
@@ -1037,26 +955,7 @@ impl client_runtime::Envelope for EventResponse {
 
 /// `{data: Credential}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "credentials")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct CredentialResponse {
-    pub data: Credential,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "credentials")]
-impl client_runtime::Envelope for CredentialResponse {
-    type Content = Credential;
-    fn content(&self) -> &Self::Content {
-        &self.data
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.data
-    }
-}
+pub type CredentialResponse = EventResponse;
 
 /// `{data: Booking}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "bookings")]
@@ -1129,26 +1028,7 @@ impl client_runtime::Envelope for LocationResponse {
 
 /// `{data: LocationService}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "location_services")]
-#[derive(Debug, Clone, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct LocationServiceResponse {
-    pub data: LocationService,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "location_services")]
-impl client_runtime::Envelope for LocationServiceResponse {
-    type Content = LocationService;
-    fn content(&self) -> &Self::Content {
-        &self.data
-    }
-
-    fn into_content(self) -> Self::Content {
-        self.data
-    }
-}
+pub type LocationServiceResponse = EventResponse;
 
 /// `{data: Template}`; other top-level keys (e.g. `meta`) are kept.
 #[cfg(feature = "templates")]
@@ -2160,7 +2040,7 @@ pub struct WebhookSubscriptionCreated {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<WebhookSubscriptionCreatedMeta>,
+    pub meta: Option<BookingActionInputCancel>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -2724,7 +2604,7 @@ impl<'de> serde::Deserialize<'de> for AvailabilityQueryMode {
     }
 }
 
-#[cfg(feature = "bookings")]
+#[cfg(any(feature = "bookings", feature = "webhooks"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct BookingActionInputCancel {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2754,17 +2634,6 @@ pub struct SlotResourceObject {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "webhooks")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct WebhookSubscriptionCreatedMeta {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
