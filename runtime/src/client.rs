@@ -477,6 +477,15 @@ impl ApiClient {
                     let failure = Failure::Transport;
                     match self.retry_wait(&request, failure, attempts, started) {
                         Some(wait) => {
+                            tracing::warn!(
+                                operation = request.operation,
+                                method = %request.method,
+                                path = request.path_template,
+                                attempt = sent,
+                                wait_ms = millis(wait),
+                                error = %error,
+                                "retrying after a transport error"
+                            );
                             self.inner.sleeper.sleep(wait).await;
                             continue;
                         }
@@ -498,11 +507,14 @@ impl ApiClient {
             if status != StatusCode::UNAUTHORIZED {
                 let failure = Failure::Status(status, received.headers());
                 if let Some(wait) = self.retry_wait(&request, failure, attempts, started) {
-                    tracing::debug!(
+                    tracing::warn!(
+                        operation = request.operation,
+                        method = %request.method,
+                        path = request.path_template,
                         status = status.as_u16(),
                         attempt = sent,
-                        wait_ms = wait.as_millis() as u64,
-                        "retrying"
+                        wait_ms = millis(wait),
+                        "retrying after status {status}"
                     );
                     self.inner.sleeper.sleep(wait).await;
                     continue;
@@ -538,6 +550,13 @@ impl ApiClient {
             if !self.inner.auth.on_unauthorized_with(&request, &credentials).await? {
                 return Ok(Received::Whole(response));
             }
+            tracing::warn!(
+                operation = request.operation,
+                method = %request.method,
+                path = request.path_template,
+                attempt = sent,
+                "the server rejected the token (401); it was refreshed and the request is sent again"
+            );
             refreshed = true;
             attempts = attempts.saturating_sub(1);
         }
@@ -602,8 +621,9 @@ impl ApiClient {
         }
     }
 
-    /// One attempt inside a span with method, path template, attempt, status and duration;
-    /// never the URL (it may carry an API key) or headers.
+    /// One attempt inside a span with operation, method, path template and attempt, ending
+    /// with one `debug` event that adds status (or the error) and duration; never the URL (it
+    /// may carry an API key) or headers.
     async fn execute_traced(
         &self,
         request: &ApiRequest,
@@ -613,6 +633,7 @@ impl ApiClient {
     ) -> Result<Received, ReadError> {
         let span = tracing::info_span!(
             "api_request",
+            operation = request.operation,
             method = %request.method,
             path = request.path_template,
             attempt,
@@ -621,19 +642,36 @@ impl ApiClient {
         );
         let started = Instant::now();
         let result = self.execute(request, credentials, mode).instrument(span.clone()).await;
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
-        match &result {
+        let duration_ms = millis(started.elapsed());
+        span.record("duration_ms", duration_ms);
+        // The event repeats the span's fields so a plain `fmt()` subscriber prints them all.
+        macro_rules! request_event {
+            ($($fields:tt)*) => {
+                tracing::debug!(
+                    operation = request.operation,
+                    method = %request.method,
+                    path = request.path_template,
+                    attempt,
+                    duration_ms,
+                    $($fields)*
+                )
+            };
+        }
+        span.in_scope(|| match &result {
             Ok(response) => {
-                span.record("status", response.status().as_u16());
+                let status = response.status().as_u16();
+                span.record("status", status);
+                request_event!(status, "response received");
             }
             Err(ReadError::Transport(error)) => {
-                span.in_scope(|| tracing::debug!(error = %error, "request failed"));
+                request_event!(error = %error, "request failed");
             }
             Err(ReadError::TooLarge { status, limit }) => {
-                span.record("status", status.as_u16());
-                span.in_scope(|| tracing::debug!(limit, "response body over the limit"));
+                let status = status.as_u16();
+                span.record("status", status);
+                request_event!(status, limit, "response body over the limit");
             }
-        }
+        });
         result
     }
 
@@ -702,6 +740,11 @@ impl ApiClient {
         }
         Ok(Received::Whole(response.redacted(&sent_secrets(credentials))))
     }
+}
+
+/// A duration in whole milliseconds, for traces (saturating: no trace is worth a panic).
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The secrets `credentials` carry: secret header values, query keys and the cached token.

@@ -9,3 +9,4 @@ mod rate_limits;
 mod retries;
 mod soak;
 mod timeouts;
+mod tracing_events;
