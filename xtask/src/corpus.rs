@@ -48,6 +48,28 @@ pub struct Args {
     /// With --conformance: print the verdicts as JSON on stdout (the tables go to stderr).
     #[arg(long, requires = "conformance")]
     json: bool,
+    #[command(flatten)]
+    checks: CheckArgs,
+}
+
+/// What the conformance check takes besides the documents' own examples.
+#[derive(clap::Args, Clone, Debug)]
+pub struct CheckArgs {
+    /// A manifest mapping fixture files to places in the specs (see `conformance/fixtures.rs`);
+    /// each fixture is checked as an example of its spec.
+    #[arg(long)]
+    fixtures: Option<PathBuf>,
+    /// The seed of the generated instances (the same seed gives the same instances).
+    #[arg(long, default_value_t = conformance::instances::DEFAULT_SEED)]
+    seed: u64,
+    /// Check only examples and fixtures, no generated instances.
+    #[arg(long)]
+    no_instances: bool,
+    /// Fail a spec when a generated instance is the generator's fault, as an example does.
+    /// Off by default: instances find known open bugs (BENCHMARKS.md, Conformance), which
+    /// are reported but would fail every CI run until fixed.
+    #[arg(long)]
+    strict_instances: bool,
 }
 
 /// Arguments of `cargo xtask conformance`.
@@ -67,6 +89,8 @@ pub struct ConformanceArgs {
     /// Print every generator warning and every example that is not ok.
     #[arg(long, short)]
     verbose: bool,
+    #[command(flatten)]
+    checks: CheckArgs,
 }
 
 /// Runs `cargo xtask conformance`: the corpus run with `--conformance`.
@@ -80,6 +104,7 @@ pub fn run_conformance(args: &ConformanceArgs) -> anyhow::Result<ExitCode> {
         verbose: args.verbose,
         conformance: true,
         json: args.json,
+        checks: args.checks.clone(),
     })
 }
 
@@ -139,17 +164,27 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("resolving {}", ws.display()))?;
 
     let started = Instant::now();
+    let fixtures = match &args.checks.fixtures {
+        Some(manifest) => conformance::fixtures::read(manifest)?,
+        None => Vec::new(),
+    };
+    let checks = args.conformance.then_some(Checks {
+        fixtures: &fixtures,
+        seed: (!args.checks.no_instances).then_some(args.checks.seed),
+        strict_instances: args.checks.strict_instances,
+    });
     let mut rows = Vec::new();
     for spec in &specs {
-        rows.push(generate_one(spec, &ws, args.verbose, args.conformance)?);
+        rows.push(generate_one(spec, &ws, args.verbose, checks.as_ref())?);
     }
     write_workspace(&root, &ws, &rows)?;
     if !args.no_check {
         warm_dependencies(&ws, &target)?;
+        let strict = checks.as_ref().is_some_and(|c| c.strict_instances);
         for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
             check_one(row, &ws, &target)?;
             if row.failure.is_none() {
-                conformance_one(row, &target, args.verbose)?;
+                conformance_one(row, &target, args.verbose, strict)?;
             }
         }
     }
@@ -188,9 +223,19 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         let totals: Vec<(&str, conformance::Totals)> = plans.iter().map(|(n, p)| (*n, p.totals())).collect();
         print(String::new());
         print(format!(
-            "conformance of examples:\n{}",
+            "conformance of examples (the documents' and the fixtures'):\n{}",
             conformance::table(&totals).trim_end()
         ));
+        if checks.is_some_and(|c| c.seed.is_some()) {
+            let totals: Vec<(&str, conformance::Totals)> =
+                plans.iter().map(|(n, p)| (*n, p.instance_totals())).collect();
+            print(String::new());
+            print(format!(
+                "conformance of generated instances (seed {}; spec-invalid: an instance the generator of instances could not make valid):\n{}",
+                args.checks.seed,
+                conformance::table(&totals).trim_end()
+            ));
+        }
         if args.json {
             println!("{}", conformance::json_report(&plans));
         }
@@ -239,8 +284,18 @@ fn stem(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// With --conformance: what to check besides the document's examples.
+struct Checks<'a> {
+    /// The fixture manifest's lines.
+    fixtures: &'a [conformance::fixtures::Entry],
+    /// The seed of the generated instances; `None` for none.
+    seed: Option<u64>,
+    /// Whether an instance the generator is to blame for fails the spec.
+    strict_instances: bool,
+}
+
 /// Generates the crate for one spec into `ws/<package>`, replacing what was there.
-fn generate_one(spec: &Path, ws: &Path, verbose: bool, with_conformance: bool) -> anyhow::Result<Row> {
+fn generate_one(spec: &Path, ws: &Path, verbose: bool, checks: Option<&Checks<'_>>) -> anyhow::Result<Row> {
     let name = stem(spec);
     let slug = codegen::naming::snake(&name).replace('_', "-");
     let package = format!("corpus-{}", slug.trim_matches('-'));
@@ -282,8 +337,12 @@ fn generate_one(spec: &Path, ws: &Path, verbose: bool, with_conformance: bool) -
             if harness.exists() {
                 std::fs::remove_dir_all(&harness).with_context(|| format!("removing {}", harness.display()))?;
             }
-            if with_conformance {
-                let plan = conformance::Plan::new(document, &generated.type_places)
+            if let Some(checks) = checks {
+                let mut extra = conformance::fixtures::examples(checks.fixtures, &row.name, &document)?;
+                if let Some(seed) = checks.seed {
+                    extra.extend(conformance::instances::examples(&document, seed));
+                }
+                let plan = conformance::Plan::new(document, &generated.type_places, extra)
                     .with_context(|| format!("preparing the conformance check of {}", row.name))?;
                 let cases = plan.write_harness(ws, &row.package)?;
                 row.conformance = Some((plan, cases));
@@ -432,7 +491,7 @@ fn first_problem(stderr: &str, success: bool) -> Option<String> {
 
 /// Runs the built harness of one spec and fails the spec if the generator is to blame for
 /// any example.
-fn conformance_one(row: &mut Row, target: &Path, verbose: bool) -> anyhow::Result<()> {
+fn conformance_one(row: &mut Row, target: &Path, verbose: bool, strict_instances: bool) -> anyhow::Result<()> {
     let Some((plan, cases)) = &mut row.conformance else {
         return Ok(());
     };
@@ -451,15 +510,28 @@ fn conformance_one(row: &mut Row, target: &Path, verbose: bool) -> anyhow::Resul
             totals.generator_fault, totals.examples
         ));
     }
+    let instances = plan.instance_totals();
+    if strict_instances && instances.generator_fault > 0 {
+        row.failure = Some(format!(
+            "{} of {} examples and {} of {} generated instances fail to decode or round-trip (generator's fault)",
+            totals.generator_fault, totals.examples, instances.generator_fault, instances.examples
+        ));
+    }
     eprintln!(
-        "{}: {} examples checked in {} ({} ok, {} spec-invalid, {} generator's fault, {} skipped)",
+        "{}: {} examples checked in {} ({} ok, {} spec-invalid, {} generator's fault, {} skipped); \
+         {} instances ({} ok, {} invalid, {} generator's fault, {} skipped)",
         row.name,
         totals.examples,
         secs(start.elapsed()),
         totals.ok,
         totals.spec_invalid,
         totals.generator_fault,
-        totals.skipped
+        totals.skipped,
+        instances.examples,
+        instances.ok,
+        instances.spec_invalid,
+        instances.generator_fault,
+        instances.skipped
     );
     Ok(())
 }
@@ -483,7 +555,12 @@ mod tests {
         }
         std::fs::create_dir_all(&ws).expect("scratch workspace");
         let ws = ws.canonicalize().expect("scratch workspace path");
-        let mut row = generate_one(&spec, &ws, false, true).expect("generation");
+        let checks = Checks {
+            fixtures: &[],
+            seed: None,
+            strict_instances: true,
+        };
+        let mut row = generate_one(&spec, &ws, false, Some(&checks)).expect("generation");
         assert_eq!(row.failure, None);
         row.package = package.to_owned();
         let generated = ws.join("corpus-conformance-selftest");
@@ -508,7 +585,7 @@ mod tests {
         warm_dependencies(&ws, &target).expect("dependencies");
         check_one(&mut row, &ws, &target).expect("build");
         assert_eq!(row.failure, None, "the harness builds warning-free");
-        conformance_one(&mut row, &target, false).expect("harness run");
+        conformance_one(&mut row, &target, false, true).expect("harness run");
         let (plan, _) = row.conformance.as_ref().expect("plan");
         plan.examples
             .iter()

@@ -23,6 +23,29 @@ pub struct Example {
     pub place: String,
     /// The example's value.
     pub value: Value,
+    /// Where the example comes from.
+    pub origin: Origin,
+}
+
+/// Where an example comes from: the document, a fixture file, or the instance generator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// An `example`/`examples` in the document.
+    Document,
+    /// A fixture file that the manifest maps to a place of the document.
+    Fixture,
+    /// A generated instance the schema allows.
+    Instance,
+    /// A generated instance only an open type takes (an unknown enum value): the validator
+    /// is not asked, the type must decode and round-trip it.
+    OpenInstance,
+}
+
+impl Origin {
+    /// Whether the example is a generated instance (reported apart from examples).
+    pub fn is_instance(self) -> bool {
+        matches!(self, Origin::Instance | Origin::OpenInstance)
+    }
 }
 
 /// The HTTP methods a path item holds operations under.
@@ -225,6 +248,7 @@ impl<'a> Walker<'a> {
             schema_at: schema.real.clone(),
             place: schema.logical.clone(),
             value: value.clone(),
+            origin: Origin::Document,
         });
     }
 }

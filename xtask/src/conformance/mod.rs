@@ -13,7 +13,9 @@
 pub mod compare;
 pub mod declared;
 pub mod examples;
+pub mod fixtures;
 pub mod harness;
+pub mod instances;
 pub mod validate;
 
 use std::collections::{BTreeMap, HashMap};
@@ -21,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use examples::Example;
+use examples::{Example, Origin};
 use validate::{Rejection, Validators};
 
 /// What one example came to.
@@ -87,20 +89,27 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Finds the examples of `document` (the normalised document the generator read), types
-    /// them from `places` and validates them. Only valid, typed examples are left to decode.
-    pub fn new(document: Value, places: &[codegen::TypePlace]) -> anyhow::Result<Self> {
+    /// Finds the examples of `document` (the normalised document the generator read), adds
+    /// `extra` ones (fixtures, generated instances), types them from `places` and validates
+    /// them. Only valid, typed examples are left to decode.
+    pub fn new(document: Value, places: &[codegen::TypePlace], extra: Vec<Example>) -> anyhow::Result<Self> {
         let by_pointer: HashMap<&str, &str> = places
             .iter()
             .map(|p| (p.pointer.as_str(), p.rust_type.as_str()))
             .collect();
-        let examples = examples::collect(&document, &|pointer| by_pointer.contains_key(pointer));
+        let mut examples = examples::collect(&document, &|pointer| by_pointer.contains_key(pointer));
+        examples.extend(extra);
         let mut validators = Validators::new(&document)?;
         let mut rust_types = Vec::with_capacity(examples.len());
         let mut verdicts = Vec::with_capacity(examples.len());
         for example in &examples {
             let rust_type = by_pointer.get(example.place.as_str()).map(|t| (*t).to_owned());
-            let verdict = match validators.check(&example.schema_at, &example.value) {
+            let validated = match example.origin {
+                // Invalid by design: only an open type takes it.
+                Origin::OpenInstance => Ok(()),
+                _ => validators.check(&example.schema_at, &example.value),
+            };
+            let verdict = match validated {
                 Err(Rejection::Example(message)) => Some(Verdict::SpecInvalid(message)),
                 Err(Rejection::Schema(message)) => {
                     Some(Verdict::Skipped(format!("the schema does not compile: {message}")))
@@ -178,10 +187,23 @@ impl Plan {
         Ok(())
     }
 
-    /// Counts per verdict label (examples not yet judged count as `pending`).
+    /// Counts per verdict label of the examples (the document's and the fixtures'; not yet
+    /// judged ones count as `pending`).
     pub fn totals(&self) -> Totals {
+        self.totals_where(|origin| !origin.is_instance())
+    }
+
+    /// Counts per verdict label of the generated instances.
+    pub fn instance_totals(&self) -> Totals {
+        self.totals_where(Origin::is_instance)
+    }
+
+    fn totals_where(&self, include: impl Fn(Origin) -> bool) -> Totals {
         let mut totals = Totals::default();
-        for (verdict, dropped) in self.verdicts.iter().zip(&self.dropped) {
+        for ((example, verdict), dropped) in self.examples.iter().zip(&self.verdicts).zip(&self.dropped) {
+            if !include(example.origin) {
+                continue;
+            }
             totals.examples += 1;
             if *dropped > 0 {
                 totals.ok_dropping_undeclared += 1;
@@ -208,6 +230,11 @@ impl Plan {
             .map(|(((example, rust_type), verdict), dropped)| {
                 json!({
                     "location": example.location,
+                    "origin": match example.origin {
+                        Origin::Document => "document",
+                        Origin::Fixture => "fixture",
+                        Origin::Instance | Origin::OpenInstance => "instance",
+                    },
                     "schema": example.schema_at,
                     "rust_type": rust_type,
                     "verdict": verdict.as_ref().map_or("pending", Verdict::label),
@@ -216,7 +243,11 @@ impl Plan {
                 })
             })
             .collect();
-        json!({ "totals": self.totals().to_json(), "examples": examples })
+        json!({
+            "totals": self.totals().to_json(),
+            "instance_totals": self.instance_totals().to_json(),
+            "examples": examples,
+        })
     }
 
     /// One line per example the generator is to blame for (and, when `verbose`, per
@@ -340,12 +371,14 @@ pub fn table(rows: &[(&str, Totals)]) -> String {
 /// The `--json` document: totals and every example per spec.
 pub fn json_report(rows: &[(&str, &Plan)]) -> Value {
     let mut all = Totals::default();
+    let mut instances = Totals::default();
     let mut specs = BTreeMap::new();
     for (name, plan) in rows {
         all.add(plan.totals());
+        instances.add(plan.instance_totals());
         specs.insert((*name).to_owned(), plan.to_json());
     }
-    json!({ "totals": all.to_json(), "specs": specs })
+    json!({ "totals": all.to_json(), "instance_totals": instances.to_json(), "specs": specs })
 }
 
 #[cfg(test)]

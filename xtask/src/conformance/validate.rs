@@ -26,6 +26,7 @@ impl Validators {
     /// Prepares validation against the schemas of `document` (the normalised document).
     pub fn new(document: &Value) -> anyhow::Result<Self> {
         let mut converted = document.clone();
+        lenient_date_times(&mut converted);
         nullable_to_any_of(&mut converted);
         let resource = Draft::Draft4.create_resource(converted);
         let registry = Registry::options()
@@ -86,6 +87,10 @@ fn build(registry: &Registry, pointer: &str) -> Result<Validator, String> {
             chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
         })
         .with_format("uuid", |s: &str| uuid::Uuid::parse_str(s).is_ok())
+        .with_format(LENIENT_DATE_TIME, |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s).is_ok()
+                || chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z").is_ok()
+        })
         .build(&schema)
         .map_err(|e| shorten(&e.to_string(), 300))
 }
@@ -102,6 +107,29 @@ fn encode_fragment(pointer: &str) -> String {
         }
     }
     out
+}
+
+/// The format of `date-time` strings the spec marks `x-lenient-date-time` (a colon-less
+/// offset allowed, as `client_runtime::LenientDateTime` decodes them).
+const LENIENT_DATE_TIME: &str = "x-lenient-date-time";
+
+/// Gives every `format: date-time` schema marked `x-lenient-date-time: true` the lenient format.
+fn lenient_date_times(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" && key != "enum" && key != "default" {
+                    lenient_date_times(child);
+                }
+            }
+            let lenient = map.get("x-lenient-date-time") == Some(&Value::Bool(true));
+            if lenient && map.get("format").and_then(Value::as_str) == Some("date-time") {
+                map.insert("format".to_owned(), Value::String(LENIENT_DATE_TIME.to_owned()));
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(lenient_date_times),
+        _ => {}
+    }
 }
 
 /// Rewrites every schema with `nullable: true` into `anyOf: [{type: null}, <schema>]`.
@@ -178,6 +206,25 @@ mod tests {
             validators.check("/components/schemas/Pet", &bad_date),
             Err(Rejection::Example(m)) if m.contains("/born")
         ));
+    }
+
+    #[test]
+    fn a_lenient_date_time_takes_a_colon_less_offset_and_a_plain_one_does_not() {
+        let document = json!({"components": {"schemas": {
+            "Lenient": {"type": "string", "format": "date-time", "x-lenient-date-time": true},
+            "Strict": {"type": "string", "format": "date-time"}
+        }}});
+        let mut validators = Validators::new(&document).expect("registry");
+        let colon_less = json!("2016-11-24T13:34:54+0100");
+        assert_eq!(validators.check("/components/schemas/Lenient", &colon_less), Ok(()));
+        assert_eq!(
+            validators.check("/components/schemas/Lenient", &json!("2016-11-24T13:34:54Z")),
+            Ok(())
+        );
+        assert!(validators
+            .check("/components/schemas/Lenient", &json!("yesterday"))
+            .is_err());
+        assert!(validators.check("/components/schemas/Strict", &colon_less).is_err());
     }
 
     #[test]
