@@ -7,7 +7,8 @@
 //! - **number formatting**: numbers compare by value (`1` = `1.0`), and two floats within
 //!   single precision of each other (relative 1e-6) are the same: `format: float` fields are `f32`.
 //! - **string formats with one value and many spellings**: RFC 3339 date-times compare as instants
-//!   (`Z` = `+00:00`, `.000` = no fraction), UUIDs case-insensitively.
+//!   (`Z` = `+00:00`, `.000` = no fraction, and a colon-less offset `+0100` = `+01:00`, which
+//!   `x-lenient-date-time` allows), UUIDs case-insensitively.
 //! - **member order**: objects compare as maps.
 //! - **undeclared members**: a member the example has and the re-encoding lacks is dropped
 //!   by design when no schema that applies there declares it (the schema tolerates it only
@@ -152,13 +153,17 @@ fn same_string(a: &str, b: &str) -> bool {
     if a == b {
         return true;
     }
-    if let (Ok(x), Ok(y)) = (
-        chrono::DateTime::parse_from_rfc3339(a),
-        chrono::DateTime::parse_from_rfc3339(b),
-    ) {
+    if let (Some(x), Some(y)) = (date_time(a), date_time(b)) {
         return x == y;
     }
     matches!((uuid::Uuid::parse_str(a), uuid::Uuid::parse_str(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+/// An RFC 3339 date-time, or one with a colon-less offset (`x-lenient-date-time`).
+fn date_time(text: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .or_else(|_| chrono::DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f%z"))
+        .ok()
 }
 
 /// A value as short JSON for messages.
@@ -175,10 +180,14 @@ mod tests {
     #[test]
     fn documented_normalisations_are_not_differences() {
         let original = json!({"a": null, "n": 1.0, "f": 0.1, "t": "2020-01-01T00:00:00.000Z",
+            "l": "2016-11-24T13:34:54+0100",
             "u": "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", "m": {"x": 1, "y": 2}});
         let encoded = json!({"n": 1, "f": 0.10000000149011612, "t": "2020-01-01T00:00:00+00:00",
+            "l": "2016-11-24T13:34:54+01:00",
             "u": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "m": {"y": 2, "x": 1}, "b": null});
         assert_eq!(difference(&original, &encoded), None);
+        let shifted = json!("2016-11-24T13:34:54+02:00");
+        assert!(difference(&json!("2016-11-24T13:34:54+0100"), &shifted).is_some());
     }
 
     #[test]

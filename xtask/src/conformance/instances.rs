@@ -17,8 +17,9 @@
 //! bounds, lengths, item counts, required). A `pattern` cannot be: there the schema's
 //! `example` or `default` is used when it has one, otherwise the instance may be invalid,
 //! which the validator says (such instances are counted as invalid, never as the generator's
-//! fault). Nesting is cut at [`MAX_DEPTH`] levels: below it only required properties are
-//! made, and arrays are as short as allowed.
+//! fault). Nesting is cut at [`MAX_DEPTH`] levels and size at [`NODE_BUDGET`] values: past
+//! either only required properties are made, and arrays are as short as allowed; an instance
+//! that still passes [`NODE_LIMIT`] values is given up.
 //!
 //! Deterministic: one `Pcg64` stream per schema, seeded from the run's seed and the schema's
 //! name (FNV-1a), so a schema's instances depend on nothing else in the document.
@@ -39,6 +40,15 @@ const MAX_DEPTH: usize = 6;
 
 /// Below this depth nothing more is made (a required recursive member gives up the instance).
 const HARD_DEPTH: usize = 24;
+
+/// How many values one instance may hold before only required members are made and arrays
+/// are as short as allowed: real schemas (Stripe's objects of fifty expandable properties)
+/// would otherwise grow with the number of properties to the power of the depth.
+const NODE_BUDGET: usize = 250;
+
+/// Past this many values an instance is given up (a schema whose required members alone
+/// make it this big).
+const NODE_LIMIT: usize = 5_000;
 
 /// The member added where `additionalProperties` allows one.
 const EXTRA_MEMBER: &str = "conformance_extra";
@@ -134,6 +144,7 @@ fn for_schema(document: &Value, schema: &Value, pointer: &str, seed: u64) -> Vec
             document,
             rng: Pcg64::seed_from_u64(seed),
             mode,
+            made: 0,
         };
         let Some(value) = maker.value(schema, 0, true) else {
             continue;
@@ -205,13 +216,16 @@ struct Maker<'a> {
     document: &'a Value,
     rng: Pcg64,
     mode: Mode,
+    /// Values made so far (see [`NODE_BUDGET`]).
+    made: usize,
 }
 
 impl Maker<'_> {
     /// A value of `schema` at nesting `depth`; `top` for the component schema itself.
     /// `None` when nothing can be made (a required member nested past [`HARD_DEPTH`]).
     fn value(&mut self, schema: &Value, depth: usize, top: bool) -> Option<Value> {
-        if depth > HARD_DEPTH {
+        self.made += 1;
+        if depth > HARD_DEPTH || self.made > NODE_LIMIT {
             return None;
         }
         let (schema, _) = resolve(self.document, schema);
@@ -313,7 +327,7 @@ impl Maker<'_> {
             .and_then(Value::as_array)
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
-        let only_required = self.mode == Mode::Required || depth >= MAX_DEPTH;
+        let only_required = self.minimal(depth);
         let mut members = Map::new();
         let properties = schema.get("properties").and_then(Value::as_object);
         for (name, property) in properties.into_iter().flatten() {
@@ -357,11 +371,7 @@ impl Maker<'_> {
     fn array(&mut self, schema: &Value, depth: usize) -> Option<Value> {
         let min = count(schema, "minItems").unwrap_or(0);
         let max = count(schema, "maxItems").unwrap_or(usize::MAX);
-        let wanted = if self.mode == Mode::Required || depth >= MAX_DEPTH {
-            min
-        } else {
-            min.max(2)
-        };
+        let wanted = if self.minimal(depth) { min } else { min.max(2) };
         let length = wanted.min(max);
         let items = schema.get("items").cloned().unwrap_or(Value::Object(Map::new()));
         let mut out = Vec::with_capacity(length);
@@ -471,6 +481,12 @@ impl Maker<'_> {
             value = (low + high) / 2.0;
         }
         Number::from_f64(value).map_or(Value::from(0), Value::Number)
+    }
+
+    /// Whether to make only what is required here: the `required` kind, or past the depth or
+    /// the size budget.
+    fn minimal(&self, depth: usize) -> bool {
+        self.mode == Mode::Required || depth >= MAX_DEPTH || self.made > NODE_BUDGET
     }
 
     /// A number below `bound` (`bound` > 0).
@@ -631,6 +647,22 @@ mod tests {
                 instance.kind,
                 instance.value
             );
+        }
+    }
+
+    #[test]
+    fn wide_deep_schemas_stay_within_the_size_budget() {
+        // Twenty optional properties per level, each the same object again: without a budget
+        // the `full` instance would hold 20^6 values.
+        let properties: Map<String, Value> = (0..20)
+            .map(|i| (format!("p{i}"), json!({"$ref": "#/components/schemas/Wide"})))
+            .collect();
+        let document = json!({"components": {"schemas": {"Wide": {"type": "object", "properties": properties}}}});
+        let instances = generate(&document, DEFAULT_SEED);
+        assert!(!instances.is_empty());
+        for instance in instances {
+            let size = instance.value.to_string().len();
+            assert!(size < 200_000, "{} is {size} bytes", instance.kind);
         }
     }
 }

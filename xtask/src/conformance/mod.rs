@@ -102,7 +102,7 @@ impl Plan {
         let mut validators = Validators::new(&document)?;
         let mut rust_types = Vec::with_capacity(examples.len());
         let mut verdicts = Vec::with_capacity(examples.len());
-        for example in &examples {
+        for (index, example) in examples.iter().enumerate() {
             let rust_type = by_pointer.get(example.place.as_str()).map(|t| (*t).to_owned());
             let validated = match example.origin {
                 // Invalid by design: only an open type takes it.
@@ -119,6 +119,11 @@ impl Plan {
                 }
                 Ok(()) => None,
             };
+            // A schema's instances stand together: its validator is not needed after the last.
+            let next = examples.get(index + 1).map(|e| e.schema_at.as_str());
+            if example.origin.is_instance() && next != Some(example.schema_at.as_str()) {
+                validators.forget(&example.schema_at);
+            }
             rust_types.push(rust_type);
             verdicts.push(verdict);
         }

@@ -68,6 +68,15 @@ impl Validators {
     }
 }
 
+impl Validators {
+    /// Drops the validator built for `pointer`, if any: generated instances check each
+    /// component schema once, and keeping a validator per schema of a large document (each
+    /// holding what its `$ref`s reach) would grow with the document's square.
+    pub fn forget(&mut self, pointer: &str) {
+        self.built.remove(pointer);
+    }
+}
+
 /// Why a value was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
