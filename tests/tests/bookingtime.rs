@@ -3,12 +3,16 @@
 //! `grant_type=client_credentials` → refresh token (30 days), then form
 //! `grant_type=refresh_token` + `organization_id` → an organization-scoped access token
 //! (5 minutes) sent as `Bearer`; the `{messageList, content}` envelope; `PAGINATION_LIST` pages;
-//! `organization/add` with the production plugin's flat body and its MODULE_CONFIG_SHORT answer.
+//! `organization/add` with the production plugin's flat body and its MODULE_CONFIG_SHORT answer;
+//! the App SDK tests' appointment-template body with its typed enums; a booking template, its
+//! slots and an appointment decoded in the shapes of the Module SDK's mocks.
 
 use std::time::Duration;
 
 use bookingtime_client::types::{
-    CustomerInput, FlatOrWrapped, FlatOrWrappedWrapped, OrganizationInput, OrganizationInputAdmin,
+    AppointmentInput, AppointmentTemplateInput, AppointmentTemplateType, CustomerInput, FlatOrWrapped,
+    FlatOrWrappedWrapped, Gender, InheritanceInput, InheritanceMode, KeyValue, MultiFactorProtection,
+    MultiFactorProtectionSetting, OrganizationInput, PersonInput, SelectionDisplay,
 };
 use bookingtime_client::Client;
 use client_runtime::auth::bookingtime::ClientCredentials;
@@ -92,7 +96,7 @@ async fn one_grant_and_one_exchange_serve_several_calls() {
     for _ in 0..3 {
         let org = client.organization().organization_show(ORG).await.unwrap().into_inner();
         let content = org.content;
-        assert_eq!(content.id.as_deref(), Some(ORG));
+        assert_eq!(content.id, ORG);
         assert_eq!(content.name.as_deref(), Some("ACME"));
     }
 
@@ -368,8 +372,8 @@ async fn an_organization_is_added_with_flat_values_and_its_module_configs_come_b
         settings: json!({"locale": "de_DE", "timeZone": "Europe/Berlin", "emailReply": "praxis@example.de"})
             .as_object()
             .cloned(),
-        admin: Some(OrganizationInputAdmin {
-            gender: Some("NOT_SPECIFIED".to_owned()),
+        admin: Some(PersonInput {
+            gender: Some(Gender::NotSpecified),
             first_name: Some("Max".to_owned()),
             last_name: Some("Muster".to_owned()),
             email: Some("max@example.de".to_owned()),
@@ -393,4 +397,284 @@ async fn an_organization_is_added_with_flat_values_and_its_module_configs_come_b
         additional_properties: Default::default(),
     });
     assert_eq!(serde_json::to_value(&wrapped).unwrap(), json!({"value": "01ab"}));
+}
+
+fn inherited_off(value: serde_json::Value) -> Option<InheritanceInput> {
+    Some(InheritanceInput {
+        value: Some(value),
+        inheritance: Some(InheritanceMode::Off),
+        ..Default::default()
+    })
+}
+
+fn key_value(key: &str, value: &str) -> KeyValue {
+    KeyValue {
+        key: Some(key.to_owned()),
+        value: Some(value.to_owned()),
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn an_appointment_template_is_added_with_the_sdk_tests_body() {
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    // appointmentTemplate_add (SIMPLE) of the official App SDK's tests, byte for byte as JSON.
+    Mock::given(method("POST"))
+        .and(path(format!("/en/organization/{ORG}/appointmentTemplate/add")))
+        .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({
+            "type": "SIMPLE",
+            "name": "Terminvorlage simple",
+            "publicName": "Terminvorlage simple",
+            "publicNameI18nList": [{"key": "en", "value": "AppointmentTemplate simple"}],
+            "description": "Terminvorlage simple",
+            "descriptionI18nList": [],
+            "duration": 60,
+            "externalCalendarContentCustomer": {"value": "[ORGANIZATION]", "inheritance": "OFF"},
+            "externalCalendarContentCustomerI18nList": {
+                "value": [{"key": "en", "value": "[ORGANIZATION]"}],
+                "inheritance": "OFF"
+            },
+            "moduleMultiFactorProtection": {"value": "OFF", "inheritance": "OFF"},
+            "customerAddressRequired": {"value": false, "inheritance": "OFF"},
+            "customerEmailRequired": {"value": false, "inheritance": "OFF"},
+            "customerMobileRequired": {"value": false, "inheritance": "OFF"}
+        })))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "messageList": [],
+            "content": {
+                "class": "APPOINTMENT_TEMPLATE",
+                "id": "ea123456789101112131415aBCdeFgH",
+                "name": "Terminvorlage simple"
+            }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, &ManualClock::default());
+
+    let input = AppointmentTemplateInput {
+        type_: Some(AppointmentTemplateType::Simple),
+        name: Some("Terminvorlage simple".to_owned()),
+        public_name: Some("Terminvorlage simple".to_owned()),
+        public_name_i18n_list: Some(vec![key_value("en", "AppointmentTemplate simple")]),
+        description: Some("Terminvorlage simple".to_owned()),
+        description_i18n_list: Some(vec![]),
+        duration: Some(60),
+        external_calendar_content_customer: inherited_off(json!("[ORGANIZATION]")),
+        external_calendar_content_customer_i18n_list: inherited_off(json!([{"key": "en", "value": "[ORGANIZATION]"}])),
+        module_multi_factor_protection: Some(MultiFactorProtectionSetting {
+            value: Some(MultiFactorProtection::Off),
+            inheritance: Some(InheritanceMode::Off),
+            ..Default::default()
+        }),
+        customer_address_required: inherited_off(json!(false)),
+        customer_email_required: inherited_off(json!(false)),
+        customer_mobile_required: inherited_off(json!(false)),
+        ..Default::default()
+    };
+    let created = client
+        .appointment_template()
+        .appointment_template_add(ORG, &input)
+        .await
+        .unwrap();
+
+    assert_eq!(created.status().as_u16(), 201);
+    let template = created.into_content().into_inner();
+    assert_eq!(template.id.as_deref(), Some("ea123456789101112131415aBCdeFgH"));
+    assert_eq!(template.name.as_deref(), Some("Terminvorlage simple"));
+}
+
+/// A booking resource as the official Module SDK's mocks show it.
+fn booking_resource_mock() -> serde_json::Value {
+    json!({
+        "class": "BOOKING_RESOURCE",
+        "id": "br123456789101112131415aBCdeFgH",
+        "customId": "emp-7",
+        "type": "EMPLOYEE",
+        "name": "Erika Mustermann",
+        "nameI18nList": [],
+        "gender": "FEMALE",
+        "title": null,
+        "firstName": "Erika",
+        "lastName": "Mustermann",
+        "description": null,
+        "descriptionI18nList": [],
+        "image": null,
+        "additionalData": null
+    })
+}
+
+#[tokio::test]
+async fn a_slot_is_found_through_the_booking_template_and_booked() {
+    let server = MockServer::start().await;
+    mount_auth(&server).await;
+    let template_id = "fc123456789101112131415aBCdeFgH";
+    let slot_id = "4f123456789101112131415aBCdeFgH";
+    let customer_id = "d3123456789101112131415aBCdeFgH";
+    let bearer = format!("Bearer {ACCESS_1}");
+    // Shapes of the Module SDK's BookingTemplateRoute, BookingSlotRoute and AppointmentRoute mocks.
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/en/organization/{ORG}/bookingTemplate/{template_id}/show"
+        )))
+        .and(header("authorization", bearer.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messageList": [],
+            "content": {
+                "class": "BOOKING_TEMPLATE",
+                "id": template_id,
+                "customId": null,
+                "name": "Beratung",
+                "nameI18nList": [],
+                "image": null,
+                "duration": 120,
+                "showPrice": true,
+                "priceGross": 49.5,
+                "currency": "EUR",
+                "taxRate": 19,
+                "description": "Erstberatung",
+                "descriptionI18nList": [],
+                "appointmentAddressRequired": false,
+                "customerAddressRequired": false,
+                "customerEmailRequired": true,
+                "customerMobileRequired": false,
+                "bookingDayEarliest": 0,
+                "bookingDayLatest": 14,
+                "bookingLeadTime": 120,
+                "address": null,
+                "bookingStepList": [{
+                    "class": "BOOKING_STEP",
+                    "name": "Mitarbeiter",
+                    "nameI18nList": [],
+                    "description": null,
+                    "descriptionI18nList": [],
+                    "selectionQuantity": 1,
+                    "selectionDisplay": "BOTH",
+                    "bookingResourceList": [booking_resource_mock()],
+                    "additionalData": null
+                }],
+                "emailTemplateList": [],
+                "smsTemplateList": [],
+                "additionalData": null
+            }
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/en/organization/{ORG}/bookingTemplate/{template_id}/bookingSlot/year/2026/month/12/day/3/listDay"
+        )))
+        .and(header("authorization", bearer.as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "messageList": [],
+            "content": {
+                "class": "RANGE_LIST",
+                "rangeStart": "2026-12-03T00:00:00+01:00",
+                "rangeEnd": "2026-12-03T23:59:59+01:00",
+                "timeZone": "Europe/Berlin",
+                "list": [{
+                    "class": "BOOKING_SLOT",
+                    "id": slot_id,
+                    "timestamp": "2026-12-03T09:00:00+01:00",
+                    "bookingResourceCombination": ["br123456789101112131415aBCdeFgH"]
+                }]
+            }
+        })))
+        .mount(&server)
+        .await;
+    // appointment_add of the App SDK's tests: the slot and the customer, nothing else.
+    Mock::given(method("POST"))
+        .and(path(format!("/en/organization/{ORG}/appointment/add")))
+        .and(header("authorization", bearer.as_str()))
+        .and(body_json(json!({"bookingSlotId": slot_id, "customerId": customer_id})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({
+            "messageList": [{
+                "class": "MESSAGE", "type": "success", "parameter": null, "text": "Appointment successfully booked."
+            }],
+            "content": {
+                "class": "APPOINTMENT",
+                "id": "ap123456789101112131415aBCdeFgH",
+                "customId": null,
+                "start": "2026-12-03T09:00:00+01:00",
+                "end": "2026-12-03T11:00:00+01:00",
+                "duration": 120,
+                "timeZone": "Europe/Berlin",
+                "protected": false,
+                "name": "Beratung",
+                "nameI18nList": [],
+                "description": "Erstberatung",
+                "descriptionI18nList": {"en": "First consultation"},
+                "showPrice": true,
+                "priceGross": 49.5,
+                "taxRate": 19,
+                "currency": "EUR",
+                "customer": {"class": "CUSTOMER", "id": customer_id},
+                "address": {"name": "ACME", "extra": "", "street": "Musterstraße 1", "zip": "12345",
+                            "city": "Bonn", "country": "DE", "latitude": null, "longitude": null},
+                "canceled": false,
+                "moved": false,
+                "bookingResourceList": [booking_resource_mock()],
+                "fileList": [],
+                "organizationId": ORG
+            }
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client(&server, &ManualClock::default());
+
+    let template = client
+        .booking_template()
+        .booking_template_show(ORG, template_id)
+        .await
+        .unwrap()
+        .into_content()
+        .into_inner();
+    assert_eq!(template.duration, Some(120));
+    assert_eq!(template.booking_lead_time, Some(120));
+    let steps = template.booking_step_list.expect("bookingStepList");
+    assert_eq!(steps[0].selection_quantity, Some(1));
+    assert_eq!(steps[0].selection_display, Some(SelectionDisplay::Both));
+    let resources = steps[0].booking_resource_list.as_ref().expect("bookingResourceList");
+    assert_eq!(resources[0].id, "br123456789101112131415aBCdeFgH");
+
+    let day = client
+        .booking_slot()
+        .booking_slot_list_day(ORG, template_id, 2026, 12, 3)
+        .await
+        .unwrap()
+        .into_content()
+        .into_inner();
+    let slots = day.list.expect("list");
+    assert_eq!(slots[0].id, slot_id);
+    assert_eq!(
+        slots[0].timestamp.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-12-03T09:00:00+01:00")
+    );
+    assert_eq!(
+        slots[0].booking_resource_combination.as_deref(),
+        Some(&["br123456789101112131415aBCdeFgH".to_owned()][..])
+    );
+
+    let input = AppointmentInput {
+        booking_slot_id: Some(slots[0].id.clone()),
+        customer_id: Some(customer_id.to_owned()),
+        ..Default::default()
+    };
+    let booked = client.appointment().appointment_add(ORG, &input).await.unwrap();
+    assert_eq!(booked.status().as_u16(), 201);
+    let envelope = booked.into_inner();
+    let messages = envelope.message_list.as_ref().expect("messageList");
+    assert_eq!(messages[0].text.as_deref(), Some("Appointment successfully booked."));
+    let appointment = envelope.content;
+    assert_eq!(appointment.class, "APPOINTMENT");
+    assert_eq!(appointment.id, "ap123456789101112131415aBCdeFgH");
+    assert_eq!(appointment.duration, Some(120));
+    assert_eq!(appointment.canceled, Some(false));
+    assert_eq!(appointment.price_gross, Some(49.5));
+    assert_eq!(appointment.booking_resource_list.as_ref().map(Vec::len), Some(1));
+    assert_eq!(appointment.organization_id.as_deref(), Some(ORG));
 }

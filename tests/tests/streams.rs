@@ -166,7 +166,7 @@ mod bookingtime {
 
         // The stream outlives the group accessor it was made from.
         let stream = client.customer().customer_index_stream(ORG);
-        let ids: Vec<String> = stream.map(|c| c.unwrap().id.unwrap()).collect().await;
+        let ids: Vec<String> = stream.map(|c| c.unwrap().id).collect().await;
 
         assert_eq!(ids, ["c1", "c2", "c3", "c4", "c5"]);
         assert_eq!(

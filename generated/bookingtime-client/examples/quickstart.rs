@@ -48,10 +48,7 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("showing organization {organization_id} failed: {e}"))?
         .into_content()
         .into_inner();
-    println!(
-        "organization id: {}",
-        organization.id.as_deref().unwrap_or("(none)")
-    );
+    println!("organization id: {}", organization.id);
     println!(
         "organization name: {}",
         organization.name.as_deref().unwrap_or("(none)")
@@ -69,10 +66,7 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("adding customer John Doe failed: {e}"))?
         .into_content()
         .into_inner();
-    println!(
-        "customer id: {}",
-        customer.id.as_deref().unwrap_or("(none)")
-    );
+    println!("customer id: {}", customer.id);
     Ok(())
 }
 

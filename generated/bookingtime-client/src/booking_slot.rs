@@ -51,7 +51,7 @@ impl BookingSlotApi<'_> {
         month: i32,
         day: i32,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotDayRangeListEnvelope>,
+        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
@@ -83,7 +83,7 @@ impl BookingSlotApi<'_> {
         year: i32,
         week: i32,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotDayRangeListEnvelope>,
+        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(
@@ -114,7 +114,7 @@ impl BookingSlotApi<'_> {
         year: i32,
         month: i32,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotDayRangeListEnvelope>,
+        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
         let request = client_runtime::ApiRequest::new(

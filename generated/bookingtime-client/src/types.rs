@@ -215,7 +215,14 @@ pub type ErrorEnvelope = GenericEnvelope;
 
 /// Entry of an `...I18nList`: a language key and a text.
 #[cfg(
-    any(feature = "appointment_template", feature = "extra_field", feature = "resource")
+    any(
+        feature = "appointment_template",
+        feature = "appointment_template_step",
+        feature = "email_template",
+        feature = "extra_field",
+        feature = "resource",
+        feature = "sms_template"
+    )
 )]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct KeyValue {
@@ -242,9 +249,8 @@ pub struct Inheritance {
     /// Own value (any JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
-    /// E.g. `OFF`, `ORGANIZATION`, `PARENT_ORGANIZATION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inheritance: Option<String>,
+    pub inheritance: Option<InheritanceMode>,
     /// Effective value after inheritance (any JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<serde_json::Value>,
@@ -257,6 +263,7 @@ pub struct Inheritance {
 #[cfg(
     any(
         feature = "appointment_template",
+        feature = "email_template",
         feature = "employee",
         feature = "synchronization"
     )
@@ -266,9 +273,8 @@ pub struct InheritanceInput {
     /// The value (any JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
-    /// `OFF` or `ORGANIZATION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inheritance: Option<String>,
+    pub inheritance: Option<InheritanceMode>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -283,13 +289,11 @@ pub struct InheritanceInput {
         feature = "appointment_template_event_date_time",
         feature = "appointment_template_step",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
         feature = "employee_group",
         feature = "file",
-        feature = "image",
         feature = "license",
         feature = "log",
         feature = "module",
@@ -338,13 +342,11 @@ pub struct App {
         feature = "appointment_template_event_date_time",
         feature = "appointment_template_step",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
         feature = "employee_group",
         feature = "file",
-        feature = "image",
         feature = "license",
         feature = "log",
         feature = "module",
@@ -363,14 +365,12 @@ pub type AppConfig = App;
 
 /// Appointments (bookings) of an organization, incl. calendar listings and customer/file links. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Appointment {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
+    pub class: String,
     /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Your own external id.
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -423,6 +423,16 @@ pub struct Appointment {
     pub booking_resource_list: Option<Vec<BookingResource>>,
     #[serde(rename = "fileList", default, skip_serializing_if = "Option::is_none")]
     pub file_list: Option<Vec<serde_json::Value>>,
+    /// Translations of `name` (a list of `{key, value}`; the Module SDK mocks send a map).
+    #[serde(rename = "nameI18nList", default, skip_serializing_if = "Option::is_none")]
+    pub name_i18n_list: Option<serde_json::Value>,
+    /// Translations of `description` (a list of `{key, value}`; the Module SDK mocks send a map).
+    #[serde(
+        rename = "descriptionI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description_i18n_list: Option<serde_json::Value>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -478,13 +488,11 @@ pub type AppointmentTemplateCategory = App;
         feature = "appointment_template_event_date_time",
         feature = "appointment_template_step",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
         feature = "employee_group",
         feature = "file",
-        feature = "image",
         feature = "license",
         feature = "log",
         feature = "module",
@@ -510,13 +518,11 @@ pub type AppointmentTemplateEventDateTime = App;
         feature = "appointment_template_event_date_time",
         feature = "appointment_template_step",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
         feature = "employee_group",
         feature = "file",
-        feature = "image",
         feature = "license",
         feature = "log",
         feature = "module",
@@ -566,15 +572,20 @@ pub struct AvailabilityDay {
 pub type AvailabilityException = App;
 
 /// Booking resources (employees and resources as bookable entities; read-only). The `...All` routes return the compact `*_SHORT` class.
-#[cfg(any(feature = "appointment", feature = "booking_resource"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[cfg(
+    any(
+        feature = "appointment",
+        feature = "booking_resource",
+        feature = "booking_template"
+    )
+)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct BookingResource {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Your own external id.
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -606,25 +617,19 @@ pub struct BookingResource {
     /// Any JSON value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<serde_json::Value>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-/// A booking resource that can replace one of the appointment's resources (`BOOKING_RESOURCE_REPLACE`). Shape not public.
-#[cfg(
-    any(
-        feature = "appointment",
-        feature = "appointment_template",
-        feature = "organization",
-        feature = "static_"
-    )
-)]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct BookingResourceReplace {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
+    /// Translations of `name` (a list of `{key, value}`; the Module SDK mocks send a map).
+    #[serde(rename = "nameI18nList", default, skip_serializing_if = "Option::is_none")]
+    pub name_i18n_list: Option<serde_json::Value>,
+    /// Translations of `description` (a list of `{key, value}`; the Module SDK mocks send a map).
+    #[serde(
+        rename = "descriptionI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description_i18n_list: Option<serde_json::Value>,
+    /// Your additional data (any JSON value).
+    #[serde(rename = "additionalData", default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<serde_json::Value>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -632,15 +637,14 @@ pub struct BookingResourceReplace {
 
 /// Bookable time slots of a booking template. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingSlot {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Your own external id.
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -668,32 +672,337 @@ pub struct BookingSlot {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Entry of a booking-slot `RANGE_LIST`. Shape not public; probably an `AVAILABILITY_DAY`-like day with its bookable slots (each slot has the `bookingSlotId` used by appointment add/move).
-#[cfg(feature = "booking_slot")]
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct BookingSlotDay {
+/// A booking template: what can be booked (duration, price, required customer data, booking window) and its steps with the booking resources of each. The `...All` routes return the compact `*_SHORT` class.
+#[cfg(feature = "booking_template")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookingTemplate {
+    /// `BOOKING_TEMPLATE` (or the compact `BOOKING_TEMPLATE_SHORT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
+    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
+    pub id: String,
+    /// Your own external id.
+    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// Id of the owning organization.
+    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Creation time, ISO-8601 with offset.
+    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Last modification time, ISO-8601 with offset.
+    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<String>,
+    pub name: Option<String>,
+    /// Translations of `name` (a list of `{key, value}`; the mocks vary).
+    #[serde(rename = "nameI18nList", default, skip_serializing_if = "Option::is_none")]
+    pub name_i18n_list: Option<serde_json::Value>,
+    /// The template's image, if any (any JSON value).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<serde_json::Value>,
+    /// Duration in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    #[serde(rename = "showPrice", default, skip_serializing_if = "Option::is_none")]
+    pub show_price: Option<bool>,
+    #[serde(rename = "priceGross", default, skip_serializing_if = "Option::is_none")]
+    pub price_gross: Option<f64>,
+    /// E.g. `EUR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(rename = "taxRate", default, skip_serializing_if = "Option::is_none")]
+    pub tax_rate: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Translations of `description` (a list of `{key, value}`; the mocks vary).
+    #[serde(
+        rename = "descriptionI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description_i18n_list: Option<serde_json::Value>,
+    #[serde(
+        rename = "appointmentAddressRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment_address_required: Option<bool>,
+    #[serde(
+        rename = "customerAddressRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_address_required: Option<bool>,
+    #[serde(
+        rename = "customerEmailRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_email_required: Option<bool>,
+    #[serde(
+        rename = "customerMobileRequired",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub customer_mobile_required: Option<bool>,
+    /// First day (from today) that can be booked.
+    #[serde(
+        rename = "bookingDayEarliest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_day_earliest: Option<i64>,
+    /// Last day (from today) that can be booked.
+    #[serde(
+        rename = "bookingDayLatest",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_day_latest: Option<i64>,
+    /// Minimum time between booking and appointment start.
+    #[serde(
+        rename = "bookingLeadTime",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_lead_time: Option<i64>,
+    /// Where the appointment takes place, if set (an address object or null).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<serde_json::Value>,
+    #[serde(
+        rename = "bookingStepList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_step_list: Option<Vec<BookingStep>>,
+    #[serde(
+        rename = "emailTemplateList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub email_template_list: Option<Vec<serde_json::Value>>,
+    #[serde(
+        rename = "smsTemplateList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sms_template_list: Option<Vec<serde_json::Value>>,
+    /// Your additional data (any JSON value).
+    #[serde(rename = "additionalData", default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<serde_json::Value>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Booking templates (read-only view of what can be booked). The `...All` routes return the compact `*_SHORT` class.
+/// One step of a booking template (`BOOKING_STEP`): how many of its booking resources the customer picks and how they are shown.
 #[cfg(feature = "booking_template")]
-pub type BookingTemplate = App;
-
-/// A contract account (`CONTRACT_ACCOUNT`).
-#[cfg(any(feature = "contract_account", feature = "organization"))]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct ContractAccount {
+pub struct BookingStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub name: Option<String>,
+    /// Translations of `name`.
+    #[serde(rename = "nameI18nList", default, skip_serializing_if = "Option::is_none")]
+    pub name_i18n_list: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Translations of `description`.
+    #[serde(
+        rename = "descriptionI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description_i18n_list: Option<serde_json::Value>,
+    /// How many booking resources the customer selects in this step.
+    #[serde(
+        rename = "selectionQuantity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub selection_quantity: Option<i64>,
+    #[serde(
+        rename = "selectionDisplay",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub selection_display: Option<SelectionDisplay>,
+    #[serde(
+        rename = "bookingResourceList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_resource_list: Option<Vec<BookingResource>>,
+    /// Your additional data (any JSON value).
+    #[serde(rename = "additionalData", default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<serde_json::Value>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// How a booking step shows its booking resources.
+#[cfg(feature = "booking_template")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SelectionDisplay {
+    /// `BOTH`
+    Both,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "booking_template")]
+impl SelectionDisplay {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Both => "BOTH",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "booking_template")]
+impl std::fmt::Display for SelectionDisplay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "booking_template")]
+impl From<&str> for SelectionDisplay {
+    fn from(value: &str) -> Self {
+        match value {
+            "BOTH" => Self::Both,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "booking_template")]
+impl serde::Serialize for SelectionDisplay {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "booking_template")]
+impl<'de> serde::Deserialize<'de> for SelectionDisplay {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// A replacement of one of an appointment's booking resources (`BOOKING_RESOURCE_REPLACE`): the resource now and the one that can take its place.
+#[cfg(feature = "appointment")]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct BookingResourceReplace {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    #[serde(
+        rename = "bookingResourceOld",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_resource_old: Option<BookingResourceShort>,
+    #[serde(
+        rename = "bookingResourceNew",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_resource_new: Option<BookingResourceShort>,
+    #[serde(
+        rename = "bookingResourceIdList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_resource_id_list: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<ResourceCategory>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A booking resource in compact form (`BOOKING_RESOURCE_SHORT`).
+#[cfg(feature = "appointment")]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct BookingResourceShort {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    pub id: String,
+    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<ResourceCategory>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Number of records of a `LIST`: an integer, or the same number as a string (`"1"`) as some answers send it.
+#[cfg(
+    any(
+        feature = "app",
+        feature = "app_config",
+        feature = "appointment",
+        feature = "appointment_template",
+        feature = "appointment_template_category",
+        feature = "availability_exception",
+        feature = "booking_resource",
+        feature = "booking_template",
+        feature = "custom_entity",
+        feature = "customer",
+        feature = "customer_group",
+        feature = "email",
+        feature = "email_template",
+        feature = "employee",
+        feature = "employee_group",
+        feature = "extra_field",
+        feature = "file",
+        feature = "license",
+        feature = "license_config",
+        feature = "module",
+        feature = "module_config",
+        feature = "online_meeting_connection",
+        feature = "organization",
+        feature = "packet",
+        feature = "reporting_job",
+        feature = "resource",
+        feature = "sms",
+        feature = "sms_template",
+        feature = "static_",
+        feature = "synchronization"
+    )
+)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+#[serde(untagged)]
+pub enum RecordTotal {
+    Integer(i64),
+    String(String),
+}
+
+/// A contract account (`CONTRACT_ACCOUNT`).
+#[cfg(any(feature = "contract_account", feature = "organization"))]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct ContractAccount {
+    pub class: String,
+    pub id: String,
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
     #[serde(rename = "accountNumber", default, skip_serializing_if = "Option::is_none")]
@@ -707,14 +1016,13 @@ pub struct ContractAccount {
 
 /// Custom entities of a caller-defined `customEntityType`, linkable to most other entities. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct CustomEntity {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Your own external id.
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -734,6 +1042,9 @@ pub struct CustomEntity {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Your additional data (any JSON value).
+    #[serde(rename = "additionalData", default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<serde_json::Value>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
@@ -741,14 +1052,12 @@ pub struct CustomEntity {
 
 /// Customers of an organization. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Customer {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
+    pub class: String,
     /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Your own external id.
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -827,36 +1136,35 @@ pub struct ExtraField {
 pub type File = App;
 
 /// Images. The `...All` routes return the compact `*_SHORT` class.
-#[cfg(
-    any(
-        feature = "app",
-        feature = "app_config",
-        feature = "appointment_template_category",
-        feature = "appointment_template_event_date_time",
-        feature = "appointment_template_step",
-        feature = "availability_exception",
-        feature = "booking_template",
-        feature = "customer_group",
-        feature = "email",
-        feature = "employee",
-        feature = "employee_group",
-        feature = "file",
-        feature = "image",
-        feature = "license",
-        feature = "log",
-        feature = "module",
-        feature = "module_config",
-        feature = "online_meeting_connection",
-        feature = "online_meeting_connection_log",
-        feature = "packet",
-        feature = "reporting_job",
-        feature = "sms",
-        feature = "statistic",
-        feature = "synchronization",
-        feature = "synchronization_log"
-    )
-)]
-pub type Image = App;
+#[cfg(feature = "image")]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct Image {
+    /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Your own external id.
+    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// Id of the owning organization.
+    #[serde(rename = "organizationId", default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
+    /// Creation time, ISO-8601 with offset.
+    #[serde(rename = "timestampAdd", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_add: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Last modification time, ISO-8601 with offset.
+    #[serde(rename = "timestampEdit", default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_edit: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Where the image can be downloaded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
 /// Licenses (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "license")]
@@ -920,13 +1228,11 @@ pub type OnlineMeetingConnection = App;
         feature = "appointment_template_event_date_time",
         feature = "appointment_template_step",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
         feature = "employee_group",
         feature = "file",
-        feature = "image",
         feature = "license",
         feature = "log",
         feature = "module",
@@ -943,16 +1249,14 @@ pub type OnlineMeetingConnection = App;
 )]
 pub type OnlineMeetingConnectionLog = App;
 
-/// An organization (`ORGANIZATION`, compact `ORGANIZATION_SHORT`). Fields from the getting-started `show` example; compact forms carry fewer fields, so every field is optional.
+/// An organization (`ORGANIZATION`, compact `ORGANIZATION_SHORT`). Compact forms carry fewer fields, so every field but `class` and `id` is optional.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Organization {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class: Option<String>,
+    pub class: String,
     /// Id of the record (32 characters; entity-specific 2-char prefix, not validated).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: String,
     /// Your own external id.
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
@@ -1053,16 +1357,22 @@ pub type Sms = App;
 #[cfg(any(feature = "organization", feature = "sms_template"))]
 pub type SmsTemplate = AppointmentTemplate;
 
-/// One entry of a static lookup list (country, currency, language, time zone,...). Shape not public: open object.
-#[cfg(
-    any(
-        feature = "appointment",
-        feature = "appointment_template",
-        feature = "organization",
-        feature = "static_"
-    )
-)]
-pub type StaticEntry = BookingResourceReplace;
+/// One entry of a static lookup list (country, currency, language, time zone,...). Entries of the country list carry `code` and `name`; other lists are kept as additional properties.
+#[cfg(feature = "static_")]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct StaticEntry {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Code of the entry, e.g. a country code `DE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
 /// Statistics by day / week / month (read-only). The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "statistic")]
@@ -1078,7 +1388,15 @@ pub type SynchronizationLog = App;
 
 /// Entry of a time-grid `RANGE_LIST`. Shape not public.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-pub type TimeGridDay = BookingResourceReplace;
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct TimeGridDay {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
 /// Envelope whose content is one AppConfig.
 #[cfg(
@@ -1089,13 +1407,11 @@ pub type TimeGridDay = BookingResourceReplace;
         feature = "appointment_template_event_date_time",
         feature = "appointment_template_step",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
         feature = "employee_group",
         feature = "file",
-        feature = "image",
         feature = "license",
         feature = "log",
         feature = "module",
@@ -1129,13 +1445,11 @@ pub struct AppConfigEnvelope {
         feature = "appointment_template_event_date_time",
         feature = "appointment_template_step",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
         feature = "employee_group",
         feature = "file",
-        feature = "image",
         feature = "license",
         feature = "log",
         feature = "module",
@@ -1168,7 +1482,6 @@ impl client_runtime::Envelope for AppConfigEnvelope {
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1191,7 +1504,7 @@ pub struct AppConfigList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -1209,7 +1522,6 @@ pub struct AppConfigList {
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1242,7 +1554,6 @@ pub struct AppConfigListEnvelope {
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1276,7 +1587,6 @@ impl client_runtime::Envelope for AppConfigListEnvelope {
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1331,7 +1641,6 @@ pub struct AppConfigPaginationList {
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1367,7 +1676,6 @@ pub struct AppConfigPaginationListEnvelope {
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1409,7 +1717,6 @@ pub type AppEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1438,7 +1745,6 @@ pub type AppListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1603,7 +1909,6 @@ pub type AppointmentTemplateCategoryEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1632,7 +1937,6 @@ pub type AppointmentTemplateCategoryListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1717,7 +2021,7 @@ pub struct AppointmentTemplateList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -1927,7 +2231,6 @@ pub type AvailabilityExceptionEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -1956,7 +2259,6 @@ pub type AvailabilityExceptionListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2016,7 +2318,7 @@ pub struct BookingResourceList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -2107,7 +2409,7 @@ impl client_runtime::Envelope for BookingResourcePaginationListEnvelope {
 }
 
 /// `LIST` container of BookingResourceReplace records (no paging).
-#[cfg(any(feature = "appointment", feature = "static_"))]
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceReplaceList {
@@ -2115,7 +2417,7 @@ pub struct BookingResourceReplaceList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -2127,7 +2429,7 @@ pub struct BookingResourceReplaceList {
 }
 
 /// Envelope whose content is a `LIST` of BookingResourceReplace.
-#[cfg(any(feature = "appointment", feature = "static_"))]
+#[cfg(feature = "appointment")]
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourceReplaceListEnvelope {
@@ -2139,7 +2441,7 @@ pub struct BookingResourceReplaceListEnvelope {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-#[cfg(any(feature = "appointment", feature = "static_"))]
+#[cfg(feature = "appointment")]
 impl client_runtime::Envelope for BookingResourceReplaceListEnvelope {
     type Content = BookingResourceReplaceList;
     fn content(&self) -> &Self::Content {
@@ -2151,11 +2453,11 @@ impl client_runtime::Envelope for BookingResourceReplaceListEnvelope {
     }
 }
 
-/// `RANGE_LIST` container: the BookingSlotDay records of a calendar range.
+/// `RANGE_LIST` container: the BookingSlot records of a calendar range.
 #[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct BookingSlotDayRangeList {
+pub struct BookingSlotRangeList {
     /// `RANGE_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -2169,28 +2471,28 @@ pub struct BookingSlotDayRangeList {
     #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub list: Option<Vec<BookingSlotDay>>,
+    pub list: Option<Vec<BookingSlot>>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Envelope whose content is a `RANGE_LIST` of BookingSlotDay.
+/// Envelope whose content is a `RANGE_LIST` of BookingSlot.
 #[cfg(feature = "booking_slot")]
 #[derive(Debug, Clone, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
-pub struct BookingSlotDayRangeListEnvelope {
+pub struct BookingSlotRangeListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
-    pub content: BookingSlotDayRangeList,
+    pub content: BookingSlotRangeList,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 #[cfg(feature = "booking_slot")]
-impl client_runtime::Envelope for BookingSlotDayRangeListEnvelope {
-    type Content = BookingSlotDayRangeList;
+impl client_runtime::Envelope for BookingSlotRangeListEnvelope {
+    type Content = BookingSlotRangeList;
     fn content(&self) -> &Self::Content {
         &self.content
     }
@@ -2227,69 +2529,127 @@ impl client_runtime::Envelope for BookingSlotEnvelope {
 
 /// Envelope whose content is one BookingTemplate.
 #[cfg(feature = "booking_template")]
-pub type BookingTemplateEnvelope = AppConfigEnvelope;
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct BookingTemplateEnvelope {
+    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<MessageList>,
+    pub content: BookingTemplate,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_template")]
+impl client_runtime::Envelope for BookingTemplateEnvelope {
+    type Content = BookingTemplate;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
 
 /// `LIST` container of BookingTemplate records (no paging).
-#[cfg(
-    any(
-        feature = "app",
-        feature = "app_config",
-        feature = "appointment_template_category",
-        feature = "availability_exception",
-        feature = "booking_template",
-        feature = "customer_group",
-        feature = "email",
-        feature = "employee",
-        feature = "employee_group",
-        feature = "file",
-        feature = "license",
-        feature = "module",
-        feature = "module_config",
-        feature = "online_meeting_connection",
-        feature = "packet",
-        feature = "reporting_job",
-        feature = "sms",
-        feature = "synchronization"
-    )
-)]
-pub type BookingTemplateList = AppConfigList;
+#[cfg(feature = "booking_template")]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct BookingTemplateList {
+    /// `LIST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
+    pub record_total: Option<RecordTotal>,
+    /// Maximum number of records returned (9999 in the SDK mocks).
+    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
+    pub record_limit: Option<i64>,
+    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
+    pub record_list: Option<Vec<BookingTemplate>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
 /// Envelope whose content is a `LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-pub type BookingTemplateListEnvelope = AppConfigListEnvelope;
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct BookingTemplateListEnvelope {
+    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<MessageList>,
+    pub content: BookingTemplateList,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_template")]
+impl client_runtime::Envelope for BookingTemplateListEnvelope {
+    type Content = BookingTemplateList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
 
 /// `PAGINATION_LIST` container of BookingTemplate records (one page).
-#[cfg(
-    any(
-        feature = "app",
-        feature = "app_config",
-        feature = "appointment_template_category",
-        feature = "availability_exception",
-        feature = "booking_template",
-        feature = "customer_group",
-        feature = "email",
-        feature = "employee",
-        feature = "employee_group",
-        feature = "file",
-        feature = "license",
-        feature = "log",
-        feature = "module",
-        feature = "module_config",
-        feature = "online_meeting_connection",
-        feature = "online_meeting_connection_log",
-        feature = "packet",
-        feature = "reporting_job",
-        feature = "sms",
-        feature = "statistic",
-        feature = "synchronization",
-        feature = "synchronization_log"
-    )
-)]
-pub type BookingTemplatePaginationList = AppConfigPaginationList;
+#[cfg(feature = "booking_template")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct BookingTemplatePaginationList {
+    /// `PAGINATION_LIST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    /// Current page (1-based).
+    #[serde(rename = "pageCurrent", default, skip_serializing_if = "Option::is_none")]
+    pub page_current: Option<i64>,
+    /// Total number of pages.
+    #[serde(rename = "pageTotal", default, skip_serializing_if = "Option::is_none")]
+    pub page_total: Option<i64>,
+    #[serde(rename = "recordFrom", default, skip_serializing_if = "Option::is_none")]
+    pub record_from: Option<i64>,
+    #[serde(rename = "recordTo", default, skip_serializing_if = "Option::is_none")]
+    pub record_to: Option<i64>,
+    /// Total number of records.
+    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
+    pub record_total: Option<i64>,
+    /// Records per page (25 in the SDK mocks).
+    #[serde(rename = "recordPerPage", default, skip_serializing_if = "Option::is_none")]
+    pub record_per_page: Option<i64>,
+    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
+    pub record_list: Option<Vec<BookingTemplate>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-pub type BookingTemplatePaginationListEnvelope = AppConfigPaginationListEnvelope;
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookingTemplatePaginationListEnvelope {
+    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<MessageList>,
+    pub content: BookingTemplatePaginationList,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "booking_template")]
+impl client_runtime::Envelope for BookingTemplatePaginationListEnvelope {
+    type Content = BookingTemplatePaginationList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
 
 /// Envelope whose content is one ContractAccount.
 #[cfg(feature = "contract_account")]
@@ -2350,7 +2710,7 @@ pub struct CustomEntityList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -2476,7 +2836,6 @@ pub type CustomerGroupEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2505,7 +2864,6 @@ pub type CustomerGroupListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2540,7 +2898,7 @@ pub struct CustomerList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -2641,7 +2999,6 @@ pub type EmailEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2670,7 +3027,6 @@ pub type EmailListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2745,7 +3101,6 @@ pub type EmployeeGroupEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2774,7 +3129,6 @@ pub type EmployeeGroupListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2807,7 +3161,6 @@ pub type EmployeeGroupPaginationListEnvelope = AppConfigPaginationListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2836,7 +3189,6 @@ pub type EmployeeListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -2896,7 +3248,7 @@ pub struct ExtraFieldList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -2997,7 +3349,6 @@ pub type FileEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3026,7 +3377,6 @@ pub type FileListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3054,7 +3404,28 @@ pub type FilePaginationListEnvelope = AppConfigPaginationListEnvelope;
 
 /// Envelope whose content is one Image.
 #[cfg(feature = "image")]
-pub type ImageEnvelope = AppConfigEnvelope;
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct ImageEnvelope {
+    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<MessageList>,
+    pub content: Image,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "image")]
+impl client_runtime::Envelope for ImageEnvelope {
+    type Content = Image;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
 
 /// Envelope whose content is one LicenseConfig.
 #[cfg(feature = "license_config")]
@@ -3090,7 +3461,7 @@ pub struct LicenseConfigList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -3191,7 +3562,6 @@ pub type LicenseEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3220,7 +3590,6 @@ pub type LicenseListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3257,7 +3626,6 @@ pub type LogEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3294,7 +3662,6 @@ pub type ModuleConfigEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3323,7 +3690,6 @@ pub type ModuleConfigListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3360,7 +3726,6 @@ pub type ModuleEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3389,7 +3754,6 @@ pub type ModuleListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3426,7 +3790,6 @@ pub type OnlineMeetingConnectionEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3459,7 +3822,6 @@ pub type OnlineMeetingConnectionLogEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3492,7 +3854,6 @@ pub type OnlineMeetingConnectionLogPaginationListEnvelope = AppConfigPaginationL
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3552,7 +3913,7 @@ pub struct OrganizationList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
     #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
-    pub record_total: Option<i64>,
+    pub record_total: Option<RecordTotal>,
     /// Maximum number of records returned (9999 in the SDK mocks).
     #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
     pub record_limit: Option<i64>,
@@ -3653,7 +4014,6 @@ pub type PacketEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3682,7 +4042,6 @@ pub type PacketListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3719,7 +4078,6 @@ pub type ReportingJobEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3748,7 +4106,6 @@ pub type ReportingJobListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3819,7 +4176,6 @@ pub type SmsEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3848,7 +4204,6 @@ pub type SmsListEnvelope = AppConfigListEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3909,12 +4264,49 @@ pub type SmsTemplatePaginationList = AppointmentTemplatePaginationList;
 pub type SmsTemplatePaginationListEnvelope = AppointmentTemplatePaginationListEnvelope;
 
 /// `LIST` container of StaticEntry records (no paging).
-#[cfg(any(feature = "appointment", feature = "static_"))]
-pub type StaticEntryList = BookingResourceReplaceList;
+#[cfg(feature = "static_")]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct StaticEntryList {
+    /// `LIST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
+    #[serde(rename = "recordTotal", default, skip_serializing_if = "Option::is_none")]
+    pub record_total: Option<RecordTotal>,
+    /// Maximum number of records returned (9999 in the SDK mocks).
+    #[serde(rename = "recordLimit", default, skip_serializing_if = "Option::is_none")]
+    pub record_limit: Option<i64>,
+    #[serde(rename = "recordList", default, skip_serializing_if = "Option::is_none")]
+    pub record_list: Option<Vec<StaticEntry>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
 /// Envelope whose content is a `LIST` of StaticEntry.
 #[cfg(feature = "static_")]
-pub type StaticEntryListEnvelope = BookingResourceReplaceListEnvelope;
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
+pub struct StaticEntryListEnvelope {
+    #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<MessageList>,
+    pub content: StaticEntryList,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "static_")]
+impl client_runtime::Envelope for StaticEntryListEnvelope {
+    type Content = StaticEntryList;
+    fn content(&self) -> &Self::Content {
+        &self.content
+    }
+
+    fn into_content(self) -> Self::Content {
+        self.content
+    }
+}
 
 /// Envelope whose content is one Statistic.
 #[cfg(feature = "statistic")]
@@ -3927,7 +4319,6 @@ pub type StatisticEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3964,7 +4355,6 @@ pub type SynchronizationEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -3997,7 +4387,6 @@ pub type SynchronizationLogEnvelope = AppConfigEnvelope;
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -4030,7 +4419,6 @@ pub type SynchronizationLogPaginationListEnvelope = AppConfigPaginationListEnvel
         feature = "app_config",
         feature = "appointment_template_category",
         feature = "availability_exception",
-        feature = "booking_template",
         feature = "customer_group",
         feature = "email",
         feature = "employee",
@@ -4105,17 +4493,927 @@ impl client_runtime::Envelope for TimeGridDayRangeListEnvelope {
     }
 }
 
-/// Request body to create or edit app config records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to install (`appId` and its settings) or edit (e.g. `name`) an app configuration.
 #[cfg(feature = "app_config")]
-pub type AppConfigInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppConfigInput {
+    /// Id of the app to configure.
+    #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+    pub app_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The app's settings, one `{key, value}` entry each.
+    #[serde(rename = "settingList", default, skip_serializing_if = "Option::is_none")]
+    pub setting_list: Option<Vec<SettingEntry>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit appointment records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// One setting of an app or module configuration. The value is always sent as a string, whatever the setting's kind (`"true"`, `"2021-09-28"`, `"09:33:00"`, `"#ffcc00"`, `"123456"`, ...).
+#[cfg(any(feature = "app_config", feature = "module_config"))]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SettingEntry {
+    /// Name of the setting, e.g. `appSetting1_checkbox`.
+    pub key: String,
+    pub value: String,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Gender of a person.
+#[cfg(
+    any(
+        feature = "contract_account",
+        feature = "customer",
+        feature = "employee",
+        feature = "organization"
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Gender {
+    /// `MALE`
+    Male,
+    /// `FEMALE`
+    Female,
+    /// `NOT_SPECIFIED`
+    NotSpecified,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(
+    any(
+        feature = "contract_account",
+        feature = "customer",
+        feature = "employee",
+        feature = "organization"
+    )
+)]
+impl Gender {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Male => "MALE",
+            Self::Female => "FEMALE",
+            Self::NotSpecified => "NOT_SPECIFIED",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(
+    any(
+        feature = "contract_account",
+        feature = "customer",
+        feature = "employee",
+        feature = "organization"
+    )
+)]
+impl std::fmt::Display for Gender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(
+    any(
+        feature = "contract_account",
+        feature = "customer",
+        feature = "employee",
+        feature = "organization"
+    )
+)]
+impl From<&str> for Gender {
+    fn from(value: &str) -> Self {
+        match value {
+            "MALE" => Self::Male,
+            "FEMALE" => Self::Female,
+            "NOT_SPECIFIED" => Self::NotSpecified,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(
+    any(
+        feature = "contract_account",
+        feature = "customer",
+        feature = "employee",
+        feature = "organization"
+    )
+)]
+impl serde::Serialize for Gender {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(
+    any(
+        feature = "contract_account",
+        feature = "customer",
+        feature = "employee",
+        feature = "organization"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for Gender {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Where an inheritable setting takes its value from: its own value (`OFF`) or the organization / parent organization.
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "employee",
+        feature = "organization",
+        feature = "synchronization"
+    )
+)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InheritanceMode {
+    /// `OFF`
+    Off,
+    /// `ORGANIZATION`
+    Organization,
+    /// `PARENT_ORGANIZATION`
+    ParentOrganization,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "employee",
+        feature = "organization",
+        feature = "synchronization"
+    )
+)]
+impl InheritanceMode {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Off => "OFF",
+            Self::Organization => "ORGANIZATION",
+            Self::ParentOrganization => "PARENT_ORGANIZATION",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "employee",
+        feature = "organization",
+        feature = "synchronization"
+    )
+)]
+impl std::fmt::Display for InheritanceMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "employee",
+        feature = "organization",
+        feature = "synchronization"
+    )
+)]
+impl From<&str> for InheritanceMode {
+    fn from(value: &str) -> Self {
+        match value {
+            "OFF" => Self::Off,
+            "ORGANIZATION" => Self::Organization,
+            "PARENT_ORGANIZATION" => Self::ParentOrganization,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "employee",
+        feature = "organization",
+        feature = "synchronization"
+    )
+)]
+impl serde::Serialize for InheritanceMode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(
+    any(
+        feature = "appointment_template",
+        feature = "email_template",
+        feature = "employee",
+        feature = "organization",
+        feature = "synchronization"
+    )
+)]
+impl<'de> serde::Deserialize<'de> for InheritanceMode {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Multi-factor protection of bookings made through a module.
+#[cfg(feature = "appointment_template")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MultiFactorProtection {
+    /// `OFF`
+    Off,
+    /// `EMAIL`
+    Email,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "appointment_template")]
+impl MultiFactorProtection {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Off => "OFF",
+            Self::Email => "EMAIL",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "appointment_template")]
+impl std::fmt::Display for MultiFactorProtection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "appointment_template")]
+impl From<&str> for MultiFactorProtection {
+    fn from(value: &str) -> Self {
+        match value {
+            "OFF" => Self::Off,
+            "EMAIL" => Self::Email,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "appointment_template")]
+impl serde::Serialize for MultiFactorProtection {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "appointment_template")]
+impl<'de> serde::Deserialize<'de> for MultiFactorProtection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The inheritable multi-factor protection setting: `{value, inheritance}`.
+#[cfg(feature = "appointment_template")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct MultiFactorProtectionSetting {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<MultiFactorProtection>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inheritance: Option<InheritanceMode>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `SIMPLE` templates book one step; `COMPLEX` templates have steps (`AppointmentTemplateStep`).
+#[cfg(feature = "appointment_template")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AppointmentTemplateType {
+    /// `SIMPLE`
+    Simple,
+    /// `COMPLEX`
+    Complex,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "appointment_template")]
+impl AppointmentTemplateType {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Simple => "SIMPLE",
+            Self::Complex => "COMPLEX",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "appointment_template")]
+impl std::fmt::Display for AppointmentTemplateType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "appointment_template")]
+impl From<&str> for AppointmentTemplateType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SIMPLE" => Self::Simple,
+            "COMPLEX" => Self::Complex,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "appointment_template")]
+impl serde::Serialize for AppointmentTemplateType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "appointment_template")]
+impl<'de> serde::Deserialize<'de> for AppointmentTemplateType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Kind of an availability exception.
+#[cfg(feature = "availability_exception")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AvailabilityExceptionType {
+    /// `FREE`
+    Free,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "availability_exception")]
+impl AvailabilityExceptionType {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Free => "FREE",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "availability_exception")]
+impl std::fmt::Display for AvailabilityExceptionType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "availability_exception")]
+impl From<&str> for AvailabilityExceptionType {
+    fn from(value: &str) -> Self {
+        match value {
+            "FREE" => Self::Free,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "availability_exception")]
+impl serde::Serialize for AvailabilityExceptionType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "availability_exception")]
+impl<'de> serde::Deserialize<'de> for AvailabilityExceptionType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Category of a resource or booking resource.
+#[cfg(any(feature = "appointment", feature = "resource"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceCategory {
+    /// `LOCATION`
+    Location,
+    /// `EMPLOYEE`
+    Employee,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "appointment", feature = "resource"))]
+impl ResourceCategory {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Location => "LOCATION",
+            Self::Employee => "EMPLOYEE",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "appointment", feature = "resource"))]
+impl std::fmt::Display for ResourceCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "appointment", feature = "resource"))]
+impl From<&str> for ResourceCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "LOCATION" => Self::Location,
+            "EMPLOYEE" => Self::Employee,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "appointment", feature = "resource"))]
+impl serde::Serialize for ResourceCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "appointment", feature = "resource"))]
+impl<'de> serde::Deserialize<'de> for ResourceCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Input type of an extra field.
+#[cfg(feature = "extra_field")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExtraFieldType {
+    /// `CHECKBOX`
+    Checkbox,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "extra_field")]
+impl ExtraFieldType {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Checkbox => "CHECKBOX",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "extra_field")]
+impl std::fmt::Display for ExtraFieldType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "extra_field")]
+impl From<&str> for ExtraFieldType {
+    fn from(value: &str) -> Self {
+        match value {
+            "CHECKBOX" => Self::Checkbox,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "extra_field")]
+impl serde::Serialize for ExtraFieldType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "extra_field")]
+impl<'de> serde::Deserialize<'de> for ExtraFieldType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Provider of an online-meeting connection.
+#[cfg(feature = "online_meeting_connection")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OnlineMeetingType {
+    /// `TEAMS`
+    Teams,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "online_meeting_connection")]
+impl OnlineMeetingType {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Teams => "TEAMS",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "online_meeting_connection")]
+impl std::fmt::Display for OnlineMeetingType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "online_meeting_connection")]
+impl From<&str> for OnlineMeetingType {
+    fn from(value: &str) -> Self {
+        match value {
+            "TEAMS" => Self::Teams,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "online_meeting_connection")]
+impl serde::Serialize for OnlineMeetingType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "online_meeting_connection")]
+impl<'de> serde::Deserialize<'de> for OnlineMeetingType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Kind of external calendar a synchronization connects (`GRAPH`, Microsoft Graph).
+#[cfg(feature = "synchronization")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SynchronizationType {
+    /// `GRAPH`
+    Graph,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "synchronization")]
+impl SynchronizationType {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Graph => "GRAPH",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "synchronization")]
+impl std::fmt::Display for SynchronizationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "synchronization")]
+impl From<&str> for SynchronizationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "GRAPH" => Self::Graph,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "synchronization")]
+impl serde::Serialize for SynchronizationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "synchronization")]
+impl<'de> serde::Deserialize<'de> for SynchronizationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// How often a synchronization runs.
+#[cfg(feature = "synchronization")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SyncInterval {
+    /// `MINUTES_15`
+    Minutes15,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "synchronization")]
+impl SyncInterval {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Minutes15 => "MINUTES_15",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "synchronization")]
+impl std::fmt::Display for SyncInterval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "synchronization")]
+impl From<&str> for SyncInterval {
+    fn from(value: &str) -> Self {
+        match value {
+            "MINUTES_15" => Self::Minutes15,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "synchronization")]
+impl serde::Serialize for SyncInterval {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "synchronization")]
+impl<'de> serde::Deserialize<'de> for SyncInterval {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// What a reporting job reports.
+#[cfg(feature = "reporting_job")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReportingJobCategory {
+    /// `APPOINTMENT_LIST`
+    AppointmentList,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "reporting_job")]
+impl ReportingJobCategory {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AppointmentList => "APPOINTMENT_LIST",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "reporting_job")]
+impl std::fmt::Display for ReportingJobCategory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "reporting_job")]
+impl From<&str> for ReportingJobCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPOINTMENT_LIST" => Self::AppointmentList,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "reporting_job")]
+impl serde::Serialize for ReportingJobCategory {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "reporting_job")]
+impl<'de> serde::Deserialize<'de> for ReportingJobCategory {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// How often a reporting job is sent.
+#[cfg(feature = "reporting_job")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SendingInterval {
+    /// `WEEKLY`
+    Weekly,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(feature = "reporting_job")]
+impl SendingInterval {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Weekly => "WEEKLY",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(feature = "reporting_job")]
+impl std::fmt::Display for SendingInterval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "reporting_job")]
+impl From<&str> for SendingInterval {
+    fn from(value: &str) -> Self {
+        match value {
+            "WEEKLY" => Self::Weekly,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(feature = "reporting_job")]
+impl serde::Serialize for SendingInterval {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(feature = "reporting_job")]
+impl<'de> serde::Deserialize<'de> for SendingInterval {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// The event that sends an e-mail or SMS template.
+#[cfg(any(feature = "email_template", feature = "sms_template"))]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TemplateEvent {
+    /// `APPOINTMENT_ADD`
+    AppointmentAdd,
+    /// A value this client does not know yet; kept as sent.
+    Unknown(String),
+}
+
+#[cfg(any(feature = "email_template", feature = "sms_template"))]
+impl TemplateEvent {
+    /// The value as it goes over the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AppointmentAdd => "APPOINTMENT_ADD",
+            Self::Unknown(other) => other,
+        }
+    }
+}
+
+#[cfg(any(feature = "email_template", feature = "sms_template"))]
+impl std::fmt::Display for TemplateEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "email_template", feature = "sms_template"))]
+impl From<&str> for TemplateEvent {
+    fn from(value: &str) -> Self {
+        match value {
+            "APPOINTMENT_ADD" => Self::AppointmentAdd,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+#[cfg(any(feature = "email_template", feature = "sms_template"))]
+impl serde::Serialize for TemplateEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(any(feature = "email_template", feature = "sms_template"))]
+impl<'de> serde::Deserialize<'de> for TemplateEvent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <std::borrow::Cow<
+            'de,
+            str,
+        > as serde::Deserialize>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+/// Request body to book (`bookingSlotId` and `customerId`) or edit (e.g. `notes`) an appointment.
 #[cfg(feature = "appointment")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
-    /// Slot to book (from the BookingSlot routes).
+    /// Slot to book (the `id` of a `BookingSlot`).
     #[serde(rename = "bookingSlotId", default, skip_serializing_if = "Option::is_none")]
     pub booking_slot_id: Option<String>,
     #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
@@ -4131,6 +5429,7 @@ pub struct AppointmentInput {
 #[cfg(feature = "appointment")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentMoveRequest {
+    /// The new slot (the `id` of a `BookingSlot`).
     #[serde(rename = "bookingSlotId", default, skip_serializing_if = "Option::is_none")]
     pub booking_slot_id: Option<String>,
     /// Properties beyond the ones the spec names.
@@ -4138,26 +5437,46 @@ pub struct AppointmentMoveRequest {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit appointment template category records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to create or edit an appointment template category. Its fields are not documented: an open JSON object.
 #[cfg(feature = "appointment_template_category")]
 pub type AppointmentTemplateCategoryInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit appointment template event date time records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to add or edit a fixed event date of an appointment template.
 #[cfg(feature = "appointment_template_event_date_time")]
-pub type AppointmentTemplateEventDateTimeInput = serde_json::Map<
-    String,
-    serde_json::Value,
->;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentTemplateEventDateTimeInput {
+    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    /// Start of the event, ISO-8601 with offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Booking resources that serve the event.
+    #[serde(
+        rename = "bookingResourceIdList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub booking_resource_id_list: Option<Vec<String>>,
+    /// Maximum number of attendees.
+    #[serde(
+        rename = "appointmentEventAttendanceCountMax",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment_event_attendance_count_max: Option<i64>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit appointment template records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create or edit an appointment template.
 #[cfg(feature = "appointment_template")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentTemplateInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
-    /// `SIMPLE` or `COMPLEX`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<AppointmentTemplateType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(rename = "publicName", default, skip_serializing_if = "Option::is_none")]
@@ -4170,9 +5489,27 @@ pub struct AppointmentTemplateInput {
     pub public_name_i18n_list: Option<Vec<KeyValue>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(
+        rename = "descriptionI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description_i18n_list: Option<Vec<KeyValue>>,
     /// Duration in minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
+    #[serde(
+        rename = "externalCalendarContentCustomer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_calendar_content_customer: Option<InheritanceInput>,
+    #[serde(
+        rename = "externalCalendarContentCustomerI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_calendar_content_customer_i18n_list: Option<InheritanceInput>,
     #[serde(
         rename = "customerAddressRequired",
         default,
@@ -4196,21 +5533,60 @@ pub struct AppointmentTemplateInput {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub module_multi_factor_protection: Option<InheritanceInput>,
+    pub module_multi_factor_protection: Option<MultiFactorProtectionSetting>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit appointment template step records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to add or edit a step of a COMPLEX appointment template.
 #[cfg(feature = "appointment_template_step")]
-pub type AppointmentTemplateStepInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AppointmentTemplateStepInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "nameI18nList", default, skip_serializing_if = "Option::is_none")]
+    pub name_i18n_list: Option<Vec<KeyValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(
+        rename = "descriptionI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description_i18n_list: Option<Vec<KeyValue>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// New availability settings. Shape not public: open object.
+/// New availability of an organization, employee or resource within a range: the intervals listed replace the availability between `rangeStart` and `rangeEnd`.
 #[cfg(any(feature = "employee", feature = "organization", feature = "resource"))]
-pub type AvailabilityEditRequest = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AvailabilityEditRequest {
+    #[serde(rename = "rangeStart", default, skip_serializing_if = "Option::is_none")]
+    pub range_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(rename = "rangeEnd", default, skip_serializing_if = "Option::is_none")]
+    pub range_end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Vec<TimeInterval>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit availability exception records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// An interval from `start` to `end`, ISO-8601 with offset.
+#[cfg(any(feature = "employee", feature = "organization", feature = "resource"))]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TimeInterval {
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Request body to create or edit an availability exception.
 #[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AvailabilityExceptionInput {
@@ -4218,9 +5594,8 @@ pub struct AvailabilityExceptionInput {
     pub custom_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// E.g. `FREE`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<AvailabilityExceptionType>,
     #[serde(
         rename = "appointmentTemplateId",
         default,
@@ -4244,19 +5619,113 @@ pub struct AvailabilityExceptionInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit contract account records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to create a contract account: its name, locale and time zone, the admin and contact person, the postal address and the invoice e-mail.
 #[cfg(feature = "contract_account")]
-pub type ContractAccountInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ContractAccountInput {
+    #[serde(rename = "tariffId", default, skip_serializing_if = "Option::is_none")]
+    pub tariff_id: Option<String>,
+    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// E.g. `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// IANA time zone, e.g. `Europe/Berlin`.
+    #[serde(rename = "timeZone", default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin: Option<PersonInput>,
+    #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
+    pub contact_person: Option<PersonInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<AddressInput>,
+    #[serde(rename = "invoiceEmail", default, skip_serializing_if = "Option::is_none")]
+    pub invoice_email: Option<String>,
+    /// Members of the contract account (entries not documented).
+    #[serde(rename = "memberList", default, skip_serializing_if = "Option::is_none")]
+    pub member_list: Option<Vec<serde_json::Value>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit custom entity records. Fields unknown (not in the public sources): an open JSON object.
+/// A person in a request body (admin, contact person).
+#[cfg(any(feature = "contract_account", feature = "organization"))]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PersonInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephone: Option<String>,
+    /// E.g. `+491701234567`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A postal address in a request body.
+#[cfg(feature = "contract_account")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct AddressInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-2 code, e.g. `DE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Request body to create or edit a custom entity.
 #[cfg(feature = "custom_entity")]
-pub type CustomEntityInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CustomEntityInput {
+    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit customer group records. Fields unknown (not in the public sources): an open JSON object.
-#[cfg(feature = "customer_group")]
-pub type CustomerGroupInput = serde_json::Map<String, serde_json::Value>;
+/// Request body to create or edit a customer group.
+#[cfg(any(feature = "customer_group", feature = "employee_group"))]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CustomerGroupInput {
+    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit customer records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create or edit a customer.
 #[cfg(feature = "customer")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerInput {
@@ -4266,32 +5735,93 @@ pub struct CustomerInput {
     pub first_name: Option<String>,
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// E.g. `MALE`, `FEMALE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
+    pub gender: Option<Gender>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// E.g. `de`, `en`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit email records. Fields unknown (not in the public sources): an open JSON object.
+/// An e-mail to send to a customer.
 #[cfg(feature = "email")]
-pub type EmailInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct EmailInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Plain-text body.
+    #[serde(rename = "bodyPlain", default, skip_serializing_if = "Option::is_none")]
+    pub body_plain: Option<String>,
+    /// HTML body.
+    #[serde(rename = "bodyHtml", default, skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit email template records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to create or edit an e-mail template: the event that sends it, subject and bodies, each with translations.
 #[cfg(feature = "email_template")]
-pub type EmailTemplateInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct EmailTemplateInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<TemplateEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    #[serde(
+        rename = "subjectI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub subject_i18n_list: Option<Vec<KeyValue>>,
+    #[serde(rename = "bodyPlain", default, skip_serializing_if = "Option::is_none")]
+    pub body_plain: Option<String>,
+    #[serde(
+        rename = "bodyPlainI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body_plain_i18n_list: Option<Vec<KeyValue>>,
+    #[serde(rename = "bodyHtml", default, skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    #[serde(
+        rename = "bodyHtmlI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub body_html_i18n_list: Option<Vec<KeyValue>>,
+    #[serde(
+        rename = "externalCalendarContentCustomer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_calendar_content_customer: Option<InheritanceInput>,
+    #[serde(
+        rename = "externalCalendarContentCustomerI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub external_calendar_content_customer_i18n_list: Option<InheritanceInput>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit employee group records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to create or edit an employee group.
 #[cfg(feature = "employee_group")]
-pub type EmployeeGroupInput = serde_json::Map<String, serde_json::Value>;
+pub type EmployeeGroupInput = CustomerGroupInput;
 
-/// Request body to create or edit employee records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create or edit an employee.
 #[cfg(feature = "employee")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct EmployeeInput {
@@ -4302,9 +5832,11 @@ pub struct EmployeeInput {
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
+    pub gender: Option<Gender>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<InheritanceInput>,
     #[serde(
@@ -4318,19 +5850,21 @@ pub struct EmployeeInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit extra field records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create or edit an extra (custom form) field.
 #[cfg(feature = "extra_field")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ExtraFieldInput {
+    /// Machine name of the field, e.g. `extra_field_sdk`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(rename = "nameI18nList", default, skip_serializing_if = "Option::is_none")]
     pub name_i18n_list: Option<Vec<KeyValue>>,
-    /// E.g. `CHECKBOX`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<ExtraFieldType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
     /// Properties beyond the ones the spec names.
@@ -4338,7 +5872,7 @@ pub struct ExtraFieldInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit file records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to upload (name, file name, base64 content) or edit (e.g. `notes`) a file.
 #[cfg(feature = "file")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct FileInput {
@@ -4351,32 +5885,62 @@ pub struct FileInput {
     /// File content, base64-encoded.
     #[serde(rename = "fileContent", default, skip_serializing_if = "Option::is_none")]
     pub file_content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit image records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to upload an image. Its fields are not documented: an open JSON object.
 #[cfg(feature = "image")]
 pub type ImageInput = serde_json::Map<String, serde_json::Value>;
 
-/// Request body to create or edit license config records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to add or edit a license configuration.
 #[cfg(feature = "license_config")]
-pub type LicenseConfigInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct LicenseConfigInput {
+    #[serde(rename = "licenseId", default, skip_serializing_if = "Option::is_none")]
+    pub license_id: Option<String>,
+    /// Whether the license renews at the end of its validation period.
+    #[serde(
+        rename = "validationPeriodRenew",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_period_renew: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit module config records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to install (`moduleId` and its settings) or edit (e.g. `name`) a module configuration.
 #[cfg(feature = "module_config")]
-pub type ModuleConfigInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct ModuleConfigInput {
+    /// Id of the module to configure.
+    #[serde(rename = "moduleId", default, skip_serializing_if = "Option::is_none")]
+    pub module_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The module's settings, one `{key, value}` entry each.
+    #[serde(rename = "settingList", default, skip_serializing_if = "Option::is_none")]
+    pub setting_list: Option<Vec<SettingEntry>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit online meeting connection records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create or edit an online-meeting connection.
 #[cfg(feature = "online_meeting_connection")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnlineMeetingConnectionInput {
     #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
     pub custom_id: Option<String>,
-    /// E.g. `TEAMS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<OnlineMeetingType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(
@@ -4390,11 +5954,42 @@ pub struct OnlineMeetingConnectionInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Options for copying an organization. Shape not public: open object.
+/// Copy an organization under a new name: each flag says whether that kind of record is copied along.
 #[cfg(feature = "organization")]
-pub type OrganizationCopyRequest = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct OrganizationCopyRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "customId", default, skip_serializing_if = "Option::is_none")]
+    pub custom_id: Option<String>,
+    #[serde(rename = "appConfig", default, skip_serializing_if = "Option::is_none")]
+    pub app_config: Option<bool>,
+    #[serde(rename = "moduleConfig", default, skip_serializing_if = "Option::is_none")]
+    pub module_config: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<bool>,
+    #[serde(rename = "emailTemplate", default, skip_serializing_if = "Option::is_none")]
+    pub email_template: Option<bool>,
+    #[serde(rename = "smsTemplate", default, skip_serializing_if = "Option::is_none")]
+    pub sms_template: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee: Option<bool>,
+    #[serde(rename = "employeeGroup", default, skip_serializing_if = "Option::is_none")]
+    pub employee_group: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<bool>,
+    #[serde(
+        rename = "appointmentTemplate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment_template: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit organization records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create (also as a root or sub-organization) or edit an organization. Fields that can inherit take either the plain value or `{"value": ..., "inheritance": ...}`; the API accepts both.
 #[cfg(feature = "organization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct OrganizationInput {
@@ -4416,17 +6011,35 @@ pub struct OrganizationInput {
     pub email: Option<FlatOrWrapped>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<FlatOrWrapped>,
+    #[serde(
+        rename = "descriptionI18nList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub description_i18n_list: Option<FlatOrWrapped>,
     #[serde(rename = "contactPerson", default, skip_serializing_if = "Option::is_none")]
     pub contact_person: Option<FlatOrWrapped>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub admin: Option<OrganizationInputAdmin>,
+    pub admin: Option<PersonInput>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sector: Option<FlatOrWrapped>,
+    /// Apps to install in the new organization.
     #[serde(rename = "appIdList", default, skip_serializing_if = "Option::is_none")]
     pub app_id_list: Option<Vec<String>>,
+    /// Modules to install in the new organization.
     #[serde(rename = "moduleIdList", default, skip_serializing_if = "Option::is_none")]
     pub module_id_list: Option<Vec<String>>,
-    /// Organization settings, each flat or `{value[, inheritance]}` (locale, timeZone, emailReply, currency, taxRate, showPrice, availability, timeGrid, ...).
+    /// Employees to create with the organization (entries not documented).
+    #[serde(rename = "employeeList", default, skip_serializing_if = "Option::is_none")]
+    pub employee_list: Option<Vec<serde_json::Value>>,
+    /// Appointment templates to create with the organization (entries not documented).
+    #[serde(
+        rename = "appointmentTemplateList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub appointment_template_list: Option<Vec<serde_json::Value>>,
+    /// Organization settings, each flat or `{value[, inheritance]}` (locale, timeZone, emailReply, currency, taxRate, showPrice, availability, timeGrid, moduleMultiFactorProtection, customerAddressRequired, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
     /// Templates to start from, e.g. `DEFAULT_EN` or `DEFAULT_DE`.
@@ -4453,7 +6066,7 @@ pub struct OrganizationMoveRequest {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit reporting job records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create or edit a scheduled reporting job.
 #[cfg(feature = "reporting_job")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ReportingJobInput {
@@ -4461,16 +6074,14 @@ pub struct ReportingJobInput {
     pub custom_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// E.g. `APPOINTMENT_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
-    /// E.g. `WEEKLY`.
+    pub category: Option<ReportingJobCategory>,
     #[serde(
         rename = "sendingInterval",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub sending_interval: Option<String>,
+    pub sending_interval: Option<SendingInterval>,
     #[serde(
         rename = "recipientEmailList",
         default,
@@ -4482,7 +6093,7 @@ pub struct ReportingJobInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit resource records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create or edit a resource (room, location, equipment).
 #[cfg(feature = "resource")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ResourceInput {
@@ -4492,9 +6103,8 @@ pub struct ResourceInput {
     pub name: Option<String>,
     #[serde(rename = "nameI18nList", default, skip_serializing_if = "Option::is_none")]
     pub name_i18n_list: Option<Vec<KeyValue>>,
-    /// E.g. `LOCATION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    pub category: Option<ResourceCategory>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     #[serde(
@@ -4508,15 +6118,37 @@ pub struct ResourceInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Request body to create or edit SMS records. Fields unknown (not in the public sources): an open JSON object.
+/// An SMS to send to a customer.
 #[cfg(feature = "sms")]
-pub type SmsInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SmsInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit SMS template records. Fields unknown (not in the public sources): an open JSON object.
+/// Request body to create or edit an SMS template: the event that sends it and its text with translations.
 #[cfg(feature = "sms_template")]
-pub type SmsTemplateInput = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SmsTemplateInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<TemplateEvent>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(rename = "textI18nList", default, skip_serializing_if = "Option::is_none")]
+    pub text_i18n_list: Option<Vec<KeyValue>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
-/// Request body to create or edit synchronization records. Fields from the official SDK tests; the full field list is not public offline, so the object is open.
+/// Request body to create or edit an external calendar synchronization of a booking resource.
 #[cfg(feature = "synchronization")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SynchronizationInput {
@@ -4528,28 +6160,46 @@ pub struct SynchronizationInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub booking_resource_id: Option<String>,
-    /// E.g. `GRAPH`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<SynchronizationType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// E.g. `MINUTES_15`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
     #[serde(rename = "syncInterval", default, skip_serializing_if = "Option::is_none")]
-    pub sync_interval: Option<String>,
+    pub sync_interval: Option<SyncInterval>,
     #[serde(
         rename = "externalCalendarContentStaff",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub external_calendar_content_staff: Option<InheritanceInput>,
+    #[serde(
+        rename = "synchronizationServer",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub synchronization_server: Option<InheritanceInput>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// New time grid settings. Shape not public: open object.
+/// New time grid of an organization or appointment template within a range: the start times listed replace the grid between `rangeStart` and `rangeEnd`.
 #[cfg(any(feature = "appointment_template", feature = "organization"))]
-pub type TimeGridEditRequest = serde_json::Map<String, serde_json::Value>;
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct TimeGridEditRequest {
+    #[serde(rename = "rangeStart", default, skip_serializing_if = "Option::is_none")]
+    pub range_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(rename = "rangeEnd", default, skip_serializing_if = "Option::is_none")]
+    pub range_end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Start times of the grid, ISO-8601 with offset.
+    #[serde(rename = "timeGrid", default, skip_serializing_if = "Option::is_none")]
+    pub time_grid: Option<Vec<chrono::DateTime<chrono::FixedOffset>>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
 
 /// A module configuration created with an organization. Its public booking page is `https://module.bookingtime.com/booking/organization/{organizationId}/moduleConfig/{id}`.
 #[cfg(feature = "organization")]
@@ -4669,23 +6319,6 @@ pub struct OrganizationTrialPeriod {
     /// Trial duration (null when none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<serde_json::Value>,
-    /// Properties beyond the ones the spec names.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
-}
-
-#[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct OrganizationInputAdmin {
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// `MALE`, `FEMALE` or `NOT_SPECIFIED`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gender: Option<String>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
