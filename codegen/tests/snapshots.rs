@@ -69,5 +69,6 @@ snapshot_tests! {
     responses_per_status => "responses",
     vendor_data_extensions => "vendor-data",
     unions_and_all_of => "unions",
+    untagged_structs_decode_by_declared_members => "untagged-structs",
     webhooks_and_callbacks => "webhooks",
 }

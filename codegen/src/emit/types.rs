@@ -4,8 +4,8 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use crate::ir::model::{
-    Builtin, EnumVariant, Field, Ir, ResponseBody, ResponseVariant, StringEnumDef, StructDef, TypeDef, TypeId,
-    TypeKind, TypeRef, UnionDef,
+    Builtin, DeclaredMembers, EnumVariant, Field, Ir, ResponseBody, ResponseVariant, StringEnumDef, StructDef, TypeDef,
+    TypeId, TypeKind, TypeRef, UnionDef, UnionVariant,
 };
 
 /// Where a type path is written from: inside `types.rs` or from another module.
@@ -363,16 +363,19 @@ fn emit_union(
         quote! { #variant(#ty), }
     });
     let Some(tag) = &u.discriminator else {
-        let (derive, cfg_attr) = (serialize.in_derive(), serialize.cfg_attr(TokenStream::new()));
-        return quote! {
-            #doc
-            #[derive(Debug, Clone, #derive serde::Deserialize)]
-            #cfg_attr
-            #[serde(untagged)]
-            pub enum #name {
-                #(#variants)*
-            }
-        };
+        if u.variants.iter().all(|v| v.members.is_none()) {
+            let (derive, cfg_attr) = (serialize.in_derive(), serialize.cfg_attr(TokenStream::new()));
+            return quote! {
+                #doc
+                #[derive(Debug, Clone, #derive serde::Deserialize)]
+                #cfg_attr
+                #[serde(untagged)]
+                pub enum #name {
+                    #(#variants)*
+                }
+            };
+        }
+        return emit_best_fit_union(ir, name, doc, u, from, cfg, untagged_serialize_attrs(serialize));
     };
     // Decoding by the discriminator keeps the tag field in the variant's struct (serde's
     // internal tagging would consume it) and keeps unknown tags instead of failing.
@@ -384,14 +387,7 @@ fn emit_union(
         }
     });
     let unknown_doc = format!(" A `{tag}` value this client does not know yet, kept as JSON.");
-    // Deserialize is written out below, so `untagged` is read only by the Serialize derive.
-    let serialize_attrs = match serialize {
-        Serialize::Always => quote! { #[derive(Debug, Clone, serde::Serialize)] #[serde(untagged)] },
-        Serialize::WithFeature => {
-            let cfg_attr = serialize.cfg_attr(quote! { untagged });
-            quote! { #[derive(Debug, Clone)] #cfg_attr }
-        }
-    };
+    let serialize_attrs = untagged_serialize_attrs(serialize);
     quote! {
         #doc
         #serialize_attrs
@@ -409,6 +405,89 @@ fn emit_union(
                     #(#arms)*
                     _ => Ok(Self::Unknown(value)),
                 }
+            }
+        }
+    }
+}
+
+/// The derives and attributes of a union whose Deserialize is written out: `untagged` is
+/// read only by the Serialize derive.
+fn untagged_serialize_attrs(serialize: Serialize) -> TokenStream {
+    match serialize {
+        Serialize::Always => quote! { #[derive(Debug, Clone, serde::Serialize)] #[serde(untagged)] },
+        Serialize::WithFeature => {
+            let cfg_attr = serialize.cfg_attr(quote! { untagged });
+            quote! { #[derive(Debug, Clone)] #cfg_attr }
+        }
+    }
+}
+
+/// An untagged union whose struct alternatives decode by the members they keep: an object goes
+/// first to an alternative that names every one of its members, then to one that keeps extra
+/// members in a map, then to each in order.
+fn emit_best_fit_union(
+    ir: &Ir,
+    name: &Ident,
+    doc: TokenStream,
+    u: &UnionDef,
+    from: From,
+    cfg: &TokenStream,
+    serialize_attrs: TokenStream,
+) -> TokenStream {
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = type_tokens(ir, &v.ty, from);
+        quote! { #variant(#ty), }
+    });
+    let attempt = |v: &UnionVariant| {
+        let variant = ident(&v.name);
+        let ty = type_tokens(ir, &v.ty, from);
+        quote! {
+            if let Ok(decoded) = <#ty as serde::Deserialize>::deserialize(&value) {
+                return Ok(Self::#variant(decoded));
+            }
+        }
+    };
+    let exact_fits = u.variants.iter().filter_map(|v| {
+        let Some(DeclaredMembers::Only(members)) = &v.members else {
+            return None;
+        };
+        let attempt = attempt(v);
+        Some(quote! {
+            if declares(&[#(#members),*]) {
+                #attempt
+            }
+        })
+    });
+    let open_fits = u
+        .variants
+        .iter()
+        .filter(|v| v.members == Some(DeclaredMembers::Any))
+        .map(attempt);
+    let in_order = u.variants.iter().map(attempt);
+    let message = format!("data did not match any variant of untagged enum {name}");
+    quote! {
+        #doc
+        #serialize_attrs
+        pub enum #name {
+            #(#variants)*
+        }
+
+        #cfg
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                // Structs ignore members they do not name: an earlier alternative would take
+                // the object and drop what only a later one declares.
+                let declares = |names: &[&str]| {
+                    value
+                        .as_object()
+                        .is_some_and(|object| object.keys().all(|key| names.contains(&key.as_str())))
+                };
+                #(#exact_fits)*
+                #(#open_fits)*
+                #(#in_order)*
+                Err(serde::de::Error::custom(#message))
             }
         }
     }

@@ -11,6 +11,7 @@ pub mod operation;
 pub mod paging;
 pub mod schema;
 pub mod tags;
+pub mod untagged;
 pub mod visit;
 pub mod webhooks;
 
@@ -170,6 +171,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     if let Some(webhooks) = &mut webhooks {
         remap.webhooks(webhooks);
     }
+    untagged::record_variant_members(&mut types);
     cycles::break_cycles(&mut types);
     if let Some(webhooks) = &mut webhooks {
         webhooks::finish(webhooks, &types);

@@ -171,6 +171,18 @@ pub struct UnionVariant {
     pub ty: TypeRef,
     /// Discriminator values that select this variant.
     pub tags: Vec<String>,
+    /// In an untagged union of structs: which object members the variant's struct keeps, so
+    /// an object goes first to a variant that keeps all of its members (see `ir/untagged.rs`).
+    pub members: Option<DeclaredMembers>,
+}
+
+/// The object members a struct alternative keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeclaredMembers {
+    /// Only these (wire names): the struct has no additional-properties map.
+    Only(Vec<String>),
+    /// Every member: the struct keeps the others in its additional-properties map.
+    Any,
 }
 
 /// Where a parameter goes.

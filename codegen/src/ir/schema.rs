@@ -550,6 +550,7 @@ impl<'a> TypeBuilder<'a> {
                 name: scope.claim(naming::camel(&variant_hint)),
                 ty,
                 tags,
+                members: None,
             });
         }
         let discriminator = discriminator
