@@ -187,7 +187,7 @@ impl AvailabilityApi<'_> {
     /// `POST /findtime`
     pub async fn find_time(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::FindTimeQuery,
         params: FindTimeParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::DataResponse>,

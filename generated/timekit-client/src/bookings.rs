@@ -164,7 +164,7 @@ impl BookingsApi<'_> {
     /// `PUT /bookings/bulk`
     pub async fn update_bookings_bulk(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::BookingBulkUpdate,
         params: UpdateBookingsBulkParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::DataResponse>,

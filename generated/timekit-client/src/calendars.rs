@@ -75,7 +75,7 @@ impl CalendarsApi<'_> {
     /// `POST /calendars`
     pub async fn create_calendar(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::CalendarWrite,
         params: CreateCalendarParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::CalendarResponse>,
@@ -133,7 +133,7 @@ impl CalendarsApi<'_> {
     pub async fn update_calendar(
         &self,
         id: &str,
-        body: &crate::types::OpenObject,
+        body: &crate::types::CalendarWrite,
         params: UpdateCalendarParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::CalendarResponse>,

@@ -138,7 +138,7 @@ impl EventsApi<'_> {
     pub async fn update_event(
         &self,
         id: &str,
-        body: &crate::types::OpenObject,
+        body: &crate::types::EventUpdate,
         params: UpdateEventParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::EventResponse>,

@@ -75,7 +75,7 @@ impl LocationsApi<'_> {
     /// `POST /locations`
     pub async fn create_location(
         &self,
-        body: &crate::types::OpenObject,
+        body: &crate::types::LocationWrite,
         params: CreateLocationParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::LocationResponse>,
@@ -133,7 +133,7 @@ impl LocationsApi<'_> {
     pub async fn update_location(
         &self,
         id: &str,
-        body: &crate::types::OpenObject,
+        body: &crate::types::LocationWrite,
         params: UpdateLocationParams,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::LocationResponse>,

@@ -35,12 +35,8 @@ pub struct DataResponse {
     any(
         feature = "accounts",
         feature = "availability",
-        feature = "bookings",
-        feature = "calendars",
         feature = "credentials",
-        feature = "events",
         feature = "location_services",
-        feature = "locations",
         feature = "resources",
         feature = "templates"
     )
@@ -1671,6 +1667,115 @@ pub struct EventCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// New values for an event; fields left out keep their value.
+#[cfg(feature = "events")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct EventUpdate {
+    /// UUID of the calendar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    #[serde(rename = "where", default, skip_serializing_if = "Option::is_none")]
+    pub where_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invite: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub my_rsvp: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A calendar to create, or new values for one.
+#[cfg(feature = "calendars")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct CalendarWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Text colour, e.g. `#ffffff`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub foregroundcolor: Option<String>,
+    /// Background colour, e.g. `#4285f4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backgroundcolor: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A location to create, or new values for one. `latitude` and `longitude` let callers search locations by distance.
+#[cfg(feature = "locations")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct LocationWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_custom_hours: Option<bool>,
+    /// Your own key-value data, e.g. `t_store_city`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// Apply updates to several bookings in one request. `reset_all_on_error` puts every booking of the request back in its previous state when one fails; `stop_on_first_error` stops at the first failure.
+#[cfg(feature = "bookings")]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct BookingBulkUpdate {
+    pub bookings: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reset_all_on_error: Option<bool>,
+    /// Default false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_on_first_error: Option<bool>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// A deprecated availability query (use `POST /availability`): the resources (or e-mails) to look at, how far ahead (`future`), the slot length and filters that narrow the search.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct FindTimeQuery {
+    /// UUIDs of the resources; several mean mutual availability.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_ids: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// `or` and `and` lists of filters, e.g. `{"specific_day_and_time": {"day": "Monday", "start": 9, "end": 13}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<FindTimeQueryFilters>,
+    /// How far ahead to search, e.g. `2 days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub future: Option<String>,
+    /// Slot length, e.g. `30 minutes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<String>,
+    /// Output timestamp format (PHP style), e.g. `Y-m-d h:ia`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
 /// Which slots to count; times as in `AvailabilityQuery`.
 #[cfg(feature = "availability")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -2619,6 +2724,19 @@ pub struct BookingActionInputCancel {
 pub struct BookingActionInputPay {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_id: Option<String>,
+    /// Properties beyond the ones the spec names.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// `or` and `and` lists of filters, e.g. `{"specific_day_and_time": {"day": "Monday", "start": 9, "end": 13}}`.
+#[cfg(feature = "availability")]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct FindTimeQueryFilters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub or: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub and: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
