@@ -20,7 +20,8 @@ pub struct CrateSettings {
     pub source_label: String,
     /// Files copied into the crate as they are: (relative path, contents), e.g. examples.
     pub extra_files: Vec<GeneratedFile>,
-    /// Whether `extra_files` include `examples/quickstart.rs` (mentioned in the README).
+    /// Whether `extra_files` include the quickstart example (`examples/<name>.rs`, the name from
+    /// [`crate::emit::manifest::quickstart_example_name`]), which the README mentions.
     pub has_quickstart: bool,
 }
 
@@ -55,7 +56,8 @@ pub fn generate(spec: &ParsedSpec, settings: &CrateSettings) -> Result<Generated
     let built = ir::build(&spec.file, &spec.document, &spec.openapi)?;
     let ir = built.ir;
     let source = &settings.source_label;
-    let mut files = emit::rust_files(&ir, source).map_err(|message| {
+    let lib = settings.name.replace('-', "_");
+    let mut files = emit::rust_files(&ir, source, &lib).map_err(|message| {
         // Tokens that do not parse are a generator bug, but still reported, never a panic.
         vec![Diagnostic {
             file: spec.file.clone(),

@@ -120,6 +120,13 @@ impl ApiClientBuilder {
         }
     }
 
+    /// Replaces the base URL given to [`new`](Self::new), e.g. when a wrapper starts from an
+    /// API's default server and the caller picks another.
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
     /// Shares tokens and the rate budget with every replica through `redis` (feature `redis`):
     /// the authenticator's tokens go to a [`RedisTokenStore`](crate::shared::RedisTokenStore)
     /// (when it keeps tokens and is not shared with other clients), and the client's rate

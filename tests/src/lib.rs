@@ -23,7 +23,7 @@ pub fn fixture_json(relative: &str) -> serde_json::Value {
     serde_json::from_str(&fixture(relative)).unwrap_or_else(|e| panic!("fixture {relative} is not JSON: {e}"))
 }
 
-/// The path of package `package`'s `quickstart` example, built once per test process with the
+/// The path of package `package`'s quickstart example (`<vendor>_quickstart`), built once per test process with the
 /// same cargo and target dir as the tests (a build lock held by another build just waits).
 pub fn quickstart_binary(package: &str) -> PathBuf {
     static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
@@ -33,6 +33,7 @@ pub fn quickstart_binary(package: &str) -> PathBuf {
     if let Some(path) = built.get(package) {
         return path.clone();
     }
+    let example = format!("{}_quickstart", package.trim_end_matches("-client").replace('-', "_"));
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .current_dir(workspace_root())
@@ -42,7 +43,7 @@ pub fn quickstart_binary(package: &str) -> PathBuf {
             "-p",
             package,
             "--example",
-            "quickstart",
+            &example,
             "--message-format=json",
         ])
         .output()
@@ -57,7 +58,7 @@ pub fn quickstart_binary(package: &str) -> PathBuf {
     let path = stdout
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "quickstart")
+        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == example.as_str())
         .filter(|msg| {
             msg["package_id"].as_str().is_some_and(|id| {
                 id.contains(&format!("/{package}"))

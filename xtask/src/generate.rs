@@ -115,7 +115,13 @@ fn configured_settings(specs: &Path, entry: &CrateEntry) -> anyhow::Result<codeg
         runtime_path: "../../runtime".to_owned(),
         standalone: false,
         source_label: format!("specs/{}", entry.spec.display()),
-        has_quickstart: extra_files.iter().any(|f| f.path == "examples/quickstart.rs"),
+        has_quickstart: {
+            let quickstart = format!(
+                "examples/{}.rs",
+                codegen::emit::manifest::quickstart_example_name(&entry.name)
+            );
+            extra_files.iter().any(|f| f.path == quickstart)
+        },
         extra_files,
     })
 }

@@ -3,8 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{doc_attrs, ident};
-use crate::ir::model::{AuthScheme, Ir};
+use super::types::ident;
+use crate::ir::model::Ir;
 
 /// Lints allowed in generated code, each because the spec, not the generator, decides the shape.
 const ALLOWED_LINTS: &str = "\
@@ -25,15 +25,18 @@ pub fn lints_preamble() -> &'static str {
     ALLOWED_LINTS
 }
 
-/// `lib.rs` tokens. `modules` are (name, public) pairs; `features` gates each group module.
-pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
+/// `lib.rs` tokens for the crate whose Rust name is `lib`; `modules` are the module items.
+pub fn emit_lib(ir: &Ir, lib: &str, modules: &[TokenStream]) -> TokenStream {
+    let _ = lib;
     let crate_doc = super::doc_text::escape(ir.doc.as_deref().unwrap_or(&ir.title));
     let crate_doc = crate_doc.lines().map(|line| {
         let line = format!(" {}", line.trim_end());
         quote! { #![doc = #line] }
     });
     let server = server_items(ir);
-    let constructors = constructors(ir);
+    let shorthands = super::builder::shorthands(ir);
+    let builder_fn = super::builder::builder_fn(ir);
+    let builder = super::builder::emit_builder(ir);
     let accessors = ir
         .groups
         .iter()
@@ -52,24 +55,6 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
                 }
             }
         });
-    let pointers = &ir.error_message_pointers;
-    let preset = (!pointers.is_empty()).then(|| quote! { .error_message_pointers([#(#pointers),*]) });
-    let rate_preset = ir.rate_limit.as_ref().map(|limit| {
-        let (requests, seconds) = (limit.requests, limit.per_seconds);
-        let statuses = &limit.statuses;
-        let retry = (!statuses.is_empty()).then(|| {
-            quote! { .retry(client_runtime::RetryPolicy::new()#(.rate_limited_status_code(#statuses))*) }
-        });
-        quote! { .rate_limit(#requests, std::time::Duration::from_secs(#seconds)) #retry }
-    });
-    let rate_doc = ir.rate_limit.as_ref().map(|limit| {
-        let doc = format!(
-            " It holds the client to {} requests per {} s (the API's limit); change it with \
-             `.rate_limit(..)` or lift it with `.shared_rate_limiter(None)`.",
-            limit.requests, limit.per_seconds
-        );
-        quote! { #[doc = ""] #[doc = #doc] }
-    });
     // Envelope bodies get `content()`/`into_content()` from this trait; re-exported so callers
     // need no direct dependency on the runtime to bring it into scope.
     let has_envelopes = ir
@@ -77,6 +62,7 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
         .iter()
         .any(|t| matches!(&t.kind, crate::ir::model::TypeKind::Struct(s) if s.envelope.is_some()));
     let envelope_use = has_envelopes.then(|| quote! { pub use client_runtime::Envelope; });
+    let envelope_prelude = has_envelopes.then(|| quote! { pub use client_runtime::Envelope as _; });
     let redis_feature = super::features::redis_feature(ir);
     quote! {
         #(#crate_doc)*
@@ -85,11 +71,26 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
         pub mod types;
         #(#modules)*
 
-        pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
+        /// The runtime under this crate (auth flows, token stores, retry and rate-limit types),
+        /// for what the re-exports below do not name.
+        pub use client_runtime as runtime;
+        pub use client_runtime::auth::Authenticator;
+        pub use client_runtime::token::{MemoryTokenStore, TokenStore};
+        pub use client_runtime::{
+            ApiClient, ApiClientBuilder, ApiError, AuthError, BuildError, DecodeError, Error, HttpError, PageStream,
+            PaginationError, RateLimitedError, ResponseValue, RetryPolicy, TimeoutKind, TransportError,
+        };
         #envelope_use
         /// Tokens and rate budget shared by every replica through Redis.
         #[cfg(feature = #redis_feature)]
         pub use client_runtime::shared;
+
+        /// The traits a caller needs in scope: `try_next`, `try_collect` and the other stream
+        /// combinators on [`PageStream`]s, without a `futures` dependency.
+        pub mod prelude {
+            pub use client_runtime::reexports::futures::{StreamExt as _, TryStreamExt as _};
+            #envelope_prelude
+        }
 
         #server
 
@@ -100,26 +101,22 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
         }
 
         impl Client {
+            #builder_fn
+
             /// A client over a configured [`ApiClient`], for full control of auth, timeouts and HTTP.
             pub fn from_api_client(api: client_runtime::ApiClient) -> Self {
                 Self { api }
             }
 
-            /// A builder preset for this API (e.g. where its error bodies keep their message).
-            #rate_doc
-            pub fn builder(base_url: impl Into<String>) -> client_runtime::ApiClientBuilder {
-                client_runtime::ApiClientBuilder::new(base_url) #preset #rate_preset
-            }
-
-            /// A client that authenticates with any [`client_runtime::auth::Authenticator`].
+            /// A client at `base_url` that authenticates with any [`Authenticator`].
             pub fn with_auth(
                 base_url: impl Into<String>,
-                auth: impl client_runtime::auth::Authenticator + 'static,
-            ) -> Result<Self, client_runtime::BuildError> {
-                Ok(Self::from_api_client(Self::builder(base_url).auth(auth).build()?))
+                auth: impl Authenticator + 'static,
+            ) -> Result<Self, BuildError> {
+                Self::builder().base_url(base_url).auth(auth).build()
             }
 
-            #(#constructors)*
+            #(#shorthands)*
 
             /// The underlying runtime client.
             pub fn api_client(&self) -> &client_runtime::ApiClient {
@@ -128,6 +125,8 @@ pub fn emit_lib(ir: &Ir, modules: &[TokenStream]) -> TokenStream {
 
             #(#accessors)*
         }
+
+        #builder
     }
 }
 
@@ -179,144 +178,4 @@ fn server_items(ir: &Ir) -> TokenStream {
             #template.to_owned() #(#replaces)*
         }
     }
-}
-
-fn constructors(ir: &Ir) -> Vec<TokenStream> {
-    let mut out: Vec<(String, TokenStream)> = Vec::new();
-    let mut push = |name: &str, tokens: TokenStream| {
-        if !out.iter().any(|(n, _)| n == name) {
-            out.push((name.to_owned(), tokens));
-        }
-    };
-    let result = quote! { Result<Self, client_runtime::BuildError> };
-    for scheme in &ir.auth {
-        match scheme {
-            AuthScheme::Bearer => push(
-                "with_bearer_token",
-                quote! {
-                    /// A client that sends `Authorization: Bearer <token>`.
-                    pub fn with_bearer_token(base_url: impl Into<String>, token: impl AsRef<str>) -> #result {
-                        Self::with_auth(base_url, client_runtime::auth::RawAuthorization::bearer(token))
-                    }
-                },
-            ),
-            AuthScheme::Basic => push(
-                "with_basic_auth",
-                quote! {
-                    /// A client that sends HTTP Basic credentials (the user may be empty).
-                    pub fn with_basic_auth(base_url: impl Into<String>, user: &str, password: &str) -> #result {
-                        Self::with_auth(base_url, client_runtime::auth::RawAuthorization::basic(user, password))
-                    }
-                },
-            ),
-            AuthScheme::ApiKeyHeader(name) if name.eq_ignore_ascii_case("authorization") => push(
-                "with_authorization",
-                quote! {
-                    /// A client that sends `value` verbatim in the `Authorization` header.
-                    pub fn with_authorization(base_url: impl Into<String>, value: impl Into<String>) -> #result {
-                        Self::with_auth(base_url, client_runtime::auth::RawAuthorization::new(value))
-                    }
-                },
-            ),
-            AuthScheme::ApiKeyHeader(name) => {
-                let doc = format!(" A client that sends an API key in the `{name}` header.");
-                push(
-                    "with_api_key",
-                    quote! {
-                        #[doc = #doc]
-                        pub fn with_api_key(base_url: impl Into<String>, key: impl Into<String>) -> #result {
-                            Self::with_auth(base_url, client_runtime::auth::ApiKey::header(#name, key))
-                        }
-                    },
-                )
-            }
-            AuthScheme::ApiKeyQuery(name) => {
-                let doc = format!(" A client that sends an API key as the `{name}` query parameter.");
-                push(
-                    "with_api_key",
-                    quote! {
-                        #[doc = #doc]
-                        pub fn with_api_key(base_url: impl Into<String>, key: impl Into<String>) -> #result {
-                            Self::with_auth(base_url, client_runtime::auth::ApiKey::query(#name, key))
-                        }
-                    },
-                )
-            }
-            AuthScheme::TimifyAppToken => push(
-                "with_app_credentials",
-                quote! {
-                    /// A client that gets and refreshes access tokens with an app ID and app secret.
-                    pub fn with_app_credentials(
-                        base_url: impl Into<String>,
-                        app_id: impl Into<String>,
-                        app_secret: impl Into<String>,
-                    ) -> #result {
-                        let base_url = base_url.into();
-                        let auth = client_runtime::auth::timify::AppToken::new(base_url.clone(), app_id, app_secret);
-                        Self::with_auth(base_url, auth)
-                    }
-                },
-            ),
-            AuthScheme::BookingtimeClientCredentials { auth_url } => {
-                let doc = format!(" A client authorised with client credentials at `{auth_url}`; it serves every organization the client may act for.");
-                push(
-                    "with_client_credentials",
-                    quote! {
-                        #[doc = #doc]
-                        pub fn with_client_credentials(
-                            base_url: impl Into<String>,
-                            client_id: impl Into<String>,
-                            client_secret: impl Into<String>,
-                        ) -> #result {
-                            Self::with_client_credentials_at(base_url, #auth_url, client_id, client_secret)
-                        }
-
-                        /// As [`Client::with_client_credentials`], with another auth server.
-                        pub fn with_client_credentials_at(
-                            base_url: impl Into<String>,
-                            auth_url: impl Into<String>,
-                            client_id: impl Into<String>,
-                            client_secret: impl Into<String>,
-                        ) -> #result {
-                            let auth = client_runtime::auth::bookingtime::ClientCredentials::new(auth_url, client_id, client_secret);
-                            Self::with_auth(base_url, auth)
-                        }
-                    },
-                )
-            }
-            AuthScheme::TimeneyePersonalToken => push(
-                "with_personal_access_token",
-                quote! {
-                    /// A client that uses a personal access token (it cannot be refreshed).
-                    pub fn with_personal_access_token(base_url: impl Into<String>, token: impl AsRef<str>) -> #result {
-                        Self::with_auth(base_url, client_runtime::auth::timeneye::PersonalAccessToken::new(token))
-                    }
-                },
-            ),
-            AuthScheme::TimeneyeOAuth => {}
-            AuthScheme::TimekitAppToken => push(
-                "with_app_key",
-                quote! {
-                    /// A client that sends the app's API key as Basic `:key`.
-                    pub fn with_app_key(base_url: impl Into<String>, key: impl AsRef<str>) -> #result {
-                        Self::with_auth(base_url, client_runtime::auth::timekit::AppKey::new(key))
-                    }
-
-                    /// A client that first fetches the app token with a personal email and API key.
-                    pub fn with_personal_credentials(
-                        base_url: impl Into<String>,
-                        email: impl Into<String>,
-                        personal_api_key: impl Into<String>,
-                        app_slug: impl Into<String>,
-                    ) -> #result {
-                        let base_url = base_url.into();
-                        let auth = client_runtime::auth::timekit::AppTokenBootstrap::new(base_url.clone(), email, personal_api_key, app_slug);
-                        Self::with_auth(base_url, auth)
-                    }
-                },
-            ),
-        }
-    }
-    let _ = doc_attrs;
-    out.into_iter().map(|(_, tokens)| tokens).collect()
 }

@@ -1,6 +1,6 @@
 //! Emitting `Cargo.toml` and `README.md` for a generated crate.
 
-use crate::ir::model::{AuthScheme, Ir};
+use crate::ir::model::Ir;
 use crate::CrateSettings;
 
 /// The crate's `Cargo.toml`.
@@ -55,6 +55,14 @@ fn toml_string(value: &str) -> String {
     out
 }
 
+/// The name of a crate's quickstart example (`examples/<name>.rs`): the package name without
+/// `-client`, then `_quickstart` (`timify-client` → `timify_quickstart`). Distinct per crate, so
+/// a workspace of several generated crates has no two examples cargo would build to one file.
+pub fn quickstart_example_name(package: &str) -> String {
+    let vendor = package.strip_suffix("-client").unwrap_or(package);
+    format!("{}_quickstart", vendor.replace('-', "_"))
+}
+
 /// The crate's `README.md`: what it is, how to construct a client, how to call it.
 pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
     let lib = settings.name.replace('-', "_");
@@ -65,44 +73,16 @@ pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
     if let Some(server) = &ir.server {
         out.push_str(&format!("Default server: `{}`.\n\n", server.url));
     }
-    let constructor = ir.auth.iter().find_map(|scheme| {
-        Some(match scheme {
-            AuthScheme::TimifyAppToken => "Client::with_app_credentials(base_url, app_id, app_secret)?",
-            AuthScheme::BookingtimeClientCredentials { .. } => {
-                "Client::with_client_credentials(base_url, client_id, client_secret)?"
-            }
-            AuthScheme::TimeneyePersonalToken => "Client::with_personal_access_token(base_url, token)?",
-            AuthScheme::TimekitAppToken => "Client::with_app_key(base_url, api_key)?",
-            AuthScheme::Bearer => "Client::with_bearer_token(base_url, token)?",
-            AuthScheme::Basic => "Client::with_basic_auth(base_url, user, password)?",
-            AuthScheme::ApiKeyHeader(_) | AuthScheme::ApiKeyQuery(_) => return None,
-            AuthScheme::TimeneyeOAuth => return None,
-        })
-    });
-    let constructor = constructor.unwrap_or("Client::from_api_client(Client::builder(base_url).build()?)");
+    let example = super::example::usage(ir, &lib);
     out.push_str("## Usage\n\n```rust,ignore\n");
-    out.push_str(&format!("use {lib}::Client;\n\n"));
-    match &ir.server {
-        Some(server) if !server.variables.is_empty() => {
-            let defaults: Vec<String> = server
-                .variables
-                .iter()
-                .map(|variable| format!("{:?}", variable.default))
-                .collect();
-            out.push_str(&format!("let base_url = {lib}::server_url({});\n", defaults.join(", ")));
-        }
-        Some(_) => out.push_str(&format!("let base_url = {lib}::DEFAULT_BASE_URL;\n")),
-        None => out.push_str("let base_url = \"https://api.example.com\";\n"),
-    }
-    out.push_str(&format!("let client = {constructor};\n"));
-    if let Some((group, sub)) = ir.groups.iter().find_map(|g| Some((g, g.sub_client()?))) {
-        if let Some(op) = group.operations.first() {
-            out.push_str(&format!(
-                "let response = client.{}().{}(/* arguments */).await?;\n",
-                sub.accessor, op.name
-            ));
-            out.push_str("println!(\"{} {:?}\", response.status(), response.into_inner());\n");
-        }
+    for line in example
+        .uses
+        .iter()
+        .chain([String::new()].iter())
+        .chain(example.body.iter())
+    {
+        out.push_str(line);
+        out.push('\n');
     }
     out.push_str("```\n\n");
     out.push_str("Every operation returns `Result<ResponseValue<T>, Error<E>>`: the decoded body with its status and headers, or an error that keeps apart auth failures, documented error bodies (`E`), unexpected statuses, transport and decode failures.\n\n");
@@ -112,7 +92,8 @@ pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
             None => "client".to_owned(),
             Some(sub) => format!("client.{}()", sub.accessor),
         };
-        out.push_str(&format!("- `{owner}`: {} operations\n", group.operations.len()));
+        let names: Vec<String> = group.operations.iter().map(|op| format!("`{}`", op.name)).collect();
+        out.push_str(&format!("- `{owner}`: {}\n", names.join(", ")));
     }
     let tags: Vec<&str> = ir
         .groups
@@ -135,7 +116,8 @@ pub fn readme(ir: &Ir, settings: &CrateSettings, source: &str) -> String {
     }
     out.push_str(&replicas_section(ir, settings, &lib));
     if settings.has_quickstart {
-        out.push_str("\n## Quickstart\n\n`cargo run --example quickstart` runs `examples/quickstart.rs`; it is configured by environment variables (see the top of the file).\n");
+        let example = quickstart_example_name(&settings.name);
+        out.push_str(&format!("\n## Quickstart\n\n`cargo run --example {example}` runs `examples/{example}.rs`; it is configured by environment variables (see the top of the file).\n"));
     }
     out
 }
@@ -153,10 +135,7 @@ fn replicas_section(ir: &Ir, settings: &CrateSettings, lib: &str) -> String {
     ));
     out.push_str("```rust,ignore\n");
     out.push_str(&format!(
-        "let redis = {lib}::shared::RedisShared::connect(&std::env::var(\"REDIS_URL\")?).await?;\n"
-    ));
-    out.push_str(&format!(
-        "let client = {lib}::Client::from_api_client(\n    {lib}::Client::builder(base_url).redis(&redis).auth(/* the token flow */).build()?,\n);\n"
+        "// The rest as without Redis: auth, timeouts, ...; the token flow's store becomes Redis.\nlet client = {lib}::Client::builder()\n    .redis_url(&std::env::var(\"REDIS_URL\")?)\n    .await?\n    .build()?;\n"
     ));
     out.push_str("```\n\n");
     out.push_str("Redis holds the tokens only (never client secrets); keys name client IDs, organizations or accounts, never secrets. Protect it like a credential store: a password or ACL user in the URL (`redis://user:password@host:6379`) and TLS (`rediss://`) when it is not on the same host. Every Redis call gives up after 500 ms by default; then each process falls back to its own cache and limiter with a `warn` event, or, with `OnRedisFailure::Fail`, token calls fail with `AuthError::TokenStore`.\n");

@@ -5,8 +5,10 @@
 //! (prettyplease), so layout is never hand-managed.
 
 pub mod args;
+pub mod builder;
 pub mod client;
 pub mod doc_text;
+pub mod example;
 pub mod features;
 pub mod manifest;
 pub mod operations;
@@ -53,7 +55,7 @@ fn space_items(text: &str) -> String {
         let indent = line.len() - line.trim_start().len();
         let next_indent = next.len() - next_trimmed.len();
         let closes_item = line.trim_start() == "}" && indent <= 4 && next_indent == indent;
-        let one_line_item = indent == 0 && line.ends_with(';') && !line.starts_with(' ');
+        let one_line_item = indent == 0 && line.ends_with(';') && !line.starts_with(' ') && !line.starts_with("//");
         let inner_attr_end = (line.starts_with("#![") && line.ends_with(']')) || (in_inner_attr && *line == ")]");
         if line.starts_with("#![") && !line.ends_with(']') {
             in_inner_attr = true;
@@ -91,13 +93,14 @@ enum Unit<'a> {
     Webhooks(&'a crate::ir::model::Webhooks),
 }
 
-/// The Rust source files of the crate: `src/lib.rs`, `src/types.rs` and one per group.
+/// The Rust source files of the crate (whose Rust name is `lib`): `src/lib.rs`, `src/types.rs`
+/// and one per group.
 ///
 /// Building tokens, re-parsing them with syn and printing them is most of generation's time,
 /// so the units are spread over the available cores. Token streams cannot cross threads; each
 /// thread builds its own units' tokens from the shared IR, and the texts are assembled in
 /// unit order, so the bytes are the same whatever the scheduling.
-pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
+pub fn rust_files(ir: &Ir, source: &str, lib: &str) -> Result<Vec<GeneratedFile>, String> {
     let header = client::file_header(source);
     let ids: Vec<TypeId> = ir.type_ids().collect();
     let type_runs: Vec<&[TypeId]> = if ids.is_empty() {
@@ -115,7 +118,7 @@ pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
     units.extend(ir.groups.iter().map(Unit::Group));
     units.extend(ir.webhooks.iter().map(Unit::Webhooks));
 
-    let mut texts = parallel_map(&units, |unit| render(ir, unit, &header))?.into_iter();
+    let mut texts = parallel_map(&units, |unit| render(ir, unit, &header, lib))?.into_iter();
     let mut next = || {
         texts
             .next()
@@ -152,7 +155,7 @@ pub fn rust_files(ir: &Ir, source: &str) -> Result<Vec<GeneratedFile>, String> {
 }
 
 /// Builds and formats one unit.
-fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
+fn render(ir: &Ir, unit: &Unit<'_>, header: &str, lib: &str) -> Result<String, String> {
     match unit {
         Unit::Lib => {
             let mut modules: Vec<TokenStream> = ir
@@ -172,7 +175,7 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str) -> Result<String, String> {
                     pub mod #module;
                 });
             }
-            let lib = client::emit_lib(ir, &modules);
+            let lib = client::emit_lib(ir, lib, &modules);
             format_file(lib, &format!("{header}{}\n", client::lints_preamble()), "src/lib.rs")
         }
         Unit::Types { ids, first: true } => {

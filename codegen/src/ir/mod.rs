@@ -25,7 +25,7 @@ use crate::naming::{self, Scope};
 pub use model::*;
 
 /// Names the crate defines at its root; generated types must not take them.
-pub const ROOT_NAMES: &[&str] = &["Client", "Error", "ResponseValue", "DEFAULT_BASE_URL"];
+pub const ROOT_NAMES: &[&str] = &["Client", "ClientBuilder", "Error", "ResponseValue", "DEFAULT_BASE_URL"];
 
 /// Names a tag's module (and cargo feature) must not take: the crate's own modules, path
 /// keywords, cargo's `default` feature, and the crates generated code names by path (a module
@@ -33,6 +33,9 @@ pub const ROOT_NAMES: &[&str] = &["Client", "Error", "ResponseValue", "DEFAULT_B
 const ROOT_MODULES: &[&str] = &[
     "types",
     "client",
+    "runtime",
+    "prelude",
+    "shared",
     "lib",
     "crate",
     "self",

@@ -195,12 +195,29 @@ pub mod synchronization_log;
 #[cfg(feature = "synchronization")]
 pub mod synchronization;
 
-pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
+/// The runtime under this crate (auth flows, token stores, retry and rate-limit types),
+/// for what the re-exports below do not name.
+pub use client_runtime as runtime;
+pub use client_runtime::auth::Authenticator;
+pub use client_runtime::token::{MemoryTokenStore, TokenStore};
+pub use client_runtime::{
+    ApiClient, ApiClientBuilder, ApiError, AuthError, BuildError, DecodeError, Error,
+    HttpError, PageStream, PaginationError, RateLimitedError, ResponseValue, RetryPolicy,
+    TimeoutKind, TransportError,
+};
+
 pub use client_runtime::Envelope;
 
 /// Tokens and rate budget shared by every replica through Redis.
 #[cfg(feature = "redis")]
 pub use client_runtime::shared;
+
+/// The traits a caller needs in scope: `try_next`, `try_collect` and the other stream
+/// combinators on [`PageStream`]s, without a `futures` dependency.
+pub mod prelude {
+    pub use client_runtime::reexports::futures::{StreamExt as _, TryStreamExt as _};
+    pub use client_runtime::Envelope as _;
+}
 
 /// The API's first server URL (`https://api.bookingtime.com/app/v3/{locale}`), with default variables.
 pub const DEFAULT_BASE_URL: &str = "https://api.bookingtime.com/app/v3/en";
@@ -218,37 +235,44 @@ pub struct Client {
 }
 
 impl Client {
+    /// A builder for a client of this API, preset for it
+    /// (base URL [`DEFAULT_BASE_URL`], where error bodies keep their message).
+    pub fn builder() -> ClientBuilder {
+        let base_url = DEFAULT_BASE_URL.to_owned();
+        ClientBuilder {
+            api: client_runtime::ApiClientBuilder::new(base_url.clone())
+                .error_message_pointers(["/messageList/0/text"]),
+            base_url,
+            setup: None,
+            token_store: None,
+            auth_url: "https://auth.bookingtime.com".to_owned(),
+            default_organization: None,
+        }
+    }
+
     /// A client over a configured [`ApiClient`], for full control of auth, timeouts and HTTP.
     pub fn from_api_client(api: client_runtime::ApiClient) -> Self {
         Self { api }
     }
 
-    /// A builder preset for this API (e.g. where its error bodies keep their message).
-    pub fn builder(base_url: impl Into<String>) -> client_runtime::ApiClientBuilder {
-        client_runtime::ApiClientBuilder::new(base_url)
-            .error_message_pointers(["/messageList/0/text"])
-    }
-
-    /// A client that authenticates with any [`client_runtime::auth::Authenticator`].
+    /// A client at `base_url` that authenticates with any [`Authenticator`].
     pub fn with_auth(
         base_url: impl Into<String>,
-        auth: impl client_runtime::auth::Authenticator + 'static,
-    ) -> Result<Self, client_runtime::BuildError> {
-        Ok(Self::from_api_client(Self::builder(base_url).auth(auth).build()?))
+        auth: impl Authenticator + 'static,
+    ) -> Result<Self, BuildError> {
+        Self::builder().base_url(base_url).auth(auth).build()
     }
 
-    /// A client authorised with client credentials at `https://auth.bookingtime.com`; it serves every organization the client may act for.
+    /// A client at `base_url` authorised with client credentials at the spec's auth server.
     pub fn with_client_credentials(
         base_url: impl Into<String>,
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
-    ) -> Result<Self, client_runtime::BuildError> {
-        Self::with_client_credentials_at(
-            base_url,
-            "https://auth.bookingtime.com",
-            client_id,
-            client_secret,
-        )
+    ) -> Result<Self, BuildError> {
+        Self::builder()
+            .base_url(base_url)
+            .client_credentials(client_id, client_secret)
+            .build()
     }
 
     /// As [`Client::with_client_credentials`], with another auth server.
@@ -257,13 +281,12 @@ impl Client {
         auth_url: impl Into<String>,
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
-    ) -> Result<Self, client_runtime::BuildError> {
-        let auth = client_runtime::auth::bookingtime::ClientCredentials::new(
-            auth_url,
-            client_id,
-            client_secret,
-        );
-        Self::with_auth(base_url, auth)
+    ) -> Result<Self, BuildError> {
+        Self::builder()
+            .base_url(base_url)
+            .auth_url(auth_url)
+            .client_credentials(client_id, client_secret)
+            .build()
     }
 
     /// The underlying runtime client.
@@ -577,5 +600,202 @@ impl Client {
         synchronization::SynchronizationApi {
             client: self,
         }
+    }
+}
+
+/// Configures a [`Client`]: start with [`Client::builder`], end with
+/// [`build`](Self::build). Every setting has a default; the auth methods (one per flow
+/// the API declares, or [`auth`](Self::auth) for any other) replace each other.
+#[must_use]
+pub struct ClientBuilder {
+    /// The runtime's builder, holding every setting but the base URL and auth.
+    api: client_runtime::ApiClientBuilder,
+    /// The base URL, also read by flows whose token endpoint is on the API's host.
+    base_url: String,
+    /// Turns the chosen credentials into an authenticator, in `build`.
+    setup: Option<AuthSetup>,
+    /// Where token flows keep their tokens; `None`: in memory, per process.
+    token_store: Option<std::sync::Arc<dyn TokenStore>>,
+    /// The auth server of the client-credentials flow.
+    auth_url: String,
+    /// The organization for requests whose path names none.
+    default_organization: Option<String>,
+}
+
+/// The chosen credentials, made into an authenticator once every setting is known.
+type AuthSetup = Box<
+    dyn FnOnce(&ClientBuilder) -> std::sync::Arc<dyn Authenticator> + Send,
+>;
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("has_auth", &self.setup.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API's base URL. Default: [`DEFAULT_BASE_URL`].
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Authenticates with any [`Authenticator`] (e.g. from [`runtime::auth`]).
+    pub fn auth(self, auth: impl Authenticator + 'static) -> Self {
+        let auth: std::sync::Arc<dyn Authenticator> = std::sync::Arc::new(auth);
+        self.credentials(move |_| auth)
+    }
+
+    /// Replaces the credentials with `setup`, run in [`build`](Self::build).
+    fn credentials(
+        mut self,
+        setup: impl FnOnce(
+            &ClientBuilder,
+        ) -> std::sync::Arc<dyn Authenticator> + Send + 'static,
+    ) -> Self {
+        self.setup = Some(Box::new(setup));
+        self
+    }
+
+    /// Authorises with client credentials at the auth server
+    /// ([`auth_url`](Self::auth_url)); it serves every organization the client
+    /// may act for, each with its own access token.
+    pub fn client_credentials(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        let (client_id, client_secret) = (client_id.into(), client_secret.into());
+        self.credentials(move |builder| {
+            let mut auth = client_runtime::auth::bookingtime::ClientCredentials::new(
+                builder.auth_url.clone(),
+                client_id,
+                client_secret,
+            );
+            if let Some(organization) = &builder.default_organization {
+                auth = auth.default_organization(organization.clone());
+            }
+            builder.with_token_store(auth)
+        })
+    }
+
+    /// Where the token flows of this builder keep their tokens. Default: in memory,
+    /// for this process only. Give a persistent or shared store so a restarted
+    /// application, or another replica, does not authorise again (with the `redis`
+    /// feature, `redis` does this for you). A flow given to
+    /// [`auth`](Self::auth) keeps its own store.
+    pub fn token_store(mut self, store: impl TokenStore + 'static) -> Self {
+        self.token_store = Some(std::sync::Arc::new(store));
+        self
+    }
+
+    /// `auth` with the configured token store, if any.
+    fn with_token_store<F: client_runtime::auth::TokenFlow + 'static>(
+        &self,
+        auth: client_runtime::auth::CachedAuth<F>,
+    ) -> std::sync::Arc<dyn Authenticator> {
+        match &self.token_store {
+            Some(store) => std::sync::Arc::new(auth.shared_token_store(store.clone())),
+            None => std::sync::Arc::new(auth),
+        }
+    }
+
+    /// The auth server for [`client_credentials`](Self::client_credentials). Default: `https://auth.bookingtime.com`.
+    pub fn auth_url(mut self, auth_url: impl Into<String>) -> Self {
+        self.auth_url = auth_url.into();
+        self
+    }
+
+    /// The organization for requests whose path names none (e.g. the static
+    /// lists), with [`client_credentials`](Self::client_credentials). Default: none,
+    /// and such requests fail with [`AuthError::Configuration`].
+    pub fn default_organization(mut self, organization_id: impl Into<String>) -> Self {
+        self.default_organization = Some(organization_id.into());
+        self
+    }
+
+    /// How long one request may take, from connecting to the end of the body.
+    /// Default: [`runtime::DEFAULT_REQUEST_TIMEOUT`].
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.api = self.api.request_timeout(timeout);
+        self
+    }
+
+    /// How long connecting may take. Default: [`runtime::DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.api = self.api.connect_timeout(timeout);
+        self
+    }
+
+    /// When and how often failed requests are retried (replacing this API's preset).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.api = self.api.retry(policy);
+        self
+    }
+
+    /// Holds the client to `requests` per `period` (client-side, before the server says so).
+    pub fn rate_limit(mut self, requests: u32, period: std::time::Duration) -> Self {
+        self.api = self.api.rate_limit(requests, period);
+        self
+    }
+
+    /// No client-side rate limit (the server's 429s are still honoured).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.api = self.api.shared_rate_limiter(None);
+        self
+    }
+
+    /// The `User-Agent` header. Default: `client-runtime/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.api = self.api.user_agent(user_agent);
+        self
+    }
+
+    /// Allows a plain-http base URL to a host that is not loopback (credentials then
+    /// travel unencrypted). Default: refused at [`build`](Self::build).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.api = self.api.allow_insecure_http(allow);
+        self
+    }
+
+    /// Any other runtime setting (response size limit, pagination deadline, HTTP
+    /// client, sleeper), on the runtime's [`ApiClientBuilder`].
+    pub fn configure(
+        mut self,
+        configure: impl FnOnce(ApiClientBuilder) -> ApiClientBuilder,
+    ) -> Self {
+        self.api = configure(self.api);
+        self
+    }
+
+    /// Shares tokens and the rate budget with every replica through `redis`; see
+    /// the README's "Running several replicas".
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, redis: &shared::RedisShared) -> Self {
+        self.api = self.api.redis(redis);
+        self
+    }
+
+    /// Connects to the Redis at `url` (`redis://` or `rediss://`) and shares through
+    /// it, as [`redis`](Self::redis).
+    #[cfg(feature = "redis")]
+    pub async fn redis_url(self, url: &str) -> Result<Self, shared::SharedStateError> {
+        let redis = shared::RedisShared::connect(url).await?;
+        Ok(self.redis(&redis))
+    }
+
+    /// The client. Fails on a base URL that is not an absolute https URL (plain http
+    /// only to loopback, or with [`allow_insecure_http`](Self::allow_insecure_http)),
+    /// or when the HTTP client cannot be set up.
+    pub fn build(mut self) -> Result<Client, BuildError> {
+        let auth = self.setup.take().map(|setup| setup(&self));
+        let mut api = self.api.base_url(self.base_url);
+        if let Some(auth) = auth {
+            api = api.shared_auth(auth);
+        }
+        Ok(Client::from_api_client(api.build()?))
     }
 }

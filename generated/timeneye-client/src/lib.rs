@@ -49,11 +49,26 @@ pub mod projects;
 #[cfg(feature = "clients")]
 pub mod clients;
 
-pub use client_runtime::{ApiClient, ApiClientBuilder, BuildError, Error, ResponseValue};
+/// The runtime under this crate (auth flows, token stores, retry and rate-limit types),
+/// for what the re-exports below do not name.
+pub use client_runtime as runtime;
+pub use client_runtime::auth::Authenticator;
+pub use client_runtime::token::{MemoryTokenStore, TokenStore};
+pub use client_runtime::{
+    ApiClient, ApiClientBuilder, ApiError, AuthError, BuildError, DecodeError, Error,
+    HttpError, PageStream, PaginationError, RateLimitedError, ResponseValue, RetryPolicy,
+    TimeoutKind, TransportError,
+};
 
 /// Tokens and rate budget shared by every replica through Redis.
 #[cfg(feature = "redis")]
 pub use client_runtime::shared;
+
+/// The traits a caller needs in scope: `try_next`, `try_collect` and the other stream
+/// combinators on [`PageStream`]s, without a `futures` dependency.
+pub mod prelude {
+    pub use client_runtime::reexports::futures::{StreamExt as _, TryStreamExt as _};
+}
 
 /// The API's first server URL (`https://api.timeneye.com/api/v1`), with default variables.
 pub const DEFAULT_BASE_URL: &str = "https://api.timeneye.com/api/v1";
@@ -65,36 +80,39 @@ pub struct Client {
 }
 
 impl Client {
+    /// A builder for a client of this API, preset for it
+    /// (base URL [`DEFAULT_BASE_URL`], where error bodies keep their message).
+    ///
+    /// It holds the client to 500 requests per 300 s (the API's limit); change it with [`ClientBuilder::rate_limit`] or lift it with [`ClientBuilder::no_rate_limit`].
+    pub fn builder() -> ClientBuilder {
+        let base_url = DEFAULT_BASE_URL.to_owned();
+        ClientBuilder {
+            api: client_runtime::ApiClientBuilder::new(base_url.clone())
+                .rate_limit(500u32, std::time::Duration::from_secs(300u64)),
+            base_url,
+            setup: None,
+        }
+    }
+
     /// A client over a configured [`ApiClient`], for full control of auth, timeouts and HTTP.
     pub fn from_api_client(api: client_runtime::ApiClient) -> Self {
         Self { api }
     }
 
-    /// A builder preset for this API (e.g. where its error bodies keep their message).
-    ///
-    /// It holds the client to 500 requests per 300 s (the API's limit); change it with `.rate_limit(..)` or lift it with `.shared_rate_limiter(None)`.
-    pub fn builder(base_url: impl Into<String>) -> client_runtime::ApiClientBuilder {
-        client_runtime::ApiClientBuilder::new(base_url)
-            .rate_limit(500u32, std::time::Duration::from_secs(300u64))
-    }
-
-    /// A client that authenticates with any [`client_runtime::auth::Authenticator`].
+    /// A client at `base_url` that authenticates with any [`Authenticator`].
     pub fn with_auth(
         base_url: impl Into<String>,
-        auth: impl client_runtime::auth::Authenticator + 'static,
-    ) -> Result<Self, client_runtime::BuildError> {
-        Ok(Self::from_api_client(Self::builder(base_url).auth(auth).build()?))
+        auth: impl Authenticator + 'static,
+    ) -> Result<Self, BuildError> {
+        Self::builder().base_url(base_url).auth(auth).build()
     }
 
-    /// A client that uses a personal access token (it cannot be refreshed).
+    /// A client at `base_url` that uses a personal access token.
     pub fn with_personal_access_token(
         base_url: impl Into<String>,
         token: impl AsRef<str>,
-    ) -> Result<Self, client_runtime::BuildError> {
-        Self::with_auth(
-            base_url,
-            client_runtime::auth::timeneye::PersonalAccessToken::new(token),
-        )
+    ) -> Result<Self, BuildError> {
+        Self::builder().base_url(base_url).personal_access_token(token).build()
     }
 
     /// The underlying runtime client.
@@ -124,5 +142,145 @@ impl Client {
         clients::ClientsApi {
             client: self,
         }
+    }
+}
+
+/// Configures a [`Client`]: start with [`Client::builder`], end with
+/// [`build`](Self::build). Every setting has a default; the auth methods (one per flow
+/// the API declares, or [`auth`](Self::auth) for any other) replace each other.
+#[must_use]
+pub struct ClientBuilder {
+    /// The runtime's builder, holding every setting but the base URL and auth.
+    api: client_runtime::ApiClientBuilder,
+    /// The base URL, also read by flows whose token endpoint is on the API's host.
+    base_url: String,
+    /// Turns the chosen credentials into an authenticator, in `build`.
+    setup: Option<AuthSetup>,
+}
+
+/// The chosen credentials, made into an authenticator once every setting is known.
+type AuthSetup = Box<
+    dyn FnOnce(&ClientBuilder) -> std::sync::Arc<dyn Authenticator> + Send,
+>;
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("has_auth", &self.setup.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The API's base URL. Default: [`DEFAULT_BASE_URL`].
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = base_url.into();
+        self
+    }
+
+    /// Authenticates with any [`Authenticator`] (e.g. from [`runtime::auth`]).
+    pub fn auth(self, auth: impl Authenticator + 'static) -> Self {
+        let auth: std::sync::Arc<dyn Authenticator> = std::sync::Arc::new(auth);
+        self.credentials(move |_| auth)
+    }
+
+    /// Replaces the credentials with `setup`, run in [`build`](Self::build).
+    fn credentials(
+        mut self,
+        setup: impl FnOnce(
+            &ClientBuilder,
+        ) -> std::sync::Arc<dyn Authenticator> + Send + 'static,
+    ) -> Self {
+        self.setup = Some(Box::new(setup));
+        self
+    }
+
+    /// Uses a personal access token (it cannot be refreshed). For the OAuth flow,
+    /// give a [`runtime::auth::timeneye::OAuth`] to [`auth`](Self::auth).
+    pub fn personal_access_token(self, token: impl AsRef<str>) -> Self {
+        self.auth(client_runtime::auth::timeneye::PersonalAccessToken::new(token))
+    }
+
+    /// How long one request may take, from connecting to the end of the body.
+    /// Default: [`runtime::DEFAULT_REQUEST_TIMEOUT`].
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.api = self.api.request_timeout(timeout);
+        self
+    }
+
+    /// How long connecting may take. Default: [`runtime::DEFAULT_CONNECT_TIMEOUT`].
+    pub fn connect_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.api = self.api.connect_timeout(timeout);
+        self
+    }
+
+    /// When and how often failed requests are retried (replacing this API's preset).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.api = self.api.retry(policy);
+        self
+    }
+
+    /// Holds the client to `requests` per `period` (client-side, before the server says so).
+    pub fn rate_limit(mut self, requests: u32, period: std::time::Duration) -> Self {
+        self.api = self.api.rate_limit(requests, period);
+        self
+    }
+
+    /// No client-side rate limit (the server's 429s are still honoured).
+    pub fn no_rate_limit(mut self) -> Self {
+        self.api = self.api.shared_rate_limiter(None);
+        self
+    }
+
+    /// The `User-Agent` header. Default: `client-runtime/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.api = self.api.user_agent(user_agent);
+        self
+    }
+
+    /// Allows a plain-http base URL to a host that is not loopback (credentials then
+    /// travel unencrypted). Default: refused at [`build`](Self::build).
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.api = self.api.allow_insecure_http(allow);
+        self
+    }
+
+    /// Any other runtime setting (response size limit, pagination deadline, HTTP
+    /// client, sleeper), on the runtime's [`ApiClientBuilder`].
+    pub fn configure(
+        mut self,
+        configure: impl FnOnce(ApiClientBuilder) -> ApiClientBuilder,
+    ) -> Self {
+        self.api = configure(self.api);
+        self
+    }
+
+    /// Shares tokens and the rate budget with every replica through `redis`; see
+    /// the README's "Running several replicas".
+    #[cfg(feature = "redis")]
+    pub fn redis(mut self, redis: &shared::RedisShared) -> Self {
+        self.api = self.api.redis(redis);
+        self
+    }
+
+    /// Connects to the Redis at `url` (`redis://` or `rediss://`) and shares through
+    /// it, as [`redis`](Self::redis).
+    #[cfg(feature = "redis")]
+    pub async fn redis_url(self, url: &str) -> Result<Self, shared::SharedStateError> {
+        let redis = shared::RedisShared::connect(url).await?;
+        Ok(self.redis(&redis))
+    }
+
+    /// The client. Fails on a base URL that is not an absolute https URL (plain http
+    /// only to loopback, or with [`allow_insecure_http`](Self::allow_insecure_http)),
+    /// or when the HTTP client cannot be set up.
+    pub fn build(mut self) -> Result<Client, BuildError> {
+        let auth = self.setup.take().map(|setup| setup(&self));
+        let mut api = self.api.base_url(self.base_url);
+        if let Some(auth) = auth {
+            api = api.shared_auth(auth);
+        }
+        Ok(Client::from_api_client(api.build()?))
     }
 }

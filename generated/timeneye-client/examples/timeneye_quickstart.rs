@@ -10,9 +10,10 @@
 //! prints one line to stderr and exits 1.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use timeneye_client::entries::EntriesListParams;
-use timeneye_client::Client;
+use timeneye_client::{Client, ClientBuilder};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -29,8 +30,11 @@ async fn run() -> Result<(), String> {
     let base_url = optional("TIMENEYE_BASE_URL", timeneye_client::DEFAULT_BASE_URL);
     let token = required("TIMENEYE_TOKEN")?;
 
-    let auth = client_runtime::auth::timeneye::PersonalAccessToken::new(token);
-    let client = client_with(base_url, auth).await?;
+    let builder = Client::builder()
+        .base_url(base_url)
+        .personal_access_token(token)
+        .timeout(Duration::from_secs(20));
+    let client = build(builder).await?;
     let params = EntriesListParams {
         page: Some(1),
         ..Default::default()
@@ -52,37 +56,30 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// The client over `base_url` with `auth`; when `REDIS_URL` is set, its tokens and rate budget
-/// are shared through that Redis with every other process that runs this (see the README's
-/// "Running several replicas").
-async fn client_with(
-    base_url: String,
-    auth: impl client_runtime::auth::Authenticator + 'static,
-) -> Result<Client, String> {
-    let mut builder = Client::builder(base_url);
-    if let Some(redis_url) = std::env::var("REDIS_URL").ok().filter(|v| !v.trim().is_empty()) {
-        builder = shared_through(builder, &redis_url).await?;
+/// The client; when `REDIS_URL` is set, its tokens and rate budget are shared through that
+/// Redis with every other process that runs this (see the README's "Running several replicas").
+async fn build(mut builder: ClientBuilder) -> Result<Client, String> {
+    if let Some(redis_url) = present("REDIS_URL") {
+        builder = with_redis(builder, &redis_url).await?;
     }
-    builder
-        .auth(auth)
-        .build()
-        .map(Client::from_api_client)
-        .map_err(|e| format!("cannot set up the client: {e}"))
+    builder.build().map_err(|e| format!("cannot set up the client: {e}"))
 }
 
 #[cfg(feature = "redis")]
-async fn shared_through(builder: timeneye_client::ApiClientBuilder, redis_url: &str) -> Result<timeneye_client::ApiClientBuilder, String> {
-    let redis = timeneye_client::shared::RedisShared::connect(redis_url)
-        .await
-        .map_err(|e| format!("REDIS_URL: {e}"))?;
-    Ok(builder.redis(&redis))
+async fn with_redis(builder: ClientBuilder, redis_url: &str) -> Result<ClientBuilder, String> {
+    builder.redis_url(redis_url).await.map_err(|e| format!("REDIS_URL: {e}"))
 }
 
 #[cfg(not(feature = "redis"))]
-async fn shared_through(_: timeneye_client::ApiClientBuilder, _: &str) -> Result<timeneye_client::ApiClientBuilder, String> {
+async fn with_redis(_: ClientBuilder, _: &str) -> Result<ClientBuilder, String> {
     Err("REDIS_URL is set, but this example was built without the `redis` feature \
-         (cargo run --features redis --example quickstart)"
+         (cargo run --features redis --example timeneye_quickstart)"
         .to_owned())
+}
+
+/// The variable's value when it is set and not empty.
+fn present(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The variable's value; an error naming it when it is unset or empty.

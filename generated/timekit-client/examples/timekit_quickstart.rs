@@ -12,9 +12,10 @@
 //! prints one line to stderr and exits 1.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use timekit_client::bookings::GetBookingsParams;
-use timekit_client::Client;
+use timekit_client::{Client, ClientBuilder};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -29,18 +30,20 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let base_url = optional("TIMEKIT_BASE_URL", timekit_client::DEFAULT_BASE_URL);
-    let client = match present("TIMEKIT_API_KEY") {
-        Some(key) => client_with(base_url, client_runtime::auth::timekit::AppKey::new(key)).await?,
+    let builder = Client::builder()
+        .base_url(base_url)
+        .timeout(Duration::from_secs(20));
+    let builder = match present("TIMEKIT_API_KEY") {
+        Some(key) => builder.app_key(key),
         None => {
             let hint = " (or set TIMEKIT_API_KEY)";
             let email = required("TIMEKIT_EMAIL").map_err(|e| e + hint)?;
             let personal_key = required("TIMEKIT_PERSONAL_KEY").map_err(|e| e + hint)?;
             let app = required("TIMEKIT_APP").map_err(|e| e + hint)?;
-            let auth =
-                client_runtime::auth::timekit::AppTokenBootstrap::new(base_url.clone(), email, personal_key, app);
-            client_with(base_url, auth).await?
+            builder.personal_credentials(email, personal_key, app)
         }
     };
+    let client = build(builder).await?;
 
     let params = GetBookingsParams {
         page: Some(1),
@@ -61,36 +64,24 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// The client over `base_url` with `auth`; when `REDIS_URL` is set, its tokens and rate budget
-/// are shared through that Redis with every other process that runs this (see the README's
-/// "Running several replicas").
-async fn client_with(
-    base_url: String,
-    auth: impl client_runtime::auth::Authenticator + 'static,
-) -> Result<Client, String> {
-    let mut builder = Client::builder(base_url);
-    if let Some(redis_url) = std::env::var("REDIS_URL").ok().filter(|v| !v.trim().is_empty()) {
-        builder = shared_through(builder, &redis_url).await?;
+/// The client; when `REDIS_URL` is set, its tokens and rate budget are shared through that
+/// Redis with every other process that runs this (see the README's "Running several replicas").
+async fn build(mut builder: ClientBuilder) -> Result<Client, String> {
+    if let Some(redis_url) = present("REDIS_URL") {
+        builder = with_redis(builder, &redis_url).await?;
     }
-    builder
-        .auth(auth)
-        .build()
-        .map(Client::from_api_client)
-        .map_err(|e| format!("cannot set up the client: {e}"))
+    builder.build().map_err(|e| format!("cannot set up the client: {e}"))
 }
 
 #[cfg(feature = "redis")]
-async fn shared_through(builder: timekit_client::ApiClientBuilder, redis_url: &str) -> Result<timekit_client::ApiClientBuilder, String> {
-    let redis = timekit_client::shared::RedisShared::connect(redis_url)
-        .await
-        .map_err(|e| format!("REDIS_URL: {e}"))?;
-    Ok(builder.redis(&redis))
+async fn with_redis(builder: ClientBuilder, redis_url: &str) -> Result<ClientBuilder, String> {
+    builder.redis_url(redis_url).await.map_err(|e| format!("REDIS_URL: {e}"))
 }
 
 #[cfg(not(feature = "redis"))]
-async fn shared_through(_: timekit_client::ApiClientBuilder, _: &str) -> Result<timekit_client::ApiClientBuilder, String> {
+async fn with_redis(_: ClientBuilder, _: &str) -> Result<ClientBuilder, String> {
     Err("REDIS_URL is set, but this example was built without the `redis` feature \
-         (cargo run --features redis --example quickstart)"
+         (cargo run --features redis --example timekit_quickstart)"
         .to_owned())
 }
 

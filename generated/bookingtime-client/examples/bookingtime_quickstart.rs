@@ -14,9 +14,10 @@
 //! and exits 1.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use bookingtime_client::types::CustomerInput;
-use bookingtime_client::Client;
+use bookingtime_client::{Client, ClientBuilder};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -38,8 +39,12 @@ async fn run() -> Result<(), String> {
     let locale = optional("BOOKINGTIME_LOCALE", "en");
     let base_url = format!("{}/{}", api_url.trim_end_matches('/'), locale);
 
-    let auth = client_runtime::auth::bookingtime::ClientCredentials::new(auth_url, client_id, client_secret);
-    let client = client_with(base_url, auth).await?;
+    let builder = Client::builder()
+        .base_url(base_url)
+        .auth_url(auth_url)
+        .client_credentials(client_id, client_secret)
+        .timeout(Duration::from_secs(20));
+    let client = build(builder).await?;
 
     let organization = client
         .organization()
@@ -70,37 +75,30 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// The client over `base_url` with `auth`; when `REDIS_URL` is set, its tokens and rate budget
-/// are shared through that Redis with every other process that runs this (see the README's
-/// "Running several replicas").
-async fn client_with(
-    base_url: String,
-    auth: impl client_runtime::auth::Authenticator + 'static,
-) -> Result<Client, String> {
-    let mut builder = Client::builder(base_url);
-    if let Some(redis_url) = std::env::var("REDIS_URL").ok().filter(|v| !v.trim().is_empty()) {
-        builder = shared_through(builder, &redis_url).await?;
+/// The client; when `REDIS_URL` is set, its tokens and rate budget are shared through that
+/// Redis with every other process that runs this (see the README's "Running several replicas").
+async fn build(mut builder: ClientBuilder) -> Result<Client, String> {
+    if let Some(redis_url) = present("REDIS_URL") {
+        builder = with_redis(builder, &redis_url).await?;
     }
-    builder
-        .auth(auth)
-        .build()
-        .map(Client::from_api_client)
-        .map_err(|e| format!("cannot set up the client: {e}"))
+    builder.build().map_err(|e| format!("cannot set up the client: {e}"))
 }
 
 #[cfg(feature = "redis")]
-async fn shared_through(builder: bookingtime_client::ApiClientBuilder, redis_url: &str) -> Result<bookingtime_client::ApiClientBuilder, String> {
-    let redis = bookingtime_client::shared::RedisShared::connect(redis_url)
-        .await
-        .map_err(|e| format!("REDIS_URL: {e}"))?;
-    Ok(builder.redis(&redis))
+async fn with_redis(builder: ClientBuilder, redis_url: &str) -> Result<ClientBuilder, String> {
+    builder.redis_url(redis_url).await.map_err(|e| format!("REDIS_URL: {e}"))
 }
 
 #[cfg(not(feature = "redis"))]
-async fn shared_through(_: bookingtime_client::ApiClientBuilder, _: &str) -> Result<bookingtime_client::ApiClientBuilder, String> {
+async fn with_redis(_: ClientBuilder, _: &str) -> Result<ClientBuilder, String> {
     Err("REDIS_URL is set, but this example was built without the `redis` feature \
-         (cargo run --features redis --example quickstart)"
+         (cargo run --features redis --example bookingtime_quickstart)"
         .to_owned())
+}
+
+/// The variable's value when it is set and not empty.
+fn present(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The variable's value; an error naming it when it is unset or empty.

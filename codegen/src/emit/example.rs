@@ -1,0 +1,180 @@
+//! The crate's usage example: the builder with the spec's auth, one call, one stream and an
+//! error handled by its status. The same text is the crate's front-page doctest (compiled,
+//! `no_run`) and the README's usage section, so the README shows code that compiles.
+//!
+//! Operations are picked from the IR by shape: the first that can be called with literal
+//! arguments (no body; required parameters that are strings or integers).
+
+use crate::ir::model::{AuthScheme, Builtin, Group, Ir, Operation, PageNext, ParamLocation, TypeRef};
+
+/// The example's lines (Rust statements inside an async function returning
+/// `Result<(), Box<dyn std::error::Error>>`) and the `use` lines they need.
+pub struct Example {
+    /// `use` lines.
+    pub uses: Vec<String>,
+    /// Statements.
+    pub body: Vec<String>,
+}
+
+/// The usage example for the crate named `lib` (its Rust name).
+pub fn usage(ir: &Ir, lib: &str) -> Example {
+    let env_prefix = lib.strip_suffix("_client").unwrap_or(lib).to_uppercase();
+    let mut uses = vec!["use std::time::Duration;".to_owned()];
+    let mut body = vec!["let client = Client::builder()".to_owned()];
+    if ir.server.is_none() {
+        body.push("    .base_url(\"https://api.example.com\")".to_owned());
+    }
+    if let Some(auth) = ir.auth.iter().find_map(|scheme| auth_call(scheme, &env_prefix)) {
+        body.push(format!("    {auth}"));
+    }
+    if ir
+        .auth
+        .iter()
+        .any(|scheme| matches!(scheme, AuthScheme::BookingtimeClientCredentials { .. }))
+    {
+        // Calls whose path names no organization need one to get a token for.
+        body.push(format!(
+            "    .default_organization(std::env::var(\"{env_prefix}_ORGANIZATION_ID\")?)"
+        ));
+    }
+    body.push("    .timeout(Duration::from_secs(20))".to_owned());
+    body.push("    .build()?;".to_owned());
+
+    let callable = |want_path_args: bool| {
+        ir.groups.iter().find_map(|group| {
+            group.operations.iter().find_map(|op| {
+                // A record's address (a path parameter) for the 404 case; nothing required
+                // for the plain call.
+                let fits = if want_path_args {
+                    op.params
+                        .iter()
+                        .any(|p| p.required && p.location == ParamLocation::Path)
+                } else {
+                    op.params.iter().all(|p| !p.required)
+                };
+                (op.method.eq_ignore_ascii_case("get") && fits)
+                    .then(|| call(group, op))
+                    .flatten()
+            })
+        })
+    };
+    let plain = callable(false);
+    if let Some(call) = &plain {
+        body.push(String::new());
+        body.push("// One call: the decoded body, with its status and headers.".to_owned());
+        body.push(format!("let response = {call}.await?;"));
+        body.push("println!(\"{}: {:?}\", response.status(), response.into_inner());".to_owned());
+    }
+    let stream = ir.groups.iter().find_map(|group| {
+        group
+            .operations
+            .iter()
+            .filter(|op| op.pagination.is_some())
+            .find_map(|op| stream_call(group, op))
+    });
+    if let Some(stream) = stream {
+        uses.push(format!("use {lib}::prelude::*;"));
+        body.push(String::new());
+        body.push("// Every item of every page; the next page is fetched when this one is used up.".to_owned());
+        body.push(format!("let mut items = {stream};"));
+        body.push("while let Some(item) = items.try_next().await? {".to_owned());
+        body.push("    println!(\"{item:?}\");".to_owned());
+        body.push("}".to_owned());
+    }
+    if let Some(call) = callable(true).or(plain) {
+        body.push(String::new());
+        body.push("// Errors by status: a missing record is an answer, not a failure.".to_owned());
+        body.push(format!("match {call}.await {{"));
+        body.push("    Ok(response) => println!(\"found: {:?}\", response.into_inner()),".to_owned());
+        body.push(
+            "    Err(error) if error.status().is_some_and(|status| status == 404) => println!(\"not found\"),"
+                .to_owned(),
+        );
+        body.push("    Err(error) => return Err(error.into()),".to_owned());
+        body.push("}".to_owned());
+    }
+    uses.push(format!("use {lib}::Client;"));
+    Example { uses, body }
+}
+
+/// The example as the crate's front-page doctest (`no_run`: it would call the real API).
+pub fn doctest_lines(example: &Example) -> Vec<String> {
+    let mut lines = vec!["```no_run".to_owned()];
+    lines.extend(example.uses.iter().cloned());
+    lines.push(String::new());
+    lines.push("# async fn example() -> Result<(), Box<dyn std::error::Error>> {".to_owned());
+    lines.extend(example.body.iter().cloned());
+    lines.push("# Ok(())".to_owned());
+    lines.push("# }".to_owned());
+    lines.push("```".to_owned());
+    lines
+}
+
+/// The builder call for one auth scheme, reading secrets from `<PREFIX>_...` variables.
+fn auth_call(scheme: &AuthScheme, prefix: &str) -> Option<String> {
+    let var = |name: &str| format!("std::env::var(\"{prefix}_{name}\")?");
+    Some(match scheme {
+        AuthScheme::TimifyAppToken => format!(".app_credentials({}, {})", var("APP_ID"), var("APP_SECRET")),
+        AuthScheme::BookingtimeClientCredentials { .. } => {
+            format!(".client_credentials({}, {})", var("CLIENT_ID"), var("CLIENT_SECRET"))
+        }
+        AuthScheme::TimeneyePersonalToken => format!(".personal_access_token({})", var("TOKEN")),
+        AuthScheme::TimekitAppToken => format!(".app_key({})", var("API_KEY")),
+        AuthScheme::Bearer => format!(".bearer_token({})", var("TOKEN")),
+        AuthScheme::Basic => format!(".basic_auth(&{}, &{})", var("USER"), var("PASSWORD")),
+        AuthScheme::ApiKeyHeader(name) if name.eq_ignore_ascii_case("authorization") => {
+            format!(".authorization({})", var("AUTHORIZATION"))
+        }
+        AuthScheme::ApiKeyHeader(_) | AuthScheme::ApiKeyQuery(_) => format!(".api_key({})", var("API_KEY")),
+        AuthScheme::TimeneyeOAuth => return None,
+    })
+}
+
+/// `client.<group>().<op>(<args>)` with literal arguments, if the operation takes only those.
+fn call(group: &Group, op: &Operation) -> Option<String> {
+    if op.body.is_some() {
+        return None;
+    }
+    let owner = match group.sub_client() {
+        Some(sub) => format!("client.{}()", sub.accessor),
+        None => "client".to_owned(),
+    };
+    Some(format!("{owner}.{}({})", op.name, arguments(op, None)?.join(", ")))
+}
+
+/// The `_stream` twin of `op`: the same arguments but the required page number, which the
+/// stream sets itself.
+fn stream_call(group: &Group, op: &Operation) -> Option<String> {
+    if op.body.is_some() {
+        return None;
+    }
+    let page_param = match &op.pagination.as_ref()?.next {
+        PageNext::Number {
+            param, required: true, ..
+        } => Some(param.as_str()),
+        _ => None,
+    };
+    let owner = match group.sub_client() {
+        Some(sub) => format!("client.{}()", sub.accessor),
+        None => "client".to_owned(),
+    };
+    let args = arguments(op, page_param)?;
+    Some(format!("{owner}.{}_stream({})", op.name, args.join(", ")))
+}
+
+/// Literal arguments for `op`'s required parameters (but `skip`) and its optional-parameter
+/// struct, or `None` when one cannot be written as a literal.
+fn arguments(op: &Operation, skip: Option<&str>) -> Option<Vec<String>> {
+    let mut args = Vec::new();
+    for param in op.params.iter().filter(|p| p.required && Some(p.name.as_str()) != skip) {
+        args.push(match &param.ty {
+            TypeRef::Builtin(Builtin::String) => format!("\"{}\"", param.name.replace('_', "-")),
+            TypeRef::Builtin(Builtin::I32 | Builtin::I64 | Builtin::U64) => "1".to_owned(),
+            _ => return None,
+        });
+    }
+    if op.params_struct.is_some() {
+        args.push("Default::default()".to_owned());
+    }
+    Some(args)
+}
