@@ -18,12 +18,12 @@ const SHOW: &str = "customerShow (GET /organization/{organizationId}/customer/{c
 /// connection fails at once.
 fn client(base: &str, auth: &str) -> Client {
     let auth = ClientCredentials::new(auth, "client-1", "client-secret-1").clock(ManualClock::default());
-    let api = Client::builder(format!("{base}/en"))
+    Client::builder()
+        .base_url(format!("{base}/en"))
         .auth(auth)
         .retry(RetryPolicy::disabled())
         .build()
-        .unwrap();
-    Client::from_api_client(api)
+        .unwrap()
 }
 
 /// `127.0.0.1:PORT` of a mock server: the host part of the message.
