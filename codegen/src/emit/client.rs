@@ -27,8 +27,10 @@ pub fn lints_preamble() -> &'static str {
 
 /// `lib.rs` tokens for the crate whose Rust name is `lib`; `modules` are the module items.
 pub fn emit_lib(ir: &Ir, lib: &str, modules: &[TokenStream]) -> TokenStream {
-    let _ = lib;
-    let crate_doc = super::doc_text::escape(ir.doc.as_deref().unwrap_or(&ir.title));
+    let mut crate_doc = super::doc_text::escape(ir.doc.as_deref().unwrap_or(&ir.title));
+    let example = super::example::usage(ir, lib);
+    crate_doc.push_str("\n\n# Example\n\n");
+    crate_doc.push_str(&super::example::doctest_lines(&example).join("\n"));
     let crate_doc = crate_doc.lines().map(|line| {
         let line = format!(" {}", line.trim_end());
         quote! { #![doc = #line] }

@@ -28,6 +28,40 @@
 //! - Error statuses are 400, 401, 403, 404, 405 and 500; their bodies are decoded with the same envelope.
 //!
 //! The spec behind this client is not the vendor's own: it is reconstructed from public sources, and the maintainers' notes on where each fact comes from are its `x-provenance` entries in `bookingtime.yaml`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use bookingtime_client::prelude::*;
+//! use bookingtime_client::Client;
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .client_credentials(std::env::var("BOOKINGTIME_CLIENT_ID")?, std::env::var("BOOKINGTIME_CLIENT_SECRET")?)
+//!     .default_organization(std::env::var("BOOKINGTIME_ORGANIZATION_ID")?)
+//!     .timeout(Duration::from_secs(20))
+//!     .build()?;
+//!
+//! // One call: the decoded body, with its status and headers.
+//! let response = client.static_().static_country_list().await?;
+//! println!("{}: {:?}", response.status(), response.into_inner());
+//!
+//! // Every item of every page; the next page is fetched when this one is used up.
+//! let mut items = client.app_config().app_config_index_stream("organization-id");
+//! while let Some(item) = items.try_next().await? {
+//!     println!("{item:?}");
+//! }
+//!
+//! // Errors by status: a missing record is an answer, not a failure.
+//! match client.app_config().app_config_show("organization-id", "app-config-id").await {
+//!     Ok(response) => println!("found: {:?}", response.into_inner()),
+//!     Err(error) if error.status().is_some_and(|status| status == 404) => println!("not found"),
+//!     Err(error) => return Err(error.into()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 #![allow(
     clippy::too_many_arguments,

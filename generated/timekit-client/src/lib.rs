@@ -31,6 +31,39 @@
 //! failures a flat `{"error": message}`, and a missing record is 404 `{"error", "model"}`.
 //!
 //! The spec behind this client is not the vendor's own: it is reconstructed from public sources, and the maintainers' notes on where each fact comes from are its `x-provenance` entries in `timekit.yaml`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use timekit_client::prelude::*;
+//! use timekit_client::Client;
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .app_key(std::env::var("TIMEKIT_API_KEY")?)
+//!     .timeout(Duration::from_secs(20))
+//!     .build()?;
+//!
+//! // One call: the decoded body, with its status and headers.
+//! let response = client.apps().get_app(Default::default()).await?;
+//! println!("{}: {:?}", response.status(), response.into_inner());
+//!
+//! // Every item of every page; the next page is fetched when this one is used up.
+//! let mut items = client.apps().get_apps_stream(Default::default());
+//! while let Some(item) = items.try_next().await? {
+//!     println!("{item:?}");
+//! }
+//!
+//! // Errors by status: a missing record is an answer, not a failure.
+//! match client.resources().get_resource("id", Default::default()).await {
+//!     Ok(response) => println!("found: {:?}", response.into_inner()),
+//!     Err(error) if error.status().is_some_and(|status| status == 404) => println!("not found"),
+//!     Err(error) => return Err(error.into()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 #![allow(
     clippy::too_many_arguments,

@@ -26,6 +26,39 @@
 //! `Retry-After` (seconds) and `X-RateLimit-Reset` (UNIX time).
 //!
 //! The spec behind this client is not the vendor's own: it is reconstructed from public sources, and the maintainers' notes on where each fact comes from are its `x-provenance` entries in `timeneye.yaml`.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use timeneye_client::prelude::*;
+//! use timeneye_client::Client;
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder()
+//!     .personal_access_token(std::env::var("TIMENEYE_TOKEN")?)
+//!     .timeout(Duration::from_secs(20))
+//!     .build()?;
+//!
+//! // One call: the decoded body, with its status and headers.
+//! let response = client.entries().entries_list(Default::default()).await?;
+//! println!("{}: {:?}", response.status(), response.into_inner());
+//!
+//! // Every item of every page; the next page is fetched when this one is used up.
+//! let mut items = client.entries().entries_list_stream(Default::default());
+//! while let Some(item) = items.try_next().await? {
+//!     println!("{item:?}");
+//! }
+//!
+//! // Errors by status: a missing record is an answer, not a failure.
+//! match client.entries().entries_list(Default::default()).await {
+//!     Ok(response) => println!("found: {:?}", response.into_inner()),
+//!     Err(error) if error.status().is_some_and(|status| status == 404) => println!("not found"),
+//!     Err(error) => return Err(error.into()),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 #![allow(
     clippy::too_many_arguments,
