@@ -32,8 +32,6 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct ApiClient {
     inner: Arc<Inner>,
-    /// Set on clients that fetch the next page of a paginated walk from an absolute URL.
-    page_url: Option<Arc<Url>>,
     /// The most bytes of a response body read into memory; `None`: no limit.
     max_response_bytes: Option<u64>,
 }
@@ -289,7 +287,6 @@ impl ApiClientBuilder {
                 rate_limit_status: Mutex::new(None),
                 pagination_deadline: self.pagination_deadline,
             }),
-            page_url: None,
             max_response_bytes: self.max_response_bytes,
         })
     }
@@ -361,36 +358,37 @@ impl ApiClient {
         self.inner.pagination_deadline
     }
 
-    /// A client that sends its requests to `url` (the absolute next-page URL of a paginated
-    /// walk) instead of the request's own path and query, with the same credentials.
-    ///
-    /// Refused unless `url` has the base URL's scheme, host and port: credentials must not
-    /// travel to another server.
-    pub fn for_page_url<E>(&self, url: &str) -> Result<ApiClient, Error<E>> {
-        let base = &self.inner.base_url;
-        let parsed = base
+    /// Resolves `url` (absolute, or relative to the base URL) for
+    /// [`ApiRequest::absolute_url`], refusing it unless it has the base URL's scheme, host
+    /// and port: credentials must not travel to another server.
+    pub fn same_server_url<E>(&self, url: &str) -> Result<Url, Error<E>> {
+        self.resolve_on_same_server(url, "URL")
+    }
+
+    /// [`same_server_url`](Self::same_server_url), naming the URL `what` in its errors.
+    pub(crate) fn resolve_on_same_server<E>(&self, url: &str, what: &str) -> Result<Url, Error<E>> {
+        let parsed = self
+            .inner
+            .base_url
             .join(url)
-            .map_err(|e| Error::invalid_request(format!("the next-page URL is invalid: {e}")))?;
-        if parsed.scheme() != base.scheme()
-            || parsed.host() != base.host()
-            || parsed.port_or_known_default() != base.port_or_known_default()
+            .map_err(|e| Error::invalid_request(format!("the {what} is invalid: {e}")))?;
+        self.check_same_server(&parsed, what)?;
+        Ok(parsed)
+    }
+
+    fn check_same_server<E>(&self, url: &Url, what: &str) -> Result<(), Error<E>> {
+        let base = &self.inner.base_url;
+        if url.scheme() != base.scheme()
+            || url.host() != base.host()
+            || url.port_or_known_default() != base.port_or_known_default()
         {
             return Err(Error::invalid_request(format!(
-                "refusing a next-page URL on another server (`{}`): credentials stay with `{}`",
-                parsed.host_str().unwrap_or_default(),
+                "refusing a {what} on another server (`{}`): credentials stay with `{}`",
+                url.host_str().unwrap_or_default(),
                 base.host_str().unwrap_or_default()
             )));
         }
-        Ok(ApiClient {
-            inner: self.inner.clone(),
-            page_url: Some(Arc::new(parsed)),
-            max_response_bytes: self.max_response_bytes,
-        })
-    }
-
-    /// The next-page URL this client is aimed at, if [`ApiClient::for_page_url`] made it.
-    pub(crate) fn page_url(&self) -> Option<&Url> {
-        self.page_url.as_deref()
+        Ok(())
     }
 
     /// The response body limit in force; see [`ApiClientBuilder::max_response_bytes`].
@@ -443,7 +441,7 @@ impl ApiClient {
 
     /// Which call `request` is, for errors and traces: never the filled-in path or the query.
     fn call(&self, request: &ApiRequest) -> Arc<Call> {
-        let url = self.page_url.as_deref().unwrap_or(&self.inner.base_url);
+        let url = request.absolute_url.as_ref().unwrap_or(&self.inner.base_url);
         let host = match (url.host_str(), url.port()) {
             (Some(host), Some(port)) => format!("{host}:{port}"),
             (Some(host), None) => host.to_owned(),
@@ -460,6 +458,9 @@ impl ApiClient {
     async fn send_attempts<E>(&self, request: ApiRequest, mode: BodyMode) -> Result<Received, Error<E>> {
         if let Some(reason) = &request.invalid {
             return Err(Error::invalid_request(reason.clone()));
+        }
+        if let Some(url) = &request.absolute_url {
+            self.check_same_server(url, "URL")?;
         }
         let started = Instant::now();
         // `sent` numbers every request for tracing; `attempts` is what the retry policy counts,
@@ -688,8 +689,8 @@ impl ApiClient {
         credentials: &Credentials,
         mode: BodyMode,
     ) -> Result<Received, ReadError> {
-        let mut url = match &self.page_url {
-            Some(page_url) => Url::clone(page_url),
+        let mut url = match &request.absolute_url {
+            Some(absolute) => absolute.clone(),
             None => {
                 let mut url = self.inner.base_url.clone();
                 // A root base URL keeps a `/` path (URLs with a host always have one): trim it
@@ -700,8 +701,8 @@ impl ApiClient {
             }
         };
         if !(request.query.is_empty() && credentials.query.is_empty()) {
-            // A next-page URL carries its own query; only credentials are added to it.
-            let own_query = if self.page_url.is_some() {
+            // An absolute URL carries its own query; only credentials are added to it.
+            let own_query = if request.absolute_url.is_some() {
                 &[][..]
             } else {
                 &request.query[..]

@@ -164,7 +164,7 @@ pub use envelope::Envelope;
 pub use error::{
     ApiError, AuthError, Call, DecodeError, Error, ErrorKind, HttpError, RateLimitedError, TimeoutKind, TransportError,
 };
-pub use pagination::{PageRequest, PageStream, Pages, PaginationError};
+pub use pagination::{Page, PageCount, PageRequest, PageStream, Pages, PaginationError};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
 pub use request::{ApiRequest, Body, Multipart};
 pub use response::{RawResponse, ResponseValue};

@@ -1,18 +1,24 @@
 //! Paginated list operations as a lazy [`Stream`] of items.
 //!
-//! Generated `<operation>_stream` methods describe the vendor's paging style with [`Pages`]
-//! (JSON pointers from the spec's `x-pagination` extension) and hand [`paginate`] a closure
-//! that fetches one page for a [`PageRequest`]. The walker asks for the next page only when
-//! the items of the current one have been consumed, and stops when a page has no items, when
-//! the page number reaches the total number of pages, or when there is no next-page URL.
+//! A generated `<operation>_stream` method describes the vendor's paging style with [`Pages`]
+//! and hands [`paginate`] three functions: one builds the operation's [`ApiRequest`] for a
+//! [`PageRequest`] (setting the page number), one decodes the response into the operation's
+//! page type, and one — the typed extractor — takes that page apart into a [`Page`]: its
+//! items and the link to the next page (the total number of pages, or the next page's URL).
+//! Each page is decoded once, straight into its type; a page that does not decode is an
+//! [`ErrorKind::Decode`](crate::ErrorKind::Decode) that keeps the raw body.
 //!
-//! A next-page URL is fetched through [`ApiClient::for_page_url`]: same credentials, and
-//! refused when it points to another server.
+//! The walker asks for the next page only when the items of the current one have been
+//! consumed, and stops when a page has no items, when the page number reaches the total
+//! number of pages, or when there is no next-page URL. A next-page URL is sent with the
+//! operation's own request (same headers and credentials) through
+//! [`ApiRequest::absolute_url`], and refused when it points to another server.
 //!
 //! Every walk is bounded, whatever the server sends:
 //! - a next-page URL seen before in the walk ends the stream with [`PaginationError::Cycle`];
-//! - numbered paging stops at a page that repeats the previous page's items (a server that
-//!   ignores the page parameter), and at the total number of pages when the body gives one;
+//! - numbered paging stops at a page whose body repeats the previous page's byte for byte
+//!   (a server that ignores the page parameter), and at the total number of pages when the
+//!   body gives one;
 //! - at most [`DEFAULT_MAX_PAGES`] pages are fetched ([`PageStream::max_pages`] changes it),
 //!   then the stream ends with [`PaginationError::PageCap`];
 //! - a deadline for the whole walk ([`PageStream::deadline`], or the client's
@@ -22,22 +28,22 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures::stream::FusedStream;
 use futures::Stream;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::Value;
 use tokio::time::Instant;
+use url::Url;
 
 use crate::client::ApiClient;
 use crate::error::{DecodeError, Error, TimeoutKind, TransportError};
-use crate::response::ResponseValue;
+use crate::request::ApiRequest;
+use crate::response::{RawResponse, ResponseValue};
 
 /// The most pages one walk fetches unless [`PageStream::max_pages`] says otherwise: far more
 /// than any listing a person reads, few enough that a server paging forever is stopped.
@@ -64,64 +70,154 @@ pub enum PaginationError {
     },
 }
 
-/// How a list operation pages, as JSON pointers into its response body.
-#[derive(Debug, Clone)]
-pub struct Pages {
-    items: &'static str,
-    style: Style,
-}
-
-#[derive(Debug, Clone)]
-enum Style {
-    Number {
+/// How a list operation pages.
+#[derive(Debug, Clone, Copy)]
+pub enum Pages {
+    /// A page-number parameter, the first page numbered `start`.
+    Numbered {
+        /// The first page's number.
         start: i64,
-        total_pages: Option<&'static str>,
     },
-    NextUrl(&'static str),
+    /// Each page names the URL of the next one.
+    NextUrl,
 }
 
-impl Pages {
-    /// Pages numbered from `start`; `total_pages` points to the number of pages, if the
-    /// response has it. `items` points to the array of items.
-    pub fn numbered(items: &'static str, start: i64, total_pages: Option<&'static str>) -> Self {
+/// One page taken apart by an operation's extractor: its items, and what leads to the next
+/// page.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    items: Vec<T>,
+    total_pages: Option<i64>,
+    next_url: Option<String>,
+    /// Why the page could not be read (only pages read as JSON values can fail).
+    malformed: Option<(String, String)>,
+}
+
+impl<T> Page<T> {
+    /// A page holding `items`.
+    pub fn new(items: Vec<T>) -> Self {
         Self {
             items,
-            style: Style::Number { start, total_pages },
+            total_pages: None,
+            next_url: None,
+            malformed: None,
         }
     }
 
-    /// Each page points (`next`) to the URL of the next one; `items` points to the items.
-    pub fn next_url(items: &'static str, next: &'static str) -> Self {
-        Self {
-            items,
-            style: Style::NextUrl(next),
-        }
+    /// The total number of pages, if the page states it (read it with [`PageCount`]).
+    pub fn total_pages(mut self, total: Option<i64>) -> Self {
+        self.total_pages = total;
+        self
+    }
+
+    /// The next page's URL (absolute, or relative to the client's base URL); `None` or an
+    /// empty string when this is the last page.
+    pub fn next_url(mut self, url: Option<String>) -> Self {
+        self.next_url = url.filter(|u| !u.is_empty());
+        self
     }
 }
 
-/// Which page to fetch: the client to send with (it may target a next-page URL) and, for
-/// numbered pages, the page number.
+impl Page<Value> {
+    /// Reads a page decoded as a JSON value through JSON pointers: `items` to the array of
+    /// items (absent or `null`: none), `total_pages` to the page count, `next_url` to the
+    /// next page's URL. For operations whose page type does not hold the items.
+    pub fn from_json(mut page: Value, items: &str, total_pages: Option<&str>, next_url: Option<&str>) -> Self {
+        let total = total_pages.and_then(|p| page.pointer(p)).and_then(json_page_count);
+        let next = next_url
+            .and_then(|p| page.pointer(p))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let mut read = match page.pointer_mut(items).map(Value::take) {
+            Some(Value::Array(items)) => Page::new(items),
+            None | Some(Value::Null) => Page::new(Vec::new()),
+            Some(_) => {
+                let mut page = Page::new(Vec::new());
+                page.malformed = Some((items.to_owned(), "is not an array".to_owned()));
+                page
+            }
+        };
+        read.total_pages = total;
+        read.next_url = next.filter(|u| !u.is_empty());
+        read
+    }
+}
+
+/// A page count as a page may state it: an integer, a float (rounded up) or a numeric string.
+pub trait PageCount {
+    /// The count, or `None` when it is not a usable number.
+    fn page_count(&self) -> Option<i64>;
+}
+
+macro_rules! integer_page_count {
+    ($($ty:ty),*) => {$(
+        impl PageCount for $ty {
+            fn page_count(&self) -> Option<i64> {
+                i64::try_from(*self).ok()
+            }
+        }
+    )*};
+}
+integer_page_count!(i32, i64, u32, u64);
+
+impl PageCount for f64 {
+    fn page_count(&self) -> Option<i64> {
+        // A fractional count means a partial last page; counts past i64 are no count.
+        let count = self.ceil();
+        (count.is_finite() && count >= i64::MIN as f64 && count < i64::MAX as f64).then_some(count as i64)
+    }
+}
+
+impl PageCount for f32 {
+    fn page_count(&self) -> Option<i64> {
+        f64::from(*self).page_count()
+    }
+}
+
+impl PageCount for str {
+    fn page_count(&self) -> Option<i64> {
+        self.trim().parse().ok()
+    }
+}
+
+impl PageCount for String {
+    fn page_count(&self) -> Option<i64> {
+        self.as_str().page_count()
+    }
+}
+
+impl PageCount for Value {
+    fn page_count(&self) -> Option<i64> {
+        json_page_count(self)
+    }
+}
+
+/// Reads a page count that may be sent as a number or as a numeric string.
+fn json_page_count(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().and_then(|f| f.page_count())),
+        Value::String(s) => s.page_count(),
+        _ => None,
+    }
+}
+
+/// Which page to fetch: for numbered pages, the page number; for next-URL paging, the URL
+/// (which the walker applies to the request itself).
 #[derive(Debug, Clone)]
 pub struct PageRequest {
-    client: ApiClient,
     number: Option<i64>,
+    url: Option<Url>,
 }
 
 impl PageRequest {
-    /// The client to send the page's request with.
-    pub fn client(&self) -> &ApiClient {
-        &self.client
-    }
-
-    /// The client to send the page's request with, by value.
-    pub fn into_client(self) -> ApiClient {
-        self.client
-    }
-
-    /// The page number in the operation's parameter type; `None` for next-URL paging or a
-    /// number the type cannot hold.
-    pub fn number<N: TryFrom<i64>>(&self) -> Option<N> {
-        self.number.and_then(|n| N::try_from(n).ok())
+    /// The page number in the operation's parameter type; an error for next-URL paging or
+    /// for a number the type cannot hold.
+    pub fn number<N: TryFrom<i64>, E>(&self) -> Result<N, Error<E>> {
+        let number = self
+            .number
+            .ok_or_else(|| Error::invalid_request("this walk pages by URL, not by number".to_owned()))?;
+        N::try_from(number)
+            .map_err(|_| Error::invalid_request(format!("page number {number} does not fit the page parameter")))
     }
 }
 
@@ -202,8 +298,16 @@ enum Next<E> {
     Done,
 }
 
-struct Walk<F, T, E> {
-    fetch: F,
+/// The three functions a walk is made of; see [`paginate`].
+struct Operation<R, D, X> {
+    request: R,
+    decode: D,
+    extract: X,
+}
+
+struct Walk<R, D, X, T, E> {
+    client: ApiClient,
+    operation: Operation<R, D, X>,
     pages: Pages,
     next: Next<E>,
     buffered: VecDeque<T>,
@@ -213,43 +317,54 @@ struct Walk<F, T, E> {
     fetched: u64,
     /// Every next-page URL followed, to stop a cycle.
     seen_urls: HashSet<String>,
-    /// The previous numbered page's items, to stop at a server that repeats a page.
-    previous_items: Option<Vec<Value>>,
+    /// The previous numbered page's body, to stop at a server that repeats a page.
+    previous_body: Option<Bytes>,
 }
 
 /// Walks the pages of a list operation lazily, yielding its items.
 ///
-/// `fetch` sends the operation for one [`PageRequest`] and returns its typed response; the
-/// body is read through the JSON pointers of `pages`, and each item is decoded as `T`.
-pub fn paginate<'a, T, E, B, F, Fut>(client: &ApiClient, pages: Pages, fetch: F) -> PageStream<'a, T, E>
+/// For each page, `request` builds the operation's request for a [`PageRequest`] (a
+/// next-page URL is then applied with [`ApiRequest::absolute_url`]), the client sends it,
+/// `decode` turns the response into the operation's page type `P` (or its error), and
+/// `extract` takes the page apart into its items and the link to the next page.
+pub fn paginate<'a, P, T, E, R, D, X>(
+    client: &ApiClient,
+    pages: Pages,
+    request: R,
+    decode: D,
+    extract: X,
+) -> PageStream<'a, T, E>
 where
-    T: DeserializeOwned + Send + 'a,
+    P: 'a,
+    T: Send + 'a,
     E: Send + 'a,
-    B: Serialize,
-    F: FnMut(PageRequest) -> Fut + Send + 'a,
-    Fut: Future<Output = Result<ResponseValue<B>, Error<E>>> + Send + 'a,
+    R: FnMut(&PageRequest) -> Result<ApiRequest, Error<E>> + Send + 'a,
+    D: FnMut(RawResponse) -> Result<ResponseValue<P>, Error<E>> + Send + 'a,
+    X: FnMut(P) -> Page<T> + Send + 'a,
 {
-    let number = match pages.style {
-        Style::Number { start, .. } => Some(start),
-        Style::NextUrl(_) => None,
+    let number = match pages {
+        Pages::Numbered { start } => Some(start),
+        Pages::NextUrl => None,
     };
     let limits = Arc::new(Mutex::new(Limits {
         deadline: client.pagination_deadline(),
         max_pages: DEFAULT_MAX_PAGES,
     }));
     let walk = Walk {
-        fetch,
+        client: client.clone(),
+        operation: Operation {
+            request,
+            decode,
+            extract,
+        },
         pages,
-        next: Next::Fetch(PageRequest {
-            client: client.clone(),
-            number,
-        }),
+        next: Next::Fetch(PageRequest { number, url: None }),
         buffered: VecDeque::new(),
         limits: limits.clone(),
         started: None,
         fetched: 0,
         seen_urls: HashSet::new(),
-        previous_items: None,
+        previous_body: None,
     };
     let inner = futures::stream::unfold(walk, |mut walk| async move {
         loop {
@@ -274,15 +389,14 @@ where
     }
 }
 
-impl<F, T, E, B, Fut> Walk<F, T, E>
+impl<P, T, E, R, D, X> Walk<R, D, X, T, E>
 where
-    T: DeserializeOwned,
-    B: Serialize,
-    F: FnMut(PageRequest) -> Fut,
-    Fut: Future<Output = Result<ResponseValue<B>, Error<E>>>,
+    R: FnMut(&PageRequest) -> Result<ApiRequest, Error<E>>,
+    D: FnMut(RawResponse) -> Result<ResponseValue<P>, Error<E>>,
+    X: FnMut(P) -> Page<T>,
 {
     /// Fetches one page into the buffer and decides what comes next.
-    async fn fetch_page(&mut self, request: PageRequest) -> Result<(), Error<E>> {
+    async fn fetch_page(&mut self, page: PageRequest) -> Result<(), Error<E>> {
         let started = *self.started.get_or_insert_with(Instant::now);
         let limits = match self.limits.lock() {
             Ok(guard) => *guard,
@@ -294,16 +408,18 @@ where
             }));
         }
         self.fetched = self.fetched.saturating_add(1);
+        let mut request = (self.operation.request)(&page)?;
+        if let Some(url) = page.url {
+            request = request.absolute_url(url);
+        }
         // A deadline too far away to represent is no deadline.
         let deadline = limits.deadline.filter(|d| started.checked_add(*d).is_some());
-        let client = request.client.clone();
-        let number = request.number;
-        let future = (self.fetch)(request);
+        let sent = self.client.send(request);
         let response = match deadline {
-            None => future.await?,
+            None => sent.await?,
             Some(deadline) => {
                 let left = deadline.saturating_sub(started.elapsed());
-                match tokio::time::timeout(left, future).await {
+                match tokio::time::timeout(left, sent).await {
                     Ok(response) => response?,
                     Err(_) => {
                         return Err(Error::from(TransportError::timeout(
@@ -318,94 +434,67 @@ where
             }
         };
         let status = response.status();
-        let body = serde_json::to_value(response.into_inner()).map_err(|e| {
-            Error::from(DecodeError {
-                path: ".".to_owned(),
-                message: format!("the page could not be read as JSON: {e}"),
+        // A cheap handle on the bytes (no copy), for the repeat check and a malformed page.
+        let body = response.body().clone();
+        let decoded = (self.operation.decode)(response)?.into_inner();
+        let read = (self.operation.extract)(decoded);
+        if let Some((path, message)) = read.malformed {
+            return Err(Error::from(DecodeError {
+                path,
+                message,
                 status: Some(status),
-                body: bytes::Bytes::new(),
-            })
-        })?;
-        let items = match body.pointer(self.pages.items) {
-            Some(Value::Array(items)) => items.clone(),
-            None | Some(Value::Null) => Vec::new(),
-            Some(_) => {
-                return Err(decode_error(&body, self.pages.items, "is not an array", status));
-            }
-        };
-        let count = items.len();
-        if let (Style::Number { .. }, Some(previous)) = (&self.pages.style, &self.previous_items) {
-            if *previous == items {
+                body,
+            }));
+        }
+        if let Pages::Numbered { .. } = self.pages {
+            if self.previous_body.as_ref() == Some(&body) {
                 tracing::warn!(
-                    page = number,
-                    "the server sent the previous page's items again (it may ignore the page parameter); the walk stops"
+                    page = page.number,
+                    "the server sent the previous page again (it may ignore the page parameter); the walk stops"
                 );
                 return Ok(());
             }
+            self.previous_body = Some(body);
         }
-        for (index, item) in items.iter().cloned().enumerate() {
-            let item = serde_path_to_error::deserialize(item).map_err(|e| {
-                let path = format!("{}/{index}: {}", self.pages.items, e.path());
-                decode_error(&body, &path, &e.inner().to_string(), status)
-            })?;
-            self.buffered.push_back(item);
-        }
-        if count == 0 {
+        if read.items.is_empty() {
             return Ok(());
         }
-        if let Style::Number { .. } = self.pages.style {
-            self.previous_items = Some(items);
-        }
-        self.next = match (&self.pages.style, number) {
-            (Style::Number { start, total_pages }, Some(number)) => {
-                let total = total_pages.and_then(|p| body.pointer(p)).and_then(as_i64);
+        self.buffered.extend(read.items);
+        self.next = match (self.pages, page.number) {
+            (Pages::Numbered { start }, Some(number)) => {
                 // Page `number` is the (number - start + 1)-th page; numbers past i64 end the walk.
-                let position = number.saturating_sub(*start).saturating_add(1);
-                match (total, number.checked_add(1)) {
+                let position = number.saturating_sub(start).saturating_add(1);
+                match (read.total_pages, number.checked_add(1)) {
                     (Some(total), _) if position >= total => Next::Done,
                     (_, None) => Next::Done,
                     (_, Some(next)) => Next::Fetch(PageRequest {
-                        client,
                         number: Some(next),
+                        url: None,
                     }),
                 }
             }
-            (Style::NextUrl(pointer), _) => match body.pointer(pointer) {
-                Some(Value::String(url)) if !url.is_empty() => match client.for_page_url(url) {
-                    Ok(client) => {
-                        let repeated = client
-                            .page_url()
-                            .filter(|url| !self.seen_urls.insert(url.as_str().to_owned()))
-                            .map(|url| url.path().to_owned());
-                        match repeated {
-                            Some(path) => Next::Fail(Error::from(PaginationError::Cycle { path })),
-                            None => Next::Fetch(PageRequest { client, number: None }),
-                        }
-                    }
-                    Err(error) => Next::Fail(error),
-                },
-                _ => Next::Done,
+            (Pages::NextUrl, _) => match read.next_url {
+                Some(url) => self.follow(&url),
+                None => Next::Done,
             },
-            (Style::Number { .. }, None) => Next::Done,
+            (Pages::Numbered { .. }, None) => Next::Done,
         };
         Ok(())
     }
-}
 
-/// Reads a page count that may be sent as a number or as a numeric string.
-fn as_i64(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f.ceil() as i64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+    /// The request for a next-page URL: refused on another server or when already fetched.
+    fn follow(&mut self, url: &str) -> Next<E> {
+        match self.client.resolve_on_same_server(url, "next-page URL") {
+            Ok(url) if !self.seen_urls.insert(url.as_str().to_owned()) => {
+                Next::Fail(Error::from(PaginationError::Cycle {
+                    path: url.path().to_owned(),
+                }))
+            }
+            Ok(url) => Next::Fetch(PageRequest {
+                number: None,
+                url: Some(url),
+            }),
+            Err(error) => Next::Fail(error),
+        }
     }
-}
-
-fn decode_error<E>(body: &Value, path: &str, message: &str, status: http::StatusCode) -> Error<E> {
-    Error::from(DecodeError {
-        path: path.to_owned(),
-        message: message.to_owned(),
-        status: Some(status),
-        body: serde_json::to_vec(body).unwrap_or_default().into(),
-    })
 }

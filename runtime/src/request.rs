@@ -6,6 +6,7 @@
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
+use url::Url;
 
 use crate::encoding::{self, QueryStyle};
 
@@ -93,6 +94,8 @@ pub struct ApiRequest {
     pub(crate) body: Body,
     pub(crate) retry_safe: bool,
     pub(crate) invalid: Option<String>,
+    /// An absolute URL sent to instead of the base URL + path + query (a next-page URL).
+    pub(crate) absolute_url: Option<Url>,
 }
 
 impl ApiRequest {
@@ -114,6 +117,7 @@ impl ApiRequest {
             body: Body::Empty,
             retry_safe,
             invalid: None,
+            absolute_url: None,
         }
     }
 
@@ -210,6 +214,17 @@ impl ApiRequest {
         self
     }
 
+    /// Sends the request to `url` (e.g. a next-page URL the server handed out) instead of the
+    /// base URL, path and query; method, headers, body and credentials stay the same.
+    ///
+    /// The client refuses it with [`Error::InvalidRequest`](crate::Error::InvalidRequest)
+    /// unless `url` has the base URL's scheme, host and port: credentials must not travel
+    /// to another server.
+    pub fn absolute_url(mut self, url: Url) -> Self {
+        self.absolute_url = Some(url);
+        self
+    }
+
     /// Marks a request as safe to retry even though its method is not idempotent.
     pub fn retry_safe(mut self, safe: bool) -> Self {
         self.retry_safe = safe;
@@ -242,6 +257,11 @@ impl ApiRequest {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The absolute URL the request goes to instead of base URL, path and query, if set.
+    pub fn absolute_url_override(&self) -> Option<&Url> {
+        self.absolute_url.as_ref()
     }
 
     /// The query pairs in order.

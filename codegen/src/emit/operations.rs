@@ -106,7 +106,6 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
     let mut args = Vec::new();
     let mut builds = Vec::new();
     for p in &op.params {
-        let wire = &p.wire_name;
         let value = if p.required {
             let arg = ident(&p.name);
             let ty = type_tokens(ir, &p.ty, From::Elsewhere);
@@ -128,20 +127,7 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
             let field = ident(&p.name);
             quote! { &params.#field }
         };
-        builds.push(match p.location {
-            ParamLocation::Path => quote! { .path_param(#wire, #value) },
-            ParamLocation::Header => quote! { .header(#wire, #value) },
-            ParamLocation::Query(style) => {
-                let style = match style {
-                    QueryStyle::Form => quote! { client_runtime::QueryStyle::Form },
-                    QueryStyle::FormNoExplode => {
-                        quote! { client_runtime::QueryStyle::FormNoExplode }
-                    }
-                    QueryStyle::DeepObject => quote! { client_runtime::QueryStyle::DeepObject },
-                };
-                quote! { .query(#wire, #value, #style) }
-            }
-        });
+        builds.push(param_setter(p, &value));
     }
     let mut body_stmt = TokenStream::new();
     if let Some(Body { kind: body, required }) = &op.body {
@@ -182,33 +168,12 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
     if op.retry_safe {
         builds.push(quote! { .retry_safe(true) });
     }
-    let method = match op.method.as_str() {
-        "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE" => {
-            let m = ident(&op.method);
-            quote! { client_runtime::reexports::http::Method::#m }
-        }
-        other => quote! { client_runtime::ApiRequest::custom_method(#other) },
-    };
+    let method = http_method(op);
     let path = &op.path;
     let operation_id = &op.operation_id;
     let ok_ty = success_type(ir, op);
     let err_ty = error_type(ir, op);
-    let arms = arms(ir, op);
-    // A lone `default` response needs no status match.
-    let dispatch = match arms.as_slice() {
-        [(None, expr)] => quote! { #expr },
-        _ => {
-            let arms = arms.iter().map(|(pattern, expr)| {
-                let pattern = pattern.clone().unwrap_or_else(|| quote! { _ });
-                quote! { #pattern => #expr, }
-            });
-            quote! {
-                match response.status().as_u16() {
-                    #(#arms)*
-                }
-            }
-        }
-    };
+    let dispatch = dispatch(ir, op);
     let doc = doc_attrs(Some(&method_doc(op)));
     let mutability = if body_stmt.is_empty() {
         quote! {}
@@ -222,6 +187,57 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
             #body_stmt
             let response = #client.api_client().send(request).await?;
             #dispatch
+        }
+    }
+}
+
+/// The request-builder call that sets parameter `p` to `value` (an expression of a reference).
+pub(super) fn param_setter(p: &Param, value: &TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    match p.location {
+        ParamLocation::Path => quote! { .path_param(#wire, #value) },
+        ParamLocation::Header => quote! { .header(#wire, #value) },
+        ParamLocation::Query(style) => {
+            let style = match style {
+                QueryStyle::Form => quote! { client_runtime::QueryStyle::Form },
+                QueryStyle::FormNoExplode => {
+                    quote! { client_runtime::QueryStyle::FormNoExplode }
+                }
+                QueryStyle::DeepObject => quote! { client_runtime::QueryStyle::DeepObject },
+            };
+            quote! { .query(#wire, #value, #style) }
+        }
+    }
+}
+
+/// The operation's HTTP method as an `http::Method` expression.
+pub(super) fn http_method(op: &Operation) -> TokenStream {
+    match op.method.as_str() {
+        "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE" => {
+            let m = ident(&op.method);
+            quote! { client_runtime::reexports::http::Method::#m }
+        }
+        other => quote! { client_runtime::ApiRequest::custom_method(#other) },
+    }
+}
+
+/// The expression that turns `response` (a `client_runtime::RawResponse`) into the
+/// operation's result: a match on the status, one arm per documented response.
+pub(super) fn dispatch(ir: &Ir, op: &Operation) -> TokenStream {
+    let arms = arms(ir, op);
+    // A lone `default` response needs no status match.
+    match arms.as_slice() {
+        [(None, expr)] => quote! { #expr },
+        _ => {
+            let arms = arms.iter().map(|(pattern, expr)| {
+                let pattern = pattern.clone().unwrap_or_else(|| quote! { _ });
+                quote! { #pattern => #expr, }
+            });
+            quote! {
+                match response.status().as_u16() {
+                    #(#arms)*
+                }
+            }
         }
     }
 }

@@ -335,12 +335,13 @@ pub struct RateLimit {
 /// body, an integer page parameter), and a warning says why otherwise.
 #[derive(Debug, Clone)]
 pub struct Pagination {
-    /// The type of one page: the operation's success body.
+    /// The type each page is decoded into: the operation's success body, or
+    /// `serde_json::Value` when an `x-pagination` pointer leaves the page's structs (then
+    /// every [`PageField`] is a [`PageField::Pointer`]).
     pub page_type: TypeRef,
-    /// JSON pointer to the items in a page.
-    pub items: String,
-    /// The items' type, found by following [`Pagination::items`] through the page's structs
-    /// (`serde_json::Value` where the pointer leaves typed ground).
+    /// Where the page holds its items.
+    pub items: PageField,
+    /// The items' type (`serde_json::Value` when pages are read as JSON values).
     pub item_type: TypeRef,
     /// How the next page is found.
     pub next: PageNext,
@@ -349,19 +350,39 @@ pub struct Pagination {
 /// How a pager finds the next page.
 #[derive(Debug, Clone)]
 pub enum PageNext {
-    /// A page-number parameter, with a pointer to the total number of pages.
+    /// A page-number parameter, with where the page states the total number of pages.
     Number {
         /// The parameter's Rust name.
         param: String,
         /// Whether the parameter is required (a function argument) or in the params struct.
         required: bool,
+        /// The parameter's type, without `Option`.
+        ty: TypeRef,
         /// The first page's number.
         start: i64,
-        /// JSON pointer to the number of pages.
-        total_pages: Option<String>,
+        /// Where the page states the number of pages.
+        total_pages: Option<PageField>,
     },
-    /// A pointer to the next page's URL.
-    Url(String),
+    /// Where the page states the next page's URL.
+    Url(PageField),
+}
+
+/// Where a page holds one of its parts (items, page count, next URL).
+#[derive(Debug, Clone)]
+pub enum PageField {
+    /// Through these struct fields of the page type, from the outside in.
+    Fields(Vec<FieldStep>),
+    /// At this JSON pointer into a page read as a JSON value.
+    Pointer(String),
+}
+
+/// One struct field on the way to a part of a page.
+#[derive(Debug, Clone)]
+pub struct FieldStep {
+    /// The field's Rust name.
+    pub field: String,
+    /// How many `Option`s wrap the field's value (0 for a required, non-nullable field).
+    pub options: usize,
 }
 
 /// One API operation.

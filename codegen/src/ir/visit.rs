@@ -60,6 +60,7 @@ pub fn operation_uses<'a>(op: &'a Operation, visit: &mut impl FnMut(&'a TypeRef)
     }
     op.responses.iter().for_each(|r| body_use(&r.body, visit));
     if let Some(pagination) = &op.pagination {
+        visit(&pagination.page_type);
         visit(&pagination.item_type);
     }
 }

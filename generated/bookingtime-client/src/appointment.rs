@@ -933,29 +933,37 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_index_day(organization_id, year, month, day, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("year", &year)
+                        .path_param("month", &month)
+                        .path_param("day", &day)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -974,35 +982,37 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_index_all_day(
-                            organization_id,
-                            year,
-                            month,
-                            day,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("year", &year)
+                        .path_param("month", &month)
+                        .path_param("day", &day)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1020,29 +1030,36 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_index_week(organization_id, year, week, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("year", &year)
+                        .path_param("week", &week)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1060,29 +1077,36 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_index_all_week(organization_id, year, week, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("year", &year)
+                        .path_param("week", &week)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1100,29 +1124,36 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_index_month(organization_id, year, month, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("year", &year)
+                        .path_param("month", &month)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1140,34 +1171,36 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_index_all_month(
-                            organization_id,
-                            year,
-                            month,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("year", &year)
+                        .path_param("month", &month)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1185,34 +1218,36 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_custom_entity_index(
-                            organization_id,
-                            custom_entity_type,
-                            custom_entity_id,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("customEntityId", custom_entity_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1231,35 +1266,41 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_custom_entity_filter(
-                            organization_id,
-                            custom_entity_type,
-                            custom_entity_id,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("customEntityId", custom_entity_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1276,29 +1317,35 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_customer_index(organization_id, customer_id, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/{customerId}/appointment/index/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("customerId", customer_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1316,34 +1363,40 @@ impl AppointmentApi<'_> {
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .appointment()
-                        .appointment_customer_filter(
-                            organization_id,
-                            customer_id,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/{customerId}/appointment/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customerId", customer_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::AppointmentPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }

@@ -1739,29 +1739,35 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_index(organization_id, custom_entity_type, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityType}/index/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1778,33 +1784,35 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_index_all(
-                            organization_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1822,34 +1830,40 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_filter(
-                            organization_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1867,34 +1881,40 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_filter_all(
-                            organization_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1912,34 +1932,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_appointment_index(
-                            organization_id,
-                            appointment_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("appointmentId", appointment_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -1958,35 +1980,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_appointment_filter(
-                            organization_id,
-                            appointment_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("appointmentId", appointment_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2004,34 +2032,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_appointment_template_index(
-                            organization_id,
-                            appointment_template_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("appointmentTemplateId", appointment_template_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2050,35 +2080,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_appointment_template_filter(
-                            organization_id,
-                            appointment_template_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("appointmentTemplateId", appointment_template_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2096,34 +2132,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_booking_resource_index(
-                            organization_id,
-                            booking_resource_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("bookingResourceId", booking_resource_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2142,35 +2180,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_booking_resource_filter(
-                            organization_id,
-                            booking_resource_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("bookingResourceId", booking_resource_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2188,34 +2232,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_booking_template_index(
-                            organization_id,
-                            booking_template_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("bookingTemplateId", booking_template_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2234,35 +2280,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_booking_template_filter(
-                            organization_id,
-                            booking_template_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("bookingTemplateId", booking_template_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2280,34 +2332,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_custom_entity_index(
-                            organization_id,
-                            custom_entity_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityId", custom_entity_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2326,35 +2380,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_custom_entity_filter(
-                            organization_id,
-                            custom_entity_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityId", custom_entity_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2372,34 +2432,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_customer_index(
-                            organization_id,
-                            customer_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customerId", customer_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2418,35 +2480,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_customer_filter(
-                            organization_id,
-                            customer_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customerId", customer_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2464,34 +2532,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_employee_index(
-                            organization_id,
-                            employee_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("employeeId", employee_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2510,35 +2580,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_employee_filter(
-                            organization_id,
-                            employee_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("employeeId", employee_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2556,34 +2632,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_file_index(
-                            organization_id,
-                            file_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("fileId", file_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2602,35 +2680,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_file_filter(
-                            organization_id,
-                            file_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("fileId", file_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2648,34 +2732,36 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_resource_index(
-                            organization_id,
-                            resource_id,
-                            custom_entity_type,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("resourceId", resource_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -2694,35 +2780,41 @@ impl CustomEntityApi<'_> {
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .custom_entity()
-                        .custom_entity_resource_filter(
-                            organization_id,
-                            resource_id,
-                            custom_entity_type,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("resourceId", resource_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomEntityPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }

@@ -472,26 +472,34 @@ impl CustomerApi<'_> {
         crate::types::Customer,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client.customer().customer_index(organization_id, number).await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/index/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -507,26 +515,34 @@ impl CustomerApi<'_> {
         crate::types::Customer,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client.customer().customer_index_all(organization_id, number).await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/indexAll/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -543,29 +559,39 @@ impl CustomerApi<'_> {
         crate::types::Customer,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .customer()
-                        .customer_filter(organization_id, number, search_query)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/filter/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -582,29 +608,39 @@ impl CustomerApi<'_> {
         crate::types::Customer,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .customer()
-                        .customer_filter_all(organization_id, number, search_query)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/filterAll/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -622,34 +658,36 @@ impl CustomerApi<'_> {
         crate::types::Customer,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .customer()
-                        .customer_custom_entity_index(
-                            organization_id,
-                            custom_entity_type,
-                            custom_entity_id,
-                            number,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/index/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("customEntityId", custom_entity_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -668,35 +706,41 @@ impl CustomerApi<'_> {
         crate::types::Customer,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .customer()
-                        .customer_custom_entity_filter(
-                            organization_id,
-                            custom_entity_type,
-                            custom_entity_id,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customEntityType", custom_entity_type)
+                        .path_param("customEntityId", custom_entity_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }

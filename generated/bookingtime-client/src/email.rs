@@ -354,26 +354,34 @@ impl EmailApi<'_> {
         crate::types::Email,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client.email().email_index(organization_id, number).await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/email/index/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::EmailPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -389,26 +397,34 @@ impl EmailApi<'_> {
         crate::types::Email,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client.email().email_index_all(organization_id, number).await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/email/indexAll/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::EmailPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -425,29 +441,39 @@ impl EmailApi<'_> {
         crate::types::Email,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .email()
-                        .email_filter(organization_id, number, search_query)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/email/filter/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::EmailPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -464,29 +490,39 @@ impl EmailApi<'_> {
         crate::types::Email,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .email()
-                        .email_filter_all(organization_id, number, search_query)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/email/filterAll/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::EmailPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -503,29 +539,35 @@ impl EmailApi<'_> {
         crate::types::Email,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .email()
-                        .email_customer_index(organization_id, customer_id, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/{customerId}/email/index/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("customerId", customer_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::EmailPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -543,34 +585,40 @@ impl EmailApi<'_> {
         crate::types::Email,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .email()
-                        .email_customer_filter(
-                            organization_id,
-                            customer_id,
-                            number,
-                            search_query,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/customer/{customerId}/email/filter/{page}",
                         )
-                        .await
-                }
+                        .path_param("organizationId", organization_id)
+                        .path_param("customerId", customer_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::EmailPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }

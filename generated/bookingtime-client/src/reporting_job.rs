@@ -321,29 +321,34 @@ impl ReportingJobApi<'_> {
         crate::types::ReportingJob,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .reporting_job()
-                        .reporting_job_index(organization_id, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/reportingJob/index/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::ReportingJobPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -359,29 +364,34 @@ impl ReportingJobApi<'_> {
         crate::types::ReportingJob,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .reporting_job()
-                        .reporting_job_index_all(organization_id, number)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/reportingJob/indexAll/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::ReportingJobPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -398,29 +408,39 @@ impl ReportingJobApi<'_> {
         crate::types::ReportingJob,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .reporting_job()
-                        .reporting_job_filter(organization_id, number, search_query)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/reportingJob/filter/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::ReportingJobPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
@@ -437,29 +457,39 @@ impl ReportingJobApi<'_> {
         crate::types::ReportingJob,
         crate::types::ErrorEnvelope,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/content/recordList",
-            1i64,
-            Some("/content/pageTotal"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client
-                        .reporting_job()
-                        .reporting_job_filter_all(organization_id, number, search_query)
-                        .await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/organization/{organizationId}/reportingJob/filterAll/{page}",
+                        )
+                        .path_param("organizationId", organization_id)
+                        .path_param("page", &number)
+                        .query(
+                            "searchQuery",
+                            search_query,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::ReportingJobPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }

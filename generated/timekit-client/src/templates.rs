@@ -133,16 +133,34 @@ impl TemplatesApi<'_> {
         crate::types::Template,
         crate::types::ErrorType,
     > {
-        let pages = client_runtime::Pages::next_url("/data", "/next_page_url");
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                let params = params.clone();
-                async move {
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client.templates().get_templates(params).await
-                }
+            client_runtime::Pages::NextUrl,
+            move |_: &client_runtime::PageRequest| {
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/templates",
+                        )
+                        .query("limit", &params.limit, client_runtime::QueryStyle::Form)
+                        .query("page", &params.page, client_runtime::QueryStyle::Form)
+                        .query(
+                            "include",
+                            &params.include,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                429 => Err(response.error_json(std::convert::identity)),
+                503 => Err(response.error_json(std::convert::identity)),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::TemplatePage| {
+                let next_url = page.next_page_url.as_ref().cloned();
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .next_url(next_url)
             },
         )
     }

@@ -95,28 +95,64 @@ impl EntriesApi<'_> {
         &self,
         params: EntriesListParams,
     ) -> client_runtime::PageStream<'a, crate::types::Entry, crate::types::ErrorType> {
-        let pages = client_runtime::Pages::numbered(
-            "/data",
-            1i64,
-            Some("/meta/last_page"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                let mut params = params.clone();
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    params.page = Some(number);
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client.entries().entries_list(params).await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i64 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/entries",
+                        )
+                        .query("page", &number, client_runtime::QueryStyle::Form)
+                        .query(
+                            "per_page",
+                            &params.per_page,
+                            client_runtime::QueryStyle::Form,
+                        )
+                        .query(
+                            "sort_by",
+                            &params.sort_by,
+                            client_runtime::QueryStyle::Form,
+                        )
+                        .query(
+                            "direction",
+                            &params.direction,
+                            client_runtime::QueryStyle::Form,
+                        )
+                        .query(
+                            "member_ids[]",
+                            &params.member_ids,
+                            client_runtime::QueryStyle::Form,
+                        )
+                        .query(
+                            "date_from",
+                            &params.date_from,
+                            client_runtime::QueryStyle::Form,
+                        )
+                        .query(
+                            "date_to",
+                            &params.date_to,
+                            client_runtime::QueryStyle::Form,
+                        ),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                429 => Err(response.error_json(std::convert::identity)),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::EntryPage| {
+                let total_pages = page
+                    .meta
+                    .as_ref()
+                    .and_then(|v| v.last_page.as_ref())
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }

@@ -284,28 +284,35 @@ impl EnterpriseCustomersApi<'_> {
         crate::types::Customer,
         serde_json::Map<String, serde_json::Value>,
     > {
-        let pages = client_runtime::Pages::numbered(
-            "/data",
-            1i64,
-            Some("/meta/totalPages"),
-        );
         client_runtime::pagination::paginate(
             self.client.api_client(),
-            pages,
-            move |page: client_runtime::PageRequest| {
-                let mut params = params.clone();
-                async move {
-                    let Some(number) = page.number() else {
-                        return Err(
-                            client_runtime::Error::invalid_request(
-                                "the page number does not fit the page parameter".to_owned(),
-                            ),
-                        );
-                    };
-                    params.page = Some(number);
-                    let client = crate::Client::from_api_client(page.into_client());
-                    client.enterprise_customers().enterprise_customers_list(params).await
-                }
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i64 = page.number()?;
+                Ok(
+                    client_runtime::ApiRequest::new(
+                            client_runtime::reexports::http::Method::GET,
+                            "/v1/enterprise-customers",
+                        )
+                        .header("company-id", &params.company_id)
+                        .query("page", &number, client_runtime::QueryStyle::Form)
+                        .query("limit", &params.limit, client_runtime::QueryStyle::Form),
+                )
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerList| {
+                let total_pages = page
+                    .meta
+                    .as_ref()
+                    .and_then(|v| v.total_pages.as_ref())
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .total_pages(total_pages)
             },
         )
     }
