@@ -79,6 +79,7 @@ pub fn stream_method(ir: &Ir, group: &Group, op: &Operation) -> Option<TokenStre
     };
     let method = http_method(op);
     let path = &op.path;
+    let operation_id = &op.operation_id;
     let dispatch = dispatch(ir, op);
     let extract = extractor(ir, pagination);
     let item_ty = type_tokens(ir, &pagination.item_type, From::Elsewhere);
@@ -105,7 +106,7 @@ pub fn stream_method(ir: &Ir, group: &Group, op: &Operation) -> Option<TokenStre
                 #pages,
                 move |#request_arg: &client_runtime::PageRequest| {
                     #number
-                    Ok(client_runtime::ApiRequest::new(#method, #path) #(#builds)*)
+                    Ok(client_runtime::ApiRequest::new(#method, #path).operation(#operation_id) #(#builds)*)
                 },
                 |response: client_runtime::RawResponse| #dispatch,
                 #extract,

@@ -165,6 +165,7 @@ impl AppApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/app/index/{page}",
                         )
+                        .operation("appIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -205,6 +206,7 @@ impl AppApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/app/filter/{page}",
                         )
+                        .operation("appFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -360,6 +360,7 @@ impl AppConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appConfig/index/{page}",
                         )
+                        .operation("appConfigIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -403,6 +404,7 @@ impl AppConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appConfig/indexAll/{page}",
                         )
+                        .operation("appConfigIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -447,6 +449,7 @@ impl AppConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appConfig/filter/{page}",
                         )
+                        .operation("appConfigFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -496,6 +499,7 @@ impl AppConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appConfig/filterAll/{page}",
                         )
+                        .operation("appConfigFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

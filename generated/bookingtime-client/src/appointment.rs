@@ -945,6 +945,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}",
                         )
+                        .operation("appointmentIndexDay")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("month", &month)
@@ -994,6 +995,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
                         )
+                        .operation("appointmentIndexAllDay")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("month", &month)
@@ -1042,6 +1044,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}",
                         )
+                        .operation("appointmentIndexWeek")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("week", &week)
@@ -1089,6 +1092,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}",
                         )
+                        .operation("appointmentIndexAllWeek")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("week", &week)
@@ -1136,6 +1140,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}",
                         )
+                        .operation("appointmentIndexMonth")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("month", &month)
@@ -1183,6 +1188,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}",
                         )
+                        .operation("appointmentIndexAllMonth")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("month", &month)
@@ -1230,6 +1236,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}",
                         )
+                        .operation("appointmentCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -1278,6 +1285,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}",
                         )
+                        .operation("appointmentCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -1329,6 +1337,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/appointment/index/{page}",
                         )
+                        .operation("appointmentCustomerIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("page", &number),
@@ -1375,6 +1384,7 @@ impl AppointmentApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/appointment/filter/{page}",
                         )
+                        .operation("appointmentCustomerFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("page", &number)

@@ -794,6 +794,7 @@ impl AppointmentTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplate/index/{page}",
                         )
+                        .operation("appointmentTemplateIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -837,6 +838,7 @@ impl AppointmentTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplate/indexAll/{page}",
                         )
+                        .operation("appointmentTemplateIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -881,6 +883,7 @@ impl AppointmentTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplate/filter/{page}",
                         )
+                        .operation("appointmentTemplateFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -930,6 +933,7 @@ impl AppointmentTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplate/filterAll/{page}",
                         )
+                        .operation("appointmentTemplateFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -980,6 +984,7 @@ impl AppointmentTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/index/{page}",
                         )
+                        .operation("appointmentTemplateCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -1028,6 +1033,7 @@ impl AppointmentTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/filter/{page}",
                         )
+                        .operation("appointmentTemplateCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)

@@ -354,6 +354,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplateCategory/index/{page}",
                         )
+                        .operation("appointmentTemplateCategoryIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -397,6 +398,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}",
                         )
+                        .operation("appointmentTemplateCategoryIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -441,6 +443,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplateCategory/filter/{page}",
                         )
+                        .operation("appointmentTemplateCategoryFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -490,6 +493,7 @@ impl AppointmentTemplateCategoryApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}",
                         )
+                        .operation("appointmentTemplateCategoryFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -523,6 +523,7 @@ impl AvailabilityExceptionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/availabilityException/index/{page}",
                         )
+                        .operation("availabilityExceptionIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -566,6 +567,7 @@ impl AvailabilityExceptionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/availabilityException/indexAll/{page}",
                         )
+                        .operation("availabilityExceptionIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -610,6 +612,7 @@ impl AvailabilityExceptionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/availabilityException/filter/{page}",
                         )
+                        .operation("availabilityExceptionFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -659,6 +662,7 @@ impl AvailabilityExceptionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/availabilityException/filterAll/{page}",
                         )
+                        .operation("availabilityExceptionFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -708,6 +712,7 @@ impl AvailabilityExceptionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/index/{page}",
                         )
+                        .operation("availabilityExceptionAppointmentTemplateIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("appointmentTemplateId", appointment_template_id)
                         .path_param("page", &number),
@@ -754,6 +759,7 @@ impl AvailabilityExceptionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/filter/{page}",
                         )
+                        .operation("availabilityExceptionAppointmentTemplateFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("appointmentTemplateId", appointment_template_id)
                         .path_param("page", &number)
@@ -804,6 +810,7 @@ impl AvailabilityExceptionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/index/{page}",
                         )
+                        .operation("availabilityExceptionBookingResourceIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("bookingResourceId", booking_resource_id)
                         .path_param("page", &number),
@@ -850,6 +857,7 @@ impl AvailabilityExceptionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/filter/{page}",
                         )
+                        .operation("availabilityExceptionBookingResourceFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("bookingResourceId", booking_resource_id)
                         .path_param("page", &number)

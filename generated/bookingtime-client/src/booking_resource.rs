@@ -450,6 +450,7 @@ impl BookingResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/index/{page}",
                         )
+                        .operation("bookingResourceIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -493,6 +494,7 @@ impl BookingResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/indexAll/{page}",
                         )
+                        .operation("bookingResourceIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -537,6 +539,7 @@ impl BookingResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/filter/{page}",
                         )
+                        .operation("bookingResourceFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -586,6 +589,7 @@ impl BookingResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/filterAll/{page}",
                         )
+                        .operation("bookingResourceFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -636,6 +640,7 @@ impl BookingResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/index/{page}",
                         )
+                        .operation("bookingResourceCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -684,6 +689,7 @@ impl BookingResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/filter/{page}",
                         )
+                        .operation("bookingResourceCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)

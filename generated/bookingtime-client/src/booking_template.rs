@@ -446,6 +446,7 @@ impl BookingTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingTemplate/index/{page}",
                         )
+                        .operation("bookingTemplateIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -489,6 +490,7 @@ impl BookingTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingTemplate/indexAll/{page}",
                         )
+                        .operation("bookingTemplateIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -533,6 +535,7 @@ impl BookingTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingTemplate/filter/{page}",
                         )
+                        .operation("bookingTemplateFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -582,6 +585,7 @@ impl BookingTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingTemplate/filterAll/{page}",
                         )
+                        .operation("bookingTemplateFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -631,6 +635,7 @@ impl BookingTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/index/{page}",
                         )
+                        .operation("bookingTemplateBookingResourceIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("bookingResourceId", booking_resource_id)
                         .path_param("page", &number),
@@ -677,6 +682,7 @@ impl BookingTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/filter/{page}",
                         )
+                        .operation("bookingTemplateBookingResourceFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("bookingResourceId", booking_resource_id)
                         .path_param("page", &number)
@@ -728,6 +734,7 @@ impl BookingTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/index/{page}",
                         )
+                        .operation("bookingTemplateCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -776,6 +783,7 @@ impl BookingTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/filter/{page}",
                         )
+                        .operation("bookingTemplateCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)

@@ -1751,6 +1751,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("page", &number),
@@ -1796,6 +1797,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}",
                         )
+                        .operation("customEntityIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("page", &number),
@@ -1842,6 +1844,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("page", &number)
@@ -1893,6 +1896,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}",
                         )
+                        .operation("customEntityFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("page", &number)
@@ -1944,6 +1948,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityAppointmentIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("appointmentId", appointment_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -1992,6 +1997,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityAppointmentFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("appointmentId", appointment_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2044,6 +2050,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityAppointmentTemplateIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("appointmentTemplateId", appointment_template_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2092,6 +2099,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityAppointmentTemplateFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("appointmentTemplateId", appointment_template_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2144,6 +2152,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityBookingResourceIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("bookingResourceId", booking_resource_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2192,6 +2201,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityBookingResourceFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("bookingResourceId", booking_resource_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2244,6 +2254,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityBookingTemplateIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("bookingTemplateId", booking_template_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2292,6 +2303,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityBookingTemplateFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("bookingTemplateId", booking_template_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2344,6 +2356,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityId", custom_entity_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2392,6 +2405,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityId", custom_entity_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2444,6 +2458,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityCustomerIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2492,6 +2507,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityCustomerFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2544,6 +2560,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityEmployeeIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("employeeId", employee_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2592,6 +2609,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityEmployeeFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("employeeId", employee_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2644,6 +2662,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityFileIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("fileId", file_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2692,6 +2711,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityFileFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("fileId", file_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2744,6 +2764,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}",
                         )
+                        .operation("customEntityResourceIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("resourceId", resource_id)
                         .path_param("customEntityType", custom_entity_type)
@@ -2792,6 +2813,7 @@ impl CustomEntityApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}",
                         )
+                        .operation("customEntityResourceFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("resourceId", resource_id)
                         .path_param("customEntityType", custom_entity_type)

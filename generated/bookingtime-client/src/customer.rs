@@ -484,6 +484,7 @@ impl CustomerApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/index/{page}",
                         )
+                        .operation("customerIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -527,6 +528,7 @@ impl CustomerApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/indexAll/{page}",
                         )
+                        .operation("customerIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -571,6 +573,7 @@ impl CustomerApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/filter/{page}",
                         )
+                        .operation("customerFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -620,6 +623,7 @@ impl CustomerApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/filterAll/{page}",
                         )
+                        .operation("customerFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -670,6 +674,7 @@ impl CustomerApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/index/{page}",
                         )
+                        .operation("customerCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -718,6 +723,7 @@ impl CustomerApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/filter/{page}",
                         )
+                        .operation("customerCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)

@@ -333,6 +333,7 @@ impl CustomerGroupApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customerGroup/index/{page}",
                         )
+                        .operation("customerGroupIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -376,6 +377,7 @@ impl CustomerGroupApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customerGroup/indexAll/{page}",
                         )
+                        .operation("customerGroupIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -420,6 +422,7 @@ impl CustomerGroupApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customerGroup/filter/{page}",
                         )
+                        .operation("customerGroupFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -469,6 +472,7 @@ impl CustomerGroupApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customerGroup/filterAll/{page}",
                         )
+                        .operation("customerGroupFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

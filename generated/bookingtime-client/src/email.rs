@@ -366,6 +366,7 @@ impl EmailApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/email/index/{page}",
                         )
+                        .operation("emailIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -409,6 +410,7 @@ impl EmailApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/email/indexAll/{page}",
                         )
+                        .operation("emailIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -453,6 +455,7 @@ impl EmailApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/email/filter/{page}",
                         )
+                        .operation("emailFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -502,6 +505,7 @@ impl EmailApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/email/filterAll/{page}",
                         )
+                        .operation("emailFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -551,6 +555,7 @@ impl EmailApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/email/index/{page}",
                         )
+                        .operation("emailCustomerIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("page", &number),
@@ -597,6 +602,7 @@ impl EmailApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/email/filter/{page}",
                         )
+                        .operation("emailCustomerFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("page", &number)

@@ -391,6 +391,7 @@ impl EmailTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/emailTemplate/index/{page}",
                         )
+                        .operation("emailTemplateIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -434,6 +435,7 @@ impl EmailTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/emailTemplate/indexAll/{page}",
                         )
+                        .operation("emailTemplateIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -478,6 +480,7 @@ impl EmailTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/emailTemplate/filter/{page}",
                         )
+                        .operation("emailTemplateFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -527,6 +530,7 @@ impl EmailTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/emailTemplate/filterAll/{page}",
                         )
+                        .operation("emailTemplateFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

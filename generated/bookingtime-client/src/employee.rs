@@ -635,6 +635,7 @@ impl EmployeeApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employee/index/{page}",
                         )
+                        .operation("employeeIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -678,6 +679,7 @@ impl EmployeeApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employee/indexAll/{page}",
                         )
+                        .operation("employeeIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -722,6 +724,7 @@ impl EmployeeApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employee/filter/{page}",
                         )
+                        .operation("employeeFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -771,6 +774,7 @@ impl EmployeeApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employee/filterAll/{page}",
                         )
+                        .operation("employeeFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -821,6 +825,7 @@ impl EmployeeApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/index/{page}",
                         )
+                        .operation("employeeCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -869,6 +874,7 @@ impl EmployeeApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/filter/{page}",
                         )
+                        .operation("employeeCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)

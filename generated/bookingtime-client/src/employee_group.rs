@@ -391,6 +391,7 @@ impl EmployeeGroupApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employeeGroup/index/{page}",
                         )
+                        .operation("employeeGroupIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -434,6 +435,7 @@ impl EmployeeGroupApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employeeGroup/indexAll/{page}",
                         )
+                        .operation("employeeGroupIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -478,6 +480,7 @@ impl EmployeeGroupApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employeeGroup/filter/{page}",
                         )
+                        .operation("employeeGroupFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -527,6 +530,7 @@ impl EmployeeGroupApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/employeeGroup/filterAll/{page}",
                         )
+                        .operation("employeeGroupFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

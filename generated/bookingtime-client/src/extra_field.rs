@@ -333,6 +333,7 @@ impl ExtraFieldApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/extraField/index/{page}",
                         )
+                        .operation("extraFieldIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -376,6 +377,7 @@ impl ExtraFieldApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/extraField/indexAll/{page}",
                         )
+                        .operation("extraFieldIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -420,6 +422,7 @@ impl ExtraFieldApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/extraField/filter/{page}",
                         )
+                        .operation("extraFieldFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -469,6 +472,7 @@ impl ExtraFieldApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/extraField/filterAll/{page}",
                         )
+                        .operation("extraFieldFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -540,6 +540,7 @@ impl FileApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/file/index/{page}",
                         )
+                        .operation("fileIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -583,6 +584,7 @@ impl FileApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/file/indexAll/{page}",
                         )
+                        .operation("fileIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -627,6 +629,7 @@ impl FileApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/file/filter/{page}",
                         )
+                        .operation("fileFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -676,6 +679,7 @@ impl FileApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/file/filterAll/{page}",
                         )
+                        .operation("fileFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -726,6 +730,7 @@ impl FileApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/index/{page}",
                         )
+                        .operation("fileCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -774,6 +779,7 @@ impl FileApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/filter/{page}",
                         )
+                        .operation("fileCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -825,6 +831,7 @@ impl FileApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/file/index/{page}",
                         )
+                        .operation("fileCustomerIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("page", &number),
@@ -871,6 +878,7 @@ impl FileApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/file/filter/{page}",
                         )
+                        .operation("fileCustomerFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("page", &number)

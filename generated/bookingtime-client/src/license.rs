@@ -142,6 +142,7 @@ impl LicenseApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/license/index/{page}",
                         )
+                        .operation("licenseIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -186,6 +187,7 @@ impl LicenseApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/license/filter/{page}",
                         )
+                        .operation("licenseFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

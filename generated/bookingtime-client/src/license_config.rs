@@ -333,6 +333,7 @@ impl LicenseConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/licenseConfig/index/{page}",
                         )
+                        .operation("licenseConfigIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -376,6 +377,7 @@ impl LicenseConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/licenseConfig/indexAll/{page}",
                         )
+                        .operation("licenseConfigIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -420,6 +422,7 @@ impl LicenseConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/licenseConfig/filter/{page}",
                         )
+                        .operation("licenseConfigFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -469,6 +472,7 @@ impl LicenseConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/licenseConfig/filterAll/{page}",
                         )
+                        .operation("licenseConfigFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -169,6 +169,7 @@ impl LogApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/log/index/{page}",
                         )
+                        .operation("logIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -208,6 +209,7 @@ impl LogApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/log/indexAll/{page}",
                         )
+                        .operation("logIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -248,6 +250,7 @@ impl LogApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/log/filter/{page}",
                         )
+                        .operation("logFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -293,6 +296,7 @@ impl LogApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/log/filterAll/{page}",
                         )
+                        .operation("logFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -169,6 +169,7 @@ impl ModuleApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/module/index/{page}",
                         )
+                        .operation("moduleIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -213,6 +214,7 @@ impl ModuleApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/module/filter/{page}",
                         )
+                        .operation("moduleFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -391,6 +391,7 @@ impl ModuleConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/moduleConfig/index/{page}",
                         )
+                        .operation("moduleConfigIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -434,6 +435,7 @@ impl ModuleConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/moduleConfig/indexAll/{page}",
                         )
+                        .operation("moduleConfigIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -478,6 +480,7 @@ impl ModuleConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/moduleConfig/filter/{page}",
                         )
+                        .operation("moduleConfigFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -527,6 +530,7 @@ impl ModuleConfigApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/moduleConfig/filterAll/{page}",
                         )
+                        .operation("moduleConfigFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

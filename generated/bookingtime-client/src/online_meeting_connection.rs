@@ -341,6 +341,7 @@ impl OnlineMeetingConnectionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/onlineMeetingConnection/index/{page}",
                         )
+                        .operation("onlineMeetingConnectionIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -384,6 +385,7 @@ impl OnlineMeetingConnectionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/onlineMeetingConnection/indexAll/{page}",
                         )
+                        .operation("onlineMeetingConnectionIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -428,6 +430,7 @@ impl OnlineMeetingConnectionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/onlineMeetingConnection/filter/{page}",
                         )
+                        .operation("onlineMeetingConnectionFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -477,6 +480,7 @@ impl OnlineMeetingConnectionApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/onlineMeetingConnection/filterAll/{page}",
                         )
+                        .operation("onlineMeetingConnectionFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

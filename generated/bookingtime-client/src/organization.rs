@@ -817,6 +817,7 @@ impl OrganizationApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/app/{appId}/organization/index/{page}",
                         )
+                        .operation("organizationAppIndex")
                         .path_param("appId", app_id)
                         .path_param("page", &number),
                 )
@@ -861,6 +862,7 @@ impl OrganizationApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/app/{appId}/organization/filter/{page}",
                         )
+                        .operation("organizationAppFilter")
                         .path_param("appId", app_id)
                         .path_param("page", &number)
                         .query(
@@ -909,6 +911,7 @@ impl OrganizationApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/organization/index/{page}",
                         )
+                        .operation("organizationSubOrganizationIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -953,6 +956,7 @@ impl OrganizationApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/organization/filter/{page}",
                         )
+                        .operation("organizationSubOrganizationFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -169,6 +169,7 @@ impl PacketApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/packet/index/{page}",
                         )
+                        .operation("packetIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -213,6 +214,7 @@ impl PacketApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/packet/filter/{page}",
                         )
+                        .operation("packetFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

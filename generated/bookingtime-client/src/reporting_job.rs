@@ -333,6 +333,7 @@ impl ReportingJobApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/reportingJob/index/{page}",
                         )
+                        .operation("reportingJobIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -376,6 +377,7 @@ impl ReportingJobApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/reportingJob/indexAll/{page}",
                         )
+                        .operation("reportingJobIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -420,6 +422,7 @@ impl ReportingJobApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/reportingJob/filter/{page}",
                         )
+                        .operation("reportingJobFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -469,6 +472,7 @@ impl ReportingJobApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/reportingJob/filterAll/{page}",
                         )
+                        .operation("reportingJobFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -550,6 +550,7 @@ impl ResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/resource/index/{page}",
                         )
+                        .operation("resourceIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -593,6 +594,7 @@ impl ResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/resource/indexAll/{page}",
                         )
+                        .operation("resourceIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -637,6 +639,7 @@ impl ResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/resource/filter/{page}",
                         )
+                        .operation("resourceFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -686,6 +689,7 @@ impl ResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/resource/filterAll/{page}",
                         )
+                        .operation("resourceFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -736,6 +740,7 @@ impl ResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/resource/index/{page}",
                         )
+                        .operation("resourceCustomEntityIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)
@@ -784,6 +789,7 @@ impl ResourceApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/resource/filter/{page}",
                         )
+                        .operation("resourceCustomEntityFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customEntityType", custom_entity_type)
                         .path_param("customEntityId", custom_entity_id)

@@ -362,6 +362,7 @@ impl SmsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/sms/index/{page}",
                         )
+                        .operation("smsIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -401,6 +402,7 @@ impl SmsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/sms/indexAll/{page}",
                         )
+                        .operation("smsIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -441,6 +443,7 @@ impl SmsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/sms/filter/{page}",
                         )
+                        .operation("smsFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -486,6 +489,7 @@ impl SmsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/sms/filterAll/{page}",
                         )
+                        .operation("smsFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -531,6 +535,7 @@ impl SmsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/sms/index/{page}",
                         )
+                        .operation("smsCustomerIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("page", &number),
@@ -573,6 +578,7 @@ impl SmsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/customer/{customerId}/sms/filter/{page}",
                         )
+                        .operation("smsCustomerFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("customerId", customer_id)
                         .path_param("page", &number)

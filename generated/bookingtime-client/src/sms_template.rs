@@ -333,6 +333,7 @@ impl SmsTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/smsTemplate/index/{page}",
                         )
+                        .operation("smsTemplateIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -376,6 +377,7 @@ impl SmsTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/smsTemplate/indexAll/{page}",
                         )
+                        .operation("smsTemplateIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -420,6 +422,7 @@ impl SmsTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/smsTemplate/filter/{page}",
                         )
+                        .operation("smsTemplateFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -469,6 +472,7 @@ impl SmsTemplateApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/smsTemplate/filterAll/{page}",
                         )
+                        .operation("smsTemplateFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

@@ -254,6 +254,7 @@ impl StatisticApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexDay/{page}",
                         )
+                        .operation("statisticIndexDay")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("month", &month)
@@ -303,6 +304,7 @@ impl StatisticApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
                         )
+                        .operation("statisticIndexAllDay")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("month", &month)
@@ -351,6 +353,7 @@ impl StatisticApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexWeek/{page}",
                         )
+                        .operation("statisticIndexWeek")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("week", &week)
@@ -398,6 +401,7 @@ impl StatisticApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexAllWeek/{page}",
                         )
+                        .operation("statisticIndexAllWeek")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("week", &week)
@@ -445,6 +449,7 @@ impl StatisticApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexMonth/{page}",
                         )
+                        .operation("statisticIndexMonth")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("month", &month)
@@ -492,6 +497,7 @@ impl StatisticApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexAllMonth/{page}",
                         )
+                        .operation("statisticIndexAllMonth")
                         .path_param("organizationId", organization_id)
                         .path_param("year", &year)
                         .path_param("month", &month)

@@ -368,6 +368,7 @@ impl SynchronizationApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/synchronization/index/{page}",
                         )
+                        .operation("synchronizationIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -411,6 +412,7 @@ impl SynchronizationApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/synchronization/indexAll/{page}",
                         )
+                        .operation("synchronizationIndexAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number),
                 )
@@ -455,6 +457,7 @@ impl SynchronizationApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/synchronization/filter/{page}",
                         )
+                        .operation("synchronizationFilter")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(
@@ -504,6 +507,7 @@ impl SynchronizationApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/synchronization/filterAll/{page}",
                         )
+                        .operation("synchronizationFilterAll")
                         .path_param("organizationId", organization_id)
                         .path_param("page", &number)
                         .query(

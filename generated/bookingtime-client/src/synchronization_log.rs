@@ -95,6 +95,7 @@ impl SynchronizationLogApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}",
                         )
+                        .operation("synchronizationLogIndex")
                         .path_param("organizationId", organization_id)
                         .path_param("synchronizationId", synchronization_id)
                         .path_param("page", &number),

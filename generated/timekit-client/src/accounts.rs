@@ -201,6 +201,7 @@ impl AccountsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/accounts",
                         )
+                        .operation("getAccounts")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

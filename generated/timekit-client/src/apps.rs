@@ -213,6 +213,7 @@ impl AppsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/apps",
                         )
+                        .operation("getApps")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

@@ -513,6 +513,7 @@ impl BookingsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/bookings",
                         )
+                        .operation("getBookings")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(
@@ -557,6 +558,7 @@ impl BookingsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/bookings/groups",
                         )
+                        .operation("getGroupBookings")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

@@ -217,6 +217,7 @@ impl CalendarsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/calendars",
                         )
+                        .operation("getCalendars")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

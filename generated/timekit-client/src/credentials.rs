@@ -144,6 +144,7 @@ impl CredentialsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/credentials",
                         )
+                        .operation("getCredentials")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

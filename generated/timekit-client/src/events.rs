@@ -216,6 +216,7 @@ impl EventsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/events",
                         )
+                        .operation("getEvents")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

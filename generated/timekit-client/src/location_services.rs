@@ -220,6 +220,7 @@ impl LocationServicesApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/location/services",
                         )
+                        .operation("getLocationServices")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

@@ -217,6 +217,7 @@ impl LocationsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/locations",
                         )
+                        .operation("getLocations")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

@@ -465,6 +465,7 @@ impl ProjectsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/projects",
                         )
+                        .operation("getProjects")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(
@@ -514,6 +515,7 @@ impl ProjectsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/projects/{id}/resources",
                         )
+                        .operation("getProjectResources")
                         .path_param("id", id)
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)

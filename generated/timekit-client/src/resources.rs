@@ -290,6 +290,7 @@ impl ResourcesApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/resources",
                         )
+                        .operation("getResources")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

@@ -142,6 +142,7 @@ impl TemplatesApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/templates",
                         )
+                        .operation("getTemplates")
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form)
                         .query("page", &params.page, client_runtime::QueryStyle::Form)
                         .query(

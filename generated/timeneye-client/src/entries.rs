@@ -107,6 +107,7 @@ impl EntriesApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/entries",
                         )
+                        .operation("entriesList")
                         .query("page", &number, client_runtime::QueryStyle::Form)
                         .query(
                             "per_page",

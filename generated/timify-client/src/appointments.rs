@@ -191,6 +191,7 @@ impl AppointmentsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/v1/appointments",
                         )
+                        .operation("appointmentsList")
                         .header("company-id", &params.company_id)
                         .query(
                             "from_date",

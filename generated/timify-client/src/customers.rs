@@ -369,6 +369,7 @@ impl CustomersApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/v1/customers",
                         )
+                        .operation("customersList")
                         .header("company-id", &params.company_id)
                         .query("page", &number, client_runtime::QueryStyle::Form)
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form),

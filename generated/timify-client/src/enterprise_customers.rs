@@ -296,6 +296,7 @@ impl EnterpriseCustomersApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/v1/enterprise-customers",
                         )
+                        .operation("enterpriseCustomersList")
                         .header("company-id", &params.company_id)
                         .query("page", &number, client_runtime::QueryStyle::Form)
                         .query("limit", &params.limit, client_runtime::QueryStyle::Form),

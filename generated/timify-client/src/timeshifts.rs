@@ -130,6 +130,7 @@ impl TimeshiftsApi<'_> {
                             client_runtime::reexports::http::Method::GET,
                             "/v1/timeshifts",
                         )
+                        .operation("timeshiftsList")
                         .header("company-id", &params.company_id)
                         .query("from", &params.from, client_runtime::QueryStyle::Form)
                         .query("to", &params.to, client_runtime::QueryStyle::Form)
