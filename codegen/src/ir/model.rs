@@ -584,8 +584,8 @@ pub struct Ir {
     /// of no operation may still want (e.g. schemas of streamed events), behind a feature of
     /// their own.
     pub unreferenced_types: BTreeSet<TypeId>,
-    /// The types the generated code serialises (parameters, JSON and form bodies, pages of
-    /// paginated operations, which the runtime reads as JSON), and every type they use: these
+    /// The types the generated code serialises (parameters, JSON and form bodies), and every
+    /// type they use: these
     /// always implement `Serialize`; the others only with the `serialize-responses` feature.
     pub serialized_types: BTreeSet<TypeId>,
     /// Webhook and callback events, when the document has any.

@@ -65,13 +65,11 @@ pub fn operation_uses<'a>(op: &'a Operation, visit: &mut impl FnMut(&'a TypeRef)
     }
 }
 
-/// Calls `visit` on every type an operation serialises: its parameters, its JSON or form
-/// body, and a paginated operation's page (the runtime reads pages as JSON through pointers).
+/// Calls `visit` on every type an operation serialises: its parameters and its JSON or form
+/// body. (Pages of paginated operations are not serialised: the stream's typed extractor
+/// takes the decoded page apart.)
 pub fn serialized_uses<'a>(op: &'a Operation, visit: &mut impl FnMut(&'a TypeRef)) {
     op.params.iter().for_each(|p| visit(&p.ty));
-    if let Some(pagination) = &op.pagination {
-        visit(&pagination.page_type);
-    }
     if let Some(Body {
         kind: RequestBody::Json(ty) | RequestBody::Form(ty),
         ..

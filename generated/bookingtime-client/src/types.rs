@@ -46,7 +46,8 @@
         feature = "synchronization_log"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Message {
     /// `MESSAGE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -241,7 +242,8 @@ pub struct KeyValue {
 
 /// A setting that can inherit from a parent organization (`class: INHERITANCE`): `value` is the own value, `inheritance` the mode, `result` the effective value. The value type depends on the setting.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Inheritance {
     /// `INHERITANCE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -308,7 +310,8 @@ pub struct InheritanceInput {
         feature = "synchronization_log"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct App {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -365,7 +368,8 @@ pub type AppConfig = App;
 
 /// Appointments (bookings) of an organization, incl. calendar listings and customer/file links. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Appointment {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     pub class: String,
@@ -448,7 +452,8 @@ pub struct Appointment {
         feature = "sms_template"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplate {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -579,7 +584,8 @@ pub type AvailabilityException = App;
         feature = "booking_template"
     )
 )]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResource {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -674,7 +680,8 @@ pub struct BookingSlot {
 
 /// A booking template: what can be booked (duration, price, required customer data, booking window) and its steps with the booking resources of each. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingTemplate {
     /// `BOOKING_TEMPLATE` (or the compact `BOOKING_TEMPLATE_SHORT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -798,7 +805,8 @@ pub struct BookingTemplate {
 
 /// One step of a booking template (`BOOKING_STEP`): how many of its booking resources the customer picks and how they are shown.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -999,7 +1007,8 @@ pub enum RecordTotal {
 
 /// A contract account (`CONTRACT_ACCOUNT`).
 #[cfg(any(feature = "contract_account", feature = "organization"))]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ContractAccount {
     pub class: String,
     pub id: String,
@@ -1016,7 +1025,8 @@ pub struct ContractAccount {
 
 /// Custom entities of a caller-defined `customEntityType`, linkable to most other entities. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomEntity {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1052,7 +1062,8 @@ pub struct CustomEntity {
 
 /// Customers of an organization. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Customer {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     pub class: String,
@@ -1101,7 +1112,8 @@ pub type EmployeeGroup = App;
 
 /// Extra (custom form) fields. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "extra_field", feature = "organization"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ExtraField {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1172,7 +1184,8 @@ pub type License = App;
 
 /// License configurations. The `...All` routes return the compact `*_SHORT` class.
 #[cfg(any(feature = "license_config", feature = "organization"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseConfig {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1251,7 +1264,8 @@ pub type OnlineMeetingConnectionLog = App;
 
 /// An organization (`ORGANIZATION`, compact `ORGANIZATION_SHORT`). Compact forms carry fewer fields, so every field but `class` and `id` is optional.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Organization {
     /// Object class discriminator, e.g. `CUSTOMER` or the compact `CUSTOMER_SHORT`.
     pub class: String,
@@ -1606,7 +1620,8 @@ impl client_runtime::Envelope for AppConfigListEnvelope {
         feature = "synchronization_log"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppConfigPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1660,7 +1675,8 @@ pub struct AppConfigPaginationList {
         feature = "synchronization_log"
     )
 )]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -1797,7 +1813,8 @@ impl client_runtime::Envelope for AppointmentEnvelope {
 
 /// `PAGINATION_LIST` container of Appointment records (one page).
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1827,7 +1844,8 @@ pub struct AppointmentPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Appointment.
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2080,7 +2098,8 @@ impl client_runtime::Envelope for AppointmentTemplateListEnvelope {
         feature = "sms_template"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplatePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2117,7 +2136,8 @@ pub struct AppointmentTemplatePaginationList {
         feature = "sms_template"
     )
 )]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2356,7 +2376,8 @@ impl client_runtime::Envelope for BookingResourceListEnvelope {
 
 /// `PAGINATION_LIST` container of BookingResource records (one page).
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourcePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2386,7 +2407,8 @@ pub struct BookingResourcePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingResource.
 #[cfg(feature = "booking_resource")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResourcePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2599,7 +2621,8 @@ impl client_runtime::Envelope for BookingTemplateListEnvelope {
 
 /// `PAGINATION_LIST` container of BookingTemplate records (one page).
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingTemplatePaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2629,7 +2652,8 @@ pub struct BookingTemplatePaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of BookingTemplate.
 #[cfg(feature = "booking_template")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingTemplatePaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2748,7 +2772,8 @@ impl client_runtime::Envelope for CustomEntityListEnvelope {
 
 /// `PAGINATION_LIST` container of CustomEntity records (one page).
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomEntityPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2778,7 +2803,8 @@ pub struct CustomEntityPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of CustomEntity.
 #[cfg(feature = "custom_entity")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomEntityPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -2936,7 +2962,8 @@ impl client_runtime::Envelope for CustomerListEnvelope {
 
 /// `PAGINATION_LIST` container of Customer records (one page).
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2966,7 +2993,8 @@ pub struct CustomerPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Customer.
 #[cfg(feature = "customer")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3286,7 +3314,8 @@ impl client_runtime::Envelope for ExtraFieldListEnvelope {
 
 /// `PAGINATION_LIST` container of ExtraField records (one page).
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ExtraFieldPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3316,7 +3345,8 @@ pub struct ExtraFieldPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of ExtraField.
 #[cfg(feature = "extra_field")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ExtraFieldPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3499,7 +3529,8 @@ impl client_runtime::Envelope for LicenseConfigListEnvelope {
 
 /// `PAGINATION_LIST` container of LicenseConfig records (one page).
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseConfigPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3529,7 +3560,8 @@ pub struct LicenseConfigPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of LicenseConfig.
 #[cfg(feature = "license_config")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LicenseConfigPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -3951,7 +3983,8 @@ impl client_runtime::Envelope for OrganizationListEnvelope {
 
 /// `PAGINATION_LIST` container of Organization records (one page).
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationPaginationList {
     /// `PAGINATION_LIST`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3981,7 +4014,8 @@ pub struct OrganizationPaginationList {
 
 /// Envelope whose content is a `PAGINATION_LIST` of Organization.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationPaginationListEnvelope {
     #[serde(rename = "messageList", default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<MessageList>,
@@ -6256,7 +6290,8 @@ pub enum FlatOrWrapped {
 }
 
 #[cfg(feature = "appointment")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -6283,7 +6318,8 @@ pub struct AppointmentAddress {
 
 /// `ORGANIZATION_SETTINGS`: inheritable settings (timeZone, currency, taxRate, showPrice, emailReply, smsSender, locale, availability, timeGrid, moduleBooking*, externalCalendarContent*, moduleMultiFactorProtection, customer*Required, synchronizationServer, each an `INHERITANCE` object) plus emailTemplateList, smsTemplateList, extraFieldList.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,
@@ -6308,7 +6344,8 @@ pub struct OrganizationSettings {
 
 /// `TRIAL_PERIOD`; values may be null.
 #[cfg(feature = "organization")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct OrganizationTrialPeriod {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub class: Option<String>,

@@ -45,7 +45,8 @@ pub type OpenObject = serde_json::Map<String, serde_json::Value>;
 
 /// A Timekit app. `app_token` is present with `include=app_token`.
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct App {
     /// UUID.
     pub id: String,
@@ -106,7 +107,8 @@ pub struct AppSettings {
 
 /// An app-scoped API key; `token` is used as the Basic password with an empty user (`:token`).
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppToken {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -151,7 +153,8 @@ pub struct AppWrite {
         feature = "location_services"
     )
 )]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Account {
     /// UUID.
     pub id: String,
@@ -192,7 +195,8 @@ pub struct AuthResult {
 
 /// A resource.
 #[cfg(any(feature = "projects", feature = "resources"))]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Resource {
     /// UUID.
     pub id: String,
@@ -302,7 +306,8 @@ pub struct ResourceCreate {
         feature = "resources"
     )
 )]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Calendar {
     /// UUID.
     pub id: String,
@@ -345,7 +350,8 @@ pub type Credential = Account;
 
 /// A booking: `graph` is its flow and `state` where it stands. The actions it accepts next are listed in `possible_actions` (on create) or `available_actions` (elsewhere).
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Booking {
     /// UUID.
     pub id: String,
@@ -382,7 +388,8 @@ pub struct Booking {
 
 /// A customer of a booking. In webhook deliveries `meta` arrives as a JSON string (e.g. `"{}"`).
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingCustomer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -449,7 +456,8 @@ pub struct BookingCreate {
 
 /// A project (booking page).
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Project {
     /// UUID.
     pub id: String,
@@ -503,7 +511,8 @@ pub struct Project {
 
 /// A location.
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Location {
     /// UUID.
     pub id: String,
@@ -537,7 +546,8 @@ pub type LocationService = Account;
 
 /// An e-mail template. Shape not documented.
 #[cfg(feature = "templates")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Template {
     /// UUID.
     pub id: String,
@@ -585,7 +595,8 @@ pub type ResourceIdList = Vec<serde_json::Value>;
 
 /// A page of App records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "apps")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -621,7 +632,8 @@ pub struct AppPage {
         feature = "location_services"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AccountPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -650,7 +662,8 @@ pub struct AccountPage {
 
 /// A page of Resource records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(any(feature = "projects", feature = "resources"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ResourcePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -679,7 +692,8 @@ pub struct ResourcePage {
 
 /// A page of Calendar records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "calendars")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CalendarPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -716,7 +730,8 @@ pub type CredentialPage = AccountPage;
 
 /// A page of Booking records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -745,7 +760,8 @@ pub struct BookingPage {
 
 /// A page of Project records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "projects")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ProjectPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -774,7 +790,8 @@ pub struct ProjectPage {
 
 /// A page of Location records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "locations")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct LocationPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -807,7 +824,8 @@ pub type LocationServicePage = AccountPage;
 
 /// A page of Template records (Laravel-style paginator; stop when `next_page_url` is null).
 #[cfg(feature = "templates")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct TemplatePage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -2153,7 +2171,8 @@ pub struct WebhookSubscriptionCreated {
 
 /// The booked time and what it is.
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingEventInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Timestamp>,
@@ -2176,7 +2195,8 @@ pub struct BookingEventInfo {
 
 /// Booking attributes (with `include=attributes`).
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event_info: Option<BookingEventInfo>,
@@ -2619,7 +2639,8 @@ pub struct ReservationBookingWebhook {
 }
 
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2631,7 +2652,8 @@ pub struct BookingResource {
 }
 
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingProviderEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -2758,7 +2780,8 @@ pub struct SlotResourceObject {
 }
 
 #[cfg(feature = "bookings")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct BookingAttributesGroupBooking {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_seats: Option<i64>,

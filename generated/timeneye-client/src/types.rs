@@ -21,7 +21,8 @@ pub struct DataResponse {
 
 /// Laravel-style paging metadata.
 #[cfg(any(feature = "entries", feature = "projects"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct PageMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_page: Option<i64>,
@@ -39,7 +40,8 @@ pub struct PageMeta {
 
 /// One page of time entries.
 #[cfg(feature = "entries")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct EntryPage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Entry>>,
@@ -52,7 +54,8 @@ pub struct EntryPage {
 
 /// A time entry. Field names from a third-party test fixture; completeness and types are inferred, so numeric-looking fields are left untyped (ids and amounts may be numbers or strings).
 #[cfg(feature = "entries")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Entry {
     /// Entry id (numeric).
     #[serde(default, skip_serializing_if = "Option::is_none")]

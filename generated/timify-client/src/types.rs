@@ -46,7 +46,8 @@ pub struct TokenResponse {
         feature = "timeshifts"
     )
 )]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ListMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
@@ -230,7 +231,8 @@ pub struct Enterprise {
 
 /// List envelope of appointments.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentList {
     pub data: Vec<Appointment>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -258,7 +260,8 @@ impl client_runtime::Envelope for AppointmentList {
 
 /// An appointment (or course event) as the API returns it. Fields not listed here are kept.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Appointment {
     pub id: String,
     #[serde(rename = "externalId", default, skip_serializing_if = "Option::is_none")]
@@ -481,7 +484,8 @@ pub struct AppointmentsDeleteBulk {
 
 /// List envelope of customers.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct CustomerList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Customer>>,
@@ -511,7 +515,8 @@ pub struct CustomerResponse {
 
 /// A customer. Its data lives in custom-field values; the response shape is not documented.
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -653,7 +658,8 @@ pub type CustomFieldCategoryWrite = serde_json::Map<String, serde_json::Value>;
 
 /// List envelope of timeshifts. (The docs2 example shows customer-like items -- probably a copy-paste artefact -- so the item schema is open.)
 #[cfg(feature = "timeshifts")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct TimeshiftList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Timeshift>>,
@@ -716,7 +722,8 @@ pub type WebhookPayload = serde_json::Map<String, serde_json::Value>;
 
 /// How the appointment repeats; null for single appointments.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentRecurrence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
@@ -750,7 +757,8 @@ pub struct AppointmentRecurrence {
 
 /// Another event of the same chain (recurring series).
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct ChainedEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -773,7 +781,8 @@ pub struct ChainedEvent {
 
 /// One booked batch of an appointment on a resource.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentBooking {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -806,7 +815,8 @@ pub struct AppointmentBooking {
 
 /// A resource of an appointment with its category.
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentResource {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -1090,7 +1100,8 @@ impl<'de> serde::Deserialize<'de> for TimeshiftImportDenialReason {
 }
 
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentBookingInterval {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin: Option<chrono::DateTime<chrono::FixedOffset>>,
@@ -1102,7 +1113,8 @@ pub struct AppointmentBookingInterval {
 }
 
 #[cfg(feature = "appointments")]
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
 pub struct AppointmentResourceCategory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
