@@ -3,7 +3,8 @@
 //! names the operation; one `warn` per retry and per token refresh after a 401.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::ThreadId;
 
 use client_runtime::ApiRequest;
 use http::Method;
@@ -47,13 +48,19 @@ impl Captured {
     }
 }
 
-/// A layer that keeps every event of the runtime with its span's fields.
+/// A layer that keeps every event of the runtime with its span's fields and the thread it
+/// happened on.
 #[derive(Debug, Clone, Default)]
-struct Capture(Arc<Mutex<Vec<Captured>>>);
+struct Capture(Arc<Mutex<Vec<(ThreadId, Captured)>>>);
 
 impl Capture {
-    fn events(&self) -> Vec<Captured> {
-        self.0.lock().unwrap().clone()
+    /// Takes the events that happened on this thread.
+    fn take_this_threads(&self) -> Vec<Captured> {
+        let this = std::thread::current().id();
+        let mut all = self.0.lock().unwrap();
+        let (mine, others): (Vec<_>, Vec<_>) = all.drain(..).partition(|(thread, _)| *thread == this);
+        *all = others;
+        mine.into_iter().map(|(_, event)| event).collect()
     }
 }
 
@@ -85,23 +92,34 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
         if !event.metadata().target().starts_with("client_runtime") {
             return;
         }
-        self.0.lock().unwrap().push(Captured {
+        let captured = Captured {
             level: *event.metadata().level(),
             fields: fields.0,
             span,
-        });
+        };
+        self.0.lock().unwrap().push((std::thread::current().id(), captured));
     }
 }
 
-/// Runs `work` with a capturing subscriber as this thread's default (the tests' runtime is
-/// single-threaded) and returns what it captured.
+/// The capturing subscriber, installed once as the global default: a thread-local default
+/// (`set_default`) misses events when another test thread registered the same call site
+/// first, so events are told apart by thread instead (each test's runtime is single-threaded).
+fn installed() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        let subscriber = tracing_subscriber::registry().with(capture.clone());
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber of this test binary");
+        capture
+    })
+}
+
+/// Runs `work` and returns the runtime's events it caused on this thread.
 async fn capture<F: std::future::Future<Output = ()>>(work: F) -> Vec<Captured> {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::registry().with(capture.clone());
-    let guard = tracing::subscriber::set_default(subscriber);
+    let capture = installed();
+    capture.take_this_threads();
     work.await;
-    drop(guard);
-    capture.events()
+    capture.take_this_threads()
 }
 
 fn item_show() -> ApiRequest {
