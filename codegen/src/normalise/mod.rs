@@ -30,6 +30,7 @@ pub(crate) fn normalise(file: &Path, document: &mut Value) -> Vec<Diagnostic> {
         warnings: Vec::new(),
     };
     document::ensure_paths(document);
+    document::drop_empty_path_items(document);
     walk::walk(Kind::Document, document, &mut Vec::new(), &mut normaliser);
     normaliser.warnings
 }
