@@ -598,6 +598,9 @@ impl ApiClient {
         attempts: u32,
         started: Instant,
     ) -> Option<Duration> {
+        if request.options.no_retries {
+            return None;
+        }
         self.inner.retry.wait_before_retry(
             failure,
             request.is_retry_safe(),
@@ -721,6 +724,9 @@ impl ApiClient {
             .request(request.method.clone(), url)
             .headers(request.headers.clone())
             .headers(credentials.headers.clone());
+        if let Some(timeout) = request.options.timeout {
+            builder = builder.timeout(timeout);
+        }
         builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder

@@ -140,6 +140,7 @@
 
 pub mod auth;
 mod body;
+mod call;
 mod client;
 mod date_time;
 mod encoding;
@@ -157,6 +158,7 @@ pub mod token;
 pub mod webhook;
 
 pub use body::{StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
+pub use call::{call, CallFuture};
 pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
 pub use date_time::{InvalidDateTime, LenientDateTime};
 pub use encoding::QueryStyle;
@@ -166,7 +168,7 @@ pub use error::{
 };
 pub use pagination::{Page, PageCount, PageRequest, PageStream, Pages, PaginationError};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
-pub use request::{ApiRequest, Body, Multipart};
+pub use request::{ApiRequest, Body, CallOptions, Multipart};
 pub use response::{RawResponse, ResponseValue};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 

@@ -96,6 +96,18 @@ pub struct ApiRequest {
     pub(crate) invalid: Option<String>,
     /// An absolute URL sent to instead of the base URL + path + query (a next-page URL).
     pub(crate) absolute_url: Option<Url>,
+    pub(crate) options: CallOptions,
+}
+
+/// Per-call overrides of the client's settings, set on a generated call's builder
+/// (`.timeout(..)`, `.without_retries()`) and carried by its [`ApiRequest`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// The whole request's time limit instead of the client's `request_timeout`.
+    pub timeout: Option<std::time::Duration>,
+    /// Whether the client's retry policy may send the request again (a 401 still gets its
+    /// one credential refresh, which is auth's and not a retry).
+    pub no_retries: bool,
 }
 
 impl ApiRequest {
@@ -118,6 +130,7 @@ impl ApiRequest {
             retry_safe,
             invalid: None,
             absolute_url: None,
+            options: CallOptions::default(),
         }
     }
 
@@ -225,6 +238,27 @@ impl ApiRequest {
         self
     }
 
+    /// Makes the request invalid unless `is_set`: a required parameter the caller did not
+    /// give (`parameter` is its name as the caller knows it, the builder's setter). Sending
+    /// it then fails with [`crate::Error::InvalidRequest`] naming the parameter.
+    pub fn require(mut self, parameter: &'static str, is_set: bool) -> Self {
+        if !is_set {
+            self.fail(format!("the required parameter `{parameter}` was not set"));
+        }
+        self
+    }
+
+    /// Applies per-call overrides (time limit, retries off).
+    pub fn options(mut self, options: CallOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The per-call overrides.
+    pub fn call_options(&self) -> CallOptions {
+        self.options
+    }
+
     /// Marks a request as safe to retry even though its method is not idempotent.
     pub fn retry_safe(mut self, safe: bool) -> Self {
         self.retry_safe = safe;
@@ -310,6 +344,18 @@ mod tests {
     fn a_bad_header_value_makes_the_request_invalid() {
         let req = ApiRequest::new(Method::GET, "/x").header("company-id", "a\nb");
         assert!(req.invalid.is_some());
+    }
+
+    #[test]
+    fn a_required_parameter_left_unset_makes_the_request_invalid_and_names_it() {
+        let req = ApiRequest::new(Method::GET, "/x")
+            .require("year", true)
+            .require("search_query", false)
+            .require("page", false);
+        assert_eq!(
+            req.invalid.as_deref(),
+            Some("the required parameter `search_query` was not set")
+        );
     }
 
     #[test]
