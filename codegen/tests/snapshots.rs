@@ -59,6 +59,7 @@ snapshot_tests! {
     names_are_valid_and_unique => "names",
     objects_and_formats => "objects",
     openapi_31_constructs => "openapi31",
+    operation_names_and_arguments => "operation-names",
     pagination_extension => "pagination",
     parameters => "parameters",
     prelude_names => "prelude-names",

@@ -240,7 +240,7 @@ impl ApiRequest {
 
     /// Makes the request invalid unless `is_set`: a required parameter the caller did not
     /// give (`parameter` is its name as the caller knows it, the builder's setter). Sending
-    /// it then fails with [`crate::Error::InvalidRequest`] naming the parameter.
+    /// it then fails with [`crate::ErrorKind::InvalidRequest`] naming the parameter.
     pub fn require(mut self, parameter: &'static str, is_set: bool) -> Self {
         if !is_set {
             self.fail(format!("the required parameter `{parameter}` was not set"));

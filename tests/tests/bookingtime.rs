@@ -94,7 +94,7 @@ async fn one_grant_and_one_exchange_serve_several_calls() {
     let client = client(&server, &ManualClock::default());
 
     for _ in 0..3 {
-        let org = client.organization().organization_show(ORG).await.unwrap().into_inner();
+        let org = client.organization().show(ORG).await.unwrap().into_inner();
         let content = org.content;
         assert_eq!(content.id, ORG);
         assert_eq!(content.name.as_deref(), Some("ACME"));
@@ -119,9 +119,9 @@ async fn an_expired_access_token_is_exchanged_again_without_a_new_grant() {
     let clock = ManualClock::default();
     let client = client(&server, &clock);
 
-    client.organization().organization_show(ORG).await.unwrap();
+    client.organization().show(ORG).await.unwrap();
     clock.advance(Duration::from_secs(301));
-    client.organization().organization_show(ORG).await.unwrap();
+    client.organization().show(ORG).await.unwrap();
 
     let seen = seen(&server).await;
     let bodies: Vec<&str> = seen.iter().map(|s| s.body.as_str()).collect();
@@ -150,8 +150,8 @@ async fn a_401_mid_session_exchanges_once_and_retries() {
     mount_show(&server, ACCESS_2).await;
     let client = client(&server, &ManualClock::default());
 
-    client.organization().organization_show(ORG).await.unwrap();
-    client.organization().organization_show(ORG).await.unwrap();
+    client.organization().show(ORG).await.unwrap();
+    client.organization().show(ORG).await.unwrap();
 
     let show = format!("GET {}", show_path());
     assert_eq!(
@@ -183,7 +183,7 @@ async fn a_validation_failure_surfaces_the_message_list_text() {
         first_name: Some(String::new()),
         ..Default::default()
     };
-    let error = client.customer().customer_add(ORG, &input).await.unwrap_err();
+    let error = client.customer().add(ORG, &input).await.unwrap_err();
     let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
@@ -213,7 +213,7 @@ async fn customers_are_walked_page_by_page_to_the_last_one() {
     let mut names = Vec::new();
     let mut page = 1;
     loop {
-        let list = client.customer().customer_index(ORG, page).await.unwrap().into_inner();
+        let list = client.customer().index(ORG).page(page).await.unwrap().into_inner();
         let content = list.content;
         for customer in content.record_list.unwrap_or_default() {
             names.push(customer.last_name.unwrap_or_default());
@@ -383,7 +383,7 @@ async fn an_organization_is_added_with_flat_values_and_its_module_configs_come_b
         ..Default::default()
     };
 
-    let created = client.organization().organization_add(&input).await.unwrap();
+    let created = client.organization().add(&input).await.unwrap();
     assert_eq!(created.status().as_u16(), 201);
     let configs = created.into_content().into_inner().record_list.expect("recordList");
     assert_eq!(configs[0].id, "mc123456789101112131415aBCdeFgH");

@@ -26,7 +26,6 @@ async fn mount_page(server: &MockServer, route: &str, page: Option<u32>, body: V
 
 mod timify {
     use super::*;
-    use timify_client::timeshifts::TimeshiftsListParams;
     use timify_client::Client;
 
     const APP_ID: &str = "5f0c1e2d3b4a59687a6b5c4d";
@@ -63,13 +62,14 @@ mod timify {
         mount_page(&server, "/v1/timeshifts", Some(4), page(4, &["s6"])).await;
         let client = Client::with_app_credentials(server.uri(), APP_ID, APP_SECRET).unwrap();
 
-        let params = TimeshiftsListParams {
-            company_id: Some(COMPANY_ID.to_owned()),
-            limit: Some(2),
-            ..Default::default()
-        };
-        let timeshifts = client.timeshifts();
-        let items: Vec<_> = timeshifts.timeshifts_list_stream(params).collect().await;
+        let items: Vec<_> = client
+            .timeshifts()
+            .list()
+            .company_id(COMPANY_ID)
+            .limit(2)
+            .stream()
+            .collect()
+            .await;
 
         let ids: Vec<String> = items
             .into_iter()
@@ -165,7 +165,7 @@ mod bookingtime {
         let client = Client::with_auth(format!("{}/en", server.uri()), auth).unwrap();
 
         // The stream outlives the group accessor it was made from.
-        let stream = client.customer().customer_index_stream(ORG);
+        let stream = client.customer().index(ORG).stream();
         let ids: Vec<String> = stream.map(|c| c.unwrap().id).collect().await;
 
         assert_eq!(ids, ["c1", "c2", "c3", "c4", "c5"]);
@@ -184,7 +184,6 @@ mod bookingtime {
 
 mod timeneye {
     use super::*;
-    use timeneye_client::entries::EntriesListParams;
     use timeneye_client::Client;
 
     const PAT: &str = "personal-token-1";
@@ -208,11 +207,9 @@ mod timeneye {
             .await;
     }
 
-    fn params() -> EntriesListParams {
-        EntriesListParams {
-            per_page: Some(2),
-            ..Default::default()
-        }
+    /// The entries list, two per page.
+    fn two_per_page(client: &Client) -> timeneye_client::entries::EntriesListBuilder<'_> {
+        client.entries().list().per_page(2)
     }
 
     #[tokio::test]
@@ -224,9 +221,8 @@ mod timeneye {
         mount_entries(&server, 4, page(4, 3, &[106])).await;
         let client = Client::with_personal_access_token(server.uri(), PAT).unwrap();
 
-        let entries = client.entries();
-        let ids: Vec<Value> = entries
-            .entries_list_stream(params())
+        let ids: Vec<Value> = two_per_page(&client)
+            .stream()
             .map(|e| e.unwrap().entry_id.unwrap())
             .collect()
             .await;
@@ -251,8 +247,7 @@ mod timeneye {
         mount_entries(&server, 3, page(3, 5, &[105])).await;
         let client = Client::with_personal_access_token(server.uri(), PAT).unwrap();
 
-        let entries = client.entries();
-        let mut stream = entries.entries_list_stream(params());
+        let mut stream = two_per_page(&client).stream();
         let mut ids = Vec::new();
         while let Some(entry) = stream.next().await {
             ids.push(entry.unwrap().entry_id.unwrap());
@@ -269,7 +264,6 @@ mod timeneye {
 
 mod timekit {
     use super::*;
-    use timekit_client::bookings::GetBookingsParams;
     use timekit_client::Client;
 
     const KEY: &str = "live_api_key_7nzvc7wsBQQISLeFSVhROys9V1bUJ1z7";
@@ -303,12 +297,7 @@ mod timekit {
         mount_page(&server, "/bookings", Some(3), page(&["b5"], None)).await;
         let client = Client::with_app_key(server.uri(), KEY).unwrap();
 
-        let bookings = client.bookings();
-        let ids: Vec<String> = bookings
-            .get_bookings_stream(GetBookingsParams::default())
-            .map(|b| b.unwrap().id)
-            .collect()
-            .await;
+        let ids: Vec<String> = client.bookings().list().stream().map(|b| b.unwrap().id).collect().await;
 
         assert_eq!(ids, ["b1", "b2", "b3", "b4", "b5"]);
         let seen = seen(&server).await;
@@ -335,11 +324,7 @@ mod timekit {
         .await;
         let client = Client::with_app_key(server.uri(), KEY).unwrap();
 
-        let bookings = client.bookings();
-        let results: Vec<_> = bookings
-            .get_bookings_stream(GetBookingsParams::default())
-            .collect()
-            .await;
+        let results: Vec<_> = client.bookings().list().stream().collect().await;
 
         assert_eq!(results.len(), 3, "two items, then the error, then the end: {results:?}");
         assert_eq!(results[0].as_ref().unwrap().id, "b1");

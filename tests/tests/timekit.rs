@@ -10,7 +10,6 @@ use std::time::Duration;
 use client_runtime::auth::timekit::AppTokenBootstrap;
 use client_runtime::token::ManualClock;
 use serde_json::json;
-use timekit_client::bookings::{CreateBookingParams, GetBookingsParams};
 use timekit_client::types::{
     BookingAction, BookingActionInput, BookingActionInputPay, BookingCreate, BookingCustomerInput, BookingGraph,
     BookingState, WebhookSubscriptionCreate,
@@ -72,11 +71,9 @@ async fn mount_pages(server: &MockServer, key: &str) {
     }
 }
 
-fn first_page() -> GetBookingsParams {
-    GetBookingsParams {
-        page: Some(1),
-        ..Default::default()
-    }
+/// The first page of the bookings list.
+fn first_page(client: &Client) -> timekit_client::bookings::BookingsListBuilder<'_> {
+    client.bookings().list().page(1)
 }
 
 #[tokio::test]
@@ -88,10 +85,10 @@ async fn the_app_token_is_fetched_once_and_survives_the_clock() {
     let auth = AppTokenBootstrap::new(server.uri(), EMAIL, PERSONAL_KEY, APP).clock(clock.clone());
     let client = Client::with_auth(server.uri(), auth).unwrap();
 
-    client.bookings().get_bookings(first_page()).await.unwrap();
+    first_page(&client).await.unwrap();
     // App tokens do not expire: a year later the same token is still used.
     clock.advance(Duration::from_secs(365 * 24 * 3600));
-    client.bookings().get_bookings(first_page()).await.unwrap();
+    first_page(&client).await.unwrap();
 
     let seen = seen(&server).await;
     let lines: Vec<&str> = seen.iter().map(|s| s.line.as_str()).collect();
@@ -127,8 +124,8 @@ async fn a_401_mid_session_fetches_the_app_token_again_once() {
     mount_pages(&server, APP_TOKEN).await;
     let client = Client::with_personal_credentials(server.uri(), EMAIL, PERSONAL_KEY, APP).unwrap();
 
-    client.bookings().get_bookings(first_page()).await.unwrap();
-    client.bookings().get_bookings(first_page()).await.unwrap();
+    first_page(&client).await.unwrap();
+    first_page(&client).await.unwrap();
 
     assert_eq!(
         seen_lines(&server).await,
@@ -153,7 +150,7 @@ async fn an_error_body_surfaces_with_the_vendors_message() {
         .await;
     let client = Client::with_app_key(server.uri(), "test_key").unwrap();
 
-    let error = client.bookings().get_bookings(first_page()).await.unwrap_err();
+    let error = first_page(&client).await.unwrap_err();
     let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
@@ -171,11 +168,7 @@ async fn bookings_are_walked_page_by_page_to_the_last_one() {
     let mut states = Vec::new();
     let mut page = 1;
     loop {
-        let params = GetBookingsParams {
-            page: Some(page),
-            ..Default::default()
-        };
-        let list = client.bookings().get_bookings(params).await.unwrap().into_inner();
+        let list = client.bookings().list().page(page).await.unwrap().into_inner();
         states.extend(
             list.data
                 .unwrap_or_default()
@@ -344,12 +337,8 @@ async fn a_booking_is_created_with_the_widgets_body_and_colon_less_timestamps_de
 
     let response = client
         .bookings()
-        .create_booking(
-            &haircut_booking(),
-            CreateBookingParams {
-                include: Some("attributes,event,user".to_owned()),
-            },
-        )
+        .create(&haircut_booking())
+        .include("attributes,event,user")
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 201);
@@ -394,11 +383,7 @@ async fn validation_errors_arrive_typed_per_field() {
         .await;
     let client = Client::with_app_key(server.uri(), "test_key").unwrap();
 
-    let error = client
-        .bookings()
-        .create_booking(&haircut_booking(), CreateBookingParams::default())
-        .await
-        .unwrap_err();
+    let error = client.bookings().create(&haircut_booking()).await.unwrap_err();
     let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
@@ -420,11 +405,7 @@ async fn a_missing_record_names_its_model() {
         .await;
     let client = Client::with_app_key(server.uri(), "test_key").unwrap();
 
-    let error = client
-        .projects()
-        .get_embed_project("54321", Default::default())
-        .await
-        .unwrap_err();
+    let error = client.projects().get_embed("54321").await.unwrap_err();
     let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
     };
@@ -458,12 +439,8 @@ async fn a_paid_action_sends_its_input_keyed_by_the_action() {
 
     let booking = client
         .bookings()
-        .update_booking(
-            "58190fc6-1ec0-4ebb-b627-7ce6aa9fc703",
-            &BookingAction::Pay,
-            Some(&input),
-            Default::default(),
-        )
+        .update("58190fc6-1ec0-4ebb-b627-7ce6aa9fc703", &BookingAction::Pay)
+        .body(&input)
         .await
         .unwrap();
     assert_eq!(booking.content().state, BookingState::Paid);
@@ -498,7 +475,7 @@ async fn webhooks_are_created_and_deleted_as_pipedream_does() {
 
     let created = client
         .webhooks()
-        .create_webhook(&WebhookSubscriptionCreate {
+        .create(&WebhookSubscriptionCreate {
             url: "https://hooks.example/timekit".to_owned(),
             graph: BookingGraph::ConfirmDecline,
             state: BookingState::Confirmed,
@@ -514,6 +491,6 @@ async fn webhooks_are_created_and_deleted_as_pipedream_does() {
         .expect("meta.message");
     let id = message.rsplit(' ').next().expect("an id at the end");
 
-    let deleted = client.webhooks().delete_webhook(id).await.unwrap();
+    let deleted = client.webhooks().delete(id).await.unwrap();
     assert_eq!(deleted.status().as_u16(), 204);
 }

@@ -8,7 +8,6 @@ use std::time::Duration;
 use client_runtime::auth::timeneye::OAuth;
 use client_runtime::token::ManualClock;
 use serde_json::json;
-use timeneye_client::entries::EntriesListParams;
 use timeneye_client::Client;
 use wiremock::matchers::{body_string, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -33,11 +32,9 @@ async fn mount_pages(server: &MockServer, token: &str) {
     }
 }
 
-fn page(n: i64) -> EntriesListParams {
-    EntriesListParams {
-        page: Some(n),
-        ..Default::default()
-    }
+/// Page `n` of the entries list.
+fn page(client: &Client, n: i64) -> timeneye_client::entries::EntriesListBuilder<'_> {
+    client.entries().list().page(n)
 }
 
 #[tokio::test]
@@ -49,7 +46,7 @@ async fn entries_are_walked_page_by_page_with_one_personal_token() {
     let mut minutes = Vec::new();
     let mut n = 1;
     loop {
-        let list = client.entries().entries_list(page(n)).await.unwrap().into_inner();
+        let list = page(&client, n).await.unwrap().into_inner();
         minutes.extend(
             list.data
                 .unwrap_or_default()
@@ -80,7 +77,7 @@ async fn a_rejected_personal_token_is_final_and_says_so() {
         .await;
     let client = Client::with_personal_access_token(server.uri(), PAT).unwrap();
 
-    let error = client.entries().entries_list(page(1)).await.unwrap_err();
+    let error = page(&client, 1).await.unwrap_err();
     assert!(error.is_auth(), "{error:?}");
     assert!(error.to_string().contains("issue a new one"), "{error}");
     // No refresh and no retry.
@@ -103,7 +100,7 @@ async fn a_rate_limit_answer_surfaces_with_the_vendors_message() {
 
     // One retry after the 30 s wait; the second 30 s wait would pass the 60 s retry budget,
     // so the call ends as a rate-limited error that says when to come back.
-    let error = client.entries().entries_list(page(1)).await.unwrap_err();
+    let error = page(&client, 1).await.unwrap_err();
     assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(30)));
     let client_runtime::ErrorKind::RateLimited(limited) = error.kind() else {
         panic!("expected a rate-limited error, got {error:?}");
@@ -160,10 +157,10 @@ async fn oauth_tokens_are_reused_and_refreshed_on_expiry() {
     oauth.exchange_code(&request.pending, "the-code", &state).await.unwrap();
     let client = Client::with_auth(server.uri(), oauth).unwrap();
 
-    client.entries().entries_list(page(1)).await.unwrap();
-    client.entries().entries_list(page(2)).await.unwrap();
+    page(&client, 1).await.unwrap();
+    page(&client, 2).await.unwrap();
     clock.advance(Duration::from_secs(86400));
-    client.entries().entries_list(page(1)).await.unwrap();
+    page(&client, 1).await.unwrap();
 
     let lines = seen_lines(&server).await;
     assert_eq!(
@@ -283,8 +280,8 @@ async fn an_oauth_token_rejected_mid_session_is_refreshed_once_and_the_call_retr
     oauth.exchange_code(&request.pending, "the-code", &state).await.unwrap();
     let client = Client::with_auth(server.uri(), oauth).unwrap();
 
-    client.entries().entries_list(page(1)).await.unwrap();
-    let second = client.entries().entries_list(page(2)).await.unwrap();
+    page(&client, 1).await.unwrap();
+    let second = page(&client, 2).await.unwrap();
 
     assert_eq!(second.status(), 200);
     assert_eq!(

@@ -9,9 +9,6 @@ use std::time::Duration;
 use client_runtime::auth::timify::AppToken;
 use client_runtime::token::ManualClock;
 use serde_json::json;
-use timify_client::appointments::AppointmentsGetParams;
-use timify_client::companies::CompaniesListParams;
-use timify_client::timeshifts::TimeshiftsListParams;
 use timify_client::types::{BookerConfirmation, BookerConfirmationFieldsItem, BookerReservation};
 use timify_client::{Client, Envelope};
 use wiremock::matchers::{body_json, header, method, path, query_param};
@@ -76,11 +73,9 @@ async fn mount_companies(server: &MockServer, access_token: &str) {
         .await;
 }
 
-fn company_params() -> CompaniesListParams {
-    CompaniesListParams {
-        company_id: Some(COMPANY_ID.to_owned()),
-        ..Default::default()
-    }
+/// The companies list for [`COMPANY_ID`].
+fn companies_list(client: &Client) -> timify_client::companies::CompaniesListBuilder<'_> {
+    client.companies().list().company_id(COMPANY_ID)
 }
 
 fn client_with_clock(server: &MockServer, clock: &ManualClock) -> Client {
@@ -96,7 +91,7 @@ async fn one_token_serves_several_calls_and_is_sent_bare() {
     let client = Client::with_app_credentials(server.uri(), APP_ID, APP_SECRET).unwrap();
 
     for _ in 0..3 {
-        let companies = client.companies().companies_list(company_params()).await.unwrap();
+        let companies = companies_list(&client).await.unwrap();
         let company = &companies.data.as_ref().unwrap()[0];
         assert_eq!(company.id.as_deref(), Some(COMPANY_ID));
         assert_eq!(company.name.as_deref(), Some("Berlin Office"));
@@ -130,14 +125,14 @@ async fn an_expired_token_is_renewed_with_the_refresh_token() {
     let clock = ManualClock::default();
     let client = client_with_clock(&server, &clock);
 
-    client.companies().companies_list(company_params()).await.unwrap();
+    companies_list(&client).await.unwrap();
     // Well inside the 7200 s lifetime: the token is reused.
     clock.advance(Duration::from_secs(3600));
-    client.companies().companies_list(company_params()).await.unwrap();
+    companies_list(&client).await.unwrap();
     // Past it: renewed once with the refresh token, not with the app secret.
     clock.advance(Duration::from_secs(3600));
-    client.companies().companies_list(company_params()).await.unwrap();
-    client.companies().companies_list(company_params()).await.unwrap();
+    companies_list(&client).await.unwrap();
+    companies_list(&client).await.unwrap();
 
     let seen = seen(&server).await;
     let lines: Vec<&str> = seen.iter().map(|s| s.line.as_str()).collect();
@@ -192,8 +187,8 @@ async fn a_401_mid_session_refreshes_once_and_retries() {
     let clock = ManualClock::default();
     let client = client_with_clock(&server, &clock);
 
-    client.companies().companies_list(company_params()).await.unwrap();
-    let companies = client.companies().companies_list(company_params()).await.unwrap();
+    companies_list(&client).await.unwrap();
+    let companies = companies_list(&client).await.unwrap();
     assert_eq!(companies.data.as_ref().unwrap()[0].id.as_deref(), Some(COMPANY_ID));
 
     let seen = seen(&server).await;
@@ -228,7 +223,7 @@ async fn an_error_body_surfaces_with_the_vendors_message() {
         .await;
     let client = Client::with_app_credentials(server.uri(), APP_ID, APP_SECRET).unwrap();
 
-    let error = client.companies().companies_list(company_params()).await.unwrap_err();
+    let error = companies_list(&client).await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
     let client_runtime::ErrorKind::Api(api) = error.kind() else {
         panic!("expected a typed API error, got {error:?}");
@@ -267,15 +262,17 @@ async fn timeshifts_are_walked_page_by_page_to_the_last_one() {
     let mut ids = Vec::new();
     let mut page = 1;
     loop {
-        let params = TimeshiftsListParams {
-            company_id: Some(COMPANY_ID.to_owned()),
-            from: Some("2025-03-03".to_owned()),
-            to: Some("2025-03-07".to_owned()),
-            page: Some(page),
-            limit: Some(2),
-            ..Default::default()
-        };
-        let list = client.timeshifts().timeshifts_list(params).await.unwrap().into_inner();
+        let list = client
+            .timeshifts()
+            .list()
+            .company_id(COMPANY_ID)
+            .from("2025-03-03")
+            .to("2025-03-07")
+            .page(page)
+            .limit(2)
+            .await
+            .unwrap()
+            .into_inner();
         for shift in list.data.unwrap_or_default() {
             ids.push(shift["id"].as_str().unwrap().to_owned());
         }
@@ -407,12 +404,8 @@ async fn an_appointment_decodes_from_a_captured_production_response() {
 
     let response = client
         .appointments()
-        .appointments_get(
-            "6601c20a5cdab7a34f9498dd",
-            AppointmentsGetParams {
-                company_id: Some(COMPANY_ID.to_owned()),
-            },
-        )
+        .get("6601c20a5cdab7a34f9498dd")
+        .company_id(COMPANY_ID)
         .await
         .unwrap();
     assert_eq!(response.status, Some(1));
@@ -481,7 +474,7 @@ async fn the_booker_flow_reserves_then_confirms_with_the_handlers_bodies() {
 
     let reservation = client
         .booker()
-        .booker_reserve(&BookerReservation {
+        .reserve(&BookerReservation {
             service_id: Some("65e6d1a2d9d6e5c324d2cd90".to_owned()),
             company_id: Some(COMPANY_ID.to_owned()),
             resource_ids: Some(vec!["65e6d029d9d6e5c324d2cd65".to_owned()]),
@@ -507,7 +500,7 @@ async fn the_booker_flow_reserves_then_confirms_with_the_handlers_bodies() {
     };
     client
         .booker()
-        .booker_confirm(&BookerConfirmation {
+        .confirm(&BookerConfirmation {
             company_id: COMPANY_ID.to_owned(),
             reservation_id: reservation.id,
             secret: reservation.secret.expect("secret"),

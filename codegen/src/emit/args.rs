@@ -1,5 +1,5 @@
-//! How an operation's required parameters are taken as arguments, shared by the operation
-//! methods and their `_stream` twins so both have the same signature.
+//! How an operation's parameters are taken: by the operation method (positional arguments)
+//! and by its builder's setters and fields, which hold them the same way.
 
 use crate::ir::model::{Builtin, TypeRef};
 

@@ -139,19 +139,17 @@ fn call(group: &Group, op: &Operation) -> Option<String> {
         Some(sub) => format!("client.{}()", sub.accessor),
         None => "client".to_owned(),
     };
-    Some(format!("{owner}.{}({})", op.name, arguments(op, None)?.join(", ")))
+    Some(format!("{owner}.{}{}", op.name, arguments(op, None)?))
 }
 
-/// The `_stream` twin of `op`: the same arguments but the required page number, which the
-/// stream sets itself.
+/// The builder of `op` turned into a stream: the same arguments but the required page number,
+/// which the stream sets itself.
 fn stream_call(group: &Group, op: &Operation) -> Option<String> {
     if op.body.is_some() {
         return None;
     }
     let page_param = match &op.pagination.as_ref()?.next {
-        PageNext::Number {
-            param, required: true, ..
-        } => Some(param.as_str()),
+        PageNext::Number { param, .. } => Some(param.as_str()),
         _ => None,
     };
     let owner = match group.sub_client() {
@@ -159,22 +157,26 @@ fn stream_call(group: &Group, op: &Operation) -> Option<String> {
         None => "client".to_owned(),
     };
     let args = arguments(op, page_param)?;
-    Some(format!("{owner}.{}_stream({})", op.name, args.join(", ")))
+    Some(format!("{owner}.{}{args}.stream()", op.name))
 }
 
-/// Literal arguments for `op`'s required parameters (but `skip`) and its optional-parameter
-/// struct, or `None` when one cannot be written as a literal.
-fn arguments(op: &Operation, skip: Option<&str>) -> Option<Vec<String>> {
-    let mut args = Vec::new();
-    for param in op.params.iter().filter(|p| p.required && Some(p.name.as_str()) != skip) {
-        args.push(match &param.ty {
-            TypeRef::Builtin(Builtin::String) => format!("\"{}\"", param.name.replace('_', "-")),
-            TypeRef::Builtin(Builtin::I32 | Builtin::I64 | Builtin::U64) => "1".to_owned(),
-            _ => return None,
-        });
+/// The positional arguments of `op` in parentheses, then a setter per other required
+/// parameter (but `skip`), all with literal values; `None` when one cannot be written as a
+/// literal.
+fn arguments(op: &Operation, skip: Option<&str>) -> Option<String> {
+    let literal = |param: &crate::ir::model::Param| match &param.ty {
+        TypeRef::Builtin(Builtin::String) => Some(format!("\"{}\"", param.name.replace('_', "-"))),
+        TypeRef::Builtin(Builtin::I32 | Builtin::I64 | Builtin::U64) => Some("1".to_owned()),
+        _ => None,
+    };
+    let mut positional = Vec::new();
+    let mut setters = String::new();
+    for param in op.params.iter().filter(|p| Some(p.name.as_str()) != skip) {
+        if param.positional {
+            positional.push(literal(param)?);
+        } else if param.required {
+            setters.push_str(&format!(".{}({})", param.name, literal(param)?));
+        }
     }
-    if op.params_struct.is_some() {
-        args.push("Default::default()".to_owned());
-    }
-    Some(args)
+    Some(format!("({}){setters}", positional.join(", ")))
 }

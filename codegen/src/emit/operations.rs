@@ -1,4 +1,12 @@
-//! Emitting one module per operation group: the sub-client, its methods and params structs.
+//! Emitting one module per operation group: the sub-client, one method per operation, and
+//! each operation's builder.
+//!
+//! A method takes only the positional arguments the IR chose (at most two: the resource's
+//! address and a required body) and returns the operation's builder, which holds every other
+//! parameter as an `Option` with a setter. The builder renders the `ApiRequest` in one plain
+//! function (a required parameter left unset makes the request invalid, naming it) and the
+//! status match in another; `send` hands both to `client_runtime::call`, whose one boxed
+//! future type serves every operation, so no operation compiles its own async state machine.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -10,29 +18,19 @@ use crate::ir::model::{
     ResponseRole, StatusMatch, SuccessShape, TypeRef,
 };
 
-/// The body of one group's module.
+/// The body of one group's module: the sub-client (or `impl Client` for untagged operations)
+/// with one method per operation, and each operation's builder.
 pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
-    let params_structs: Vec<TokenStream> = group
-        .operations
-        .iter()
-        .filter_map(|op| params_struct(ir, group, op))
-        .collect();
-    // `_stream` methods of paginated operations (see `pagination`).
-    let streams: Vec<TokenStream> = group
-        .operations
-        .iter()
-        .filter_map(|op| super::pagination::stream_method(ir, group, op))
-        .collect();
+    let builders = group.operations.iter().map(|op| builder(ir, group, op));
     // Root-group operations are methods of `Client` itself; the others hang off a sub-client.
     let GroupOwner::Tag(sub) = &group.owner else {
         let methods = group.operations.iter().map(|op| method(ir, op, &quote! { self }));
         return quote! {
-            #(#params_structs)*
-
             impl crate::Client {
                 #(#methods)*
-                #(#streams)*
             }
+
+            #(#builders)*
         };
     };
     let methods = group
@@ -55,38 +53,12 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
             pub(crate) client: &'a crate::Client,
         }
 
-        #(#params_structs)*
-
-        impl #api<'_> {
+        impl<'a> #api<'a> {
             #(#methods)*
-            #(#streams)*
         }
-    }
-}
 
-fn params_struct(ir: &Ir, group: &Group, op: &Operation) -> Option<TokenStream> {
-    let name = ident(op.params_struct.as_deref()?);
-    let owner = match group.sub_client() {
-        None => "crate::Client".to_owned(),
-        Some(sub) => sub.api_name.clone(),
-    };
-    let doc = format!(" Optional parameters of [`{owner}::{}`].", op.name);
-    let fields = op.params.iter().filter(|p| !p.required).map(|p| {
-        let field = ident(&p.name);
-        let inner = match &p.ty {
-            TypeRef::Option(inner) => type_tokens(ir, inner, From::Elsewhere),
-            other => type_tokens(ir, other, From::Elsewhere),
-        };
-        let doc = doc_attrs(Some(&param_doc(p)));
-        quote! { #doc pub #field: Option<#inner>, }
-    });
-    Some(quote! {
-        #[doc = #doc]
-        #[derive(Debug, Clone, Default)]
-        pub struct #name {
-            #(#fields)*
-        }
-    })
+        #(#builders)*
+    }
 }
 
 fn param_doc(p: &Param) -> String {
@@ -95,148 +67,255 @@ fn param_doc(p: &Param) -> String {
         ParamLocation::Query(_) => "query",
         ParamLocation::Header => "header",
     };
+    let required = if p.required && !p.positional { ", required" } else { "" };
     match &p.doc {
-        Some(doc) => format!("{} (`{}`, {place})", doc.trim(), p.wire_name),
-        None => format!("`{}` ({place})", p.wire_name),
+        Some(doc) => format!("{} (`{}`, {place}{required})", doc.trim(), p.wire_name),
+        None => format!("`{}` ({place}{required})", p.wire_name),
     }
 }
 
+/// The parameter's type without the `Option` an optional parameter's schema may carry.
+fn param_type(p: &Param) -> &TypeRef {
+    match &p.ty {
+        TypeRef::Option(inner) if !p.required => inner,
+        other => other,
+    }
+}
+
+/// The operation method on the sub-client (or `Client`): takes the positional arguments and
+/// returns the builder with everything else unset.
 fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
     let name = ident(&op.name);
+    let builder = ident(&op.builder);
     let mut args = Vec::new();
-    let mut builds = Vec::new();
+    let mut fields = Vec::new();
     for p in &op.params {
-        let value = if p.required {
-            let arg = ident(&p.name);
-            let ty = type_tokens(ir, &p.ty, From::Elsewhere);
-            match arg_kind(&p.ty) {
-                ArgKind::Str => {
-                    args.push(quote! { #arg: &str });
-                    quote! { #arg }
-                }
-                ArgKind::Value => {
-                    args.push(quote! { #arg: #ty });
-                    quote! { &#arg }
-                }
-                ArgKind::Ref => {
-                    args.push(quote! { #arg: &#ty });
-                    quote! { #arg }
-                }
-            }
+        let field = ident(&p.name);
+        if p.positional {
+            let ty = borrowed_type(ir, param_type(p));
+            args.push(quote! { #field: #ty });
+            fields.push(quote! { #field });
         } else {
-            let field = ident(&p.name);
-            quote! { &params.#field }
-        };
-        builds.push(param_setter(p, &value));
+            fields.push(quote! { #field: None });
+        }
     }
-    let mut body_stmt = TokenStream::new();
-    if let Some(Body { kind: body, required }) = &op.body {
-        match body {
-            RequestBody::Json(ty) | RequestBody::Form(ty) => {
-                let ty = type_tokens(ir, ty, From::Elsewhere);
-                let setter = if matches!(body, RequestBody::Json(_)) {
-                    quote! { json }
-                } else {
-                    quote! { form }
-                };
-                if *required {
-                    args.push(quote! { body: &#ty });
-                    builds.push(quote! { .#setter(body) });
-                } else {
-                    args.push(quote! { body: Option<&#ty> });
-                    body_stmt = quote! {
-                        if let Some(body) = body {
-                            request = request.#setter(body);
-                        }
-                    };
-                }
-            }
-            RequestBody::Multipart { .. } => {
-                args.push(quote! { body: client_runtime::Multipart });
-                builds.push(quote! { .multipart(body) });
-            }
-            RequestBody::Raw { content_type } => {
-                args.push(quote! { body: impl Into<client_runtime::reexports::bytes::Bytes> });
-                builds.push(quote! { .raw(#content_type, body) });
+    if let Some(body) = &op.body {
+        if body.positional {
+            let (ty, field) = match &body.kind {
+                RequestBody::Raw { .. } => (
+                    quote! { impl Into<client_runtime::reexports::bytes::Bytes> },
+                    quote! { body: body.into() },
+                ),
+                kind => (request_body_type(ir, kind), quote! { body }),
+            };
+            args.push(quote! { body: #ty });
+            fields.push(field);
+        } else {
+            fields.push(quote! { body: None });
+        }
+    }
+    let doc = doc_attrs(Some(&method_doc(op)));
+    let (lifetime, receiver) = match client.to_string().as_str() {
+        "self" => (quote! { <'a> }, quote! { &'a self }),
+        _ => (quote! {}, quote! { &self }),
+    };
+    quote! {
+        #doc
+        pub fn #name #lifetime (#receiver, #(#args),*) -> #builder<'a> {
+            #builder {
+                client: #client,
+                #(#fields,)*
+                options: client_runtime::CallOptions::default(),
             }
         }
     }
-    if let Some(params) = &op.params_struct {
-        let params = ident(params);
-        args.push(quote! { params: #params });
+}
+
+/// How a value is held by a builder and taken by its method or setter: strings as `&str`,
+/// lists as slices, copyable scalars by value, the rest by reference.
+fn borrowed_type(ir: &Ir, ty: &TypeRef) -> TokenStream {
+    match (arg_kind(ty), ty) {
+        (ArgKind::Str, _) => quote! { &'a str },
+        (ArgKind::Value, _) => type_tokens(ir, ty, From::Elsewhere),
+        (ArgKind::Ref, TypeRef::Vec(item)) => {
+            let item = type_tokens(ir, item, From::Elsewhere);
+            quote! { &'a [#item] }
+        }
+        (ArgKind::Ref, _) => {
+            let ty = type_tokens(ir, ty, From::Elsewhere);
+            quote! { &'a #ty }
+        }
+    }
+}
+
+/// How a request body is held by the builder.
+fn request_body_type(ir: &Ir, kind: &RequestBody) -> TokenStream {
+    match kind {
+        RequestBody::Json(ty) | RequestBody::Form(ty) => {
+            let ty = type_tokens(ir, ty, From::Elsewhere);
+            quote! { &'a #ty }
+        }
+        RequestBody::Multipart { .. } => quote! { client_runtime::Multipart },
+        RequestBody::Raw { .. } => quote! { client_runtime::reexports::bytes::Bytes },
+    }
+}
+
+/// The operation's builder: its fields, setters, per-call overrides, `send` and `IntoFuture`,
+/// and `stream` when it pages.
+fn builder(ir: &Ir, group: &Group, op: &Operation) -> TokenStream {
+    let name = ident(&op.builder);
+    let owner = match group.sub_client() {
+        None => "crate::Client".to_owned(),
+        Some(sub) => sub.api_name.clone(),
+    };
+    let doc = format!(
+        " A call of [`{owner}::{}`]: set its parameters, then send it with `.send().await` or \
+         just `.await`.",
+        op.name
+    );
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    let mut builds = Vec::new();
+    for p in &op.params {
+        let field = ident(&p.name);
+        let ty = borrowed_type(ir, param_type(p));
+        let wire = &p.wire_name;
+        if p.positional {
+            fields.push(quote! { #field: #ty });
+        } else {
+            fields.push(quote! { #field: Option<#ty> });
+            let doc = doc_attrs(Some(&param_doc(p)));
+            setters.push(quote! {
+                #doc
+                pub fn #field(mut self, value: #ty) -> Self {
+                    self.#field = Some(value);
+                    self
+                }
+            });
+            if p.required {
+                let rust_name = &p.name;
+                builds.push(quote! { .require(#rust_name, self.#field.is_some()) });
+            }
+        }
+        builds.push(match p.location {
+            ParamLocation::Path => quote! { .path_param(#wire, &self.#field) },
+            ParamLocation::Header => quote! { .header(#wire, &self.#field) },
+            ParamLocation::Query(style) => {
+                let style = match style {
+                    QueryStyle::Form => quote! { client_runtime::QueryStyle::Form },
+                    QueryStyle::FormNoExplode => quote! { client_runtime::QueryStyle::FormNoExplode },
+                    QueryStyle::DeepObject => quote! { client_runtime::QueryStyle::DeepObject },
+                };
+                quote! { .query(#wire, &self.#field, #style) }
+            }
+        });
+    }
+    let mut body_stmt = TokenStream::new();
+    if let Some(Body { kind, positional, .. }) = &op.body {
+        let ty = request_body_type(ir, kind);
+        let set = |body: TokenStream| match kind {
+            RequestBody::Json(_) => quote! { .json(#body) },
+            RequestBody::Form(_) => quote! { .form(#body) },
+            RequestBody::Multipart { .. } => quote! { .multipart(#body.clone()) },
+            RequestBody::Raw { content_type } => quote! { .raw(#content_type, #body.clone()) },
+        };
+        if *positional {
+            fields.push(quote! { body: #ty });
+            builds.push(set(quote! { self.body }));
+        } else {
+            let set = set(quote! { body });
+            fields.push(quote! { body: Option<#ty> });
+            let (setter_ty, value) = match kind {
+                RequestBody::Raw { .. } => (
+                    quote! { impl Into<client_runtime::reexports::bytes::Bytes> },
+                    quote! { body.into() },
+                ),
+                _ => (ty, quote! { body }),
+            };
+            setters.push(quote! {
+                /// The request body.
+                pub fn body(mut self, body: #setter_ty) -> Self {
+                    self.body = Some(#value);
+                    self
+                }
+            });
+            body_stmt = quote! {
+                let request = match &self.body {
+                    Some(body) => request #set,
+                    None => request,
+                };
+            };
+        }
     }
     if op.retry_safe {
         builds.push(quote! { .retry_safe(true) });
     }
-    let method = http_method(op);
-    let path = &op.path;
-    let operation_id = &op.operation_id;
-    let ok_ty = success_type(ir, op);
-    let err_ty = error_type(ir, op);
-    let dispatch = dispatch(ir, op);
-    let doc = doc_attrs(Some(&method_doc(op)));
-    let mutability = if body_stmt.is_empty() {
-        quote! {}
-    } else {
-        quote! { mut }
-    };
-    quote! {
-        #doc
-        pub async fn #name(&self, #(#args),*) -> Result<client_runtime::ResponseValue<#ok_ty>, #err_ty> {
-            let #mutability request = client_runtime::ApiRequest::new(#method, #path).operation(#operation_id) #(#builds)*;
-            #body_stmt
-            let response = #client.api_client().send(request).await?;
-            #dispatch
-        }
-    }
-}
-
-/// The request-builder call that sets parameter `p` to `value` (an expression of a reference).
-pub(super) fn param_setter(p: &Param, value: &TokenStream) -> TokenStream {
-    let wire = &p.wire_name;
-    match p.location {
-        ParamLocation::Path => quote! { .path_param(#wire, #value) },
-        ParamLocation::Header => quote! { .header(#wire, #value) },
-        ParamLocation::Query(style) => {
-            let style = match style {
-                QueryStyle::Form => quote! { client_runtime::QueryStyle::Form },
-                QueryStyle::FormNoExplode => {
-                    quote! { client_runtime::QueryStyle::FormNoExplode }
-                }
-                QueryStyle::DeepObject => quote! { client_runtime::QueryStyle::DeepObject },
-            };
-            quote! { .query(#wire, #value, #style) }
-        }
-    }
-}
-
-/// The operation's HTTP method as an `http::Method` expression.
-pub(super) fn http_method(op: &Operation) -> TokenStream {
-    match op.method.as_str() {
+    let method = match op.method.as_str() {
         "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "TRACE" => {
             let m = ident(&op.method);
             quote! { client_runtime::reexports::http::Method::#m }
         }
         other => quote! { client_runtime::ApiRequest::custom_method(#other) },
-    }
-}
+    };
+    let path = &op.path;
+    let operation_id = &op.operation_id;
+    let ok_ty = success_type(ir, op);
+    let err_ty = error_body(ir, op);
+    let dispatch = dispatch(ir, op);
+    let stream = super::pagination::stream_method(ir, op);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a call does nothing until it is sent or awaited"]
+        pub struct #name<'a> {
+            client: &'a crate::Client,
+            #(#fields,)*
+            options: client_runtime::CallOptions,
+        }
 
-/// The expression that turns `response` (a `client_runtime::RawResponse`) into the
-/// operation's result: a match on the status, one arm per documented response.
-pub(super) fn dispatch(ir: &Ir, op: &Operation) -> TokenStream {
-    let arms = arms(ir, op);
-    // A lone `default` response needs no status match.
-    match arms.as_slice() {
-        [(None, expr)] => quote! { #expr },
-        _ => {
-            let arms = arms.iter().map(|(pattern, expr)| {
-                let pattern = pattern.clone().unwrap_or_else(|| quote! { _ });
-                quote! { #pattern => #expr, }
-            });
-            quote! {
-                match response.status().as_u16() {
-                    #(#arms)*
-                }
+        impl<'a> #name<'a> {
+            #(#setters)*
+
+            /// Limits this call to `timeout` (the whole request, body included), instead of
+            /// the client's request timeout.
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// Sends this call once, whatever the client's retry policy (a rejected token is
+            /// still renewed once).
+            pub fn without_retries(mut self) -> Self {
+                self.options.no_retries = true;
+                self
+            }
+
+            /// Sends the request and decodes the answer; `.await` on the builder does the same.
+            pub fn send(self) -> client_runtime::CallFuture<'a, #ok_ty, #err_ty> {
+                client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+            }
+
+            fn request(&self) -> client_runtime::ApiRequest {
+                let request = client_runtime::ApiRequest::new(#method, #path).operation(#operation_id) #(#builds)*;
+                #body_stmt
+                request.options(self.options)
+            }
+
+            fn decode(
+                response: client_runtime::RawResponse,
+            ) -> Result<client_runtime::ResponseValue<#ok_ty>, client_runtime::Error<#err_ty>> {
+                #dispatch
+            }
+
+            #stream
+        }
+
+        impl<'a> std::future::IntoFuture for #name<'a> {
+            type Output = Result<client_runtime::ResponseValue<#ok_ty>, client_runtime::Error<#err_ty>>;
+            type IntoFuture = client_runtime::CallFuture<'a, #ok_ty, #err_ty>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                self.send()
             }
         }
     }
@@ -278,17 +357,35 @@ fn success_type(ir: &Ir, op: &Operation) -> TokenStream {
     }
 }
 
-fn error_type(ir: &Ir, op: &Operation) -> TokenStream {
+/// The expression that turns `response` (a `client_runtime::RawResponse`) into the
+/// operation's result: a match on the status, one arm per documented response. The success
+/// arms decode with `response.json()`, so the page type a stream reads is inferred where the
+/// stream's extractor reads pages as JSON values.
+pub(super) fn dispatch(ir: &Ir, op: &Operation) -> TokenStream {
+    let arms = arms(ir, op);
+    // A lone `default` response needs no status match.
+    match arms.as_slice() {
+        [(None, expr)] => quote! { #expr },
+        _ => {
+            let arms = arms.iter().map(|(pattern, expr)| {
+                let pattern = pattern.clone().unwrap_or_else(|| quote! { _ });
+                quote! { #pattern => #expr, }
+            });
+            quote! {
+                match response.status().as_u16() {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+/// The operation's documented error body type (the `E` of `Error<E>`).
+pub(super) fn error_body(ir: &Ir, op: &Operation) -> TokenStream {
     match &op.error {
-        ErrorShape::None => quote! { client_runtime::Error },
-        ErrorShape::Single(ty) => {
-            let ty = type_tokens(ir, ty, From::Elsewhere);
-            quote! { client_runtime::Error<#ty> }
-        }
-        ErrorShape::Enum(id) => {
-            let ty = type_tokens(ir, &TypeRef::Named(*id), From::Elsewhere);
-            quote! { client_runtime::Error<#ty> }
-        }
+        ErrorShape::None => quote! { std::convert::Infallible },
+        ErrorShape::Single(ty) => type_tokens(ir, ty, From::Elsewhere),
+        ErrorShape::Enum(id) => type_tokens(ir, &TypeRef::Named(*id), From::Elsewhere),
     }
 }
 

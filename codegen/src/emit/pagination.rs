@@ -1,112 +1,64 @@
-//! Emitting `<operation>_stream` methods for operations the IR gave a [`Pagination`].
+//! Emitting the `stream` method of the builders of operations the IR gave a [`Pagination`].
 //!
-//! The stream method takes the operation's arguments minus the page parameter and returns a
-//! `client_runtime::PageStream` of items. It hands the runtime's `paginate` three closures:
-//! one builds the operation's request for a page (with the page number set; the runtime
-//! aims it at a next-page URL itself), one decodes the response with the operation's own
-//! status dispatch, and the typed extractor, which moves the items out of the decoded page
-//! and reads the link to the next page. Whether an operation pages, and how a page is taken
-//! apart, were settled when the IR was built.
+//! `stream` takes the builder as it is set (every parameter but the page number) and returns
+//! a `client_runtime::PageStream` of items. It hands the runtime's `paginate` three closures:
+//! one renders the builder's request for a page (with the page number set; the runtime aims
+//! it at a next-page URL itself), one decodes the response with the operation's own status
+//! dispatch, and the typed extractor, which moves the items out of the decoded page and reads
+//! the link to the next page. Whether an operation pages, and how a page is taken apart, were
+//! settled when the IR was built.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::args::{arg_kind, ArgKind};
-use super::operations::{dispatch, http_method, param_setter};
+use super::operations::{dispatch, error_body};
 use super::types::{ident, type_tokens, From};
-use crate::ir::model::{ErrorShape, FieldStep, Group, Ir, Operation, PageField, PageNext, Pagination, TypeRef};
+use crate::ir::model::{FieldStep, Ir, Operation, PageField, PageNext, Pagination};
 
-/// The `_stream` method of `op`, or nothing when the operation does not page.
-pub fn stream_method(ir: &Ir, group: &Group, op: &Operation) -> Option<TokenStream> {
+/// The builder's `stream` method, or nothing when the operation does not page.
+pub fn stream_method(ir: &Ir, op: &Operation) -> Option<TokenStream> {
     let pagination: &Pagination = op.pagination.as_ref()?;
-    let page_param = match &pagination.next {
-        PageNext::Number { param, .. } => Some(param.as_str()),
-        PageNext::Url(_) => None,
-    };
-
-    let mut args = Vec::new();
-    let mut builds = Vec::new();
-    let mut uses_params = false;
-    for p in &op.params {
-        let value = if page_param == Some(p.name.as_str()) {
-            quote! { &number }
-        } else if p.required {
-            let arg = ident(&p.name);
-            let ty = type_tokens(ir, &p.ty, From::Elsewhere);
-            match arg_kind(&p.ty) {
-                ArgKind::Str => {
-                    args.push(quote! { #arg: &'a str });
-                    quote! { #arg }
-                }
-                ArgKind::Value => {
-                    args.push(quote! { #arg: #ty });
-                    quote! { &#arg }
-                }
-                ArgKind::Ref => {
-                    args.push(quote! { #arg: &'a #ty });
-                    quote! { #arg }
-                }
-            }
-        } else {
-            let field = ident(&p.name);
-            uses_params = true;
-            quote! { &params.#field }
-        };
-        builds.push(param_setter(p, &value));
-    }
-    // A params struct that holds only the page number is not asked for.
-    if let Some(params) = op.params_struct.as_ref().filter(|_| uses_params) {
-        let params_ty = ident(params);
-        args.push(quote! { params: #params_ty });
-    }
-    if op.retry_safe {
-        builds.push(quote! { .retry_safe(true) });
-    }
-    let (pages, number, request_arg) = match &pagination.next {
-        PageNext::Number { start, ty, .. } => {
+    let (receiver, pages, set_page, request_arg) = match &pagination.next {
+        PageNext::Number { start, ty, param, .. } => {
             let ty = type_tokens(ir, ty, From::Elsewhere);
+            let field = ident(param);
             (
+                quote! { mut self },
                 quote! { client_runtime::Pages::Numbered { start: #start } },
-                quote! { let number: #ty = page.number()?; },
+                quote! {
+                    let number: #ty = page.number()?;
+                    self.#field = Some(number);
+                },
                 quote! { page },
             )
         }
         PageNext::Url(_) => (
+            quote! { self },
             quote! { client_runtime::Pages::NextUrl },
             TokenStream::new(),
             quote! { _ },
         ),
     };
-    let method = http_method(op);
-    let path = &op.path;
-    let operation_id = &op.operation_id;
     let dispatch = dispatch(ir, op);
     let extract = extractor(ir, pagination);
     let item_ty = type_tokens(ir, &pagination.item_type, From::Elsewhere);
     let err_ty = error_body(ir, op);
-    let name = ident(&format!("{}_stream", op.name));
-    let api_client = match group.sub_client() {
-        None => quote! { self.api_client() },
-        Some(_) => quote! { self.client.api_client() },
-    };
-    let doc = format!(
-        " Every item of [`Self::{}`], as a lazy stream that fetches the next page only when \
-         the items of the current one are used up.\n\n Stops at an empty page, at the last \
-         page, or when there is no next page; see [`client_runtime::pagination`].",
-        op.name
-    );
-    let doc_lines = doc.lines().map(|l| quote! { #[doc = #l] });
-    // The stream borrows only the arguments, not `self`: `paginate` clones the client, so a
-    // stream made from a temporary group (`client.customer().x_stream(..)`) can be kept.
+    // The decode closure inlines the dispatch (rather than calling `Self::decode`) so that a
+    // page read as a JSON value by the extractor is decoded as one.
     Some(quote! {
-        #(#doc_lines)*
-        pub fn #name<'a>(&self, #(#args),*) -> client_runtime::PageStream<'a, #item_ty, #err_ty> {
+        /// Every item of every page, as a lazy stream that fetches the next page only when
+        /// the items of the current one are used up (the page number is set per page).
+        ///
+        /// Stops at an empty page, at the last page, or when there is no next page; see
+        /// [`client_runtime::pagination`].
+        pub fn stream(#receiver) -> client_runtime::PageStream<'a, #item_ty, #err_ty> {
+            let client = self.client.api_client();
             client_runtime::pagination::paginate(
-                #api_client,
+                client,
                 #pages,
                 move |#request_arg: &client_runtime::PageRequest| {
-                    #number
-                    Ok(client_runtime::ApiRequest::new(#method, #path).operation(#operation_id) #(#builds)*)
+                    #set_page
+                    Ok(self.request())
                 },
                 |response: client_runtime::RawResponse| #dispatch,
                 #extract,
@@ -224,14 +176,5 @@ fn moved(steps: &[FieldStep]) -> TokenStream {
         quote! { #expr.unwrap_or_default() }
     } else {
         expr
-    }
-}
-
-/// The operation's documented error body type (the `E` of `Error<E>`).
-fn error_body(ir: &Ir, op: &Operation) -> TokenStream {
-    match &op.error {
-        ErrorShape::None => quote! { std::convert::Infallible },
-        ErrorShape::Single(ty) => type_tokens(ir, ty, From::Elsewhere),
-        ErrorShape::Enum(id) => type_tokens(ir, &TypeRef::Named(*id), From::Elsewhere),
     }
 }

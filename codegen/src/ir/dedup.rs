@@ -107,7 +107,7 @@ impl Remap {
             doc: _,
             deprecated: _,
             params,
-            params_struct: _,
+            builder: _,
             body,
             responses,
             success,

@@ -7,6 +7,7 @@
 pub mod cycles;
 pub mod dedup;
 pub mod model;
+pub mod op_names;
 pub mod operation;
 pub mod paging;
 pub mod schema;
@@ -131,15 +132,20 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
             };
             groups.push(group);
             // The root group's methods live on `Client`, next to its accessors and constructors.
+            // A sub-client derives `Clone`, `Copy` and `Debug`: its methods keep clear of theirs.
             scopes.push(if key.is_none() {
                 std::mem::take(&mut client_methods)
             } else {
-                Scope::default()
+                Scope::with_reserved(["clone", "clone_from", "fmt"])
             });
             groups.len() - 1
         });
         let first_type = builder.types.len();
-        let op = operation::lower(openapi, raw, &mut builder, &mut scopes[index]);
+        let names = operation::GroupNames {
+            tag: key.as_deref(),
+            scope: &mut scopes[index],
+        };
+        let op = operation::lower(openapi, raw, &mut builder, names);
         groups[index]
             .types
             .extend((first_type..builder.types.len()).map(TypeId::from_index));

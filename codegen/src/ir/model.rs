@@ -210,7 +210,8 @@ pub enum QueryStyle {
 /// An operation parameter.
 #[derive(Debug, Clone)]
 pub struct Param {
-    /// The Rust name, unique among the operation's arguments and params-struct fields.
+    /// The Rust name (argument, builder field and setter), unique among the operation's
+    /// parameters and clear of the builder's own methods.
     pub name: String,
     /// The wire name.
     pub wire_name: String,
@@ -218,8 +219,12 @@ pub struct Param {
     pub location: ParamLocation,
     /// Its type (without the `Option` optional parameters get).
     pub ty: TypeRef,
-    /// Required parameters are function arguments; optional ones are fields of a params struct.
+    /// Whether the call cannot be sent without it (a request left without it fails with
+    /// `InvalidRequest` naming it, unless it is positional).
     pub required: bool,
+    /// Whether it is one of the operation method's (at most two) positional arguments: the
+    /// resource's address; every other parameter is a setter on the call's builder.
+    pub positional: bool,
     /// Doc comment.
     pub doc: Option<String>,
 }
@@ -248,8 +253,11 @@ pub enum RequestBody {
 pub struct Body {
     /// What the body is.
     pub kind: RequestBody,
-    /// Required bodies are plain arguments; optional ones are `Option<&T>`.
+    /// Whether the operation requires it.
     pub required: bool,
+    /// Whether it is a positional argument of the operation method (a required body is);
+    /// otherwise the builder's `body` setter.
+    pub positional: bool,
 }
 
 /// How a response body is read.
@@ -354,7 +362,7 @@ pub enum PageNext {
     Number {
         /// The parameter's Rust name.
         param: String,
-        /// Whether the parameter is required (a function argument) or in the params struct.
+        /// Whether the parameter is required.
         required: bool,
         /// The parameter's type, without `Option`.
         ty: TypeRef,
@@ -388,7 +396,8 @@ pub struct FieldStep {
 /// One API operation.
 #[derive(Debug, Clone)]
 pub struct Operation {
-    /// The function name, unique within its group.
+    /// The method name, unique within its group, without the group's words
+    /// (`customers().list()`, not `customers().customers_list()`).
     pub name: String,
     /// The name errors and traces report: the spec's `operationId`, else the function name.
     pub operation_id: String,
@@ -402,8 +411,10 @@ pub struct Operation {
     pub deprecated: bool,
     /// Parameters.
     pub params: Vec<Param>,
-    /// The params struct's name, when there are optional parameters.
-    pub params_struct: Option<String>,
+    /// The name of the call's builder type (unique among the crate's types), which the
+    /// operation method returns: one setter per non-positional parameter, `send`,
+    /// `IntoFuture`, and `stream` when the operation pages.
+    pub builder: String,
     /// The request body, if any.
     pub body: Option<Body>,
     /// Documented responses.

@@ -8,9 +8,10 @@ use openapiv3::{
 };
 
 use super::model::{
-    Body, Builtin, ErrorShape, Operation, Param, ParamLocation, QueryStyle, RequestBody, Response, ResponseBody,
-    ResponseRole, ResponseVariant, StatusMatch, SuccessShape, TypeKind, TypeRef,
+    Body, Builtin, ErrorShape, Operation, PageNext, Pagination, Param, ParamLocation, QueryStyle, RequestBody,
+    Response, ResponseBody, ResponseRole, ResponseVariant, StatusMatch, SuccessShape, TypeKind, TypeRef,
 };
+use super::op_names;
 use super::paging::{self, PagedOperation};
 use super::schema::TypeBuilder;
 use crate::diagnostic::escape_pointer_token;
@@ -94,22 +95,50 @@ pub fn collect<'a>(openapi: &'a OpenAPI, builder: &mut TypeBuilder<'_>) -> Vec<R
     out
 }
 
-/// Lowers one operation. `scope` keeps function names unique within its group.
-pub fn lower(openapi: &OpenAPI, raw: &RawOperation<'_>, builder: &mut TypeBuilder<'_>, scope: &mut Scope) -> Operation {
+/// The group an operation is lowered into: its tag (`None` for untagged operations, which
+/// are methods of `Client`) and the scope of its methods' names.
+pub struct GroupNames<'a> {
+    /// The tag.
+    pub tag: Option<&'a str>,
+    /// The names its methods took so far.
+    pub scope: &'a mut Scope,
+}
+
+/// Lowers one operation into `group`.
+pub fn lower(
+    openapi: &OpenAPI,
+    raw: &RawOperation<'_>,
+    builder: &mut TypeBuilder<'_>,
+    group: GroupNames<'_>,
+) -> Operation {
     let op = raw.operation.as_ref();
     let raw_name = op
         .operation_id
         .clone()
         .unwrap_or_else(|| format!("{} {}", raw.method, raw.path));
-    let name = scope.claim(naming::snake(&raw_name));
+    let short = op_names::short_name(&raw_name, group.tag, &raw.method, raw.path);
+    let candidates = op_names::candidates(&raw_name, group.tag, &raw.method, raw.path);
+    let name = match candidates.iter().find(|c| !group.scope.contains(c)) {
+        Some(free) => group.scope.claim(free.clone()),
+        None => group.scope.claim(short.clone()),
+    };
     let operation_id = op.operation_id.clone().unwrap_or_else(|| name.clone());
+    if name != short {
+        builder.warn_at(
+            &raw.pointer,
+            format!(
+                "operation `{raw_name}` is short-named `{short}`, which another operation of its group \
+                 already has; it is named `{name}`"
+            ),
+        );
+    }
     let type_hint = naming::camel(&raw_name);
-    let params = lower_params(openapi, raw, &type_hint, builder);
-    let params_struct = params
-        .iter()
-        .any(|p| !p.required)
-        .then(|| builder.claim_name(&format!("{type_hint}Params")));
-    let body = op
+    let mut params = lower_params(openapi, raw, &type_hint, builder);
+    let builder_name = builder.claim_name(&match group.tag {
+        Some(tag) => format!("{}{}Builder", naming::camel(tag), naming::camel(&name)),
+        None => format!("{}Builder", naming::camel(&name)),
+    });
+    let mut body = op
         .request_body
         .as_ref()
         .and_then(|body| lower_body(openapi, body, &type_hint, &raw.pointer, builder));
@@ -129,6 +158,7 @@ pub fn lower(openapi: &OpenAPI, raw: &RawOperation<'_>, builder: &mut TypeBuilde
         };
         paging::lower(v, &paged, builder)
     });
+    choose_positional(&mut params, body.as_mut(), pagination.as_ref());
     Operation {
         name,
         operation_id,
@@ -137,13 +167,52 @@ pub fn lower(openapi: &OpenAPI, raw: &RawOperation<'_>, builder: &mut TypeBuilde
         doc: naming::doc_text(op.summary.as_deref(), op.description.as_deref()),
         deprecated: op.deprecated,
         params,
-        params_struct,
+        builder: builder_name,
         body,
         responses,
         success,
         error,
         retry_safe,
         pagination,
+    }
+}
+
+/// At most two positional arguments: a required body, and before it the resource's address,
+/// the last path parameters that identify a record (strings, ids, enums; not the page
+/// number nor numbers like `{year}`). Everything else is a setter on the builder.
+fn choose_positional(params: &mut [Param], body: Option<&mut Body>, pagination: Option<&Pagination>) {
+    let mut slots = 2usize;
+    if let Some(body) = body {
+        body.positional = body.required;
+        if body.positional {
+            slots -= 1;
+        }
+    }
+    let page_param = match pagination.map(|p| &p.next) {
+        Some(PageNext::Number { param, .. }) => Some(param.as_str()),
+        _ => None,
+    };
+    let address: Vec<usize> = params
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.location == ParamLocation::Path && page_param != Some(p.name.as_str()) && is_address(p))
+        .map(|(index, _)| index)
+        .collect();
+    for index in address.iter().rev().take(slots) {
+        params[*index].positional = true;
+    }
+}
+
+/// Whether a path parameter names a record: a string, id, or enum; a plain number is an id
+/// only when its name says so (`{customerId}` yes, `{year}` no).
+fn is_address(p: &Param) -> bool {
+    match &p.ty {
+        TypeRef::Builtin(Builtin::String | Builtin::Uuid) | TypeRef::Named(_) => true,
+        TypeRef::Builtin(Builtin::I32 | Builtin::I64 | Builtin::U64) => {
+            let wire = p.wire_name.to_ascii_lowercase();
+            wire == "id" || wire.ends_with("id") || wire.ends_with("_id")
+        }
+        _ => false,
     }
 }
 
@@ -199,7 +268,26 @@ fn lower_params(
         }
         merged.push((pointer, resolved));
     }
-    let mut scope = Scope::with_reserved(["self", "body", "params", "client", "request", "response"]);
+    // Parameters are arguments, builder fields and setters: clear of the builder's own fields
+    // and methods (`send`, `stream`, the per-call overrides).
+    let mut scope = Scope::with_reserved([
+        "self",
+        "body",
+        "client",
+        "options",
+        "request",
+        "response",
+        "send",
+        "stream",
+        "timeout",
+        "without_retries",
+        "into_future",
+        "decode",
+        "clone",
+        "clone_from",
+        "fmt",
+    ]);
+    scope.prefer_on_clash("_param");
     let mut out = Vec::new();
     for (pointer, parameter) in merged {
         let data = parameter.parameter_data_ref();
@@ -254,6 +342,7 @@ fn lower_params(
             location,
             ty,
             required,
+            positional: false,
             doc: data.description.clone(),
         });
     }
@@ -279,6 +368,7 @@ fn lower_params(
                 location: ParamLocation::Path,
                 ty: TypeRef::Builtin(Builtin::String),
                 required: true,
+                positional: false,
                 doc: None,
             });
         }
@@ -376,6 +466,7 @@ fn lower_body(
     Some(Body {
         kind: lowered,
         required: body.required,
+        positional: false,
     })
 }
 

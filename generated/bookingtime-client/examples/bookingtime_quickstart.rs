@@ -48,7 +48,7 @@ async fn run() -> Result<(), String> {
 
     let organization = client
         .organization()
-        .organization_show(&organization_id)
+        .show(&organization_id)
         .await
         .map_err(|e| format!("showing organization {organization_id} failed: {e}"))?
         .into_content()
@@ -66,7 +66,7 @@ async fn run() -> Result<(), String> {
     };
     let customer = client
         .customer()
-        .customer_add(&organization_id, &input)
+        .add(&organization_id, &input)
         .await
         .map_err(|e| format!("adding customer John Doe failed: {e}"))?
         .into_content()

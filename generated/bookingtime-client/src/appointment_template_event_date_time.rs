@@ -10,35 +10,23 @@ pub struct AppointmentTemplateEventDateTimeApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl AppointmentTemplateEventDateTimeApi<'_> {
+impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// Create an appointment template event date time
     ///
     /// SDK: `AppointmentTemplateEventDateTime.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/add`
-    pub async fn appointment_template_event_date_time_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        body: &crate::types::AppointmentTemplateEventDateTimeInput,
-    ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/add",
-            )
-            .operation("appointmentTemplateEventDateTimeAdd")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_id: &'a str,
+        body: &'a crate::types::AppointmentTemplateEventDateTimeInput,
+    ) -> AppointmentTemplateEventDateTimeAddBuilder<'a> {
+        AppointmentTemplateEventDateTimeAddBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -47,34 +35,18 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
     /// SDK: `AppointmentTemplateEventDateTime.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/edit`
-    pub async fn appointment_template_event_date_time_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        appointment_template_event_date_time_id: &str,
-        body: &crate::types::AppointmentTemplateEventDateTimeInput,
-    ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/edit",
-            )
-            .operation("appointmentTemplateEventDateTimeEdit")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param(
-                "appointmentTemplateEventDateTimeId",
-                appointment_template_event_date_time_id,
-            )
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_event_date_time_id: &'a str,
+        body: &'a crate::types::AppointmentTemplateEventDateTimeInput,
+    ) -> AppointmentTemplateEventDateTimeEditBuilder<'a> {
+        AppointmentTemplateEventDateTimeEditBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id: None,
+            appointment_template_event_date_time_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -83,30 +55,17 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/delete`
-    pub async fn appointment_template_event_date_time_delete(
+    pub fn delete(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        appointment_template_event_date_time_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/delete",
-            )
-            .operation("appointmentTemplateEventDateTimeDelete")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param(
-                "appointmentTemplateEventDateTimeId",
-                appointment_template_event_date_time_id,
-            );
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_id: &'a str,
+        appointment_template_event_date_time_id: &'a str,
+    ) -> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
+        AppointmentTemplateEventDateTimeDeleteBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id,
+            appointment_template_event_date_time_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -115,32 +74,18 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/link`
-    pub async fn appointment_template_event_date_time_booking_resource_link(
+    pub fn booking_resource_link(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        appointment_template_event_date_time_id: &str,
-        booking_resource_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/link",
-            )
-            .operation("appointmentTemplateEventDateTimeBookingResourceLink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param(
-                "appointmentTemplateEventDateTimeId",
-                appointment_template_event_date_time_id,
-            )
-            .path_param("bookingResourceId", booking_resource_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_event_date_time_id: &'a str,
+        booking_resource_id: &'a str,
+    ) -> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
+        AppointmentTemplateEventDateTimeBookingResourceLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id: None,
+            appointment_template_event_date_time_id,
+            booking_resource_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -149,32 +94,487 @@ impl AppointmentTemplateEventDateTimeApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/unlink`
-    pub async fn appointment_template_event_date_time_booking_resource_unlink(
+    pub fn booking_resource_unlink(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        appointment_template_event_date_time_id: &str,
-        booking_resource_id: &str,
+        appointment_template_event_date_time_id: &'a str,
+        booking_resource_id: &'a str,
+    ) -> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
+        AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id: None,
+            appointment_template_event_date_time_id,
+            booking_resource_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AppointmentTemplateEventDateTimeApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateEventDateTimeAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: &'a str,
+    body: &'a crate::types::AppointmentTemplateEventDateTimeInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateEventDateTimeEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/add",
+            )
+            .operation("appointmentTemplateEventDateTimeAdd")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateEventDateTimeEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateEventDateTimeEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateEventDateTimeEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateEventDateTimeApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateEventDateTimeEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: Option<&'a str>,
+    appointment_template_event_date_time_id: &'a str,
+    body: &'a crate::types::AppointmentTemplateEventDateTimeInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    pub fn appointment_template_id(mut self, value: &'a str) -> Self {
+        self.appointment_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateEventDateTimeEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/edit",
+            )
+            .operation("appointmentTemplateEventDateTimeEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_template_id", self.appointment_template_id.is_some())
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param(
+                "appointmentTemplateEventDateTimeId",
+                &self.appointment_template_event_date_time_id,
+            )
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateEventDateTimeEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateEventDateTimeEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateEventDateTimeEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateEventDateTimeApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: &'a str,
+    appointment_template_event_date_time_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/delete",
+            )
+            .operation("appointmentTemplateEventDateTimeDelete")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param(
+                "appointmentTemplateEventDateTimeId",
+                &self.appointment_template_event_date_time_id,
+            );
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::GenericEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateEventDateTimeApi::booking_resource_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: Option<&'a str>,
+    appointment_template_event_date_time_id: &'a str,
+    booking_resource_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    pub fn appointment_template_id(mut self, value: &'a str) -> Self {
+        self.appointment_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/link",
+            )
+            .operation("appointmentTemplateEventDateTimeBookingResourceLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_template_id", self.appointment_template_id.is_some())
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param(
+                "appointmentTemplateEventDateTimeId",
+                &self.appointment_template_event_date_time_id,
+            )
+            .path_param("bookingResourceId", &self.booking_resource_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture
+for AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateEventDateTimeApi::booking_resource_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: Option<&'a str>,
+    appointment_template_event_date_time_id: &'a str,
+    booking_resource_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    pub fn appointment_template_id(mut self, value: &'a str) -> Self {
+        self.appointment_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/unlink",
             )
             .operation("appointmentTemplateEventDateTimeBookingResourceUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_template_id", self.appointment_template_id.is_some())
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
             .path_param(
                 "appointmentTemplateEventDateTimeId",
-                appointment_template_event_date_time_id,
+                &self.appointment_template_event_date_time_id,
             )
-            .path_param("bookingResourceId", booking_resource_id);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("bookingResourceId", &self.booking_resource_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture
+for AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

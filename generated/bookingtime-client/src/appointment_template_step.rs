@@ -10,33 +10,23 @@ pub struct AppointmentTemplateStepApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl AppointmentTemplateStepApi<'_> {
+impl<'a> AppointmentTemplateStepApi<'a> {
     /// Create an appointment template step
     ///
     /// SDK: `AppointmentTemplateStep.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/add`
-    pub async fn appointment_template_step_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        body: &crate::types::AppointmentTemplateStepInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/add",
-            )
-            .operation("appointmentTemplateStepAdd")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_id: &'a str,
+        body: &'a crate::types::AppointmentTemplateStepInput,
+    ) -> AppointmentTemplateStepAddBuilder<'a> {
+        AppointmentTemplateStepAddBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -45,29 +35,18 @@ impl AppointmentTemplateStepApi<'_> {
     /// SDK: `AppointmentTemplateStep.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/edit`
-    pub async fn appointment_template_step_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        appointment_template_step_id: &str,
-        body: &crate::types::AppointmentTemplateStepInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/edit",
-            )
-            .operation("appointmentTemplateStepEdit")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("appointmentTemplateStepId", appointment_template_step_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_step_id: &'a str,
+        body: &'a crate::types::AppointmentTemplateStepInput,
+    ) -> AppointmentTemplateStepEditBuilder<'a> {
+        AppointmentTemplateStepEditBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id: None,
+            appointment_template_step_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -76,27 +55,17 @@ impl AppointmentTemplateStepApi<'_> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/delete`
-    pub async fn appointment_template_step_delete(
+    pub fn delete(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        appointment_template_step_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/delete",
-            )
-            .operation("appointmentTemplateStepDelete")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("appointmentTemplateStepId", appointment_template_step_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_id: &'a str,
+        appointment_template_step_id: &'a str,
+    ) -> AppointmentTemplateStepDeleteBuilder<'a> {
+        AppointmentTemplateStepDeleteBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id,
+            appointment_template_step_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -105,29 +74,18 @@ impl AppointmentTemplateStepApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/link`
-    pub async fn appointment_template_step_booking_resource_link(
+    pub fn booking_resource_link(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        appointment_template_step_id: &str,
-        booking_resource_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/link",
-            )
-            .operation("appointmentTemplateStepBookingResourceLink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("appointmentTemplateStepId", appointment_template_step_id)
-            .path_param("bookingResourceId", booking_resource_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_step_id: &'a str,
+        booking_resource_id: &'a str,
+    ) -> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
+        AppointmentTemplateStepBookingResourceLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id: None,
+            appointment_template_step_id,
+            booking_resource_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -136,29 +94,467 @@ impl AppointmentTemplateStepApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/unlink`
-    pub async fn appointment_template_step_booking_resource_unlink(
+    pub fn booking_resource_unlink(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        appointment_template_step_id: &str,
-        booking_resource_id: &str,
+        appointment_template_step_id: &'a str,
+        booking_resource_id: &'a str,
+    ) -> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
+        AppointmentTemplateStepBookingResourceUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id: None,
+            appointment_template_step_id,
+            booking_resource_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AppointmentTemplateStepApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateStepAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: &'a str,
+    body: &'a crate::types::AppointmentTemplateStepInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateStepAddBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateStepEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/add",
+            )
+            .operation("appointmentTemplateStepAdd")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateStepAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateStepEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateStepApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateStepEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: Option<&'a str>,
+    appointment_template_step_id: &'a str,
+    body: &'a crate::types::AppointmentTemplateStepInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateStepEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    pub fn appointment_template_id(mut self, value: &'a str) -> Self {
+        self.appointment_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateStepEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/edit",
+            )
+            .operation("appointmentTemplateStepEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_template_id", self.appointment_template_id.is_some())
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("appointmentTemplateStepId", &self.appointment_template_step_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateStepEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateStepEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateStepApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateStepDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: &'a str,
+    appointment_template_step_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/delete",
+            )
+            .operation("appointmentTemplateStepDelete")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("appointmentTemplateStepId", &self.appointment_template_step_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::GenericEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateStepDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateStepApi::booking_resource_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: Option<&'a str>,
+    appointment_template_step_id: &'a str,
+    booking_resource_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    pub fn appointment_template_id(mut self, value: &'a str) -> Self {
+        self.appointment_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/link",
+            )
+            .operation("appointmentTemplateStepBookingResourceLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_template_id", self.appointment_template_id.is_some())
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("appointmentTemplateStepId", &self.appointment_template_step_id)
+            .path_param("bookingResourceId", &self.booking_resource_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture
+for AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateStepApi::booking_resource_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: Option<&'a str>,
+    appointment_template_step_id: &'a str,
+    booking_resource_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    pub fn appointment_template_id(mut self, value: &'a str) -> Self {
+        self.appointment_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/unlink",
             )
             .operation("appointmentTemplateStepBookingResourceUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("appointmentTemplateStepId", appointment_template_step_id)
-            .path_param("bookingResourceId", booking_resource_id);
-        let response = self.client.api_client().send(request).await?;
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_template_id", self.appointment_template_id.is_some())
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("appointmentTemplateStepId", &self.appointment_template_step_id)
+            .path_param("bookingResourceId", &self.booking_resource_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture
+for AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

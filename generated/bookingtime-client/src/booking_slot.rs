@@ -10,31 +10,22 @@ pub struct BookingSlotApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl BookingSlotApi<'_> {
+impl<'a> BookingSlotApi<'a> {
     /// Earliest bookable slot
     ///
     /// SDK: `BookingSlot.earliest`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest`
-    pub async fn booking_slot_earliest(
+    pub fn earliest(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest",
-            )
-            .operation("bookingSlotEarliest")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        booking_template_id: &'a str,
+    ) -> BookingSlotEarliestBuilder<'a> {
+        BookingSlotEarliestBuilder {
+            client: self.client,
+            organization_id,
+            booking_template_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,31 +34,19 @@ impl BookingSlotApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listDay`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/day/{day}/listDay`
-    pub async fn booking_slot_list_day(
+    pub fn list_day(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-        year: i32,
-        month: i32,
-        day: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/day/{day}/listDay",
-            )
-            .operation("bookingSlotListDay")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("day", &day);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        booking_template_id: &'a str,
+    ) -> BookingSlotListDayBuilder<'a> {
+        BookingSlotListDayBuilder {
+            client: self.client,
+            organization_id,
+            booking_template_id,
+            year: None,
+            month: None,
+            day: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -76,29 +55,18 @@ impl BookingSlotApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listWeek`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/week/{week}/listWeek`
-    pub async fn booking_slot_list_week(
+    pub fn list_week(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-        year: i32,
-        week: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/week/{week}/listWeek",
-            )
-            .operation("bookingSlotListWeek")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id)
-            .path_param("year", &year)
-            .path_param("week", &week);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        booking_template_id: &'a str,
+    ) -> BookingSlotListWeekBuilder<'a> {
+        BookingSlotListWeekBuilder {
+            client: self.client,
+            organization_id,
+            booking_template_id,
+            year: None,
+            week: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -107,29 +75,381 @@ impl BookingSlotApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listMonth`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/listMonth`
-    pub async fn booking_slot_list_month(
+    pub fn list_month(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-        year: i32,
-        month: i32,
+        organization_id: &'a str,
+        booking_template_id: &'a str,
+    ) -> BookingSlotListMonthBuilder<'a> {
+        BookingSlotListMonthBuilder {
+            client: self.client,
+            organization_id,
+            booking_template_id,
+            year: None,
+            month: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`BookingSlotApi::earliest`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct BookingSlotEarliestBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    booking_template_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> BookingSlotEarliestBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::BookingSlotEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest",
+            )
+            .operation("bookingSlotEarliest")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingTemplateId", &self.booking_template_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::BookingSlotEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for BookingSlotEarliestBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::BookingSlotEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::BookingSlotEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`BookingSlotApi::list_day`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct BookingSlotListDayBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    booking_template_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    day: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> BookingSlotListDayBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Day of the month, 1-31. (`day`, path, required)
+    pub fn day(mut self, value: i32) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::BookingSlotRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/day/{day}/listDay",
+            )
+            .operation("bookingSlotListDay")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingTemplateId", &self.booking_template_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("day", self.day.is_some())
+            .path_param("day", &self.day);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for BookingSlotListDayBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::BookingSlotRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`BookingSlotApi::list_week`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct BookingSlotListWeekBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    booking_template_id: &'a str,
+    year: Option<i32>,
+    week: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> BookingSlotListWeekBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// ISO calendar week, 1-53. (`week`, path, required)
+    pub fn week(mut self, value: i32) -> Self {
+        self.week = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::BookingSlotRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/week/{week}/listWeek",
+            )
+            .operation("bookingSlotListWeek")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingTemplateId", &self.booking_template_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("week", self.week.is_some())
+            .path_param("week", &self.week);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for BookingSlotListWeekBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::BookingSlotRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`BookingSlotApi::list_month`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct BookingSlotListMonthBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    booking_template_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> BookingSlotListMonthBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::BookingSlotRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/listMonth",
             )
             .operation("bookingSlotListMonth")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id)
-            .path_param("year", &year)
-            .path_param("month", &month);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingTemplateId", &self.booking_template_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for BookingSlotListMonthBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::BookingSlotRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

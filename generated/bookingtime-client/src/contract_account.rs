@@ -10,29 +10,93 @@ pub struct ContractAccountApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl ContractAccountApi<'_> {
+impl<'a> ContractAccountApi<'a> {
     /// Create a contract account
     ///
     /// SDK: `ContractAccount.add`.
     ///
     /// `POST /contractAccount/add`
-    pub async fn contract_account_add(
+    pub fn add(
         &self,
-        body: &crate::types::ContractAccountInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ContractAccountEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        body: &'a crate::types::ContractAccountInput,
+    ) -> ContractAccountAddBuilder<'a> {
+        ContractAccountAddBuilder {
+            client: self.client,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`ContractAccountApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ContractAccountAddBuilder<'a> {
+    client: &'a crate::Client,
+    body: &'a crate::types::ContractAccountInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ContractAccountAddBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ContractAccountEnvelope,
+        crate::types::ErrorEnvelope,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/contractAccount/add",
             )
             .operation("contractAccountAdd")
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ContractAccountEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ContractAccountAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ContractAccountEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ContractAccountEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,31 +10,97 @@ pub struct ImageApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl ImageApi<'_> {
+impl<'a> ImageApi<'a> {
     /// Create an image
     ///
     /// SDK: `Image.add`.
     ///
     /// `POST /organization/{organizationId}/image/add`
-    pub async fn image_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        body: &crate::types::ImageInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ImageEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        organization_id: &'a str,
+        body: &'a crate::types::ImageInput,
+    ) -> ImageAddBuilder<'a> {
+        ImageAddBuilder {
+            client: self.client,
+            organization_id,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`ImageApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ImageAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    body: &'a crate::types::ImageInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ImageAddBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ImageEnvelope,
+        crate::types::ErrorEnvelope,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/organization/{organizationId}/image/add",
             )
             .operation("imageAdd")
-            .path_param("organizationId", organization_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("organizationId", &self.organization_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ImageEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ImageAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ImageEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ImageEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

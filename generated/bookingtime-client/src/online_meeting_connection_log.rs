@@ -10,36 +10,23 @@ pub struct OnlineMeetingConnectionLogApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl OnlineMeetingConnectionLogApi<'_> {
+impl<'a> OnlineMeetingConnectionLogApi<'a> {
     /// Show an online meeting connection log
     ///
     /// SDK: `OnlineMeetingConnectionLog.show`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/onlineMeetingConnectionLog/{onlineMeetingConnectionLogId}/show`
-    pub async fn online_meeting_connection_log_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        online_meeting_connection_id: &str,
-        online_meeting_connection_log_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::OnlineMeetingConnectionLogEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/onlineMeetingConnectionLog/{onlineMeetingConnectionLogId}/show",
-            )
-            .operation("onlineMeetingConnectionLogShow")
-            .path_param("organizationId", organization_id)
-            .path_param("onlineMeetingConnectionId", online_meeting_connection_id)
-            .path_param(
-                "onlineMeetingConnectionLogId",
-                online_meeting_connection_log_id,
-            );
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        online_meeting_connection_id: &'a str,
+        online_meeting_connection_log_id: &'a str,
+    ) -> OnlineMeetingConnectionLogShowBuilder<'a> {
+        OnlineMeetingConnectionLogShowBuilder {
+            client: self.client,
+            organization_id: None,
+            online_meeting_connection_id,
+            online_meeting_connection_log_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -48,27 +35,182 @@ impl OnlineMeetingConnectionLogApi<'_> {
     /// Response content is a `PAGINATION_LIST`. Reconstructed: the SDK route has no `{page}` segment, so only the first page can be requested. SDK: `OnlineMeetingConnectionLog.index`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index`
-    pub async fn online_meeting_connection_log_index(
+    pub fn index(
         &self,
-        organization_id: &str,
-        online_meeting_connection_id: &str,
+        organization_id: &'a str,
+        online_meeting_connection_id: &'a str,
+    ) -> OnlineMeetingConnectionLogIndexBuilder<'a> {
+        OnlineMeetingConnectionLogIndexBuilder {
+            client: self.client,
+            organization_id,
+            online_meeting_connection_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`OnlineMeetingConnectionLogApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct OnlineMeetingConnectionLogShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    online_meeting_connection_id: &'a str,
+    online_meeting_connection_log_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::OnlineMeetingConnectionLogEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/onlineMeetingConnectionLog/{onlineMeetingConnectionLogId}/show",
+            )
+            .operation("onlineMeetingConnectionLogShow")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("onlineMeetingConnectionId", &self.online_meeting_connection_id)
+            .path_param(
+                "onlineMeetingConnectionLogId",
+                &self.online_meeting_connection_log_id,
+            );
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::OnlineMeetingConnectionLogEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for OnlineMeetingConnectionLogShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::OnlineMeetingConnectionLogEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::OnlineMeetingConnectionLogEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`OnlineMeetingConnectionLogApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct OnlineMeetingConnectionLogIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    online_meeting_connection_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index",
+            )
+            .operation("onlineMeetingConnectionLogIndex")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("onlineMeetingConnectionId", &self.online_meeting_connection_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<
             crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
         >,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index",
-            )
-            .operation("onlineMeetingConnectionLogIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("onlineMeetingConnectionId", online_meeting_connection_id);
-        let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for OnlineMeetingConnectionLogIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,27 +10,16 @@ pub struct StaticApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl StaticApi<'_> {
+impl<'a> StaticApi<'a> {
     /// List static country entries
     ///
     /// Response content is a `LIST` (not paged). SDK: `Static.countryList`.
     ///
     /// `GET /static/country/list`
-    pub async fn static_country_list(
-        &self,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/country/list",
-            )
-            .operation("staticCountryList");
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn country_list(&self) -> StaticCountryListBuilder<'a> {
+        StaticCountryListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -39,21 +28,10 @@ impl StaticApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Static.currencyList`.
     ///
     /// `GET /static/currency/list`
-    pub async fn static_currency_list(
-        &self,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/currency/list",
-            )
-            .operation("staticCurrencyList");
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn currency_list(&self) -> StaticCurrencyListBuilder<'a> {
+        StaticCurrencyListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -62,21 +40,12 @@ impl StaticApi<'_> {
     /// Looks up an error code. The server answers with the HTTP status equal to the requested `errorCode` (e.g. 404 for `/static/error/404/show`); the official SDK treats exactly that status as success. Clients should therefore treat any status equal to `errorCode` as a successful lookup and decode the envelope; the only response is therefore `default`, which the generator treats as the success response when no 2xx is listed. SDK: `Static.errorShow`.
     ///
     /// `GET /static/error/{errorCode}/show`
-    pub async fn static_error_show(
-        &self,
-        error_code: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/error/{errorCode}/show",
-            )
-            .operation("staticErrorShow")
-            .path_param("errorCode", &error_code);
-        let response = self.client.api_client().send(request).await?;
-        response.json()
+    pub fn error_show(&self) -> StaticErrorShowBuilder<'a> {
+        StaticErrorShowBuilder {
+            client: self.client,
+            error_code: None,
+            options: client_runtime::CallOptions::default(),
+        }
     }
 
     /// List static language entries
@@ -84,21 +53,10 @@ impl StaticApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Static.languageList`.
     ///
     /// `GET /static/language/list`
-    pub async fn static_language_list(
-        &self,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/language/list",
-            )
-            .operation("staticLanguageList");
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn language_list(&self) -> StaticLanguageListBuilder<'a> {
+        StaticLanguageListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -107,21 +65,10 @@ impl StaticApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Static.logCategoryList`.
     ///
     /// `GET /static/logCategory/list`
-    pub async fn static_log_category_list(
-        &self,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/logCategory/list",
-            )
-            .operation("staticLogCategoryList");
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn log_category_list(&self) -> StaticLogCategoryListBuilder<'a> {
+        StaticLogCategoryListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -130,21 +77,10 @@ impl StaticApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Static.markerList`.
     ///
     /// `GET /static/marker/list`
-    pub async fn static_marker_list(
-        &self,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/marker/list",
-            )
-            .operation("staticMarkerList");
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn marker_list(&self) -> StaticMarkerListBuilder<'a> {
+        StaticMarkerListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -153,21 +89,10 @@ impl StaticApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Static.permissionList`.
     ///
     /// `GET /static/permission/list`
-    pub async fn static_permission_list(
-        &self,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/permission/list",
-            )
-            .operation("staticPermissionList");
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn permission_list(&self) -> StaticPermissionListBuilder<'a> {
+        StaticPermissionListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -176,21 +101,10 @@ impl StaticApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Static.sectorList`.
     ///
     /// `GET /static/sector/list`
-    pub async fn static_sector_list(
-        &self,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/sector/list",
-            )
-            .operation("staticSectorList");
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn sector_list(&self) -> StaticSectorListBuilder<'a> {
+        StaticSectorListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -199,21 +113,10 @@ impl StaticApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Static.timeZoneList`.
     ///
     /// `GET /static/timeZone/list`
-    pub async fn static_time_zone_list(
-        &self,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/timeZone/list",
-            )
-            .operation("staticTimeZoneList");
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn time_zone_list(&self) -> StaticTimeZoneListBuilder<'a> {
+        StaticTimeZoneListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -222,21 +125,728 @@ impl StaticApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Static.organizationTemplateDataList`.
     ///
     /// `GET /static/organizationTemplateData/list`
-    pub async fn static_organization_template_data_list(
+    pub fn organization_template_data_list(
         &self,
+    ) -> StaticOrganizationTemplateDataListBuilder<'a> {
+        StaticOrganizationTemplateDataListBuilder {
+            client: self.client,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`StaticApi::country_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticCountryListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticCountryListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/country/list",
+            )
+            .operation("staticCountryList");
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticCountryListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::currency_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticCurrencyListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticCurrencyListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/currency/list",
+            )
+            .operation("staticCurrencyList");
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticCurrencyListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::error_show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticErrorShowBuilder<'a> {
+    client: &'a crate::Client,
+    error_code: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticErrorShowBuilder<'a> {
+    /// The error code to look up (an HTTP status code such as 404). (`errorCode`, path, required)
+    pub fn error_code(mut self, value: i32) -> Self {
+        self.error_code = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        std::convert::Infallible,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/error/{errorCode}/show",
+            )
+            .operation("staticErrorShow")
+            .require("error_code", self.error_code.is_some())
+            .path_param("errorCode", &self.error_code);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<std::convert::Infallible>,
+    > {
+        response.json()
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticErrorShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        std::convert::Infallible,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::language_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticLanguageListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticLanguageListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/language/list",
+            )
+            .operation("staticLanguageList");
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticLanguageListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::log_category_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticLogCategoryListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticLogCategoryListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/logCategory/list",
+            )
+            .operation("staticLogCategoryList");
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticLogCategoryListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::marker_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticMarkerListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticMarkerListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/marker/list",
+            )
+            .operation("staticMarkerList");
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticMarkerListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::permission_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticPermissionListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticPermissionListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/permission/list",
+            )
+            .operation("staticPermissionList");
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticPermissionListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::sector_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticSectorListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticSectorListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/sector/list",
+            )
+            .operation("staticSectorList");
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticSectorListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::time_zone_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticTimeZoneListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticTimeZoneListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/static/timeZone/list",
+            )
+            .operation("staticTimeZoneList");
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticTimeZoneListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StaticApi::organization_template_data_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StaticOrganizationTemplateDataListBuilder<'a> {
+    client: &'a crate::Client,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StaticOrganizationTemplateDataListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/static/organizationTemplateData/list",
             )
             .operation("staticOrganizationTemplateDataList");
-        let response = self.client.api_client().send(request).await?;
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StaticOrganizationTemplateDataListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StaticEntryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,38 +10,90 @@ pub struct AuthApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`AuthApi::auth`].
-#[derive(Debug, Clone, Default)]
-pub struct AuthParams {
-    /// App slug; needed with personal or resource credentials, implicit with the app key. (`Timekit-App`, header)
-    pub timekit_app: Option<String>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-impl AuthApi<'_> {
+impl<'a> AuthApi<'a> {
     /// Log in a resource (legacy resource keys)
     ///
     /// Exchanges a resource's credentials for its API token (`data.api_token`, older responses `apiToken`) for Basic `email:api_token` authentication with the `Timekit-App` header. Resource keys are being phased out in favour of the app key.
     ///
     /// `POST /auth`
-    pub async fn auth(
-        &self,
-        body: &crate::types::AuthRequest,
-        params: AuthParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AuthResultResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
+    pub fn create(&self, body: &'a crate::types::AuthRequest) -> AuthCreateBuilder<'a> {
+        AuthCreateBuilder {
+            client: self.client,
+            timekit_app: None,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AuthApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AuthCreateBuilder<'a> {
+    client: &'a crate::Client,
+    timekit_app: Option<&'a str>,
+    include: Option<&'a str>,
+    body: &'a crate::types::AuthRequest,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AuthCreateBuilder<'a> {
+    /// App slug; needed with personal or resource credentials, implicit with the app key. (`Timekit-App`, header)
+    pub fn timekit_app(mut self, value: &'a str) -> Self {
+        self.timekit_app = Some(value);
+        self
+    }
+
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AuthResultResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/auth",
             )
             .operation("auth")
-            .header("Timekit-App", &params.timekit_app)
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .header("Timekit-App", &self.timekit_app)
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AuthResultResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -50,5 +102,20 @@ impl AuthApi<'_> {
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AuthCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AuthResultResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AuthResultResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,24 +10,84 @@ pub struct WebhooksApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl WebhooksApi<'_> {
+impl<'a> WebhooksApi<'a> {
     /// Create a webhook
     ///
     /// `POST /webhooks`
-    pub async fn create_webhook(
+    pub fn create(
         &self,
-        body: &crate::types::WebhookSubscriptionCreate,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::WebhookSubscriptionCreated>,
-        client_runtime::Error<crate::types::ErrorType>,
+        body: &'a crate::types::WebhookSubscriptionCreate,
+    ) -> WebhooksCreateBuilder<'a> {
+        WebhooksCreateBuilder {
+            client: self.client,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Delete a webhook
+    ///
+    /// `DELETE /webhooks/{id}`
+    pub fn delete(&self, id: &'a str) -> WebhooksDeleteBuilder<'a> {
+        WebhooksDeleteBuilder {
+            client: self.client,
+            id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`WebhooksApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct WebhooksCreateBuilder<'a> {
+    client: &'a crate::Client,
+    body: &'a crate::types::WebhookSubscriptionCreate,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> WebhooksCreateBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::WebhookSubscriptionCreated,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/webhooks",
             )
             .operation("createWebhook")
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::WebhookSubscriptionCreated>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -37,24 +97,74 @@ impl WebhooksApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Delete a webhook
-    ///
-    /// `DELETE /webhooks/{id}`
-    pub async fn delete_webhook(
-        &self,
-        id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteWebhookResponse>,
+impl<'a> std::future::IntoFuture for WebhooksCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::WebhookSubscriptionCreated>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::WebhookSubscriptionCreated,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`WebhooksApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct WebhooksDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> WebhooksDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DeleteWebhookResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::DELETE,
                 "/webhooks/{id}",
             )
             .operation("deleteWebhook")
-            .path_param("id", id);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DeleteWebhookResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => {
                 response
@@ -75,5 +185,20 @@ impl WebhooksApi<'_> {
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for WebhooksDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DeleteWebhookResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DeleteWebhookResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

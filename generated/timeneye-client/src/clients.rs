@@ -10,30 +10,94 @@ pub struct ClientsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl ClientsApi<'_> {
+impl<'a> ClientsApi<'a> {
     /// Create a client
     ///
     /// Creates a client; only account admins may do so (members get an error). Body and response are not documented in any readable source: open objects.
     ///
     /// `POST /clients`
-    pub async fn clients_create(
+    pub fn create(
         &self,
-        body: &crate::types::ClientCreate,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
+        body: &'a crate::types::ClientCreate,
+    ) -> ClientsCreateBuilder<'a> {
+        ClientsCreateBuilder {
+            client: self.client,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`ClientsApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ClientsCreateBuilder<'a> {
+    client: &'a crate::Client,
+    body: &'a crate::types::ClientCreate,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ClientsCreateBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/clients",
             )
             .operation("clientsCreate")
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ClientsCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

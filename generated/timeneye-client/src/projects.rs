@@ -10,37 +10,97 @@ pub struct ProjectsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`ProjectsApi::projects_list`].
-#[derive(Debug, Clone, Default)]
-pub struct ProjectsListParams {
-    /// Relations to load, e.g. `phases`. (`load[]`, query)
-    pub load: Option<Vec<String>>,
-}
-
-impl ProjectsApi<'_> {
+impl<'a> ProjectsApi<'a> {
     /// List projects
     ///
     /// Lists projects, optionally with their phases. The third-party CLI asks for phases with a JSON body `{"load": ["phases"]}` on the GET, which is most likely meant as the query `load[]=phases`. Whether the list is wrapped in `{data:...}` is unclear (the CLI declares a wrapper but decodes a bare array), so the response accepts both shapes. Paging is unknown.
     ///
     /// `GET /projects`
-    pub async fn projects_list(
-        &self,
-        params: ProjectsListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ProjectListResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
+    pub fn list(&self) -> ProjectsListBuilder<'a> {
+        ProjectsListBuilder {
+            client: self.client,
+            load: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`ProjectsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ProjectsListBuilder<'a> {
+    client: &'a crate::Client,
+    load: Option<&'a [String]>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ProjectsListBuilder<'a> {
+    /// Relations to load, e.g. `phases`. (`load[]`, query)
+    pub fn load(mut self, value: &'a [String]) -> Self {
+        self.load = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ProjectListResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/projects",
             )
             .operation("projectsList")
-            .query("load[]", &params.load, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .query("load[]", &self.load, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ProjectListResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ProjectsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ProjectListResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ProjectListResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,29 +10,17 @@ pub struct AuthApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl AuthApi<'_> {
+impl<'a> AuthApi<'a> {
     /// Request an access token
     ///
     /// Exchanges the app's App ID and App Secret (Developer Platform, App Overview) for an access token, a refresh token and the lifetime in seconds (7200 on the getting-started page). The app must be installed on the target company or enterprise account.
     ///
     /// `POST /v1/auth/token`
-    pub async fn auth_token(
-        &self,
-        body: &crate::types::TokenRequest,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::TokenResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/auth/token",
-            )
-            .operation("authToken")
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn token(&self, body: &'a crate::types::TokenRequest) -> AuthTokenBuilder<'a> {
+        AuthTokenBuilder {
+            client: self.client,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -41,23 +29,160 @@ impl AuthApi<'_> {
     /// Exchanges a refresh token for a new access token; same response shape as `POST /v1/auth/token` (Nango `refresh_url` / `refresh_token_params`).
     ///
     /// `POST /v1/auth/refreshtoken`
-    pub async fn auth_refresh_token(
+    pub fn refresh_token(
         &self,
-        body: &crate::types::RefreshTokenRequest,
+        body: &'a crate::types::RefreshTokenRequest,
+    ) -> AuthRefreshTokenBuilder<'a> {
+        AuthRefreshTokenBuilder {
+            client: self.client,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AuthApi::token`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AuthTokenBuilder<'a> {
+    client: &'a crate::Client,
+    body: &'a crate::types::TokenRequest,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AuthTokenBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::TokenResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/auth/token",
+            )
+            .operation("authToken")
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::TokenResponse>,
         client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
     > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AuthTokenBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::TokenResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::TokenResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AuthApi::refresh_token`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AuthRefreshTokenBuilder<'a> {
+    client: &'a crate::Client,
+    body: &'a crate::types::RefreshTokenRequest,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AuthRefreshTokenBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::TokenResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/v1/auth/refreshtoken",
             )
             .operation("authRefreshToken")
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::TokenResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AuthRefreshTokenBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::TokenResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::TokenResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

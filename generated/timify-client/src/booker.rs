@@ -10,113 +10,389 @@ pub struct BookerApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`BookerApi::booker_availabilities`].
-#[derive(Debug, Clone, Default)]
-pub struct BookerAvailabilitiesParams {
-    /// The service (or pass `course_id`). (`service_id`, query)
-    pub service_id: Option<String>,
-    /// `course_id` (query)
-    pub course_id: Option<String>,
-    /// Days `YYYY-MM-DD`. (`days[]`, query)
-    pub days: Option<Vec<String>>,
-}
-
-impl BookerApi<'_> {
+impl<'a> BookerApi<'a> {
     /// Get a company's public booking data
     ///
     /// `GET /v1/booker-services/companies`
-    pub async fn booker_companies(
-        &self,
-        company_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookerCompaniesResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/booker-services/companies",
-            )
-            .operation("bookerCompanies")
-            .query("company_id", company_id, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn companies(&self) -> BookerCompaniesBuilder<'a> {
+        BookerCompaniesBuilder {
+            client: self.client,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Get bookable slots of a service or course
     ///
     /// `GET /v1/booker-services/availabilities`
-    pub async fn booker_availabilities(
-        &self,
-        company_id: &str,
-        params: BookerAvailabilitiesParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookerAvailabilityResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/booker-services/availabilities",
-            )
-            .operation("bookerAvailabilities")
-            .query("company_id", company_id, client_runtime::QueryStyle::Form)
-            .query("service_id", &params.service_id, client_runtime::QueryStyle::Form)
-            .query("course_id", &params.course_id, client_runtime::QueryStyle::Form)
-            .query("days[]", &params.days, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn availabilities(&self) -> BookerAvailabilitiesBuilder<'a> {
+        BookerAvailabilitiesBuilder {
+            client: self.client,
+            company_id: None,
+            service_id: None,
+            course_id: None,
+            days: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Reserve a slot
     ///
     /// `POST /v1/booker-services/reservations`
-    pub async fn booker_reserve(
+    pub fn reserve(
         &self,
-        body: &crate::types::BookerReservation,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookerReservationResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/booker-services/reservations",
-            )
-            .operation("bookerReserve")
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::BookerReservation,
+    ) -> BookerReserveBuilder<'a> {
+        BookerReserveBuilder {
+            client: self.client,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Confirm a reservation as an appointment
     ///
     /// `POST /v1/booker-services/appointments/confirm`
-    pub async fn booker_confirm(
+    pub fn confirm(
         &self,
-        body: &crate::types::BookerConfirmation,
+        body: &'a crate::types::BookerConfirmation,
+    ) -> BookerConfirmBuilder<'a> {
+        BookerConfirmBuilder {
+            client: self.client,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`BookerApi::companies`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct BookerCompaniesBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> BookerCompaniesBuilder<'a> {
+    /// `company_id` (query, required)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::BookerCompaniesResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/booker-services/companies",
+            )
+            .operation("bookerCompanies")
+            .require("company_id", self.company_id.is_some())
+            .query("company_id", &self.company_id, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::ResponseValue<crate::types::BookerCompaniesResponse>,
         client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
     > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for BookerCompaniesBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::BookerCompaniesResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::BookerCompaniesResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`BookerApi::availabilities`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct BookerAvailabilitiesBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    service_id: Option<&'a str>,
+    course_id: Option<&'a str>,
+    days: Option<&'a [String]>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> BookerAvailabilitiesBuilder<'a> {
+    /// `company_id` (query, required)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// The service (or pass `course_id`). (`service_id`, query)
+    pub fn service_id(mut self, value: &'a str) -> Self {
+        self.service_id = Some(value);
+        self
+    }
+
+    /// `course_id` (query)
+    pub fn course_id(mut self, value: &'a str) -> Self {
+        self.course_id = Some(value);
+        self
+    }
+
+    /// Days `YYYY-MM-DD`. (`days[]`, query)
+    pub fn days(mut self, value: &'a [String]) -> Self {
+        self.days = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::BookerAvailabilityResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/booker-services/availabilities",
+            )
+            .operation("bookerAvailabilities")
+            .require("company_id", self.company_id.is_some())
+            .query("company_id", &self.company_id, client_runtime::QueryStyle::Form)
+            .query("service_id", &self.service_id, client_runtime::QueryStyle::Form)
+            .query("course_id", &self.course_id, client_runtime::QueryStyle::Form)
+            .query("days[]", &self.days, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::BookerAvailabilityResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for BookerAvailabilitiesBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::BookerAvailabilityResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::BookerAvailabilityResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`BookerApi::reserve`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct BookerReserveBuilder<'a> {
+    client: &'a crate::Client,
+    body: &'a crate::types::BookerReservation,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> BookerReserveBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::BookerReservationResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
-                "/v1/booker-services/appointments/confirm",
+                "/v1/booker-services/reservations",
             )
-            .operation("bookerConfirm")
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .operation("bookerReserve")
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::BookerReservationResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for BookerReserveBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::BookerReservationResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::BookerReservationResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`BookerApi::confirm`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct BookerConfirmBuilder<'a> {
+    client: &'a crate::Client,
+    body: &'a crate::types::BookerConfirmation,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> BookerConfirmBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/booker-services/appointments/confirm",
+            )
+            .operation("bookerConfirm")
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for BookerConfirmBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

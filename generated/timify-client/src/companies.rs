@@ -10,43 +10,109 @@ pub struct CompaniesApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`CompaniesApi::companies_list`].
-#[derive(Debug, Clone, Default)]
-pub struct CompaniesListParams {
-    /// Company id (24-hex ObjectId). (`company_id`, query)
-    pub company_id: Option<String>,
-    /// Enterprise id (24-hex ObjectId); returns the enterprise's companies. (`enterprise_id`, query)
-    pub enterprise_id: Option<String>,
-}
-
-impl CompaniesApi<'_> {
+impl<'a> CompaniesApi<'a> {
     /// List companies
     ///
     /// Returns the company (query `company_id`) or the companies of an enterprise (query `enterprise_id`) the app has access to. The response is `{data: [company]}`; whether the full list envelope and paging apply is not documented, so the envelope fields are optional and no paging is declared.
     ///
     /// `GET /v1/companies`
-    pub async fn companies_list(
-        &self,
-        params: CompaniesListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CompanyList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    pub fn list(&self) -> CompaniesListBuilder<'a> {
+        CompaniesListBuilder {
+            client: self.client,
+            company_id: None,
+            enterprise_id: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`CompaniesApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CompaniesListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    enterprise_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CompaniesListBuilder<'a> {
+    /// Company id (24-hex ObjectId). (`company_id`, query)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Enterprise id (24-hex ObjectId); returns the enterprise's companies. (`enterprise_id`, query)
+    pub fn enterprise_id(mut self, value: &'a str) -> Self {
+        self.enterprise_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CompanyList,
+        serde_json::Map<String, serde_json::Value>,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/v1/companies",
             )
             .operation("companiesList")
-            .query("company_id", &params.company_id, client_runtime::QueryStyle::Form)
+            .query("company_id", &self.company_id, client_runtime::QueryStyle::Form)
             .query(
                 "enterprise_id",
-                &params.enterprise_id,
+                &self.enterprise_id,
                 client_runtime::QueryStyle::Form,
             );
-        let response = self.client.api_client().send(request).await?;
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CompanyList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CompaniesListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CompanyList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CompanyList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }
