@@ -475,11 +475,7 @@ async fn an_appointment_template_is_added_with_the_sdk_tests_body() {
         customer_mobile_required: inherited_off(json!(false)),
         ..Default::default()
     };
-    let created = client
-        .appointment_template()
-        .appointment_template_add(ORG, &input)
-        .await
-        .unwrap();
+    let created = client.appointment_template().add(ORG, &input).await.unwrap();
 
     assert_eq!(created.status().as_u16(), 201);
     let template = created.into_content().into_inner();
@@ -628,7 +624,7 @@ async fn a_slot_is_found_through_the_booking_template_and_booked() {
 
     let template = client
         .booking_template()
-        .booking_template_show(ORG, template_id)
+        .show(ORG, template_id)
         .await
         .unwrap()
         .into_content()
@@ -643,7 +639,10 @@ async fn a_slot_is_found_through_the_booking_template_and_booked() {
 
     let day = client
         .booking_slot()
-        .booking_slot_list_day(ORG, template_id, 2026, 12, 3)
+        .list_day(ORG, template_id)
+        .year(2026)
+        .month(12)
+        .day(3)
         .await
         .unwrap()
         .into_content()
@@ -664,7 +663,7 @@ async fn a_slot_is_found_through_the_booking_template_and_booked() {
         customer_id: Some(customer_id.to_owned()),
         ..Default::default()
     };
-    let booked = client.appointment().appointment_add(ORG, &input).await.unwrap();
+    let booked = client.appointment().add(ORG, &input).await.unwrap();
     assert_eq!(booked.status().as_u16(), 201);
     let envelope = booked.into_inner();
     let messages = envelope.message_list.as_ref().expect("messageList");

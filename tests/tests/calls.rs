@@ -80,7 +80,7 @@ async fn a_required_setter_left_unset_is_a_typed_error_naming_it_and_nothing_is_
         .await
         .unwrap_err();
 
-    let client_runtime::Error::InvalidRequest(message) = &error else {
+    let client_runtime::ErrorKind::InvalidRequest(message) = error.kind() else {
         panic!("expected InvalidRequest, got {error:?}");
     };
     assert_eq!(message, "the required parameter `day` was not set");

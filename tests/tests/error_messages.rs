@@ -42,7 +42,7 @@ async fn mount_tokens(server: &MockServer) {
 }
 
 async fn show_error(client: &Client) -> String {
-    let error = client.customer().customer_show(ORG, CUSTOMER).await.unwrap_err();
+    let error = client.customer().show(ORG, CUSTOMER).await.unwrap_err();
     let text = error.to_string();
     assert!(
         !text.contains(ORG) && !text.contains("/nope/"),
