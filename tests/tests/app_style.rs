@@ -12,7 +12,6 @@ use workspace_tests::{basic_auth, fixture_json, seen, seen_lines};
 mod timekit {
     use super::*;
     use std::time::Duration;
-    use timekit_client::bookings::GetBookingsParams;
     use timekit_client::prelude::*;
     use timekit_client::{Client, RetryPolicy};
 
@@ -56,13 +55,13 @@ mod timekit {
             .unwrap();
 
         let mut ids = Vec::new();
-        let mut bookings = client.bookings().get_bookings_stream(GetBookingsParams::default());
+        let mut bookings = client.bookings().list().stream();
         while let Some(booking) = bookings.try_next().await.unwrap() {
             ids.push(booking.id);
         }
         assert_eq!(ids, ["b1", "b2"]);
 
-        let missing = client.resources().get_resource("nope", Default::default()).await;
+        let missing = client.resources().get("nope").await;
         let error = missing.expect_err("the server answered 404");
         assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
 
@@ -135,7 +134,7 @@ mod bookingtime {
             .build()
             .unwrap();
 
-        let error = client.static_().static_country_list().await.unwrap_err();
+        let error = client.static_().country_list().await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
 
         let seen = seen(&server).await;
@@ -176,7 +175,7 @@ mod timify {
             .base_url(server.uri())
             .build()
             .unwrap();
-        let error = client.companies().companies_list(Default::default()).await.unwrap_err();
+        let error = client.companies().list().await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
 
         assert_eq!(seen_lines(&server).await, ["POST /v1/auth/token", "GET /v1/companies"]);
@@ -203,7 +202,7 @@ mod timeneye {
             .personal_access_token("app-style-token")
             .build()
             .unwrap();
-        let error = client.entries().entries_list(Default::default()).await.unwrap_err();
+        let error = client.entries().list().await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
 
         let seen = seen(&server).await;

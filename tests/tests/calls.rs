@@ -29,12 +29,13 @@ impl Sleeper for CountingSleeper {
 }
 
 fn client(server: &MockServer, sleeper: &CountingSleeper) -> Client {
-    let api = Client::builder(format!("{}/en", server.uri()))
+    let sleeper = Arc::new(sleeper.clone());
+    Client::builder()
+        .base_url(format!("{}/en", server.uri()))
         .auth(RawAuthorization::bearer("token"))
-        .sleeper(Arc::new(sleeper.clone()))
+        .configure(move |api| api.sleeper(sleeper))
         .build()
-        .unwrap();
-    Client::from_api_client(api)
+        .unwrap()
 }
 
 #[tokio::test]

@@ -10,31 +10,22 @@ pub struct AppConfigApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl AppConfigApi<'_> {
+impl<'a> AppConfigApi<'a> {
     /// Create an app config
     ///
     /// SDK: `AppConfig.add`.
     ///
     /// `POST /organization/{organizationId}/appConfig/add`
-    pub async fn app_config_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        body: &crate::types::AppConfigInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/appConfig/add",
-            )
-            .operation("appConfigAdd")
-            .path_param("organizationId", organization_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        body: &'a crate::types::AppConfigInput,
+    ) -> AppConfigAddBuilder<'a> {
+        AppConfigAddBuilder {
+            client: self.client,
+            organization_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,25 +34,16 @@ impl AppConfigApi<'_> {
     /// SDK: `AppConfig.show`.
     ///
     /// `GET /organization/{organizationId}/appConfig/{appConfigId}/show`
-    pub async fn app_config_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        app_config_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appConfig/{appConfigId}/show",
-            )
-            .operation("appConfigShow")
-            .path_param("organizationId", organization_id)
-            .path_param("appConfigId", app_config_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        app_config_id: &'a str,
+    ) -> AppConfigShowBuilder<'a> {
+        AppConfigShowBuilder {
+            client: self.client,
+            organization_id,
+            app_config_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -70,25 +52,16 @@ impl AppConfigApi<'_> {
     /// SDK: `AppConfig.identify`.
     ///
     /// `GET /organization/{organizationId}/appConfig/{customId}/identify`
-    pub async fn app_config_identify(
+    pub fn identify(
         &self,
-        organization_id: &str,
-        custom_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appConfig/{customId}/identify",
-            )
-            .operation("appConfigIdentify")
-            .path_param("organizationId", organization_id)
-            .path_param("customId", custom_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_id: &'a str,
+    ) -> AppConfigIdentifyBuilder<'a> {
+        AppConfigIdentifyBuilder {
+            client: self.client,
+            organization_id,
+            custom_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -97,25 +70,12 @@ impl AppConfigApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppConfig.index`.
     ///
     /// `GET /organization/{organizationId}/appConfig/index/{page}`
-    pub async fn app_config_index(
-        &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appConfig/index/{page}",
-            )
-            .operation("appConfigIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index(&self, organization_id: &'a str) -> AppConfigIndexBuilder<'a> {
+        AppConfigIndexBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -124,25 +84,12 @@ impl AppConfigApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppConfig.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appConfig/indexAll/{page}`
-    pub async fn app_config_index_all(
-        &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appConfig/indexAll/{page}",
-            )
-            .operation("appConfigIndexAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index_all(&self, organization_id: &'a str) -> AppConfigIndexAllBuilder<'a> {
+        AppConfigIndexAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -151,27 +98,13 @@ impl AppConfigApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppConfig.filter`.
     ///
     /// `GET /organization/{organizationId}/appConfig/filter/{page}`
-    pub async fn app_config_filter(
-        &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appConfig/filter/{page}",
-            )
-            .operation("appConfigFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn filter(&self, organization_id: &'a str) -> AppConfigFilterBuilder<'a> {
+        AppConfigFilterBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -180,27 +113,13 @@ impl AppConfigApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppConfig.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appConfig/filterAll/{page}`
-    pub async fn app_config_filter_all(
-        &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appConfig/filterAll/{page}",
-            )
-            .operation("appConfigFilterAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn filter_all(&self, organization_id: &'a str) -> AppConfigFilterAllBuilder<'a> {
+        AppConfigFilterAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -209,23 +128,11 @@ impl AppConfigApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `AppConfig.list`.
     ///
     /// `GET /organization/{organizationId}/appConfig/list`
-    pub async fn app_config_list(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appConfig/list",
-            )
-            .operation("appConfigList")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self, organization_id: &'a str) -> AppConfigListBuilder<'a> {
+        AppConfigListBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -234,23 +141,11 @@ impl AppConfigApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AppConfig.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appConfig/listAll`
-    pub async fn app_config_list_all(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appConfig/listAll",
-            )
-            .operation("appConfigListAll")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list_all(&self, organization_id: &'a str) -> AppConfigListAllBuilder<'a> {
+        AppConfigListAllBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -259,27 +154,17 @@ impl AppConfigApi<'_> {
     /// SDK: `AppConfig.edit`.
     ///
     /// `PUT /organization/{organizationId}/appConfig/{appConfigId}/edit`
-    pub async fn app_config_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        app_config_id: &str,
-        body: &crate::types::AppConfigInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/appConfig/{appConfigId}/edit",
-            )
-            .operation("appConfigEdit")
-            .path_param("organizationId", organization_id)
-            .path_param("appConfigId", app_config_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        app_config_id: &'a str,
+        body: &'a crate::types::AppConfigInput,
+    ) -> AppConfigEditBuilder<'a> {
+        AppConfigEditBuilder {
+            client: self.client,
+            organization_id: None,
+            app_config_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -288,25 +173,16 @@ impl AppConfigApi<'_> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appConfig/{appConfigId}/delete`
-    pub async fn app_config_delete(
+    pub fn delete(
         &self,
-        organization_id: &str,
-        app_config_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/organization/{organizationId}/appConfig/{appConfigId}/delete",
-            )
-            .operation("appConfigDelete")
-            .path_param("organizationId", organization_id)
-            .path_param("appConfigId", app_config_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        app_config_id: &'a str,
+    ) -> AppConfigDeleteBuilder<'a> {
+        AppConfigDeleteBuilder {
+            client: self.client,
+            organization_id,
+            app_config_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -315,55 +191,333 @@ impl AppConfigApi<'_> {
     /// SDK: `AppConfig.appShow`.
     ///
     /// `GET /app/{appId}/organization/{organizationId}/appConfig/show`
-    pub async fn app_config_app_show(
+    pub fn app_show(
         &self,
-        app_id: &str,
-        organization_id: &str,
+        app_id: &'a str,
+        organization_id: &'a str,
+    ) -> AppConfigAppShowBuilder<'a> {
+        AppConfigAppShowBuilder {
+            client: self.client,
+            app_id,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AppConfigApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    body: &'a crate::types::AppConfigInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigAddBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/appConfig/add",
+            )
+            .operation("appConfigAdd")
+            .path_param("organizationId", &self.organization_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    app_config_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
-                "/app/{appId}/organization/{organizationId}/appConfig/show",
+                "/organization/{organizationId}/appConfig/{appConfigId}/show",
             )
-            .operation("appConfigAppShow")
-            .path_param("appId", app_id)
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
+            .operation("appConfigShow")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appConfigId", &self.app_config_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::identify`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigIdentifyBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigIdentifyBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appConfig/{customId}/identify",
+            )
+            .operation("appConfigIdentify")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customId", &self.custom_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigIdentifyBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appConfig/index/{page}",
+            )
+            .operation("appConfigIndex")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::app_config_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn app_config_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::AppConfig,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appConfig/index/{page}",
-                        )
-                        .operation("appConfigIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -380,34 +534,111 @@ impl AppConfigApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::app_config_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppConfigIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::index_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigIndexAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigIndexAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appConfig/indexAll/{page}",
+            )
+            .operation("appConfigIndexAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn app_config_index_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::AppConfig,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appConfig/indexAll/{page}",
-                        )
-                        .operation("appConfigIndexAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -424,40 +655,120 @@ impl AppConfigApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::app_config_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppConfigIndexAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appConfig/filter/{page}",
+            )
+            .operation("appConfigFilter")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn app_config_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::AppConfig,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appConfig/filter/{page}",
-                        )
-                        .operation("appConfigFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -474,40 +785,120 @@ impl AppConfigApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::app_config_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppConfigFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::filter_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigFilterAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigFilterAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appConfig/filterAll/{page}",
+            )
+            .operation("appConfigFilterAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn app_config_filter_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::AppConfig,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appConfig/filterAll/{page}",
-                        )
-                        .operation("appConfigFilterAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -523,5 +914,400 @@ impl AppConfigApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigFilterAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appConfig/list",
+            )
+            .operation("appConfigList")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::list_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigListAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigListAllBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appConfig/listAll",
+            )
+            .operation("appConfigListAll")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigListAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    app_config_id: &'a str,
+    body: &'a crate::types::AppConfigInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/appConfig/{appConfigId}/edit",
+            )
+            .operation("appConfigEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appConfigId", &self.app_config_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    app_config_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/organization/{organizationId}/appConfig/{appConfigId}/delete",
+            )
+            .operation("appConfigDelete")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appConfigId", &self.app_config_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppConfigApi::app_show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppConfigAppShowBuilder<'a> {
+    client: &'a crate::Client,
+    app_id: &'a str,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppConfigAppShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/app/{appId}/organization/{organizationId}/appConfig/show",
+            )
+            .operation("appConfigAppShow")
+            .path_param("appId", &self.app_id)
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppConfigAppShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,31 +10,22 @@ pub struct AppointmentApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl AppointmentApi<'_> {
+impl<'a> AppointmentApi<'a> {
     /// Create an appointment
     ///
     /// SDK: `Appointment.add`.
     ///
     /// `POST /organization/{organizationId}/appointment/add`
-    pub async fn appointment_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        body: &crate::types::AppointmentInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/appointment/add",
-            )
-            .operation("appointmentAdd")
-            .path_param("organizationId", organization_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        body: &'a crate::types::AppointmentInput,
+    ) -> AppointmentAddBuilder<'a> {
+        AppointmentAddBuilder {
+            client: self.client,
+            organization_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,25 +34,16 @@ impl AppointmentApi<'_> {
     /// SDK: `Appointment.show`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/show`
-    pub async fn appointment_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/{appointmentId}/show",
-            )
-            .operation("appointmentShow")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        appointment_id: &'a str,
+    ) -> AppointmentShowBuilder<'a> {
+        AppointmentShowBuilder {
+            client: self.client,
+            organization_id,
+            appointment_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -70,25 +52,16 @@ impl AppointmentApi<'_> {
     /// SDK: `Appointment.identify`.
     ///
     /// `GET /organization/{organizationId}/appointment/{customId}/identify`
-    pub async fn appointment_identify(
+    pub fn identify(
         &self,
-        organization_id: &str,
-        custom_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/{customId}/identify",
-            )
-            .operation("appointmentIdentify")
-            .path_param("organizationId", organization_id)
-            .path_param("customId", custom_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_id: &'a str,
+    ) -> AppointmentIdentifyBuilder<'a> {
+        AppointmentIdentifyBuilder {
+            client: self.client,
+            organization_id,
+            custom_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -97,29 +70,14 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listDay`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
-    pub async fn appointment_list_day(
-        &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        day: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
-            )
-            .operation("appointmentListDay")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("day", &day);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list_day(&self, organization_id: &'a str) -> AppointmentListDayBuilder<'a> {
+        AppointmentListDayBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            day: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -128,27 +86,13 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listWeek`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/listWeek`
-    pub async fn appointment_list_week(
-        &self,
-        organization_id: &str,
-        year: i32,
-        week: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/week/{week}/listWeek",
-            )
-            .operation("appointmentListWeek")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("week", &week);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list_week(&self, organization_id: &'a str) -> AppointmentListWeekBuilder<'a> {
+        AppointmentListWeekBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            week: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -157,27 +101,16 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listMonth`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/listMonth`
-    pub async fn appointment_list_month(
+    pub fn list_month(
         &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/month/{month}/listMonth",
-            )
-            .operation("appointmentListMonth")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentListMonthBuilder<'a> {
+        AppointmentListMonthBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -186,31 +119,15 @@ impl AppointmentApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexDay`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}`
-    pub async fn appointment_index_day(
-        &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        day: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}",
-            )
-            .operation("appointmentIndexDay")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("day", &day)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index_day(&self, organization_id: &'a str) -> AppointmentIndexDayBuilder<'a> {
+        AppointmentIndexDayBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            day: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -219,31 +136,18 @@ impl AppointmentApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexDay` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}`
-    pub async fn appointment_index_all_day(
+    pub fn index_all_day(
         &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        day: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
-            )
-            .operation("appointmentIndexAllDay")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("day", &day)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentIndexAllDayBuilder<'a> {
+        AppointmentIndexAllDayBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            day: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -252,29 +156,17 @@ impl AppointmentApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexWeek`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}`
-    pub async fn appointment_index_week(
+    pub fn index_week(
         &self,
-        organization_id: &str,
-        year: i32,
-        week: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}",
-            )
-            .operation("appointmentIndexWeek")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("week", &week)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentIndexWeekBuilder<'a> {
+        AppointmentIndexWeekBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            week: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -283,29 +175,17 @@ impl AppointmentApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexWeek` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}`
-    pub async fn appointment_index_all_week(
+    pub fn index_all_week(
         &self,
-        organization_id: &str,
-        year: i32,
-        week: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}",
-            )
-            .operation("appointmentIndexAllWeek")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("week", &week)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentIndexAllWeekBuilder<'a> {
+        AppointmentIndexAllWeekBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            week: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -314,29 +194,17 @@ impl AppointmentApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexMonth`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}`
-    pub async fn appointment_index_month(
+    pub fn index_month(
         &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}",
-            )
-            .operation("appointmentIndexMonth")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentIndexMonthBuilder<'a> {
+        AppointmentIndexMonthBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -345,29 +213,17 @@ impl AppointmentApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexMonth` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}`
-    pub async fn appointment_index_all_month(
+    pub fn index_all_month(
         &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}",
-            )
-            .operation("appointmentIndexAllMonth")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentIndexAllMonthBuilder<'a> {
+        AppointmentIndexAllMonthBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -376,25 +232,16 @@ impl AppointmentApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Appointment.bookingResourceReplaceList`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/bookingResourceReplaceList`
-    pub async fn appointment_booking_resource_replace_list(
+    pub fn booking_resource_replace_list(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResourceReplaceListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/{appointmentId}/bookingResourceReplaceList",
-            )
-            .operation("appointmentBookingResourceReplaceList")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        appointment_id: &'a str,
+    ) -> AppointmentBookingResourceReplaceListBuilder<'a> {
+        AppointmentBookingResourceReplaceListBuilder {
+            client: self.client,
+            organization_id,
+            appointment_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -403,27 +250,17 @@ impl AppointmentApi<'_> {
     /// SDK: `Appointment.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/edit`
-    pub async fn appointment_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        body: &crate::types::AppointmentInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/appointment/{appointmentId}/edit",
-            )
-            .operation("appointmentEdit")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_id: &'a str,
+        body: &'a crate::types::AppointmentInput,
+    ) -> AppointmentEditBuilder<'a> {
+        AppointmentEditBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -432,27 +269,17 @@ impl AppointmentApi<'_> {
     /// SDK: `Appointment.move`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/move`
-    pub async fn appointment_move(
+    pub fn move_(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        body: &crate::types::AppointmentMoveRequest,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/appointment/{appointmentId}/move",
-            )
-            .operation("appointmentMove")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_id: &'a str,
+        body: &'a crate::types::AppointmentMoveRequest,
+    ) -> AppointmentMoveBuilder<'a> {
+        AppointmentMoveBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -461,25 +288,16 @@ impl AppointmentApi<'_> {
     /// SDK: `Appointment.cancel`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/cancel`
-    pub async fn appointment_cancel(
+    pub fn cancel(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/appointment/{appointmentId}/cancel",
-            )
-            .operation("appointmentCancel")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        appointment_id: &'a str,
+    ) -> AppointmentCancelBuilder<'a> {
+        AppointmentCancelBuilder {
+            client: self.client,
+            organization_id,
+            appointment_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -488,29 +306,18 @@ impl AppointmentApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}`
-    pub async fn appointment_custom_entity_index(
+    pub fn custom_entity_index(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}",
-            )
-            .operation("appointmentCustomEntityIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> AppointmentCustomEntityIndexBuilder<'a> {
+        AppointmentCustomEntityIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -519,31 +326,19 @@ impl AppointmentApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}`
-    pub async fn appointment_custom_entity_filter(
+    pub fn custom_entity_filter(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}",
-            )
-            .operation("appointmentCustomEntityFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> AppointmentCustomEntityFilterBuilder<'a> {
+        AppointmentCustomEntityFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -552,33 +347,20 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListDay`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
-    pub async fn appointment_custom_entity_list_day(
+    pub fn custom_entity_list_day(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-        year: i32,
-        month: i32,
-        day: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
-            )
-            .operation("appointmentCustomEntityListDay")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("day", &day);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> AppointmentCustomEntityListDayBuilder<'a> {
+        AppointmentCustomEntityListDayBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            year: None,
+            month: None,
+            day: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -587,31 +369,19 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListWeek`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/week/{week}/listWeek`
-    pub async fn appointment_custom_entity_list_week(
+    pub fn custom_entity_list_week(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-        year: i32,
-        week: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/week/{week}/listWeek",
-            )
-            .operation("appointmentCustomEntityListWeek")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("year", &year)
-            .path_param("week", &week);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> AppointmentCustomEntityListWeekBuilder<'a> {
+        AppointmentCustomEntityListWeekBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            year: None,
+            week: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -620,31 +390,19 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListMonth`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/listMonth`
-    pub async fn appointment_custom_entity_list_month(
+    pub fn custom_entity_list_month(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-        year: i32,
-        month: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/listMonth",
-            )
-            .operation("appointmentCustomEntityListMonth")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("year", &year)
-            .path_param("month", &month);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> AppointmentCustomEntityListMonthBuilder<'a> {
+        AppointmentCustomEntityListMonthBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            year: None,
+            month: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -653,27 +411,17 @@ impl AppointmentApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/index/{page}`
-    pub async fn appointment_customer_index(
+    pub fn customer_index(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/appointment/index/{page}",
-            )
-            .operation("appointmentCustomerIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        customer_id: &'a str,
+    ) -> AppointmentCustomerIndexBuilder<'a> {
+        AppointmentCustomerIndexBuilder {
+            client: self.client,
+            organization_id,
+            customer_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -682,29 +430,18 @@ impl AppointmentApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/filter/{page}`
-    pub async fn appointment_customer_filter(
+    pub fn customer_filter(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/appointment/filter/{page}",
-            )
-            .operation("appointmentCustomerFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        customer_id: &'a str,
+    ) -> AppointmentCustomerFilterBuilder<'a> {
+        AppointmentCustomerFilterBuilder {
+            client: self.client,
+            organization_id,
+            customer_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -713,31 +450,19 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListDay`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
-    pub async fn appointment_customer_list_day(
+    pub fn customer_list_day(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        year: i32,
-        month: i32,
-        day: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
-            )
-            .operation("appointmentCustomerListDay")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("day", &day);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        customer_id: &'a str,
+    ) -> AppointmentCustomerListDayBuilder<'a> {
+        AppointmentCustomerListDayBuilder {
+            client: self.client,
+            organization_id,
+            customer_id,
+            year: None,
+            month: None,
+            day: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -746,29 +471,18 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListWeek`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/week/{week}/listWeek`
-    pub async fn appointment_customer_list_week(
+    pub fn customer_list_week(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        year: i32,
-        week: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/week/{week}/listWeek",
-            )
-            .operation("appointmentCustomerListWeek")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("year", &year)
-            .path_param("week", &week);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        customer_id: &'a str,
+    ) -> AppointmentCustomerListWeekBuilder<'a> {
+        AppointmentCustomerListWeekBuilder {
+            client: self.client,
+            organization_id,
+            customer_id,
+            year: None,
+            week: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -777,29 +491,18 @@ impl AppointmentApi<'_> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListMonth`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/listMonth`
-    pub async fn appointment_customer_list_month(
+    pub fn customer_list_month(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        year: i32,
-        month: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/listMonth",
-            )
-            .operation("appointmentCustomerListMonth")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("year", &year)
-            .path_param("month", &month);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        customer_id: &'a str,
+    ) -> AppointmentCustomerListMonthBuilder<'a> {
+        AppointmentCustomerListMonthBuilder {
+            client: self.client,
+            organization_id,
+            customer_id,
+            year: None,
+            month: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -808,27 +511,17 @@ impl AppointmentApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/link`
-    pub async fn appointment_customer_link(
+    pub fn customer_link(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        customer_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/link",
-            )
-            .operation("appointmentCustomerLink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("customerId", customer_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_id: &'a str,
+        customer_id: &'a str,
+    ) -> AppointmentCustomerLinkBuilder<'a> {
+        AppointmentCustomerLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            customer_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -837,27 +530,17 @@ impl AppointmentApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/unlink`
-    pub async fn appointment_customer_unlink(
+    pub fn customer_unlink(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        customer_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/unlink",
-            )
-            .operation("appointmentCustomerUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("customerId", customer_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_id: &'a str,
+        customer_id: &'a str,
+    ) -> AppointmentCustomerUnlinkBuilder<'a> {
+        AppointmentCustomerUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            customer_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -866,27 +549,17 @@ impl AppointmentApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/link`
-    pub async fn appointment_file_link(
+    pub fn file_link(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        file_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/link",
-            )
-            .operation("appointmentFileLink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("fileId", file_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_id: &'a str,
+        file_id: &'a str,
+    ) -> AppointmentFileLinkBuilder<'a> {
+        AppointmentFileLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            file_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -895,63 +568,643 @@ impl AppointmentApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/unlink`
-    pub async fn appointment_file_unlink(
+    pub fn file_unlink(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        file_id: &str,
+        appointment_id: &'a str,
+        file_id: &'a str,
+    ) -> AppointmentFileUnlinkBuilder<'a> {
+        AppointmentFileUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            file_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AppointmentApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    body: &'a crate::types::AppointmentInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentAddBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/appointment/add",
+            )
+            .operation("appointmentAdd")
+            .path_param("organizationId", &self.organization_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    appointment_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/unlink",
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/{appointmentId}/show",
             )
-            .operation("appointmentFileUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("fileId", file_id);
-        let response = self.client.api_client().send(request).await?;
+            .operation("appointmentShow")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::identify`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentIdentifyBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentIdentifyBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/{customId}/identify",
+            )
+            .operation("appointmentIdentify")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customId", &self.custom_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentIdentifyBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::list_day`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentListDayBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    day: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentListDayBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Day of the month, 1-31. (`day`, path, required)
+    pub fn day(mut self, value: i32) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
+            )
+            .operation("appointmentListDay")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("day", self.day.is_some())
+            .path_param("day", &self.day);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentListDayBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::list_week`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentListWeekBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    week: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentListWeekBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// ISO calendar week, 1-53. (`week`, path, required)
+    pub fn week(mut self, value: i32) -> Self {
+        self.week = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/week/{week}/listWeek",
+            )
+            .operation("appointmentListWeek")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("week", self.week.is_some())
+            .path_param("week", &self.week);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentListWeekBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::list_month`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentListMonthBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentListMonthBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/month/{month}/listMonth",
+            )
+            .operation("appointmentListMonth")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentListMonthBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::index_day`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentIndexDayBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    day: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentIndexDayBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Day of the month, 1-31. (`day`, path, required)
+    pub fn day(mut self, value: i32) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}",
+            )
+            .operation("appointmentIndexDay")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("day", self.day.is_some())
+            .path_param("day", &self.day)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::appointment_index_day`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_index_day_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        month: i32,
-        day: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}",
-                        )
-                        .operation("appointmentIndexDay")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("month", &month)
-                        .path_param("day", &day)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -968,40 +1221,138 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_index_all_day`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentIndexDayBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::index_all_day`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentIndexAllDayBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    day: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentIndexAllDayBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Day of the month, 1-31. (`day`, path, required)
+    pub fn day(mut self, value: i32) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
+            )
+            .operation("appointmentIndexAllDay")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("day", self.day.is_some())
+            .path_param("day", &self.day)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_index_all_day_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        month: i32,
-        day: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
-                        )
-                        .operation("appointmentIndexAllDay")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("month", &month)
-                        .path_param("day", &day)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1018,38 +1369,129 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_index_week`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentIndexAllDayBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::index_week`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentIndexWeekBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    week: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentIndexWeekBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// ISO calendar week, 1-53. (`week`, path, required)
+    pub fn week(mut self, value: i32) -> Self {
+        self.week = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}",
+            )
+            .operation("appointmentIndexWeek")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("week", self.week.is_some())
+            .path_param("week", &self.week)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_index_week_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        week: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}",
-                        )
-                        .operation("appointmentIndexWeek")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("week", &week)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1066,38 +1508,129 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_index_all_week`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentIndexWeekBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::index_all_week`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentIndexAllWeekBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    week: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentIndexAllWeekBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// ISO calendar week, 1-53. (`week`, path, required)
+    pub fn week(mut self, value: i32) -> Self {
+        self.week = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}",
+            )
+            .operation("appointmentIndexAllWeek")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("week", self.week.is_some())
+            .path_param("week", &self.week)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_index_all_week_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        week: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}",
-                        )
-                        .operation("appointmentIndexAllWeek")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("week", &week)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1114,38 +1647,129 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_index_month`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentIndexAllWeekBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::index_month`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentIndexMonthBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentIndexMonthBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}",
+            )
+            .operation("appointmentIndexMonth")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_index_month_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        month: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}",
-                        )
-                        .operation("appointmentIndexMonth")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("month", &month)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1162,38 +1786,129 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_index_all_month`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentIndexMonthBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::index_all_month`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentIndexAllMonthBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentIndexAllMonthBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}",
+            )
+            .operation("appointmentIndexAllMonth")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_index_all_month_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        month: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}",
-                        )
-                        .operation("appointmentIndexAllMonth")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("month", &month)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1210,38 +1925,440 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_custom_entity_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentIndexAllMonthBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::booking_resource_replace_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentBookingResourceReplaceListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    appointment_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentBookingResourceReplaceListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::BookingResourceReplaceListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/{appointmentId}/bookingResourceReplaceList",
+            )
+            .operation("appointmentBookingResourceReplaceList")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::BookingResourceReplaceListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentBookingResourceReplaceListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::BookingResourceReplaceListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::BookingResourceReplaceListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    body: &'a crate::types::AppointmentInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/appointment/{appointmentId}/edit",
+            )
+            .operation("appointmentEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::move_`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentMoveBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    body: &'a crate::types::AppointmentMoveRequest,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentMoveBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/appointment/{appointmentId}/move",
+            )
+            .operation("appointmentMove")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentMoveBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::cancel`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCancelBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    appointment_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCancelBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/appointment/{appointmentId}/cancel",
+            )
+            .operation("appointmentCancel")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCancelBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::custom_entity_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomEntityIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}",
+            )
+            .operation("appointmentCustomEntityIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_custom_entity_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        custom_entity_type: &'a str,
-        custom_entity_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}",
-                        )
-                        .operation("appointmentCustomEntityIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("customEntityId", custom_entity_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1258,44 +2375,131 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_custom_entity_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentCustomEntityIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::custom_entity_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomEntityFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}",
+            )
+            .operation("appointmentCustomEntityFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_custom_entity_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        custom_entity_type: &'a str,
-        custom_entity_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}",
-                        )
-                        .operation("appointmentCustomEntityFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("customEntityId", custom_entity_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1312,36 +2516,428 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_customer_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentCustomEntityFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::custom_entity_list_day`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomEntityListDayBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    day: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Day of the month, 1-31. (`day`, path, required)
+    pub fn day(mut self, value: i32) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
+            )
+            .operation("appointmentCustomEntityListDay")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("day", self.day.is_some())
+            .path_param("day", &self.day);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomEntityListDayBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::custom_entity_list_week`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomEntityListWeekBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    year: Option<i32>,
+    week: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// ISO calendar week, 1-53. (`week`, path, required)
+    pub fn week(mut self, value: i32) -> Self {
+        self.week = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/week/{week}/listWeek",
+            )
+            .operation("appointmentCustomEntityListWeek")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("week", self.week.is_some())
+            .path_param("week", &self.week);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomEntityListWeekBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::custom_entity_list_month`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomEntityListMonthBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/listMonth",
+            )
+            .operation("appointmentCustomEntityListMonth")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomEntityListMonthBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::customer_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomerIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    customer_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomerIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/appointment/index/{page}",
+            )
+            .operation("appointmentCustomerIndex")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_customer_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        customer_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customer/{customerId}/appointment/index/{page}",
-                        )
-                        .operation("appointmentCustomerIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customerId", customer_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1358,42 +2954,122 @@ impl AppointmentApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_customer_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentCustomerIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::customer_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomerFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    customer_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomerFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/appointment/filter/{page}",
+            )
+            .operation("appointmentCustomerFilter")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_customer_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        customer_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customer/{customerId}/appointment/filter/{page}",
-                        )
-                        .operation("appointmentCustomerFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customerId", customer_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1409,5 +3085,644 @@ impl AppointmentApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomerFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::customer_list_day`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomerListDayBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    customer_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    day: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomerListDayBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Day of the month, 1-31. (`day`, path, required)
+    pub fn day(mut self, value: i32) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
+            )
+            .operation("appointmentCustomerListDay")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("day", self.day.is_some())
+            .path_param("day", &self.day);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomerListDayBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::customer_list_week`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomerListWeekBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    customer_id: &'a str,
+    year: Option<i32>,
+    week: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomerListWeekBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// ISO calendar week, 1-53. (`week`, path, required)
+    pub fn week(mut self, value: i32) -> Self {
+        self.week = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/week/{week}/listWeek",
+            )
+            .operation("appointmentCustomerListWeek")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("week", self.week.is_some())
+            .path_param("week", &self.week);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomerListWeekBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::customer_list_month`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomerListMonthBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    customer_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomerListMonthBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/listMonth",
+            )
+            .operation("appointmentCustomerListMonth")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomerListMonthBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentRangeListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::customer_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomerLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    customer_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomerLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/link",
+            )
+            .operation("appointmentCustomerLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("customerId", &self.customer_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomerLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::customer_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentCustomerUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    customer_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/unlink",
+            )
+            .operation("appointmentCustomerUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("customerId", &self.customer_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentCustomerUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::file_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentFileLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    file_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentFileLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/link",
+            )
+            .operation("appointmentFileLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("fileId", &self.file_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentFileLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentApi::file_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentFileUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    file_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentFileUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/unlink",
+            )
+            .operation("appointmentFileUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("fileId", &self.file_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentFileUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,31 +10,22 @@ pub struct AppointmentTemplateCategoryApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl AppointmentTemplateCategoryApi<'_> {
+impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Create an appointment template category
     ///
     /// SDK: `AppointmentTemplateCategory.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplateCategory/add`
-    pub async fn appointment_template_category_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        body: &crate::types::AppointmentTemplateCategoryInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/appointmentTemplateCategory/add",
-            )
-            .operation("appointmentTemplateCategoryAdd")
-            .path_param("organizationId", organization_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        body: &'a crate::types::AppointmentTemplateCategoryInput,
+    ) -> AppointmentTemplateCategoryAddBuilder<'a> {
+        AppointmentTemplateCategoryAddBuilder {
+            client: self.client,
+            organization_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,28 +34,16 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// SDK: `AppointmentTemplateCategory.show`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/show`
-    pub async fn appointment_template_category_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        appointment_template_category_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/show",
-            )
-            .operation("appointmentTemplateCategoryShow")
-            .path_param("organizationId", organization_id)
-            .path_param(
-                "appointmentTemplateCategoryId",
-                appointment_template_category_id,
-            );
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        appointment_template_category_id: &'a str,
+    ) -> AppointmentTemplateCategoryShowBuilder<'a> {
+        AppointmentTemplateCategoryShowBuilder {
+            client: self.client,
+            organization_id,
+            appointment_template_category_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -73,25 +52,16 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// SDK: `AppointmentTemplateCategory.identify`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/{customId}/identify`
-    pub async fn appointment_template_category_identify(
+    pub fn identify(
         &self,
-        organization_id: &str,
-        custom_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplateCategory/{customId}/identify",
-            )
-            .operation("appointmentTemplateCategoryIdentify")
-            .path_param("organizationId", organization_id)
-            .path_param("customId", custom_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_id: &'a str,
+    ) -> AppointmentTemplateCategoryIdentifyBuilder<'a> {
+        AppointmentTemplateCategoryIdentifyBuilder {
+            client: self.client,
+            organization_id,
+            custom_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -100,27 +70,15 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.index`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/index/{page}`
-    pub async fn appointment_template_category_index(
+    pub fn index(
         &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplateCategory/index/{page}",
-            )
-            .operation("appointmentTemplateCategoryIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentTemplateCategoryIndexBuilder<'a> {
+        AppointmentTemplateCategoryIndexBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -129,27 +87,15 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}`
-    pub async fn appointment_template_category_index_all(
+    pub fn index_all(
         &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}",
-            )
-            .operation("appointmentTemplateCategoryIndexAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentTemplateCategoryIndexAllBuilder<'a> {
+        AppointmentTemplateCategoryIndexAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -158,29 +104,16 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.filter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/filter/{page}`
-    pub async fn appointment_template_category_filter(
+    pub fn filter(
         &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplateCategory/filter/{page}",
-            )
-            .operation("appointmentTemplateCategoryFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentTemplateCategoryFilterBuilder<'a> {
+        AppointmentTemplateCategoryFilterBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -189,29 +122,16 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}`
-    pub async fn appointment_template_category_filter_all(
+    pub fn filter_all(
         &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}",
-            )
-            .operation("appointmentTemplateCategoryFilterAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentTemplateCategoryFilterAllBuilder<'a> {
+        AppointmentTemplateCategoryFilterAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -220,25 +140,14 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `AppointmentTemplateCategory.list`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/list`
-    pub async fn appointment_template_category_list(
+    pub fn list(
         &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplateCategory/list",
-            )
-            .operation("appointmentTemplateCategoryList")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentTemplateCategoryListBuilder<'a> {
+        AppointmentTemplateCategoryListBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -247,25 +156,14 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AppointmentTemplateCategory.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/listAll`
-    pub async fn appointment_template_category_list_all(
+    pub fn list_all(
         &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplateCategory/listAll",
-            )
-            .operation("appointmentTemplateCategoryListAll")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> AppointmentTemplateCategoryListAllBuilder<'a> {
+        AppointmentTemplateCategoryListAllBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -274,30 +172,17 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// SDK: `AppointmentTemplateCategory.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/edit`
-    pub async fn appointment_template_category_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        appointment_template_category_id: &str,
-        body: &crate::types::AppointmentTemplateCategoryInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/edit",
-            )
-            .operation("appointmentTemplateCategoryEdit")
-            .path_param("organizationId", organization_id)
-            .path_param(
-                "appointmentTemplateCategoryId",
-                appointment_template_category_id,
-            )
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_category_id: &'a str,
+        body: &'a crate::types::AppointmentTemplateCategoryInput,
+    ) -> AppointmentTemplateCategoryEditBuilder<'a> {
+        AppointmentTemplateCategoryEditBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_category_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -306,58 +191,338 @@ impl AppointmentTemplateCategoryApi<'_> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateCategory.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/delete`
-    pub async fn appointment_template_category_delete(
+    pub fn delete(
         &self,
-        organization_id: &str,
-        appointment_template_category_id: &str,
+        organization_id: &'a str,
+        appointment_template_category_id: &'a str,
+    ) -> AppointmentTemplateCategoryDeleteBuilder<'a> {
+        AppointmentTemplateCategoryDeleteBuilder {
+            client: self.client,
+            organization_id,
+            appointment_template_category_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    body: &'a crate::types::AppointmentTemplateCategoryInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryAddBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/appointmentTemplateCategory/add",
+            )
+            .operation("appointmentTemplateCategoryAdd")
+            .path_param("organizationId", &self.organization_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    appointment_template_category_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/delete",
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/show",
             )
-            .operation("appointmentTemplateCategoryDelete")
-            .path_param("organizationId", organization_id)
+            .operation("appointmentTemplateCategoryShow")
+            .path_param("organizationId", &self.organization_id)
             .path_param(
                 "appointmentTemplateCategoryId",
-                appointment_template_category_id,
+                &self.appointment_template_category_id,
             );
-        let response = self.client.api_client().send(request).await?;
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::identify`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryIdentifyBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryIdentifyBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplateCategory/{customId}/identify",
+            )
+            .operation("appointmentTemplateCategoryIdentify")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customId", &self.custom_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIdentifyBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplateCategory/index/{page}",
+            )
+            .operation("appointmentTemplateCategoryIndex")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::appointment_template_category_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_template_category_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::AppointmentTemplateCategory,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointmentTemplateCategory/index/{page}",
-                        )
-                        .operation("appointmentTemplateCategoryIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -374,34 +539,115 @@ impl AppointmentTemplateCategoryApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_template_category_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::index_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryIndexAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}",
+            )
+            .operation("appointmentTemplateCategoryIndexAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_template_category_index_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::AppointmentTemplateCategory,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}",
-                        )
-                        .operation("appointmentTemplateCategoryIndexAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -418,40 +664,124 @@ impl AppointmentTemplateCategoryApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_template_category_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIndexAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplateCategory/filter/{page}",
+            )
+            .operation("appointmentTemplateCategoryFilter")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_template_category_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::AppointmentTemplateCategory,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointmentTemplateCategory/filter/{page}",
-                        )
-                        .operation("appointmentTemplateCategoryFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -468,40 +798,124 @@ impl AppointmentTemplateCategoryApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::appointment_template_category_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::filter_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryFilterAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}",
+            )
+            .operation("appointmentTemplateCategoryFilterAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointment_template_category_filter_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::AppointmentTemplateCategory,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}",
-                        )
-                        .operation("appointmentTemplateCategoryFilterAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -517,5 +931,341 @@ impl AppointmentTemplateCategoryApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryFilterAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplateCategory/list",
+            )
+            .operation("appointmentTemplateCategoryList")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::list_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryListAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryListAllBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplateCategory/listAll",
+            )
+            .operation("appointmentTemplateCategoryListAll")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryListAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::AppointmentTemplateCategoryListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_category_id: &'a str,
+    body: &'a crate::types::AppointmentTemplateCategoryInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/edit",
+            )
+            .operation("appointmentTemplateCategoryEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param(
+                "appointmentTemplateCategoryId",
+                &self.appointment_template_category_id,
+            )
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentTemplateCategoryEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentTemplateCategoryApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentTemplateCategoryDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    appointment_template_category_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentTemplateCategoryDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/delete",
+            )
+            .operation("appointmentTemplateCategoryDelete")
+            .path_param("organizationId", &self.organization_id)
+            .path_param(
+                "appointmentTemplateCategoryId",
+                &self.appointment_template_category_id,
+            );
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,33 +10,23 @@ pub struct CustomEntityApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl CustomEntityApi<'_> {
+impl<'a> CustomEntityApi<'a> {
     /// Create a custom entity
     ///
     /// SDK: `CustomEntity.add`.
     ///
     /// `POST /organization/{organizationId}/customEntity/{customEntityType}/add`
-    pub async fn custom_entity_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        body: &crate::types::CustomEntityInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/customEntity/{customEntityType}/add",
-            )
-            .operation("customEntityAdd")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        body: &'a crate::types::CustomEntityInput,
+    ) -> CustomEntityAddBuilder<'a> {
+        CustomEntityAddBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -45,27 +35,17 @@ impl CustomEntityApi<'_> {
     /// SDK: `CustomEntity.show`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/show`
-    pub async fn custom_entity_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/show",
-            )
-            .operation("customEntityShow")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityShowBuilder<'a> {
+        CustomEntityShowBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -74,27 +54,17 @@ impl CustomEntityApi<'_> {
     /// SDK: `CustomEntity.identify`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customId}/identify`
-    pub async fn custom_entity_identify(
+    pub fn identify(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customId}/identify",
-            )
-            .operation("customEntityIdentify")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customId", custom_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_id: &'a str,
+    ) -> CustomEntityIdentifyBuilder<'a> {
+        CustomEntityIdentifyBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            custom_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -103,27 +73,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.index`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_index(
+    pub fn index(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityIndexBuilder<'a> {
+        CustomEntityIndexBuilder {
+            client: self.client,
+            organization_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -132,27 +92,17 @@ impl CustomEntityApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}`
-    pub async fn custom_entity_index_all(
+    pub fn index_all(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}",
-            )
-            .operation("customEntityIndexAll")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityIndexAllBuilder<'a> {
+        CustomEntityIndexAllBuilder {
+            client: self.client,
+            organization_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -161,29 +111,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.filter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_filter(
+    pub fn filter(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityFilterBuilder<'a> {
+        CustomEntityFilterBuilder {
+            client: self.client,
+            organization_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -192,29 +131,18 @@ impl CustomEntityApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}`
-    pub async fn custom_entity_filter_all(
+    pub fn filter_all(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}",
-            )
-            .operation("customEntityFilterAll")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityFilterAllBuilder<'a> {
+        CustomEntityFilterAllBuilder {
+            client: self.client,
+            organization_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -223,25 +151,16 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.list`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_list(
+    pub fn list(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityList")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityListBuilder<'a> {
+        CustomEntityListBuilder {
+            client: self.client,
+            organization_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -250,25 +169,16 @@ impl CustomEntityApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `CustomEntity.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/listAll`
-    pub async fn custom_entity_list_all(
+    pub fn list_all(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityType}/listAll",
-            )
-            .operation("customEntityListAll")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityListAllBuilder<'a> {
+        CustomEntityListAllBuilder {
+            client: self.client,
+            organization_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -277,29 +187,18 @@ impl CustomEntityApi<'_> {
     /// SDK: `CustomEntity.edit`.
     ///
     /// `PUT /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/edit`
-    pub async fn custom_entity_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-        body: &crate::types::CustomEntityInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/edit",
-            )
-            .operation("customEntityEdit")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_id: &'a str,
+        body: &'a crate::types::CustomEntityInput,
+    ) -> CustomEntityEditBuilder<'a> {
+        CustomEntityEditBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type: None,
+            custom_entity_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -308,27 +207,17 @@ impl CustomEntityApi<'_> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/delete`
-    pub async fn custom_entity_delete(
+    pub fn delete(
         &self,
-        organization_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/delete",
-            )
-            .operation("customEntityDelete")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityDeleteBuilder<'a> {
+        CustomEntityDeleteBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -337,29 +226,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentIndex`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_appointment_index(
+    pub fn appointment_index(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityAppointmentIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityAppointmentIndexBuilder<'a> {
+        CustomEntityAppointmentIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -368,31 +246,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentFilter`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_appointment_filter(
+    pub fn appointment_filter(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityAppointmentFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityAppointmentFilterBuilder<'a> {
+        CustomEntityAppointmentFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -401,27 +267,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.appointmentList`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_appointment_list(
+    pub fn appointment_list(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityAppointmentList")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityAppointmentListBuilder<'a> {
+        CustomEntityAppointmentListBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -430,29 +286,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/link`
-    pub async fn custom_entity_appointment_link(
+    pub fn appointment_link(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/link",
-            )
-            .operation("customEntityAppointmentLink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityAppointmentLinkBuilder<'a> {
+        CustomEntityAppointmentLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -461,29 +306,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/unlink`
-    pub async fn custom_entity_appointment_unlink(
+    pub fn appointment_unlink(
         &self,
-        organization_id: &str,
-        appointment_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/unlink",
-            )
-            .operation("customEntityAppointmentUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentId", appointment_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityAppointmentUnlinkBuilder<'a> {
+        CustomEntityAppointmentUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -492,29 +326,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentTemplateIndex`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_appointment_template_index(
+    pub fn appointment_template_index(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityAppointmentTemplateIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityAppointmentTemplateIndexBuilder<'a> {
+        CustomEntityAppointmentTemplateIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -523,31 +346,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentTemplateFilter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_appointment_template_filter(
+    pub fn appointment_template_filter(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityAppointmentTemplateFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityAppointmentTemplateFilterBuilder<'a> {
+        CustomEntityAppointmentTemplateFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -556,27 +367,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.appointmentTemplateList`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_appointment_template_list(
+    pub fn appointment_template_list(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityAppointmentTemplateList")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        appointment_template_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityAppointmentTemplateListBuilder<'a> {
+        CustomEntityAppointmentTemplateListBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -585,29 +386,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/link`
-    pub async fn custom_entity_appointment_template_link(
+    pub fn appointment_template_link(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/link",
-            )
-            .operation("customEntityAppointmentTemplateLink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityAppointmentTemplateLinkBuilder<'a> {
+        CustomEntityAppointmentTemplateLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -616,29 +406,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink`
-    pub async fn custom_entity_appointment_template_unlink(
+    pub fn appointment_template_unlink(
         &self,
-        organization_id: &str,
-        appointment_template_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink",
-            )
-            .operation("customEntityAppointmentTemplateUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("appointmentTemplateId", appointment_template_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityAppointmentTemplateUnlinkBuilder<'a> {
+        CustomEntityAppointmentTemplateUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            appointment_template_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -647,29 +426,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingResourceIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_booking_resource_index(
+    pub fn booking_resource_index(
         &self,
-        organization_id: &str,
-        booking_resource_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityBookingResourceIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingResourceId", booking_resource_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        booking_resource_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityBookingResourceIndexBuilder<'a> {
+        CustomEntityBookingResourceIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_resource_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -678,31 +446,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingResourceFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_booking_resource_filter(
+    pub fn booking_resource_filter(
         &self,
-        organization_id: &str,
-        booking_resource_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityBookingResourceFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingResourceId", booking_resource_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        booking_resource_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityBookingResourceFilterBuilder<'a> {
+        CustomEntityBookingResourceFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_resource_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -711,27 +467,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.bookingResourceList`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_booking_resource_list(
+    pub fn booking_resource_list(
         &self,
-        organization_id: &str,
-        booking_resource_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityBookingResourceList")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingResourceId", booking_resource_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        booking_resource_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityBookingResourceListBuilder<'a> {
+        CustomEntityBookingResourceListBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_resource_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -740,29 +486,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/link`
-    pub async fn custom_entity_booking_resource_link(
+    pub fn booking_resource_link(
         &self,
-        organization_id: &str,
-        booking_resource_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/link",
-            )
-            .operation("customEntityBookingResourceLink")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingResourceId", booking_resource_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityBookingResourceLinkBuilder<'a> {
+        CustomEntityBookingResourceLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_resource_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -771,29 +506,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/unlink`
-    pub async fn custom_entity_booking_resource_unlink(
+    pub fn booking_resource_unlink(
         &self,
-        organization_id: &str,
-        booking_resource_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/unlink",
-            )
-            .operation("customEntityBookingResourceUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingResourceId", booking_resource_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityBookingResourceUnlinkBuilder<'a> {
+        CustomEntityBookingResourceUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_resource_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -802,29 +526,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingTemplateIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_booking_template_index(
+    pub fn booking_template_index(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityBookingTemplateIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        booking_template_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityBookingTemplateIndexBuilder<'a> {
+        CustomEntityBookingTemplateIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_template_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -833,31 +546,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingTemplateFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_booking_template_filter(
+    pub fn booking_template_filter(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityBookingTemplateFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        booking_template_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityBookingTemplateFilterBuilder<'a> {
+        CustomEntityBookingTemplateFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_template_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -866,27 +567,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.bookingTemplateList`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_booking_template_list(
+    pub fn booking_template_list(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityBookingTemplateList")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        booking_template_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityBookingTemplateListBuilder<'a> {
+        CustomEntityBookingTemplateListBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_template_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -895,29 +586,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/link`
-    pub async fn custom_entity_booking_template_link(
+    pub fn booking_template_link(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/link",
-            )
-            .operation("customEntityBookingTemplateLink")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityBookingTemplateLinkBuilder<'a> {
+        CustomEntityBookingTemplateLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_template_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -926,29 +606,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink`
-    pub async fn custom_entity_booking_template_unlink(
+    pub fn booking_template_unlink(
         &self,
-        organization_id: &str,
-        booking_template_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink",
-            )
-            .operation("customEntityBookingTemplateUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("bookingTemplateId", booking_template_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityBookingTemplateUnlinkBuilder<'a> {
+        CustomEntityBookingTemplateUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            booking_template_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -957,29 +626,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_custom_entity_index(
+    pub fn index_custom_entity(
         &self,
-        organization_id: &str,
-        custom_entity_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityCustomEntityIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityIndexCustomEntityBuilder<'a> {
+        CustomEntityIndexCustomEntityBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -988,31 +646,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_custom_entity_filter(
+    pub fn filter_custom_entity(
         &self,
-        organization_id: &str,
-        custom_entity_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityCustomEntityFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityFilterCustomEntityBuilder<'a> {
+        CustomEntityFilterCustomEntityBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1021,27 +667,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_custom_entity_list(
+    pub fn list_custom_entity(
         &self,
-        organization_id: &str,
-        custom_entity_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityCustomEntityList")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityListCustomEntityBuilder<'a> {
+        CustomEntityListCustomEntityBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1050,29 +686,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
     ///
     /// `LINK /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/link`
-    pub async fn custom_entity_custom_entity_link(
+    pub fn link(
         &self,
-        organization_id: &str,
-        custom_entity_id: &str,
-        custom_entity_type: &str,
-        custom_entity_related_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/link",
-            )
-            .operation("customEntityCustomEntityLink")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityRelatedId", custom_entity_related_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_related_id: &'a str,
+    ) -> CustomEntityLinkBuilder<'a> {
+        CustomEntityLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_id: None,
+            custom_entity_type,
+            custom_entity_related_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1081,29 +706,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/unlink`
-    pub async fn custom_entity_custom_entity_unlink(
+    pub fn unlink(
         &self,
-        organization_id: &str,
-        custom_entity_id: &str,
-        custom_entity_type: &str,
-        custom_entity_related_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/unlink",
-            )
-            .operation("customEntityCustomEntityUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("customEntityId", custom_entity_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityRelatedId", custom_entity_related_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_related_id: &'a str,
+    ) -> CustomEntityUnlinkBuilder<'a> {
+        CustomEntityUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            custom_entity_id: None,
+            custom_entity_type,
+            custom_entity_related_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1112,29 +726,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_customer_index(
+    pub fn customer_index(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityCustomerIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        customer_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityCustomerIndexBuilder<'a> {
+        CustomEntityCustomerIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            customer_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1143,31 +746,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_customer_filter(
+    pub fn customer_filter(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityCustomerFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        customer_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityCustomerFilterBuilder<'a> {
+        CustomEntityCustomerFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            customer_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1176,27 +767,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_customer_list(
+    pub fn customer_list(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityCustomerList")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        customer_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityCustomerListBuilder<'a> {
+        CustomEntityCustomerListBuilder {
+            client: self.client,
+            organization_id: None,
+            customer_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1205,29 +786,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
     ///
     /// `LINK /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/link`
-    pub async fn custom_entity_customer_link(
+    pub fn customer_link(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/link",
-            )
-            .operation("customEntityCustomerLink")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityCustomerLinkBuilder<'a> {
+        CustomEntityCustomerLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            customer_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1236,29 +806,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/unlink`
-    pub async fn custom_entity_customer_unlink(
+    pub fn customer_unlink(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/unlink",
-            )
-            .operation("customEntityCustomerUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityCustomerUnlinkBuilder<'a> {
+        CustomEntityCustomerUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            customer_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1267,29 +826,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.employeeIndex`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_employee_index(
+    pub fn employee_index(
         &self,
-        organization_id: &str,
-        employee_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityEmployeeIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("employeeId", employee_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        employee_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityEmployeeIndexBuilder<'a> {
+        CustomEntityEmployeeIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            employee_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1298,31 +846,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.employeeFilter`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_employee_filter(
+    pub fn employee_filter(
         &self,
-        organization_id: &str,
-        employee_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityEmployeeFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("employeeId", employee_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        employee_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityEmployeeFilterBuilder<'a> {
+        CustomEntityEmployeeFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            employee_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1331,27 +867,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.employeeList`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_employee_list(
+    pub fn employee_list(
         &self,
-        organization_id: &str,
-        employee_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityEmployeeList")
-            .path_param("organizationId", organization_id)
-            .path_param("employeeId", employee_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        employee_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityEmployeeListBuilder<'a> {
+        CustomEntityEmployeeListBuilder {
+            client: self.client,
+            organization_id: None,
+            employee_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1360,29 +886,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
     ///
     /// `LINK /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/link`
-    pub async fn custom_entity_employee_link(
+    pub fn employee_link(
         &self,
-        organization_id: &str,
-        employee_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/link",
-            )
-            .operation("customEntityEmployeeLink")
-            .path_param("organizationId", organization_id)
-            .path_param("employeeId", employee_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityEmployeeLinkBuilder<'a> {
+        CustomEntityEmployeeLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            employee_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1391,29 +906,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/unlink`
-    pub async fn custom_entity_employee_unlink(
+    pub fn employee_unlink(
         &self,
-        organization_id: &str,
-        employee_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/unlink",
-            )
-            .operation("customEntityEmployeeUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("employeeId", employee_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityEmployeeUnlinkBuilder<'a> {
+        CustomEntityEmployeeUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            employee_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1422,29 +926,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.fileIndex`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_file_index(
+    pub fn file_index(
         &self,
-        organization_id: &str,
-        file_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityFileIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("fileId", file_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        file_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityFileIndexBuilder<'a> {
+        CustomEntityFileIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            file_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1453,31 +946,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.fileFilter`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_file_filter(
+    pub fn file_filter(
         &self,
-        organization_id: &str,
-        file_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityFileFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("fileId", file_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        file_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityFileFilterBuilder<'a> {
+        CustomEntityFileFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            file_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1486,27 +967,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.fileList`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_file_list(
+    pub fn file_list(
         &self,
-        organization_id: &str,
-        file_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityFileList")
-            .path_param("organizationId", organization_id)
-            .path_param("fileId", file_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        file_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityFileListBuilder<'a> {
+        CustomEntityFileListBuilder {
+            client: self.client,
+            organization_id: None,
+            file_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1515,29 +986,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/link`
-    pub async fn custom_entity_file_link(
+    pub fn file_link(
         &self,
-        organization_id: &str,
-        file_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/link",
-            )
-            .operation("customEntityFileLink")
-            .path_param("organizationId", organization_id)
-            .path_param("fileId", file_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityFileLinkBuilder<'a> {
+        CustomEntityFileLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            file_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1546,29 +1006,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/unlink`
-    pub async fn custom_entity_file_unlink(
+    pub fn file_unlink(
         &self,
-        organization_id: &str,
-        file_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/unlink",
-            )
-            .operation("customEntityFileUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("fileId", file_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityFileUnlinkBuilder<'a> {
+        CustomEntityFileUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            file_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1577,29 +1026,18 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.resourceIndex`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}`
-    pub async fn custom_entity_resource_index(
+    pub fn resource_index(
         &self,
-        organization_id: &str,
-        resource_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}",
-            )
-            .operation("customEntityResourceIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("resourceId", resource_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        resource_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityResourceIndexBuilder<'a> {
+        CustomEntityResourceIndexBuilder {
+            client: self.client,
+            organization_id: None,
+            resource_id,
+            custom_entity_type,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1608,31 +1046,19 @@ impl CustomEntityApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.resourceFilter`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}`
-    pub async fn custom_entity_resource_filter(
+    pub fn resource_filter(
         &self,
-        organization_id: &str,
-        resource_id: &str,
-        custom_entity_type: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}",
-            )
-            .operation("customEntityResourceFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("resourceId", resource_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        resource_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityResourceFilterBuilder<'a> {
+        CustomEntityResourceFilterBuilder {
+            client: self.client,
+            organization_id: None,
+            resource_id,
+            custom_entity_type,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1641,27 +1067,17 @@ impl CustomEntityApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.resourceList`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/list`
-    pub async fn custom_entity_resource_list(
+    pub fn resource_list(
         &self,
-        organization_id: &str,
-        resource_id: &str,
-        custom_entity_type: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/list",
-            )
-            .operation("customEntityResourceList")
-            .path_param("organizationId", organization_id)
-            .path_param("resourceId", resource_id)
-            .path_param("customEntityType", custom_entity_type);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        resource_id: &'a str,
+        custom_entity_type: &'a str,
+    ) -> CustomEntityResourceListBuilder<'a> {
+        CustomEntityResourceListBuilder {
+            client: self.client,
+            organization_id: None,
+            resource_id,
+            custom_entity_type,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1670,29 +1086,18 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
     ///
     /// `LINK /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/link`
-    pub async fn custom_entity_resource_link(
+    pub fn resource_link(
         &self,
-        organization_id: &str,
-        resource_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/link",
-            )
-            .operation("customEntityResourceLink")
-            .path_param("organizationId", organization_id)
-            .path_param("resourceId", resource_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityResourceLinkBuilder<'a> {
+        CustomEntityResourceLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            resource_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -1701,61 +1106,364 @@ impl CustomEntityApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/unlink`
-    pub async fn custom_entity_resource_unlink(
+    pub fn resource_unlink(
         &self,
-        organization_id: &str,
-        resource_id: &str,
-        custom_entity_type: &str,
-        custom_entity_id: &str,
+        custom_entity_type: &'a str,
+        custom_entity_id: &'a str,
+    ) -> CustomEntityResourceUnlinkBuilder<'a> {
+        CustomEntityResourceUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            resource_id: None,
+            custom_entity_type,
+            custom_entity_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`CustomEntityApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    body: &'a crate::types::CustomEntityInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAddBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/customEntity/{customEntityType}/add",
+            )
+            .operation("customEntityAdd")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityShowBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/show",
             )
-            .operation("customEntityResourceUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("resourceId", resource_id)
-            .path_param("customEntityType", custom_entity_type)
-            .path_param("customEntityId", custom_entity_id);
-        let response = self.client.api_client().send(request).await?;
+            .operation("customEntityShow")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::identify`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityIdentifyBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityIdentifyBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customId}/identify",
+            )
+            .operation("customEntityIdentify")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customId", &self.custom_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityIdentifyBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityIndex")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::custom_entity_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1772,36 +1480,113 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::index_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityIndexAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityIndexAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}",
+            )
+            .operation("customEntityIndexAll")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_index_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}",
-                        )
-                        .operation("customEntityIndexAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1818,42 +1603,122 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityIndexAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityFilter")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1870,42 +1735,122 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::filter_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityFilterAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityFilterAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}",
+            )
+            .operation("customEntityFilterAll")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_filter_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}",
-                        )
-                        .operation("customEntityFilterAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1922,38 +1867,449 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_appointment_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityFilterAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityList")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::list_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityListAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityListAllBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityType}/listAll",
+            )
+            .operation("customEntityListAll")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityListAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: Option<&'a str>,
+    custom_entity_id: &'a str,
+    body: &'a crate::types::CustomEntityInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Type name of the custom entity (caller-defined). (`customEntityType`, path, required)
+    pub fn custom_entity_type(mut self, value: &'a str) -> Self {
+        self.custom_entity_type = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/edit",
+            )
+            .operation("customEntityEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("custom_entity_type", self.custom_entity_type.is_some())
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityDeleteBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/delete",
+            )
+            .operation("customEntityDelete")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityAppointmentIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_appointment_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        appointment_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityAppointmentIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("appointmentId", appointment_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -1970,44 +2326,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_appointment_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityAppointmentFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_appointment_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        appointment_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityAppointmentFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("appointmentId", appointment_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2024,38 +2467,392 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_appointment_template_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentListBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityAppointmentList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment. (`appointmentId`, path, required)
+    pub fn appointment_id(mut self, value: &'a str) -> Self {
+        self.appointment_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/link",
+            )
+            .operation("customEntityAppointmentLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_id", self.appointment_id.is_some())
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment. (`appointmentId`, path, required)
+    pub fn appointment_id(mut self, value: &'a str) -> Self {
+        self.appointment_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+            )
+            .operation("customEntityAppointmentUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_id", self.appointment_id.is_some())
+            .path_param("appointmentId", &self.appointment_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_template_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentTemplateIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentTemplateIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityAppointmentTemplateIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_appointment_template_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        appointment_template_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityAppointmentTemplateIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("appointmentTemplateId", appointment_template_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2072,44 +2869,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_appointment_template_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_template_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentTemplateFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentTemplateFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityAppointmentTemplateFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_appointment_template_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        appointment_template_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityAppointmentTemplateFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("appointmentTemplateId", appointment_template_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2126,38 +3010,392 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_booking_resource_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_template_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentTemplateListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentTemplateListBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityAppointmentTemplateList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_template_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentTemplateLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentTemplateLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    pub fn appointment_template_id(mut self, value: &'a str) -> Self {
+        self.appointment_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/link",
+            )
+            .operation("customEntityAppointmentTemplateLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_template_id", self.appointment_template_id.is_some())
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::appointment_template_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityAppointmentTemplateUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    appointment_template_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityAppointmentTemplateUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    pub fn appointment_template_id(mut self, value: &'a str) -> Self {
+        self.appointment_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+            )
+            .operation("customEntityAppointmentTemplateUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("appointment_template_id", self.appointment_template_id.is_some())
+            .path_param("appointmentTemplateId", &self.appointment_template_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_resource_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingResourceIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_resource_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingResourceIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityBookingResourceIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingResourceId", &self.booking_resource_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_booking_resource_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        booking_resource_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityBookingResourceIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("bookingResourceId", booking_resource_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2174,44 +3412,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_booking_resource_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityBookingResourceIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_resource_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingResourceFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_resource_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingResourceFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityBookingResourceFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingResourceId", &self.booking_resource_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_booking_resource_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        booking_resource_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityBookingResourceFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("bookingResourceId", booking_resource_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2228,38 +3553,392 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_booking_template_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityBookingResourceFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_resource_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingResourceListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_resource_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingResourceListBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityBookingResourceList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingResourceId", &self.booking_resource_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityBookingResourceListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_resource_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingResourceLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_resource_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingResourceLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the booking resource. (`bookingResourceId`, path, required)
+    pub fn booking_resource_id(mut self, value: &'a str) -> Self {
+        self.booking_resource_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/link",
+            )
+            .operation("customEntityBookingResourceLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("booking_resource_id", self.booking_resource_id.is_some())
+            .path_param("bookingResourceId", &self.booking_resource_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityBookingResourceLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_resource_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingResourceUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_resource_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingResourceUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the booking resource. (`bookingResourceId`, path, required)
+    pub fn booking_resource_id(mut self, value: &'a str) -> Self {
+        self.booking_resource_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+            )
+            .operation("customEntityBookingResourceUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("booking_resource_id", self.booking_resource_id.is_some())
+            .path_param("bookingResourceId", &self.booking_resource_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityBookingResourceUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_template_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingTemplateIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_template_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingTemplateIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityBookingTemplateIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingTemplateId", &self.booking_template_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_booking_template_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        booking_template_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityBookingTemplateIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("bookingTemplateId", booking_template_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2276,44 +3955,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_booking_template_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_template_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingTemplateFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_template_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingTemplateFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityBookingTemplateFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingTemplateId", &self.booking_template_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_booking_template_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        booking_template_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityBookingTemplateFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("bookingTemplateId", booking_template_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2330,38 +4096,392 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_custom_entity_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_template_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingTemplateListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_template_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingTemplateListBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityBookingTemplateList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("bookingTemplateId", &self.booking_template_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_template_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingTemplateLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_template_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingTemplateLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the booking template. (`bookingTemplateId`, path, required)
+    pub fn booking_template_id(mut self, value: &'a str) -> Self {
+        self.booking_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/link",
+            )
+            .operation("customEntityBookingTemplateLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("booking_template_id", self.booking_template_id.is_some())
+            .path_param("bookingTemplateId", &self.booking_template_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::booking_template_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityBookingTemplateUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    booking_template_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityBookingTemplateUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the booking template. (`bookingTemplateId`, path, required)
+    pub fn booking_template_id(mut self, value: &'a str) -> Self {
+        self.booking_template_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+            )
+            .operation("customEntityBookingTemplateUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("booking_template_id", self.booking_template_id.is_some())
+            .path_param("bookingTemplateId", &self.booking_template_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::index_custom_entity`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityIndexCustomEntityBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityIndexCustomEntityBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityCustomEntityIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_custom_entity_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        custom_entity_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityCustomEntityIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customEntityId", custom_entity_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2378,44 +4498,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_custom_entity_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityIndexCustomEntityBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::filter_custom_entity`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityFilterCustomEntityBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityFilterCustomEntityBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityCustomEntityFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_custom_entity_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        custom_entity_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityCustomEntityFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customEntityId", custom_entity_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2432,38 +4639,392 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_customer_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityFilterCustomEntityBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::list_custom_entity`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityListCustomEntityBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityListCustomEntityBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityCustomEntityList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customEntityId", &self.custom_entity_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityListCustomEntityBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_related_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the custom entity. (`customEntityId`, path, required)
+    pub fn custom_entity_id(mut self, value: &'a str) -> Self {
+        self.custom_entity_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/link",
+            )
+            .operation("customEntityCustomEntityLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("custom_entity_id", self.custom_entity_id.is_some())
+            .path_param("customEntityId", &self.custom_entity_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityRelatedId", &self.custom_entity_related_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    custom_entity_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_related_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the custom entity. (`customEntityId`, path, required)
+    pub fn custom_entity_id(mut self, value: &'a str) -> Self {
+        self.custom_entity_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/unlink",
+            )
+            .operation("customEntityCustomEntityUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("custom_entity_id", self.custom_entity_id.is_some())
+            .path_param("customEntityId", &self.custom_entity_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityRelatedId", &self.custom_entity_related_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::customer_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityCustomerIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    customer_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityCustomerIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityCustomerIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_customer_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        customer_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityCustomerIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customerId", customer_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2480,44 +5041,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_customer_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityCustomerIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::customer_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityCustomerFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    customer_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityCustomerFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityCustomerFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_customer_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        customer_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityCustomerFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customerId", customer_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2534,38 +5182,392 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_employee_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityCustomerFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::customer_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityCustomerListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    customer_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityCustomerListBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityCustomerList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityCustomerListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::customer_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityCustomerLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    customer_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityCustomerLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the customer. (`customerId`, path, required)
+    pub fn customer_id(mut self, value: &'a str) -> Self {
+        self.customer_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/link",
+            )
+            .operation("customEntityCustomerLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("customer_id", self.customer_id.is_some())
+            .path_param("customerId", &self.customer_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityCustomerLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::customer_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityCustomerUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    customer_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityCustomerUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the customer. (`customerId`, path, required)
+    pub fn customer_id(mut self, value: &'a str) -> Self {
+        self.customer_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+            )
+            .operation("customEntityCustomerUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("customer_id", self.customer_id.is_some())
+            .path_param("customerId", &self.customer_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityCustomerUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::employee_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityEmployeeIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    employee_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityEmployeeIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityEmployeeIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("employeeId", &self.employee_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_employee_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        employee_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityEmployeeIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("employeeId", employee_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2582,44 +5584,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_employee_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityEmployeeIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::employee_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityEmployeeFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    employee_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityEmployeeFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityEmployeeFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("employeeId", &self.employee_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_employee_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        employee_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityEmployeeFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("employeeId", employee_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2636,38 +5725,392 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_file_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityEmployeeFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::employee_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityEmployeeListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    employee_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityEmployeeListBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityEmployeeList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("employeeId", &self.employee_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityEmployeeListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::employee_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityEmployeeLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    employee_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityEmployeeLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the employee. (`employeeId`, path, required)
+    pub fn employee_id(mut self, value: &'a str) -> Self {
+        self.employee_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/link",
+            )
+            .operation("customEntityEmployeeLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("employee_id", self.employee_id.is_some())
+            .path_param("employeeId", &self.employee_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityEmployeeLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::employee_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityEmployeeUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    employee_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityEmployeeUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the employee. (`employeeId`, path, required)
+    pub fn employee_id(mut self, value: &'a str) -> Self {
+        self.employee_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+            )
+            .operation("customEntityEmployeeUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("employee_id", self.employee_id.is_some())
+            .path_param("employeeId", &self.employee_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityEmployeeUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::file_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityFileIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    file_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityFileIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityFileIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("fileId", &self.file_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_file_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        file_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityFileIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("fileId", file_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2684,44 +6127,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_file_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityFileIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::file_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityFileFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    file_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityFileFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityFileFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("fileId", &self.file_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_file_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        file_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityFileFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("fileId", file_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2738,38 +6268,392 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_resource_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityFileFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::file_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityFileListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    file_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityFileListBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityFileList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("fileId", &self.file_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityFileListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::file_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityFileLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    file_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityFileLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the file. (`fileId`, path, required)
+    pub fn file_id(mut self, value: &'a str) -> Self {
+        self.file_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/link",
+            )
+            .operation("customEntityFileLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("file_id", self.file_id.is_some())
+            .path_param("fileId", &self.file_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityFileLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::file_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityFileUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    file_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityFileUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the file. (`fileId`, path, required)
+    pub fn file_id(mut self, value: &'a str) -> Self {
+        self.file_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+            )
+            .operation("customEntityFileUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("file_id", self.file_id.is_some())
+            .path_param("fileId", &self.file_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityFileUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::resource_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityResourceIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    resource_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityResourceIndexBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}",
+            )
+            .operation("customEntityResourceIndex")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("resourceId", &self.resource_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_resource_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        resource_id: &'a str,
-        custom_entity_type: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}",
-                        )
-                        .operation("customEntityResourceIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("resourceId", resource_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2786,44 +6670,131 @@ impl CustomEntityApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::custom_entity_resource_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for CustomEntityResourceIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::resource_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityResourceFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    resource_id: &'a str,
+    custom_entity_type: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityResourceFilterBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}",
+            )
+            .operation("customEntityResourceFilter")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("resourceId", &self.resource_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn custom_entity_resource_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        resource_id: &'a str,
-        custom_entity_type: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::CustomEntity,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}",
-                        )
-                        .operation("customEntityResourceFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("resourceId", resource_id)
-                        .path_param("customEntityType", custom_entity_type)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -2839,5 +6810,290 @@ impl CustomEntityApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityResourceFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::resource_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityResourceListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    resource_id: &'a str,
+    custom_entity_type: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityResourceListBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/list",
+            )
+            .operation("customEntityResourceList")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("resourceId", &self.resource_id)
+            .path_param("customEntityType", &self.custom_entity_type);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityResourceListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomEntityListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomEntityListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::resource_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityResourceLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    resource_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityResourceLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the resource. (`resourceId`, path, required)
+    pub fn resource_id(mut self, value: &'a str) -> Self {
+        self.resource_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/link",
+            )
+            .operation("customEntityResourceLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("resource_id", self.resource_id.is_some())
+            .path_param("resourceId", &self.resource_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityResourceLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomEntityApi::resource_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomEntityResourceUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    resource_id: Option<&'a str>,
+    custom_entity_type: &'a str,
+    custom_entity_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomEntityResourceUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Id of the resource. (`resourceId`, path, required)
+    pub fn resource_id(mut self, value: &'a str) -> Self {
+        self.resource_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/unlink",
+            )
+            .operation("customEntityResourceUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .require("resource_id", self.resource_id.is_some())
+            .path_param("resourceId", &self.resource_id)
+            .path_param("customEntityType", &self.custom_entity_type)
+            .path_param("customEntityId", &self.custom_entity_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomEntityResourceUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

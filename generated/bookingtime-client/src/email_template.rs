@@ -10,31 +10,22 @@ pub struct EmailTemplateApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl EmailTemplateApi<'_> {
+impl<'a> EmailTemplateApi<'a> {
     /// Create an email template
     ///
     /// SDK: `EmailTemplate.add`.
     ///
     /// `POST /organization/{organizationId}/emailTemplate/add`
-    pub async fn email_template_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        body: &crate::types::EmailTemplateInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/emailTemplate/add",
-            )
-            .operation("emailTemplateAdd")
-            .path_param("organizationId", organization_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        body: &'a crate::types::EmailTemplateInput,
+    ) -> EmailTemplateAddBuilder<'a> {
+        EmailTemplateAddBuilder {
+            client: self.client,
+            organization_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,25 +34,16 @@ impl EmailTemplateApi<'_> {
     /// SDK: `EmailTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/{emailTemplateId}/show`
-    pub async fn email_template_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        email_template_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/show",
-            )
-            .operation("emailTemplateShow")
-            .path_param("organizationId", organization_id)
-            .path_param("emailTemplateId", email_template_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        email_template_id: &'a str,
+    ) -> EmailTemplateShowBuilder<'a> {
+        EmailTemplateShowBuilder {
+            client: self.client,
+            organization_id,
+            email_template_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -70,25 +52,16 @@ impl EmailTemplateApi<'_> {
     /// SDK: `EmailTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/{customId}/identify`
-    pub async fn email_template_identify(
+    pub fn identify(
         &self,
-        organization_id: &str,
-        custom_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/emailTemplate/{customId}/identify",
-            )
-            .operation("emailTemplateIdentify")
-            .path_param("organizationId", organization_id)
-            .path_param("customId", custom_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_id: &'a str,
+    ) -> EmailTemplateIdentifyBuilder<'a> {
+        EmailTemplateIdentifyBuilder {
+            client: self.client,
+            organization_id,
+            custom_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -97,25 +70,12 @@ impl EmailTemplateApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/index/{page}`
-    pub async fn email_template_index(
-        &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/emailTemplate/index/{page}",
-            )
-            .operation("emailTemplateIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index(&self, organization_id: &'a str) -> EmailTemplateIndexBuilder<'a> {
+        EmailTemplateIndexBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -124,25 +84,15 @@ impl EmailTemplateApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/indexAll/{page}`
-    pub async fn email_template_index_all(
+    pub fn index_all(
         &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/emailTemplate/indexAll/{page}",
-            )
-            .operation("emailTemplateIndexAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> EmailTemplateIndexAllBuilder<'a> {
+        EmailTemplateIndexAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -151,27 +101,13 @@ impl EmailTemplateApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/filter/{page}`
-    pub async fn email_template_filter(
-        &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/emailTemplate/filter/{page}",
-            )
-            .operation("emailTemplateFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn filter(&self, organization_id: &'a str) -> EmailTemplateFilterBuilder<'a> {
+        EmailTemplateFilterBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -180,27 +116,16 @@ impl EmailTemplateApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/filterAll/{page}`
-    pub async fn email_template_filter_all(
+    pub fn filter_all(
         &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/emailTemplate/filterAll/{page}",
-            )
-            .operation("emailTemplateFilterAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> EmailTemplateFilterAllBuilder<'a> {
+        EmailTemplateFilterAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -209,23 +134,11 @@ impl EmailTemplateApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `EmailTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/list`
-    pub async fn email_template_list(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/emailTemplate/list",
-            )
-            .operation("emailTemplateList")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self, organization_id: &'a str) -> EmailTemplateListBuilder<'a> {
+        EmailTemplateListBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -234,23 +147,11 @@ impl EmailTemplateApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `EmailTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/listAll`
-    pub async fn email_template_list_all(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/emailTemplate/listAll",
-            )
-            .operation("emailTemplateListAll")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list_all(&self, organization_id: &'a str) -> EmailTemplateListAllBuilder<'a> {
+        EmailTemplateListAllBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -259,27 +160,17 @@ impl EmailTemplateApi<'_> {
     /// SDK: `EmailTemplate.edit`.
     ///
     /// `PUT /organization/{organizationId}/emailTemplate/{emailTemplateId}/edit`
-    pub async fn email_template_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        email_template_id: &str,
-        body: &crate::types::EmailTemplateInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/edit",
-            )
-            .operation("emailTemplateEdit")
-            .path_param("organizationId", organization_id)
-            .path_param("emailTemplateId", email_template_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        email_template_id: &'a str,
+        body: &'a crate::types::EmailTemplateInput,
+    ) -> EmailTemplateEditBuilder<'a> {
+        EmailTemplateEditBuilder {
+            client: self.client,
+            organization_id: None,
+            email_template_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -288,25 +179,16 @@ impl EmailTemplateApi<'_> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/emailTemplate/{emailTemplateId}/delete`
-    pub async fn email_template_delete(
+    pub fn delete(
         &self,
-        organization_id: &str,
-        email_template_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/delete",
-            )
-            .operation("emailTemplateDelete")
-            .path_param("organizationId", organization_id)
-            .path_param("emailTemplateId", email_template_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        email_template_id: &'a str,
+    ) -> EmailTemplateDeleteBuilder<'a> {
+        EmailTemplateDeleteBuilder {
+            client: self.client,
+            organization_id,
+            email_template_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -315,27 +197,17 @@ impl EmailTemplateApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/link`
-    pub async fn email_template_file_link(
+    pub fn file_link(
         &self,
-        organization_id: &str,
-        email_template_id: &str,
-        file_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/link",
-            )
-            .operation("emailTemplateFileLink")
-            .path_param("organizationId", organization_id)
-            .path_param("emailTemplateId", email_template_id)
-            .path_param("fileId", file_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        email_template_id: &'a str,
+        file_id: &'a str,
+    ) -> EmailTemplateFileLinkBuilder<'a> {
+        EmailTemplateFileLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            email_template_id,
+            file_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -344,57 +216,334 @@ impl EmailTemplateApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/unlink`
-    pub async fn email_template_file_unlink(
+    pub fn file_unlink(
         &self,
-        organization_id: &str,
-        email_template_id: &str,
-        file_id: &str,
+        email_template_id: &'a str,
+        file_id: &'a str,
+    ) -> EmailTemplateFileUnlinkBuilder<'a> {
+        EmailTemplateFileUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            email_template_id,
+            file_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`EmailTemplateApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    body: &'a crate::types::EmailTemplateInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateAddBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/emailTemplate/add",
+            )
+            .operation("emailTemplateAdd")
+            .path_param("organizationId", &self.organization_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    email_template_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/unlink",
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/show",
             )
-            .operation("emailTemplateFileUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("emailTemplateId", email_template_id)
-            .path_param("fileId", file_id);
-        let response = self.client.api_client().send(request).await?;
+            .operation("emailTemplateShow")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("emailTemplateId", &self.email_template_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::identify`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateIdentifyBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateIdentifyBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/emailTemplate/{customId}/identify",
+            )
+            .operation("emailTemplateIdentify")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customId", &self.custom_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateIdentifyBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/emailTemplate/index/{page}",
+            )
+            .operation("emailTemplateIndex")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::email_template_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn email_template_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::EmailTemplate,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/emailTemplate/index/{page}",
-                        )
-                        .operation("emailTemplateIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -411,34 +560,111 @@ impl EmailTemplateApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::email_template_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for EmailTemplateIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::index_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateIndexAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateIndexAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/emailTemplate/indexAll/{page}",
+            )
+            .operation("emailTemplateIndexAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn email_template_index_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::EmailTemplate,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/emailTemplate/indexAll/{page}",
-                        )
-                        .operation("emailTemplateIndexAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -455,40 +681,120 @@ impl EmailTemplateApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::email_template_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for EmailTemplateIndexAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/emailTemplate/filter/{page}",
+            )
+            .operation("emailTemplateFilter")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn email_template_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::EmailTemplate,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/emailTemplate/filter/{page}",
-                        )
-                        .operation("emailTemplateFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -505,40 +811,120 @@ impl EmailTemplateApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::email_template_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for EmailTemplateFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::filter_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateFilterAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateFilterAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/emailTemplate/filterAll/{page}",
+            )
+            .operation("emailTemplateFilterAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn email_template_filter_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::EmailTemplate,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/emailTemplate/filterAll/{page}",
-                        )
-                        .operation("emailTemplateFilterAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -554,5 +940,493 @@ impl EmailTemplateApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateFilterAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/emailTemplate/list",
+            )
+            .operation("emailTemplateList")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::list_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateListAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateListAllBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/emailTemplate/listAll",
+            )
+            .operation("emailTemplateListAll")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateListAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    email_template_id: &'a str,
+    body: &'a crate::types::EmailTemplateInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/edit",
+            )
+            .operation("emailTemplateEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("emailTemplateId", &self.email_template_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EmailTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EmailTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    email_template_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/delete",
+            )
+            .operation("emailTemplateDelete")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("emailTemplateId", &self.email_template_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::file_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateFileLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    email_template_id: &'a str,
+    file_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateFileLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/link",
+            )
+            .operation("emailTemplateFileLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("emailTemplateId", &self.email_template_id)
+            .path_param("fileId", &self.file_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateFileLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EmailTemplateApi::file_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EmailTemplateFileUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    email_template_id: &'a str,
+    file_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EmailTemplateFileUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/unlink",
+            )
+            .operation("emailTemplateFileUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("emailTemplateId", &self.email_template_id)
+            .path_param("fileId", &self.file_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EmailTemplateFileUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

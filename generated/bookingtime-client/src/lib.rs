@@ -44,17 +44,17 @@
 //!     .build()?;
 //!
 //! // One call: the decoded body, with its status and headers.
-//! let response = client.static_().static_country_list().await?;
+//! let response = client.static_().country_list().await?;
 //! println!("{}: {:?}", response.status(), response.into_inner());
 //!
 //! // Every item of every page; the next page is fetched when this one is used up.
-//! let mut items = client.app_config().app_config_index_stream("organization-id");
+//! let mut items = client.app_config().index("organization-id").stream();
 //! while let Some(item) = items.try_next().await? {
 //!     println!("{item:?}");
 //! }
 //!
 //! // Errors by status: a missing record is an answer, not a failure.
-//! match client.app_config().app_config_show("organization-id", "app-config-id").await {
+//! match client.app_config().show("organization-id", "app-config-id").await {
 //!     Ok(response) => println!("found: {:?}", response.into_inner()),
 //!     Err(error) if error.status().is_some_and(|status| status == 404) => println!("not found"),
 //!     Err(error) => return Err(error.into()),

@@ -10,31 +10,22 @@ pub struct ModuleConfigApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl ModuleConfigApi<'_> {
+impl<'a> ModuleConfigApi<'a> {
     /// Create a module config
     ///
     /// SDK: `ModuleConfig.add`.
     ///
     /// `POST /organization/{organizationId}/moduleConfig/add`
-    pub async fn module_config_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        body: &crate::types::ModuleConfigInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/moduleConfig/add",
-            )
-            .operation("moduleConfigAdd")
-            .path_param("organizationId", organization_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        body: &'a crate::types::ModuleConfigInput,
+    ) -> ModuleConfigAddBuilder<'a> {
+        ModuleConfigAddBuilder {
+            client: self.client,
+            organization_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,25 +34,16 @@ impl ModuleConfigApi<'_> {
     /// SDK: `ModuleConfig.show`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/{moduleConfigId}/show`
-    pub async fn module_config_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        module_config_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/show",
-            )
-            .operation("moduleConfigShow")
-            .path_param("organizationId", organization_id)
-            .path_param("moduleConfigId", module_config_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        module_config_id: &'a str,
+    ) -> ModuleConfigShowBuilder<'a> {
+        ModuleConfigShowBuilder {
+            client: self.client,
+            organization_id,
+            module_config_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -70,25 +52,16 @@ impl ModuleConfigApi<'_> {
     /// SDK: `ModuleConfig.identify`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/{customId}/identify`
-    pub async fn module_config_identify(
+    pub fn identify(
         &self,
-        organization_id: &str,
-        custom_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/moduleConfig/{customId}/identify",
-            )
-            .operation("moduleConfigIdentify")
-            .path_param("organizationId", organization_id)
-            .path_param("customId", custom_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_id: &'a str,
+    ) -> ModuleConfigIdentifyBuilder<'a> {
+        ModuleConfigIdentifyBuilder {
+            client: self.client,
+            organization_id,
+            custom_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -97,25 +70,12 @@ impl ModuleConfigApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.index`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/index/{page}`
-    pub async fn module_config_index(
-        &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/moduleConfig/index/{page}",
-            )
-            .operation("moduleConfigIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index(&self, organization_id: &'a str) -> ModuleConfigIndexBuilder<'a> {
+        ModuleConfigIndexBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -124,25 +84,15 @@ impl ModuleConfigApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/indexAll/{page}`
-    pub async fn module_config_index_all(
+    pub fn index_all(
         &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/moduleConfig/indexAll/{page}",
-            )
-            .operation("moduleConfigIndexAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> ModuleConfigIndexAllBuilder<'a> {
+        ModuleConfigIndexAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -151,27 +101,13 @@ impl ModuleConfigApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.filter`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/filter/{page}`
-    pub async fn module_config_filter(
-        &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/moduleConfig/filter/{page}",
-            )
-            .operation("moduleConfigFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn filter(&self, organization_id: &'a str) -> ModuleConfigFilterBuilder<'a> {
+        ModuleConfigFilterBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -180,27 +116,16 @@ impl ModuleConfigApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/filterAll/{page}`
-    pub async fn module_config_filter_all(
+    pub fn filter_all(
         &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/moduleConfig/filterAll/{page}",
-            )
-            .operation("moduleConfigFilterAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> ModuleConfigFilterAllBuilder<'a> {
+        ModuleConfigFilterAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -209,23 +134,11 @@ impl ModuleConfigApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `ModuleConfig.list`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/list`
-    pub async fn module_config_list(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/moduleConfig/list",
-            )
-            .operation("moduleConfigList")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self, organization_id: &'a str) -> ModuleConfigListBuilder<'a> {
+        ModuleConfigListBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -234,23 +147,11 @@ impl ModuleConfigApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `ModuleConfig.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/listAll`
-    pub async fn module_config_list_all(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/moduleConfig/listAll",
-            )
-            .operation("moduleConfigListAll")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list_all(&self, organization_id: &'a str) -> ModuleConfigListAllBuilder<'a> {
+        ModuleConfigListAllBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -259,27 +160,17 @@ impl ModuleConfigApi<'_> {
     /// SDK: `ModuleConfig.edit`.
     ///
     /// `PUT /organization/{organizationId}/moduleConfig/{moduleConfigId}/edit`
-    pub async fn module_config_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        module_config_id: &str,
-        body: &crate::types::ModuleConfigInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/edit",
-            )
-            .operation("moduleConfigEdit")
-            .path_param("organizationId", organization_id)
-            .path_param("moduleConfigId", module_config_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        module_config_id: &'a str,
+        body: &'a crate::types::ModuleConfigInput,
+    ) -> ModuleConfigEditBuilder<'a> {
+        ModuleConfigEditBuilder {
+            client: self.client,
+            organization_id: None,
+            module_config_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -288,27 +179,17 @@ impl ModuleConfigApi<'_> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/link`
-    pub async fn module_config_appointment_template_link(
+    pub fn appointment_template_link(
         &self,
-        organization_id: &str,
-        module_config_id: &str,
-        appointment_template_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
-                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/link",
-            )
-            .operation("moduleConfigAppointmentTemplateLink")
-            .path_param("organizationId", organization_id)
-            .path_param("moduleConfigId", module_config_id)
-            .path_param("appointmentTemplateId", appointment_template_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        module_config_id: &'a str,
+        appointment_template_id: &'a str,
+    ) -> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
+        ModuleConfigAppointmentTemplateLinkBuilder {
+            client: self.client,
+            organization_id: None,
+            module_config_id,
+            appointment_template_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -317,27 +198,17 @@ impl ModuleConfigApi<'_> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/unlink`
-    pub async fn module_config_appointment_template_unlink(
+    pub fn appointment_template_unlink(
         &self,
-        organization_id: &str,
-        module_config_id: &str,
-        appointment_template_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
-                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/unlink",
-            )
-            .operation("moduleConfigAppointmentTemplateUnlink")
-            .path_param("organizationId", organization_id)
-            .path_param("moduleConfigId", module_config_id)
-            .path_param("appointmentTemplateId", appointment_template_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        module_config_id: &'a str,
+        appointment_template_id: &'a str,
+    ) -> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
+        ModuleConfigAppointmentTemplateUnlinkBuilder {
+            client: self.client,
+            organization_id: None,
+            module_config_id,
+            appointment_template_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -346,55 +217,333 @@ impl ModuleConfigApi<'_> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/moduleConfig/{moduleConfigId}/delete`
-    pub async fn module_config_delete(
+    pub fn delete(
         &self,
-        organization_id: &str,
-        module_config_id: &str,
+        organization_id: &'a str,
+        module_config_id: &'a str,
+    ) -> ModuleConfigDeleteBuilder<'a> {
+        ModuleConfigDeleteBuilder {
+            client: self.client,
+            organization_id,
+            module_config_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`ModuleConfigApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    body: &'a crate::types::ModuleConfigInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigAddBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/moduleConfig/add",
+            )
+            .operation("moduleConfigAdd")
+            .path_param("organizationId", &self.organization_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    module_config_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/delete",
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/show",
             )
-            .operation("moduleConfigDelete")
-            .path_param("organizationId", organization_id)
-            .path_param("moduleConfigId", module_config_id);
-        let response = self.client.api_client().send(request).await?;
+            .operation("moduleConfigShow")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("moduleConfigId", &self.module_config_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::identify`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigIdentifyBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigIdentifyBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/moduleConfig/{customId}/identify",
+            )
+            .operation("moduleConfigIdentify")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customId", &self.custom_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigIdentifyBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/moduleConfig/index/{page}",
+            )
+            .operation("moduleConfigIndex")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::module_config_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn module_config_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::ModuleConfig,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/moduleConfig/index/{page}",
-                        )
-                        .operation("moduleConfigIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -411,34 +560,111 @@ impl ModuleConfigApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::module_config_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for ModuleConfigIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::index_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigIndexAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigIndexAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/moduleConfig/indexAll/{page}",
+            )
+            .operation("moduleConfigIndexAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn module_config_index_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::ModuleConfig,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/moduleConfig/indexAll/{page}",
-                        )
-                        .operation("moduleConfigIndexAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -455,40 +681,120 @@ impl ModuleConfigApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::module_config_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for ModuleConfigIndexAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/moduleConfig/filter/{page}",
+            )
+            .operation("moduleConfigFilter")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn module_config_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::ModuleConfig,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/moduleConfig/filter/{page}",
-                        )
-                        .operation("moduleConfigFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -505,40 +811,120 @@ impl ModuleConfigApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::module_config_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for ModuleConfigFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::filter_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigFilterAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigFilterAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/moduleConfig/filterAll/{page}",
+            )
+            .operation("moduleConfigFilterAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn module_config_filter_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::ModuleConfig,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/moduleConfig/filterAll/{page}",
-                        )
-                        .operation("moduleConfigFilterAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -554,5 +940,493 @@ impl ModuleConfigApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigFilterAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/moduleConfig/list",
+            )
+            .operation("moduleConfigList")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::list_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigListAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigListAllBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/moduleConfig/listAll",
+            )
+            .operation("moduleConfigListAll")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigListAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    module_config_id: &'a str,
+    body: &'a crate::types::ModuleConfigInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/edit",
+            )
+            .operation("moduleConfigEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("moduleConfigId", &self.module_config_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::ModuleConfigEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::appointment_template_link`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigAppointmentTemplateLinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    module_config_id: &'a str,
+    appointment_template_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("LINK"),
+                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/link",
+            )
+            .operation("moduleConfigAppointmentTemplateLink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("moduleConfigId", &self.module_config_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigAppointmentTemplateLinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::appointment_template_unlink`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    module_config_id: &'a str,
+    appointment_template_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::ApiRequest::custom_method("UNLINK"),
+                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/unlink",
+            )
+            .operation("moduleConfigAppointmentTemplateUnlink")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("moduleConfigId", &self.module_config_id)
+            .path_param("appointmentTemplateId", &self.appointment_template_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`ModuleConfigApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct ModuleConfigDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    module_config_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> ModuleConfigDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/organization/{organizationId}/moduleConfig/{moduleConfigId}/delete",
+            )
+            .operation("moduleConfigDelete")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("moduleConfigId", &self.module_config_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for ModuleConfigDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,31 +10,18 @@ pub struct SmsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl SmsApi<'_> {
+impl<'a> SmsApi<'a> {
     /// Show a SMS
     ///
     /// SDK: `Sms.show`.
     ///
     /// `GET /organization/{organizationId}/sms/{smsId}/show`
-    pub async fn sms_show(
-        &self,
-        organization_id: &str,
-        sms_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/sms/{smsId}/show",
-            )
-            .operation("smsShow")
-            .path_param("organizationId", organization_id)
-            .path_param("smsId", sms_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn show(&self, organization_id: &'a str, sms_id: &'a str) -> SmsShowBuilder<'a> {
+        SmsShowBuilder {
+            client: self.client,
+            organization_id,
+            sms_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,25 +30,12 @@ impl SmsApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.index`.
     ///
     /// `GET /organization/{organizationId}/sms/index/{page}`
-    pub async fn sms_index(
-        &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/sms/index/{page}",
-            )
-            .operation("smsIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index(&self, organization_id: &'a str) -> SmsIndexBuilder<'a> {
+        SmsIndexBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -70,25 +44,12 @@ impl SmsApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Sms.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/indexAll/{page}`
-    pub async fn sms_index_all(
-        &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/sms/indexAll/{page}",
-            )
-            .operation("smsIndexAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index_all(&self, organization_id: &'a str) -> SmsIndexAllBuilder<'a> {
+        SmsIndexAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -97,27 +58,13 @@ impl SmsApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.filter`.
     ///
     /// `GET /organization/{organizationId}/sms/filter/{page}`
-    pub async fn sms_filter(
-        &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/sms/filter/{page}",
-            )
-            .operation("smsFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn filter(&self, organization_id: &'a str) -> SmsFilterBuilder<'a> {
+        SmsFilterBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -126,27 +73,13 @@ impl SmsApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Sms.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/filterAll/{page}`
-    pub async fn sms_filter_all(
-        &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/sms/filterAll/{page}",
-            )
-            .operation("smsFilterAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn filter_all(&self, organization_id: &'a str) -> SmsFilterAllBuilder<'a> {
+        SmsFilterAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -155,23 +88,11 @@ impl SmsApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Sms.list`.
     ///
     /// `GET /organization/{organizationId}/sms/list`
-    pub async fn sms_list(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/sms/list",
-            )
-            .operation("smsList")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self, organization_id: &'a str) -> SmsListBuilder<'a> {
+        SmsListBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -180,23 +101,11 @@ impl SmsApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Sms.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/listAll`
-    pub async fn sms_list_all(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/sms/listAll",
-            )
-            .operation("smsListAll")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list_all(&self, organization_id: &'a str) -> SmsListAllBuilder<'a> {
+        SmsListAllBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -205,25 +114,16 @@ impl SmsApi<'_> {
     /// SDK: `Sms.resend`.
     ///
     /// `POST /organization/{organizationId}/sms/{smsId}/resend`
-    pub async fn sms_resend(
+    pub fn resend(
         &self,
-        organization_id: &str,
-        sms_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/sms/{smsId}/resend",
-            )
-            .operation("smsResend")
-            .path_param("organizationId", organization_id)
-            .path_param("smsId", sms_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        sms_id: &'a str,
+    ) -> SmsResendBuilder<'a> {
+        SmsResendBuilder {
+            client: self.client,
+            organization_id,
+            sms_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -232,27 +132,17 @@ impl SmsApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/index/{page}`
-    pub async fn sms_customer_index(
+    pub fn customer_index(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/sms/index/{page}",
-            )
-            .operation("smsCustomerIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        customer_id: &'a str,
+    ) -> SmsCustomerIndexBuilder<'a> {
+        SmsCustomerIndexBuilder {
+            client: self.client,
+            organization_id,
+            customer_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -261,29 +151,18 @@ impl SmsApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/filter/{page}`
-    pub async fn sms_customer_filter(
+    pub fn customer_filter(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/sms/filter/{page}",
-            )
-            .operation("smsCustomerFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        customer_id: &'a str,
+    ) -> SmsCustomerFilterBuilder<'a> {
+        SmsCustomerFilterBuilder {
+            client: self.client,
+            organization_id,
+            customer_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -292,25 +171,16 @@ impl SmsApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `Sms.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/list`
-    pub async fn sms_customer_list(
+    pub fn customer_list(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/customer/{customerId}/sms/list",
-            )
-            .operation("smsCustomerList")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        customer_id: &'a str,
+    ) -> SmsCustomerListBuilder<'a> {
+        SmsCustomerListBuilder {
+            client: self.client,
+            organization_id,
+            customer_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -319,53 +189,889 @@ impl SmsApi<'_> {
     /// SDK: `Sms.customerAdd`.
     ///
     /// `POST /organization/{organizationId}/customer/{customerId}/sms/add`
-    pub async fn sms_customer_add(
+    pub fn customer_add(
         &self,
-        organization_id: &str,
-        customer_id: &str,
-        body: &crate::types::SmsInput,
+        customer_id: &'a str,
+        body: &'a crate::types::SmsInput,
+    ) -> SmsCustomerAddBuilder<'a> {
+        SmsCustomerAddBuilder {
+            client: self.client,
+            organization_id: None,
+            customer_id,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`SmsApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    sms_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/sms/{smsId}/show",
+            )
+            .operation("smsShow")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("smsId", &self.sms_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::SmsEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/sms/index/{page}",
+            )
+            .operation("smsIndex")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
+    ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                self.page = Some(number);
+                Ok(self.request())
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::SmsPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::index_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsIndexAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsIndexAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/sms/indexAll/{page}",
+            )
+            .operation("smsIndexAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
+    ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                self.page = Some(number);
+                Ok(self.request())
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::SmsPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsIndexAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/sms/filter/{page}",
+            )
+            .operation("smsFilter")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
+    ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                self.page = Some(number);
+                Ok(self.request())
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::SmsPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::filter_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsFilterAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsFilterAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/sms/filterAll/{page}",
+            )
+            .operation("smsFilterAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
+    ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i32 = page.number()?;
+                self.page = Some(number);
+                Ok(self.request())
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::SmsPaginationListEnvelope| {
+                let total_pages = page
+                    .content
+                    .page_total
+                    .as_ref()
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .total_pages(total_pages)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsFilterAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/sms/list",
+            )
+            .operation("smsList")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::list_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsListAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsListAllBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/sms/listAll",
+            )
+            .operation("smsListAll")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsListAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::resend`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsResendBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    sms_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsResendBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/customer/{customerId}/sms/add",
+                "/organization/{organizationId}/sms/{smsId}/resend",
             )
-            .operation("smsCustomerAdd")
-            .path_param("organizationId", organization_id)
-            .path_param("customerId", customer_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .operation("smsResend")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("smsId", &self.sms_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Every item of [`Self::sms_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for SmsResendBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::customer_index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsCustomerIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    customer_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsCustomerIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/sms/index/{page}",
+            )
+            .operation("smsCustomerIndex")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/sms/index/{page}",
-                        )
-                        .operation("smsIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -382,30 +1088,118 @@ impl SmsApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::sms_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for SmsCustomerIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::customer_filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsCustomerFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    customer_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsCustomerFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/sms/filter/{page}",
+            )
+            .operation("smsCustomerFilter")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_index_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/sms/indexAll/{page}",
-                        )
-                        .operation("smsIndexAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -422,186 +1216,178 @@ impl SmsApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::sms_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
-    ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
-                let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/sms/filter/{page}",
-                        )
-                        .operation("smsFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::SmsPaginationListEnvelope| {
-                let total_pages = page
-                    .content
-                    .page_total
-                    .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
-                    .total_pages(total_pages)
-            },
-        )
+impl<'a> std::future::IntoFuture for SmsCustomerFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::customer_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsCustomerListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    customer_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsCustomerListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
     }
 
-    /// Every item of [`Self::sms_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_filter_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
-    ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
-                let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/sms/filterAll/{page}",
-                        )
-                        .operation("smsFilterAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::SmsPaginationListEnvelope| {
-                let total_pages = page
-                    .content
-                    .page_total
-                    .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
-                    .total_pages(total_pages)
-            },
-        )
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
     }
 
-    /// Every item of [`Self::sms_customer_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_customer_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        customer_id: &'a str,
-    ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
-                let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customer/{customerId}/sms/index/{page}",
-                        )
-                        .operation("smsCustomerIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customerId", customer_id)
-                        .path_param("page", &number),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::SmsPaginationListEnvelope| {
-                let total_pages = page
-                    .content
-                    .page_total
-                    .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
-                    .total_pages(total_pages)
-            },
-        )
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    /// Every item of [`Self::sms_customer_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_customer_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        customer_id: &'a str,
-        search_query: &'a str,
-    ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
-                let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/customer/{customerId}/sms/filter/{page}",
-                        )
-                        .operation("smsCustomerFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("customerId", customer_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::SmsPaginationListEnvelope| {
-                let total_pages = page
-                    .content
-                    .page_total
-                    .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
-                    .total_pages(total_pages)
-            },
-        )
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/customer/{customerId}/sms/list",
+            )
+            .operation("smsCustomerList")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsCustomerListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsApi::customer_add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsCustomerAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    customer_id: &'a str,
+    body: &'a crate::types::SmsInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsCustomerAddBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/customer/{customerId}/sms/add",
+            )
+            .operation("smsCustomerAdd")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customerId", &self.customer_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsCustomerAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

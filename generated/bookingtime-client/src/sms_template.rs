@@ -10,31 +10,22 @@ pub struct SmsTemplateApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl SmsTemplateApi<'_> {
+impl<'a> SmsTemplateApi<'a> {
     /// Create a SMS template
     ///
     /// SDK: `SmsTemplate.add`.
     ///
     /// `POST /organization/{organizationId}/smsTemplate/add`
-    pub async fn sms_template_add(
+    pub fn add(
         &self,
-        organization_id: &str,
-        body: &crate::types::SmsTemplateInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/organization/{organizationId}/smsTemplate/add",
-            )
-            .operation("smsTemplateAdd")
-            .path_param("organizationId", organization_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        body: &'a crate::types::SmsTemplateInput,
+    ) -> SmsTemplateAddBuilder<'a> {
+        SmsTemplateAddBuilder {
+            client: self.client,
+            organization_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,25 +34,16 @@ impl SmsTemplateApi<'_> {
     /// SDK: `SmsTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/{smsTemplateId}/show`
-    pub async fn sms_template_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        sms_template_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/smsTemplate/{smsTemplateId}/show",
-            )
-            .operation("smsTemplateShow")
-            .path_param("organizationId", organization_id)
-            .path_param("smsTemplateId", sms_template_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        sms_template_id: &'a str,
+    ) -> SmsTemplateShowBuilder<'a> {
+        SmsTemplateShowBuilder {
+            client: self.client,
+            organization_id,
+            sms_template_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -70,25 +52,16 @@ impl SmsTemplateApi<'_> {
     /// SDK: `SmsTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/{customId}/identify`
-    pub async fn sms_template_identify(
+    pub fn identify(
         &self,
-        organization_id: &str,
-        custom_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/smsTemplate/{customId}/identify",
-            )
-            .operation("smsTemplateIdentify")
-            .path_param("organizationId", organization_id)
-            .path_param("customId", custom_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        custom_id: &'a str,
+    ) -> SmsTemplateIdentifyBuilder<'a> {
+        SmsTemplateIdentifyBuilder {
+            client: self.client,
+            organization_id,
+            custom_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -97,25 +70,12 @@ impl SmsTemplateApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/index/{page}`
-    pub async fn sms_template_index(
-        &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/smsTemplate/index/{page}",
-            )
-            .operation("smsTemplateIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index(&self, organization_id: &'a str) -> SmsTemplateIndexBuilder<'a> {
+        SmsTemplateIndexBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -124,25 +84,12 @@ impl SmsTemplateApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/indexAll/{page}`
-    pub async fn sms_template_index_all(
-        &self,
-        organization_id: &str,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/smsTemplate/indexAll/{page}",
-            )
-            .operation("smsTemplateIndexAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index_all(&self, organization_id: &'a str) -> SmsTemplateIndexAllBuilder<'a> {
+        SmsTemplateIndexAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -151,27 +98,13 @@ impl SmsTemplateApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/filter/{page}`
-    pub async fn sms_template_filter(
-        &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/smsTemplate/filter/{page}",
-            )
-            .operation("smsTemplateFilter")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn filter(&self, organization_id: &'a str) -> SmsTemplateFilterBuilder<'a> {
+        SmsTemplateFilterBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -180,27 +113,16 @@ impl SmsTemplateApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/filterAll/{page}`
-    pub async fn sms_template_filter_all(
+    pub fn filter_all(
         &self,
-        organization_id: &str,
-        page: i32,
-        search_query: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/smsTemplate/filterAll/{page}",
-            )
-            .operation("smsTemplateFilterAll")
-            .path_param("organizationId", organization_id)
-            .path_param("page", &page)
-            .query("searchQuery", search_query, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> SmsTemplateFilterAllBuilder<'a> {
+        SmsTemplateFilterAllBuilder {
+            client: self.client,
+            organization_id,
+            page: None,
+            search_query: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -209,23 +131,11 @@ impl SmsTemplateApi<'_> {
     /// Response content is a `LIST` (not paged). SDK: `SmsTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/list`
-    pub async fn sms_template_list(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/smsTemplate/list",
-            )
-            .operation("smsTemplateList")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self, organization_id: &'a str) -> SmsTemplateListBuilder<'a> {
+        SmsTemplateListBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -234,23 +144,11 @@ impl SmsTemplateApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `SmsTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/listAll`
-    pub async fn sms_template_list_all(
-        &self,
-        organization_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/smsTemplate/listAll",
-            )
-            .operation("smsTemplateListAll")
-            .path_param("organizationId", organization_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list_all(&self, organization_id: &'a str) -> SmsTemplateListAllBuilder<'a> {
+        SmsTemplateListAllBuilder {
+            client: self.client,
+            organization_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -259,27 +157,17 @@ impl SmsTemplateApi<'_> {
     /// SDK: `SmsTemplate.edit`.
     ///
     /// `PUT /organization/{organizationId}/smsTemplate/{smsTemplateId}/edit`
-    pub async fn sms_template_edit(
+    pub fn edit(
         &self,
-        organization_id: &str,
-        sms_template_id: &str,
-        body: &crate::types::SmsTemplateInput,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/organization/{organizationId}/smsTemplate/{smsTemplateId}/edit",
-            )
-            .operation("smsTemplateEdit")
-            .path_param("organizationId", organization_id)
-            .path_param("smsTemplateId", sms_template_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        sms_template_id: &'a str,
+        body: &'a crate::types::SmsTemplateInput,
+    ) -> SmsTemplateEditBuilder<'a> {
+        SmsTemplateEditBuilder {
+            client: self.client,
+            organization_id: None,
+            sms_template_id,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -288,55 +176,333 @@ impl SmsTemplateApi<'_> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `SmsTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/smsTemplate/{smsTemplateId}/delete`
-    pub async fn sms_template_delete(
+    pub fn delete(
         &self,
-        organization_id: &str,
-        sms_template_id: &str,
+        organization_id: &'a str,
+        sms_template_id: &'a str,
+    ) -> SmsTemplateDeleteBuilder<'a> {
+        SmsTemplateDeleteBuilder {
+            client: self.client,
+            organization_id,
+            sms_template_id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`SmsTemplateApi::add`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateAddBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    body: &'a crate::types::SmsTemplateInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateAddBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/organization/{organizationId}/smsTemplate/add",
+            )
+            .operation("smsTemplateAdd")
+            .path_param("organizationId", &self.organization_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
+        match response.status().as_u16() {
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsTemplateAddBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    sms_template_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/organization/{organizationId}/smsTemplate/{smsTemplateId}/delete",
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/smsTemplate/{smsTemplateId}/show",
             )
-            .operation("smsTemplateDelete")
-            .path_param("organizationId", organization_id)
-            .path_param("smsTemplateId", sms_template_id);
-        let response = self.client.api_client().send(request).await?;
+            .operation("smsTemplateShow")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("smsTemplateId", &self.sms_template_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsTemplateShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::identify`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateIdentifyBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    custom_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateIdentifyBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/smsTemplate/{customId}/identify",
+            )
+            .operation("smsTemplateIdentify")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("customId", &self.custom_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsTemplateIdentifyBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/smsTemplate/index/{page}",
+            )
+            .operation("smsTemplateIndex")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::sms_template_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_template_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::SmsTemplate,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/smsTemplate/index/{page}",
-                        )
-                        .operation("smsTemplateIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -353,34 +519,111 @@ impl SmsTemplateApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::sms_template_index_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for SmsTemplateIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::index_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateIndexAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateIndexAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/smsTemplate/indexAll/{page}",
+            )
+            .operation("smsTemplateIndexAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_template_index_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::SmsTemplate,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/smsTemplate/indexAll/{page}",
-                        )
-                        .operation("smsTemplateIndexAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -397,40 +640,120 @@ impl SmsTemplateApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::sms_template_filter`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for SmsTemplateIndexAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::filter`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateFilterBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateFilterBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/smsTemplate/filter/{page}",
+            )
+            .operation("smsTemplateFilter")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_template_filter_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::SmsTemplate,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/smsTemplate/filter/{page}",
-                        )
-                        .operation("smsTemplateFilter")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -447,40 +770,120 @@ impl SmsTemplateApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::sms_template_filter_all`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for SmsTemplateFilterBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::filter_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateFilterAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    page: Option<i32>,
+    search_query: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateFilterAllBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    pub fn search_query(mut self, value: &'a str) -> Self {
+        self.search_query = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/smsTemplate/filterAll/{page}",
+            )
+            .operation("smsTemplateFilterAll")
+            .path_param("organizationId", &self.organization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page)
+            .require("search_query", self.search_query.is_some())
+            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn sms_template_filter_all_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        search_query: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::SmsTemplate,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/smsTemplate/filterAll/{page}",
-                        )
-                        .operation("smsTemplateFilterAll")
-                        .path_param("organizationId", organization_id)
-                        .path_param("page", &number)
-                        .query(
-                            "searchQuery",
-                            search_query,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -496,5 +899,325 @@ impl SmsTemplateApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsTemplateFilterAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplatePaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateListBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateListBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/smsTemplate/list",
+            )
+            .operation("smsTemplateList")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsTemplateListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::list_all`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateListAllBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateListAllBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/smsTemplate/listAll",
+            )
+            .operation("smsTemplateListAll")
+            .path_param("organizationId", &self.organization_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsTemplateListAllBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::edit`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateEditBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    sms_template_id: &'a str,
+    body: &'a crate::types::SmsTemplateInput,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateEditBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/organization/{organizationId}/smsTemplate/{smsTemplateId}/edit",
+            )
+            .operation("smsTemplateEdit")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("smsTemplateId", &self.sms_template_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsTemplateEditBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SmsTemplateEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SmsTemplateApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SmsTemplateDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    sms_template_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SmsTemplateDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/organization/{organizationId}/smsTemplate/{smsTemplateId}/delete",
+            )
+            .operation("smsTemplateDelete")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("smsTemplateId", &self.sms_template_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SmsTemplateDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::GenericEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

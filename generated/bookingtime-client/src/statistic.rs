@@ -10,31 +10,22 @@ pub struct StatisticApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl StatisticApi<'_> {
+impl<'a> StatisticApi<'a> {
     /// Show a statistic
     ///
     /// SDK: `Statistic.show`.
     ///
     /// `GET /organization/{organizationId}/statistic/{statisticId}/show`
-    pub async fn statistic_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        statistic_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StatisticEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/statistic/{statisticId}/show",
-            )
-            .operation("statisticShow")
-            .path_param("organizationId", organization_id)
-            .path_param("statisticId", statistic_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+        statistic_id: &'a str,
+    ) -> StatisticShowBuilder<'a> {
+        StatisticShowBuilder {
+            client: self.client,
+            organization_id,
+            statistic_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -43,31 +34,15 @@ impl StatisticApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexDay`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexDay/{page}`
-    pub async fn statistic_index_day(
-        &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        day: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexDay/{page}",
-            )
-            .operation("statisticIndexDay")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("day", &day)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index_day(&self, organization_id: &'a str) -> StatisticIndexDayBuilder<'a> {
+        StatisticIndexDayBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            day: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -76,31 +51,18 @@ impl StatisticApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexDay` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexAllDay/{page}`
-    pub async fn statistic_index_all_day(
+    pub fn index_all_day(
         &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        day: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
-            )
-            .operation("statisticIndexAllDay")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("day", &day)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> StatisticIndexAllDayBuilder<'a> {
+        StatisticIndexAllDayBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            day: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -109,29 +71,14 @@ impl StatisticApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexWeek`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/week/{week}/indexWeek/{page}`
-    pub async fn statistic_index_week(
-        &self,
-        organization_id: &str,
-        year: i32,
-        week: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexWeek/{page}",
-            )
-            .operation("statisticIndexWeek")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("week", &week)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn index_week(&self, organization_id: &'a str) -> StatisticIndexWeekBuilder<'a> {
+        StatisticIndexWeekBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            week: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -140,29 +87,17 @@ impl StatisticApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexWeek` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/week/{week}/indexAllWeek/{page}`
-    pub async fn statistic_index_all_week(
+    pub fn index_all_week(
         &self,
-        organization_id: &str,
-        year: i32,
-        week: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexAllWeek/{page}",
-            )
-            .operation("statisticIndexAllWeek")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("week", &week)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> StatisticIndexAllWeekBuilder<'a> {
+        StatisticIndexAllWeekBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            week: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -171,29 +106,17 @@ impl StatisticApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexMonth`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/indexMonth/{page}`
-    pub async fn statistic_index_month(
+    pub fn index_month(
         &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        page: i32,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexMonth/{page}",
-            )
-            .operation("statisticIndexMonth")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        organization_id: &'a str,
+    ) -> StatisticIndexMonthBuilder<'a> {
+        StatisticIndexMonthBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -202,65 +125,211 @@ impl StatisticApi<'_> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexMonth` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/indexAllMonth/{page}`
-    pub async fn statistic_index_all_month(
+    pub fn index_all_month(
         &self,
-        organization_id: &str,
-        year: i32,
-        month: i32,
-        page: i32,
+        organization_id: &'a str,
+    ) -> StatisticIndexAllMonthBuilder<'a> {
+        StatisticIndexAllMonthBuilder {
+            client: self.client,
+            organization_id,
+            year: None,
+            month: None,
+            page: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`StatisticApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StatisticShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    statistic_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StatisticShowBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/statistic/{statisticId}/show",
+            )
+            .operation("statisticShow")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("statisticId", &self.statistic_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StatisticEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for StatisticShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StatisticEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StatisticApi::index_day`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StatisticIndexDayBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    day: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StatisticIndexDayBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Day of the month, 1-31. (`day`, path, required)
+    pub fn day(mut self, value: i32) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexDay/{page}",
+            )
+            .operation("statisticIndexDay")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("day", self.day.is_some())
+            .path_param("day", &self.day)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexAllMonth/{page}",
-            )
-            .operation("statisticIndexAllMonth")
-            .path_param("organizationId", organization_id)
-            .path_param("year", &year)
-            .path_param("month", &month)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::statistic_index_day`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn statistic_index_day_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        month: i32,
-        day: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Statistic,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexDay/{page}",
-                        )
-                        .operation("statisticIndexDay")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("month", &month)
-                        .path_param("day", &day)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -277,40 +346,138 @@ impl StatisticApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::statistic_index_all_day`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for StatisticIndexDayBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StatisticApi::index_all_day`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StatisticIndexAllDayBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    day: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StatisticIndexAllDayBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Day of the month, 1-31. (`day`, path, required)
+    pub fn day(mut self, value: i32) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
+            )
+            .operation("statisticIndexAllDay")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("day", self.day.is_some())
+            .path_param("day", &self.day)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn statistic_index_all_day_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        month: i32,
-        day: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Statistic,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
-                        )
-                        .operation("statisticIndexAllDay")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("month", &month)
-                        .path_param("day", &day)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -327,38 +494,129 @@ impl StatisticApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::statistic_index_week`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for StatisticIndexAllDayBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StatisticApi::index_week`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StatisticIndexWeekBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    week: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StatisticIndexWeekBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// ISO calendar week, 1-53. (`week`, path, required)
+    pub fn week(mut self, value: i32) -> Self {
+        self.week = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexWeek/{page}",
+            )
+            .operation("statisticIndexWeek")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("week", self.week.is_some())
+            .path_param("week", &self.week)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn statistic_index_week_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        week: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Statistic,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexWeek/{page}",
-                        )
-                        .operation("statisticIndexWeek")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("week", &week)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -375,38 +633,129 @@ impl StatisticApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::statistic_index_all_week`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for StatisticIndexWeekBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StatisticApi::index_all_week`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StatisticIndexAllWeekBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    week: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StatisticIndexAllWeekBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// ISO calendar week, 1-53. (`week`, path, required)
+    pub fn week(mut self, value: i32) -> Self {
+        self.week = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexAllWeek/{page}",
+            )
+            .operation("statisticIndexAllWeek")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("week", self.week.is_some())
+            .path_param("week", &self.week)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn statistic_index_all_week_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        week: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Statistic,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/statistic/year/{year}/week/{week}/indexAllWeek/{page}",
-                        )
-                        .operation("statisticIndexAllWeek")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("week", &week)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -423,38 +772,129 @@ impl StatisticApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::statistic_index_month`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for StatisticIndexAllWeekBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StatisticApi::index_month`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StatisticIndexMonthBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StatisticIndexMonthBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexMonth/{page}",
+            )
+            .operation("statisticIndexMonth")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn statistic_index_month_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        month: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Statistic,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexMonth/{page}",
-                        )
-                        .operation("statisticIndexMonth")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("month", &month)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -471,38 +911,129 @@ impl StatisticApi<'_> {
             },
         )
     }
+}
 
-    /// Every item of [`Self::statistic_index_all_month`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+impl<'a> std::future::IntoFuture for StatisticIndexMonthBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`StatisticApi::index_all_month`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct StatisticIndexAllMonthBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    year: Option<i32>,
+    month: Option<i32>,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> StatisticIndexAllMonthBuilder<'a> {
+    /// Calendar year, e.g. 2025. (`year`, path, required)
+    pub fn year(mut self, value: i32) -> Self {
+        self.year = Some(value);
+        self
+    }
+
+    /// Month of the year, 1-12. (`month`, path, required)
+    pub fn month(mut self, value: i32) -> Self {
+        self.month = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexAllMonth/{page}",
+            )
+            .operation("statisticIndexAllMonth")
+            .path_param("organizationId", &self.organization_id)
+            .require("year", self.year.is_some())
+            .path_param("year", &self.year)
+            .require("month", self.month.is_some())
+            .path_param("month", &self.month)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn statistic_index_all_month_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        year: i32,
-        month: i32,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Statistic,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/statistic/year/{year}/month/{month}/indexAllMonth/{page}",
-                        )
-                        .operation("statisticIndexAllMonth")
-                        .path_param("organizationId", organization_id)
-                        .path_param("year", &year)
-                        .path_param("month", &month)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -518,5 +1049,20 @@ impl StatisticApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for StatisticIndexAllMonthBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::StatisticPaginationListEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::StatisticPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

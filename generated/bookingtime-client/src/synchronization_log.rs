@@ -10,33 +10,23 @@ pub struct SynchronizationLogApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-impl SynchronizationLogApi<'_> {
+impl<'a> SynchronizationLogApi<'a> {
     /// Show a synchronization log
     ///
     /// SDK: `SynchronizationLog.show`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/{synchronizationLogId}/show`
-    pub async fn synchronization_log_show(
+    pub fn show(
         &self,
-        organization_id: &str,
-        synchronization_id: &str,
-        synchronization_log_id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationLogEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/{synchronizationLogId}/show",
-            )
-            .operation("synchronizationLogShow")
-            .path_param("organizationId", organization_id)
-            .path_param("synchronizationId", synchronization_id)
-            .path_param("synchronizationLogId", synchronization_log_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        synchronization_id: &'a str,
+        synchronization_log_id: &'a str,
+    ) -> SynchronizationLogShowBuilder<'a> {
+        SynchronizationLogShowBuilder {
+            client: self.client,
+            organization_id: None,
+            synchronization_id,
+            synchronization_log_id,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -45,61 +35,197 @@ impl SynchronizationLogApi<'_> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SynchronizationLog.index`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}`
-    pub async fn synchronization_log_index(
+    pub fn index(
         &self,
-        organization_id: &str,
-        synchronization_id: &str,
-        page: i32,
+        organization_id: &'a str,
+        synchronization_id: &'a str,
+    ) -> SynchronizationLogIndexBuilder<'a> {
+        SynchronizationLogIndexBuilder {
+            client: self.client,
+            organization_id,
+            synchronization_id,
+            page: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`SynchronizationLogApi::show`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SynchronizationLogShowBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: Option<&'a str>,
+    synchronization_id: &'a str,
+    synchronization_log_id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SynchronizationLogShowBuilder<'a> {
+    /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    pub fn organization_id(mut self, value: &'a str) -> Self {
+        self.organization_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SynchronizationLogEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/{synchronizationLogId}/show",
+            )
+            .operation("synchronizationLogShow")
+            .require("organization_id", self.organization_id.is_some())
+            .path_param("organizationId", &self.organization_id)
+            .path_param("synchronizationId", &self.synchronization_id)
+            .path_param("synchronizationLogId", &self.synchronization_log_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::SynchronizationLogEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for SynchronizationLogShowBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::SynchronizationLogEnvelope>,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SynchronizationLogEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`SynchronizationLogApi::index`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct SynchronizationLogIndexBuilder<'a> {
+    client: &'a crate::Client,
+    organization_id: &'a str,
+    synchronization_id: &'a str,
+    page: Option<i32>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> SynchronizationLogIndexBuilder<'a> {
+    /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    pub fn page(mut self, value: i32) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::SynchronizationLogPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}",
+            )
+            .operation("synchronizationLogIndex")
+            .path_param("organizationId", &self.organization_id)
+            .path_param("synchronizationId", &self.synchronization_id)
+            .require("page", self.page.is_some())
+            .path_param("page", &self.page);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<
             crate::types::SynchronizationLogPaginationListEnvelope,
         >,
         client_runtime::Error<crate::types::ErrorEnvelope>,
     > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}",
-            )
-            .operation("synchronizationLogIndex")
-            .path_param("organizationId", organization_id)
-            .path_param("synchronizationId", synchronization_id)
-            .path_param("page", &page);
-        let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::synchronization_log_index`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn synchronization_log_index_stream<'a>(
-        &self,
-        organization_id: &'a str,
-        synchronization_id: &'a str,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::SynchronizationLog,
         crate::types::ErrorEnvelope,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i32 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}",
-                        )
-                        .operation("synchronizationLogIndex")
-                        .path_param("organizationId", organization_id)
-                        .path_param("synchronizationId", synchronization_id)
-                        .path_param("page", &number),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -115,5 +241,22 @@ impl SynchronizationLogApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for SynchronizationLogIndexBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::SynchronizationLogPaginationListEnvelope,
+        >,
+        client_runtime::Error<crate::types::ErrorEnvelope>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::SynchronizationLogPaginationListEnvelope,
+        crate::types::ErrorEnvelope,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -14,7 +14,6 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use timekit_client::bookings::GetBookingsParams;
 use timekit_client::{Client, ClientBuilder};
 
 #[tokio::main]
@@ -45,13 +44,10 @@ async fn run() -> Result<(), String> {
     };
     let client = build(builder).await?;
 
-    let params = GetBookingsParams {
-        page: Some(1),
-        ..Default::default()
-    };
     let page = client
         .bookings()
-        .get_bookings(params)
+        .list()
+        .page(1)
         .await
         .map_err(|e| format!("listing bookings failed: {e}"))?
         .into_inner();

@@ -10,70 +10,17 @@ pub struct AccountsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`AccountsApi::get_accounts`].
-#[derive(Debug, Clone, Default)]
-pub struct GetAccountsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
-    pub limit: Option<i64>,
-    /// Page number, 1-based. (`page`, query)
-    pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AccountsApi::account_sync`].
-#[derive(Debug, Clone, Default)]
-pub struct AccountSyncParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AccountsApi::account_microsoft_sync`].
-#[derive(Debug, Clone, Default)]
-pub struct AccountMicrosoftSyncParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AccountsApi::account_google_signup`].
-#[derive(Debug, Clone, Default)]
-pub struct AccountGoogleSignupParams {
-    /// Where to send the user after sign-up. (`callback`, query)
-    pub callback: Option<String>,
-}
-
-/// Optional parameters of [`AccountsApi::account_microsoft_signup`].
-#[derive(Debug, Clone, Default)]
-pub struct AccountMicrosoftSignupParams {
-    /// Where to send the user after sign-up. (`callback`, query)
-    pub callback: Option<String>,
-}
-
-impl AccountsApi<'_> {
+impl<'a> AccountsApi<'a> {
     /// List connected calendar accounts
     ///
     /// `GET /accounts`
-    pub async fn get_accounts(
-        &self,
-        params: GetAccountsParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AccountPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/accounts",
-            )
-            .operation("getAccounts")
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self) -> AccountsListBuilder<'a> {
+        AccountsListBuilder {
+            client: self.client,
+            limit: None,
+            page: None,
+            include: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -82,58 +29,27 @@ impl AccountsApi<'_> {
     /// Older SDK versions sent this as GET with query parameters; the current SDK uses POST.
     ///
     /// `POST /accounts/sync`
-    pub async fn account_sync(
-        &self,
-        body: &crate::types::OpenObject,
-        params: AccountSyncParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/accounts/sync",
-            )
-            .operation("accountSync")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            422 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn sync(&self, body: &'a crate::types::OpenObject) -> AccountsSyncBuilder<'a> {
+        AccountsSyncBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Trigger a sync of the connected Microsoft accounts
     ///
     /// `POST /accounts/microsoft/sync`
-    pub async fn account_microsoft_sync(
+    pub fn microsoft_sync(
         &self,
-        body: &crate::types::OpenObject,
-        params: AccountMicrosoftSyncParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/accounts/microsoft/sync",
-            )
-            .operation("accountMicrosoftSync")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            422 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::OpenObject,
+    ) -> AccountsMicrosoftSyncBuilder<'a> {
+        AccountsMicrosoftSyncBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -142,22 +58,12 @@ impl AccountsApi<'_> {
     /// A browser redirect URL rather than an API call: the SDK builds `/accounts/google/signup?Timekit-App=<slug>&callback=<url>` and sends the user there; the API redirects to Google.
     ///
     /// `GET /accounts/google/signup`
-    pub async fn account_google_signup(
-        &self,
-        timekit_app: &str,
-        params: AccountGoogleSignupParams,
-    ) -> Result<client_runtime::ResponseValue<()>, client_runtime::Error> {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/accounts/google/signup",
-            )
-            .operation("accountGoogleSignup")
-            .query("Timekit-App", timekit_app, client_runtime::QueryStyle::Form)
-            .query("callback", &params.callback, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            302 => Err(response.unexpected()),
-            _ => Err(response.unexpected()),
+    pub fn google_signup(&self) -> AccountsGoogleSignupBuilder<'a> {
+        AccountsGoogleSignupBuilder {
+            client: self.client,
+            timekit_app: None,
+            callback: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -166,51 +72,110 @@ impl AccountsApi<'_> {
     /// A browser redirect URL rather than an API call (see `accountGoogleSignup`).
     ///
     /// `GET /accounts/microsoft/signup`
-    pub async fn account_microsoft_signup(
-        &self,
-        timekit_app: &str,
-        params: AccountMicrosoftSignupParams,
-    ) -> Result<client_runtime::ResponseValue<()>, client_runtime::Error> {
+    pub fn microsoft_signup(&self) -> AccountsMicrosoftSignupBuilder<'a> {
+        AccountsMicrosoftSignupBuilder {
+            client: self.client,
+            timekit_app: None,
+            callback: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AccountsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AccountsListBuilder<'a> {
+    client: &'a crate::Client,
+    limit: Option<i64>,
+    page: Option<i64>,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AccountsListBuilder<'a> {
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Page number, 1-based. (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AccountPage,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
-                "/accounts/microsoft/signup",
+                "/accounts",
             )
-            .operation("accountMicrosoftSignup")
-            .query("Timekit-App", timekit_app, client_runtime::QueryStyle::Form)
-            .query("callback", &params.callback, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .operation("getAccounts")
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AccountPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
-            302 => Err(response.unexpected()),
-            _ => Err(response.unexpected()),
+            200 => response.json(),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::get_accounts`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn get_accounts_stream<'a>(
-        &self,
-        params: GetAccountsParams,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        self,
     ) -> client_runtime::PageStream<'a, crate::types::Account, crate::types::ErrorType> {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| {
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/accounts",
-                        )
-                        .operation("getAccounts")
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-                        .query("page", &params.page, client_runtime::QueryStyle::Form)
-                        .query(
-                            "include",
-                            &params.include,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
+            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
@@ -223,5 +188,346 @@ impl AccountsApi<'_> {
                     .next_url(next_url)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for AccountsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AccountPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AccountPage,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AccountsApi::sync`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AccountsSyncBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::OpenObject,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AccountsSyncBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/accounts/sync",
+            )
+            .operation("accountSync")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AccountsSyncBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AccountsApi::microsoft_sync`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AccountsMicrosoftSyncBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::OpenObject,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AccountsMicrosoftSyncBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/accounts/microsoft/sync",
+            )
+            .operation("accountMicrosoftSync")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AccountsMicrosoftSyncBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AccountsApi::google_signup`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AccountsGoogleSignupBuilder<'a> {
+    client: &'a crate::Client,
+    timekit_app: Option<&'a str>,
+    callback: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AccountsGoogleSignupBuilder<'a> {
+    /// Slug of the app. (`Timekit-App`, query, required)
+    pub fn timekit_app(mut self, value: &'a str) -> Self {
+        self.timekit_app = Some(value);
+        self
+    }
+
+    /// Where to send the user after sign-up. (`callback`, query)
+    pub fn callback(mut self, value: &'a str) -> Self {
+        self.callback = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(self) -> client_runtime::CallFuture<'a, (), std::convert::Infallible> {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/accounts/google/signup",
+            )
+            .operation("accountGoogleSignup")
+            .require("timekit_app", self.timekit_app.is_some())
+            .query("Timekit-App", &self.timekit_app, client_runtime::QueryStyle::Form)
+            .query("callback", &self.callback, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<()>,
+        client_runtime::Error<std::convert::Infallible>,
+    > {
+        match response.status().as_u16() {
+            302 => Err(response.unexpected()),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AccountsGoogleSignupBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<()>,
+        client_runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<'a, (), std::convert::Infallible>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AccountsApi::microsoft_signup`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AccountsMicrosoftSignupBuilder<'a> {
+    client: &'a crate::Client,
+    timekit_app: Option<&'a str>,
+    callback: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AccountsMicrosoftSignupBuilder<'a> {
+    /// Slug of the app. (`Timekit-App`, query, required)
+    pub fn timekit_app(mut self, value: &'a str) -> Self {
+        self.timekit_app = Some(value);
+        self
+    }
+
+    /// Where to send the user after sign-up. (`callback`, query)
+    pub fn callback(mut self, value: &'a str) -> Self {
+        self.callback = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(self) -> client_runtime::CallFuture<'a, (), std::convert::Infallible> {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/accounts/microsoft/signup",
+            )
+            .operation("accountMicrosoftSignup")
+            .require("timekit_app", self.timekit_app.is_some())
+            .query("Timekit-App", &self.timekit_app, client_runtime::QueryStyle::Form)
+            .query("callback", &self.callback, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<()>,
+        client_runtime::Error<std::convert::Infallible>,
+    > {
+        match response.status().as_u16() {
+            302 => Err(response.unexpected()),
+            _ => Err(response.unexpected()),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AccountsMicrosoftSignupBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<()>,
+        client_runtime::Error<std::convert::Infallible>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<'a, (), std::convert::Infallible>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

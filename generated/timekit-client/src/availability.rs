@@ -10,171 +10,66 @@ pub struct AvailabilityApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`AvailabilityApi::fetch_availability`].
-#[derive(Debug, Clone, Default)]
-pub struct FetchAvailabilityParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AvailabilityApi::fetch_availability_dates`].
-#[derive(Debug, Clone, Default)]
-pub struct FetchAvailabilityDatesParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AvailabilityApi::fetch_availability_count`].
-#[derive(Debug, Clone, Default)]
-pub struct FetchAvailabilityCountParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AvailabilityApi::fetch_unavailable_slots`].
-#[derive(Debug, Clone, Default)]
-pub struct FetchUnavailableSlotsParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AvailabilityApi::find_time`].
-#[derive(Debug, Clone, Default)]
-pub struct FindTimeParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AvailabilityApi::find_time_bulk`].
-#[derive(Debug, Clone, Default)]
-pub struct FindTimeBulkParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`AvailabilityApi::find_time_team`].
-#[derive(Debug, Clone, Default)]
-pub struct FindTimeTeamParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-impl AvailabilityApi<'_> {
+impl<'a> AvailabilityApi<'a> {
     /// Query availability
     ///
     /// Finds bookable time slots across resources (successor of `/findtime`). Not paginated.
     ///
     /// `POST /availability`
-    pub async fn fetch_availability(
+    pub fn fetch(
         &self,
-        body: &crate::types::AvailabilityQuery,
-        params: FetchAvailabilityParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/availability",
-            )
-            .operation("fetchAvailability")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body)
-            .retry_safe(true);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            422 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::AvailabilityQuery,
+    ) -> AvailabilityFetchBuilder<'a> {
+        AvailabilityFetchBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Query the dates that have availability
     ///
     /// `POST /availability/dates`
-    pub async fn fetch_availability_dates(
+    pub fn fetch_dates(
         &self,
-        body: &crate::types::AvailabilityDatesQuery,
-        params: FetchAvailabilityDatesParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityDatesResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/availability/dates",
-            )
-            .operation("fetchAvailabilityDates")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body)
-            .retry_safe(true);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            422 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::AvailabilityDatesQuery,
+    ) -> AvailabilityFetchDatesBuilder<'a> {
+        AvailabilityFetchDatesBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Count available slots
     ///
     /// `POST /availability/count`
-    pub async fn fetch_availability_count(
+    pub fn fetch_count(
         &self,
-        body: &crate::types::AvailabilityCountQuery,
-        params: FetchAvailabilityCountParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityCountResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/availability/count",
-            )
-            .operation("fetchAvailabilityCount")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body)
-            .retry_safe(true);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            422 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::AvailabilityCountQuery,
+    ) -> AvailabilityFetchCountBuilder<'a> {
+        AvailabilityFetchCountBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Query unavailable slots
     ///
     /// `POST /unavailable/slots`
-    pub async fn fetch_unavailable_slots(
+    pub fn fetch_unavailable_slots(
         &self,
-        body: &crate::types::UnavailableSlotsQuery,
-        params: FetchUnavailableSlotsParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/unavailable/slots",
-            )
-            .operation("fetchUnavailableSlots")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body)
-            .retry_safe(true);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            422 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::UnavailableSlotsQuery,
+    ) -> AvailabilityFetchUnavailableSlotsBuilder<'a> {
+        AvailabilityFetchUnavailableSlotsBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -185,29 +80,15 @@ impl AvailabilityApi<'_> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime`
-    pub async fn find_time(
+    pub fn find_time(
         &self,
-        body: &crate::types::FindTimeQuery,
-        params: FindTimeParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/findtime",
-            )
-            .operation("findTime")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body)
-            .retry_safe(true);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            422 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::FindTimeQuery,
+    ) -> AvailabilityFindTimeBuilder<'a> {
+        AvailabilityFindTimeBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -218,29 +99,15 @@ impl AvailabilityApi<'_> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime/bulk`
-    pub async fn find_time_bulk(
+    pub fn find_time_bulk(
         &self,
-        body: &crate::types::OpenObject,
-        params: FindTimeBulkParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/findtime/bulk",
-            )
-            .operation("findTimeBulk")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body)
-            .retry_safe(true);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            422 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::OpenObject,
+    ) -> AvailabilityFindTimeBulkBuilder<'a> {
+        AvailabilityFindTimeBulkBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -251,23 +118,79 @@ impl AvailabilityApi<'_> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime/team`
-    pub async fn find_time_team(
+    pub fn find_time_team(
         &self,
-        body: &crate::types::OpenObject,
-        params: FindTimeTeamParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
+        body: &'a crate::types::OpenObject,
+    ) -> AvailabilityFindTimeTeamBuilder<'a> {
+        AvailabilityFindTimeTeamBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AvailabilityApi::fetch`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AvailabilityFetchBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::AvailabilityQuery,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AvailabilityFetchBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AvailabilityResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
-                "/findtime/team",
+                "/availability",
             )
-            .operation("findTimeTeam")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body)
+            .operation("fetchAvailability")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body)
             .retry_safe(true);
-        let response = self.client.api_client().send(request).await?;
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -275,5 +198,530 @@ impl AvailabilityApi<'_> {
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
         }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AvailabilityFetchBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AvailabilityResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AvailabilityApi::fetch_dates`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AvailabilityFetchDatesBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::AvailabilityDatesQuery,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AvailabilityFetchDatesBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AvailabilityDatesResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/availability/dates",
+            )
+            .operation("fetchAvailabilityDates")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body)
+            .retry_safe(true);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AvailabilityDatesResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AvailabilityFetchDatesBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AvailabilityDatesResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AvailabilityDatesResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AvailabilityApi::fetch_count`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AvailabilityFetchCountBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::AvailabilityCountQuery,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AvailabilityFetchCountBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AvailabilityCountResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/availability/count",
+            )
+            .operation("fetchAvailabilityCount")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body)
+            .retry_safe(true);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AvailabilityCountResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AvailabilityFetchCountBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AvailabilityCountResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AvailabilityCountResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AvailabilityApi::fetch_unavailable_slots`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AvailabilityFetchUnavailableSlotsBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::UnavailableSlotsQuery,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AvailabilityResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/unavailable/slots",
+            )
+            .operation("fetchUnavailableSlots")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body)
+            .retry_safe(true);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AvailabilityFetchUnavailableSlotsBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AvailabilityResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AvailabilityApi::find_time`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AvailabilityFindTimeBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::FindTimeQuery,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AvailabilityFindTimeBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/findtime",
+            )
+            .operation("findTime")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body)
+            .retry_safe(true);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AvailabilityFindTimeBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AvailabilityApi::find_time_bulk`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AvailabilityFindTimeBulkBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::OpenObject,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/findtime/bulk",
+            )
+            .operation("findTimeBulk")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body)
+            .retry_safe(true);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AvailabilityFindTimeBulkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AvailabilityApi::find_time_team`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AvailabilityFindTimeTeamBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::OpenObject,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/findtime/team",
+            )
+            .operation("findTimeTeam")
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body)
+            .retry_safe(true);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AvailabilityFindTimeTeamBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,58 +10,149 @@ pub struct CalendarsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`CalendarsApi::get_calendars`].
-#[derive(Debug, Clone, Default)]
-pub struct GetCalendarsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
-    pub limit: Option<i64>,
-    /// Page number, 1-based. (`page`, query)
-    pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`CalendarsApi::create_calendar`].
-#[derive(Debug, Clone, Default)]
-pub struct CreateCalendarParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`CalendarsApi::get_calendar`].
-#[derive(Debug, Clone, Default)]
-pub struct GetCalendarParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`CalendarsApi::update_calendar`].
-#[derive(Debug, Clone, Default)]
-pub struct UpdateCalendarParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-impl CalendarsApi<'_> {
+impl<'a> CalendarsApi<'a> {
     /// List calendars
     ///
     /// `GET /calendars`
-    pub async fn get_calendars(
+    pub fn list(&self) -> CalendarsListBuilder<'a> {
+        CalendarsListBuilder {
+            client: self.client,
+            limit: None,
+            page: None,
+            include: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Create a calendar
+    ///
+    /// `POST /calendars`
+    pub fn create(
         &self,
-        params: GetCalendarsParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CalendarPage>,
-        client_runtime::Error<crate::types::ErrorType>,
+        body: &'a crate::types::CalendarWrite,
+    ) -> CalendarsCreateBuilder<'a> {
+        CalendarsCreateBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Get a calendar
+    ///
+    /// `GET /calendars/{id}`
+    pub fn get(&self, id: &'a str) -> CalendarsGetBuilder<'a> {
+        CalendarsGetBuilder {
+            client: self.client,
+            id,
+            include: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Update a calendar
+    ///
+    /// `PUT /calendars/{id}`
+    pub fn update(
+        &self,
+        id: &'a str,
+        body: &'a crate::types::CalendarWrite,
+    ) -> CalendarsUpdateBuilder<'a> {
+        CalendarsUpdateBuilder {
+            client: self.client,
+            id,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Delete a calendar
+    ///
+    /// `DELETE /calendars/{id}`
+    pub fn delete(&self, id: &'a str) -> CalendarsDeleteBuilder<'a> {
+        CalendarsDeleteBuilder {
+            client: self.client,
+            id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`CalendarsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CalendarsListBuilder<'a> {
+    client: &'a crate::Client,
+    limit: Option<i64>,
+    page: Option<i64>,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CalendarsListBuilder<'a> {
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Page number, 1-based. (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CalendarPage,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/calendars",
             )
             .operation("getCalendars")
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CalendarPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -70,25 +161,112 @@ impl CalendarsApi<'_> {
         }
     }
 
-    /// Create a calendar
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// `POST /calendars`
-    pub async fn create_calendar(
-        &self,
-        body: &crate::types::CalendarWrite,
-        params: CreateCalendarParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        self,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Calendar,
+        crate::types::ErrorType,
     > {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::NextUrl,
+            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                429 => Err(response.error_json(std::convert::identity)),
+                503 => Err(response.error_json(std::convert::identity)),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CalendarPage| {
+                let next_url = page.next_page_url.as_ref().cloned();
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .next_url(next_url)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for CalendarsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CalendarPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CalendarPage,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CalendarsApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CalendarsCreateBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::CalendarWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CalendarsCreateBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CalendarResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/calendars",
             )
             .operation("createCalendar")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CalendarResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -98,26 +276,82 @@ impl CalendarsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Get a calendar
-    ///
-    /// `GET /calendars/{id}`
-    pub async fn get_calendar(
-        &self,
-        id: &str,
-        params: GetCalendarParams,
-    ) -> Result<
+impl<'a> std::future::IntoFuture for CalendarsCreateBuilder<'a> {
+    type Output = Result<
         client_runtime::ResponseValue<crate::types::CalendarResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CalendarResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CalendarsApi::get`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CalendarsGetBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CalendarsGetBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CalendarResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/calendars/{id}",
             )
             .operation("getCalendar")
-            .path_param("id", id)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CalendarResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -126,28 +360,84 @@ impl CalendarsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Update a calendar
-    ///
-    /// `PUT /calendars/{id}`
-    pub async fn update_calendar(
-        &self,
-        id: &str,
-        body: &crate::types::CalendarWrite,
-        params: UpdateCalendarParams,
-    ) -> Result<
+impl<'a> std::future::IntoFuture for CalendarsGetBuilder<'a> {
+    type Output = Result<
         client_runtime::ResponseValue<crate::types::CalendarResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CalendarResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CalendarsApi::update`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CalendarsUpdateBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    include: Option<&'a str>,
+    body: &'a crate::types::CalendarWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CalendarsUpdateBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CalendarResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::PUT,
                 "/calendars/{id}",
             )
             .operation("updateCalendar")
-            .path_param("id", id)
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id)
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CalendarResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -157,24 +447,74 @@ impl CalendarsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Delete a calendar
-    ///
-    /// `DELETE /calendars/{id}`
-    pub async fn delete_calendar(
-        &self,
-        id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteCalendarResponse>,
+impl<'a> std::future::IntoFuture for CalendarsUpdateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CalendarResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CalendarResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CalendarsApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CalendarsDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CalendarsDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DeleteCalendarResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::DELETE,
                 "/calendars/{id}",
             )
             .operation("deleteCalendar")
-            .path_param("id", id);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DeleteCalendarResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => {
                 response
@@ -196,48 +536,19 @@ impl CalendarsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Every item of [`Self::get_calendars`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn get_calendars_stream<'a>(
-        &self,
-        params: GetCalendarsParams,
-    ) -> client_runtime::PageStream<
+impl<'a> std::future::IntoFuture for CalendarsDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DeleteCalendarResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
         'a,
-        crate::types::Calendar,
+        crate::types::DeleteCalendarResponse,
         crate::types::ErrorType,
-    > {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| {
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/calendars",
-                        )
-                        .operation("getCalendars")
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-                        .query("page", &params.page, client_runtime::QueryStyle::Form)
-                        .query(
-                            "include",
-                            &params.include,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                429 => Err(response.error_json(std::convert::identity)),
-                503 => Err(response.error_json(std::convert::identity)),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::CalendarPage| {
-                let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
-            },
-        )
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,44 +10,120 @@ pub struct CredentialsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`CredentialsApi::get_credentials`].
-#[derive(Debug, Clone, Default)]
-pub struct GetCredentialsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
-    pub limit: Option<i64>,
-    /// Page number, 1-based. (`page`, query)
-    pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`CredentialsApi::create_credential`].
-#[derive(Debug, Clone, Default)]
-pub struct CreateCredentialParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-impl CredentialsApi<'_> {
+impl<'a> CredentialsApi<'a> {
     /// List credentials
     ///
     /// `GET /credentials`
-    pub async fn get_credentials(
+    pub fn list(&self) -> CredentialsListBuilder<'a> {
+        CredentialsListBuilder {
+            client: self.client,
+            limit: None,
+            page: None,
+            include: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Create a credential
+    ///
+    /// `POST /credentials`
+    pub fn create(
         &self,
-        params: GetCredentialsParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CredentialPage>,
-        client_runtime::Error<crate::types::ErrorType>,
+        body: &'a crate::types::OpenObject,
+    ) -> CredentialsCreateBuilder<'a> {
+        CredentialsCreateBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Delete a credential
+    ///
+    /// `DELETE /credentials/{id}`
+    pub fn delete(&self, id: &'a str) -> CredentialsDeleteBuilder<'a> {
+        CredentialsDeleteBuilder {
+            client: self.client,
+            id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`CredentialsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CredentialsListBuilder<'a> {
+    client: &'a crate::Client,
+    limit: Option<i64>,
+    page: Option<i64>,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CredentialsListBuilder<'a> {
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Page number, 1-based. (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CredentialPage,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/credentials",
             )
             .operation("getCredentials")
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CredentialPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -56,25 +132,112 @@ impl CredentialsApi<'_> {
         }
     }
 
-    /// Create a credential
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// `POST /credentials`
-    pub async fn create_credential(
-        &self,
-        body: &crate::types::OpenObject,
-        params: CreateCredentialParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CredentialResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        self,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Credential,
+        crate::types::ErrorType,
     > {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::NextUrl,
+            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                429 => Err(response.error_json(std::convert::identity)),
+                503 => Err(response.error_json(std::convert::identity)),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CredentialPage| {
+                let next_url = page.next_page_url.as_ref().cloned();
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .next_url(next_url)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for CredentialsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CredentialPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CredentialPage,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CredentialsApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CredentialsCreateBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::OpenObject,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CredentialsCreateBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CredentialResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/credentials",
             )
             .operation("createCredential")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CredentialResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -84,24 +247,74 @@ impl CredentialsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Delete a credential
-    ///
-    /// `DELETE /credentials/{id}`
-    pub async fn delete_credential(
-        &self,
-        id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteCredentialResponse>,
+impl<'a> std::future::IntoFuture for CredentialsCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CredentialResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CredentialResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CredentialsApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CredentialsDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CredentialsDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DeleteCredentialResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::DELETE,
                 "/credentials/{id}",
             )
             .operation("deleteCredential")
-            .path_param("id", id);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DeleteCredentialResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => {
                 response
@@ -123,48 +336,19 @@ impl CredentialsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Every item of [`Self::get_credentials`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn get_credentials_stream<'a>(
-        &self,
-        params: GetCredentialsParams,
-    ) -> client_runtime::PageStream<
+impl<'a> std::future::IntoFuture for CredentialsDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DeleteCredentialResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
         'a,
-        crate::types::Credential,
+        crate::types::DeleteCredentialResponse,
         crate::types::ErrorType,
-    > {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| {
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/credentials",
-                        )
-                        .operation("getCredentials")
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-                        .query("page", &params.page, client_runtime::QueryStyle::Form)
-                        .query(
-                            "include",
-                            &params.include,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                429 => Err(response.error_json(std::convert::identity)),
-                503 => Err(response.error_json(std::convert::identity)),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::CredentialPage| {
-                let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
-            },
-        )
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,63 +10,163 @@ pub struct EventsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`EventsApi::get_events`].
-#[derive(Debug, Clone, Default)]
-pub struct GetEventsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
-    pub limit: Option<i64>,
-    /// Page number, 1-based. (`page`, query)
-    pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-    /// Free-form query parameters passed through by the SDK (each key becomes one query parameter). (`params`, query)
-    pub params_2: Option<serde_json::Map<String, serde_json::Value>>,
-}
-
-/// Optional parameters of [`EventsApi::create_event`].
-#[derive(Debug, Clone, Default)]
-pub struct CreateEventParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`EventsApi::get_event`].
-#[derive(Debug, Clone, Default)]
-pub struct GetEventParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`EventsApi::update_event`].
-#[derive(Debug, Clone, Default)]
-pub struct UpdateEventParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-impl EventsApi<'_> {
+impl<'a> EventsApi<'a> {
     /// List events
     ///
     /// The SDK passes caller-supplied query parameters through; they are not documented in the sources, so they are modelled as a free-form `params` object.
     ///
     /// `GET /events`
-    pub async fn get_events(
+    pub fn list(&self) -> EventsListBuilder<'a> {
+        EventsListBuilder {
+            client: self.client,
+            limit: None,
+            page: None,
+            include: None,
+            params: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Create an event
+    ///
+    /// `POST /events`
+    pub fn create(
         &self,
-        params: GetEventsParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EventPage>,
-        client_runtime::Error<crate::types::ErrorType>,
+        body: &'a crate::types::EventCreate,
+    ) -> EventsCreateBuilder<'a> {
+        EventsCreateBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Get an event
+    ///
+    /// `GET /events/{id}`
+    pub fn get(&self, id: &'a str) -> EventsGetBuilder<'a> {
+        EventsGetBuilder {
+            client: self.client,
+            id,
+            include: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Update an event
+    ///
+    /// `PUT /events/{id}`
+    pub fn update(
+        &self,
+        id: &'a str,
+        body: &'a crate::types::EventUpdate,
+    ) -> EventsUpdateBuilder<'a> {
+        EventsUpdateBuilder {
+            client: self.client,
+            id,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Delete an event
+    ///
+    /// `DELETE /events/{id}`
+    pub fn delete(&self, id: &'a str) -> EventsDeleteBuilder<'a> {
+        EventsDeleteBuilder {
+            client: self.client,
+            id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`EventsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EventsListBuilder<'a> {
+    client: &'a crate::Client,
+    limit: Option<i64>,
+    page: Option<i64>,
+    include: Option<&'a str>,
+    params: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EventsListBuilder<'a> {
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Page number, 1-based. (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Free-form query parameters passed through by the SDK (each key becomes one query parameter). (`params`, query)
+    pub fn params(
+        mut self,
+        value: &'a serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
+        self.params = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EventPage,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/events",
             )
             .operation("getEvents")
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .query("params", &params.params_2, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("params", &self.params, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EventPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -75,25 +175,108 @@ impl EventsApi<'_> {
         }
     }
 
-    /// Create an event
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// `POST /events`
-    pub async fn create_event(
-        &self,
-        body: &crate::types::EventCreate,
-        params: CreateEventParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EventResponse>,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        self,
+    ) -> client_runtime::PageStream<'a, crate::types::Event, crate::types::ErrorType> {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::NextUrl,
+            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                429 => Err(response.error_json(std::convert::identity)),
+                503 => Err(response.error_json(std::convert::identity)),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::EventPage| {
+                let next_url = page.next_page_url.as_ref().cloned();
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .next_url(next_url)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for EventsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EventPage>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EventPage,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EventsApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EventsCreateBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::EventCreate,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EventsCreateBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EventResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/events",
             )
             .operation("createEvent")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EventResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -103,26 +286,82 @@ impl EventsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Get an event
-    ///
-    /// `GET /events/{id}`
-    pub async fn get_event(
-        &self,
-        id: &str,
-        params: GetEventParams,
-    ) -> Result<
+impl<'a> std::future::IntoFuture for EventsCreateBuilder<'a> {
+    type Output = Result<
         client_runtime::ResponseValue<crate::types::EventResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EventResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EventsApi::get`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EventsGetBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EventsGetBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EventResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/events/{id}",
             )
             .operation("getEvent")
-            .path_param("id", id)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EventResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -131,28 +370,84 @@ impl EventsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Update an event
-    ///
-    /// `PUT /events/{id}`
-    pub async fn update_event(
-        &self,
-        id: &str,
-        body: &crate::types::EventUpdate,
-        params: UpdateEventParams,
-    ) -> Result<
+impl<'a> std::future::IntoFuture for EventsGetBuilder<'a> {
+    type Output = Result<
         client_runtime::ResponseValue<crate::types::EventResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EventResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EventsApi::update`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EventsUpdateBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    include: Option<&'a str>,
+    body: &'a crate::types::EventUpdate,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EventsUpdateBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EventResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::PUT,
                 "/events/{id}",
             )
             .operation("updateEvent")
-            .path_param("id", id)
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id)
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EventResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -162,24 +457,74 @@ impl EventsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Delete an event
-    ///
-    /// `DELETE /events/{id}`
-    pub async fn delete_event(
-        &self,
-        id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteEventResponse>,
+impl<'a> std::future::IntoFuture for EventsUpdateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EventResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EventResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EventsApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EventsDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EventsDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DeleteEventResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::DELETE,
                 "/events/{id}",
             )
             .operation("deleteEvent")
-            .path_param("id", id);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DeleteEventResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => {
                 response
@@ -199,49 +544,19 @@ impl EventsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Every item of [`Self::get_events`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn get_events_stream<'a>(
-        &self,
-        params: GetEventsParams,
-    ) -> client_runtime::PageStream<'a, crate::types::Event, crate::types::ErrorType> {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| {
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/events",
-                        )
-                        .operation("getEvents")
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-                        .query("page", &params.page, client_runtime::QueryStyle::Form)
-                        .query(
-                            "include",
-                            &params.include,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "params",
-                            &params.params_2,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                429 => Err(response.error_json(std::convert::identity)),
-                503 => Err(response.error_json(std::convert::identity)),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::EventPage| {
-                let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
-            },
-        )
+impl<'a> std::future::IntoFuture for EventsDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DeleteEventResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DeleteEventResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

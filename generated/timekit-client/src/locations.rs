@@ -10,58 +10,149 @@ pub struct LocationsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`LocationsApi::get_locations`].
-#[derive(Debug, Clone, Default)]
-pub struct GetLocationsParams {
-    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
-    pub limit: Option<i64>,
-    /// Page number, 1-based. (`page`, query)
-    pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`LocationsApi::create_location`].
-#[derive(Debug, Clone, Default)]
-pub struct CreateLocationParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`LocationsApi::get_location`].
-#[derive(Debug, Clone, Default)]
-pub struct GetLocationParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`LocationsApi::update_location`].
-#[derive(Debug, Clone, Default)]
-pub struct UpdateLocationParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-impl LocationsApi<'_> {
+impl<'a> LocationsApi<'a> {
     /// List locations
     ///
     /// `GET /locations`
-    pub async fn get_locations(
+    pub fn list(&self) -> LocationsListBuilder<'a> {
+        LocationsListBuilder {
+            client: self.client,
+            limit: None,
+            page: None,
+            include: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Create a location
+    ///
+    /// `POST /locations`
+    pub fn create(
         &self,
-        params: GetLocationsParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LocationPage>,
-        client_runtime::Error<crate::types::ErrorType>,
+        body: &'a crate::types::LocationWrite,
+    ) -> LocationsCreateBuilder<'a> {
+        LocationsCreateBuilder {
+            client: self.client,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Get a location
+    ///
+    /// `GET /locations/{id}`
+    pub fn get(&self, id: &'a str) -> LocationsGetBuilder<'a> {
+        LocationsGetBuilder {
+            client: self.client,
+            id,
+            include: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Update a location
+    ///
+    /// `PUT /locations/{id}`
+    pub fn update(
+        &self,
+        id: &'a str,
+        body: &'a crate::types::LocationWrite,
+    ) -> LocationsUpdateBuilder<'a> {
+        LocationsUpdateBuilder {
+            client: self.client,
+            id,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+
+    /// Delete a location
+    ///
+    /// `DELETE /locations/{id}`
+    pub fn delete(&self, id: &'a str) -> LocationsDeleteBuilder<'a> {
+        LocationsDeleteBuilder {
+            client: self.client,
+            id,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`LocationsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct LocationsListBuilder<'a> {
+    client: &'a crate::Client,
+    limit: Option<i64>,
+    page: Option<i64>,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> LocationsListBuilder<'a> {
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Page number, 1-based. (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::LocationPage,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/locations",
             )
             .operation("getLocations")
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::LocationPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -70,25 +161,112 @@ impl LocationsApi<'_> {
         }
     }
 
-    /// Create a location
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// `POST /locations`
-    pub async fn create_location(
-        &self,
-        body: &crate::types::LocationWrite,
-        params: CreateLocationParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        self,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Location,
+        crate::types::ErrorType,
     > {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::NextUrl,
+            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                429 => Err(response.error_json(std::convert::identity)),
+                503 => Err(response.error_json(std::convert::identity)),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::LocationPage| {
+                let next_url = page.next_page_url.as_ref().cloned();
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .next_url(next_url)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for LocationsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::LocationPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::LocationPage,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`LocationsApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct LocationsCreateBuilder<'a> {
+    client: &'a crate::Client,
+    include: Option<&'a str>,
+    body: &'a crate::types::LocationWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> LocationsCreateBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::LocationResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::POST,
                 "/locations",
             )
             .operation("createLocation")
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::LocationResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -98,26 +276,82 @@ impl LocationsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Get a location
-    ///
-    /// `GET /locations/{id}`
-    pub async fn get_location(
-        &self,
-        id: &str,
-        params: GetLocationParams,
-    ) -> Result<
+impl<'a> std::future::IntoFuture for LocationsCreateBuilder<'a> {
+    type Output = Result<
         client_runtime::ResponseValue<crate::types::LocationResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::LocationResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`LocationsApi::get`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct LocationsGetBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> LocationsGetBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::LocationResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
                 "/locations/{id}",
             )
             .operation("getLocation")
-            .path_param("id", id)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::LocationResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -126,28 +360,84 @@ impl LocationsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Update a location
-    ///
-    /// `PUT /locations/{id}`
-    pub async fn update_location(
-        &self,
-        id: &str,
-        body: &crate::types::LocationWrite,
-        params: UpdateLocationParams,
-    ) -> Result<
+impl<'a> std::future::IntoFuture for LocationsGetBuilder<'a> {
+    type Output = Result<
         client_runtime::ResponseValue<crate::types::LocationResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::LocationResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`LocationsApi::update`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct LocationsUpdateBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    include: Option<&'a str>,
+    body: &'a crate::types::LocationWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> LocationsUpdateBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::LocationResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::PUT,
                 "/locations/{id}",
             )
             .operation("updateLocation")
-            .path_param("id", id)
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id)
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::LocationResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -157,24 +447,74 @@ impl LocationsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Delete a location
-    ///
-    /// `DELETE /locations/{id}`
-    pub async fn delete_location(
-        &self,
-        id: &str,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteLocationResponse>,
+impl<'a> std::future::IntoFuture for LocationsUpdateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::LocationResponse>,
         client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::LocationResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`LocationsApi::delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct LocationsDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    id: &'a str,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> LocationsDeleteBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DeleteLocationResponse,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::DELETE,
                 "/locations/{id}",
             )
             .operation("deleteLocation")
-            .path_param("id", id);
-        let response = self.client.api_client().send(request).await?;
+            .path_param("id", &self.id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DeleteLocationResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => {
                 response
@@ -196,48 +536,19 @@ impl LocationsApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Every item of [`Self::get_locations`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn get_locations_stream<'a>(
-        &self,
-        params: GetLocationsParams,
-    ) -> client_runtime::PageStream<
+impl<'a> std::future::IntoFuture for LocationsDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DeleteLocationResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
         'a,
-        crate::types::Location,
+        crate::types::DeleteLocationResponse,
         crate::types::ErrorType,
-    > {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| {
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/locations",
-                        )
-                        .operation("getLocations")
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-                        .query("page", &params.page, client_runtime::QueryStyle::Form)
-                        .query(
-                            "include",
-                            &params.include,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                429 => Err(response.error_json(std::convert::identity)),
-                503 => Err(response.error_json(std::convert::identity)),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::LocationPage| {
-                let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
-            },
-        )
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,148 +10,148 @@ pub struct TemplatesApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`TemplatesApi::get_templates`].
-#[derive(Debug, Clone, Default)]
-pub struct GetTemplatesParams {
-    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
-    pub limit: Option<i64>,
-    /// Page number, 1-based. (`page`, query)
-    pub page: Option<i64>,
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`TemplatesApi::get_template`].
-#[derive(Debug, Clone, Default)]
-pub struct GetTemplateParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-/// Optional parameters of [`TemplatesApi::update_template`].
-#[derive(Debug, Clone, Default)]
-pub struct UpdateTemplateParams {
-    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
-    pub include: Option<String>,
-}
-
-impl TemplatesApi<'_> {
+impl<'a> TemplatesApi<'a> {
     /// List e-mail templates
     ///
     /// `GET /templates`
-    pub async fn get_templates(
-        &self,
-        params: GetTemplatesParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::TemplatePage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/templates",
-            )
-            .operation("getTemplates")
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self) -> TemplatesListBuilder<'a> {
+        TemplatesListBuilder {
+            client: self.client,
+            limit: None,
+            page: None,
+            include: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Get an e-mail template
     ///
     /// `GET /templates/{slug}`
-    pub async fn get_template(
-        &self,
-        slug: &str,
-        params: GetTemplateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::TemplateResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/templates/{slug}",
-            )
-            .operation("getTemplate")
-            .path_param("slug", slug)
-            .query("include", &params.include, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            404 => Err(response.error_json(std::convert::identity)),
-            429 => Err(response.error_json(std::convert::identity)),
-            503 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn get(&self, slug: &'a str) -> TemplatesGetBuilder<'a> {
+        TemplatesGetBuilder {
+            client: self.client,
+            slug,
+            include: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Update an e-mail template
     ///
     /// `PUT /templates/{slug}`
-    pub async fn update_template(
+    pub fn update(
         &self,
-        slug: &str,
-        body: &crate::types::OpenObject,
-        params: UpdateTemplateParams,
+        slug: &'a str,
+        body: &'a crate::types::OpenObject,
+    ) -> TemplatesUpdateBuilder<'a> {
+        TemplatesUpdateBuilder {
+            client: self.client,
+            slug,
+            include: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`TemplatesApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct TemplatesListBuilder<'a> {
+    client: &'a crate::Client,
+    limit: Option<i64>,
+    page: Option<i64>,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> TemplatesListBuilder<'a> {
+    /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Page number, 1-based. (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::TemplatePage,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/templates",
+            )
+            .operation("getTemplates")
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::TemplateResponse>,
+        client_runtime::ResponseValue<crate::types::TemplatePage>,
         client_runtime::Error<crate::types::ErrorType>,
     > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/templates/{slug}",
-            )
-            .operation("updateTemplate")
-            .path_param("slug", slug)
-            .query("include", &params.include, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => response.json(),
-            404 => Err(response.error_json(std::convert::identity)),
-            422 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
             503 => Err(response.error_json(std::convert::identity)),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::get_templates`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn get_templates_stream<'a>(
-        &self,
-        params: GetTemplatesParams,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Template,
         crate::types::ErrorType,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| {
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/templates",
-                        )
-                        .operation("getTemplates")
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form)
-                        .query("page", &params.page, client_runtime::QueryStyle::Form)
-                        .query(
-                            "include",
-                            &params.include,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
-            },
+            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
@@ -164,5 +164,191 @@ impl TemplatesApi<'_> {
                     .next_url(next_url)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for TemplatesListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::TemplatePage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::TemplatePage,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`TemplatesApi::get`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct TemplatesGetBuilder<'a> {
+    client: &'a crate::Client,
+    slug: &'a str,
+    include: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> TemplatesGetBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::TemplateResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/templates/{slug}",
+            )
+            .operation("getTemplate")
+            .path_param("slug", &self.slug)
+            .query("include", &self.include, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::TemplateResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for TemplatesGetBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::TemplateResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::TemplateResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`TemplatesApi::update`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct TemplatesUpdateBuilder<'a> {
+    client: &'a crate::Client,
+    slug: &'a str,
+    include: Option<&'a str>,
+    body: &'a crate::types::OpenObject,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> TemplatesUpdateBuilder<'a> {
+    /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    pub fn include(mut self, value: &'a str) -> Self {
+        self.include = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::TemplateResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PUT,
+                "/templates/{slug}",
+            )
+            .operation("updateTemplate")
+            .path_param("slug", &self.slug)
+            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::TemplateResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            404 => Err(response.error_json(std::convert::identity)),
+            422 => Err(response.error_json(std::convert::identity)),
+            429 => Err(response.error_json(std::convert::identity)),
+            503 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for TemplatesUpdateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::TemplateResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::TemplateResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

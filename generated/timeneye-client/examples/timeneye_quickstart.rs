@@ -12,7 +12,6 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use timeneye_client::entries::EntriesListParams;
 use timeneye_client::{Client, ClientBuilder};
 
 #[tokio::main]
@@ -35,13 +34,10 @@ async fn run() -> Result<(), String> {
         .personal_access_token(token)
         .timeout(Duration::from_secs(20));
     let client = build(builder).await?;
-    let params = EntriesListParams {
-        page: Some(1),
-        ..Default::default()
-    };
     let page = client
         .entries()
-        .entries_list(params)
+        .list()
+        .page(1)
         .await
         .map_err(|e| format!("listing entries failed: {e}"))?
         .into_inner();

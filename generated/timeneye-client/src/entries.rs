@@ -10,55 +10,23 @@ pub struct EntriesApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`EntriesApi::entries_list`].
-#[derive(Debug, Clone, Default)]
-pub struct EntriesListParams {
-    /// Page number, 1-based. (`page`, query)
-    pub page: Option<i64>,
-    /// Entries per page (the third-party client uses at most 100). (`per_page`, query)
-    pub per_page: Option<i64>,
-    /// Sort field, e.g. `updated_date`. (`sort_by`, query)
-    pub sort_by: Option<String>,
-    /// Sort direction. (`direction`, query)
-    pub direction: Option<crate::types::EntriesListDirection>,
-    /// Restrict to these members (user ids). (`member_ids[]`, query)
-    pub member_ids: Option<Vec<String>>,
-    /// First entry date `YYYY-MM-DD`. (`date_from`, query)
-    pub date_from: Option<chrono::NaiveDate>,
-    /// Last entry date `YYYY-MM-DD`. (`date_to`, query)
-    pub date_to: Option<chrono::NaiveDate>,
-}
-
-impl EntriesApi<'_> {
+impl<'a> EntriesApi<'a> {
     /// List time entries
     ///
     /// Lists time entries visible to the authenticated user (members only see their own). Query parameters and the Laravel-style page envelope `{data, meta{current_page, last_page, total}}` are from a third-party client; that client caps `per_page` at 100 (the server maximum is not documented).
     ///
     /// `GET /entries`
-    pub async fn entries_list(
-        &self,
-        params: EntriesListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EntryPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/entries",
-            )
-            .operation("entriesList")
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("per_page", &params.per_page, client_runtime::QueryStyle::Form)
-            .query("sort_by", &params.sort_by, client_runtime::QueryStyle::Form)
-            .query("direction", &params.direction, client_runtime::QueryStyle::Form)
-            .query("member_ids[]", &params.member_ids, client_runtime::QueryStyle::Form)
-            .query("date_from", &params.date_from, client_runtime::QueryStyle::Form)
-            .query("date_to", &params.date_to, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            429 => Err(response.error_json(std::convert::identity)),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self) -> EntriesListBuilder<'a> {
+        EntriesListBuilder {
+            client: self.client,
+            page: None,
+            per_page: None,
+            sort_by: None,
+            direction: None,
+            member_ids: None,
+            date_from: None,
+            date_to: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -67,20 +35,123 @@ impl EntriesApi<'_> {
     /// Creates a time entry. Body fields from a third-party CLI; the response shape is unknown. All endpoints answer 200 on success.
     ///
     /// `POST /entries`
-    pub async fn entries_create(
+    pub fn create(
         &self,
-        body: &crate::types::EntryCreate,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
+        body: &'a crate::types::EntryCreate,
+    ) -> EntriesCreateBuilder<'a> {
+        EntriesCreateBuilder {
+            client: self.client,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`EntriesApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EntriesListBuilder<'a> {
+    client: &'a crate::Client,
+    page: Option<i64>,
+    per_page: Option<i64>,
+    sort_by: Option<&'a str>,
+    direction: Option<&'a crate::types::EntriesListDirection>,
+    member_ids: Option<&'a [String]>,
+    date_from: Option<chrono::NaiveDate>,
+    date_to: Option<chrono::NaiveDate>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EntriesListBuilder<'a> {
+    /// Page number, 1-based. (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Entries per page (the third-party client uses at most 100). (`per_page`, query)
+    pub fn per_page(mut self, value: i64) -> Self {
+        self.per_page = Some(value);
+        self
+    }
+
+    /// Sort field, e.g. `updated_date`. (`sort_by`, query)
+    pub fn sort_by(mut self, value: &'a str) -> Self {
+        self.sort_by = Some(value);
+        self
+    }
+
+    /// Sort direction. (`direction`, query)
+    pub fn direction(mut self, value: &'a crate::types::EntriesListDirection) -> Self {
+        self.direction = Some(value);
+        self
+    }
+
+    /// Restrict to these members (user ids). (`member_ids[]`, query)
+    pub fn member_ids(mut self, value: &'a [String]) -> Self {
+        self.member_ids = Some(value);
+        self
+    }
+
+    /// First entry date `YYYY-MM-DD`. (`date_from`, query)
+    pub fn date_from(mut self, value: chrono::NaiveDate) -> Self {
+        self.date_from = Some(value);
+        self
+    }
+
+    /// Last entry date `YYYY-MM-DD`. (`date_to`, query)
+    pub fn date_to(mut self, value: chrono::NaiveDate) -> Self {
+        self.date_to = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EntryPage,
+        crate::types::ErrorType,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+                client_runtime::reexports::http::Method::GET,
                 "/entries",
             )
-            .operation("entriesCreate")
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .operation("entriesList")
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("per_page", &self.per_page, client_runtime::QueryStyle::Form)
+            .query("sort_by", &self.sort_by, client_runtime::QueryStyle::Form)
+            .query("direction", &self.direction, client_runtime::QueryStyle::Form)
+            .query("member_ids[]", &self.member_ids, client_runtime::QueryStyle::Form)
+            .query("date_from", &self.date_from, client_runtime::QueryStyle::Form)
+            .query("date_to", &self.date_to, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::EntryPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -88,58 +159,24 @@ impl EntriesApi<'_> {
         }
     }
 
-    /// Every item of [`Self::entries_list`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn entries_list_stream<'a>(
-        &self,
-        params: EntriesListParams,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Entry, crate::types::ErrorType> {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i64 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/entries",
-                        )
-                        .operation("entriesList")
-                        .query("page", &number, client_runtime::QueryStyle::Form)
-                        .query(
-                            "per_page",
-                            &params.per_page,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "sort_by",
-                            &params.sort_by,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "direction",
-                            &params.direction,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "member_ids[]",
-                            &params.member_ids,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "date_from",
-                            &params.date_from,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "date_to",
-                            &params.date_to,
-                            client_runtime::QueryStyle::Form,
-                        ),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -156,5 +193,94 @@ impl EntriesApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for EntriesListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::EntryPage>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::EntryPage,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EntriesApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EntriesCreateBuilder<'a> {
+    client: &'a crate::Client,
+    body: &'a crate::types::EntryCreate,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EntriesCreateBuilder<'a> {
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/entries",
+            )
+            .operation("entriesCreate")
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            429 => Err(response.error_json(std::convert::identity)),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EntriesCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<crate::types::ErrorType>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        crate::types::ErrorType,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

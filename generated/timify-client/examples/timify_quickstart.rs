@@ -13,7 +13,6 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use timify_client::companies::CompaniesListParams;
 use timify_client::{Client, ClientBuilder};
 
 #[tokio::main]
@@ -38,13 +37,10 @@ async fn run() -> Result<(), String> {
         .app_credentials(app_id, app_secret)
         .timeout(Duration::from_secs(20));
     let client = build(builder).await?;
-    let params = CompaniesListParams {
-        company_id: Some(company_id.clone()),
-        ..Default::default()
-    };
     let companies = client
         .companies()
-        .companies_list(params)
+        .list()
+        .company_id(&company_id)
         .await
         .map_err(|e| format!("fetching company {company_id} failed: {e}"))?
         .into_inner();

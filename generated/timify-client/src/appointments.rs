@@ -10,81 +10,25 @@ pub struct AppointmentsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`AppointmentsApi::appointments_list`].
-#[derive(Debug, Clone, Default)]
-pub struct AppointmentsListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-    /// Start day `YYYY-MM-DD` (with `to_date`). (`from_date`, query)
-    pub from_date: Option<String>,
-    /// End day `YYYY-MM-DD` (with `from_date`). (`to_date`, query)
-    pub to_date: Option<String>,
-    /// Start time (with `to_time`), alternative to `from_date`/`to_date`. (`from_time`, query)
-    pub from_time: Option<String>,
-    /// End time (with `from_time`). (`to_time`, query)
-    pub to_time: Option<String>,
-    /// Appointment ids to fetch; makes the date range optional. (`ids`, query)
-    pub ids: Option<String>,
-    /// IANA time zone for the returned times. (`timezone`, query)
-    pub timezone: Option<String>,
-    /// Page number, 1-based (default 1). (`page`, query)
-    pub page: Option<i64>,
-    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
-    pub limit: Option<i64>,
-}
-
-/// Optional parameters of [`AppointmentsApi::appointments_create`].
-#[derive(Debug, Clone, Default)]
-pub struct AppointmentsCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`AppointmentsApi::appointments_delete_bulk`].
-#[derive(Debug, Clone, Default)]
-pub struct AppointmentsDeleteBulkParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`AppointmentsApi::appointments_get`].
-#[derive(Debug, Clone, Default)]
-pub struct AppointmentsGetParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-impl AppointmentsApi<'_> {
+impl<'a> AppointmentsApi<'a> {
     /// List appointments
     ///
     /// Lists appointments for resources. `from_date` and `to_date` are required together unless filtering by `ids`; alternatively pass `from_time` and `to_time` together. The interval may span at most 365 days (one integration chunks by 31 days). Paged with `page`/`limit` (limit defaults to 10000 when missing or <= 0; to override send both `page` > 0 and `limit` > 0).
     ///
     /// `GET /v1/appointments`
-    pub async fn appointments_list(
-        &self,
-        params: AppointmentsListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/appointments",
-            )
-            .operation("appointmentsList")
-            .header("company-id", &params.company_id)
-            .query("from_date", &params.from_date, client_runtime::QueryStyle::Form)
-            .query("to_date", &params.to_date, client_runtime::QueryStyle::Form)
-            .query("from_time", &params.from_time, client_runtime::QueryStyle::Form)
-            .query("to_time", &params.to_time, client_runtime::QueryStyle::Form)
-            .query("ids", &params.ids, client_runtime::QueryStyle::Form)
-            .query("timezone", &params.timezone, client_runtime::QueryStyle::Form)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self) -> AppointmentsListBuilder<'a> {
+        AppointmentsListBuilder {
+            client: self.client,
+            company_id: None,
+            from_date: None,
+            to_date: None,
+            from_time: None,
+            to_time: None,
+            ids: None,
+            timezone: None,
+            page: None,
+            limit: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -93,26 +37,15 @@ impl AppointmentsApi<'_> {
     /// Creates an appointment. Modes: single resource, multi-resource (`resource_ids`), recurring, group service / course (`is_course=true`), external ids. `title` is required unless all of `service_id` (or `external_service_id`), `duration` and `duration_pattern` are given; `service_id` XOR `external_service_id`; `resource_ids` XOR `external_resource_ids`; `recurring` requires `timezone` and the frequency fields. Datetimes are `YYYY-MM-DD HH:mm` with minutes divisible by 5. The response body is not documented (modelled loosely).
     ///
     /// `POST /v1/appointments`
-    pub async fn appointments_create(
+    pub fn create(
         &self,
-        body: &crate::types::AppointmentCreate,
-        params: AppointmentsCreateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/appointments",
-            )
-            .operation("appointmentsCreate")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::AppointmentCreate,
+    ) -> AppointmentsCreateBuilder<'a> {
+        AppointmentsCreateBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -121,107 +54,180 @@ impl AppointmentsApi<'_> {
     /// Deletes many appointments by id, optionally notifying customers and resources. The name of the id list field is not documented (`ids` assumed); the object is open.
     ///
     /// `POST /v1/appointments/delete/bulk`
-    pub async fn appointments_delete_bulk(
+    pub fn delete_bulk(
         &self,
-        body: &crate::types::AppointmentsDeleteBulk,
-        params: AppointmentsDeleteBulkParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/appointments/delete/bulk",
-            )
-            .operation("appointmentsDeleteBulk")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::AppointmentsDeleteBulk,
+    ) -> AppointmentsDeleteBulkBuilder<'a> {
+        AppointmentsDeleteBulkBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
     /// Get an appointment
     ///
     /// `GET /v1/appointments/{appointmentId}`
-    pub async fn appointments_get(
-        &self,
-        appointment_id: &str,
-        params: AppointmentsGetParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    pub fn get(&self, appointment_id: &'a str) -> AppointmentsGetBuilder<'a> {
+        AppointmentsGetBuilder {
+            client: self.client,
+            appointment_id,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`AppointmentsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentsListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    from_date: Option<&'a str>,
+    to_date: Option<&'a str>,
+    from_time: Option<&'a str>,
+    to_time: Option<&'a str>,
+    ids: Option<&'a str>,
+    timezone: Option<&'a str>,
+    page: Option<i64>,
+    limit: Option<i64>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentsListBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Start day `YYYY-MM-DD` (with `to_date`). (`from_date`, query)
+    pub fn from_date(mut self, value: &'a str) -> Self {
+        self.from_date = Some(value);
+        self
+    }
+
+    /// End day `YYYY-MM-DD` (with `from_date`). (`to_date`, query)
+    pub fn to_date(mut self, value: &'a str) -> Self {
+        self.to_date = Some(value);
+        self
+    }
+
+    /// Start time (with `to_time`), alternative to `from_date`/`to_date`. (`from_time`, query)
+    pub fn from_time(mut self, value: &'a str) -> Self {
+        self.from_time = Some(value);
+        self
+    }
+
+    /// End time (with `from_time`). (`to_time`, query)
+    pub fn to_time(mut self, value: &'a str) -> Self {
+        self.to_time = Some(value);
+        self
+    }
+
+    /// Appointment ids to fetch; makes the date range optional. (`ids`, query)
+    pub fn ids(mut self, value: &'a str) -> Self {
+        self.ids = Some(value);
+        self
+    }
+
+    /// IANA time zone for the returned times. (`timezone`, query)
+    pub fn timezone(mut self, value: &'a str) -> Self {
+        self.timezone = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (default 1). (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentList,
+        serde_json::Map<String, serde_json::Value>,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
                 client_runtime::reexports::http::Method::GET,
-                "/v1/appointments/{appointmentId}",
+                "/v1/appointments",
             )
-            .operation("appointmentsGet")
-            .path_param("appointmentId", appointment_id)
-            .header("company-id", &params.company_id);
-        let response = self.client.api_client().send(request).await?;
+            .operation("appointmentsList")
+            .header("company-id", &self.company_id)
+            .query("from_date", &self.from_date, client_runtime::QueryStyle::Form)
+            .query("to_date", &self.to_date, client_runtime::QueryStyle::Form)
+            .query("from_time", &self.from_time, client_runtime::QueryStyle::Form)
+            .query("to_time", &self.to_time, client_runtime::QueryStyle::Form)
+            .query("ids", &self.ids, client_runtime::QueryStyle::Form)
+            .query("timezone", &self.timezone, client_runtime::QueryStyle::Form)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::appointments_list`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn appointments_list_stream<'a>(
-        &self,
-        params: AppointmentsListParams,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Appointment,
         serde_json::Map<String, serde_json::Value>,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i64 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/v1/appointments",
-                        )
-                        .operation("appointmentsList")
-                        .header("company-id", &params.company_id)
-                        .query(
-                            "from_date",
-                            &params.from_date,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "to_date",
-                            &params.to_date,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "from_time",
-                            &params.from_time,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "to_time",
-                            &params.to_time,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query("ids", &params.ids, client_runtime::QueryStyle::Form)
-                        .query(
-                            "timezone",
-                            &params.timezone,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query("page", &number, client_runtime::QueryStyle::Form)
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -236,5 +242,264 @@ impl AppointmentsApi<'_> {
                 client_runtime::Page::new(page.data).total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentsApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentsCreateBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::AppointmentCreate,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentsCreateBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/appointments",
+            )
+            .operation("appointmentsCreate")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentsCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentsApi::delete_bulk`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentsDeleteBulkBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::AppointmentsDeleteBulk,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentsDeleteBulkBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/appointments/delete/bulk",
+            )
+            .operation("appointmentsDeleteBulk")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentsDeleteBulkBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`AppointmentsApi::get`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct AppointmentsGetBuilder<'a> {
+    client: &'a crate::Client,
+    appointment_id: &'a str,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> AppointmentsGetBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/appointments/{appointmentId}",
+            )
+            .operation("appointmentsGet")
+            .path_param("appointmentId", &self.appointment_id)
+            .header("company-id", &self.company_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::AppointmentResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for AppointmentsGetBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::AppointmentResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::AppointmentResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -10,100 +10,19 @@ pub struct CustomersApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`CustomersApi::customers_list`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-    /// Page number, 1-based (default 1). (`page`, query)
-    pub page: Option<i64>,
-    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
-    pub limit: Option<i64>,
-}
-
-/// Optional parameters of [`CustomersApi::customers_create`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`CustomersApi::customers_update`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersUpdateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-    /// Set to 1 when `customerId` is your external id. (`external`, query)
-    pub external: Option<i64>,
-}
-
-/// Optional parameters of [`CustomersApi::customers_custom_fields_list`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersCustomFieldsListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`CustomersApi::customers_custom_fields_create`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersCustomFieldsCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`CustomersApi::customers_custom_field_categories_list`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersCustomFieldCategoriesListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`CustomersApi::customers_custom_field_categories_create`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersCustomFieldCategoriesCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`CustomersApi::customers_custom_field_categories_get`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersCustomFieldCategoriesGetParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`CustomersApi::customers_custom_field_categories_delete`].
-#[derive(Debug, Clone, Default)]
-pub struct CustomersCustomFieldCategoriesDeleteParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-impl CustomersApi<'_> {
+impl<'a> CustomersApi<'a> {
     /// List customers
     ///
     /// Lists the company's customers; list envelope and `page`/`limit` as on the other docs2 list routes.
     ///
     /// `GET /v1/customers`
-    pub async fn customers_list(
-        &self,
-        params: CustomersListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/customers",
-            )
-            .operation("customersList")
-            .header("company-id", &params.company_id)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self) -> CustomersListBuilder<'a> {
+        CustomersListBuilder {
+            client: self.client,
+            company_id: None,
+            page: None,
+            limit: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -112,26 +31,15 @@ impl CustomersApi<'_> {
     /// Creates a customer. All data (first name, last name, email,...) is sent as custom-field values in `customfields`; the exact item shape is not documented.
     ///
     /// `POST /v1/customers`
-    pub async fn customers_create(
+    pub fn create(
         &self,
-        body: &crate::types::CustomerWrite,
-        params: CustomersCreateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/customers",
-            )
-            .operation("customersCreate")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::CustomerWrite,
+    ) -> CustomersCreateBuilder<'a> {
+        CustomersCreateBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -140,28 +48,18 @@ impl CustomersApi<'_> {
     /// Updates a customer through its custom-field values (older docs.timify.dev reference). `customerId` is the TIMIFY id, or your external id when `external=1` is added.
     ///
     /// `PATCH /v1/customers/{customerId}`
-    pub async fn customers_update(
+    pub fn update(
         &self,
-        customer_id: &str,
-        body: &crate::types::CustomerWrite,
-        params: CustomersUpdateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PATCH,
-                "/v1/customers/{customerId}",
-            )
-            .operation("customersUpdate")
-            .path_param("customerId", customer_id)
-            .header("company-id", &params.company_id)
-            .query("external", &params.external, client_runtime::QueryStyle::Form)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        customer_id: &'a str,
+        body: &'a crate::types::CustomerWrite,
+    ) -> CustomersUpdateBuilder<'a> {
+        CustomersUpdateBuilder {
+            client: self.client,
+            customer_id,
+            company_id: None,
+            external: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -170,23 +68,11 @@ impl CustomersApi<'_> {
     /// Lists the custom-field definitions for customers.
     ///
     /// `GET /v1/customers/customfields`
-    pub async fn customers_custom_fields_list(
-        &self,
-        params: CustomersCustomFieldsListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/customers/customfields",
-            )
-            .operation("customersCustomFieldsList")
-            .header("company-id", &params.company_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn custom_fields_list(&self) -> CustomersCustomFieldsListBuilder<'a> {
+        CustomersCustomFieldsListBuilder {
+            client: self.client,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -195,26 +81,15 @@ impl CustomersApi<'_> {
     /// Adds a custom-field definition for customers. Body not documented (open object).
     ///
     /// `POST /v1/customers/customfields`
-    pub async fn customers_custom_fields_create(
+    pub fn custom_fields_create(
         &self,
-        body: &crate::types::CustomFieldWrite,
-        params: CustomersCustomFieldsCreateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/customers/customfields",
-            )
-            .operation("customersCustomFieldsCreate")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::CustomFieldWrite,
+    ) -> CustomersCustomFieldsCreateBuilder<'a> {
+        CustomersCustomFieldsCreateBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -223,23 +98,13 @@ impl CustomersApi<'_> {
     /// Lists the categories grouping customer custom fields.
     ///
     /// `GET /v1/customers/customfields/categories`
-    pub async fn customers_custom_field_categories_list(
+    pub fn custom_field_categories_list(
         &self,
-        params: CustomersCustomFieldCategoriesListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/customers/customfields/categories",
-            )
-            .operation("customersCustomFieldCategoriesList")
-            .header("company-id", &params.company_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    ) -> CustomersCustomFieldCategoriesListBuilder<'a> {
+        CustomersCustomFieldCategoriesListBuilder {
+            client: self.client,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -248,26 +113,15 @@ impl CustomersApi<'_> {
     /// Creates a category for customer custom fields. Body not documented (open object).
     ///
     /// `POST /v1/customers/customfields/categories`
-    pub async fn customers_custom_field_categories_create(
+    pub fn custom_field_categories_create(
         &self,
-        body: &crate::types::CustomFieldCategoryWrite,
-        params: CustomersCustomFieldCategoriesCreateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/customers/customfields/categories",
-            )
-            .operation("customersCustomFieldCategoriesCreate")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::CustomFieldCategoryWrite,
+    ) -> CustomersCustomFieldCategoriesCreateBuilder<'a> {
+        CustomersCustomFieldCategoriesCreateBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -276,25 +130,15 @@ impl CustomersApi<'_> {
     /// Fetches one category of customer custom fields.
     ///
     /// `GET /v1/customers/customfields/categories/{categoryId}`
-    pub async fn customers_custom_field_categories_get(
+    pub fn custom_field_categories_get(
         &self,
-        category_id: &str,
-        params: CustomersCustomFieldCategoriesGetParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/customers/customfields/categories/{categoryId}",
-            )
-            .operation("customersCustomFieldCategoriesGet")
-            .path_param("categoryId", category_id)
-            .header("company-id", &params.company_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        category_id: &'a str,
+    ) -> CustomersCustomFieldCategoriesGetBuilder<'a> {
+        CustomersCustomFieldCategoriesGetBuilder {
+            client: self.client,
+            category_id,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -303,24 +147,790 @@ impl CustomersApi<'_> {
     /// Deletes one category of customer custom fields. Response body not documented.
     ///
     /// `DELETE /v1/customers/customfields/categories/{categoryId}`
-    pub async fn customers_custom_field_categories_delete(
+    pub fn custom_field_categories_delete(
         &self,
-        category_id: &str,
-        params: CustomersCustomFieldCategoriesDeleteParams,
+        category_id: &'a str,
+    ) -> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
+        CustomersCustomFieldCategoriesDeleteBuilder {
+            client: self.client,
+            category_id,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`CustomersApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    page: Option<i64>,
+    limit: Option<i64>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersListBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (default 1). (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerList,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/customers",
+            )
+            .operation("customersList")
+            .header("company-id", &self.company_id)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomerList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Customer,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i64 = page.number()?;
+                self.page = Some(number);
+                Ok(self.request())
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerList| {
+                let total_pages = page
+                    .meta
+                    .as_ref()
+                    .and_then(|v| v.total_pages.as_ref())
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .total_pages(total_pages)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomersListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomerList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomersApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersCreateBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::CustomerWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersCreateBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/customers",
+            )
+            .operation("customersCreate")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomerResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomersCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomerResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomersApi::update`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersUpdateBuilder<'a> {
+    client: &'a crate::Client,
+    customer_id: &'a str,
+    company_id: Option<&'a str>,
+    external: Option<i64>,
+    body: &'a crate::types::CustomerWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersUpdateBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Set to 1 when `customerId` is your external id. (`external`, query)
+    pub fn external(mut self, value: i64) -> Self {
+        self.external = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::PATCH,
+                "/v1/customers/{customerId}",
+            )
+            .operation("customersUpdate")
+            .path_param("customerId", &self.customer_id)
+            .header("company-id", &self.company_id)
+            .query("external", &self.external, client_runtime::QueryStyle::Form)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomerResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomersUpdateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomerResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomersApi::custom_fields_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersCustomFieldsListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersCustomFieldsListBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldList,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/customers/customfields",
+            )
+            .operation("customersCustomFieldsList")
+            .header("company-id", &self.company_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomersCustomFieldsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomersApi::custom_fields_create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersCustomFieldsCreateBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::CustomFieldWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/customers/customfields",
+            )
+            .operation("customersCustomFieldsCreate")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomersCustomFieldsCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomersApi::custom_field_categories_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersCustomFieldCategoriesListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryList,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/customers/customfields/categories",
+            )
+            .operation("customersCustomFieldCategoriesList")
+            .header("company-id", &self.company_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomersApi::custom_field_categories_create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersCustomFieldCategoriesCreateBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::CustomFieldCategoryWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/customers/customfields/categories",
+            )
+            .operation("customersCustomFieldCategoriesCreate")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomersApi::custom_field_categories_get`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersCustomFieldCategoriesGetBuilder<'a> {
+    client: &'a crate::Client,
+    category_id: &'a str,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/customers/customfields/categories/{categoryId}",
+            )
+            .operation("customersCustomFieldCategoriesGet")
+            .path_param("categoryId", &self.category_id)
+            .header("company-id", &self.company_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesGetBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`CustomersApi::custom_field_categories_delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct CustomersCustomFieldCategoriesDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    category_id: &'a str,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomersCustomFieldCategoriesDeleteResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/v1/customers/customfields/categories/{categoryId}",
+            )
+            .operation("customersCustomFieldCategoriesDelete")
+            .path_param("categoryId", &self.category_id)
+            .header("company-id", &self.company_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<
             crate::types::CustomersCustomFieldCategoriesDeleteResponse,
         >,
         client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
     > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/v1/customers/customfields/categories/{categoryId}",
-            )
-            .operation("customersCustomFieldCategoriesDelete")
-            .path_param("categoryId", category_id)
-            .header("company-id", &params.company_id);
-        let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => {
                 response
@@ -345,49 +955,21 @@ impl CustomersApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Every item of [`Self::customers_list`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn customers_list_stream<'a>(
-        &self,
-        params: CustomersListParams,
-    ) -> client_runtime::PageStream<
+impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::CustomersCustomFieldCategoriesDeleteResponse,
+        >,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
         'a,
-        crate::types::Customer,
+        crate::types::CustomersCustomFieldCategoriesDeleteResponse,
         serde_json::Map<String, serde_json::Value>,
-    > {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
-                let number: i64 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/v1/customers",
-                        )
-                        .operation("customersList")
-                        .header("company-id", &params.company_id)
-                        .query("page", &number, client_runtime::QueryStyle::Form)
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::CustomerList| {
-                let total_pages = page
-                    .meta
-                    .as_ref()
-                    .and_then(|v| v.total_pages.as_ref())
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .total_pages(total_pages)
-            },
-        )
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

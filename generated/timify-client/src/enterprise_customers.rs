@@ -10,84 +10,19 @@ pub struct EnterpriseCustomersApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_list`].
-#[derive(Debug, Clone, Default)]
-pub struct EnterpriseCustomersListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-    /// Page number, 1-based (default 1). (`page`, query)
-    pub page: Option<i64>,
-    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
-    pub limit: Option<i64>,
-}
-
-/// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_create`].
-#[derive(Debug, Clone, Default)]
-pub struct EnterpriseCustomersCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_fields_list`].
-#[derive(Debug, Clone, Default)]
-pub struct EnterpriseCustomersCustomFieldsListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_fields_create`].
-#[derive(Debug, Clone, Default)]
-pub struct EnterpriseCustomersCustomFieldsCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_field_categories_list`].
-#[derive(Debug, Clone, Default)]
-pub struct EnterpriseCustomersCustomFieldCategoriesListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_field_categories_create`].
-#[derive(Debug, Clone, Default)]
-pub struct EnterpriseCustomersCustomFieldCategoriesCreateParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-/// Optional parameters of [`EnterpriseCustomersApi::enterprise_customers_custom_field_categories_delete`].
-#[derive(Debug, Clone, Default)]
-pub struct EnterpriseCustomersCustomFieldCategoriesDeleteParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-impl EnterpriseCustomersApi<'_> {
+impl<'a> EnterpriseCustomersApi<'a> {
     /// List enterprise customers
     ///
     /// Lists enterprise-level customers (available in all branches); same custom-field model as company customers. Paging as on the other docs2 list routes.
     ///
     /// `GET /v1/enterprise-customers`
-    pub async fn enterprise_customers_list(
-        &self,
-        params: EnterpriseCustomersListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/enterprise-customers",
-            )
-            .operation("enterpriseCustomersList")
-            .header("company-id", &params.company_id)
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self) -> EnterpriseCustomersListBuilder<'a> {
+        EnterpriseCustomersListBuilder {
+            client: self.client,
+            company_id: None,
+            page: None,
+            limit: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -96,26 +31,15 @@ impl EnterpriseCustomersApi<'_> {
     /// Creates an enterprise-level customer; data goes in `customfields`.
     ///
     /// `POST /v1/enterprise-customers`
-    pub async fn enterprise_customers_create(
+    pub fn create(
         &self,
-        body: &crate::types::CustomerWrite,
-        params: EnterpriseCustomersCreateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/enterprise-customers",
-            )
-            .operation("enterpriseCustomersCreate")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::CustomerWrite,
+    ) -> EnterpriseCustomersCreateBuilder<'a> {
+        EnterpriseCustomersCreateBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -124,23 +48,11 @@ impl EnterpriseCustomersApi<'_> {
     /// Lists the custom-field definitions for enterprise customers.
     ///
     /// `GET /v1/enterprise-customers/customfields`
-    pub async fn enterprise_customers_custom_fields_list(
-        &self,
-        params: EnterpriseCustomersCustomFieldsListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/enterprise-customers/customfields",
-            )
-            .operation("enterpriseCustomersCustomFieldsList")
-            .header("company-id", &params.company_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn custom_fields_list(&self) -> EnterpriseCustomersCustomFieldsListBuilder<'a> {
+        EnterpriseCustomersCustomFieldsListBuilder {
+            client: self.client,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -149,26 +61,15 @@ impl EnterpriseCustomersApi<'_> {
     /// Adds a custom-field definition for enterprise customers. Body not documented (open object).
     ///
     /// `POST /v1/enterprise-customers/customfields`
-    pub async fn enterprise_customers_custom_fields_create(
+    pub fn custom_fields_create(
         &self,
-        body: &crate::types::CustomFieldWrite,
-        params: EnterpriseCustomersCustomFieldsCreateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/enterprise-customers/customfields",
-            )
-            .operation("enterpriseCustomersCustomFieldsCreate")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::CustomFieldWrite,
+    ) -> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
+        EnterpriseCustomersCustomFieldsCreateBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -177,23 +78,13 @@ impl EnterpriseCustomersApi<'_> {
     /// Lists the categories grouping enterprise customer custom fields.
     ///
     /// `GET /v1/enterprise-customers/customfields/categories`
-    pub async fn enterprise_customers_custom_field_categories_list(
+    pub fn custom_field_categories_list(
         &self,
-        params: EnterpriseCustomersCustomFieldCategoriesListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/enterprise-customers/customfields/categories",
-            )
-            .operation("enterpriseCustomersCustomFieldCategoriesList")
-            .header("company-id", &params.company_id);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    ) -> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
+        EnterpriseCustomersCustomFieldCategoriesListBuilder {
+            client: self.client,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -202,26 +93,15 @@ impl EnterpriseCustomersApi<'_> {
     /// Creates a category for enterprise customer custom fields. Body not documented (open object).
     ///
     /// `POST /v1/enterprise-customers/customfields/categories`
-    pub async fn enterprise_customers_custom_field_categories_create(
+    pub fn custom_field_categories_create(
         &self,
-        body: &crate::types::CustomFieldCategoryWrite,
-        params: EnterpriseCustomersCustomFieldCategoriesCreateParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/enterprise-customers/customfields/categories",
-            )
-            .operation("enterpriseCustomersCustomFieldCategoriesCreate")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            201 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+        body: &'a crate::types::CustomFieldCategoryWrite,
+    ) -> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
+        EnterpriseCustomersCustomFieldCategoriesCreateBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -230,24 +110,620 @@ impl EnterpriseCustomersApi<'_> {
     /// Deletes one category of enterprise customer custom fields. Response body not documented.
     ///
     /// `DELETE /v1/enterprise-customers/customfields/categories/{categoryId}`
-    pub async fn enterprise_customers_custom_field_categories_delete(
+    pub fn custom_field_categories_delete(
         &self,
-        category_id: &str,
-        params: EnterpriseCustomersCustomFieldCategoriesDeleteParams,
+        category_id: &'a str,
+    ) -> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
+        EnterpriseCustomersCustomFieldCategoriesDeleteBuilder {
+            client: self.client,
+            category_id,
+            company_id: None,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`EnterpriseCustomersApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EnterpriseCustomersListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    page: Option<i64>,
+    limit: Option<i64>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EnterpriseCustomersListBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (default 1). (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerList,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/enterprise-customers",
+            )
+            .operation("enterpriseCustomersList")
+            .header("company-id", &self.company_id)
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomerList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
+    ///
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
+    ) -> client_runtime::PageStream<
+        'a,
+        crate::types::Customer,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        let client = self.client.api_client();
+        client_runtime::pagination::paginate(
+            client,
+            client_runtime::Pages::Numbered {
+                start: 1i64,
+            },
+            move |page: &client_runtime::PageRequest| {
+                let number: i64 = page.number()?;
+                self.page = Some(number);
+                Ok(self.request())
+            },
+            |response: client_runtime::RawResponse| match response.status().as_u16() {
+                200 => response.json(),
+                _ => Err(response.error_json(std::convert::identity)),
+            },
+            |page: crate::types::CustomerList| {
+                let total_pages = page
+                    .meta
+                    .as_ref()
+                    .and_then(|v| v.total_pages.as_ref())
+                    .and_then(client_runtime::PageCount::page_count);
+                client_runtime::Page::new(page.data.unwrap_or_default())
+                    .total_pages(total_pages)
+            },
+        )
+    }
+}
+
+impl<'a> std::future::IntoFuture for EnterpriseCustomersListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomerList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EnterpriseCustomersApi::create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EnterpriseCustomersCreateBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::CustomerWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EnterpriseCustomersCreateBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/enterprise-customers",
+            )
+            .operation("enterpriseCustomersCreate")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomerResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EnterpriseCustomersCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomerResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomerResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EnterpriseCustomersApi::custom_fields_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EnterpriseCustomersCustomFieldsListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldList,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/enterprise-customers/customfields",
+            )
+            .operation("enterpriseCustomersCustomFieldsList")
+            .header("company-id", &self.company_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EnterpriseCustomersCustomFieldsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EnterpriseCustomersApi::custom_fields_create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::CustomFieldWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/enterprise-customers/customfields",
+            )
+            .operation("enterpriseCustomersCustomFieldsCreate")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EnterpriseCustomersApi::custom_field_categories_list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryList,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::GET,
+                "/v1/enterprise-customers/customfields/categories",
+            )
+            .operation("enterpriseCustomersCustomFieldCategoriesList")
+            .header("company-id", &self.company_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture
+for EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EnterpriseCustomersApi::custom_field_categories_create`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::CustomFieldCategoryWrite,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/enterprise-customers/customfields/categories",
+            )
+            .operation("enterpriseCustomersCustomFieldCategoriesCreate")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture
+for EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::CustomFieldCategoryResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`EnterpriseCustomersApi::custom_field_categories_delete`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
+    client: &'a crate::Client,
+    category_id: &'a str,
+    company_id: Option<&'a str>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::DELETE,
+                "/v1/enterprise-customers/customfields/categories/{categoryId}",
+            )
+            .operation("enterpriseCustomersCustomFieldCategoriesDelete")
+            .path_param("categoryId", &self.category_id)
+            .header("company-id", &self.company_id);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
     ) -> Result<
         client_runtime::ResponseValue<
             crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
         >,
         client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
     > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/v1/enterprise-customers/customfields/categories/{categoryId}",
-            )
-            .operation("enterpriseCustomersCustomFieldCategoriesDelete")
-            .path_param("categoryId", category_id)
-            .header("company-id", &params.company_id);
-        let response = self.client.api_client().send(request).await?;
         match response.status().as_u16() {
             200 => {
                 response
@@ -272,49 +748,22 @@ impl EnterpriseCustomersApi<'_> {
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
+}
 
-    /// Every item of [`Self::enterprise_customers_list`], as a lazy stream that fetches the next page only when the items of the current one are used up.
-    ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn enterprise_customers_list_stream<'a>(
-        &self,
-        params: EnterpriseCustomersListParams,
-    ) -> client_runtime::PageStream<
+impl<'a> std::future::IntoFuture
+for EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<
+            crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
+        >,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
         'a,
-        crate::types::Customer,
+        crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
         serde_json::Map<String, serde_json::Value>,
-    > {
-        client_runtime::pagination::paginate(
-            self.client.api_client(),
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
-                let number: i64 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/v1/enterprise-customers",
-                        )
-                        .operation("enterpriseCustomersList")
-                        .header("company-id", &params.company_id)
-                        .query("page", &number, client_runtime::QueryStyle::Form)
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form),
-                )
-            },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
-                200 => response.json(),
-                _ => Err(response.error_json(std::convert::identity)),
-            },
-            |page: crate::types::CustomerList| {
-                let total_pages = page
-                    .meta
-                    .as_ref()
-                    .and_then(|v| v.total_pages.as_ref())
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .total_pages(total_pages)
-            },
-        )
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }

@@ -35,17 +35,17 @@
 //!     .build()?;
 //!
 //! // One call: the decoded body, with its status and headers.
-//! let response = client.companies().companies_list(Default::default()).await?;
+//! let response = client.companies().list().await?;
 //! println!("{}: {:?}", response.status(), response.into_inner());
 //!
 //! // Every item of every page; the next page is fetched when this one is used up.
-//! let mut items = client.appointments().appointments_list_stream(Default::default());
+//! let mut items = client.appointments().list().stream();
 //! while let Some(item) = items.try_next().await? {
 //!     println!("{item:?}");
 //! }
 //!
 //! // Errors by status: a missing record is an answer, not a failure.
-//! match client.appointments().appointments_get("appointment-id", Default::default()).await {
+//! match client.appointments().get("appointment-id").await {
 //!     Ok(response) => println!("found: {:?}", response.into_inner()),
 //!     Err(error) if error.status().is_some_and(|status| status == 404) => println!("not found"),
 //!     Err(error) => return Err(error.into()),

@@ -10,72 +10,24 @@ pub struct TimeshiftsApi<'a> {
     pub(crate) client: &'a crate::Client,
 }
 
-/// Optional parameters of [`TimeshiftsApi::timeshifts_list`].
-#[derive(Debug, Clone, Default)]
-pub struct TimeshiftsListParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-    /// First day `YYYY-MM-DD` (with `to`). (`from`, query)
-    pub from: Option<String>,
-    /// Last day `YYYY-MM-DD` (with `from`). (`to`, query)
-    pub to: Option<String>,
-    /// One or more days `YYYY-MM-DD` (alternative to `from`/`to`). The docs accept `day` (one day) or `day[]` (several); only the array form is declared so that parameter names stay distinct. (`day[]`, query)
-    pub day: Option<Vec<String>>,
-    /// Comma-separated resource ids. (`resource_ids`, query)
-    pub resource_ids: Option<String>,
-    /// Comma-separated external resource ids. (`resource_external_ids`, query)
-    pub resource_external_ids: Option<String>,
-    /// Page number, 1-based (default 1). (`page`, query)
-    pub page: Option<i64>,
-    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
-    pub limit: Option<i64>,
-}
-
-/// Optional parameters of [`TimeshiftsApi::timeshifts_import`].
-#[derive(Debug, Clone, Default)]
-pub struct TimeshiftsImportParams {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
-    pub company_id: Option<String>,
-}
-
-impl TimeshiftsApi<'_> {
+impl<'a> TimeshiftsApi<'a> {
     /// List timeshifts
     ///
     /// Lists shifts. Pass `from` and `to` (`YYYY-MM-DD`) or, instead, `day` / `day[]`; filter by `resource_ids` or `resource_external_ids` (comma-separated). Paged with `page`/`limit`.
     ///
     /// `GET /v1/timeshifts`
-    pub async fn timeshifts_list(
-        &self,
-        params: TimeshiftsListParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::TimeshiftList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
-    > {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/timeshifts",
-            )
-            .operation("timeshiftsList")
-            .header("company-id", &params.company_id)
-            .query("from", &params.from, client_runtime::QueryStyle::Form)
-            .query("to", &params.to, client_runtime::QueryStyle::Form)
-            .query("day[]", &params.day, client_runtime::QueryStyle::Form)
-            .query(
-                "resource_ids",
-                &params.resource_ids,
-                client_runtime::QueryStyle::Form,
-            )
-            .query(
-                "resource_external_ids",
-                &params.resource_external_ids,
-                client_runtime::QueryStyle::Form,
-            )
-            .query("page", &params.page, client_runtime::QueryStyle::Form)
-            .query("limit", &params.limit, client_runtime::QueryStyle::Form);
-        let response = self.client.api_client().send(request).await?;
-        match response.status().as_u16() {
-            200 => response.json(),
-            _ => Err(response.error_json(std::convert::identity)),
+    pub fn list(&self) -> TimeshiftsListBuilder<'a> {
+        TimeshiftsListBuilder {
+            client: self.client,
+            company_id: None,
+            from: None,
+            to: None,
+            day: None,
+            resource_ids: None,
+            resource_external_ids: None,
+            page: None,
+            limit: None,
+            options: client_runtime::CallOptions::default(),
         }
     }
 
@@ -84,70 +36,164 @@ impl TimeshiftsApi<'_> {
     /// Creates or updates the shifts of one resource for a date range: working and booking times, or a non-working shift via `denial_reason` (VACATION, SICK, BLOCKER) and `denial_times`; BLOCKER ignores working/booking times. Reconstructed path: docs2's page slug says "import bulk" (possibly `/v1/timeshifts/import/bulk`) while its sample request uses `/v1/timeshifts`, which is used here.
     ///
     /// `POST /v1/timeshifts`
-    pub async fn timeshifts_import(
+    pub fn import(
         &self,
-        body: &crate::types::TimeshiftImport,
-        params: TimeshiftsImportParams,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        body: &'a crate::types::TimeshiftImport,
+    ) -> TimeshiftsImportBuilder<'a> {
+        TimeshiftsImportBuilder {
+            client: self.client,
+            company_id: None,
+            body,
+            options: client_runtime::CallOptions::default(),
+        }
+    }
+}
+
+/// A call of [`TimeshiftsApi::list`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct TimeshiftsListBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+    day: Option<&'a [String]>,
+    resource_ids: Option<&'a str>,
+    resource_external_ids: Option<&'a str>,
+    page: Option<i64>,
+    limit: Option<i64>,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> TimeshiftsListBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// First day `YYYY-MM-DD` (with `to`). (`from`, query)
+    pub fn from(mut self, value: &'a str) -> Self {
+        self.from = Some(value);
+        self
+    }
+
+    /// Last day `YYYY-MM-DD` (with `from`). (`to`, query)
+    pub fn to(mut self, value: &'a str) -> Self {
+        self.to = Some(value);
+        self
+    }
+
+    /// One or more days `YYYY-MM-DD` (alternative to `from`/`to`). The docs accept `day` (one day) or `day[]` (several); only the array form is declared so that parameter names stay distinct. (`day[]`, query)
+    pub fn day(mut self, value: &'a [String]) -> Self {
+        self.day = Some(value);
+        self
+    }
+
+    /// Comma-separated resource ids. (`resource_ids`, query)
+    pub fn resource_ids(mut self, value: &'a str) -> Self {
+        self.resource_ids = Some(value);
+        self
+    }
+
+    /// Comma-separated external resource ids. (`resource_external_ids`, query)
+    pub fn resource_external_ids(mut self, value: &'a str) -> Self {
+        self.resource_external_ids = Some(value);
+        self
+    }
+
+    /// Page number, 1-based (default 1). (`page`, query)
+    pub fn page(mut self, value: i64) -> Self {
+        self.page = Some(value);
+        self
+    }
+
+    /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::TimeshiftList,
+        serde_json::Map<String, serde_json::Value>,
     > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
         let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+                client_runtime::reexports::http::Method::GET,
                 "/v1/timeshifts",
             )
-            .operation("timeshiftsImport")
-            .header("company-id", &params.company_id)
-            .json(body);
-        let response = self.client.api_client().send(request).await?;
+            .operation("timeshiftsList")
+            .header("company-id", &self.company_id)
+            .query("from", &self.from, client_runtime::QueryStyle::Form)
+            .query("to", &self.to, client_runtime::QueryStyle::Form)
+            .query("day[]", &self.day, client_runtime::QueryStyle::Form)
+            .query("resource_ids", &self.resource_ids, client_runtime::QueryStyle::Form)
+            .query(
+                "resource_external_ids",
+                &self.resource_external_ids,
+                client_runtime::QueryStyle::Form,
+            )
+            .query("page", &self.page, client_runtime::QueryStyle::Form)
+            .query("limit", &self.limit, client_runtime::QueryStyle::Form);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::TimeshiftList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
         match response.status().as_u16() {
             200 => response.json(),
-            201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
         }
     }
 
-    /// Every item of [`Self::timeshifts_list`], as a lazy stream that fetches the next page only when the items of the current one are used up.
+    /// Every item of every page, as a lazy stream that fetches the next page only when
+    /// the items of the current one are used up (the page number is set per page).
     ///
-    /// Stops at an empty page, at the last page, or when there is no next page; see [`client_runtime::pagination`].
-    pub fn timeshifts_list_stream<'a>(
-        &self,
-        params: TimeshiftsListParams,
+    /// Stops at an empty page, at the last page, or when there is no next page; see
+    /// [`client_runtime::pagination`].
+    pub fn stream(
+        mut self,
     ) -> client_runtime::PageStream<
         'a,
         crate::types::Timeshift,
         serde_json::Map<String, serde_json::Value>,
     > {
+        let client = self.client.api_client();
         client_runtime::pagination::paginate(
-            self.client.api_client(),
+            client,
             client_runtime::Pages::Numbered {
                 start: 1i64,
             },
             move |page: &client_runtime::PageRequest| {
                 let number: i64 = page.number()?;
-                Ok(
-                    client_runtime::ApiRequest::new(
-                            client_runtime::reexports::http::Method::GET,
-                            "/v1/timeshifts",
-                        )
-                        .operation("timeshiftsList")
-                        .header("company-id", &params.company_id)
-                        .query("from", &params.from, client_runtime::QueryStyle::Form)
-                        .query("to", &params.to, client_runtime::QueryStyle::Form)
-                        .query("day[]", &params.day, client_runtime::QueryStyle::Form)
-                        .query(
-                            "resource_ids",
-                            &params.resource_ids,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query(
-                            "resource_external_ids",
-                            &params.resource_external_ids,
-                            client_runtime::QueryStyle::Form,
-                        )
-                        .query("page", &number, client_runtime::QueryStyle::Form)
-                        .query("limit", &params.limit, client_runtime::QueryStyle::Form),
-                )
+                self.page = Some(number);
+                Ok(self.request())
             },
             |response: client_runtime::RawResponse| match response.status().as_u16() {
                 200 => response.json(),
@@ -163,5 +209,102 @@ impl TimeshiftsApi<'_> {
                     .total_pages(total_pages)
             },
         )
+    }
+}
+
+impl<'a> std::future::IntoFuture for TimeshiftsListBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::TimeshiftList>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::TimeshiftList,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// A call of [`TimeshiftsApi::import`]: set its parameters, then send it with `.send().await` or just `.await`.
+#[derive(Debug, Clone)]
+#[must_use = "a call does nothing until it is sent or awaited"]
+pub struct TimeshiftsImportBuilder<'a> {
+    client: &'a crate::Client,
+    company_id: Option<&'a str>,
+    body: &'a crate::types::TimeshiftImport,
+    options: client_runtime::CallOptions,
+}
+
+impl<'a> TimeshiftsImportBuilder<'a> {
+    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    pub fn company_id(mut self, value: &'a str) -> Self {
+        self.company_id = Some(value);
+        self
+    }
+
+    /// Limits this call to `timeout` (the whole request, body included), instead of
+    /// the client's request timeout.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends this call once, whatever the client's retry policy (a rejected token is
+    /// still renewed once).
+    pub fn without_retries(mut self) -> Self {
+        self.options.no_retries = true;
+        self
+    }
+
+    /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    pub fn send(
+        self,
+    ) -> client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        serde_json::Map<String, serde_json::Value>,
+    > {
+        client_runtime::call(self.client.api_client(), self.request(), Self::decode)
+    }
+
+    fn request(&self) -> client_runtime::ApiRequest {
+        let request = client_runtime::ApiRequest::new(
+                client_runtime::reexports::http::Method::POST,
+                "/v1/timeshifts",
+            )
+            .operation("timeshiftsImport")
+            .header("company-id", &self.company_id)
+            .json(self.body);
+        request.options(self.options)
+    }
+
+    fn decode(
+        response: client_runtime::RawResponse,
+    ) -> Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    > {
+        match response.status().as_u16() {
+            200 => response.json(),
+            201 => response.json(),
+            _ => Err(response.error_json(std::convert::identity)),
+        }
+    }
+}
+
+impl<'a> std::future::IntoFuture for TimeshiftsImportBuilder<'a> {
+    type Output = Result<
+        client_runtime::ResponseValue<crate::types::DataResponse>,
+        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+    >;
+    type IntoFuture = client_runtime::CallFuture<
+        'a,
+        crate::types::DataResponse,
+        serde_json::Map<String, serde_json::Value>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
     }
 }
