@@ -57,6 +57,7 @@ snapshot_tests! {
     exact_feature_gates => "feature-gates",
     implied_discriminator => "implied-discriminator",
     names_are_valid_and_unique => "names",
+    nullable_request_fields_are_tri_state => "nullable",
     objects_and_formats => "objects",
     openapi_31_constructs => "openapi31",
     operation_names_and_arguments => "operation-names",

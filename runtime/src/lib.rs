@@ -146,6 +146,7 @@ mod date_time;
 mod encoding;
 mod envelope;
 mod error;
+mod nullable;
 pub mod pagination;
 pub mod rate_limit;
 mod redact;
@@ -166,6 +167,7 @@ pub use envelope::Envelope;
 pub use error::{
     ApiError, AuthError, Call, DecodeError, Error, ErrorKind, HttpError, RateLimitedError, TimeoutKind, TransportError,
 };
+pub use nullable::Nullable;
 pub use pagination::{Page, PageCount, PageRequest, PageStream, Pages, PaginationError};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
 pub use request::{ApiRequest, Body, CallOptions, Multipart};

@@ -181,11 +181,20 @@ pub fn emit_type(ir: &Ir, def: &TypeDef, from: From, cfg: &TokenStream, serializ
     }
 }
 
-fn field_tokens(ir: &Ir, field: &Field, from: From) -> TokenStream {
+fn field_tokens(ir: &Ir, field: &Field, from: From, serialize: Serialize) -> TokenStream {
     let name = ident(&field.name);
     let doc = doc_attrs(field.doc.as_deref());
     let wire = &field.wire_name;
     let rename = (field.name != *wire).then(|| quote! { rename = #wire, });
+    // A type the client sends keeps "left out" and `null` apart, so a PATCH can clear a field.
+    if let (false, TypeRef::Option(value), Serialize::Always) = (field.required, &field.ty, serialize) {
+        let value = type_tokens(ir, value, from);
+        return quote! {
+            #doc
+            #[serde(#rename default, skip_serializing_if = "client_runtime::Nullable::is_absent")]
+            pub #name: client_runtime::Nullable<#value>,
+        };
+    }
     let inner = type_tokens(ir, &field.ty, from);
     if field.required {
         let attrs = rename.map(|r| quote! { #[serde(#r)] });
@@ -215,7 +224,7 @@ fn emit_struct(
     from: From,
     serialize: Serialize,
 ) -> TokenStream {
-    let fields = s.fields.iter().map(|f| field_tokens(ir, f, from));
+    let fields = s.fields.iter().map(|f| field_tokens(ir, f, from, serialize));
     let all_optional = s.fields.iter().all(|f| !f.required || is_optional(&f.ty));
     let default = all_optional.then(|| quote! { Default, });
     let additional = s.additional.as_ref().map(|ty| {
