@@ -3,7 +3,7 @@
 //! `GET /app?include=app_token` with Basic `email:personal_key` and `Timekit-App: <slug>`; the
 //! `{error}` envelope; Laravel-style pages (`current_page`, `last_page`); the typed bodies of
 //! FINDINGS-2 (booking create with the widget's body and its colon-less timestamps, booking
-//! actions, webhook routes, 422 field errors, 404 with `model`).
+//! actions, webhook routes, 422 field errors, 404 with `model`, an availability query).
 
 use std::time::Duration;
 
@@ -493,4 +493,80 @@ async fn webhooks_are_created_and_deleted_as_pipedream_does() {
 
     let deleted = client.webhooks().delete(id).await.unwrap();
     assert_eq!(deleted.status().as_u16(), 204);
+}
+
+#[tokio::test]
+async fn availability_is_queried_with_the_typed_body_and_slots_decode_with_either_offset_form() {
+    use timekit_client::types::{AvailabilityQuery, AvailabilityQueryMode, SlotResource};
+
+    let server = MockServer::start().await;
+    // The fields FINDINGS-2 lists for `POST /availability` (mode required; relative times).
+    Mock::given(method("POST"))
+        .and(path("/availability"))
+        .and(header("authorization", basic("", "test_key").as_str()))
+        .and(header("content-type", "application/json"))
+        .and(body_json(json!({
+            "mode": "roundrobin_random",
+            "resources": ["d187d6e0-d6cb-409a-ae60-45a8fd0ec879", "0a5a2c4c-6c51-4b8f-9d8b-3d0b1f1b4e0f"],
+            "from": "3 days",
+            "to": "4 weeks",
+            "length": "30 minutes",
+            "output_timezone": "Europe/Copenhagen"
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "data": [
+                {
+                    "start": "2016-02-15T10:00:00+0100",
+                    "end": "2016-02-15T10:30:00+01:00",
+                    "resources": [{"id": "d187d6e0-d6cb-409a-ae60-45a8fd0ec879", "name": "Doc Brown", "timezone": "Europe/Copenhagen"}]
+                },
+                {
+                    "start": "2016-02-15T11:00:00+01:00",
+                    "end": "2016-02-15T11:30:00+01:00",
+                    "resources": ["0a5a2c4c-6c51-4b8f-9d8b-3d0b1f1b4e0f"]
+                }
+            ]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_app_key(server.uri(), "test_key").unwrap();
+
+    let query = AvailabilityQuery {
+        mode: AvailabilityQueryMode::RoundrobinRandom,
+        resources: Some(vec![
+            "d187d6e0-d6cb-409a-ae60-45a8fd0ec879".to_owned(),
+            "0a5a2c4c-6c51-4b8f-9d8b-3d0b1f1b4e0f".to_owned(),
+        ]),
+        from: Some("3 days".to_owned()),
+        to: Some("4 weeks".to_owned()),
+        length: Some("30 minutes".to_owned()),
+        project_id: None,
+        buffer: None,
+        timeslot_increments: None,
+        constraints: None,
+        output_timezone: Some("Europe/Copenhagen".to_owned()),
+        round_to_nearest_hour: None,
+        additional_properties: Default::default(),
+    };
+    let slots = client
+        .availability()
+        .fetch(&query)
+        .await
+        .unwrap()
+        .into_inner()
+        .into_content();
+
+    assert_eq!(slots.len(), 2);
+    // `+0100` (as Timekit sends it) and `+01:00` decode to the same instant form.
+    assert_eq!(slots[0].start.into_inner().to_rfc3339(), "2016-02-15T10:00:00+01:00");
+    assert_eq!(slots[0].end.into_inner().to_rfc3339(), "2016-02-15T10:30:00+01:00");
+    match &slots[0].resources.as_deref().expect("resources")[0] {
+        SlotResource::Object(resource) => assert_eq!(resource.name.as_deref(), Some("Doc Brown")),
+        other => panic!("expected a resource object, got {other:?}"),
+    }
+    match &slots[1].resources.as_deref().expect("resources")[0] {
+        SlotResource::String(id) => assert_eq!(id, "0a5a2c4c-6c51-4b8f-9d8b-3d0b1f1b4e0f"),
+        other => panic!("expected a resource id, got {other:?}"),
+    }
 }
