@@ -570,3 +570,56 @@ async fn availability_is_queried_with_the_typed_body_and_slots_decode_with_eithe
         other => panic!("expected a resource id, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn bookings_are_created_in_bulk_with_the_per_booking_flags() {
+    use timekit_client::types::BookingBulkItem;
+
+    let server = MockServer::start().await;
+    // FINDINGS-2: an array of booking bodies, each with its own bulk flags.
+    let wire = json!([
+        {
+            "resource_id": "d187d6e0-d6cb-409a-ae60-45a8fd0ec879",
+            "graph": "instant",
+            "start": "2015-03-01T09:00:00+01:00",
+            "end": "2015-03-01T10:00:00+01:00",
+            "what": "Mens haircut",
+            "customer": {"name": "Marty McFly", "email": "marty.mcfly@timekit.io"},
+            "delete_all_on_error": true,
+            "stop_on_first_error": true,
+            "relate_bookings": true,
+            "webhooks": {"booking_created": {"enabled": false}}
+        },
+        {
+            "resource_id": "d187d6e0-d6cb-409a-ae60-45a8fd0ec879",
+            "graph": "instant",
+            "start": "2015-03-08T09:00:00+01:00",
+            "end": "2015-03-08T10:00:00+01:00",
+            "customer": {"name": "Marty McFly", "email": "marty.mcfly@timekit.io"},
+            "relate_bookings": true
+        }
+    ]);
+    Mock::given(method("POST"))
+        .and(path("/bookings/bulk"))
+        .and(query_param("include", "bulked_bookings"))
+        .and(header("authorization", basic("", "test_key").as_str()))
+        .and(body_json(&wire))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"data": [{"id": "b1"}, {"id": "b2"}]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = Client::with_app_key(server.uri(), "test_key").unwrap();
+
+    let bookings: Vec<BookingBulkItem> = serde_json::from_value(wire.clone()).unwrap();
+    assert_eq!(bookings[0].delete_all_on_error, Some(true));
+    assert_eq!(bookings[1].stop_on_first_error, None);
+    let response = client
+        .bookings()
+        .create_bulk(&bookings)
+        .include("bulked_bookings")
+        .await
+        .unwrap();
+
+    assert_eq!(response.status().as_u16(), 201);
+    assert_eq!(response.into_inner().data, Some(json!([{"id": "b1"}, {"id": "b2"}])));
+}
