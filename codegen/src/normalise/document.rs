@@ -1,5 +1,5 @@
-//! Document-level rules: a `paths` object is always there, and 3.2 `additionalOperations`
-//! become an extension openapiv3 keeps.
+//! Document-level rules: a `paths` object is always there, empty path items go, and 3.2
+//! `additionalOperations` become an extension openapiv3 keeps.
 
 use serde_json::{Map, Value};
 
