@@ -156,6 +156,7 @@ pub mod retry;
 #[cfg(feature = "redis")]
 pub mod shared;
 pub mod token;
+pub mod untagged;
 pub mod webhook;
 
 pub use body::{StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};

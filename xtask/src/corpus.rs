@@ -544,8 +544,18 @@ mod tests {
     /// generated `types.rs` (a simulated generator bug), builds and runs the harness, and
     /// returns each example's location and verdict label.
     fn run_selftest(package: &str, tweak: impl Fn(String) -> String) -> Vec<(String, String)> {
+        let spec = crate::workspace_root().join("xtask/tests/data/conformance-selftest.yaml");
+        run_conformance(&spec, &[], package, tweak)
+    }
+
+    /// Runs the check on `spec` (with the `fixtures`) as `package`; see [`run_selftest`].
+    fn run_conformance(
+        spec: &Path,
+        fixtures: &[conformance::fixtures::Entry],
+        package: &str,
+        tweak: impl Fn(String) -> String,
+    ) -> Vec<(String, String)> {
         let root = crate::workspace_root();
-        let spec = root.join("xtask/tests/data/conformance-selftest.yaml");
         let ws = root.join("target/conformance-selftest").join(package);
         // The corpus's target dir: dependencies built once serve both.
         let target = root.join("target/corpus/target");
@@ -556,14 +566,15 @@ mod tests {
         std::fs::create_dir_all(&ws).expect("scratch workspace");
         let ws = ws.canonicalize().expect("scratch workspace path");
         let checks = Checks {
-            fixtures: &[],
+            fixtures,
             seed: None,
             strict_instances: true,
         };
-        let mut row = generate_one(&spec, &ws, false, Some(&checks)).expect("generation");
+        let mut row = generate_one(spec, &ws, false, Some(&checks)).expect("generation");
         assert_eq!(row.failure, None);
+        let generated = ws.join(&row.package);
+        let old_harness = ws.join(conformance::harness::package_name(&row.package));
         row.package = package.to_owned();
-        let generated = ws.join("corpus-conformance-selftest");
         let types = generated.join("src/types.rs");
         let text = std::fs::read_to_string(&types).expect("types.rs");
         std::fs::write(&types, tweak(text)).expect("types.rs written");
@@ -571,12 +582,14 @@ mod tests {
         let manifest = generated.join("Cargo.toml");
         let text = std::fs::read_to_string(&manifest).expect("Cargo.toml");
         let renamed = text.replace(
-            "name = \"corpus-conformance-selftest\"",
+            &format!(
+                "name = \"{}\"",
+                generated.file_name().and_then(|n| n.to_str()).unwrap_or_default()
+            ),
             &format!("name = \"{package}\""),
         );
         std::fs::write(&manifest, renamed).expect("Cargo.toml written");
         std::fs::rename(&generated, ws.join(package)).expect("renamed crate");
-        let old_harness = ws.join(conformance::harness::package_name("corpus-conformance-selftest"));
         std::fs::remove_dir_all(&old_harness).expect("old harness removed");
         let (plan, _) = row.conformance.take().expect("a conformance plan");
         let cases = plan.write_harness(&ws, package).expect("harness written");
@@ -595,6 +608,31 @@ mod tests {
                 (name, verdict.as_ref().map_or("pending", |v| v.label()).to_owned())
             })
             .collect()
+    }
+
+    #[test]
+    fn untagged_unions_decode_into_the_alternative_that_declares_every_member_inside() {
+        let root = crate::workspace_root();
+        let spec = root.join("codegen/tests/fixtures/untagged-structs.yaml");
+        let manifest = root.join("xtask/tests/data/untagged/examples.tsv");
+        let fixtures = conformance::fixtures::read(&manifest).expect("manifest");
+        let verdicts = run_conformance(&spec, &fixtures, "untagged-structs-decode", |types| types);
+        // Each alternative keeps what its example carries: `value.previous`, `action.result`
+        // and the single filters' `field` survive the round trip.
+        let fixture_verdicts: Vec<(String, String)> = verdicts
+            .into_iter()
+            .filter(|(name, _)| name.ends_with(".json"))
+            .collect();
+        assert_eq!(
+            fixture_verdicts,
+            labels(&[
+                ("updated-by-workflow.json", "ok"),
+                ("updated-by-admin.json", "ok"),
+                ("action-finished.json", "ok"),
+                ("single-filters.json", "ok"),
+                ("nested-filters.json", "ok"),
+            ])
+        );
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

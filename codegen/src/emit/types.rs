@@ -431,9 +431,9 @@ fn untagged_serialize_attrs(serialize: Serialize) -> TokenStream {
     }
 }
 
-/// An untagged union whose struct alternatives decode by the members they keep: an object goes
-/// first to an alternative that names every one of its members, then to one that keeps extra
-/// members in a map, then to each in order.
+/// An untagged union whose struct alternatives decode by the members they keep: a value goes
+/// first to an alternative that declares every member it carries (at every depth described),
+/// then to one that keeps extra members in a map, then to each in order.
 fn emit_best_fit_union(
     ir: &Ir,
     name: &Ident,
@@ -458,12 +458,11 @@ fn emit_best_fit_union(
         }
     };
     let exact_fits = u.variants.iter().filter_map(|v| {
-        let Some(DeclaredMembers::Only(members)) = &v.members else {
-            return None;
-        };
+        let members = v.members.as_ref().filter(|m| **m != DeclaredMembers::Any)?;
+        let members = members_tokens(members);
         let attempt = attempt(v);
         Some(quote! {
-            if declares(&[#(#members),*]) {
+            if #members.fits(&value) {
                 #attempt
             }
         })
@@ -485,19 +484,33 @@ fn emit_best_fit_union(
         #cfg
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use client_runtime::untagged::Members;
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                 // Structs ignore members they do not name: an earlier alternative would take
-                // the object and drop what only a later one declares.
-                let declares = |names: &[&str]| {
-                    value
-                        .as_object()
-                        .is_some_and(|object| object.keys().all(|key| names.contains(&key.as_str())))
-                };
+                // the value and drop what only a later one declares.
                 #(#exact_fits)*
                 #(#open_fits)*
                 #(#in_order)*
                 Err(serde::de::Error::custom(#message))
             }
+        }
+    }
+}
+
+/// `Members::...`, a constant expression describing what an alternative keeps.
+fn members_tokens(members: &DeclaredMembers) -> TokenStream {
+    match members {
+        DeclaredMembers::Any => quote! { Members::Any },
+        DeclaredMembers::Object(members) => {
+            let members = members.iter().map(|(name, inner)| {
+                let inner = members_tokens(inner);
+                quote! { (#name, #inner) }
+            });
+            quote! { Members::Object(&[#(#members),*]) }
+        }
+        DeclaredMembers::Items(item) => {
+            let item = members_tokens(item);
+            quote! { Members::Items(&#item) }
         }
     }
 }

@@ -171,18 +171,24 @@ pub struct UnionVariant {
     pub ty: TypeRef,
     /// Discriminator values that select this variant.
     pub tags: Vec<String>,
-    /// In an untagged union of structs: which object members the variant's struct keeps, so
-    /// an object goes first to a variant that keeps all of its members (see `ir/untagged.rs`).
+    /// In an untagged union of structs (or arrays of structs): which object members the
+    /// variant keeps, and inside them, so a value goes first to a variant that keeps all of
+    /// its members (see `ir/untagged.rs`).
     pub members: Option<DeclaredMembers>,
 }
 
-/// The object members a struct alternative keeps.
+/// The object members a union alternative keeps, and inside them (the IR side of
+/// `client_runtime::untagged::Members`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeclaredMembers {
-    /// Only these (wire names): the struct has no additional-properties map.
-    Only(Vec<String>),
-    /// Every member: the struct keeps the others in its additional-properties map.
+    /// Every member, or not looked into: a struct that keeps the others in its
+    /// additional-properties map, a map, a union, a scalar, or past the depth looked into.
     Any,
+    /// Only these (wire names), each with what it keeps: a struct without an
+    /// additional-properties map.
+    Object(Vec<(String, DeclaredMembers)>),
+    /// An array whose items keep these.
+    Items(Box<DeclaredMembers>),
 }
 
 /// Where a parameter goes.

@@ -1,18 +1,31 @@
-//! Untagged unions of structs: which members each alternative declares.
+//! Untagged unions of structs: which members each alternative declares, and inside them.
 //!
 //! serde's untagged decoding takes the first alternative that decodes. Generated structs
 //! ignore members they do not name, so an alternative whose fields are all optional decodes
 //! any object, and the members only a later alternative names are lost (Intercom's event
-//! details: every alternative is a struct of optional fields). A union with at least two
-//! struct alternatives records which members each keeps; the emitted decoder gives an object
-//! first to an alternative that declares every one of its members, then to one that keeps
-//! extra members in a map, and falls back to serde's order. Runs once every type is built
-//! (after implied discriminators, which need no such help).
+//! details: every alternative is a struct of optional fields). Top-level names are not always
+//! enough: two of those alternatives have the same members and differ inside one
+//! (`value.previous`, `action.result`), and Intercom's search filter is a union of two arrays
+//! of structs. So a union with at least two alternatives that are structs or arrays of structs
+//! records, per alternative, the members it keeps and recursively what they keep (a bounded
+//! depth and count, recursion cut where a struct contains itself); the emitted decoder gives a
+//! value first to an alternative that declares every member it carries
+//! (`client_runtime::untagged::Members::fits`), then to a struct that keeps extra members in a
+//! map, and falls back to serde's order. Runs once every type is built (after implied
+//! discriminators, which need no such help).
 
-use super::model::{DeclaredMembers, TypeDef, TypeKind, TypeRef};
+use super::model::{DeclaredMembers, TypeDef, TypeId, TypeKind, TypeRef};
 
-/// Records, on every untagged union with two or more struct alternatives, the members each
-/// of those alternatives keeps.
+/// How many objects deep an alternative is described: deeper differences are rare, and every
+/// level is code in the decoder.
+const MAX_DEPTH: usize = 4;
+
+/// How many members an alternative's description names at most, all levels together; past
+/// it, nested structs are described as `Any` (the top level is always named in full).
+const MAX_MEMBERS: usize = 256;
+
+/// Records, on every untagged union with two or more alternatives that are structs or arrays
+/// of structs, the members each of those alternatives keeps.
 pub fn record_variant_members(types: &mut [TypeDef]) {
     for index in 0..types.len() {
         let TypeKind::Union(union) = &types[index].kind else {
@@ -21,8 +34,11 @@ pub fn record_variant_members(types: &mut [TypeDef]) {
         if union.discriminator.is_some() {
             continue;
         }
-        let members: Vec<Option<DeclaredMembers>> =
-            union.variants.iter().map(|v| struct_members(types, &v.ty)).collect();
+        let members: Vec<Option<DeclaredMembers>> = union
+            .variants
+            .iter()
+            .map(|v| alternative_members(types, &v.ty))
+            .collect();
         if members.iter().filter(|m| m.is_some()).count() < 2 {
             continue;
         }
@@ -34,24 +50,225 @@ pub fn record_variant_members(types: &mut [TypeDef]) {
     }
 }
 
-/// The members a struct keeps (through `Box` and alias chains); `None` for other types.
-fn struct_members(types: &[TypeDef], ty: &TypeRef) -> Option<DeclaredMembers> {
-    let mut ty = ty;
-    // Alias chains are finite after `resolve_alias_cycles`; the bound is a guard only.
+/// What an alternative keeps when it is a struct (`Any` when it keeps extra members in a map)
+/// or an array of structs that declare their members; `None` for other types.
+fn alternative_members(types: &[TypeDef], ty: &TypeRef) -> Option<DeclaredMembers> {
+    let mut describe = Describe {
+        types,
+        open: Vec::new(),
+        budget: MAX_MEMBERS,
+    };
+    match resolve(types, ty)? {
+        TypeRef::Vec(item) => match describe.members(item, MAX_DEPTH) {
+            DeclaredMembers::Any => None,
+            item => Some(DeclaredMembers::Items(Box::new(item))),
+        },
+        ty @ (TypeRef::Named(id) | TypeRef::Boxed(id)) => match &types.get(id.index())?.kind {
+            TypeKind::Struct(_) => Some(describe.members(ty, MAX_DEPTH)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Follows alias and newtype chains (finite after `resolve_alias_cycles`; the bound is a
+/// guard only) to the type a value of `ty` decodes as.
+fn resolve<'a>(types: &'a [TypeDef], mut ty: &'a TypeRef) -> Option<&'a TypeRef> {
     for _ in 0..64 {
         match ty {
             TypeRef::Named(id) | TypeRef::Boxed(id) => match &types.get(id.index())?.kind {
-                TypeKind::Alias(inner) => ty = inner,
-                TypeKind::Struct(s) if s.additional.is_some() => return Some(DeclaredMembers::Any),
-                TypeKind::Struct(s) => {
-                    return Some(DeclaredMembers::Only(
-                        s.fields.iter().map(|f| f.wire_name.clone()).collect(),
-                    ));
-                }
-                _ => return None,
+                TypeKind::Alias(inner) | TypeKind::Newtype(inner) => ty = inner,
+                _ => return Some(ty),
             },
-            _ => return None,
+            _ => return Some(ty),
         }
     }
     None
+}
+
+/// One alternative's description in the making.
+struct Describe<'a> {
+    types: &'a [TypeDef],
+    /// The structs being described, outermost first: a struct met again inside itself is `Any`.
+    open: Vec<TypeId>,
+    /// Members that may still be named.
+    budget: usize,
+}
+
+impl Describe<'_> {
+    /// What a value of `ty` keeps, looking `depth` objects deep.
+    fn members(&mut self, ty: &TypeRef, depth: usize) -> DeclaredMembers {
+        let Some(ty) = resolve(self.types, ty) else {
+            return DeclaredMembers::Any;
+        };
+        match ty {
+            TypeRef::Option(inner) => self.members(inner, depth),
+            TypeRef::Vec(item) => match self.members(item, depth) {
+                DeclaredMembers::Any => DeclaredMembers::Any,
+                item => DeclaredMembers::Items(Box::new(item)),
+            },
+            TypeRef::Named(id) | TypeRef::Boxed(id) => self.struct_members(*id, depth),
+            TypeRef::Builtin(_) | TypeRef::Map(_) => DeclaredMembers::Any,
+        }
+    }
+
+    fn struct_members(&mut self, id: TypeId, depth: usize) -> DeclaredMembers {
+        let Some(TypeKind::Struct(s)) = self.types.get(id.index()).map(|t| &t.kind) else {
+            return DeclaredMembers::Any;
+        };
+        let outermost = self.open.is_empty();
+        let too_far = depth == 0 || self.open.contains(&id) || s.fields.len() > self.budget;
+        if s.additional.is_some() || (too_far && !outermost) {
+            return DeclaredMembers::Any;
+        }
+        self.budget = self.budget.saturating_sub(s.fields.len());
+        self.open.push(id);
+        let members = s
+            .fields
+            .iter()
+            .map(|f| (f.wire_name.clone(), self.members(&f.ty, depth.saturating_sub(1))))
+            .collect();
+        self.open.pop();
+        DeclaredMembers::Object(members)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::model::{Builtin, Field, StructDef, UnionDef, UnionVariant};
+
+    fn field(name: &str, ty: TypeRef) -> Field {
+        Field {
+            name: name.to_owned(),
+            wire_name: name.to_owned(),
+            ty,
+            required: false,
+            doc: None,
+        }
+    }
+
+    fn def(name: &str, kind: TypeKind) -> TypeDef {
+        TypeDef {
+            name: name.to_owned(),
+            pointer: String::new(),
+            doc: None,
+            kind,
+        }
+    }
+
+    fn strukt(fields: Vec<Field>) -> TypeKind {
+        TypeKind::Struct(StructDef {
+            fields,
+            additional: None,
+            envelope: None,
+        })
+    }
+
+    fn union(variants: &[TypeRef]) -> TypeKind {
+        TypeKind::Union(UnionDef {
+            variants: variants
+                .iter()
+                .enumerate()
+                .map(|(i, ty)| UnionVariant {
+                    name: format!("V{i}"),
+                    ty: ty.clone(),
+                    tags: Vec::new(),
+                    members: None,
+                })
+                .collect(),
+            discriminator: None,
+        })
+    }
+
+    fn members_of(types: &[TypeDef], index: usize) -> Vec<Option<DeclaredMembers>> {
+        let TypeKind::Union(u) = &types[index].kind else {
+            panic!("not a union");
+        };
+        u.variants.iter().map(|v| v.members.clone()).collect()
+    }
+
+    fn named(index: usize) -> TypeRef {
+        TypeRef::Named(TypeId::from_index(index))
+    }
+
+    fn any(name: &str) -> (String, DeclaredMembers) {
+        (name.to_owned(), DeclaredMembers::Any)
+    }
+
+    #[test]
+    fn alternatives_are_described_inside_their_members() {
+        let string = TypeRef::Builtin(Builtin::String);
+        let mut types = vec![
+            def("Value", strukt(vec![field("name", string.clone())])),
+            def(
+                "ValueWithPrevious",
+                strukt(vec![field("name", string.clone()), field("previous", string.clone())]),
+            ),
+            def(
+                "ByWorkflow",
+                strukt(vec![field("value", TypeRef::Option(Box::new(named(0))))]),
+            ),
+            def("ByAdmin", strukt(vec![field("value", named(1))])),
+            def("Details", union(&[named(2), named(3), string])),
+        ];
+        record_variant_members(&mut types);
+        let object = |members: Vec<(String, DeclaredMembers)>| DeclaredMembers::Object(members);
+        assert_eq!(
+            members_of(&types, 4),
+            vec![
+                Some(object(vec![("value".to_owned(), object(vec![any("name")]))])),
+                Some(object(vec![(
+                    "value".to_owned(),
+                    object(vec![any("name"), any("previous")])
+                )])),
+                None,
+            ]
+        );
+    }
+
+    #[test]
+    fn arrays_of_structs_are_alternatives_and_recursion_is_cut() {
+        let string = TypeRef::Builtin(Builtin::String);
+        let mut types = vec![
+            // A filter that holds filters: itself, met again inside, is not looked into.
+            def(
+                "Multiple",
+                strukt(vec![
+                    field("operator", string.clone()),
+                    field("value", TypeRef::Vec(Box::new(TypeRef::Boxed(TypeId::from_index(0))))),
+                ]),
+            ),
+            def("Single", strukt(vec![field("field", string.clone())])),
+            def(
+                "Value",
+                union(&[
+                    TypeRef::Vec(Box::new(named(0))),
+                    TypeRef::Vec(Box::new(named(1))),
+                    TypeRef::Vec(Box::new(string)),
+                ]),
+            ),
+        ];
+        record_variant_members(&mut types);
+        let items = |members| Some(DeclaredMembers::Items(Box::new(DeclaredMembers::Object(members))));
+        assert_eq!(
+            members_of(&types, 2),
+            vec![
+                items(vec![any("operator"), any("value")]),
+                items(vec![any("field")]),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn a_union_with_one_struct_alternative_is_left_to_serde() {
+        let string = TypeRef::Builtin(Builtin::String);
+        let mut types = vec![
+            def("Only", strukt(vec![field("a", string.clone())])),
+            def("Either", union(&[named(0), string])),
+        ];
+        record_variant_members(&mut types);
+        assert_eq!(members_of(&types, 1), vec![None, None]);
+    }
 }
