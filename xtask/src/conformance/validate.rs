@@ -19,6 +19,8 @@ const DOCUMENT_URI: &str = "https://conformance.invalid/openapi.json";
 /// Validators for the schemas of one document, built on first use.
 pub struct Validators {
     registry: Registry,
+    /// The document as the validator reads it (`nullable` translated), for its pointers.
+    converted: Value,
     built: HashMap<String, Result<Validator, String>>,
 }
 
@@ -28,13 +30,14 @@ impl Validators {
         let mut converted = document.clone();
         lenient_date_times(&mut converted);
         nullable_to_any_of(&mut converted);
-        let resource = Draft::Draft4.create_resource(converted);
+        let resource = Draft::Draft4.create_resource(converted.clone());
         let registry = Registry::options()
             .draft(Draft::Draft4)
             .build([(DOCUMENT_URI, resource)])
             .map_err(|e| anyhow::anyhow!("registering the document with the validator: {e}"))?;
         Ok(Self {
             registry,
+            converted,
             built: HashMap::new(),
         })
     }
@@ -42,11 +45,11 @@ impl Validators {
     /// `Ok(())` when `value` satisfies the schema at `pointer`, else the validator's messages
     /// (or, when the schema itself does not compile, why: `Err` with `schema_error` set).
     pub fn check(&mut self, pointer: &str, value: &Value) -> Result<(), Rejection> {
-        let registry = &self.registry;
+        let (registry, converted) = (&self.registry, &self.converted);
         let validator = self
             .built
             .entry(pointer.to_owned())
-            .or_insert_with(|| build(registry, pointer));
+            .or_insert_with(|| build(registry, converted, pointer));
         let validator = match validator {
             Ok(validator) => validator,
             Err(message) => return Err(Rejection::Schema(message.clone())),
@@ -82,12 +85,15 @@ impl Validators {
 pub enum Rejection {
     /// The validator rejects the example: the validator's messages.
     Example(String),
-    /// The schema does not compile (e.g. an invalid `pattern`), so nothing can be said.
+    /// There is no schema to validate against (a media type that declares none), or it does
+    /// not compile (e.g. an invalid `pattern`), so nothing can be said: why.
     Schema(String),
 }
 
-fn build(registry: &Registry, pointer: &str) -> Result<Validator, String> {
-    let schema = json!({ "$ref": format!("{DOCUMENT_URI}#{}", encode_fragment(pointer)) });
+fn build(registry: &Registry, converted: &Value, pointer: &str) -> Result<Validator, String> {
+    let pointer = converted_pointer(converted, pointer)
+        .ok_or_else(|| format!("no schema at {pointer} (e.g. a media type that declares none)"))?;
+    let schema = json!({ "$ref": format!("{DOCUMENT_URI}#{}", encode_fragment(&pointer)) });
     jsonschema::options()
         .with_draft(Draft::Draft4)
         .with_registry(registry.clone())
@@ -101,7 +107,7 @@ fn build(registry: &Registry, pointer: &str) -> Result<Validator, String> {
                 || chrono::DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f%z").is_ok()
         })
         .build(&schema)
-        .map_err(|e| shorten(&e.to_string(), 300))
+        .map_err(|e| format!("the schema does not compile: {}", shorten(&e.to_string(), 300)))
 }
 
 /// A JSON pointer as a URI fragment: characters outside RFC 3986's `pchar` set percent-encoded.
@@ -141,7 +147,36 @@ fn lenient_date_times(value: &mut Value) {
     }
 }
 
-/// Rewrites every schema with `nullable: true` into `anyOf: [{type: null}, <schema>]`.
+/// Marks the `anyOf` objects [`nullable_to_any_of`] made (an unknown keyword, which
+/// validators ignore), so [`converted_pointer`] can step into them.
+const NULLABLE_WRAPPER: &str = "x-conformance-nullable";
+
+/// The pointer, in the converted document, of the schema at `pointer` in the normalised one
+/// (`None` when there is none): below a schema that `nullable` wrapped, its keywords sit at
+/// `anyOf/1`. Without this, every schema inside a nullable object (Intercom's 370 property
+/// examples) would be out of the validator's reach.
+fn converted_pointer(converted: &Value, pointer: &str) -> Option<String> {
+    let mut out = String::with_capacity(pointer.len());
+    let mut current = converted;
+    for token in pointer.split('/').skip(1) {
+        if current.get(NULLABLE_WRAPPER) == Some(&Value::Bool(true)) {
+            out.push_str("/anyOf/1");
+            current = current.pointer("/anyOf/1")?;
+        }
+        out.push('/');
+        out.push_str(token);
+        let key = token.replace("~1", "/").replace("~0", "~");
+        current = match current {
+            Value::Object(members) => members.get(&key)?,
+            Value::Array(items) => items.get(key.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(out)
+}
+
+/// Rewrites every schema with `nullable: true` into `anyOf: [{type: null}, <schema>]`
+/// (marked as [`NULLABLE_WRAPPER`]).
 ///
 /// Walks the whole document: `nullable` with a boolean value only occurs on schemas (a
 /// property *named* `nullable` has a schema, an object, as its value).
@@ -158,6 +193,7 @@ pub fn nullable_to_any_of(value: &mut Value) {
                 let mut rest: Map<String, Value> = std::mem::take(map);
                 rest.remove("nullable");
                 map.insert("anyOf".to_owned(), json!([{ "type": "null" }, Value::Object(rest)]));
+                map.insert(NULLABLE_WRAPPER.to_owned(), Value::Bool(true));
             }
         }
         Value::Array(items) => items.iter_mut().for_each(nullable_to_any_of),
@@ -234,6 +270,26 @@ mod tests {
             .check("/components/schemas/Lenient", &json!("yesterday"))
             .is_err());
         assert!(validators.check("/components/schemas/Strict", &colon_less).is_err());
+    }
+
+    #[test]
+    fn schemas_inside_a_nullable_schema_are_reached_by_their_own_pointer() {
+        let document = json!({"components": {"schemas": {
+            "Metadata": {"type": "object", "nullable": true, "properties": {
+                "id": {"type": "string", "example": "a1"},
+                "tags": {"type": "array", "nullable": true, "items": {"type": "integer"}}
+            }}
+        }}});
+        let mut validators = Validators::new(&document).expect("registry");
+        let at = |p: &str| format!("/components/schemas/Metadata{p}");
+        assert_eq!(validators.check(&at(""), &json!(null)), Ok(()));
+        assert_eq!(validators.check(&at("/properties/id"), &json!("a1")), Ok(()));
+        assert!(matches!(
+            validators.check(&at("/properties/id"), &json!(7)),
+            Err(Rejection::Example(_))
+        ));
+        assert_eq!(validators.check(&at("/properties/tags/items"), &json!(3)), Ok(()));
+        assert!(validators.check(&at("/properties/tags/items"), &json!("x")).is_err());
     }
 
     #[test]
