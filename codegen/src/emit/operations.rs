@@ -7,6 +7,14 @@
 //! function (a required parameter left unset makes the request invalid, naming it) and the
 //! status match in another; `send` hands both to `client_runtime::call`, whose one boxed
 //! future type serves every operation, so no operation compiles its own async state machine.
+//!
+//! Build cost: a library compiles every non-generic function it defines, called or not, but
+//! an `#[inline]` one only where it is used. So the glue of a call (the method that makes the
+//! builder, setters, per-call overrides, `IntoFuture`, and above all `stream`, which
+//! instantiates the runtime's paginator with the operation's own closures) is `#[inline]`,
+//! and is compiled in the application for the calls it makes; `send`, `request` and `decode`,
+//! the operation's real work, are compiled once in the generated crate (BENCHMARKS.md, "Call
+//! builders").
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -121,6 +129,7 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
     };
     quote! {
         #doc
+        #[inline]
         pub fn #name #lifetime (#receiver, #(#args),*) -> #builder<'a> {
             #builder {
                 client: #client,
@@ -187,6 +196,7 @@ fn builder(ir: &Ir, group: &Group, op: &Operation) -> TokenStream {
             let doc = doc_attrs(Some(&param_doc(p)));
             setters.push(quote! {
                 #doc
+                #[inline]
                 pub fn #field(mut self, value: #ty) -> Self {
                     self.#field = Some(value);
                     self
@@ -234,6 +244,7 @@ fn builder(ir: &Ir, group: &Group, op: &Operation) -> TokenStream {
             };
             setters.push(quote! {
                 /// The request body.
+                #[inline]
                 pub fn body(mut self, body: #setter_ty) -> Self {
                     self.body = Some(#value);
                     self
@@ -278,6 +289,7 @@ fn builder(ir: &Ir, group: &Group, op: &Operation) -> TokenStream {
 
             /// Limits this call to `timeout` (the whole request, body included), instead of
             /// the client's request timeout.
+            #[inline]
             pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
                 self.options.timeout = Some(timeout);
                 self
@@ -285,6 +297,7 @@ fn builder(ir: &Ir, group: &Group, op: &Operation) -> TokenStream {
 
             /// Sends this call once, whatever the client's retry policy (a rejected token is
             /// still renewed once).
+            #[inline]
             pub fn without_retries(mut self) -> Self {
                 self.options.no_retries = true;
                 self
@@ -314,6 +327,7 @@ fn builder(ir: &Ir, group: &Group, op: &Operation) -> TokenStream {
             type Output = Result<client_runtime::ResponseValue<#ok_ty>, client_runtime::Error<#err_ty>>;
             type IntoFuture = client_runtime::CallFuture<'a, #ok_ty, #err_ty>;
 
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 self.send()
             }

@@ -7,6 +7,9 @@
 //! dispatch, and the typed extractor, which moves the items out of the decoded page and reads
 //! the link to the next page. Whether an operation pages, and how a page is taken apart, were
 //! settled when the IR was built.
+//!
+//! `stream` is `#[inline]`: each one instantiates the paginator with its own closures, the
+//! most expensive code of a builder, so it is compiled only in applications that call it.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -51,6 +54,7 @@ pub fn stream_method(ir: &Ir, op: &Operation) -> Option<TokenStream> {
         ///
         /// Stops at an empty page, at the last page, or when there is no next page; see
         /// [`client_runtime::pagination`].
+        #[inline]
         pub fn stream(#receiver) -> client_runtime::PageStream<'a, #item_ty, #err_ty> {
             let client = self.client.api_client();
             client_runtime::pagination::paginate(

@@ -16,6 +16,7 @@ impl<'a> AppApi<'a> {
     /// SDK: `App.show`.
     ///
     /// `GET /organization/{organizationId}/app/{appId}/show`
+    #[inline]
     pub fn show(&self, organization_id: &'a str, app_id: &'a str) -> AppShowBuilder<'a> {
         AppShowBuilder {
             client: self.client,
@@ -30,6 +31,7 @@ impl<'a> AppApi<'a> {
     /// SDK: `App.showByInstallKey`.
     ///
     /// `GET /organization/{organizationId}/app/{appInstallKey}/showByInstallKey`
+    #[inline]
     pub fn show_by_install_key(
         &self,
         organization_id: &'a str,
@@ -48,6 +50,7 @@ impl<'a> AppApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `App.index`.
     ///
     /// `GET /organization/{organizationId}/app/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> AppIndexBuilder<'a> {
         AppIndexBuilder {
             client: self.client,
@@ -62,6 +65,7 @@ impl<'a> AppApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `App.filter`.
     ///
     /// `GET /organization/{organizationId}/app/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> AppFilterBuilder<'a> {
         AppFilterBuilder {
             client: self.client,
@@ -77,6 +81,7 @@ impl<'a> AppApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `App.list`.
     ///
     /// `GET /organization/{organizationId}/app/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> AppListBuilder<'a> {
         AppListBuilder {
             client: self.client,
@@ -99,6 +104,7 @@ pub struct AppShowBuilder<'a> {
 impl<'a> AppShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -106,6 +112,7 @@ impl<'a> AppShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -156,6 +163,7 @@ impl<'a> std::future::IntoFuture for AppShowBuilder<'a> {
         crate::types::AppEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -174,6 +182,7 @@ pub struct AppShowByInstallKeyBuilder<'a> {
 impl<'a> AppShowByInstallKeyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -181,6 +190,7 @@ impl<'a> AppShowByInstallKeyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -231,6 +241,7 @@ impl<'a> std::future::IntoFuture for AppShowByInstallKeyBuilder<'a> {
         crate::types::AppEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -248,6 +259,7 @@ pub struct AppIndexBuilder<'a> {
 
 impl<'a> AppIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -255,6 +267,7 @@ impl<'a> AppIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -262,6 +275,7 @@ impl<'a> AppIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -307,6 +321,7 @@ impl<'a> AppIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::App, crate::types::ErrorEnvelope> {
@@ -348,6 +363,7 @@ impl<'a> std::future::IntoFuture for AppIndexBuilder<'a> {
         crate::types::AppPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -366,12 +382,14 @@ pub struct AppFilterBuilder<'a> {
 
 impl<'a> AppFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -379,6 +397,7 @@ impl<'a> AppFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -386,6 +405,7 @@ impl<'a> AppFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -433,6 +453,7 @@ impl<'a> AppFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::App, crate::types::ErrorEnvelope> {
@@ -474,6 +495,7 @@ impl<'a> std::future::IntoFuture for AppFilterBuilder<'a> {
         crate::types::AppPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -491,6 +513,7 @@ pub struct AppListBuilder<'a> {
 impl<'a> AppListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -498,6 +521,7 @@ impl<'a> AppListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -547,6 +571,7 @@ impl<'a> std::future::IntoFuture for AppListBuilder<'a> {
         crate::types::AppListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> AppConfigApi<'a> {
     /// SDK: `AppConfig.add`.
     ///
     /// `POST /organization/{organizationId}/appConfig/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> AppConfigApi<'a> {
     /// SDK: `AppConfig.show`.
     ///
     /// `GET /organization/{organizationId}/appConfig/{appConfigId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> AppConfigApi<'a> {
     /// SDK: `AppConfig.identify`.
     ///
     /// `GET /organization/{organizationId}/appConfig/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> AppConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppConfig.index`.
     ///
     /// `GET /organization/{organizationId}/appConfig/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> AppConfigIndexBuilder<'a> {
         AppConfigIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> AppConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppConfig.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appConfig/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> AppConfigIndexAllBuilder<'a> {
         AppConfigIndexAllBuilder {
             client: self.client,
@@ -98,6 +103,7 @@ impl<'a> AppConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppConfig.filter`.
     ///
     /// `GET /organization/{organizationId}/appConfig/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> AppConfigFilterBuilder<'a> {
         AppConfigFilterBuilder {
             client: self.client,
@@ -113,6 +119,7 @@ impl<'a> AppConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppConfig.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appConfig/filterAll/{page}`
+    #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> AppConfigFilterAllBuilder<'a> {
         AppConfigFilterAllBuilder {
             client: self.client,
@@ -128,6 +135,7 @@ impl<'a> AppConfigApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AppConfig.list`.
     ///
     /// `GET /organization/{organizationId}/appConfig/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> AppConfigListBuilder<'a> {
         AppConfigListBuilder {
             client: self.client,
@@ -141,6 +149,7 @@ impl<'a> AppConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AppConfig.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appConfig/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> AppConfigListAllBuilder<'a> {
         AppConfigListAllBuilder {
             client: self.client,
@@ -154,6 +163,7 @@ impl<'a> AppConfigApi<'a> {
     /// SDK: `AppConfig.edit`.
     ///
     /// `PUT /organization/{organizationId}/appConfig/{appConfigId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         app_config_id: &'a str,
@@ -173,6 +183,7 @@ impl<'a> AppConfigApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appConfig/{appConfigId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -191,6 +202,7 @@ impl<'a> AppConfigApi<'a> {
     /// SDK: `AppConfig.appShow`.
     ///
     /// `GET /app/{appId}/organization/{organizationId}/appConfig/show`
+    #[inline]
     pub fn app_show(
         &self,
         app_id: &'a str,
@@ -218,6 +230,7 @@ pub struct AppConfigAddBuilder<'a> {
 impl<'a> AppConfigAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -225,6 +238,7 @@ impl<'a> AppConfigAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -275,6 +289,7 @@ impl<'a> std::future::IntoFuture for AppConfigAddBuilder<'a> {
         crate::types::AppConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -293,6 +308,7 @@ pub struct AppConfigShowBuilder<'a> {
 impl<'a> AppConfigShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -300,6 +316,7 @@ impl<'a> AppConfigShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -350,6 +367,7 @@ impl<'a> std::future::IntoFuture for AppConfigShowBuilder<'a> {
         crate::types::AppConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -368,6 +386,7 @@ pub struct AppConfigIdentifyBuilder<'a> {
 impl<'a> AppConfigIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -375,6 +394,7 @@ impl<'a> AppConfigIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -425,6 +445,7 @@ impl<'a> std::future::IntoFuture for AppConfigIdentifyBuilder<'a> {
         crate::types::AppConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -442,6 +463,7 @@ pub struct AppConfigIndexBuilder<'a> {
 
 impl<'a> AppConfigIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -449,6 +471,7 @@ impl<'a> AppConfigIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -456,6 +479,7 @@ impl<'a> AppConfigIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -501,6 +525,7 @@ impl<'a> AppConfigIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -546,6 +571,7 @@ impl<'a> std::future::IntoFuture for AppConfigIndexBuilder<'a> {
         crate::types::AppConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -563,6 +589,7 @@ pub struct AppConfigIndexAllBuilder<'a> {
 
 impl<'a> AppConfigIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -570,6 +597,7 @@ impl<'a> AppConfigIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -577,6 +605,7 @@ impl<'a> AppConfigIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -622,6 +651,7 @@ impl<'a> AppConfigIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -667,6 +697,7 @@ impl<'a> std::future::IntoFuture for AppConfigIndexAllBuilder<'a> {
         crate::types::AppConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -685,12 +716,14 @@ pub struct AppConfigFilterBuilder<'a> {
 
 impl<'a> AppConfigFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -698,6 +731,7 @@ impl<'a> AppConfigFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -705,6 +739,7 @@ impl<'a> AppConfigFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -752,6 +787,7 @@ impl<'a> AppConfigFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -797,6 +833,7 @@ impl<'a> std::future::IntoFuture for AppConfigFilterBuilder<'a> {
         crate::types::AppConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -815,12 +852,14 @@ pub struct AppConfigFilterAllBuilder<'a> {
 
 impl<'a> AppConfigFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -828,6 +867,7 @@ impl<'a> AppConfigFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -835,6 +875,7 @@ impl<'a> AppConfigFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -882,6 +923,7 @@ impl<'a> AppConfigFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -927,6 +969,7 @@ impl<'a> std::future::IntoFuture for AppConfigFilterAllBuilder<'a> {
         crate::types::AppConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -944,6 +987,7 @@ pub struct AppConfigListBuilder<'a> {
 impl<'a> AppConfigListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -951,6 +995,7 @@ impl<'a> AppConfigListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1000,6 +1045,7 @@ impl<'a> std::future::IntoFuture for AppConfigListBuilder<'a> {
         crate::types::AppConfigListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1017,6 +1063,7 @@ pub struct AppConfigListAllBuilder<'a> {
 impl<'a> AppConfigListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1024,6 +1071,7 @@ impl<'a> AppConfigListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1073,6 +1121,7 @@ impl<'a> std::future::IntoFuture for AppConfigListAllBuilder<'a> {
         crate::types::AppConfigListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1091,6 +1140,7 @@ pub struct AppConfigEditBuilder<'a> {
 
 impl<'a> AppConfigEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1098,6 +1148,7 @@ impl<'a> AppConfigEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1105,6 +1156,7 @@ impl<'a> AppConfigEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1157,6 +1209,7 @@ impl<'a> std::future::IntoFuture for AppConfigEditBuilder<'a> {
         crate::types::AppConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1175,6 +1228,7 @@ pub struct AppConfigDeleteBuilder<'a> {
 impl<'a> AppConfigDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1182,6 +1236,7 @@ impl<'a> AppConfigDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1232,6 +1287,7 @@ impl<'a> std::future::IntoFuture for AppConfigDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1250,6 +1306,7 @@ pub struct AppConfigAppShowBuilder<'a> {
 impl<'a> AppConfigAppShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1257,6 +1314,7 @@ impl<'a> AppConfigAppShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1307,6 +1365,7 @@ impl<'a> std::future::IntoFuture for AppConfigAppShowBuilder<'a> {
         crate::types::AppConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.add`.
     ///
     /// `POST /organization/{organizationId}/appointment/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.show`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.identify`.
     ///
     /// `GET /organization/{organizationId}/appointment/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listDay`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
+    #[inline]
     pub fn list_day(&self, organization_id: &'a str) -> AppointmentListDayBuilder<'a> {
         AppointmentListDayBuilder {
             client: self.client,
@@ -86,6 +90,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listWeek`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn list_week(&self, organization_id: &'a str) -> AppointmentListWeekBuilder<'a> {
         AppointmentListWeekBuilder {
             client: self.client,
@@ -101,6 +106,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listMonth`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/listMonth`
+    #[inline]
     pub fn list_month(
         &self,
         organization_id: &'a str,
@@ -119,6 +125,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexDay`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}`
+    #[inline]
     pub fn index_day(&self, organization_id: &'a str) -> AppointmentIndexDayBuilder<'a> {
         AppointmentIndexDayBuilder {
             client: self.client,
@@ -136,6 +143,7 @@ impl<'a> AppointmentApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexDay` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}`
+    #[inline]
     pub fn index_all_day(
         &self,
         organization_id: &'a str,
@@ -156,6 +164,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexWeek`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}`
+    #[inline]
     pub fn index_week(
         &self,
         organization_id: &'a str,
@@ -175,6 +184,7 @@ impl<'a> AppointmentApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexWeek` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}`
+    #[inline]
     pub fn index_all_week(
         &self,
         organization_id: &'a str,
@@ -194,6 +204,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexMonth`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}`
+    #[inline]
     pub fn index_month(
         &self,
         organization_id: &'a str,
@@ -213,6 +224,7 @@ impl<'a> AppointmentApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexMonth` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}`
+    #[inline]
     pub fn index_all_month(
         &self,
         organization_id: &'a str,
@@ -232,6 +244,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Appointment.bookingResourceReplaceList`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/bookingResourceReplaceList`
+    #[inline]
     pub fn booking_resource_replace_list(
         &self,
         organization_id: &'a str,
@@ -250,6 +263,7 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         appointment_id: &'a str,
@@ -269,6 +283,7 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.move`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/move`
+    #[inline]
     pub fn move_(
         &self,
         appointment_id: &'a str,
@@ -288,6 +303,7 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.cancel`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/cancel`
+    #[inline]
     pub fn cancel(
         &self,
         organization_id: &'a str,
@@ -306,6 +322,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}`
+    #[inline]
     pub fn custom_entity_index(
         &self,
         custom_entity_type: &'a str,
@@ -326,6 +343,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}`
+    #[inline]
     pub fn custom_entity_filter(
         &self,
         custom_entity_type: &'a str,
@@ -347,6 +365,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListDay`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
+    #[inline]
     pub fn custom_entity_list_day(
         &self,
         custom_entity_type: &'a str,
@@ -369,6 +388,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListWeek`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn custom_entity_list_week(
         &self,
         custom_entity_type: &'a str,
@@ -390,6 +410,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListMonth`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/listMonth`
+    #[inline]
     pub fn custom_entity_list_month(
         &self,
         custom_entity_type: &'a str,
@@ -411,6 +432,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/index/{page}`
+    #[inline]
     pub fn customer_index(
         &self,
         organization_id: &'a str,
@@ -430,6 +452,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/filter/{page}`
+    #[inline]
     pub fn customer_filter(
         &self,
         organization_id: &'a str,
@@ -450,6 +473,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListDay`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
+    #[inline]
     pub fn customer_list_day(
         &self,
         organization_id: &'a str,
@@ -471,6 +495,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListWeek`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn customer_list_week(
         &self,
         organization_id: &'a str,
@@ -491,6 +516,7 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListMonth`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/listMonth`
+    #[inline]
     pub fn customer_list_month(
         &self,
         organization_id: &'a str,
@@ -511,6 +537,7 @@ impl<'a> AppointmentApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/link`
+    #[inline]
     pub fn customer_link(
         &self,
         appointment_id: &'a str,
@@ -530,6 +557,7 @@ impl<'a> AppointmentApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/unlink`
+    #[inline]
     pub fn customer_unlink(
         &self,
         appointment_id: &'a str,
@@ -549,6 +577,7 @@ impl<'a> AppointmentApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/link`
+    #[inline]
     pub fn file_link(
         &self,
         appointment_id: &'a str,
@@ -568,6 +597,7 @@ impl<'a> AppointmentApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/unlink`
+    #[inline]
     pub fn file_unlink(
         &self,
         appointment_id: &'a str,
@@ -596,6 +626,7 @@ pub struct AppointmentAddBuilder<'a> {
 impl<'a> AppointmentAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -603,6 +634,7 @@ impl<'a> AppointmentAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -653,6 +685,7 @@ impl<'a> std::future::IntoFuture for AppointmentAddBuilder<'a> {
         crate::types::AppointmentEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -671,6 +704,7 @@ pub struct AppointmentShowBuilder<'a> {
 impl<'a> AppointmentShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -678,6 +712,7 @@ impl<'a> AppointmentShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -728,6 +763,7 @@ impl<'a> std::future::IntoFuture for AppointmentShowBuilder<'a> {
         crate::types::AppointmentEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -746,6 +782,7 @@ pub struct AppointmentIdentifyBuilder<'a> {
 impl<'a> AppointmentIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -753,6 +790,7 @@ impl<'a> AppointmentIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -803,6 +841,7 @@ impl<'a> std::future::IntoFuture for AppointmentIdentifyBuilder<'a> {
         crate::types::AppointmentEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -822,18 +861,21 @@ pub struct AppointmentListDayBuilder<'a> {
 
 impl<'a> AppointmentListDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
@@ -841,6 +883,7 @@ impl<'a> AppointmentListDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -848,6 +891,7 @@ impl<'a> AppointmentListDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -903,6 +947,7 @@ impl<'a> std::future::IntoFuture for AppointmentListDayBuilder<'a> {
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -921,12 +966,14 @@ pub struct AppointmentListWeekBuilder<'a> {
 
 impl<'a> AppointmentListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -934,6 +981,7 @@ impl<'a> AppointmentListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -941,6 +989,7 @@ impl<'a> AppointmentListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -994,6 +1043,7 @@ impl<'a> std::future::IntoFuture for AppointmentListWeekBuilder<'a> {
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1012,12 +1062,14 @@ pub struct AppointmentListMonthBuilder<'a> {
 
 impl<'a> AppointmentListMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
@@ -1025,6 +1077,7 @@ impl<'a> AppointmentListMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1032,6 +1085,7 @@ impl<'a> AppointmentListMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1085,6 +1139,7 @@ impl<'a> std::future::IntoFuture for AppointmentListMonthBuilder<'a> {
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1105,24 +1160,28 @@ pub struct AppointmentIndexDayBuilder<'a> {
 
 impl<'a> AppointmentIndexDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1130,6 +1189,7 @@ impl<'a> AppointmentIndexDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1137,6 +1197,7 @@ impl<'a> AppointmentIndexDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1188,6 +1249,7 @@ impl<'a> AppointmentIndexDayBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1233,6 +1295,7 @@ impl<'a> std::future::IntoFuture for AppointmentIndexDayBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1253,24 +1316,28 @@ pub struct AppointmentIndexAllDayBuilder<'a> {
 
 impl<'a> AppointmentIndexAllDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1278,6 +1345,7 @@ impl<'a> AppointmentIndexAllDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1285,6 +1353,7 @@ impl<'a> AppointmentIndexAllDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1336,6 +1405,7 @@ impl<'a> AppointmentIndexAllDayBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1381,6 +1451,7 @@ impl<'a> std::future::IntoFuture for AppointmentIndexAllDayBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1400,18 +1471,21 @@ pub struct AppointmentIndexWeekBuilder<'a> {
 
 impl<'a> AppointmentIndexWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1419,6 +1493,7 @@ impl<'a> AppointmentIndexWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1426,6 +1501,7 @@ impl<'a> AppointmentIndexWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1475,6 +1551,7 @@ impl<'a> AppointmentIndexWeekBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1520,6 +1597,7 @@ impl<'a> std::future::IntoFuture for AppointmentIndexWeekBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1539,18 +1617,21 @@ pub struct AppointmentIndexAllWeekBuilder<'a> {
 
 impl<'a> AppointmentIndexAllWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1558,6 +1639,7 @@ impl<'a> AppointmentIndexAllWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1565,6 +1647,7 @@ impl<'a> AppointmentIndexAllWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1614,6 +1697,7 @@ impl<'a> AppointmentIndexAllWeekBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1659,6 +1743,7 @@ impl<'a> std::future::IntoFuture for AppointmentIndexAllWeekBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1678,18 +1763,21 @@ pub struct AppointmentIndexMonthBuilder<'a> {
 
 impl<'a> AppointmentIndexMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1697,6 +1785,7 @@ impl<'a> AppointmentIndexMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1704,6 +1793,7 @@ impl<'a> AppointmentIndexMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1753,6 +1843,7 @@ impl<'a> AppointmentIndexMonthBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1798,6 +1889,7 @@ impl<'a> std::future::IntoFuture for AppointmentIndexMonthBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1817,18 +1909,21 @@ pub struct AppointmentIndexAllMonthBuilder<'a> {
 
 impl<'a> AppointmentIndexAllMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1836,6 +1931,7 @@ impl<'a> AppointmentIndexAllMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1843,6 +1939,7 @@ impl<'a> AppointmentIndexAllMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1892,6 +1989,7 @@ impl<'a> AppointmentIndexAllMonthBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1937,6 +2035,7 @@ impl<'a> std::future::IntoFuture for AppointmentIndexAllMonthBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1955,6 +2054,7 @@ pub struct AppointmentBookingResourceReplaceListBuilder<'a> {
 impl<'a> AppointmentBookingResourceReplaceListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1962,6 +2062,7 @@ impl<'a> AppointmentBookingResourceReplaceListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2012,6 +2113,7 @@ impl<'a> std::future::IntoFuture for AppointmentBookingResourceReplaceListBuilde
         crate::types::BookingResourceReplaceListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2030,6 +2132,7 @@ pub struct AppointmentEditBuilder<'a> {
 
 impl<'a> AppointmentEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2037,6 +2140,7 @@ impl<'a> AppointmentEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2044,6 +2148,7 @@ impl<'a> AppointmentEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2096,6 +2201,7 @@ impl<'a> std::future::IntoFuture for AppointmentEditBuilder<'a> {
         crate::types::AppointmentEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2114,6 +2220,7 @@ pub struct AppointmentMoveBuilder<'a> {
 
 impl<'a> AppointmentMoveBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2121,6 +2228,7 @@ impl<'a> AppointmentMoveBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2128,6 +2236,7 @@ impl<'a> AppointmentMoveBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2180,6 +2289,7 @@ impl<'a> std::future::IntoFuture for AppointmentMoveBuilder<'a> {
         crate::types::AppointmentEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2198,6 +2308,7 @@ pub struct AppointmentCancelBuilder<'a> {
 impl<'a> AppointmentCancelBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2205,6 +2316,7 @@ impl<'a> AppointmentCancelBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2255,6 +2367,7 @@ impl<'a> std::future::IntoFuture for AppointmentCancelBuilder<'a> {
         crate::types::AppointmentEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2274,12 +2387,14 @@ pub struct AppointmentCustomEntityIndexBuilder<'a> {
 
 impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -2287,6 +2402,7 @@ impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2294,6 +2410,7 @@ impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2342,6 +2459,7 @@ impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2387,6 +2505,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityIndexBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2407,18 +2526,21 @@ pub struct AppointmentCustomEntityFilterBuilder<'a> {
 
 impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -2426,6 +2548,7 @@ impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2433,6 +2556,7 @@ impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2483,6 +2607,7 @@ impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2528,6 +2653,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityFilterBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2549,24 +2675,28 @@ pub struct AppointmentCustomEntityListDayBuilder<'a> {
 
 impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
@@ -2574,6 +2704,7 @@ impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2581,6 +2712,7 @@ impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2639,6 +2771,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityListDayBuilder<'a> {
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2659,18 +2792,21 @@ pub struct AppointmentCustomEntityListWeekBuilder<'a> {
 
 impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -2678,6 +2814,7 @@ impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2685,6 +2822,7 @@ impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2741,6 +2879,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityListWeekBuilder<'a> 
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2761,18 +2900,21 @@ pub struct AppointmentCustomEntityListMonthBuilder<'a> {
 
 impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
@@ -2780,6 +2922,7 @@ impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2787,6 +2930,7 @@ impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2843,6 +2987,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityListMonthBuilder<'a>
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2861,6 +3006,7 @@ pub struct AppointmentCustomerIndexBuilder<'a> {
 
 impl<'a> AppointmentCustomerIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -2868,6 +3014,7 @@ impl<'a> AppointmentCustomerIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2875,6 +3022,7 @@ impl<'a> AppointmentCustomerIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2921,6 +3069,7 @@ impl<'a> AppointmentCustomerIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2966,6 +3115,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerIndexBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2985,12 +3135,14 @@ pub struct AppointmentCustomerFilterBuilder<'a> {
 
 impl<'a> AppointmentCustomerFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -2998,6 +3150,7 @@ impl<'a> AppointmentCustomerFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3005,6 +3158,7 @@ impl<'a> AppointmentCustomerFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3053,6 +3207,7 @@ impl<'a> AppointmentCustomerFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -3098,6 +3253,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerFilterBuilder<'a> {
         crate::types::AppointmentPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3118,18 +3274,21 @@ pub struct AppointmentCustomerListDayBuilder<'a> {
 
 impl<'a> AppointmentCustomerListDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
@@ -3137,6 +3296,7 @@ impl<'a> AppointmentCustomerListDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3144,6 +3304,7 @@ impl<'a> AppointmentCustomerListDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3200,6 +3361,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerListDayBuilder<'a> {
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3219,12 +3381,14 @@ pub struct AppointmentCustomerListWeekBuilder<'a> {
 
 impl<'a> AppointmentCustomerListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -3232,6 +3396,7 @@ impl<'a> AppointmentCustomerListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3239,6 +3404,7 @@ impl<'a> AppointmentCustomerListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3293,6 +3459,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerListWeekBuilder<'a> {
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3312,12 +3479,14 @@ pub struct AppointmentCustomerListMonthBuilder<'a> {
 
 impl<'a> AppointmentCustomerListMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
@@ -3325,6 +3494,7 @@ impl<'a> AppointmentCustomerListMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3332,6 +3502,7 @@ impl<'a> AppointmentCustomerListMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3386,6 +3557,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerListMonthBuilder<'a> {
         crate::types::AppointmentRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3404,6 +3576,7 @@ pub struct AppointmentCustomerLinkBuilder<'a> {
 
 impl<'a> AppointmentCustomerLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -3411,6 +3584,7 @@ impl<'a> AppointmentCustomerLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3418,6 +3592,7 @@ impl<'a> AppointmentCustomerLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3470,6 +3645,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3488,6 +3664,7 @@ pub struct AppointmentCustomerUnlinkBuilder<'a> {
 
 impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -3495,6 +3672,7 @@ impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3502,6 +3680,7 @@ impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3554,6 +3733,7 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3572,6 +3752,7 @@ pub struct AppointmentFileLinkBuilder<'a> {
 
 impl<'a> AppointmentFileLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -3579,6 +3760,7 @@ impl<'a> AppointmentFileLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3586,6 +3768,7 @@ impl<'a> AppointmentFileLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3638,6 +3821,7 @@ impl<'a> std::future::IntoFuture for AppointmentFileLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3656,6 +3840,7 @@ pub struct AppointmentFileUnlinkBuilder<'a> {
 
 impl<'a> AppointmentFileUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -3663,6 +3848,7 @@ impl<'a> AppointmentFileUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3670,6 +3856,7 @@ impl<'a> AppointmentFileUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3722,6 +3909,7 @@ impl<'a> std::future::IntoFuture for AppointmentFileUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// SDK: `AppointmentTemplate.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplate/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// SDK: `AppointmentTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// SDK: `AppointmentTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/index/{page}`
+    #[inline]
     pub fn index(
         &self,
         organization_id: &'a str,
@@ -87,6 +91,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -104,6 +109,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/filter/{page}`
+    #[inline]
     pub fn filter(
         &self,
         organization_id: &'a str,
@@ -122,6 +128,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -140,6 +147,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AppointmentTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> AppointmentTemplateListBuilder<'a> {
         AppointmentTemplateListBuilder {
             client: self.client,
@@ -153,6 +161,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AppointmentTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/listAll`
+    #[inline]
     pub fn list_all(
         &self,
         organization_id: &'a str,
@@ -169,6 +178,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// SDK: `AppointmentTemplate.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         appointment_template_id: &'a str,
@@ -188,6 +198,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -206,6 +217,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `AppointmentTemplate.timeGridlistWeek`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/timeGrid/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn time_grid_list_week(
         &self,
         organization_id: &'a str,
@@ -226,6 +238,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.timeGridEdit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/timeGrid/edit`
+    #[inline]
     pub fn time_grid_edit(
         &self,
         appointment_template_id: &'a str,
@@ -245,6 +258,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/bookingResource/{bookingResourceId}/link`
+    #[inline]
     pub fn booking_resource_link(
         &self,
         appointment_template_id: &'a str,
@@ -264,6 +278,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/bookingResource/{bookingResourceId}/unlink`
+    #[inline]
     pub fn booking_resource_unlink(
         &self,
         appointment_template_id: &'a str,
@@ -283,6 +298,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/index/{page}`
+    #[inline]
     pub fn custom_entity_index(
         &self,
         custom_entity_type: &'a str,
@@ -303,6 +319,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/filter/{page}`
+    #[inline]
     pub fn custom_entity_filter(
         &self,
         custom_entity_type: &'a str,
@@ -324,6 +341,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AppointmentTemplate.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/list`
+    #[inline]
     pub fn custom_entity_list(
         &self,
         custom_entity_type: &'a str,
@@ -343,6 +361,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.emailTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/emailTemplate/{emailTemplateId}/link`
+    #[inline]
     pub fn email_template_link(
         &self,
         appointment_template_id: &'a str,
@@ -362,6 +381,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.emailTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/emailTemplate/{emailTemplateId}/unlink`
+    #[inline]
     pub fn email_template_unlink(
         &self,
         appointment_template_id: &'a str,
@@ -381,6 +401,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.smsTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/smsTemplate/{smsTemplateId}/link`
+    #[inline]
     pub fn sms_template_link(
         &self,
         appointment_template_id: &'a str,
@@ -400,6 +421,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.smsTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/smsTemplate/{smsTemplateId}/unlink`
+    #[inline]
     pub fn sms_template_unlink(
         &self,
         appointment_template_id: &'a str,
@@ -419,6 +441,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.extraFieldLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/extraField/{extraFieldId}/link`
+    #[inline]
     pub fn extra_field_link(
         &self,
         appointment_template_id: &'a str,
@@ -438,6 +461,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.extraFieldLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/extraField/{extraFieldId}/unlink`
+    #[inline]
     pub fn extra_field_unlink(
         &self,
         appointment_template_id: &'a str,
@@ -457,6 +481,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.appointmentTemplateCategoryLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/link`
+    #[inline]
     pub fn category_link(
         &self,
         appointment_template_id: &'a str,
@@ -476,6 +501,7 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.appointmentTemplateCategoryLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/unlink`
+    #[inline]
     pub fn category_unlink(
         &self,
         appointment_template_id: &'a str,
@@ -504,6 +530,7 @@ pub struct AppointmentTemplateAddBuilder<'a> {
 impl<'a> AppointmentTemplateAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -511,6 +538,7 @@ impl<'a> AppointmentTemplateAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -561,6 +589,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateAddBuilder<'a> {
         crate::types::AppointmentTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -579,6 +608,7 @@ pub struct AppointmentTemplateShowBuilder<'a> {
 impl<'a> AppointmentTemplateShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -586,6 +616,7 @@ impl<'a> AppointmentTemplateShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -636,6 +667,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateShowBuilder<'a> {
         crate::types::AppointmentTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -654,6 +686,7 @@ pub struct AppointmentTemplateIdentifyBuilder<'a> {
 impl<'a> AppointmentTemplateIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -661,6 +694,7 @@ impl<'a> AppointmentTemplateIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -711,6 +745,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateIdentifyBuilder<'a> {
         crate::types::AppointmentTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -728,6 +763,7 @@ pub struct AppointmentTemplateIndexBuilder<'a> {
 
 impl<'a> AppointmentTemplateIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -735,6 +771,7 @@ impl<'a> AppointmentTemplateIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -742,6 +779,7 @@ impl<'a> AppointmentTemplateIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -789,6 +827,7 @@ impl<'a> AppointmentTemplateIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -836,6 +875,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateIndexBuilder<'a> {
         crate::types::AppointmentTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -853,6 +893,7 @@ pub struct AppointmentTemplateIndexAllBuilder<'a> {
 
 impl<'a> AppointmentTemplateIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -860,6 +901,7 @@ impl<'a> AppointmentTemplateIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -867,6 +909,7 @@ impl<'a> AppointmentTemplateIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -914,6 +957,7 @@ impl<'a> AppointmentTemplateIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -961,6 +1005,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateIndexAllBuilder<'a> {
         crate::types::AppointmentTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -979,12 +1024,14 @@ pub struct AppointmentTemplateFilterBuilder<'a> {
 
 impl<'a> AppointmentTemplateFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -992,6 +1039,7 @@ impl<'a> AppointmentTemplateFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -999,6 +1047,7 @@ impl<'a> AppointmentTemplateFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1048,6 +1097,7 @@ impl<'a> AppointmentTemplateFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1095,6 +1145,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateFilterBuilder<'a> {
         crate::types::AppointmentTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1113,12 +1164,14 @@ pub struct AppointmentTemplateFilterAllBuilder<'a> {
 
 impl<'a> AppointmentTemplateFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1126,6 +1179,7 @@ impl<'a> AppointmentTemplateFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1133,6 +1187,7 @@ impl<'a> AppointmentTemplateFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1182,6 +1237,7 @@ impl<'a> AppointmentTemplateFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1229,6 +1285,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateFilterAllBuilder<'a> {
         crate::types::AppointmentTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1246,6 +1303,7 @@ pub struct AppointmentTemplateListBuilder<'a> {
 impl<'a> AppointmentTemplateListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1253,6 +1311,7 @@ impl<'a> AppointmentTemplateListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1302,6 +1361,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateListBuilder<'a> {
         crate::types::AppointmentTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1319,6 +1379,7 @@ pub struct AppointmentTemplateListAllBuilder<'a> {
 impl<'a> AppointmentTemplateListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1326,6 +1387,7 @@ impl<'a> AppointmentTemplateListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1375,6 +1437,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateListAllBuilder<'a> {
         crate::types::AppointmentTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1393,6 +1456,7 @@ pub struct AppointmentTemplateEditBuilder<'a> {
 
 impl<'a> AppointmentTemplateEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1400,6 +1464,7 @@ impl<'a> AppointmentTemplateEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1407,6 +1472,7 @@ impl<'a> AppointmentTemplateEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1459,6 +1525,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEditBuilder<'a> {
         crate::types::AppointmentTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1477,6 +1544,7 @@ pub struct AppointmentTemplateDeleteBuilder<'a> {
 impl<'a> AppointmentTemplateDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1484,6 +1552,7 @@ impl<'a> AppointmentTemplateDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1534,6 +1603,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1553,12 +1623,14 @@ pub struct AppointmentTemplateTimeGridListWeekBuilder<'a> {
 
 impl<'a> AppointmentTemplateTimeGridListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -1566,6 +1638,7 @@ impl<'a> AppointmentTemplateTimeGridListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1573,6 +1646,7 @@ impl<'a> AppointmentTemplateTimeGridListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1627,6 +1701,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateTimeGridListWeekBuilder<
         crate::types::TimeGridDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1645,6 +1720,7 @@ pub struct AppointmentTemplateTimeGridEditBuilder<'a> {
 
 impl<'a> AppointmentTemplateTimeGridEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1652,6 +1728,7 @@ impl<'a> AppointmentTemplateTimeGridEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1659,6 +1736,7 @@ impl<'a> AppointmentTemplateTimeGridEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1711,6 +1789,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateTimeGridEditBuilder<'a> 
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1729,6 +1808,7 @@ pub struct AppointmentTemplateBookingResourceLinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateBookingResourceLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1736,6 +1816,7 @@ impl<'a> AppointmentTemplateBookingResourceLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1743,6 +1824,7 @@ impl<'a> AppointmentTemplateBookingResourceLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1795,6 +1877,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateBookingResourceLinkBuild
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1813,6 +1896,7 @@ pub struct AppointmentTemplateBookingResourceUnlinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateBookingResourceUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1820,6 +1904,7 @@ impl<'a> AppointmentTemplateBookingResourceUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1827,6 +1912,7 @@ impl<'a> AppointmentTemplateBookingResourceUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1880,6 +1966,7 @@ for AppointmentTemplateBookingResourceUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1899,12 +1986,14 @@ pub struct AppointmentTemplateCustomEntityIndexBuilder<'a> {
 
 impl<'a> AppointmentTemplateCustomEntityIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1912,6 +2001,7 @@ impl<'a> AppointmentTemplateCustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1919,6 +2009,7 @@ impl<'a> AppointmentTemplateCustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1969,6 +2060,7 @@ impl<'a> AppointmentTemplateCustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2016,6 +2108,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCustomEntityIndexBuilder
         crate::types::AppointmentTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2036,18 +2129,21 @@ pub struct AppointmentTemplateCustomEntityFilterBuilder<'a> {
 
 impl<'a> AppointmentTemplateCustomEntityFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -2055,6 +2151,7 @@ impl<'a> AppointmentTemplateCustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2062,6 +2159,7 @@ impl<'a> AppointmentTemplateCustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2114,6 +2212,7 @@ impl<'a> AppointmentTemplateCustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2161,6 +2260,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCustomEntityFilterBuilde
         crate::types::AppointmentTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2179,6 +2279,7 @@ pub struct AppointmentTemplateCustomEntityListBuilder<'a> {
 
 impl<'a> AppointmentTemplateCustomEntityListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2186,6 +2287,7 @@ impl<'a> AppointmentTemplateCustomEntityListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2193,6 +2295,7 @@ impl<'a> AppointmentTemplateCustomEntityListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2245,6 +2348,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCustomEntityListBuilder<
         crate::types::AppointmentTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2263,6 +2367,7 @@ pub struct AppointmentTemplateEmailTemplateLinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateEmailTemplateLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2270,6 +2375,7 @@ impl<'a> AppointmentTemplateEmailTemplateLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2277,6 +2383,7 @@ impl<'a> AppointmentTemplateEmailTemplateLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2329,6 +2436,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEmailTemplateLinkBuilder
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2347,6 +2455,7 @@ pub struct AppointmentTemplateEmailTemplateUnlinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateEmailTemplateUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2354,6 +2463,7 @@ impl<'a> AppointmentTemplateEmailTemplateUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2361,6 +2471,7 @@ impl<'a> AppointmentTemplateEmailTemplateUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2413,6 +2524,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEmailTemplateUnlinkBuild
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2431,6 +2543,7 @@ pub struct AppointmentTemplateSmsTemplateLinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateSmsTemplateLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2438,6 +2551,7 @@ impl<'a> AppointmentTemplateSmsTemplateLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2445,6 +2559,7 @@ impl<'a> AppointmentTemplateSmsTemplateLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2497,6 +2612,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateSmsTemplateLinkBuilder<'
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2515,6 +2631,7 @@ pub struct AppointmentTemplateSmsTemplateUnlinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateSmsTemplateUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2522,6 +2639,7 @@ impl<'a> AppointmentTemplateSmsTemplateUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2529,6 +2647,7 @@ impl<'a> AppointmentTemplateSmsTemplateUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2581,6 +2700,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateSmsTemplateUnlinkBuilder
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2599,6 +2719,7 @@ pub struct AppointmentTemplateExtraFieldLinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateExtraFieldLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2606,6 +2727,7 @@ impl<'a> AppointmentTemplateExtraFieldLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2613,6 +2735,7 @@ impl<'a> AppointmentTemplateExtraFieldLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2665,6 +2788,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateExtraFieldLinkBuilder<'a
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2683,6 +2807,7 @@ pub struct AppointmentTemplateExtraFieldUnlinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateExtraFieldUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2690,6 +2815,7 @@ impl<'a> AppointmentTemplateExtraFieldUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2697,6 +2823,7 @@ impl<'a> AppointmentTemplateExtraFieldUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2749,6 +2876,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateExtraFieldUnlinkBuilder<
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2767,6 +2895,7 @@ pub struct AppointmentTemplateCategoryLinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateCategoryLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2774,6 +2903,7 @@ impl<'a> AppointmentTemplateCategoryLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2781,6 +2911,7 @@ impl<'a> AppointmentTemplateCategoryLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2836,6 +2967,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryLinkBuilder<'a> 
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2854,6 +2986,7 @@ pub struct AppointmentTemplateCategoryUnlinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateCategoryUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2861,6 +2994,7 @@ impl<'a> AppointmentTemplateCategoryUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2868,6 +3002,7 @@ impl<'a> AppointmentTemplateCategoryUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2923,6 +3058,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryUnlinkBuilder<'a
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

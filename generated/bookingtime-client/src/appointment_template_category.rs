@@ -16,6 +16,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// SDK: `AppointmentTemplateCategory.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplateCategory/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// SDK: `AppointmentTemplateCategory.show`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// SDK: `AppointmentTemplateCategory.identify`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.index`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/index/{page}`
+    #[inline]
     pub fn index(
         &self,
         organization_id: &'a str,
@@ -87,6 +91,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -104,6 +109,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.filter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/filter/{page}`
+    #[inline]
     pub fn filter(
         &self,
         organization_id: &'a str,
@@ -122,6 +128,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -140,6 +147,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AppointmentTemplateCategory.list`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/list`
+    #[inline]
     pub fn list(
         &self,
         organization_id: &'a str,
@@ -156,6 +164,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AppointmentTemplateCategory.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/listAll`
+    #[inline]
     pub fn list_all(
         &self,
         organization_id: &'a str,
@@ -172,6 +181,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// SDK: `AppointmentTemplateCategory.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         appointment_template_category_id: &'a str,
@@ -191,6 +201,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateCategory.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -218,6 +229,7 @@ pub struct AppointmentTemplateCategoryAddBuilder<'a> {
 impl<'a> AppointmentTemplateCategoryAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -225,6 +237,7 @@ impl<'a> AppointmentTemplateCategoryAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -275,6 +288,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryAddBuilder<'a> {
         crate::types::AppointmentTemplateCategoryEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -293,6 +307,7 @@ pub struct AppointmentTemplateCategoryShowBuilder<'a> {
 impl<'a> AppointmentTemplateCategoryShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -300,6 +315,7 @@ impl<'a> AppointmentTemplateCategoryShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -353,6 +369,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryShowBuilder<'a> 
         crate::types::AppointmentTemplateCategoryEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -371,6 +388,7 @@ pub struct AppointmentTemplateCategoryIdentifyBuilder<'a> {
 impl<'a> AppointmentTemplateCategoryIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -378,6 +396,7 @@ impl<'a> AppointmentTemplateCategoryIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -428,6 +447,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIdentifyBuilder<
         crate::types::AppointmentTemplateCategoryEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -445,6 +465,7 @@ pub struct AppointmentTemplateCategoryIndexBuilder<'a> {
 
 impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -452,6 +473,7 @@ impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -459,6 +481,7 @@ impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -506,6 +529,7 @@ impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -553,6 +577,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIndexBuilder<'a>
         crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -570,6 +595,7 @@ pub struct AppointmentTemplateCategoryIndexAllBuilder<'a> {
 
 impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -577,6 +603,7 @@ impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -584,6 +611,7 @@ impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -631,6 +659,7 @@ impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -678,6 +707,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIndexAllBuilder<
         crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -696,12 +726,14 @@ pub struct AppointmentTemplateCategoryFilterBuilder<'a> {
 
 impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -709,6 +741,7 @@ impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -716,6 +749,7 @@ impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -765,6 +799,7 @@ impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -812,6 +847,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryFilterBuilder<'a
         crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -830,12 +866,14 @@ pub struct AppointmentTemplateCategoryFilterAllBuilder<'a> {
 
 impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -843,6 +881,7 @@ impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -850,6 +889,7 @@ impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -899,6 +939,7 @@ impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -946,6 +987,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryFilterAllBuilder
         crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -963,6 +1005,7 @@ pub struct AppointmentTemplateCategoryListBuilder<'a> {
 impl<'a> AppointmentTemplateCategoryListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -970,6 +1013,7 @@ impl<'a> AppointmentTemplateCategoryListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1023,6 +1067,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryListBuilder<'a> 
         crate::types::AppointmentTemplateCategoryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1040,6 +1085,7 @@ pub struct AppointmentTemplateCategoryListAllBuilder<'a> {
 impl<'a> AppointmentTemplateCategoryListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1047,6 +1093,7 @@ impl<'a> AppointmentTemplateCategoryListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1100,6 +1147,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryListAllBuilder<'
         crate::types::AppointmentTemplateCategoryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1118,6 +1166,7 @@ pub struct AppointmentTemplateCategoryEditBuilder<'a> {
 
 impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1125,6 +1174,7 @@ impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1132,6 +1182,7 @@ impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1187,6 +1238,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryEditBuilder<'a> 
         crate::types::AppointmentTemplateCategoryEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1205,6 +1257,7 @@ pub struct AppointmentTemplateCategoryDeleteBuilder<'a> {
 impl<'a> AppointmentTemplateCategoryDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1212,6 +1265,7 @@ impl<'a> AppointmentTemplateCategoryDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1265,6 +1319,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryDeleteBuilder<'a
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// SDK: `AppointmentTemplateEventDateTime.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/add`
+    #[inline]
     pub fn add(
         &self,
         appointment_template_id: &'a str,
@@ -35,6 +36,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// SDK: `AppointmentTemplateEventDateTime.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         appointment_template_event_date_time_id: &'a str,
@@ -55,6 +57,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         appointment_template_id: &'a str,
@@ -74,6 +77,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/link`
+    #[inline]
     pub fn booking_resource_link(
         &self,
         appointment_template_event_date_time_id: &'a str,
@@ -94,6 +98,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/unlink`
+    #[inline]
     pub fn booking_resource_unlink(
         &self,
         appointment_template_event_date_time_id: &'a str,
@@ -123,6 +128,7 @@ pub struct AppointmentTemplateEventDateTimeAddBuilder<'a> {
 
 impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -130,6 +136,7 @@ impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -137,6 +144,7 @@ impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -193,6 +201,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeAddBuilder<
         crate::types::AppointmentTemplateEventDateTimeEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -212,12 +221,14 @@ pub struct AppointmentTemplateEventDateTimeEditBuilder<'a> {
 
 impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    #[inline]
     pub fn appointment_template_id(mut self, value: &'a str) -> Self {
         self.appointment_template_id = Some(value);
         self
@@ -225,6 +236,7 @@ impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -232,6 +244,7 @@ impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -293,6 +306,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeEditBuilder
         crate::types::AppointmentTemplateEventDateTimeEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -311,6 +325,7 @@ pub struct AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
 
 impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -318,6 +333,7 @@ impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -325,6 +341,7 @@ impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -380,6 +397,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeDeleteBuild
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -399,12 +417,14 @@ pub struct AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    #[inline]
     pub fn appointment_template_id(mut self, value: &'a str) -> Self {
         self.appointment_template_id = Some(value);
         self
@@ -412,6 +432,7 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -419,6 +440,7 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -477,6 +499,7 @@ for AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -496,12 +519,14 @@ pub struct AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    #[inline]
     pub fn appointment_template_id(mut self, value: &'a str) -> Self {
         self.appointment_template_id = Some(value);
         self
@@ -509,6 +534,7 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -516,6 +542,7 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -574,6 +601,7 @@ for AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// SDK: `AppointmentTemplateStep.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/add`
+    #[inline]
     pub fn add(
         &self,
         appointment_template_id: &'a str,
@@ -35,6 +36,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// SDK: `AppointmentTemplateStep.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         appointment_template_step_id: &'a str,
@@ -55,6 +57,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         appointment_template_id: &'a str,
@@ -74,6 +77,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/link`
+    #[inline]
     pub fn booking_resource_link(
         &self,
         appointment_template_step_id: &'a str,
@@ -94,6 +98,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/unlink`
+    #[inline]
     pub fn booking_resource_unlink(
         &self,
         appointment_template_step_id: &'a str,
@@ -123,6 +128,7 @@ pub struct AppointmentTemplateStepAddBuilder<'a> {
 
 impl<'a> AppointmentTemplateStepAddBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -130,6 +136,7 @@ impl<'a> AppointmentTemplateStepAddBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -137,6 +144,7 @@ impl<'a> AppointmentTemplateStepAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -189,6 +197,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateStepAddBuilder<'a> {
         crate::types::AppointmentTemplateStepEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -208,12 +217,14 @@ pub struct AppointmentTemplateStepEditBuilder<'a> {
 
 impl<'a> AppointmentTemplateStepEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    #[inline]
     pub fn appointment_template_id(mut self, value: &'a str) -> Self {
         self.appointment_template_id = Some(value);
         self
@@ -221,6 +232,7 @@ impl<'a> AppointmentTemplateStepEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -228,6 +240,7 @@ impl<'a> AppointmentTemplateStepEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -282,6 +295,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateStepEditBuilder<'a> {
         crate::types::AppointmentTemplateStepEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -300,6 +314,7 @@ pub struct AppointmentTemplateStepDeleteBuilder<'a> {
 
 impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -307,6 +322,7 @@ impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -314,6 +330,7 @@ impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -366,6 +383,7 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateStepDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -385,12 +403,14 @@ pub struct AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    #[inline]
     pub fn appointment_template_id(mut self, value: &'a str) -> Self {
         self.appointment_template_id = Some(value);
         self
@@ -398,6 +418,7 @@ impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -405,6 +426,7 @@ impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -460,6 +482,7 @@ for AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -479,12 +502,14 @@ pub struct AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
 
 impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    #[inline]
     pub fn appointment_template_id(mut self, value: &'a str) -> Self {
         self.appointment_template_id = Some(value);
         self
@@ -492,6 +517,7 @@ impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -499,6 +525,7 @@ impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -554,6 +581,7 @@ for AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// SDK: `AvailabilityException.add`.
     ///
     /// `POST /organization/{organizationId}/availabilityException/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// SDK: `AvailabilityException.show`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/{availabilityExceptionId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// SDK: `AvailabilityException.identify`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.index`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/index/{page}`
+    #[inline]
     pub fn index(
         &self,
         organization_id: &'a str,
@@ -87,6 +91,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -104,6 +109,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.filter`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/filter/{page}`
+    #[inline]
     pub fn filter(
         &self,
         organization_id: &'a str,
@@ -122,6 +128,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -140,6 +147,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AvailabilityException.list`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/list`
+    #[inline]
     pub fn list(
         &self,
         organization_id: &'a str,
@@ -156,6 +164,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AvailabilityException.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/listAll`
+    #[inline]
     pub fn list_all(
         &self,
         organization_id: &'a str,
@@ -172,6 +181,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// SDK: `AvailabilityException.edit`.
     ///
     /// `PUT /organization/{organizationId}/availabilityException/{availabilityExceptionId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         availability_exception_id: &'a str,
@@ -191,6 +201,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AvailabilityException.delete`.
     ///
     /// `DELETE /organization/{organizationId}/availabilityException/{availabilityExceptionId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -209,6 +220,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.appointmentTemplateIndex`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/index/{page}`
+    #[inline]
     pub fn appointment_template_index(
         &self,
         organization_id: &'a str,
@@ -228,6 +240,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.appointmentTemplateFilter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/filter/{page}`
+    #[inline]
     pub fn appointment_template_filter(
         &self,
         organization_id: &'a str,
@@ -248,6 +261,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AvailabilityException.appointmentTemplateList`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/list`
+    #[inline]
     pub fn appointment_template_list(
         &self,
         organization_id: &'a str,
@@ -266,6 +280,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.bookingResourceIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/index/{page}`
+    #[inline]
     pub fn booking_resource_index(
         &self,
         organization_id: &'a str,
@@ -285,6 +300,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.bookingResourceFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/filter/{page}`
+    #[inline]
     pub fn booking_resource_filter(
         &self,
         organization_id: &'a str,
@@ -305,6 +321,7 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AvailabilityException.bookingResourceList`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/list`
+    #[inline]
     pub fn booking_resource_list(
         &self,
         organization_id: &'a str,
@@ -332,6 +349,7 @@ pub struct AvailabilityExceptionAddBuilder<'a> {
 impl<'a> AvailabilityExceptionAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -339,6 +357,7 @@ impl<'a> AvailabilityExceptionAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -389,6 +408,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionAddBuilder<'a> {
         crate::types::AvailabilityExceptionEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -407,6 +427,7 @@ pub struct AvailabilityExceptionShowBuilder<'a> {
 impl<'a> AvailabilityExceptionShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -414,6 +435,7 @@ impl<'a> AvailabilityExceptionShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -464,6 +486,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionShowBuilder<'a> {
         crate::types::AvailabilityExceptionEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -482,6 +505,7 @@ pub struct AvailabilityExceptionIdentifyBuilder<'a> {
 impl<'a> AvailabilityExceptionIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -489,6 +513,7 @@ impl<'a> AvailabilityExceptionIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -539,6 +564,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionIdentifyBuilder<'a> {
         crate::types::AvailabilityExceptionEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -556,6 +582,7 @@ pub struct AvailabilityExceptionIndexBuilder<'a> {
 
 impl<'a> AvailabilityExceptionIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -563,6 +590,7 @@ impl<'a> AvailabilityExceptionIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -570,6 +598,7 @@ impl<'a> AvailabilityExceptionIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -617,6 +646,7 @@ impl<'a> AvailabilityExceptionIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -664,6 +694,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionIndexBuilder<'a> {
         crate::types::AvailabilityExceptionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -681,6 +712,7 @@ pub struct AvailabilityExceptionIndexAllBuilder<'a> {
 
 impl<'a> AvailabilityExceptionIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -688,6 +720,7 @@ impl<'a> AvailabilityExceptionIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -695,6 +728,7 @@ impl<'a> AvailabilityExceptionIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -742,6 +776,7 @@ impl<'a> AvailabilityExceptionIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -789,6 +824,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionIndexAllBuilder<'a> {
         crate::types::AvailabilityExceptionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -807,12 +843,14 @@ pub struct AvailabilityExceptionFilterBuilder<'a> {
 
 impl<'a> AvailabilityExceptionFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -820,6 +858,7 @@ impl<'a> AvailabilityExceptionFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -827,6 +866,7 @@ impl<'a> AvailabilityExceptionFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -876,6 +916,7 @@ impl<'a> AvailabilityExceptionFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -923,6 +964,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionFilterBuilder<'a> {
         crate::types::AvailabilityExceptionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -941,12 +983,14 @@ pub struct AvailabilityExceptionFilterAllBuilder<'a> {
 
 impl<'a> AvailabilityExceptionFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -954,6 +998,7 @@ impl<'a> AvailabilityExceptionFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -961,6 +1006,7 @@ impl<'a> AvailabilityExceptionFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1010,6 +1056,7 @@ impl<'a> AvailabilityExceptionFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1057,6 +1104,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionFilterAllBuilder<'a> {
         crate::types::AvailabilityExceptionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1074,6 +1122,7 @@ pub struct AvailabilityExceptionListBuilder<'a> {
 impl<'a> AvailabilityExceptionListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1081,6 +1130,7 @@ impl<'a> AvailabilityExceptionListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1130,6 +1180,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionListBuilder<'a> {
         crate::types::AvailabilityExceptionListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1147,6 +1198,7 @@ pub struct AvailabilityExceptionListAllBuilder<'a> {
 impl<'a> AvailabilityExceptionListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1154,6 +1206,7 @@ impl<'a> AvailabilityExceptionListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1203,6 +1256,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionListAllBuilder<'a> {
         crate::types::AvailabilityExceptionListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1221,6 +1275,7 @@ pub struct AvailabilityExceptionEditBuilder<'a> {
 
 impl<'a> AvailabilityExceptionEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1228,6 +1283,7 @@ impl<'a> AvailabilityExceptionEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1235,6 +1291,7 @@ impl<'a> AvailabilityExceptionEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1287,6 +1344,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionEditBuilder<'a> {
         crate::types::AvailabilityExceptionEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1305,6 +1363,7 @@ pub struct AvailabilityExceptionDeleteBuilder<'a> {
 impl<'a> AvailabilityExceptionDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1312,6 +1371,7 @@ impl<'a> AvailabilityExceptionDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1362,6 +1422,7 @@ impl<'a> std::future::IntoFuture for AvailabilityExceptionDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1380,6 +1441,7 @@ pub struct AvailabilityExceptionAppointmentTemplateIndexBuilder<'a> {
 
 impl<'a> AvailabilityExceptionAppointmentTemplateIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1387,6 +1449,7 @@ impl<'a> AvailabilityExceptionAppointmentTemplateIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1394,6 +1457,7 @@ impl<'a> AvailabilityExceptionAppointmentTemplateIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1442,6 +1506,7 @@ impl<'a> AvailabilityExceptionAppointmentTemplateIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1490,6 +1555,7 @@ for AvailabilityExceptionAppointmentTemplateIndexBuilder<'a> {
         crate::types::AvailabilityExceptionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1509,12 +1575,14 @@ pub struct AvailabilityExceptionAppointmentTemplateFilterBuilder<'a> {
 
 impl<'a> AvailabilityExceptionAppointmentTemplateFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1522,6 +1590,7 @@ impl<'a> AvailabilityExceptionAppointmentTemplateFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1529,6 +1598,7 @@ impl<'a> AvailabilityExceptionAppointmentTemplateFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1579,6 +1649,7 @@ impl<'a> AvailabilityExceptionAppointmentTemplateFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1627,6 +1698,7 @@ for AvailabilityExceptionAppointmentTemplateFilterBuilder<'a> {
         crate::types::AvailabilityExceptionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1645,6 +1717,7 @@ pub struct AvailabilityExceptionAppointmentTemplateListBuilder<'a> {
 impl<'a> AvailabilityExceptionAppointmentTemplateListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1652,6 +1725,7 @@ impl<'a> AvailabilityExceptionAppointmentTemplateListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1703,6 +1777,7 @@ for AvailabilityExceptionAppointmentTemplateListBuilder<'a> {
         crate::types::AvailabilityExceptionListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1721,6 +1796,7 @@ pub struct AvailabilityExceptionBookingResourceIndexBuilder<'a> {
 
 impl<'a> AvailabilityExceptionBookingResourceIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1728,6 +1804,7 @@ impl<'a> AvailabilityExceptionBookingResourceIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1735,6 +1812,7 @@ impl<'a> AvailabilityExceptionBookingResourceIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1783,6 +1861,7 @@ impl<'a> AvailabilityExceptionBookingResourceIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1831,6 +1910,7 @@ for AvailabilityExceptionBookingResourceIndexBuilder<'a> {
         crate::types::AvailabilityExceptionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1850,12 +1930,14 @@ pub struct AvailabilityExceptionBookingResourceFilterBuilder<'a> {
 
 impl<'a> AvailabilityExceptionBookingResourceFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1863,6 +1945,7 @@ impl<'a> AvailabilityExceptionBookingResourceFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1870,6 +1953,7 @@ impl<'a> AvailabilityExceptionBookingResourceFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1920,6 +2004,7 @@ impl<'a> AvailabilityExceptionBookingResourceFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1968,6 +2053,7 @@ for AvailabilityExceptionBookingResourceFilterBuilder<'a> {
         crate::types::AvailabilityExceptionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1986,6 +2072,7 @@ pub struct AvailabilityExceptionBookingResourceListBuilder<'a> {
 impl<'a> AvailabilityExceptionBookingResourceListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1993,6 +2080,7 @@ impl<'a> AvailabilityExceptionBookingResourceListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2044,6 +2132,7 @@ for AvailabilityExceptionBookingResourceListBuilder<'a> {
         crate::types::AvailabilityExceptionListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> BookingResourceApi<'a> {
     /// SDK: `BookingResource.show`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> BookingResourceApi<'a> {
     /// SDK: `BookingResource.identify`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingResource.index`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> BookingResourceIndexBuilder<'a> {
         BookingResourceIndexBuilder {
             client: self.client,
@@ -66,6 +69,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `BookingResource.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -83,6 +87,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingResource.filter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> BookingResourceFilterBuilder<'a> {
         BookingResourceFilterBuilder {
             client: self.client,
@@ -98,6 +103,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `BookingResource.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -116,6 +122,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingResource.list`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> BookingResourceListBuilder<'a> {
         BookingResourceListBuilder {
             client: self.client,
@@ -129,6 +136,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `BookingResource.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/listAll`
+    #[inline]
     pub fn list_all(
         &self,
         organization_id: &'a str,
@@ -145,6 +153,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingResource.availabilityListDay`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/month/{month}/day/{day}/listDay`
+    #[inline]
     pub fn availability_list_day(
         &self,
         organization_id: &'a str,
@@ -166,6 +175,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingResource.availabilityListWeek`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn availability_list_week(
         &self,
         organization_id: &'a str,
@@ -186,6 +196,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingResource.availabilityListMonth`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/month/{month}/listMonth`
+    #[inline]
     pub fn availability_list_month(
         &self,
         organization_id: &'a str,
@@ -206,6 +217,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingResource.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/index/{page}`
+    #[inline]
     pub fn custom_entity_index(
         &self,
         custom_entity_type: &'a str,
@@ -226,6 +238,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingResource.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/filter/{page}`
+    #[inline]
     pub fn custom_entity_filter(
         &self,
         custom_entity_type: &'a str,
@@ -247,6 +260,7 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingResource.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/list`
+    #[inline]
     pub fn custom_entity_list(
         &self,
         custom_entity_type: &'a str,
@@ -275,6 +289,7 @@ pub struct BookingResourceShowBuilder<'a> {
 impl<'a> BookingResourceShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -282,6 +297,7 @@ impl<'a> BookingResourceShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -332,6 +348,7 @@ impl<'a> std::future::IntoFuture for BookingResourceShowBuilder<'a> {
         crate::types::BookingResourceEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -350,6 +367,7 @@ pub struct BookingResourceIdentifyBuilder<'a> {
 impl<'a> BookingResourceIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -357,6 +375,7 @@ impl<'a> BookingResourceIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -407,6 +426,7 @@ impl<'a> std::future::IntoFuture for BookingResourceIdentifyBuilder<'a> {
         crate::types::BookingResourceEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -424,6 +444,7 @@ pub struct BookingResourceIndexBuilder<'a> {
 
 impl<'a> BookingResourceIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -431,6 +452,7 @@ impl<'a> BookingResourceIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -438,6 +460,7 @@ impl<'a> BookingResourceIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -485,6 +508,7 @@ impl<'a> BookingResourceIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -532,6 +556,7 @@ impl<'a> std::future::IntoFuture for BookingResourceIndexBuilder<'a> {
         crate::types::BookingResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -549,6 +574,7 @@ pub struct BookingResourceIndexAllBuilder<'a> {
 
 impl<'a> BookingResourceIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -556,6 +582,7 @@ impl<'a> BookingResourceIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -563,6 +590,7 @@ impl<'a> BookingResourceIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -610,6 +638,7 @@ impl<'a> BookingResourceIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -657,6 +686,7 @@ impl<'a> std::future::IntoFuture for BookingResourceIndexAllBuilder<'a> {
         crate::types::BookingResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -675,12 +705,14 @@ pub struct BookingResourceFilterBuilder<'a> {
 
 impl<'a> BookingResourceFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -688,6 +720,7 @@ impl<'a> BookingResourceFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -695,6 +728,7 @@ impl<'a> BookingResourceFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -744,6 +778,7 @@ impl<'a> BookingResourceFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -791,6 +826,7 @@ impl<'a> std::future::IntoFuture for BookingResourceFilterBuilder<'a> {
         crate::types::BookingResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -809,12 +845,14 @@ pub struct BookingResourceFilterAllBuilder<'a> {
 
 impl<'a> BookingResourceFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -822,6 +860,7 @@ impl<'a> BookingResourceFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -829,6 +868,7 @@ impl<'a> BookingResourceFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -878,6 +918,7 @@ impl<'a> BookingResourceFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -925,6 +966,7 @@ impl<'a> std::future::IntoFuture for BookingResourceFilterAllBuilder<'a> {
         crate::types::BookingResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -942,6 +984,7 @@ pub struct BookingResourceListBuilder<'a> {
 impl<'a> BookingResourceListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -949,6 +992,7 @@ impl<'a> BookingResourceListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -998,6 +1042,7 @@ impl<'a> std::future::IntoFuture for BookingResourceListBuilder<'a> {
         crate::types::BookingResourceListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1015,6 +1060,7 @@ pub struct BookingResourceListAllBuilder<'a> {
 impl<'a> BookingResourceListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1022,6 +1068,7 @@ impl<'a> BookingResourceListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1071,6 +1118,7 @@ impl<'a> std::future::IntoFuture for BookingResourceListAllBuilder<'a> {
         crate::types::BookingResourceListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1091,18 +1139,21 @@ pub struct BookingResourceAvailabilityListDayBuilder<'a> {
 
 impl<'a> BookingResourceAvailabilityListDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
@@ -1110,6 +1161,7 @@ impl<'a> BookingResourceAvailabilityListDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1117,6 +1169,7 @@ impl<'a> BookingResourceAvailabilityListDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1173,6 +1226,7 @@ impl<'a> std::future::IntoFuture for BookingResourceAvailabilityListDayBuilder<'
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1192,12 +1246,14 @@ pub struct BookingResourceAvailabilityListWeekBuilder<'a> {
 
 impl<'a> BookingResourceAvailabilityListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -1205,6 +1261,7 @@ impl<'a> BookingResourceAvailabilityListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1212,6 +1269,7 @@ impl<'a> BookingResourceAvailabilityListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1266,6 +1324,7 @@ impl<'a> std::future::IntoFuture for BookingResourceAvailabilityListWeekBuilder<
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1285,12 +1344,14 @@ pub struct BookingResourceAvailabilityListMonthBuilder<'a> {
 
 impl<'a> BookingResourceAvailabilityListMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
@@ -1298,6 +1359,7 @@ impl<'a> BookingResourceAvailabilityListMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1305,6 +1367,7 @@ impl<'a> BookingResourceAvailabilityListMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1359,6 +1422,7 @@ impl<'a> std::future::IntoFuture for BookingResourceAvailabilityListMonthBuilder
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1378,12 +1442,14 @@ pub struct BookingResourceCustomEntityIndexBuilder<'a> {
 
 impl<'a> BookingResourceCustomEntityIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1391,6 +1457,7 @@ impl<'a> BookingResourceCustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1398,6 +1465,7 @@ impl<'a> BookingResourceCustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1448,6 +1516,7 @@ impl<'a> BookingResourceCustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1495,6 +1564,7 @@ impl<'a> std::future::IntoFuture for BookingResourceCustomEntityIndexBuilder<'a>
         crate::types::BookingResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1515,18 +1585,21 @@ pub struct BookingResourceCustomEntityFilterBuilder<'a> {
 
 impl<'a> BookingResourceCustomEntityFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1534,6 +1607,7 @@ impl<'a> BookingResourceCustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1541,6 +1615,7 @@ impl<'a> BookingResourceCustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1593,6 +1668,7 @@ impl<'a> BookingResourceCustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1640,6 +1716,7 @@ impl<'a> std::future::IntoFuture for BookingResourceCustomEntityFilterBuilder<'a
         crate::types::BookingResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1658,6 +1735,7 @@ pub struct BookingResourceCustomEntityListBuilder<'a> {
 
 impl<'a> BookingResourceCustomEntityListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1665,6 +1743,7 @@ impl<'a> BookingResourceCustomEntityListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1672,6 +1751,7 @@ impl<'a> BookingResourceCustomEntityListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1724,6 +1804,7 @@ impl<'a> std::future::IntoFuture for BookingResourceCustomEntityListBuilder<'a> 
         crate::types::BookingResourceListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

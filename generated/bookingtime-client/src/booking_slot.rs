@@ -16,6 +16,7 @@ impl<'a> BookingSlotApi<'a> {
     /// SDK: `BookingSlot.earliest`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest`
+    #[inline]
     pub fn earliest(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> BookingSlotApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listDay`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/day/{day}/listDay`
+    #[inline]
     pub fn list_day(
         &self,
         organization_id: &'a str,
@@ -55,6 +57,7 @@ impl<'a> BookingSlotApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listWeek`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn list_week(
         &self,
         organization_id: &'a str,
@@ -75,6 +78,7 @@ impl<'a> BookingSlotApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listMonth`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/listMonth`
+    #[inline]
     pub fn list_month(
         &self,
         organization_id: &'a str,
@@ -104,6 +108,7 @@ pub struct BookingSlotEarliestBuilder<'a> {
 impl<'a> BookingSlotEarliestBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -111,6 +116,7 @@ impl<'a> BookingSlotEarliestBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -161,6 +167,7 @@ impl<'a> std::future::IntoFuture for BookingSlotEarliestBuilder<'a> {
         crate::types::BookingSlotEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -181,18 +188,21 @@ pub struct BookingSlotListDayBuilder<'a> {
 
 impl<'a> BookingSlotListDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
@@ -200,6 +210,7 @@ impl<'a> BookingSlotListDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -207,6 +218,7 @@ impl<'a> BookingSlotListDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -263,6 +275,7 @@ impl<'a> std::future::IntoFuture for BookingSlotListDayBuilder<'a> {
         crate::types::BookingSlotRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -282,12 +295,14 @@ pub struct BookingSlotListWeekBuilder<'a> {
 
 impl<'a> BookingSlotListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -295,6 +310,7 @@ impl<'a> BookingSlotListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -302,6 +318,7 @@ impl<'a> BookingSlotListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -356,6 +373,7 @@ impl<'a> std::future::IntoFuture for BookingSlotListWeekBuilder<'a> {
         crate::types::BookingSlotRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -375,12 +393,14 @@ pub struct BookingSlotListMonthBuilder<'a> {
 
 impl<'a> BookingSlotListMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
@@ -388,6 +408,7 @@ impl<'a> BookingSlotListMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -395,6 +416,7 @@ impl<'a> BookingSlotListMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -449,6 +471,7 @@ impl<'a> std::future::IntoFuture for BookingSlotListMonthBuilder<'a> {
         crate::types::BookingSlotRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

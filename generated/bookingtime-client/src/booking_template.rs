@@ -16,6 +16,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// SDK: `BookingTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// SDK: `BookingTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> BookingTemplateIndexBuilder<'a> {
         BookingTemplateIndexBuilder {
             client: self.client,
@@ -66,6 +69,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -83,6 +87,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> BookingTemplateFilterBuilder<'a> {
         BookingTemplateFilterBuilder {
             client: self.client,
@@ -98,6 +103,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -116,6 +122,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> BookingTemplateListBuilder<'a> {
         BookingTemplateListBuilder {
             client: self.client,
@@ -129,6 +136,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `BookingTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/listAll`
+    #[inline]
     pub fn list_all(
         &self,
         organization_id: &'a str,
@@ -145,6 +153,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.bookingResourceIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/index/{page}`
+    #[inline]
     pub fn booking_resource_index(
         &self,
         organization_id: &'a str,
@@ -164,6 +173,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.bookingResourceFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/filter/{page}`
+    #[inline]
     pub fn booking_resource_filter(
         &self,
         organization_id: &'a str,
@@ -184,6 +194,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingTemplate.bookingResourceList`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/list`
+    #[inline]
     pub fn booking_resource_list(
         &self,
         organization_id: &'a str,
@@ -202,6 +213,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/index/{page}`
+    #[inline]
     pub fn custom_entity_index(
         &self,
         custom_entity_type: &'a str,
@@ -222,6 +234,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/filter/{page}`
+    #[inline]
     pub fn custom_entity_filter(
         &self,
         custom_entity_type: &'a str,
@@ -243,6 +256,7 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingTemplate.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/list`
+    #[inline]
     pub fn custom_entity_list(
         &self,
         custom_entity_type: &'a str,
@@ -271,6 +285,7 @@ pub struct BookingTemplateShowBuilder<'a> {
 impl<'a> BookingTemplateShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -278,6 +293,7 @@ impl<'a> BookingTemplateShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -328,6 +344,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateShowBuilder<'a> {
         crate::types::BookingTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -346,6 +363,7 @@ pub struct BookingTemplateIdentifyBuilder<'a> {
 impl<'a> BookingTemplateIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -353,6 +371,7 @@ impl<'a> BookingTemplateIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -403,6 +422,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateIdentifyBuilder<'a> {
         crate::types::BookingTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -420,6 +440,7 @@ pub struct BookingTemplateIndexBuilder<'a> {
 
 impl<'a> BookingTemplateIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -427,6 +448,7 @@ impl<'a> BookingTemplateIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -434,6 +456,7 @@ impl<'a> BookingTemplateIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -481,6 +504,7 @@ impl<'a> BookingTemplateIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -528,6 +552,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateIndexBuilder<'a> {
         crate::types::BookingTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -545,6 +570,7 @@ pub struct BookingTemplateIndexAllBuilder<'a> {
 
 impl<'a> BookingTemplateIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -552,6 +578,7 @@ impl<'a> BookingTemplateIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -559,6 +586,7 @@ impl<'a> BookingTemplateIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -606,6 +634,7 @@ impl<'a> BookingTemplateIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -653,6 +682,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateIndexAllBuilder<'a> {
         crate::types::BookingTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -671,12 +701,14 @@ pub struct BookingTemplateFilterBuilder<'a> {
 
 impl<'a> BookingTemplateFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -684,6 +716,7 @@ impl<'a> BookingTemplateFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -691,6 +724,7 @@ impl<'a> BookingTemplateFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -740,6 +774,7 @@ impl<'a> BookingTemplateFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -787,6 +822,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateFilterBuilder<'a> {
         crate::types::BookingTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -805,12 +841,14 @@ pub struct BookingTemplateFilterAllBuilder<'a> {
 
 impl<'a> BookingTemplateFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -818,6 +856,7 @@ impl<'a> BookingTemplateFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -825,6 +864,7 @@ impl<'a> BookingTemplateFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -874,6 +914,7 @@ impl<'a> BookingTemplateFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -921,6 +962,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateFilterAllBuilder<'a> {
         crate::types::BookingTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -938,6 +980,7 @@ pub struct BookingTemplateListBuilder<'a> {
 impl<'a> BookingTemplateListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -945,6 +988,7 @@ impl<'a> BookingTemplateListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -994,6 +1038,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateListBuilder<'a> {
         crate::types::BookingTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1011,6 +1056,7 @@ pub struct BookingTemplateListAllBuilder<'a> {
 impl<'a> BookingTemplateListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1018,6 +1064,7 @@ impl<'a> BookingTemplateListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1067,6 +1114,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateListAllBuilder<'a> {
         crate::types::BookingTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1085,6 +1133,7 @@ pub struct BookingTemplateBookingResourceIndexBuilder<'a> {
 
 impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1092,6 +1141,7 @@ impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1099,6 +1149,7 @@ impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1147,6 +1198,7 @@ impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1194,6 +1246,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceIndexBuilder<
         crate::types::BookingTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1213,12 +1266,14 @@ pub struct BookingTemplateBookingResourceFilterBuilder<'a> {
 
 impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1226,6 +1281,7 @@ impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1233,6 +1289,7 @@ impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1283,6 +1340,7 @@ impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1330,6 +1388,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceFilterBuilder
         crate::types::BookingTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1348,6 +1407,7 @@ pub struct BookingTemplateBookingResourceListBuilder<'a> {
 impl<'a> BookingTemplateBookingResourceListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1355,6 +1415,7 @@ impl<'a> BookingTemplateBookingResourceListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1405,6 +1466,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceListBuilder<'
         crate::types::BookingTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1424,12 +1486,14 @@ pub struct BookingTemplateCustomEntityIndexBuilder<'a> {
 
 impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1437,6 +1501,7 @@ impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1444,6 +1509,7 @@ impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1494,6 +1560,7 @@ impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1541,6 +1608,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateCustomEntityIndexBuilder<'a>
         crate::types::BookingTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1561,18 +1629,21 @@ pub struct BookingTemplateCustomEntityFilterBuilder<'a> {
 
 impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1580,6 +1651,7 @@ impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1587,6 +1659,7 @@ impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1639,6 +1712,7 @@ impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1686,6 +1760,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateCustomEntityFilterBuilder<'a
         crate::types::BookingTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1704,6 +1779,7 @@ pub struct BookingTemplateCustomEntityListBuilder<'a> {
 
 impl<'a> BookingTemplateCustomEntityListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1711,6 +1787,7 @@ impl<'a> BookingTemplateCustomEntityListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1718,6 +1795,7 @@ impl<'a> BookingTemplateCustomEntityListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1770,6 +1848,7 @@ impl<'a> std::future::IntoFuture for BookingTemplateCustomEntityListBuilder<'a> 
         crate::types::BookingTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> ContractAccountApi<'a> {
     /// SDK: `ContractAccount.add`.
     ///
     /// `POST /contractAccount/add`
+    #[inline]
     pub fn add(
         &self,
         body: &'a crate::types::ContractAccountInput,
@@ -40,6 +41,7 @@ pub struct ContractAccountAddBuilder<'a> {
 impl<'a> ContractAccountAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -47,6 +49,7 @@ impl<'a> ContractAccountAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -96,6 +99,7 @@ impl<'a> std::future::IntoFuture for ContractAccountAddBuilder<'a> {
         crate::types::ContractAccountEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> CustomEntityApi<'a> {
     /// SDK: `CustomEntity.add`.
     ///
     /// `POST /organization/{organizationId}/customEntity/{customEntityType}/add`
+    #[inline]
     pub fn add(
         &self,
         custom_entity_type: &'a str,
@@ -35,6 +36,7 @@ impl<'a> CustomEntityApi<'a> {
     /// SDK: `CustomEntity.show`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/show`
+    #[inline]
     pub fn show(
         &self,
         custom_entity_type: &'a str,
@@ -54,6 +56,7 @@ impl<'a> CustomEntityApi<'a> {
     /// SDK: `CustomEntity.identify`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         custom_entity_type: &'a str,
@@ -73,6 +76,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.index`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn index(
         &self,
         organization_id: &'a str,
@@ -92,6 +96,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -111,6 +116,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.filter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn filter(
         &self,
         organization_id: &'a str,
@@ -131,6 +137,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -151,6 +158,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.list`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn list(
         &self,
         organization_id: &'a str,
@@ -169,6 +177,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `CustomEntity.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/listAll`
+    #[inline]
     pub fn list_all(
         &self,
         organization_id: &'a str,
@@ -187,6 +196,7 @@ impl<'a> CustomEntityApi<'a> {
     /// SDK: `CustomEntity.edit`.
     ///
     /// `PUT /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         custom_entity_id: &'a str,
@@ -207,6 +217,7 @@ impl<'a> CustomEntityApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         custom_entity_type: &'a str,
@@ -226,6 +237,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentIndex`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn appointment_index(
         &self,
         appointment_id: &'a str,
@@ -246,6 +258,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentFilter`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn appointment_filter(
         &self,
         appointment_id: &'a str,
@@ -267,6 +280,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.appointmentList`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn appointment_list(
         &self,
         appointment_id: &'a str,
@@ -286,6 +300,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/link`
+    #[inline]
     pub fn appointment_link(
         &self,
         custom_entity_type: &'a str,
@@ -306,6 +321,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    #[inline]
     pub fn appointment_unlink(
         &self,
         custom_entity_type: &'a str,
@@ -326,6 +342,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentTemplateIndex`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn appointment_template_index(
         &self,
         appointment_template_id: &'a str,
@@ -346,6 +363,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentTemplateFilter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn appointment_template_filter(
         &self,
         appointment_template_id: &'a str,
@@ -367,6 +385,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.appointmentTemplateList`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn appointment_template_list(
         &self,
         appointment_template_id: &'a str,
@@ -386,6 +405,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/link`
+    #[inline]
     pub fn appointment_template_link(
         &self,
         custom_entity_type: &'a str,
@@ -406,6 +426,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    #[inline]
     pub fn appointment_template_unlink(
         &self,
         custom_entity_type: &'a str,
@@ -426,6 +447,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingResourceIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn booking_resource_index(
         &self,
         booking_resource_id: &'a str,
@@ -446,6 +468,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingResourceFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn booking_resource_filter(
         &self,
         booking_resource_id: &'a str,
@@ -467,6 +490,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.bookingResourceList`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn booking_resource_list(
         &self,
         booking_resource_id: &'a str,
@@ -486,6 +510,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/link`
+    #[inline]
     pub fn booking_resource_link(
         &self,
         custom_entity_type: &'a str,
@@ -506,6 +531,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    #[inline]
     pub fn booking_resource_unlink(
         &self,
         custom_entity_type: &'a str,
@@ -526,6 +552,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingTemplateIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn booking_template_index(
         &self,
         booking_template_id: &'a str,
@@ -546,6 +573,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingTemplateFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn booking_template_filter(
         &self,
         booking_template_id: &'a str,
@@ -567,6 +595,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.bookingTemplateList`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn booking_template_list(
         &self,
         booking_template_id: &'a str,
@@ -586,6 +615,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/link`
+    #[inline]
     pub fn booking_template_link(
         &self,
         custom_entity_type: &'a str,
@@ -606,6 +636,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    #[inline]
     pub fn booking_template_unlink(
         &self,
         custom_entity_type: &'a str,
@@ -626,6 +657,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn index_custom_entity(
         &self,
         custom_entity_id: &'a str,
@@ -646,6 +678,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn filter_custom_entity(
         &self,
         custom_entity_id: &'a str,
@@ -667,6 +700,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn list_custom_entity(
         &self,
         custom_entity_id: &'a str,
@@ -686,6 +720,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
     ///
     /// `LINK /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/link`
+    #[inline]
     pub fn link(
         &self,
         custom_entity_type: &'a str,
@@ -706,6 +741,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/unlink`
+    #[inline]
     pub fn unlink(
         &self,
         custom_entity_type: &'a str,
@@ -726,6 +762,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn customer_index(
         &self,
         customer_id: &'a str,
@@ -746,6 +783,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn customer_filter(
         &self,
         customer_id: &'a str,
@@ -767,6 +805,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn customer_list(
         &self,
         customer_id: &'a str,
@@ -786,6 +825,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
     ///
     /// `LINK /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/link`
+    #[inline]
     pub fn customer_link(
         &self,
         custom_entity_type: &'a str,
@@ -806,6 +846,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    #[inline]
     pub fn customer_unlink(
         &self,
         custom_entity_type: &'a str,
@@ -826,6 +867,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.employeeIndex`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn employee_index(
         &self,
         employee_id: &'a str,
@@ -846,6 +888,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.employeeFilter`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn employee_filter(
         &self,
         employee_id: &'a str,
@@ -867,6 +910,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.employeeList`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn employee_list(
         &self,
         employee_id: &'a str,
@@ -886,6 +930,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
     ///
     /// `LINK /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/link`
+    #[inline]
     pub fn employee_link(
         &self,
         custom_entity_type: &'a str,
@@ -906,6 +951,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    #[inline]
     pub fn employee_unlink(
         &self,
         custom_entity_type: &'a str,
@@ -926,6 +972,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.fileIndex`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn file_index(
         &self,
         file_id: &'a str,
@@ -946,6 +993,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.fileFilter`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn file_filter(
         &self,
         file_id: &'a str,
@@ -967,6 +1015,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.fileList`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn file_list(
         &self,
         file_id: &'a str,
@@ -986,6 +1035,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/link`
+    #[inline]
     pub fn file_link(
         &self,
         custom_entity_type: &'a str,
@@ -1006,6 +1056,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    #[inline]
     pub fn file_unlink(
         &self,
         custom_entity_type: &'a str,
@@ -1026,6 +1077,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.resourceIndex`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}`
+    #[inline]
     pub fn resource_index(
         &self,
         resource_id: &'a str,
@@ -1046,6 +1098,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.resourceFilter`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}`
+    #[inline]
     pub fn resource_filter(
         &self,
         resource_id: &'a str,
@@ -1067,6 +1120,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.resourceList`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/list`
+    #[inline]
     pub fn resource_list(
         &self,
         resource_id: &'a str,
@@ -1086,6 +1140,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
     ///
     /// `LINK /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/link`
+    #[inline]
     pub fn resource_link(
         &self,
         custom_entity_type: &'a str,
@@ -1106,6 +1161,7 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    #[inline]
     pub fn resource_unlink(
         &self,
         custom_entity_type: &'a str,
@@ -1135,6 +1191,7 @@ pub struct CustomEntityAddBuilder<'a> {
 
 impl<'a> CustomEntityAddBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1142,6 +1199,7 @@ impl<'a> CustomEntityAddBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1149,6 +1207,7 @@ impl<'a> CustomEntityAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1201,6 +1260,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAddBuilder<'a> {
         crate::types::CustomEntityEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1219,6 +1279,7 @@ pub struct CustomEntityShowBuilder<'a> {
 
 impl<'a> CustomEntityShowBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1226,6 +1287,7 @@ impl<'a> CustomEntityShowBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1233,6 +1295,7 @@ impl<'a> CustomEntityShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1285,6 +1348,7 @@ impl<'a> std::future::IntoFuture for CustomEntityShowBuilder<'a> {
         crate::types::CustomEntityEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1303,6 +1367,7 @@ pub struct CustomEntityIdentifyBuilder<'a> {
 
 impl<'a> CustomEntityIdentifyBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1310,6 +1375,7 @@ impl<'a> CustomEntityIdentifyBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1317,6 +1383,7 @@ impl<'a> CustomEntityIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1369,6 +1436,7 @@ impl<'a> std::future::IntoFuture for CustomEntityIdentifyBuilder<'a> {
         crate::types::CustomEntityEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1387,6 +1455,7 @@ pub struct CustomEntityIndexBuilder<'a> {
 
 impl<'a> CustomEntityIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1394,6 +1463,7 @@ impl<'a> CustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1401,6 +1471,7 @@ impl<'a> CustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1447,6 +1518,7 @@ impl<'a> CustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1492,6 +1564,7 @@ impl<'a> std::future::IntoFuture for CustomEntityIndexBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1510,6 +1583,7 @@ pub struct CustomEntityIndexAllBuilder<'a> {
 
 impl<'a> CustomEntityIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1517,6 +1591,7 @@ impl<'a> CustomEntityIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1524,6 +1599,7 @@ impl<'a> CustomEntityIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1570,6 +1646,7 @@ impl<'a> CustomEntityIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1615,6 +1692,7 @@ impl<'a> std::future::IntoFuture for CustomEntityIndexAllBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1634,12 +1712,14 @@ pub struct CustomEntityFilterBuilder<'a> {
 
 impl<'a> CustomEntityFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1647,6 +1727,7 @@ impl<'a> CustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1654,6 +1735,7 @@ impl<'a> CustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1702,6 +1784,7 @@ impl<'a> CustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1747,6 +1830,7 @@ impl<'a> std::future::IntoFuture for CustomEntityFilterBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1766,12 +1850,14 @@ pub struct CustomEntityFilterAllBuilder<'a> {
 
 impl<'a> CustomEntityFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1779,6 +1865,7 @@ impl<'a> CustomEntityFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1786,6 +1873,7 @@ impl<'a> CustomEntityFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1834,6 +1922,7 @@ impl<'a> CustomEntityFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1879,6 +1968,7 @@ impl<'a> std::future::IntoFuture for CustomEntityFilterAllBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1897,6 +1987,7 @@ pub struct CustomEntityListBuilder<'a> {
 impl<'a> CustomEntityListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1904,6 +1995,7 @@ impl<'a> CustomEntityListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1954,6 +2046,7 @@ impl<'a> std::future::IntoFuture for CustomEntityListBuilder<'a> {
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1972,6 +2065,7 @@ pub struct CustomEntityListAllBuilder<'a> {
 impl<'a> CustomEntityListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1979,6 +2073,7 @@ impl<'a> CustomEntityListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2029,6 +2124,7 @@ impl<'a> std::future::IntoFuture for CustomEntityListAllBuilder<'a> {
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2048,12 +2144,14 @@ pub struct CustomEntityEditBuilder<'a> {
 
 impl<'a> CustomEntityEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Type name of the custom entity (caller-defined). (`customEntityType`, path, required)
+    #[inline]
     pub fn custom_entity_type(mut self, value: &'a str) -> Self {
         self.custom_entity_type = Some(value);
         self
@@ -2061,6 +2159,7 @@ impl<'a> CustomEntityEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2068,6 +2167,7 @@ impl<'a> CustomEntityEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2122,6 +2222,7 @@ impl<'a> std::future::IntoFuture for CustomEntityEditBuilder<'a> {
         crate::types::CustomEntityEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2140,6 +2241,7 @@ pub struct CustomEntityDeleteBuilder<'a> {
 
 impl<'a> CustomEntityDeleteBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2147,6 +2249,7 @@ impl<'a> CustomEntityDeleteBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2154,6 +2257,7 @@ impl<'a> CustomEntityDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2206,6 +2310,7 @@ impl<'a> std::future::IntoFuture for CustomEntityDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2225,12 +2330,14 @@ pub struct CustomEntityAppointmentIndexBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -2238,6 +2345,7 @@ impl<'a> CustomEntityAppointmentIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2245,6 +2353,7 @@ impl<'a> CustomEntityAppointmentIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2293,6 +2402,7 @@ impl<'a> CustomEntityAppointmentIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2338,6 +2448,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentIndexBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2358,18 +2469,21 @@ pub struct CustomEntityAppointmentFilterBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -2377,6 +2491,7 @@ impl<'a> CustomEntityAppointmentFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2384,6 +2499,7 @@ impl<'a> CustomEntityAppointmentFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2434,6 +2550,7 @@ impl<'a> CustomEntityAppointmentFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2479,6 +2596,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentFilterBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2497,6 +2615,7 @@ pub struct CustomEntityAppointmentListBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2504,6 +2623,7 @@ impl<'a> CustomEntityAppointmentListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2511,6 +2631,7 @@ impl<'a> CustomEntityAppointmentListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2563,6 +2684,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentListBuilder<'a> {
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2582,12 +2704,14 @@ pub struct CustomEntityAppointmentLinkBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment. (`appointmentId`, path, required)
+    #[inline]
     pub fn appointment_id(mut self, value: &'a str) -> Self {
         self.appointment_id = Some(value);
         self
@@ -2595,6 +2719,7 @@ impl<'a> CustomEntityAppointmentLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2602,6 +2727,7 @@ impl<'a> CustomEntityAppointmentLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2656,6 +2782,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2675,12 +2802,14 @@ pub struct CustomEntityAppointmentUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment. (`appointmentId`, path, required)
+    #[inline]
     pub fn appointment_id(mut self, value: &'a str) -> Self {
         self.appointment_id = Some(value);
         self
@@ -2688,6 +2817,7 @@ impl<'a> CustomEntityAppointmentUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2695,6 +2825,7 @@ impl<'a> CustomEntityAppointmentUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2749,6 +2880,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2768,12 +2900,14 @@ pub struct CustomEntityAppointmentTemplateIndexBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentTemplateIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -2781,6 +2915,7 @@ impl<'a> CustomEntityAppointmentTemplateIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2788,6 +2923,7 @@ impl<'a> CustomEntityAppointmentTemplateIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2836,6 +2972,7 @@ impl<'a> CustomEntityAppointmentTemplateIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2881,6 +3018,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateIndexBuilder
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2901,18 +3039,21 @@ pub struct CustomEntityAppointmentTemplateFilterBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentTemplateFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -2920,6 +3061,7 @@ impl<'a> CustomEntityAppointmentTemplateFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2927,6 +3069,7 @@ impl<'a> CustomEntityAppointmentTemplateFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2977,6 +3120,7 @@ impl<'a> CustomEntityAppointmentTemplateFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -3022,6 +3166,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateFilterBuilde
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3040,6 +3185,7 @@ pub struct CustomEntityAppointmentTemplateListBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentTemplateListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -3047,6 +3193,7 @@ impl<'a> CustomEntityAppointmentTemplateListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3054,6 +3201,7 @@ impl<'a> CustomEntityAppointmentTemplateListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3106,6 +3254,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateListBuilder<
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3125,12 +3274,14 @@ pub struct CustomEntityAppointmentTemplateLinkBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentTemplateLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    #[inline]
     pub fn appointment_template_id(mut self, value: &'a str) -> Self {
         self.appointment_template_id = Some(value);
         self
@@ -3138,6 +3289,7 @@ impl<'a> CustomEntityAppointmentTemplateLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3145,6 +3297,7 @@ impl<'a> CustomEntityAppointmentTemplateLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3199,6 +3352,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateLinkBuilder<
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3218,12 +3372,14 @@ pub struct CustomEntityAppointmentTemplateUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityAppointmentTemplateUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the appointment template. (`appointmentTemplateId`, path, required)
+    #[inline]
     pub fn appointment_template_id(mut self, value: &'a str) -> Self {
         self.appointment_template_id = Some(value);
         self
@@ -3231,6 +3387,7 @@ impl<'a> CustomEntityAppointmentTemplateUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3238,6 +3395,7 @@ impl<'a> CustomEntityAppointmentTemplateUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3292,6 +3450,7 @@ impl<'a> std::future::IntoFuture for CustomEntityAppointmentTemplateUnlinkBuilde
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3311,12 +3470,14 @@ pub struct CustomEntityBookingResourceIndexBuilder<'a> {
 
 impl<'a> CustomEntityBookingResourceIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -3324,6 +3485,7 @@ impl<'a> CustomEntityBookingResourceIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3331,6 +3493,7 @@ impl<'a> CustomEntityBookingResourceIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3379,6 +3542,7 @@ impl<'a> CustomEntityBookingResourceIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -3424,6 +3588,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingResourceIndexBuilder<'a>
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3444,18 +3609,21 @@ pub struct CustomEntityBookingResourceFilterBuilder<'a> {
 
 impl<'a> CustomEntityBookingResourceFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -3463,6 +3631,7 @@ impl<'a> CustomEntityBookingResourceFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3470,6 +3639,7 @@ impl<'a> CustomEntityBookingResourceFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3520,6 +3690,7 @@ impl<'a> CustomEntityBookingResourceFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -3565,6 +3736,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingResourceFilterBuilder<'a
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3583,6 +3755,7 @@ pub struct CustomEntityBookingResourceListBuilder<'a> {
 
 impl<'a> CustomEntityBookingResourceListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -3590,6 +3763,7 @@ impl<'a> CustomEntityBookingResourceListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3597,6 +3771,7 @@ impl<'a> CustomEntityBookingResourceListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3649,6 +3824,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingResourceListBuilder<'a> 
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3668,12 +3844,14 @@ pub struct CustomEntityBookingResourceLinkBuilder<'a> {
 
 impl<'a> CustomEntityBookingResourceLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the booking resource. (`bookingResourceId`, path, required)
+    #[inline]
     pub fn booking_resource_id(mut self, value: &'a str) -> Self {
         self.booking_resource_id = Some(value);
         self
@@ -3681,6 +3859,7 @@ impl<'a> CustomEntityBookingResourceLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3688,6 +3867,7 @@ impl<'a> CustomEntityBookingResourceLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3742,6 +3922,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingResourceLinkBuilder<'a> 
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3761,12 +3942,14 @@ pub struct CustomEntityBookingResourceUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityBookingResourceUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the booking resource. (`bookingResourceId`, path, required)
+    #[inline]
     pub fn booking_resource_id(mut self, value: &'a str) -> Self {
         self.booking_resource_id = Some(value);
         self
@@ -3774,6 +3957,7 @@ impl<'a> CustomEntityBookingResourceUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3781,6 +3965,7 @@ impl<'a> CustomEntityBookingResourceUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3835,6 +4020,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingResourceUnlinkBuilder<'a
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3854,12 +4040,14 @@ pub struct CustomEntityBookingTemplateIndexBuilder<'a> {
 
 impl<'a> CustomEntityBookingTemplateIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -3867,6 +4055,7 @@ impl<'a> CustomEntityBookingTemplateIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -3874,6 +4063,7 @@ impl<'a> CustomEntityBookingTemplateIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -3922,6 +4112,7 @@ impl<'a> CustomEntityBookingTemplateIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -3967,6 +4158,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateIndexBuilder<'a>
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -3987,18 +4179,21 @@ pub struct CustomEntityBookingTemplateFilterBuilder<'a> {
 
 impl<'a> CustomEntityBookingTemplateFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -4006,6 +4201,7 @@ impl<'a> CustomEntityBookingTemplateFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4013,6 +4209,7 @@ impl<'a> CustomEntityBookingTemplateFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4063,6 +4260,7 @@ impl<'a> CustomEntityBookingTemplateFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -4108,6 +4306,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateFilterBuilder<'a
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4126,6 +4325,7 @@ pub struct CustomEntityBookingTemplateListBuilder<'a> {
 
 impl<'a> CustomEntityBookingTemplateListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -4133,6 +4333,7 @@ impl<'a> CustomEntityBookingTemplateListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4140,6 +4341,7 @@ impl<'a> CustomEntityBookingTemplateListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4192,6 +4394,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateListBuilder<'a> 
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4211,12 +4414,14 @@ pub struct CustomEntityBookingTemplateLinkBuilder<'a> {
 
 impl<'a> CustomEntityBookingTemplateLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the booking template. (`bookingTemplateId`, path, required)
+    #[inline]
     pub fn booking_template_id(mut self, value: &'a str) -> Self {
         self.booking_template_id = Some(value);
         self
@@ -4224,6 +4429,7 @@ impl<'a> CustomEntityBookingTemplateLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4231,6 +4437,7 @@ impl<'a> CustomEntityBookingTemplateLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4285,6 +4492,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateLinkBuilder<'a> 
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4304,12 +4512,14 @@ pub struct CustomEntityBookingTemplateUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityBookingTemplateUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the booking template. (`bookingTemplateId`, path, required)
+    #[inline]
     pub fn booking_template_id(mut self, value: &'a str) -> Self {
         self.booking_template_id = Some(value);
         self
@@ -4317,6 +4527,7 @@ impl<'a> CustomEntityBookingTemplateUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4324,6 +4535,7 @@ impl<'a> CustomEntityBookingTemplateUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4378,6 +4590,7 @@ impl<'a> std::future::IntoFuture for CustomEntityBookingTemplateUnlinkBuilder<'a
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4397,12 +4610,14 @@ pub struct CustomEntityIndexCustomEntityBuilder<'a> {
 
 impl<'a> CustomEntityIndexCustomEntityBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -4410,6 +4625,7 @@ impl<'a> CustomEntityIndexCustomEntityBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4417,6 +4633,7 @@ impl<'a> CustomEntityIndexCustomEntityBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4465,6 +4682,7 @@ impl<'a> CustomEntityIndexCustomEntityBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -4510,6 +4728,7 @@ impl<'a> std::future::IntoFuture for CustomEntityIndexCustomEntityBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4530,18 +4749,21 @@ pub struct CustomEntityFilterCustomEntityBuilder<'a> {
 
 impl<'a> CustomEntityFilterCustomEntityBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -4549,6 +4771,7 @@ impl<'a> CustomEntityFilterCustomEntityBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4556,6 +4779,7 @@ impl<'a> CustomEntityFilterCustomEntityBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4606,6 +4830,7 @@ impl<'a> CustomEntityFilterCustomEntityBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -4651,6 +4876,7 @@ impl<'a> std::future::IntoFuture for CustomEntityFilterCustomEntityBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4669,6 +4895,7 @@ pub struct CustomEntityListCustomEntityBuilder<'a> {
 
 impl<'a> CustomEntityListCustomEntityBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -4676,6 +4903,7 @@ impl<'a> CustomEntityListCustomEntityBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4683,6 +4911,7 @@ impl<'a> CustomEntityListCustomEntityBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4735,6 +4964,7 @@ impl<'a> std::future::IntoFuture for CustomEntityListCustomEntityBuilder<'a> {
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4754,12 +4984,14 @@ pub struct CustomEntityLinkBuilder<'a> {
 
 impl<'a> CustomEntityLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the custom entity. (`customEntityId`, path, required)
+    #[inline]
     pub fn custom_entity_id(mut self, value: &'a str) -> Self {
         self.custom_entity_id = Some(value);
         self
@@ -4767,6 +4999,7 @@ impl<'a> CustomEntityLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4774,6 +5007,7 @@ impl<'a> CustomEntityLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4828,6 +5062,7 @@ impl<'a> std::future::IntoFuture for CustomEntityLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4847,12 +5082,14 @@ pub struct CustomEntityUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the custom entity. (`customEntityId`, path, required)
+    #[inline]
     pub fn custom_entity_id(mut self, value: &'a str) -> Self {
         self.custom_entity_id = Some(value);
         self
@@ -4860,6 +5097,7 @@ impl<'a> CustomEntityUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4867,6 +5105,7 @@ impl<'a> CustomEntityUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -4921,6 +5160,7 @@ impl<'a> std::future::IntoFuture for CustomEntityUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -4940,12 +5180,14 @@ pub struct CustomEntityCustomerIndexBuilder<'a> {
 
 impl<'a> CustomEntityCustomerIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -4953,6 +5195,7 @@ impl<'a> CustomEntityCustomerIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -4960,6 +5203,7 @@ impl<'a> CustomEntityCustomerIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5008,6 +5252,7 @@ impl<'a> CustomEntityCustomerIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -5053,6 +5298,7 @@ impl<'a> std::future::IntoFuture for CustomEntityCustomerIndexBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5073,18 +5319,21 @@ pub struct CustomEntityCustomerFilterBuilder<'a> {
 
 impl<'a> CustomEntityCustomerFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -5092,6 +5341,7 @@ impl<'a> CustomEntityCustomerFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5099,6 +5349,7 @@ impl<'a> CustomEntityCustomerFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5149,6 +5400,7 @@ impl<'a> CustomEntityCustomerFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -5194,6 +5446,7 @@ impl<'a> std::future::IntoFuture for CustomEntityCustomerFilterBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5212,6 +5465,7 @@ pub struct CustomEntityCustomerListBuilder<'a> {
 
 impl<'a> CustomEntityCustomerListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -5219,6 +5473,7 @@ impl<'a> CustomEntityCustomerListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5226,6 +5481,7 @@ impl<'a> CustomEntityCustomerListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5278,6 +5534,7 @@ impl<'a> std::future::IntoFuture for CustomEntityCustomerListBuilder<'a> {
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5297,12 +5554,14 @@ pub struct CustomEntityCustomerLinkBuilder<'a> {
 
 impl<'a> CustomEntityCustomerLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the customer. (`customerId`, path, required)
+    #[inline]
     pub fn customer_id(mut self, value: &'a str) -> Self {
         self.customer_id = Some(value);
         self
@@ -5310,6 +5569,7 @@ impl<'a> CustomEntityCustomerLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5317,6 +5577,7 @@ impl<'a> CustomEntityCustomerLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5371,6 +5632,7 @@ impl<'a> std::future::IntoFuture for CustomEntityCustomerLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5390,12 +5652,14 @@ pub struct CustomEntityCustomerUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityCustomerUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the customer. (`customerId`, path, required)
+    #[inline]
     pub fn customer_id(mut self, value: &'a str) -> Self {
         self.customer_id = Some(value);
         self
@@ -5403,6 +5667,7 @@ impl<'a> CustomEntityCustomerUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5410,6 +5675,7 @@ impl<'a> CustomEntityCustomerUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5464,6 +5730,7 @@ impl<'a> std::future::IntoFuture for CustomEntityCustomerUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5483,12 +5750,14 @@ pub struct CustomEntityEmployeeIndexBuilder<'a> {
 
 impl<'a> CustomEntityEmployeeIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -5496,6 +5765,7 @@ impl<'a> CustomEntityEmployeeIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5503,6 +5773,7 @@ impl<'a> CustomEntityEmployeeIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5551,6 +5822,7 @@ impl<'a> CustomEntityEmployeeIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -5596,6 +5868,7 @@ impl<'a> std::future::IntoFuture for CustomEntityEmployeeIndexBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5616,18 +5889,21 @@ pub struct CustomEntityEmployeeFilterBuilder<'a> {
 
 impl<'a> CustomEntityEmployeeFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -5635,6 +5911,7 @@ impl<'a> CustomEntityEmployeeFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5642,6 +5919,7 @@ impl<'a> CustomEntityEmployeeFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5692,6 +5970,7 @@ impl<'a> CustomEntityEmployeeFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -5737,6 +6016,7 @@ impl<'a> std::future::IntoFuture for CustomEntityEmployeeFilterBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5755,6 +6035,7 @@ pub struct CustomEntityEmployeeListBuilder<'a> {
 
 impl<'a> CustomEntityEmployeeListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -5762,6 +6043,7 @@ impl<'a> CustomEntityEmployeeListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5769,6 +6051,7 @@ impl<'a> CustomEntityEmployeeListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5821,6 +6104,7 @@ impl<'a> std::future::IntoFuture for CustomEntityEmployeeListBuilder<'a> {
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5840,12 +6124,14 @@ pub struct CustomEntityEmployeeLinkBuilder<'a> {
 
 impl<'a> CustomEntityEmployeeLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the employee. (`employeeId`, path, required)
+    #[inline]
     pub fn employee_id(mut self, value: &'a str) -> Self {
         self.employee_id = Some(value);
         self
@@ -5853,6 +6139,7 @@ impl<'a> CustomEntityEmployeeLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5860,6 +6147,7 @@ impl<'a> CustomEntityEmployeeLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -5914,6 +6202,7 @@ impl<'a> std::future::IntoFuture for CustomEntityEmployeeLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -5933,12 +6222,14 @@ pub struct CustomEntityEmployeeUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityEmployeeUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the employee. (`employeeId`, path, required)
+    #[inline]
     pub fn employee_id(mut self, value: &'a str) -> Self {
         self.employee_id = Some(value);
         self
@@ -5946,6 +6237,7 @@ impl<'a> CustomEntityEmployeeUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -5953,6 +6245,7 @@ impl<'a> CustomEntityEmployeeUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6007,6 +6300,7 @@ impl<'a> std::future::IntoFuture for CustomEntityEmployeeUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6026,12 +6320,14 @@ pub struct CustomEntityFileIndexBuilder<'a> {
 
 impl<'a> CustomEntityFileIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -6039,6 +6335,7 @@ impl<'a> CustomEntityFileIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6046,6 +6343,7 @@ impl<'a> CustomEntityFileIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6094,6 +6392,7 @@ impl<'a> CustomEntityFileIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -6139,6 +6438,7 @@ impl<'a> std::future::IntoFuture for CustomEntityFileIndexBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6159,18 +6459,21 @@ pub struct CustomEntityFileFilterBuilder<'a> {
 
 impl<'a> CustomEntityFileFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -6178,6 +6481,7 @@ impl<'a> CustomEntityFileFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6185,6 +6489,7 @@ impl<'a> CustomEntityFileFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6235,6 +6540,7 @@ impl<'a> CustomEntityFileFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -6280,6 +6586,7 @@ impl<'a> std::future::IntoFuture for CustomEntityFileFilterBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6298,6 +6605,7 @@ pub struct CustomEntityFileListBuilder<'a> {
 
 impl<'a> CustomEntityFileListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -6305,6 +6613,7 @@ impl<'a> CustomEntityFileListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6312,6 +6621,7 @@ impl<'a> CustomEntityFileListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6364,6 +6674,7 @@ impl<'a> std::future::IntoFuture for CustomEntityFileListBuilder<'a> {
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6383,12 +6694,14 @@ pub struct CustomEntityFileLinkBuilder<'a> {
 
 impl<'a> CustomEntityFileLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the file. (`fileId`, path, required)
+    #[inline]
     pub fn file_id(mut self, value: &'a str) -> Self {
         self.file_id = Some(value);
         self
@@ -6396,6 +6709,7 @@ impl<'a> CustomEntityFileLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6403,6 +6717,7 @@ impl<'a> CustomEntityFileLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6457,6 +6772,7 @@ impl<'a> std::future::IntoFuture for CustomEntityFileLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6476,12 +6792,14 @@ pub struct CustomEntityFileUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityFileUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the file. (`fileId`, path, required)
+    #[inline]
     pub fn file_id(mut self, value: &'a str) -> Self {
         self.file_id = Some(value);
         self
@@ -6489,6 +6807,7 @@ impl<'a> CustomEntityFileUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6496,6 +6815,7 @@ impl<'a> CustomEntityFileUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6550,6 +6870,7 @@ impl<'a> std::future::IntoFuture for CustomEntityFileUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6569,12 +6890,14 @@ pub struct CustomEntityResourceIndexBuilder<'a> {
 
 impl<'a> CustomEntityResourceIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -6582,6 +6905,7 @@ impl<'a> CustomEntityResourceIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6589,6 +6913,7 @@ impl<'a> CustomEntityResourceIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6637,6 +6962,7 @@ impl<'a> CustomEntityResourceIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -6682,6 +7008,7 @@ impl<'a> std::future::IntoFuture for CustomEntityResourceIndexBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6702,18 +7029,21 @@ pub struct CustomEntityResourceFilterBuilder<'a> {
 
 impl<'a> CustomEntityResourceFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -6721,6 +7051,7 @@ impl<'a> CustomEntityResourceFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6728,6 +7059,7 @@ impl<'a> CustomEntityResourceFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6778,6 +7110,7 @@ impl<'a> CustomEntityResourceFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -6823,6 +7156,7 @@ impl<'a> std::future::IntoFuture for CustomEntityResourceFilterBuilder<'a> {
         crate::types::CustomEntityPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6841,6 +7175,7 @@ pub struct CustomEntityResourceListBuilder<'a> {
 
 impl<'a> CustomEntityResourceListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -6848,6 +7183,7 @@ impl<'a> CustomEntityResourceListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6855,6 +7191,7 @@ impl<'a> CustomEntityResourceListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -6907,6 +7244,7 @@ impl<'a> std::future::IntoFuture for CustomEntityResourceListBuilder<'a> {
         crate::types::CustomEntityListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -6926,12 +7264,14 @@ pub struct CustomEntityResourceLinkBuilder<'a> {
 
 impl<'a> CustomEntityResourceLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the resource. (`resourceId`, path, required)
+    #[inline]
     pub fn resource_id(mut self, value: &'a str) -> Self {
         self.resource_id = Some(value);
         self
@@ -6939,6 +7279,7 @@ impl<'a> CustomEntityResourceLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -6946,6 +7287,7 @@ impl<'a> CustomEntityResourceLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -7000,6 +7342,7 @@ impl<'a> std::future::IntoFuture for CustomEntityResourceLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -7019,12 +7362,14 @@ pub struct CustomEntityResourceUnlinkBuilder<'a> {
 
 impl<'a> CustomEntityResourceUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Id of the resource. (`resourceId`, path, required)
+    #[inline]
     pub fn resource_id(mut self, value: &'a str) -> Self {
         self.resource_id = Some(value);
         self
@@ -7032,6 +7377,7 @@ impl<'a> CustomEntityResourceUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -7039,6 +7385,7 @@ impl<'a> CustomEntityResourceUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -7093,6 +7440,7 @@ impl<'a> std::future::IntoFuture for CustomEntityResourceUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

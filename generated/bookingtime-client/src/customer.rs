@@ -16,6 +16,7 @@ impl<'a> CustomerApi<'a> {
     /// Example from the bookingtime getting-started page (the page shows the content without the envelope). SDK: `Customer.add`.
     ///
     /// `POST /organization/{organizationId}/customer/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> CustomerApi<'a> {
     /// SDK: `Customer.show`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> CustomerApi<'a> {
     /// SDK: `Customer.identify`.
     ///
     /// `GET /organization/{organizationId}/customer/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Customer.index`.
     ///
     /// `GET /organization/{organizationId}/customer/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> CustomerIndexBuilder<'a> {
         CustomerIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> CustomerApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Customer.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customer/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> CustomerIndexAllBuilder<'a> {
         CustomerIndexAllBuilder {
             client: self.client,
@@ -98,6 +103,7 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Customer.filter`.
     ///
     /// `GET /organization/{organizationId}/customer/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> CustomerFilterBuilder<'a> {
         CustomerFilterBuilder {
             client: self.client,
@@ -113,6 +119,7 @@ impl<'a> CustomerApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Customer.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customer/filterAll/{page}`
+    #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> CustomerFilterAllBuilder<'a> {
         CustomerFilterAllBuilder {
             client: self.client,
@@ -128,6 +135,7 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Customer.list`.
     ///
     /// `GET /organization/{organizationId}/customer/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> CustomerListBuilder<'a> {
         CustomerListBuilder {
             client: self.client,
@@ -141,6 +149,7 @@ impl<'a> CustomerApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Customer.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customer/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> CustomerListAllBuilder<'a> {
         CustomerListAllBuilder {
             client: self.client,
@@ -154,6 +163,7 @@ impl<'a> CustomerApi<'a> {
     /// SDK: `Customer.edit`.
     ///
     /// `PUT /organization/{organizationId}/customer/{customerId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         customer_id: &'a str,
@@ -173,6 +183,7 @@ impl<'a> CustomerApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customer/{customerId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -191,6 +202,7 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Customer.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/index/{page}`
+    #[inline]
     pub fn custom_entity_index(
         &self,
         custom_entity_type: &'a str,
@@ -211,6 +223,7 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Customer.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/filter/{page}`
+    #[inline]
     pub fn custom_entity_filter(
         &self,
         custom_entity_type: &'a str,
@@ -232,6 +245,7 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Customer.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/list`
+    #[inline]
     pub fn custom_entity_list(
         &self,
         custom_entity_type: &'a str,
@@ -251,6 +265,7 @@ impl<'a> CustomerApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/customer/{customerId}/file/{fileId}/link`
+    #[inline]
     pub fn file_link(
         &self,
         customer_id: &'a str,
@@ -270,6 +285,7 @@ impl<'a> CustomerApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customer/{customerId}/file/{fileId}/unlink`
+    #[inline]
     pub fn file_unlink(
         &self,
         customer_id: &'a str,
@@ -298,6 +314,7 @@ pub struct CustomerAddBuilder<'a> {
 impl<'a> CustomerAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -305,6 +322,7 @@ impl<'a> CustomerAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -355,6 +373,7 @@ impl<'a> std::future::IntoFuture for CustomerAddBuilder<'a> {
         crate::types::CustomerEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -373,6 +392,7 @@ pub struct CustomerShowBuilder<'a> {
 impl<'a> CustomerShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -380,6 +400,7 @@ impl<'a> CustomerShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -430,6 +451,7 @@ impl<'a> std::future::IntoFuture for CustomerShowBuilder<'a> {
         crate::types::CustomerEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -448,6 +470,7 @@ pub struct CustomerIdentifyBuilder<'a> {
 impl<'a> CustomerIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -455,6 +478,7 @@ impl<'a> CustomerIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -505,6 +529,7 @@ impl<'a> std::future::IntoFuture for CustomerIdentifyBuilder<'a> {
         crate::types::CustomerEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -522,6 +547,7 @@ pub struct CustomerIndexBuilder<'a> {
 
 impl<'a> CustomerIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -529,6 +555,7 @@ impl<'a> CustomerIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -536,6 +563,7 @@ impl<'a> CustomerIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -581,6 +609,7 @@ impl<'a> CustomerIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -626,6 +655,7 @@ impl<'a> std::future::IntoFuture for CustomerIndexBuilder<'a> {
         crate::types::CustomerPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -643,6 +673,7 @@ pub struct CustomerIndexAllBuilder<'a> {
 
 impl<'a> CustomerIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -650,6 +681,7 @@ impl<'a> CustomerIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -657,6 +689,7 @@ impl<'a> CustomerIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -702,6 +735,7 @@ impl<'a> CustomerIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -747,6 +781,7 @@ impl<'a> std::future::IntoFuture for CustomerIndexAllBuilder<'a> {
         crate::types::CustomerPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -765,12 +800,14 @@ pub struct CustomerFilterBuilder<'a> {
 
 impl<'a> CustomerFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -778,6 +815,7 @@ impl<'a> CustomerFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -785,6 +823,7 @@ impl<'a> CustomerFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -832,6 +871,7 @@ impl<'a> CustomerFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -877,6 +917,7 @@ impl<'a> std::future::IntoFuture for CustomerFilterBuilder<'a> {
         crate::types::CustomerPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -895,12 +936,14 @@ pub struct CustomerFilterAllBuilder<'a> {
 
 impl<'a> CustomerFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -908,6 +951,7 @@ impl<'a> CustomerFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -915,6 +959,7 @@ impl<'a> CustomerFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -962,6 +1007,7 @@ impl<'a> CustomerFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1007,6 +1053,7 @@ impl<'a> std::future::IntoFuture for CustomerFilterAllBuilder<'a> {
         crate::types::CustomerPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1024,6 +1071,7 @@ pub struct CustomerListBuilder<'a> {
 impl<'a> CustomerListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1031,6 +1079,7 @@ impl<'a> CustomerListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1080,6 +1129,7 @@ impl<'a> std::future::IntoFuture for CustomerListBuilder<'a> {
         crate::types::CustomerListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1097,6 +1147,7 @@ pub struct CustomerListAllBuilder<'a> {
 impl<'a> CustomerListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1104,6 +1155,7 @@ impl<'a> CustomerListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1153,6 +1205,7 @@ impl<'a> std::future::IntoFuture for CustomerListAllBuilder<'a> {
         crate::types::CustomerListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1171,6 +1224,7 @@ pub struct CustomerEditBuilder<'a> {
 
 impl<'a> CustomerEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1178,6 +1232,7 @@ impl<'a> CustomerEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1185,6 +1240,7 @@ impl<'a> CustomerEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1237,6 +1293,7 @@ impl<'a> std::future::IntoFuture for CustomerEditBuilder<'a> {
         crate::types::CustomerEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1255,6 +1312,7 @@ pub struct CustomerDeleteBuilder<'a> {
 impl<'a> CustomerDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1262,6 +1320,7 @@ impl<'a> CustomerDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1312,6 +1371,7 @@ impl<'a> std::future::IntoFuture for CustomerDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1331,12 +1391,14 @@ pub struct CustomerCustomEntityIndexBuilder<'a> {
 
 impl<'a> CustomerCustomEntityIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1344,6 +1406,7 @@ impl<'a> CustomerCustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1351,6 +1414,7 @@ impl<'a> CustomerCustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1399,6 +1463,7 @@ impl<'a> CustomerCustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1444,6 +1509,7 @@ impl<'a> std::future::IntoFuture for CustomerCustomEntityIndexBuilder<'a> {
         crate::types::CustomerPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1464,18 +1530,21 @@ pub struct CustomerCustomEntityFilterBuilder<'a> {
 
 impl<'a> CustomerCustomEntityFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1483,6 +1552,7 @@ impl<'a> CustomerCustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1490,6 +1560,7 @@ impl<'a> CustomerCustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1540,6 +1611,7 @@ impl<'a> CustomerCustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1585,6 +1657,7 @@ impl<'a> std::future::IntoFuture for CustomerCustomEntityFilterBuilder<'a> {
         crate::types::CustomerPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1603,6 +1676,7 @@ pub struct CustomerCustomEntityListBuilder<'a> {
 
 impl<'a> CustomerCustomEntityListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1610,6 +1684,7 @@ impl<'a> CustomerCustomEntityListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1617,6 +1692,7 @@ impl<'a> CustomerCustomEntityListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1669,6 +1745,7 @@ impl<'a> std::future::IntoFuture for CustomerCustomEntityListBuilder<'a> {
         crate::types::CustomerListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1687,6 +1764,7 @@ pub struct CustomerFileLinkBuilder<'a> {
 
 impl<'a> CustomerFileLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1694,6 +1772,7 @@ impl<'a> CustomerFileLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1701,6 +1780,7 @@ impl<'a> CustomerFileLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1753,6 +1833,7 @@ impl<'a> std::future::IntoFuture for CustomerFileLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1771,6 +1852,7 @@ pub struct CustomerFileUnlinkBuilder<'a> {
 
 impl<'a> CustomerFileUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1778,6 +1860,7 @@ impl<'a> CustomerFileUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1785,6 +1868,7 @@ impl<'a> CustomerFileUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1837,6 +1921,7 @@ impl<'a> std::future::IntoFuture for CustomerFileUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// SDK: `CustomerGroup.add`.
     ///
     /// `POST /organization/{organizationId}/customerGroup/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// SDK: `CustomerGroup.show`.
     ///
     /// `GET /organization/{organizationId}/customerGroup/{customerGroupId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// SDK: `CustomerGroup.identify`.
     ///
     /// `GET /organization/{organizationId}/customerGroup/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomerGroup.index`.
     ///
     /// `GET /organization/{organizationId}/customerGroup/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> CustomerGroupIndexBuilder<'a> {
         CustomerGroupIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `CustomerGroup.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customerGroup/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -101,6 +106,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomerGroup.filter`.
     ///
     /// `GET /organization/{organizationId}/customerGroup/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> CustomerGroupFilterBuilder<'a> {
         CustomerGroupFilterBuilder {
             client: self.client,
@@ -116,6 +122,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `CustomerGroup.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customerGroup/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -134,6 +141,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomerGroup.list`.
     ///
     /// `GET /organization/{organizationId}/customerGroup/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> CustomerGroupListBuilder<'a> {
         CustomerGroupListBuilder {
             client: self.client,
@@ -147,6 +155,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `CustomerGroup.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customerGroup/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> CustomerGroupListAllBuilder<'a> {
         CustomerGroupListAllBuilder {
             client: self.client,
@@ -160,6 +169,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// SDK: `CustomerGroup.edit`.
     ///
     /// `PUT /organization/{organizationId}/customerGroup/{customerGroupId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         customer_group_id: &'a str,
@@ -179,6 +189,7 @@ impl<'a> CustomerGroupApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomerGroup.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customerGroup/{customerGroupId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -206,6 +217,7 @@ pub struct CustomerGroupAddBuilder<'a> {
 impl<'a> CustomerGroupAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -213,6 +225,7 @@ impl<'a> CustomerGroupAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -263,6 +276,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupAddBuilder<'a> {
         crate::types::CustomerGroupEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -281,6 +295,7 @@ pub struct CustomerGroupShowBuilder<'a> {
 impl<'a> CustomerGroupShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -288,6 +303,7 @@ impl<'a> CustomerGroupShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -338,6 +354,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupShowBuilder<'a> {
         crate::types::CustomerGroupEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -356,6 +373,7 @@ pub struct CustomerGroupIdentifyBuilder<'a> {
 impl<'a> CustomerGroupIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -363,6 +381,7 @@ impl<'a> CustomerGroupIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -413,6 +432,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupIdentifyBuilder<'a> {
         crate::types::CustomerGroupEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -430,6 +450,7 @@ pub struct CustomerGroupIndexBuilder<'a> {
 
 impl<'a> CustomerGroupIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -437,6 +458,7 @@ impl<'a> CustomerGroupIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -444,6 +466,7 @@ impl<'a> CustomerGroupIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -489,6 +512,7 @@ impl<'a> CustomerGroupIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -534,6 +558,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupIndexBuilder<'a> {
         crate::types::CustomerGroupPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -551,6 +576,7 @@ pub struct CustomerGroupIndexAllBuilder<'a> {
 
 impl<'a> CustomerGroupIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -558,6 +584,7 @@ impl<'a> CustomerGroupIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -565,6 +592,7 @@ impl<'a> CustomerGroupIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -610,6 +638,7 @@ impl<'a> CustomerGroupIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -655,6 +684,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupIndexAllBuilder<'a> {
         crate::types::CustomerGroupPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -673,12 +703,14 @@ pub struct CustomerGroupFilterBuilder<'a> {
 
 impl<'a> CustomerGroupFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -686,6 +718,7 @@ impl<'a> CustomerGroupFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -693,6 +726,7 @@ impl<'a> CustomerGroupFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -740,6 +774,7 @@ impl<'a> CustomerGroupFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -785,6 +820,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupFilterBuilder<'a> {
         crate::types::CustomerGroupPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -803,12 +839,14 @@ pub struct CustomerGroupFilterAllBuilder<'a> {
 
 impl<'a> CustomerGroupFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -816,6 +854,7 @@ impl<'a> CustomerGroupFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -823,6 +862,7 @@ impl<'a> CustomerGroupFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -870,6 +910,7 @@ impl<'a> CustomerGroupFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -915,6 +956,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupFilterAllBuilder<'a> {
         crate::types::CustomerGroupPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -932,6 +974,7 @@ pub struct CustomerGroupListBuilder<'a> {
 impl<'a> CustomerGroupListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -939,6 +982,7 @@ impl<'a> CustomerGroupListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -988,6 +1032,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupListBuilder<'a> {
         crate::types::CustomerGroupListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1005,6 +1050,7 @@ pub struct CustomerGroupListAllBuilder<'a> {
 impl<'a> CustomerGroupListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1012,6 +1058,7 @@ impl<'a> CustomerGroupListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1061,6 +1108,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupListAllBuilder<'a> {
         crate::types::CustomerGroupListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1079,6 +1127,7 @@ pub struct CustomerGroupEditBuilder<'a> {
 
 impl<'a> CustomerGroupEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1086,6 +1135,7 @@ impl<'a> CustomerGroupEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1093,6 +1143,7 @@ impl<'a> CustomerGroupEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1145,6 +1196,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupEditBuilder<'a> {
         crate::types::CustomerGroupEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1163,6 +1215,7 @@ pub struct CustomerGroupDeleteBuilder<'a> {
 impl<'a> CustomerGroupDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1170,6 +1223,7 @@ impl<'a> CustomerGroupDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1220,6 +1274,7 @@ impl<'a> std::future::IntoFuture for CustomerGroupDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> EmailApi<'a> {
     /// SDK: `Email.show`.
     ///
     /// `GET /organization/{organizationId}/email/{emailId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> EmailApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Email.index`.
     ///
     /// `GET /organization/{organizationId}/email/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> EmailIndexBuilder<'a> {
         EmailIndexBuilder {
             client: self.client,
@@ -48,6 +50,7 @@ impl<'a> EmailApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Email.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/email/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> EmailIndexAllBuilder<'a> {
         EmailIndexAllBuilder {
             client: self.client,
@@ -62,6 +65,7 @@ impl<'a> EmailApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Email.filter`.
     ///
     /// `GET /organization/{organizationId}/email/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> EmailFilterBuilder<'a> {
         EmailFilterBuilder {
             client: self.client,
@@ -77,6 +81,7 @@ impl<'a> EmailApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Email.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/email/filterAll/{page}`
+    #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> EmailFilterAllBuilder<'a> {
         EmailFilterAllBuilder {
             client: self.client,
@@ -92,6 +97,7 @@ impl<'a> EmailApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Email.list`.
     ///
     /// `GET /organization/{organizationId}/email/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> EmailListBuilder<'a> {
         EmailListBuilder {
             client: self.client,
@@ -105,6 +111,7 @@ impl<'a> EmailApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Email.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/email/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> EmailListAllBuilder<'a> {
         EmailListAllBuilder {
             client: self.client,
@@ -118,6 +125,7 @@ impl<'a> EmailApi<'a> {
     /// SDK: `Email.resend`.
     ///
     /// `POST /organization/{organizationId}/email/{emailId}/resend`
+    #[inline]
     pub fn resend(
         &self,
         organization_id: &'a str,
@@ -136,6 +144,7 @@ impl<'a> EmailApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Email.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/email/index/{page}`
+    #[inline]
     pub fn customer_index(
         &self,
         organization_id: &'a str,
@@ -155,6 +164,7 @@ impl<'a> EmailApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Email.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/email/filter/{page}`
+    #[inline]
     pub fn customer_filter(
         &self,
         organization_id: &'a str,
@@ -175,6 +185,7 @@ impl<'a> EmailApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Email.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/email/list`
+    #[inline]
     pub fn customer_list(
         &self,
         organization_id: &'a str,
@@ -193,6 +204,7 @@ impl<'a> EmailApi<'a> {
     /// SDK: `Email.customerAdd`.
     ///
     /// `POST /organization/{organizationId}/customer/{customerId}/email/add`
+    #[inline]
     pub fn customer_add(
         &self,
         customer_id: &'a str,
@@ -221,6 +233,7 @@ pub struct EmailShowBuilder<'a> {
 impl<'a> EmailShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -228,6 +241,7 @@ impl<'a> EmailShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -278,6 +292,7 @@ impl<'a> std::future::IntoFuture for EmailShowBuilder<'a> {
         crate::types::EmailEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -295,6 +310,7 @@ pub struct EmailIndexBuilder<'a> {
 
 impl<'a> EmailIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -302,6 +318,7 @@ impl<'a> EmailIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -309,6 +326,7 @@ impl<'a> EmailIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -354,6 +372,7 @@ impl<'a> EmailIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -399,6 +418,7 @@ impl<'a> std::future::IntoFuture for EmailIndexBuilder<'a> {
         crate::types::EmailPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -416,6 +436,7 @@ pub struct EmailIndexAllBuilder<'a> {
 
 impl<'a> EmailIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -423,6 +444,7 @@ impl<'a> EmailIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -430,6 +452,7 @@ impl<'a> EmailIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -475,6 +498,7 @@ impl<'a> EmailIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -520,6 +544,7 @@ impl<'a> std::future::IntoFuture for EmailIndexAllBuilder<'a> {
         crate::types::EmailPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -538,12 +563,14 @@ pub struct EmailFilterBuilder<'a> {
 
 impl<'a> EmailFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -551,6 +578,7 @@ impl<'a> EmailFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -558,6 +586,7 @@ impl<'a> EmailFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -605,6 +634,7 @@ impl<'a> EmailFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -650,6 +680,7 @@ impl<'a> std::future::IntoFuture for EmailFilterBuilder<'a> {
         crate::types::EmailPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -668,12 +699,14 @@ pub struct EmailFilterAllBuilder<'a> {
 
 impl<'a> EmailFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -681,6 +714,7 @@ impl<'a> EmailFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -688,6 +722,7 @@ impl<'a> EmailFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -735,6 +770,7 @@ impl<'a> EmailFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -780,6 +816,7 @@ impl<'a> std::future::IntoFuture for EmailFilterAllBuilder<'a> {
         crate::types::EmailPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -797,6 +834,7 @@ pub struct EmailListBuilder<'a> {
 impl<'a> EmailListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -804,6 +842,7 @@ impl<'a> EmailListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -853,6 +892,7 @@ impl<'a> std::future::IntoFuture for EmailListBuilder<'a> {
         crate::types::EmailListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -870,6 +910,7 @@ pub struct EmailListAllBuilder<'a> {
 impl<'a> EmailListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -877,6 +918,7 @@ impl<'a> EmailListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -926,6 +968,7 @@ impl<'a> std::future::IntoFuture for EmailListAllBuilder<'a> {
         crate::types::EmailListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -944,6 +987,7 @@ pub struct EmailResendBuilder<'a> {
 impl<'a> EmailResendBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -951,6 +995,7 @@ impl<'a> EmailResendBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1001,6 +1046,7 @@ impl<'a> std::future::IntoFuture for EmailResendBuilder<'a> {
         crate::types::EmailEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1019,6 +1065,7 @@ pub struct EmailCustomerIndexBuilder<'a> {
 
 impl<'a> EmailCustomerIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1026,6 +1073,7 @@ impl<'a> EmailCustomerIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1033,6 +1081,7 @@ impl<'a> EmailCustomerIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1079,6 +1128,7 @@ impl<'a> EmailCustomerIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1124,6 +1174,7 @@ impl<'a> std::future::IntoFuture for EmailCustomerIndexBuilder<'a> {
         crate::types::EmailPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1143,12 +1194,14 @@ pub struct EmailCustomerFilterBuilder<'a> {
 
 impl<'a> EmailCustomerFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1156,6 +1209,7 @@ impl<'a> EmailCustomerFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1163,6 +1217,7 @@ impl<'a> EmailCustomerFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1211,6 +1266,7 @@ impl<'a> EmailCustomerFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1256,6 +1312,7 @@ impl<'a> std::future::IntoFuture for EmailCustomerFilterBuilder<'a> {
         crate::types::EmailPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1274,6 +1331,7 @@ pub struct EmailCustomerListBuilder<'a> {
 impl<'a> EmailCustomerListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1281,6 +1339,7 @@ impl<'a> EmailCustomerListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1331,6 +1390,7 @@ impl<'a> std::future::IntoFuture for EmailCustomerListBuilder<'a> {
         crate::types::EmailListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1349,6 +1409,7 @@ pub struct EmailCustomerAddBuilder<'a> {
 
 impl<'a> EmailCustomerAddBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1356,6 +1417,7 @@ impl<'a> EmailCustomerAddBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1363,6 +1425,7 @@ impl<'a> EmailCustomerAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1415,6 +1478,7 @@ impl<'a> std::future::IntoFuture for EmailCustomerAddBuilder<'a> {
         crate::types::EmailEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

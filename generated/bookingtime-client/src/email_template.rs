@@ -16,6 +16,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// SDK: `EmailTemplate.add`.
     ///
     /// `POST /organization/{organizationId}/emailTemplate/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// SDK: `EmailTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/{emailTemplateId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// SDK: `EmailTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> EmailTemplateIndexBuilder<'a> {
         EmailTemplateIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -101,6 +106,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> EmailTemplateFilterBuilder<'a> {
         EmailTemplateFilterBuilder {
             client: self.client,
@@ -116,6 +122,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -134,6 +141,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `EmailTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> EmailTemplateListBuilder<'a> {
         EmailTemplateListBuilder {
             client: self.client,
@@ -147,6 +155,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `EmailTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> EmailTemplateListAllBuilder<'a> {
         EmailTemplateListAllBuilder {
             client: self.client,
@@ -160,6 +169,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// SDK: `EmailTemplate.edit`.
     ///
     /// `PUT /organization/{organizationId}/emailTemplate/{emailTemplateId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         email_template_id: &'a str,
@@ -179,6 +189,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/emailTemplate/{emailTemplateId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -197,6 +208,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/link`
+    #[inline]
     pub fn file_link(
         &self,
         email_template_id: &'a str,
@@ -216,6 +228,7 @@ impl<'a> EmailTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/unlink`
+    #[inline]
     pub fn file_unlink(
         &self,
         email_template_id: &'a str,
@@ -244,6 +257,7 @@ pub struct EmailTemplateAddBuilder<'a> {
 impl<'a> EmailTemplateAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -251,6 +265,7 @@ impl<'a> EmailTemplateAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -301,6 +316,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateAddBuilder<'a> {
         crate::types::EmailTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -319,6 +335,7 @@ pub struct EmailTemplateShowBuilder<'a> {
 impl<'a> EmailTemplateShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -326,6 +343,7 @@ impl<'a> EmailTemplateShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -376,6 +394,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateShowBuilder<'a> {
         crate::types::EmailTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -394,6 +413,7 @@ pub struct EmailTemplateIdentifyBuilder<'a> {
 impl<'a> EmailTemplateIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -401,6 +421,7 @@ impl<'a> EmailTemplateIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -451,6 +472,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateIdentifyBuilder<'a> {
         crate::types::EmailTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -468,6 +490,7 @@ pub struct EmailTemplateIndexBuilder<'a> {
 
 impl<'a> EmailTemplateIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -475,6 +498,7 @@ impl<'a> EmailTemplateIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -482,6 +506,7 @@ impl<'a> EmailTemplateIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -527,6 +552,7 @@ impl<'a> EmailTemplateIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -572,6 +598,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateIndexBuilder<'a> {
         crate::types::EmailTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -589,6 +616,7 @@ pub struct EmailTemplateIndexAllBuilder<'a> {
 
 impl<'a> EmailTemplateIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -596,6 +624,7 @@ impl<'a> EmailTemplateIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -603,6 +632,7 @@ impl<'a> EmailTemplateIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -648,6 +678,7 @@ impl<'a> EmailTemplateIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -693,6 +724,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateIndexAllBuilder<'a> {
         crate::types::EmailTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -711,12 +743,14 @@ pub struct EmailTemplateFilterBuilder<'a> {
 
 impl<'a> EmailTemplateFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -724,6 +758,7 @@ impl<'a> EmailTemplateFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -731,6 +766,7 @@ impl<'a> EmailTemplateFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -778,6 +814,7 @@ impl<'a> EmailTemplateFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -823,6 +860,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateFilterBuilder<'a> {
         crate::types::EmailTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -841,12 +879,14 @@ pub struct EmailTemplateFilterAllBuilder<'a> {
 
 impl<'a> EmailTemplateFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -854,6 +894,7 @@ impl<'a> EmailTemplateFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -861,6 +902,7 @@ impl<'a> EmailTemplateFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -908,6 +950,7 @@ impl<'a> EmailTemplateFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -953,6 +996,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateFilterAllBuilder<'a> {
         crate::types::EmailTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -970,6 +1014,7 @@ pub struct EmailTemplateListBuilder<'a> {
 impl<'a> EmailTemplateListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -977,6 +1022,7 @@ impl<'a> EmailTemplateListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1026,6 +1072,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateListBuilder<'a> {
         crate::types::EmailTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1043,6 +1090,7 @@ pub struct EmailTemplateListAllBuilder<'a> {
 impl<'a> EmailTemplateListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1050,6 +1098,7 @@ impl<'a> EmailTemplateListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1099,6 +1148,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateListAllBuilder<'a> {
         crate::types::EmailTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1117,6 +1167,7 @@ pub struct EmailTemplateEditBuilder<'a> {
 
 impl<'a> EmailTemplateEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1124,6 +1175,7 @@ impl<'a> EmailTemplateEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1131,6 +1183,7 @@ impl<'a> EmailTemplateEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1183,6 +1236,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateEditBuilder<'a> {
         crate::types::EmailTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1201,6 +1255,7 @@ pub struct EmailTemplateDeleteBuilder<'a> {
 impl<'a> EmailTemplateDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1208,6 +1263,7 @@ impl<'a> EmailTemplateDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1258,6 +1314,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1276,6 +1333,7 @@ pub struct EmailTemplateFileLinkBuilder<'a> {
 
 impl<'a> EmailTemplateFileLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1283,6 +1341,7 @@ impl<'a> EmailTemplateFileLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1290,6 +1349,7 @@ impl<'a> EmailTemplateFileLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1342,6 +1402,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateFileLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1360,6 +1421,7 @@ pub struct EmailTemplateFileUnlinkBuilder<'a> {
 
 impl<'a> EmailTemplateFileUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1367,6 +1429,7 @@ impl<'a> EmailTemplateFileUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1374,6 +1437,7 @@ impl<'a> EmailTemplateFileUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1426,6 +1490,7 @@ impl<'a> std::future::IntoFuture for EmailTemplateFileUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

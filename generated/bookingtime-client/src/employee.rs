@@ -16,6 +16,7 @@ impl<'a> EmployeeApi<'a> {
     /// SDK: `Employee.add`.
     ///
     /// `POST /organization/{organizationId}/employee/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> EmployeeApi<'a> {
     /// SDK: `Employee.show`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> EmployeeApi<'a> {
     /// SDK: `Employee.identify`.
     ///
     /// `GET /organization/{organizationId}/employee/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Employee.index`.
     ///
     /// `GET /organization/{organizationId}/employee/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> EmployeeIndexBuilder<'a> {
         EmployeeIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> EmployeeApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Employee.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employee/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> EmployeeIndexAllBuilder<'a> {
         EmployeeIndexAllBuilder {
             client: self.client,
@@ -98,6 +103,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Employee.filter`.
     ///
     /// `GET /organization/{organizationId}/employee/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> EmployeeFilterBuilder<'a> {
         EmployeeFilterBuilder {
             client: self.client,
@@ -113,6 +119,7 @@ impl<'a> EmployeeApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Employee.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employee/filterAll/{page}`
+    #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> EmployeeFilterAllBuilder<'a> {
         EmployeeFilterAllBuilder {
             client: self.client,
@@ -128,6 +135,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Employee.list`.
     ///
     /// `GET /organization/{organizationId}/employee/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> EmployeeListBuilder<'a> {
         EmployeeListBuilder {
             client: self.client,
@@ -141,6 +149,7 @@ impl<'a> EmployeeApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Employee.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employee/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> EmployeeListAllBuilder<'a> {
         EmployeeListAllBuilder {
             client: self.client,
@@ -154,6 +163,7 @@ impl<'a> EmployeeApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.permission`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/permission`
+    #[inline]
     pub fn permission(
         &self,
         organization_id: &'a str,
@@ -172,6 +182,7 @@ impl<'a> EmployeeApi<'a> {
     /// SDK: `Employee.edit`.
     ///
     /// `PUT /organization/{organizationId}/employee/{employeeId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         employee_id: &'a str,
@@ -191,6 +202,7 @@ impl<'a> EmployeeApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.delete`.
     ///
     /// `DELETE /organization/{organizationId}/employee/{employeeId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -209,6 +221,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Employee.availabilityListDay`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/availability/year/{year}/month/{month}/day/{day}/listDay`
+    #[inline]
     pub fn availability_list_day(
         &self,
         organization_id: &'a str,
@@ -230,6 +243,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Employee.availabilityListWeek`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/availability/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn availability_list_week(
         &self,
         organization_id: &'a str,
@@ -250,6 +264,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Employee.availabilityListMonth`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/availability/year/{year}/month/{month}/listMonth`
+    #[inline]
     pub fn availability_list_month(
         &self,
         organization_id: &'a str,
@@ -270,6 +285,7 @@ impl<'a> EmployeeApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.availabilityEdit`.
     ///
     /// `PUT /organization/{organizationId}/employee/{employeeId}/availability/edit`
+    #[inline]
     pub fn availability_edit(
         &self,
         employee_id: &'a str,
@@ -289,6 +305,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Employee.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/index/{page}`
+    #[inline]
     pub fn custom_entity_index(
         &self,
         custom_entity_type: &'a str,
@@ -309,6 +326,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Employee.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/filter/{page}`
+    #[inline]
     pub fn custom_entity_filter(
         &self,
         custom_entity_type: &'a str,
@@ -330,6 +348,7 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Employee.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/list`
+    #[inline]
     pub fn custom_entity_list(
         &self,
         custom_entity_type: &'a str,
@@ -349,6 +368,7 @@ impl<'a> EmployeeApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.employeeGroupLink`.
     ///
     /// `LINK /organization/{organizationId}/employee/{employeeId}/employeeGroup/{employeeGroupId}/link`
+    #[inline]
     pub fn group_link(
         &self,
         employee_id: &'a str,
@@ -368,6 +388,7 @@ impl<'a> EmployeeApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.employeeGroupLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employee/{employeeId}/employeeGroup/{employeeGroupId}/unlink`
+    #[inline]
     pub fn group_unlink(
         &self,
         employee_id: &'a str,
@@ -396,6 +417,7 @@ pub struct EmployeeAddBuilder<'a> {
 impl<'a> EmployeeAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -403,6 +425,7 @@ impl<'a> EmployeeAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -453,6 +476,7 @@ impl<'a> std::future::IntoFuture for EmployeeAddBuilder<'a> {
         crate::types::EmployeeEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -471,6 +495,7 @@ pub struct EmployeeShowBuilder<'a> {
 impl<'a> EmployeeShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -478,6 +503,7 @@ impl<'a> EmployeeShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -528,6 +554,7 @@ impl<'a> std::future::IntoFuture for EmployeeShowBuilder<'a> {
         crate::types::EmployeeEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -546,6 +573,7 @@ pub struct EmployeeIdentifyBuilder<'a> {
 impl<'a> EmployeeIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -553,6 +581,7 @@ impl<'a> EmployeeIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -603,6 +632,7 @@ impl<'a> std::future::IntoFuture for EmployeeIdentifyBuilder<'a> {
         crate::types::EmployeeEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -620,6 +650,7 @@ pub struct EmployeeIndexBuilder<'a> {
 
 impl<'a> EmployeeIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -627,6 +658,7 @@ impl<'a> EmployeeIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -634,6 +666,7 @@ impl<'a> EmployeeIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -679,6 +712,7 @@ impl<'a> EmployeeIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -724,6 +758,7 @@ impl<'a> std::future::IntoFuture for EmployeeIndexBuilder<'a> {
         crate::types::EmployeePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -741,6 +776,7 @@ pub struct EmployeeIndexAllBuilder<'a> {
 
 impl<'a> EmployeeIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -748,6 +784,7 @@ impl<'a> EmployeeIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -755,6 +792,7 @@ impl<'a> EmployeeIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -800,6 +838,7 @@ impl<'a> EmployeeIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -845,6 +884,7 @@ impl<'a> std::future::IntoFuture for EmployeeIndexAllBuilder<'a> {
         crate::types::EmployeePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -863,12 +903,14 @@ pub struct EmployeeFilterBuilder<'a> {
 
 impl<'a> EmployeeFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -876,6 +918,7 @@ impl<'a> EmployeeFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -883,6 +926,7 @@ impl<'a> EmployeeFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -930,6 +974,7 @@ impl<'a> EmployeeFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -975,6 +1020,7 @@ impl<'a> std::future::IntoFuture for EmployeeFilterBuilder<'a> {
         crate::types::EmployeePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -993,12 +1039,14 @@ pub struct EmployeeFilterAllBuilder<'a> {
 
 impl<'a> EmployeeFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1006,6 +1054,7 @@ impl<'a> EmployeeFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1013,6 +1062,7 @@ impl<'a> EmployeeFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1060,6 +1110,7 @@ impl<'a> EmployeeFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1105,6 +1156,7 @@ impl<'a> std::future::IntoFuture for EmployeeFilterAllBuilder<'a> {
         crate::types::EmployeePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1122,6 +1174,7 @@ pub struct EmployeeListBuilder<'a> {
 impl<'a> EmployeeListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1129,6 +1182,7 @@ impl<'a> EmployeeListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1178,6 +1232,7 @@ impl<'a> std::future::IntoFuture for EmployeeListBuilder<'a> {
         crate::types::EmployeeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1195,6 +1250,7 @@ pub struct EmployeeListAllBuilder<'a> {
 impl<'a> EmployeeListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1202,6 +1258,7 @@ impl<'a> EmployeeListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1251,6 +1308,7 @@ impl<'a> std::future::IntoFuture for EmployeeListAllBuilder<'a> {
         crate::types::EmployeeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1269,6 +1327,7 @@ pub struct EmployeePermissionBuilder<'a> {
 impl<'a> EmployeePermissionBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1276,6 +1335,7 @@ impl<'a> EmployeePermissionBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1326,6 +1386,7 @@ impl<'a> std::future::IntoFuture for EmployeePermissionBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1344,6 +1405,7 @@ pub struct EmployeeEditBuilder<'a> {
 
 impl<'a> EmployeeEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1351,6 +1413,7 @@ impl<'a> EmployeeEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1358,6 +1421,7 @@ impl<'a> EmployeeEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1410,6 +1474,7 @@ impl<'a> std::future::IntoFuture for EmployeeEditBuilder<'a> {
         crate::types::EmployeeEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1428,6 +1493,7 @@ pub struct EmployeeDeleteBuilder<'a> {
 impl<'a> EmployeeDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1435,6 +1501,7 @@ impl<'a> EmployeeDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1485,6 +1552,7 @@ impl<'a> std::future::IntoFuture for EmployeeDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1505,18 +1573,21 @@ pub struct EmployeeAvailabilityListDayBuilder<'a> {
 
 impl<'a> EmployeeAvailabilityListDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
@@ -1524,6 +1595,7 @@ impl<'a> EmployeeAvailabilityListDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1531,6 +1603,7 @@ impl<'a> EmployeeAvailabilityListDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1587,6 +1660,7 @@ impl<'a> std::future::IntoFuture for EmployeeAvailabilityListDayBuilder<'a> {
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1606,12 +1680,14 @@ pub struct EmployeeAvailabilityListWeekBuilder<'a> {
 
 impl<'a> EmployeeAvailabilityListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -1619,6 +1695,7 @@ impl<'a> EmployeeAvailabilityListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1626,6 +1703,7 @@ impl<'a> EmployeeAvailabilityListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1680,6 +1758,7 @@ impl<'a> std::future::IntoFuture for EmployeeAvailabilityListWeekBuilder<'a> {
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1699,12 +1778,14 @@ pub struct EmployeeAvailabilityListMonthBuilder<'a> {
 
 impl<'a> EmployeeAvailabilityListMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
@@ -1712,6 +1793,7 @@ impl<'a> EmployeeAvailabilityListMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1719,6 +1801,7 @@ impl<'a> EmployeeAvailabilityListMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1773,6 +1856,7 @@ impl<'a> std::future::IntoFuture for EmployeeAvailabilityListMonthBuilder<'a> {
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1791,6 +1875,7 @@ pub struct EmployeeAvailabilityEditBuilder<'a> {
 
 impl<'a> EmployeeAvailabilityEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1798,6 +1883,7 @@ impl<'a> EmployeeAvailabilityEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1805,6 +1891,7 @@ impl<'a> EmployeeAvailabilityEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1857,6 +1944,7 @@ impl<'a> std::future::IntoFuture for EmployeeAvailabilityEditBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1876,12 +1964,14 @@ pub struct EmployeeCustomEntityIndexBuilder<'a> {
 
 impl<'a> EmployeeCustomEntityIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1889,6 +1979,7 @@ impl<'a> EmployeeCustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1896,6 +1987,7 @@ impl<'a> EmployeeCustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1944,6 +2036,7 @@ impl<'a> EmployeeCustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1989,6 +2082,7 @@ impl<'a> std::future::IntoFuture for EmployeeCustomEntityIndexBuilder<'a> {
         crate::types::EmployeePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2009,18 +2103,21 @@ pub struct EmployeeCustomEntityFilterBuilder<'a> {
 
 impl<'a> EmployeeCustomEntityFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -2028,6 +2125,7 @@ impl<'a> EmployeeCustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2035,6 +2133,7 @@ impl<'a> EmployeeCustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2085,6 +2184,7 @@ impl<'a> EmployeeCustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2130,6 +2230,7 @@ impl<'a> std::future::IntoFuture for EmployeeCustomEntityFilterBuilder<'a> {
         crate::types::EmployeePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2148,6 +2249,7 @@ pub struct EmployeeCustomEntityListBuilder<'a> {
 
 impl<'a> EmployeeCustomEntityListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2155,6 +2257,7 @@ impl<'a> EmployeeCustomEntityListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2162,6 +2265,7 @@ impl<'a> EmployeeCustomEntityListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2214,6 +2318,7 @@ impl<'a> std::future::IntoFuture for EmployeeCustomEntityListBuilder<'a> {
         crate::types::EmployeeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2232,6 +2337,7 @@ pub struct EmployeeGroupLinkBuilder<'a> {
 
 impl<'a> EmployeeGroupLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2239,6 +2345,7 @@ impl<'a> EmployeeGroupLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2246,6 +2353,7 @@ impl<'a> EmployeeGroupLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2298,6 +2406,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2316,6 +2425,7 @@ pub struct EmployeeGroupUnlinkBuilder<'a> {
 
 impl<'a> EmployeeGroupUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2323,6 +2433,7 @@ impl<'a> EmployeeGroupUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2330,6 +2441,7 @@ impl<'a> EmployeeGroupUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2382,6 +2494,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

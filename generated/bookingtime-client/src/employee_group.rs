@@ -16,6 +16,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// SDK: `EmployeeGroup.add`.
     ///
     /// `POST /organization/{organizationId}/employeeGroup/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// SDK: `EmployeeGroup.show`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/{employeeGroupId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// SDK: `EmployeeGroup.identify`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmployeeGroup.index`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> EmployeeGroupIndexBuilder<'a> {
         EmployeeGroupIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmployeeGroup.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -101,6 +106,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmployeeGroup.filter`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> EmployeeGroupFilterBuilder<'a> {
         EmployeeGroupFilterBuilder {
             client: self.client,
@@ -116,6 +122,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmployeeGroup.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -134,6 +141,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `EmployeeGroup.list`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> EmployeeGroupListBuilder<'a> {
         EmployeeGroupListBuilder {
             client: self.client,
@@ -147,6 +155,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `EmployeeGroup.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> EmployeeGroupListAllBuilder<'a> {
         EmployeeGroupListAllBuilder {
             client: self.client,
@@ -160,6 +169,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// SDK: `EmployeeGroup.edit`.
     ///
     /// `PUT /organization/{organizationId}/employeeGroup/{employeeGroupId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         employee_group_id: &'a str,
@@ -179,6 +189,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.delete`.
     ///
     /// `DELETE /organization/{organizationId}/employeeGroup/{employeeGroupId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -197,6 +208,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.appConfigLink`.
     ///
     /// `LINK /organization/{organizationId}/employeeGroup/{employeeGroupId}/appConfig/{appConfigId}/link`
+    #[inline]
     pub fn app_config_link(
         &self,
         employee_group_id: &'a str,
@@ -216,6 +228,7 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.appConfigLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employeeGroup/{employeeGroupId}/appConfig/{appConfigId}/unlink`
+    #[inline]
     pub fn app_config_unlink(
         &self,
         employee_group_id: &'a str,
@@ -244,6 +257,7 @@ pub struct EmployeeGroupAddBuilder<'a> {
 impl<'a> EmployeeGroupAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -251,6 +265,7 @@ impl<'a> EmployeeGroupAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -301,6 +316,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupAddBuilder<'a> {
         crate::types::EmployeeGroupEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -319,6 +335,7 @@ pub struct EmployeeGroupShowBuilder<'a> {
 impl<'a> EmployeeGroupShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -326,6 +343,7 @@ impl<'a> EmployeeGroupShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -376,6 +394,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupShowBuilder<'a> {
         crate::types::EmployeeGroupEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -394,6 +413,7 @@ pub struct EmployeeGroupIdentifyBuilder<'a> {
 impl<'a> EmployeeGroupIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -401,6 +421,7 @@ impl<'a> EmployeeGroupIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -451,6 +472,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupIdentifyBuilder<'a> {
         crate::types::EmployeeGroupEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -468,6 +490,7 @@ pub struct EmployeeGroupIndexBuilder<'a> {
 
 impl<'a> EmployeeGroupIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -475,6 +498,7 @@ impl<'a> EmployeeGroupIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -482,6 +506,7 @@ impl<'a> EmployeeGroupIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -527,6 +552,7 @@ impl<'a> EmployeeGroupIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -572,6 +598,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupIndexBuilder<'a> {
         crate::types::EmployeeGroupPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -589,6 +616,7 @@ pub struct EmployeeGroupIndexAllBuilder<'a> {
 
 impl<'a> EmployeeGroupIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -596,6 +624,7 @@ impl<'a> EmployeeGroupIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -603,6 +632,7 @@ impl<'a> EmployeeGroupIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -648,6 +678,7 @@ impl<'a> EmployeeGroupIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -693,6 +724,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupIndexAllBuilder<'a> {
         crate::types::EmployeeGroupPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -711,12 +743,14 @@ pub struct EmployeeGroupFilterBuilder<'a> {
 
 impl<'a> EmployeeGroupFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -724,6 +758,7 @@ impl<'a> EmployeeGroupFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -731,6 +766,7 @@ impl<'a> EmployeeGroupFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -778,6 +814,7 @@ impl<'a> EmployeeGroupFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -823,6 +860,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupFilterBuilder<'a> {
         crate::types::EmployeeGroupPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -841,12 +879,14 @@ pub struct EmployeeGroupFilterAllBuilder<'a> {
 
 impl<'a> EmployeeGroupFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -854,6 +894,7 @@ impl<'a> EmployeeGroupFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -861,6 +902,7 @@ impl<'a> EmployeeGroupFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -908,6 +950,7 @@ impl<'a> EmployeeGroupFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -953,6 +996,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupFilterAllBuilder<'a> {
         crate::types::EmployeeGroupPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -970,6 +1014,7 @@ pub struct EmployeeGroupListBuilder<'a> {
 impl<'a> EmployeeGroupListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -977,6 +1022,7 @@ impl<'a> EmployeeGroupListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1026,6 +1072,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupListBuilder<'a> {
         crate::types::EmployeeGroupListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1043,6 +1090,7 @@ pub struct EmployeeGroupListAllBuilder<'a> {
 impl<'a> EmployeeGroupListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1050,6 +1098,7 @@ impl<'a> EmployeeGroupListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1099,6 +1148,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupListAllBuilder<'a> {
         crate::types::EmployeeGroupListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1117,6 +1167,7 @@ pub struct EmployeeGroupEditBuilder<'a> {
 
 impl<'a> EmployeeGroupEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1124,6 +1175,7 @@ impl<'a> EmployeeGroupEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1131,6 +1183,7 @@ impl<'a> EmployeeGroupEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1183,6 +1236,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupEditBuilder<'a> {
         crate::types::EmployeeGroupEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1201,6 +1255,7 @@ pub struct EmployeeGroupDeleteBuilder<'a> {
 impl<'a> EmployeeGroupDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1208,6 +1263,7 @@ impl<'a> EmployeeGroupDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1258,6 +1314,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1276,6 +1333,7 @@ pub struct EmployeeGroupAppConfigLinkBuilder<'a> {
 
 impl<'a> EmployeeGroupAppConfigLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1283,6 +1341,7 @@ impl<'a> EmployeeGroupAppConfigLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1290,6 +1349,7 @@ impl<'a> EmployeeGroupAppConfigLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1342,6 +1402,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupAppConfigLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1360,6 +1421,7 @@ pub struct EmployeeGroupAppConfigUnlinkBuilder<'a> {
 
 impl<'a> EmployeeGroupAppConfigUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1367,6 +1429,7 @@ impl<'a> EmployeeGroupAppConfigUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1374,6 +1437,7 @@ impl<'a> EmployeeGroupAppConfigUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1426,6 +1490,7 @@ impl<'a> std::future::IntoFuture for EmployeeGroupAppConfigUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// SDK: `ExtraField.add`.
     ///
     /// `POST /organization/{organizationId}/extraField/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// SDK: `ExtraField.show`.
     ///
     /// `GET /organization/{organizationId}/extraField/{extraFieldId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// SDK: `ExtraField.identify`.
     ///
     /// `GET /organization/{organizationId}/extraField/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ExtraField.index`.
     ///
     /// `GET /organization/{organizationId}/extraField/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> ExtraFieldIndexBuilder<'a> {
         ExtraFieldIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ExtraField.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/extraField/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> ExtraFieldIndexAllBuilder<'a> {
         ExtraFieldIndexAllBuilder {
             client: self.client,
@@ -98,6 +103,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ExtraField.filter`.
     ///
     /// `GET /organization/{organizationId}/extraField/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> ExtraFieldFilterBuilder<'a> {
         ExtraFieldFilterBuilder {
             client: self.client,
@@ -113,6 +119,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ExtraField.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/extraField/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -131,6 +138,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `ExtraField.list`.
     ///
     /// `GET /organization/{organizationId}/extraField/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> ExtraFieldListBuilder<'a> {
         ExtraFieldListBuilder {
             client: self.client,
@@ -144,6 +152,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `ExtraField.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/extraField/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> ExtraFieldListAllBuilder<'a> {
         ExtraFieldListAllBuilder {
             client: self.client,
@@ -157,6 +166,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// SDK: `ExtraField.edit`.
     ///
     /// `PUT /organization/{organizationId}/extraField/{extraFieldId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         extra_field_id: &'a str,
@@ -176,6 +186,7 @@ impl<'a> ExtraFieldApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `ExtraField.delete`.
     ///
     /// `DELETE /organization/{organizationId}/extraField/{extraFieldId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -203,6 +214,7 @@ pub struct ExtraFieldAddBuilder<'a> {
 impl<'a> ExtraFieldAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -210,6 +222,7 @@ impl<'a> ExtraFieldAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -260,6 +273,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldAddBuilder<'a> {
         crate::types::ExtraFieldEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -278,6 +292,7 @@ pub struct ExtraFieldShowBuilder<'a> {
 impl<'a> ExtraFieldShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -285,6 +300,7 @@ impl<'a> ExtraFieldShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -335,6 +351,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldShowBuilder<'a> {
         crate::types::ExtraFieldEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -353,6 +370,7 @@ pub struct ExtraFieldIdentifyBuilder<'a> {
 impl<'a> ExtraFieldIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -360,6 +378,7 @@ impl<'a> ExtraFieldIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -410,6 +429,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldIdentifyBuilder<'a> {
         crate::types::ExtraFieldEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -427,6 +447,7 @@ pub struct ExtraFieldIndexBuilder<'a> {
 
 impl<'a> ExtraFieldIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -434,6 +455,7 @@ impl<'a> ExtraFieldIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -441,6 +463,7 @@ impl<'a> ExtraFieldIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -486,6 +509,7 @@ impl<'a> ExtraFieldIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -531,6 +555,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldIndexBuilder<'a> {
         crate::types::ExtraFieldPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -548,6 +573,7 @@ pub struct ExtraFieldIndexAllBuilder<'a> {
 
 impl<'a> ExtraFieldIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -555,6 +581,7 @@ impl<'a> ExtraFieldIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -562,6 +589,7 @@ impl<'a> ExtraFieldIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -607,6 +635,7 @@ impl<'a> ExtraFieldIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -652,6 +681,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldIndexAllBuilder<'a> {
         crate::types::ExtraFieldPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -670,12 +700,14 @@ pub struct ExtraFieldFilterBuilder<'a> {
 
 impl<'a> ExtraFieldFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -683,6 +715,7 @@ impl<'a> ExtraFieldFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -690,6 +723,7 @@ impl<'a> ExtraFieldFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -737,6 +771,7 @@ impl<'a> ExtraFieldFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -782,6 +817,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldFilterBuilder<'a> {
         crate::types::ExtraFieldPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -800,12 +836,14 @@ pub struct ExtraFieldFilterAllBuilder<'a> {
 
 impl<'a> ExtraFieldFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -813,6 +851,7 @@ impl<'a> ExtraFieldFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -820,6 +859,7 @@ impl<'a> ExtraFieldFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -867,6 +907,7 @@ impl<'a> ExtraFieldFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -912,6 +953,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldFilterAllBuilder<'a> {
         crate::types::ExtraFieldPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -929,6 +971,7 @@ pub struct ExtraFieldListBuilder<'a> {
 impl<'a> ExtraFieldListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -936,6 +979,7 @@ impl<'a> ExtraFieldListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -985,6 +1029,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldListBuilder<'a> {
         crate::types::ExtraFieldListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1002,6 +1047,7 @@ pub struct ExtraFieldListAllBuilder<'a> {
 impl<'a> ExtraFieldListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1009,6 +1055,7 @@ impl<'a> ExtraFieldListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1058,6 +1105,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldListAllBuilder<'a> {
         crate::types::ExtraFieldListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1076,6 +1124,7 @@ pub struct ExtraFieldEditBuilder<'a> {
 
 impl<'a> ExtraFieldEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1083,6 +1132,7 @@ impl<'a> ExtraFieldEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1090,6 +1140,7 @@ impl<'a> ExtraFieldEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1142,6 +1193,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldEditBuilder<'a> {
         crate::types::ExtraFieldEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1160,6 +1212,7 @@ pub struct ExtraFieldDeleteBuilder<'a> {
 impl<'a> ExtraFieldDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1167,6 +1220,7 @@ impl<'a> ExtraFieldDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1217,6 +1271,7 @@ impl<'a> std::future::IntoFuture for ExtraFieldDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> FileApi<'a> {
     /// SDK: `File.add`.
     ///
     /// `POST /organization/{organizationId}/file/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> FileApi<'a> {
     /// SDK: `File.show`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> FileApi<'a> {
     /// Returns the raw file bytes (not JSON; the SDK does not decode it). SDK: `File.download`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/download`
+    #[inline]
     pub fn download(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> FileApi<'a> {
     /// SDK: `File.identify`.
     ///
     /// `GET /organization/{organizationId}/file/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -88,6 +92,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.index`.
     ///
     /// `GET /organization/{organizationId}/file/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> FileIndexBuilder<'a> {
         FileIndexBuilder {
             client: self.client,
@@ -102,6 +107,7 @@ impl<'a> FileApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `File.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/file/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> FileIndexAllBuilder<'a> {
         FileIndexAllBuilder {
             client: self.client,
@@ -116,6 +122,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.filter`.
     ///
     /// `GET /organization/{organizationId}/file/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> FileFilterBuilder<'a> {
         FileFilterBuilder {
             client: self.client,
@@ -131,6 +138,7 @@ impl<'a> FileApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `File.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/file/filterAll/{page}`
+    #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> FileFilterAllBuilder<'a> {
         FileFilterAllBuilder {
             client: self.client,
@@ -146,6 +154,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `File.list`.
     ///
     /// `GET /organization/{organizationId}/file/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> FileListBuilder<'a> {
         FileListBuilder {
             client: self.client,
@@ -159,6 +168,7 @@ impl<'a> FileApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `File.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/file/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> FileListAllBuilder<'a> {
         FileListAllBuilder {
             client: self.client,
@@ -172,6 +182,7 @@ impl<'a> FileApi<'a> {
     /// SDK: `File.edit`.
     ///
     /// `PUT /organization/{organizationId}/file/{fileId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         file_id: &'a str,
@@ -191,6 +202,7 @@ impl<'a> FileApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `File.delete`.
     ///
     /// `DELETE /organization/{organizationId}/file/{fileId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -209,6 +221,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/index/{page}`
+    #[inline]
     pub fn custom_entity_index(
         &self,
         custom_entity_type: &'a str,
@@ -229,6 +242,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/filter/{page}`
+    #[inline]
     pub fn custom_entity_filter(
         &self,
         custom_entity_type: &'a str,
@@ -250,6 +264,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `File.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/list`
+    #[inline]
     pub fn custom_entity_list(
         &self,
         custom_entity_type: &'a str,
@@ -269,6 +284,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/file/index/{page}`
+    #[inline]
     pub fn customer_index(
         &self,
         organization_id: &'a str,
@@ -288,6 +304,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/file/filter/{page}`
+    #[inline]
     pub fn customer_filter(
         &self,
         organization_id: &'a str,
@@ -308,6 +325,7 @@ impl<'a> FileApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `File.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/file/list`
+    #[inline]
     pub fn customer_list(
         &self,
         organization_id: &'a str,
@@ -335,6 +353,7 @@ pub struct FileAddBuilder<'a> {
 impl<'a> FileAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -342,6 +361,7 @@ impl<'a> FileAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -392,6 +412,7 @@ impl<'a> std::future::IntoFuture for FileAddBuilder<'a> {
         crate::types::FileEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -410,6 +431,7 @@ pub struct FileShowBuilder<'a> {
 impl<'a> FileShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -417,6 +439,7 @@ impl<'a> FileShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -467,6 +490,7 @@ impl<'a> std::future::IntoFuture for FileShowBuilder<'a> {
         crate::types::FileEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -485,6 +509,7 @@ pub struct FileDownloadBuilder<'a> {
 impl<'a> FileDownloadBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -492,6 +517,7 @@ impl<'a> FileDownloadBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -542,6 +568,7 @@ impl<'a> std::future::IntoFuture for FileDownloadBuilder<'a> {
         client_runtime::reexports::bytes::Bytes,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -560,6 +587,7 @@ pub struct FileIdentifyBuilder<'a> {
 impl<'a> FileIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -567,6 +595,7 @@ impl<'a> FileIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -617,6 +646,7 @@ impl<'a> std::future::IntoFuture for FileIdentifyBuilder<'a> {
         crate::types::FileEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -634,6 +664,7 @@ pub struct FileIndexBuilder<'a> {
 
 impl<'a> FileIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -641,6 +672,7 @@ impl<'a> FileIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -648,6 +680,7 @@ impl<'a> FileIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -693,6 +726,7 @@ impl<'a> FileIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -738,6 +772,7 @@ impl<'a> std::future::IntoFuture for FileIndexBuilder<'a> {
         crate::types::FilePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -755,6 +790,7 @@ pub struct FileIndexAllBuilder<'a> {
 
 impl<'a> FileIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -762,6 +798,7 @@ impl<'a> FileIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -769,6 +806,7 @@ impl<'a> FileIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -814,6 +852,7 @@ impl<'a> FileIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -859,6 +898,7 @@ impl<'a> std::future::IntoFuture for FileIndexAllBuilder<'a> {
         crate::types::FilePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -877,12 +917,14 @@ pub struct FileFilterBuilder<'a> {
 
 impl<'a> FileFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -890,6 +932,7 @@ impl<'a> FileFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -897,6 +940,7 @@ impl<'a> FileFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -944,6 +988,7 @@ impl<'a> FileFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -989,6 +1034,7 @@ impl<'a> std::future::IntoFuture for FileFilterBuilder<'a> {
         crate::types::FilePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1007,12 +1053,14 @@ pub struct FileFilterAllBuilder<'a> {
 
 impl<'a> FileFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1020,6 +1068,7 @@ impl<'a> FileFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1027,6 +1076,7 @@ impl<'a> FileFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1074,6 +1124,7 @@ impl<'a> FileFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1119,6 +1170,7 @@ impl<'a> std::future::IntoFuture for FileFilterAllBuilder<'a> {
         crate::types::FilePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1136,6 +1188,7 @@ pub struct FileListBuilder<'a> {
 impl<'a> FileListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1143,6 +1196,7 @@ impl<'a> FileListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1192,6 +1246,7 @@ impl<'a> std::future::IntoFuture for FileListBuilder<'a> {
         crate::types::FileListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1209,6 +1264,7 @@ pub struct FileListAllBuilder<'a> {
 impl<'a> FileListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1216,6 +1272,7 @@ impl<'a> FileListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1265,6 +1322,7 @@ impl<'a> std::future::IntoFuture for FileListAllBuilder<'a> {
         crate::types::FileListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1283,6 +1341,7 @@ pub struct FileEditBuilder<'a> {
 
 impl<'a> FileEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1290,6 +1349,7 @@ impl<'a> FileEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1297,6 +1357,7 @@ impl<'a> FileEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1349,6 +1410,7 @@ impl<'a> std::future::IntoFuture for FileEditBuilder<'a> {
         crate::types::FileEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1367,6 +1429,7 @@ pub struct FileDeleteBuilder<'a> {
 impl<'a> FileDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1374,6 +1437,7 @@ impl<'a> FileDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1424,6 +1488,7 @@ impl<'a> std::future::IntoFuture for FileDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1443,12 +1508,14 @@ pub struct FileCustomEntityIndexBuilder<'a> {
 
 impl<'a> FileCustomEntityIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1456,6 +1523,7 @@ impl<'a> FileCustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1463,6 +1531,7 @@ impl<'a> FileCustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1511,6 +1580,7 @@ impl<'a> FileCustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1556,6 +1626,7 @@ impl<'a> std::future::IntoFuture for FileCustomEntityIndexBuilder<'a> {
         crate::types::FilePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1576,18 +1647,21 @@ pub struct FileCustomEntityFilterBuilder<'a> {
 
 impl<'a> FileCustomEntityFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1595,6 +1669,7 @@ impl<'a> FileCustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1602,6 +1677,7 @@ impl<'a> FileCustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1652,6 +1728,7 @@ impl<'a> FileCustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1697,6 +1774,7 @@ impl<'a> std::future::IntoFuture for FileCustomEntityFilterBuilder<'a> {
         crate::types::FilePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1715,6 +1793,7 @@ pub struct FileCustomEntityListBuilder<'a> {
 
 impl<'a> FileCustomEntityListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1722,6 +1801,7 @@ impl<'a> FileCustomEntityListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1729,6 +1809,7 @@ impl<'a> FileCustomEntityListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1781,6 +1862,7 @@ impl<'a> std::future::IntoFuture for FileCustomEntityListBuilder<'a> {
         crate::types::FileListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1799,6 +1881,7 @@ pub struct FileCustomerIndexBuilder<'a> {
 
 impl<'a> FileCustomerIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1806,6 +1889,7 @@ impl<'a> FileCustomerIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1813,6 +1897,7 @@ impl<'a> FileCustomerIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1859,6 +1944,7 @@ impl<'a> FileCustomerIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1904,6 +1990,7 @@ impl<'a> std::future::IntoFuture for FileCustomerIndexBuilder<'a> {
         crate::types::FilePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1923,12 +2010,14 @@ pub struct FileCustomerFilterBuilder<'a> {
 
 impl<'a> FileCustomerFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1936,6 +2025,7 @@ impl<'a> FileCustomerFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1943,6 +2033,7 @@ impl<'a> FileCustomerFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1991,6 +2082,7 @@ impl<'a> FileCustomerFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2036,6 +2128,7 @@ impl<'a> std::future::IntoFuture for FileCustomerFilterBuilder<'a> {
         crate::types::FilePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2054,6 +2147,7 @@ pub struct FileCustomerListBuilder<'a> {
 impl<'a> FileCustomerListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2061,6 +2155,7 @@ impl<'a> FileCustomerListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2111,6 +2206,7 @@ impl<'a> std::future::IntoFuture for FileCustomerListBuilder<'a> {
         crate::types::FileListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> ImageApi<'a> {
     /// SDK: `Image.add`.
     ///
     /// `POST /organization/{organizationId}/image/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -43,6 +44,7 @@ pub struct ImageAddBuilder<'a> {
 impl<'a> ImageAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -50,6 +52,7 @@ impl<'a> ImageAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -100,6 +103,7 @@ impl<'a> std::future::IntoFuture for ImageAddBuilder<'a> {
         crate::types::ImageEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> LicenseApi<'a> {
     /// SDK: `License.show`.
     ///
     /// `GET /organization/{organizationId}/license/{licenseId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> LicenseApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `License.index`.
     ///
     /// `GET /organization/{organizationId}/license/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> LicenseIndexBuilder<'a> {
         LicenseIndexBuilder {
             client: self.client,
@@ -48,6 +50,7 @@ impl<'a> LicenseApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `License.filter`.
     ///
     /// `GET /organization/{organizationId}/license/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> LicenseFilterBuilder<'a> {
         LicenseFilterBuilder {
             client: self.client,
@@ -63,6 +66,7 @@ impl<'a> LicenseApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `License.list`.
     ///
     /// `GET /organization/{organizationId}/license/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> LicenseListBuilder<'a> {
         LicenseListBuilder {
             client: self.client,
@@ -85,6 +89,7 @@ pub struct LicenseShowBuilder<'a> {
 impl<'a> LicenseShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -92,6 +97,7 @@ impl<'a> LicenseShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -142,6 +148,7 @@ impl<'a> std::future::IntoFuture for LicenseShowBuilder<'a> {
         crate::types::LicenseEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -159,6 +166,7 @@ pub struct LicenseIndexBuilder<'a> {
 
 impl<'a> LicenseIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -166,6 +174,7 @@ impl<'a> LicenseIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -173,6 +182,7 @@ impl<'a> LicenseIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -218,6 +228,7 @@ impl<'a> LicenseIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -263,6 +274,7 @@ impl<'a> std::future::IntoFuture for LicenseIndexBuilder<'a> {
         crate::types::LicensePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -281,12 +293,14 @@ pub struct LicenseFilterBuilder<'a> {
 
 impl<'a> LicenseFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -294,6 +308,7 @@ impl<'a> LicenseFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -301,6 +316,7 @@ impl<'a> LicenseFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -348,6 +364,7 @@ impl<'a> LicenseFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -393,6 +410,7 @@ impl<'a> std::future::IntoFuture for LicenseFilterBuilder<'a> {
         crate::types::LicensePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -410,6 +428,7 @@ pub struct LicenseListBuilder<'a> {
 impl<'a> LicenseListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -417,6 +436,7 @@ impl<'a> LicenseListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -466,6 +486,7 @@ impl<'a> std::future::IntoFuture for LicenseListBuilder<'a> {
         crate::types::LicenseListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// SDK: `LicenseConfig.add`.
     ///
     /// `POST /organization/{organizationId}/licenseConfig/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// SDK: `LicenseConfig.show`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/{licenseConfigId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// SDK: `LicenseConfig.identify`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `LicenseConfig.index`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> LicenseConfigIndexBuilder<'a> {
         LicenseConfigIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `LicenseConfig.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -101,6 +106,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `LicenseConfig.filter`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> LicenseConfigFilterBuilder<'a> {
         LicenseConfigFilterBuilder {
             client: self.client,
@@ -116,6 +122,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `LicenseConfig.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -134,6 +141,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `LicenseConfig.list`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> LicenseConfigListBuilder<'a> {
         LicenseConfigListBuilder {
             client: self.client,
@@ -147,6 +155,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `LicenseConfig.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> LicenseConfigListAllBuilder<'a> {
         LicenseConfigListAllBuilder {
             client: self.client,
@@ -160,6 +169,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// SDK: `LicenseConfig.edit`.
     ///
     /// `PUT /organization/{organizationId}/licenseConfig/{licenseConfigId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         license_config_id: &'a str,
@@ -179,6 +189,7 @@ impl<'a> LicenseConfigApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `LicenseConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/licenseConfig/{licenseConfigId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -206,6 +217,7 @@ pub struct LicenseConfigAddBuilder<'a> {
 impl<'a> LicenseConfigAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -213,6 +225,7 @@ impl<'a> LicenseConfigAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -263,6 +276,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigAddBuilder<'a> {
         crate::types::LicenseConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -281,6 +295,7 @@ pub struct LicenseConfigShowBuilder<'a> {
 impl<'a> LicenseConfigShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -288,6 +303,7 @@ impl<'a> LicenseConfigShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -338,6 +354,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigShowBuilder<'a> {
         crate::types::LicenseConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -356,6 +373,7 @@ pub struct LicenseConfigIdentifyBuilder<'a> {
 impl<'a> LicenseConfigIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -363,6 +381,7 @@ impl<'a> LicenseConfigIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -413,6 +432,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigIdentifyBuilder<'a> {
         crate::types::LicenseConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -430,6 +450,7 @@ pub struct LicenseConfigIndexBuilder<'a> {
 
 impl<'a> LicenseConfigIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -437,6 +458,7 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -444,6 +466,7 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -489,6 +512,7 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -534,6 +558,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigIndexBuilder<'a> {
         crate::types::LicenseConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -551,6 +576,7 @@ pub struct LicenseConfigIndexAllBuilder<'a> {
 
 impl<'a> LicenseConfigIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -558,6 +584,7 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -565,6 +592,7 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -610,6 +638,7 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -655,6 +684,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigIndexAllBuilder<'a> {
         crate::types::LicenseConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -673,12 +703,14 @@ pub struct LicenseConfigFilterBuilder<'a> {
 
 impl<'a> LicenseConfigFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -686,6 +718,7 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -693,6 +726,7 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -740,6 +774,7 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -785,6 +820,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigFilterBuilder<'a> {
         crate::types::LicenseConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -803,12 +839,14 @@ pub struct LicenseConfigFilterAllBuilder<'a> {
 
 impl<'a> LicenseConfigFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -816,6 +854,7 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -823,6 +862,7 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -870,6 +910,7 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -915,6 +956,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigFilterAllBuilder<'a> {
         crate::types::LicenseConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -932,6 +974,7 @@ pub struct LicenseConfigListBuilder<'a> {
 impl<'a> LicenseConfigListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -939,6 +982,7 @@ impl<'a> LicenseConfigListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -988,6 +1032,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigListBuilder<'a> {
         crate::types::LicenseConfigListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1005,6 +1050,7 @@ pub struct LicenseConfigListAllBuilder<'a> {
 impl<'a> LicenseConfigListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1012,6 +1058,7 @@ impl<'a> LicenseConfigListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1061,6 +1108,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigListAllBuilder<'a> {
         crate::types::LicenseConfigListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1079,6 +1127,7 @@ pub struct LicenseConfigEditBuilder<'a> {
 
 impl<'a> LicenseConfigEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1086,6 +1135,7 @@ impl<'a> LicenseConfigEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1093,6 +1143,7 @@ impl<'a> LicenseConfigEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1145,6 +1196,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigEditBuilder<'a> {
         crate::types::LicenseConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1163,6 +1215,7 @@ pub struct LicenseConfigDeleteBuilder<'a> {
 impl<'a> LicenseConfigDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1170,6 +1223,7 @@ impl<'a> LicenseConfigDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1220,6 +1274,7 @@ impl<'a> std::future::IntoFuture for LicenseConfigDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> LogApi<'a> {
     /// SDK: `Log.show`.
     ///
     /// `GET /organization/{organizationId}/log/{logId}/show`
+    #[inline]
     pub fn show(&self, organization_id: &'a str, log_id: &'a str) -> LogShowBuilder<'a> {
         LogShowBuilder {
             client: self.client,
@@ -30,6 +31,7 @@ impl<'a> LogApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Log.index`.
     ///
     /// `GET /organization/{organizationId}/log/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> LogIndexBuilder<'a> {
         LogIndexBuilder {
             client: self.client,
@@ -44,6 +46,7 @@ impl<'a> LogApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Log.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/log/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> LogIndexAllBuilder<'a> {
         LogIndexAllBuilder {
             client: self.client,
@@ -58,6 +61,7 @@ impl<'a> LogApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Log.filter`.
     ///
     /// `GET /organization/{organizationId}/log/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> LogFilterBuilder<'a> {
         LogFilterBuilder {
             client: self.client,
@@ -73,6 +77,7 @@ impl<'a> LogApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Log.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/log/filterAll/{page}`
+    #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> LogFilterAllBuilder<'a> {
         LogFilterAllBuilder {
             client: self.client,
@@ -97,6 +102,7 @@ pub struct LogShowBuilder<'a> {
 impl<'a> LogShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -104,6 +110,7 @@ impl<'a> LogShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -154,6 +161,7 @@ impl<'a> std::future::IntoFuture for LogShowBuilder<'a> {
         crate::types::LogEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -171,6 +179,7 @@ pub struct LogIndexBuilder<'a> {
 
 impl<'a> LogIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -178,6 +187,7 @@ impl<'a> LogIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -185,6 +195,7 @@ impl<'a> LogIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -230,6 +241,7 @@ impl<'a> LogIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Log, crate::types::ErrorEnvelope> {
@@ -271,6 +283,7 @@ impl<'a> std::future::IntoFuture for LogIndexBuilder<'a> {
         crate::types::LogPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -288,6 +301,7 @@ pub struct LogIndexAllBuilder<'a> {
 
 impl<'a> LogIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -295,6 +309,7 @@ impl<'a> LogIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -302,6 +317,7 @@ impl<'a> LogIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -347,6 +363,7 @@ impl<'a> LogIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Log, crate::types::ErrorEnvelope> {
@@ -388,6 +405,7 @@ impl<'a> std::future::IntoFuture for LogIndexAllBuilder<'a> {
         crate::types::LogPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -406,12 +424,14 @@ pub struct LogFilterBuilder<'a> {
 
 impl<'a> LogFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -419,6 +439,7 @@ impl<'a> LogFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -426,6 +447,7 @@ impl<'a> LogFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -473,6 +495,7 @@ impl<'a> LogFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Log, crate::types::ErrorEnvelope> {
@@ -514,6 +537,7 @@ impl<'a> std::future::IntoFuture for LogFilterBuilder<'a> {
         crate::types::LogPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -532,12 +556,14 @@ pub struct LogFilterAllBuilder<'a> {
 
 impl<'a> LogFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -545,6 +571,7 @@ impl<'a> LogFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -552,6 +579,7 @@ impl<'a> LogFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -599,6 +627,7 @@ impl<'a> LogFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Log, crate::types::ErrorEnvelope> {
@@ -640,6 +669,7 @@ impl<'a> std::future::IntoFuture for LogFilterAllBuilder<'a> {
         crate::types::LogPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

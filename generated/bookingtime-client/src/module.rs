@@ -16,6 +16,7 @@ impl<'a> ModuleApi<'a> {
     /// SDK: `Module.show`.
     ///
     /// `GET /organization/{organizationId}/module/{moduleId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> ModuleApi<'a> {
     /// SDK: `Module.showByInstallKey`.
     ///
     /// `GET /organization/{organizationId}/module/{moduleInstallKey}/showByInstallKey`
+    #[inline]
     pub fn show_by_install_key(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> ModuleApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Module.index`.
     ///
     /// `GET /organization/{organizationId}/module/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> ModuleIndexBuilder<'a> {
         ModuleIndexBuilder {
             client: self.client,
@@ -66,6 +69,7 @@ impl<'a> ModuleApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Module.filter`.
     ///
     /// `GET /organization/{organizationId}/module/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> ModuleFilterBuilder<'a> {
         ModuleFilterBuilder {
             client: self.client,
@@ -81,6 +85,7 @@ impl<'a> ModuleApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Module.list`.
     ///
     /// `GET /organization/{organizationId}/module/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> ModuleListBuilder<'a> {
         ModuleListBuilder {
             client: self.client,
@@ -103,6 +108,7 @@ pub struct ModuleShowBuilder<'a> {
 impl<'a> ModuleShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -110,6 +116,7 @@ impl<'a> ModuleShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -160,6 +167,7 @@ impl<'a> std::future::IntoFuture for ModuleShowBuilder<'a> {
         crate::types::ModuleEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -178,6 +186,7 @@ pub struct ModuleShowByInstallKeyBuilder<'a> {
 impl<'a> ModuleShowByInstallKeyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -185,6 +194,7 @@ impl<'a> ModuleShowByInstallKeyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -235,6 +245,7 @@ impl<'a> std::future::IntoFuture for ModuleShowByInstallKeyBuilder<'a> {
         crate::types::ModuleEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -252,6 +263,7 @@ pub struct ModuleIndexBuilder<'a> {
 
 impl<'a> ModuleIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -259,6 +271,7 @@ impl<'a> ModuleIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -266,6 +279,7 @@ impl<'a> ModuleIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -311,6 +325,7 @@ impl<'a> ModuleIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -356,6 +371,7 @@ impl<'a> std::future::IntoFuture for ModuleIndexBuilder<'a> {
         crate::types::ModulePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -374,12 +390,14 @@ pub struct ModuleFilterBuilder<'a> {
 
 impl<'a> ModuleFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -387,6 +405,7 @@ impl<'a> ModuleFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -394,6 +413,7 @@ impl<'a> ModuleFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -441,6 +461,7 @@ impl<'a> ModuleFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -486,6 +507,7 @@ impl<'a> std::future::IntoFuture for ModuleFilterBuilder<'a> {
         crate::types::ModulePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -503,6 +525,7 @@ pub struct ModuleListBuilder<'a> {
 impl<'a> ModuleListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -510,6 +533,7 @@ impl<'a> ModuleListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -559,6 +583,7 @@ impl<'a> std::future::IntoFuture for ModuleListBuilder<'a> {
         crate::types::ModuleListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

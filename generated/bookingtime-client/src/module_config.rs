@@ -16,6 +16,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// SDK: `ModuleConfig.add`.
     ///
     /// `POST /organization/{organizationId}/moduleConfig/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// SDK: `ModuleConfig.show`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/{moduleConfigId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// SDK: `ModuleConfig.identify`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.index`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> ModuleConfigIndexBuilder<'a> {
         ModuleConfigIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -101,6 +106,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.filter`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> ModuleConfigFilterBuilder<'a> {
         ModuleConfigFilterBuilder {
             client: self.client,
@@ -116,6 +122,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -134,6 +141,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `ModuleConfig.list`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> ModuleConfigListBuilder<'a> {
         ModuleConfigListBuilder {
             client: self.client,
@@ -147,6 +155,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `ModuleConfig.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> ModuleConfigListAllBuilder<'a> {
         ModuleConfigListAllBuilder {
             client: self.client,
@@ -160,6 +169,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// SDK: `ModuleConfig.edit`.
     ///
     /// `PUT /organization/{organizationId}/moduleConfig/{moduleConfigId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         module_config_id: &'a str,
@@ -179,6 +189,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/link`
+    #[inline]
     pub fn appointment_template_link(
         &self,
         module_config_id: &'a str,
@@ -198,6 +209,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/unlink`
+    #[inline]
     pub fn appointment_template_unlink(
         &self,
         module_config_id: &'a str,
@@ -217,6 +229,7 @@ impl<'a> ModuleConfigApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/moduleConfig/{moduleConfigId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -244,6 +257,7 @@ pub struct ModuleConfigAddBuilder<'a> {
 impl<'a> ModuleConfigAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -251,6 +265,7 @@ impl<'a> ModuleConfigAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -301,6 +316,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigAddBuilder<'a> {
         crate::types::ModuleConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -319,6 +335,7 @@ pub struct ModuleConfigShowBuilder<'a> {
 impl<'a> ModuleConfigShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -326,6 +343,7 @@ impl<'a> ModuleConfigShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -376,6 +394,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigShowBuilder<'a> {
         crate::types::ModuleConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -394,6 +413,7 @@ pub struct ModuleConfigIdentifyBuilder<'a> {
 impl<'a> ModuleConfigIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -401,6 +421,7 @@ impl<'a> ModuleConfigIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -451,6 +472,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigIdentifyBuilder<'a> {
         crate::types::ModuleConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -468,6 +490,7 @@ pub struct ModuleConfigIndexBuilder<'a> {
 
 impl<'a> ModuleConfigIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -475,6 +498,7 @@ impl<'a> ModuleConfigIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -482,6 +506,7 @@ impl<'a> ModuleConfigIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -527,6 +552,7 @@ impl<'a> ModuleConfigIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -572,6 +598,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigIndexBuilder<'a> {
         crate::types::ModuleConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -589,6 +616,7 @@ pub struct ModuleConfigIndexAllBuilder<'a> {
 
 impl<'a> ModuleConfigIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -596,6 +624,7 @@ impl<'a> ModuleConfigIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -603,6 +632,7 @@ impl<'a> ModuleConfigIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -648,6 +678,7 @@ impl<'a> ModuleConfigIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -693,6 +724,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigIndexAllBuilder<'a> {
         crate::types::ModuleConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -711,12 +743,14 @@ pub struct ModuleConfigFilterBuilder<'a> {
 
 impl<'a> ModuleConfigFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -724,6 +758,7 @@ impl<'a> ModuleConfigFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -731,6 +766,7 @@ impl<'a> ModuleConfigFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -778,6 +814,7 @@ impl<'a> ModuleConfigFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -823,6 +860,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigFilterBuilder<'a> {
         crate::types::ModuleConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -841,12 +879,14 @@ pub struct ModuleConfigFilterAllBuilder<'a> {
 
 impl<'a> ModuleConfigFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -854,6 +894,7 @@ impl<'a> ModuleConfigFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -861,6 +902,7 @@ impl<'a> ModuleConfigFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -908,6 +950,7 @@ impl<'a> ModuleConfigFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -953,6 +996,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigFilterAllBuilder<'a> {
         crate::types::ModuleConfigPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -970,6 +1014,7 @@ pub struct ModuleConfigListBuilder<'a> {
 impl<'a> ModuleConfigListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -977,6 +1022,7 @@ impl<'a> ModuleConfigListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1026,6 +1072,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigListBuilder<'a> {
         crate::types::ModuleConfigListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1043,6 +1090,7 @@ pub struct ModuleConfigListAllBuilder<'a> {
 impl<'a> ModuleConfigListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1050,6 +1098,7 @@ impl<'a> ModuleConfigListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1099,6 +1148,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigListAllBuilder<'a> {
         crate::types::ModuleConfigListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1117,6 +1167,7 @@ pub struct ModuleConfigEditBuilder<'a> {
 
 impl<'a> ModuleConfigEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1124,6 +1175,7 @@ impl<'a> ModuleConfigEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1131,6 +1183,7 @@ impl<'a> ModuleConfigEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1183,6 +1236,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigEditBuilder<'a> {
         crate::types::ModuleConfigEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1201,6 +1255,7 @@ pub struct ModuleConfigAppointmentTemplateLinkBuilder<'a> {
 
 impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1208,6 +1263,7 @@ impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1215,6 +1271,7 @@ impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1267,6 +1324,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigAppointmentTemplateLinkBuilder<
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1285,6 +1343,7 @@ pub struct ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
 
 impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1292,6 +1351,7 @@ impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1299,6 +1359,7 @@ impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1351,6 +1412,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigAppointmentTemplateUnlinkBuilde
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1369,6 +1431,7 @@ pub struct ModuleConfigDeleteBuilder<'a> {
 impl<'a> ModuleConfigDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1376,6 +1439,7 @@ impl<'a> ModuleConfigDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1426,6 +1490,7 @@ impl<'a> std::future::IntoFuture for ModuleConfigDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

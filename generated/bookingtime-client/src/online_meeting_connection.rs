@@ -16,6 +16,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// SDK: `OnlineMeetingConnection.add`.
     ///
     /// `POST /organization/{organizationId}/onlineMeetingConnection/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// SDK: `OnlineMeetingConnection.show`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// SDK: `OnlineMeetingConnection.identify`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `OnlineMeetingConnection.index`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/index/{page}`
+    #[inline]
     pub fn index(
         &self,
         organization_id: &'a str,
@@ -87,6 +91,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `OnlineMeetingConnection.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -104,6 +109,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `OnlineMeetingConnection.filter`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/filter/{page}`
+    #[inline]
     pub fn filter(
         &self,
         organization_id: &'a str,
@@ -122,6 +128,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `OnlineMeetingConnection.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -140,6 +147,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `OnlineMeetingConnection.list`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/list`
+    #[inline]
     pub fn list(
         &self,
         organization_id: &'a str,
@@ -156,6 +164,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `OnlineMeetingConnection.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/listAll`
+    #[inline]
     pub fn list_all(
         &self,
         organization_id: &'a str,
@@ -172,6 +181,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// SDK: `OnlineMeetingConnection.edit`.
     ///
     /// `PUT /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         online_meeting_connection_id: &'a str,
@@ -191,6 +201,7 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `OnlineMeetingConnection.delete`.
     ///
     /// `DELETE /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -218,6 +229,7 @@ pub struct OnlineMeetingConnectionAddBuilder<'a> {
 impl<'a> OnlineMeetingConnectionAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -225,6 +237,7 @@ impl<'a> OnlineMeetingConnectionAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -275,6 +288,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionAddBuilder<'a> {
         crate::types::OnlineMeetingConnectionEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -293,6 +307,7 @@ pub struct OnlineMeetingConnectionShowBuilder<'a> {
 impl<'a> OnlineMeetingConnectionShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -300,6 +315,7 @@ impl<'a> OnlineMeetingConnectionShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -350,6 +366,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionShowBuilder<'a> {
         crate::types::OnlineMeetingConnectionEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -368,6 +385,7 @@ pub struct OnlineMeetingConnectionIdentifyBuilder<'a> {
 impl<'a> OnlineMeetingConnectionIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -375,6 +393,7 @@ impl<'a> OnlineMeetingConnectionIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -425,6 +444,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionIdentifyBuilder<'a> 
         crate::types::OnlineMeetingConnectionEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -442,6 +462,7 @@ pub struct OnlineMeetingConnectionIndexBuilder<'a> {
 
 impl<'a> OnlineMeetingConnectionIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -449,6 +470,7 @@ impl<'a> OnlineMeetingConnectionIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -456,6 +478,7 @@ impl<'a> OnlineMeetingConnectionIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -503,6 +526,7 @@ impl<'a> OnlineMeetingConnectionIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -550,6 +574,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionIndexBuilder<'a> {
         crate::types::OnlineMeetingConnectionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -567,6 +592,7 @@ pub struct OnlineMeetingConnectionIndexAllBuilder<'a> {
 
 impl<'a> OnlineMeetingConnectionIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -574,6 +600,7 @@ impl<'a> OnlineMeetingConnectionIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -581,6 +608,7 @@ impl<'a> OnlineMeetingConnectionIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -628,6 +656,7 @@ impl<'a> OnlineMeetingConnectionIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -675,6 +704,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionIndexAllBuilder<'a> 
         crate::types::OnlineMeetingConnectionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -693,12 +723,14 @@ pub struct OnlineMeetingConnectionFilterBuilder<'a> {
 
 impl<'a> OnlineMeetingConnectionFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -706,6 +738,7 @@ impl<'a> OnlineMeetingConnectionFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -713,6 +746,7 @@ impl<'a> OnlineMeetingConnectionFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -762,6 +796,7 @@ impl<'a> OnlineMeetingConnectionFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -809,6 +844,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionFilterBuilder<'a> {
         crate::types::OnlineMeetingConnectionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -827,12 +863,14 @@ pub struct OnlineMeetingConnectionFilterAllBuilder<'a> {
 
 impl<'a> OnlineMeetingConnectionFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -840,6 +878,7 @@ impl<'a> OnlineMeetingConnectionFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -847,6 +886,7 @@ impl<'a> OnlineMeetingConnectionFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -896,6 +936,7 @@ impl<'a> OnlineMeetingConnectionFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -943,6 +984,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionFilterAllBuilder<'a>
         crate::types::OnlineMeetingConnectionPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -960,6 +1002,7 @@ pub struct OnlineMeetingConnectionListBuilder<'a> {
 impl<'a> OnlineMeetingConnectionListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -967,6 +1010,7 @@ impl<'a> OnlineMeetingConnectionListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1016,6 +1060,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionListBuilder<'a> {
         crate::types::OnlineMeetingConnectionListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1033,6 +1078,7 @@ pub struct OnlineMeetingConnectionListAllBuilder<'a> {
 impl<'a> OnlineMeetingConnectionListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1040,6 +1086,7 @@ impl<'a> OnlineMeetingConnectionListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1089,6 +1136,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionListAllBuilder<'a> {
         crate::types::OnlineMeetingConnectionListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1107,6 +1155,7 @@ pub struct OnlineMeetingConnectionEditBuilder<'a> {
 
 impl<'a> OnlineMeetingConnectionEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1114,6 +1163,7 @@ impl<'a> OnlineMeetingConnectionEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1121,6 +1171,7 @@ impl<'a> OnlineMeetingConnectionEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1173,6 +1224,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionEditBuilder<'a> {
         crate::types::OnlineMeetingConnectionEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1191,6 +1243,7 @@ pub struct OnlineMeetingConnectionDeleteBuilder<'a> {
 impl<'a> OnlineMeetingConnectionDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1198,6 +1251,7 @@ impl<'a> OnlineMeetingConnectionDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1248,6 +1302,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

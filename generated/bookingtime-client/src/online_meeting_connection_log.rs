@@ -16,6 +16,7 @@ impl<'a> OnlineMeetingConnectionLogApi<'a> {
     /// SDK: `OnlineMeetingConnectionLog.show`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/onlineMeetingConnectionLog/{onlineMeetingConnectionLogId}/show`
+    #[inline]
     pub fn show(
         &self,
         online_meeting_connection_id: &'a str,
@@ -35,6 +36,7 @@ impl<'a> OnlineMeetingConnectionLogApi<'a> {
     /// Response content is a `PAGINATION_LIST`. Reconstructed: the SDK route has no `{page}` segment, so only the first page can be requested. SDK: `OnlineMeetingConnectionLog.index`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index`
+    #[inline]
     pub fn index(
         &self,
         organization_id: &'a str,
@@ -62,6 +64,7 @@ pub struct OnlineMeetingConnectionLogShowBuilder<'a> {
 
 impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -69,6 +72,7 @@ impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -76,6 +80,7 @@ impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -131,6 +136,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionLogShowBuilder<'a> {
         crate::types::OnlineMeetingConnectionLogEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -149,6 +155,7 @@ pub struct OnlineMeetingConnectionLogIndexBuilder<'a> {
 impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -156,6 +163,7 @@ impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -210,6 +218,7 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionLogIndexBuilder<'a> 
         crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

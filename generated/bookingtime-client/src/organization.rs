@@ -16,6 +16,7 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.add`.
     ///
     /// `POST /organization/add`
+    #[inline]
     pub fn add(
         &self,
         body: &'a crate::types::OrganizationInput,
@@ -32,6 +33,7 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.copy`.
     ///
     /// `POST /organization/{organizationId}/copy`
+    #[inline]
     pub fn copy(
         &self,
         organization_id: &'a str,
@@ -50,6 +52,7 @@ impl<'a> OrganizationApi<'a> {
     /// Example from the bookingtime getting-started page. SDK: `Organization.show`.
     ///
     /// `GET /organization/{organizationId}/show`
+    #[inline]
     pub fn show(&self, organization_id: &'a str) -> OrganizationShowBuilder<'a> {
         OrganizationShowBuilder {
             client: self.client,
@@ -63,6 +66,7 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.edit`.
     ///
     /// `PUT /organization/{organizationId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         organization_id: &'a str,
@@ -81,6 +85,7 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.move`.
     ///
     /// `PUT /organization/{organizationId}/move`
+    #[inline]
     pub fn move_(
         &self,
         organization_id: &'a str,
@@ -99,6 +104,7 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.delete`.
     ///
     /// `DELETE /organization/{organizationId}/delete`
+    #[inline]
     pub fn delete(&self, organization_id: &'a str) -> OrganizationDeleteBuilder<'a> {
         OrganizationDeleteBuilder {
             client: self.client,
@@ -112,6 +118,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Organization.appIndex`.
     ///
     /// `GET /app/{appId}/organization/index/{page}`
+    #[inline]
     pub fn app_index(&self, app_id: &'a str) -> OrganizationAppIndexBuilder<'a> {
         OrganizationAppIndexBuilder {
             client: self.client,
@@ -126,6 +133,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Organization.appFilter`.
     ///
     /// `GET /app/{appId}/organization/filter/{page}`
+    #[inline]
     pub fn app_filter(&self, app_id: &'a str) -> OrganizationAppFilterBuilder<'a> {
         OrganizationAppFilterBuilder {
             client: self.client,
@@ -141,6 +149,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Organization.appList`.
     ///
     /// `GET /app/{appId}/organization/list`
+    #[inline]
     pub fn app_list(&self, app_id: &'a str) -> OrganizationAppListBuilder<'a> {
         OrganizationAppListBuilder {
             client: self.client,
@@ -154,6 +163,7 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.appTree`.
     ///
     /// `GET /app/{appId}/organization/tree`
+    #[inline]
     pub fn app_tree(&self, app_id: &'a str) -> OrganizationAppTreeBuilder<'a> {
         OrganizationAppTreeBuilder {
             client: self.client,
@@ -167,6 +177,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Organization.availabilityListDay`.
     ///
     /// `GET /organization/{organizationId}/availability/year/{year}/month/{month}/day/{day}/listDay`
+    #[inline]
     pub fn availability_list_day(
         &self,
         organization_id: &'a str,
@@ -186,6 +197,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Organization.availabilityListWeek`.
     ///
     /// `GET /organization/{organizationId}/availability/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn availability_list_week(
         &self,
         organization_id: &'a str,
@@ -204,6 +216,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Organization.availabilityListMonth`.
     ///
     /// `GET /organization/{organizationId}/availability/year/{year}/month/{month}/listMonth`
+    #[inline]
     pub fn availability_list_month(
         &self,
         organization_id: &'a str,
@@ -222,6 +235,7 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.availabilityEdit`.
     ///
     /// `PUT /organization/{organizationId}/availability/edit`
+    #[inline]
     pub fn availability_edit(
         &self,
         organization_id: &'a str,
@@ -240,6 +254,7 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.emailTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/link`
+    #[inline]
     pub fn email_template_link(
         &self,
         organization_id: &'a str,
@@ -258,6 +273,7 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.emailTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/unlink`
+    #[inline]
     pub fn email_template_unlink(
         &self,
         organization_id: &'a str,
@@ -276,6 +292,7 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.smsTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/smsTemplate/{smsTemplateId}/link`
+    #[inline]
     pub fn sms_template_link(
         &self,
         organization_id: &'a str,
@@ -294,6 +311,7 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.smsTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/smsTemplate/{smsTemplateId}/unlink`
+    #[inline]
     pub fn sms_template_unlink(
         &self,
         organization_id: &'a str,
@@ -312,6 +330,7 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.extraFieldLink`.
     ///
     /// `LINK /organization/{organizationId}/extraField/{extraFieldId}/link`
+    #[inline]
     pub fn extra_field_link(
         &self,
         organization_id: &'a str,
@@ -330,6 +349,7 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.extraFieldLink`.
     ///
     /// `UNLINK /organization/{organizationId}/extraField/{extraFieldId}/unlink`
+    #[inline]
     pub fn extra_field_unlink(
         &self,
         organization_id: &'a str,
@@ -348,6 +368,7 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.subOrganizationAddRoot`.
     ///
     /// `POST /organization/{organizationId}/organization/addRoot`
+    #[inline]
     pub fn sub_add_root(
         &self,
         organization_id: &'a str,
@@ -366,6 +387,7 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.subOrganizationAddSub`.
     ///
     /// `POST /organization/{organizationId}/organization/addSub`
+    #[inline]
     pub fn sub_add_sub(
         &self,
         organization_id: &'a str,
@@ -384,6 +406,7 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.subOrganizationIdentify`.
     ///
     /// `GET /organization/{organizationId}/organization/{customId}/identify`
+    #[inline]
     pub fn sub_identify(
         &self,
         organization_id: &'a str,
@@ -402,6 +425,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Organization.subOrganizationIndex`.
     ///
     /// `GET /organization/{organizationId}/organization/index/{page}`
+    #[inline]
     pub fn sub_index(
         &self,
         organization_id: &'a str,
@@ -419,6 +443,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Organization.subOrganizationFilter`.
     ///
     /// `GET /organization/{organizationId}/organization/filter/{page}`
+    #[inline]
     pub fn sub_filter(
         &self,
         organization_id: &'a str,
@@ -437,6 +462,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Organization.subOrganizationList`.
     ///
     /// `GET /organization/{organizationId}/organization/list`
+    #[inline]
     pub fn sub_list(&self, organization_id: &'a str) -> OrganizationSubListBuilder<'a> {
         OrganizationSubListBuilder {
             client: self.client,
@@ -450,6 +476,7 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.subOrganizationTree`.
     ///
     /// `GET /organization/{organizationId}/organization/tree`
+    #[inline]
     pub fn sub_tree(&self, organization_id: &'a str) -> OrganizationSubTreeBuilder<'a> {
         OrganizationSubTreeBuilder {
             client: self.client,
@@ -463,6 +490,7 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Organization.timeGridlistWeek`.
     ///
     /// `GET /organization/{organizationId}/timeGrid/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn time_grid_list_week(
         &self,
         organization_id: &'a str,
@@ -481,6 +509,7 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.timeGridEdit`.
     ///
     /// `PUT /organization/{organizationId}/timeGrid/edit`
+    #[inline]
     pub fn time_grid_edit(
         &self,
         organization_id: &'a str,
@@ -507,6 +536,7 @@ pub struct OrganizationAddBuilder<'a> {
 impl<'a> OrganizationAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -514,6 +544,7 @@ impl<'a> OrganizationAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -563,6 +594,7 @@ impl<'a> std::future::IntoFuture for OrganizationAddBuilder<'a> {
         crate::types::OrganizationAddEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -581,6 +613,7 @@ pub struct OrganizationCopyBuilder<'a> {
 impl<'a> OrganizationCopyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -588,6 +621,7 @@ impl<'a> OrganizationCopyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -638,6 +672,7 @@ impl<'a> std::future::IntoFuture for OrganizationCopyBuilder<'a> {
         crate::types::OrganizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -655,6 +690,7 @@ pub struct OrganizationShowBuilder<'a> {
 impl<'a> OrganizationShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -662,6 +698,7 @@ impl<'a> OrganizationShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -711,6 +748,7 @@ impl<'a> std::future::IntoFuture for OrganizationShowBuilder<'a> {
         crate::types::OrganizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -729,6 +767,7 @@ pub struct OrganizationEditBuilder<'a> {
 impl<'a> OrganizationEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -736,6 +775,7 @@ impl<'a> OrganizationEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -786,6 +826,7 @@ impl<'a> std::future::IntoFuture for OrganizationEditBuilder<'a> {
         crate::types::OrganizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -804,6 +845,7 @@ pub struct OrganizationMoveBuilder<'a> {
 impl<'a> OrganizationMoveBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -811,6 +853,7 @@ impl<'a> OrganizationMoveBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -861,6 +904,7 @@ impl<'a> std::future::IntoFuture for OrganizationMoveBuilder<'a> {
         crate::types::OrganizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -878,6 +922,7 @@ pub struct OrganizationDeleteBuilder<'a> {
 impl<'a> OrganizationDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -885,6 +930,7 @@ impl<'a> OrganizationDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -934,6 +980,7 @@ impl<'a> std::future::IntoFuture for OrganizationDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -951,6 +998,7 @@ pub struct OrganizationAppIndexBuilder<'a> {
 
 impl<'a> OrganizationAppIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -958,6 +1006,7 @@ impl<'a> OrganizationAppIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -965,6 +1014,7 @@ impl<'a> OrganizationAppIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1010,6 +1060,7 @@ impl<'a> OrganizationAppIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1055,6 +1106,7 @@ impl<'a> std::future::IntoFuture for OrganizationAppIndexBuilder<'a> {
         crate::types::OrganizationPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1073,12 +1125,14 @@ pub struct OrganizationAppFilterBuilder<'a> {
 
 impl<'a> OrganizationAppFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1086,6 +1140,7 @@ impl<'a> OrganizationAppFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1093,6 +1148,7 @@ impl<'a> OrganizationAppFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1140,6 +1196,7 @@ impl<'a> OrganizationAppFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1185,6 +1242,7 @@ impl<'a> std::future::IntoFuture for OrganizationAppFilterBuilder<'a> {
         crate::types::OrganizationPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1202,6 +1260,7 @@ pub struct OrganizationAppListBuilder<'a> {
 impl<'a> OrganizationAppListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1209,6 +1268,7 @@ impl<'a> OrganizationAppListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1258,6 +1318,7 @@ impl<'a> std::future::IntoFuture for OrganizationAppListBuilder<'a> {
         crate::types::OrganizationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1275,6 +1336,7 @@ pub struct OrganizationAppTreeBuilder<'a> {
 impl<'a> OrganizationAppTreeBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1282,6 +1344,7 @@ impl<'a> OrganizationAppTreeBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1331,6 +1394,7 @@ impl<'a> std::future::IntoFuture for OrganizationAppTreeBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1350,18 +1414,21 @@ pub struct OrganizationAvailabilityListDayBuilder<'a> {
 
 impl<'a> OrganizationAvailabilityListDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
@@ -1369,6 +1436,7 @@ impl<'a> OrganizationAvailabilityListDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1376,6 +1444,7 @@ impl<'a> OrganizationAvailabilityListDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1431,6 +1500,7 @@ impl<'a> std::future::IntoFuture for OrganizationAvailabilityListDayBuilder<'a> 
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1449,12 +1519,14 @@ pub struct OrganizationAvailabilityListWeekBuilder<'a> {
 
 impl<'a> OrganizationAvailabilityListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -1462,6 +1534,7 @@ impl<'a> OrganizationAvailabilityListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1469,6 +1542,7 @@ impl<'a> OrganizationAvailabilityListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1522,6 +1596,7 @@ impl<'a> std::future::IntoFuture for OrganizationAvailabilityListWeekBuilder<'a>
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1540,12 +1615,14 @@ pub struct OrganizationAvailabilityListMonthBuilder<'a> {
 
 impl<'a> OrganizationAvailabilityListMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
@@ -1553,6 +1630,7 @@ impl<'a> OrganizationAvailabilityListMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1560,6 +1638,7 @@ impl<'a> OrganizationAvailabilityListMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1613,6 +1692,7 @@ impl<'a> std::future::IntoFuture for OrganizationAvailabilityListMonthBuilder<'a
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1631,6 +1711,7 @@ pub struct OrganizationAvailabilityEditBuilder<'a> {
 impl<'a> OrganizationAvailabilityEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1638,6 +1719,7 @@ impl<'a> OrganizationAvailabilityEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1688,6 +1770,7 @@ impl<'a> std::future::IntoFuture for OrganizationAvailabilityEditBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1706,6 +1789,7 @@ pub struct OrganizationEmailTemplateLinkBuilder<'a> {
 impl<'a> OrganizationEmailTemplateLinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1713,6 +1797,7 @@ impl<'a> OrganizationEmailTemplateLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1763,6 +1848,7 @@ impl<'a> std::future::IntoFuture for OrganizationEmailTemplateLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1781,6 +1867,7 @@ pub struct OrganizationEmailTemplateUnlinkBuilder<'a> {
 impl<'a> OrganizationEmailTemplateUnlinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1788,6 +1875,7 @@ impl<'a> OrganizationEmailTemplateUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1838,6 +1926,7 @@ impl<'a> std::future::IntoFuture for OrganizationEmailTemplateUnlinkBuilder<'a> 
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1856,6 +1945,7 @@ pub struct OrganizationSmsTemplateLinkBuilder<'a> {
 impl<'a> OrganizationSmsTemplateLinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1863,6 +1953,7 @@ impl<'a> OrganizationSmsTemplateLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1913,6 +2004,7 @@ impl<'a> std::future::IntoFuture for OrganizationSmsTemplateLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1931,6 +2023,7 @@ pub struct OrganizationSmsTemplateUnlinkBuilder<'a> {
 impl<'a> OrganizationSmsTemplateUnlinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1938,6 +2031,7 @@ impl<'a> OrganizationSmsTemplateUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1988,6 +2082,7 @@ impl<'a> std::future::IntoFuture for OrganizationSmsTemplateUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2006,6 +2101,7 @@ pub struct OrganizationExtraFieldLinkBuilder<'a> {
 impl<'a> OrganizationExtraFieldLinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2013,6 +2109,7 @@ impl<'a> OrganizationExtraFieldLinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2063,6 +2160,7 @@ impl<'a> std::future::IntoFuture for OrganizationExtraFieldLinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2081,6 +2179,7 @@ pub struct OrganizationExtraFieldUnlinkBuilder<'a> {
 impl<'a> OrganizationExtraFieldUnlinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2088,6 +2187,7 @@ impl<'a> OrganizationExtraFieldUnlinkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2138,6 +2238,7 @@ impl<'a> std::future::IntoFuture for OrganizationExtraFieldUnlinkBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2156,6 +2257,7 @@ pub struct OrganizationSubAddRootBuilder<'a> {
 impl<'a> OrganizationSubAddRootBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2163,6 +2265,7 @@ impl<'a> OrganizationSubAddRootBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2213,6 +2316,7 @@ impl<'a> std::future::IntoFuture for OrganizationSubAddRootBuilder<'a> {
         crate::types::OrganizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2231,6 +2335,7 @@ pub struct OrganizationSubAddSubBuilder<'a> {
 impl<'a> OrganizationSubAddSubBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2238,6 +2343,7 @@ impl<'a> OrganizationSubAddSubBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2288,6 +2394,7 @@ impl<'a> std::future::IntoFuture for OrganizationSubAddSubBuilder<'a> {
         crate::types::OrganizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2306,6 +2413,7 @@ pub struct OrganizationSubIdentifyBuilder<'a> {
 impl<'a> OrganizationSubIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2313,6 +2421,7 @@ impl<'a> OrganizationSubIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2363,6 +2472,7 @@ impl<'a> std::future::IntoFuture for OrganizationSubIdentifyBuilder<'a> {
         crate::types::OrganizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2380,6 +2490,7 @@ pub struct OrganizationSubIndexBuilder<'a> {
 
 impl<'a> OrganizationSubIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -2387,6 +2498,7 @@ impl<'a> OrganizationSubIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2394,6 +2506,7 @@ impl<'a> OrganizationSubIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2439,6 +2552,7 @@ impl<'a> OrganizationSubIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2484,6 +2598,7 @@ impl<'a> std::future::IntoFuture for OrganizationSubIndexBuilder<'a> {
         crate::types::OrganizationPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2502,12 +2617,14 @@ pub struct OrganizationSubFilterBuilder<'a> {
 
 impl<'a> OrganizationSubFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -2515,6 +2632,7 @@ impl<'a> OrganizationSubFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2522,6 +2640,7 @@ impl<'a> OrganizationSubFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2569,6 +2688,7 @@ impl<'a> OrganizationSubFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -2614,6 +2734,7 @@ impl<'a> std::future::IntoFuture for OrganizationSubFilterBuilder<'a> {
         crate::types::OrganizationPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2631,6 +2752,7 @@ pub struct OrganizationSubListBuilder<'a> {
 impl<'a> OrganizationSubListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2638,6 +2760,7 @@ impl<'a> OrganizationSubListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2687,6 +2810,7 @@ impl<'a> std::future::IntoFuture for OrganizationSubListBuilder<'a> {
         crate::types::OrganizationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2704,6 +2828,7 @@ pub struct OrganizationSubTreeBuilder<'a> {
 impl<'a> OrganizationSubTreeBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2711,6 +2836,7 @@ impl<'a> OrganizationSubTreeBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2760,6 +2886,7 @@ impl<'a> std::future::IntoFuture for OrganizationSubTreeBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2778,12 +2905,14 @@ pub struct OrganizationTimeGridListWeekBuilder<'a> {
 
 impl<'a> OrganizationTimeGridListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -2791,6 +2920,7 @@ impl<'a> OrganizationTimeGridListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2798,6 +2928,7 @@ impl<'a> OrganizationTimeGridListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2851,6 +2982,7 @@ impl<'a> std::future::IntoFuture for OrganizationTimeGridListWeekBuilder<'a> {
         crate::types::TimeGridDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2869,6 +3001,7 @@ pub struct OrganizationTimeGridEditBuilder<'a> {
 impl<'a> OrganizationTimeGridEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2876,6 +3009,7 @@ impl<'a> OrganizationTimeGridEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2926,6 +3060,7 @@ impl<'a> std::future::IntoFuture for OrganizationTimeGridEditBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

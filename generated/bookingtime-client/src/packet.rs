@@ -16,6 +16,7 @@ impl<'a> PacketApi<'a> {
     /// SDK: `Packet.show`.
     ///
     /// `GET /organization/{organizationId}/packet/{packetId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> PacketApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Packet.index`.
     ///
     /// `GET /organization/{organizationId}/packet/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> PacketIndexBuilder<'a> {
         PacketIndexBuilder {
             client: self.client,
@@ -48,6 +50,7 @@ impl<'a> PacketApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Packet.filter`.
     ///
     /// `GET /organization/{organizationId}/packet/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> PacketFilterBuilder<'a> {
         PacketFilterBuilder {
             client: self.client,
@@ -63,6 +66,7 @@ impl<'a> PacketApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Packet.list`.
     ///
     /// `GET /organization/{organizationId}/packet/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> PacketListBuilder<'a> {
         PacketListBuilder {
             client: self.client,
@@ -76,6 +80,7 @@ impl<'a> PacketApi<'a> {
     /// SDK: `Packet.purchase`.
     ///
     /// `PUT /organization/{organizationId}/packet/{packetId}/purchase`
+    #[inline]
     pub fn purchase(
         &self,
         organization_id: &'a str,
@@ -103,6 +108,7 @@ pub struct PacketShowBuilder<'a> {
 impl<'a> PacketShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -110,6 +116,7 @@ impl<'a> PacketShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -160,6 +167,7 @@ impl<'a> std::future::IntoFuture for PacketShowBuilder<'a> {
         crate::types::PacketEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -177,6 +185,7 @@ pub struct PacketIndexBuilder<'a> {
 
 impl<'a> PacketIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -184,6 +193,7 @@ impl<'a> PacketIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -191,6 +201,7 @@ impl<'a> PacketIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -236,6 +247,7 @@ impl<'a> PacketIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -281,6 +293,7 @@ impl<'a> std::future::IntoFuture for PacketIndexBuilder<'a> {
         crate::types::PacketPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -299,12 +312,14 @@ pub struct PacketFilterBuilder<'a> {
 
 impl<'a> PacketFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -312,6 +327,7 @@ impl<'a> PacketFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -319,6 +335,7 @@ impl<'a> PacketFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -366,6 +383,7 @@ impl<'a> PacketFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -411,6 +429,7 @@ impl<'a> std::future::IntoFuture for PacketFilterBuilder<'a> {
         crate::types::PacketPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -428,6 +447,7 @@ pub struct PacketListBuilder<'a> {
 impl<'a> PacketListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -435,6 +455,7 @@ impl<'a> PacketListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -484,6 +505,7 @@ impl<'a> std::future::IntoFuture for PacketListBuilder<'a> {
         crate::types::PacketListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -502,6 +524,7 @@ pub struct PacketPurchaseBuilder<'a> {
 impl<'a> PacketPurchaseBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -509,6 +532,7 @@ impl<'a> PacketPurchaseBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -559,6 +583,7 @@ impl<'a> std::future::IntoFuture for PacketPurchaseBuilder<'a> {
         crate::types::PacketEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> ReportingJobApi<'a> {
     /// SDK: `ReportingJob.add`.
     ///
     /// `POST /organization/{organizationId}/reportingJob/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> ReportingJobApi<'a> {
     /// SDK: `ReportingJob.show`.
     ///
     /// `GET /organization/{organizationId}/reportingJob/{reportingJobId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> ReportingJobApi<'a> {
     /// SDK: `ReportingJob.identify`.
     ///
     /// `GET /organization/{organizationId}/reportingJob/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> ReportingJobApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ReportingJob.index`.
     ///
     /// `GET /organization/{organizationId}/reportingJob/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> ReportingJobIndexBuilder<'a> {
         ReportingJobIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> ReportingJobApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ReportingJob.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/reportingJob/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -101,6 +106,7 @@ impl<'a> ReportingJobApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ReportingJob.filter`.
     ///
     /// `GET /organization/{organizationId}/reportingJob/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> ReportingJobFilterBuilder<'a> {
         ReportingJobFilterBuilder {
             client: self.client,
@@ -116,6 +122,7 @@ impl<'a> ReportingJobApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ReportingJob.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/reportingJob/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -134,6 +141,7 @@ impl<'a> ReportingJobApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `ReportingJob.list`.
     ///
     /// `GET /organization/{organizationId}/reportingJob/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> ReportingJobListBuilder<'a> {
         ReportingJobListBuilder {
             client: self.client,
@@ -147,6 +155,7 @@ impl<'a> ReportingJobApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `ReportingJob.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/reportingJob/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> ReportingJobListAllBuilder<'a> {
         ReportingJobListAllBuilder {
             client: self.client,
@@ -160,6 +169,7 @@ impl<'a> ReportingJobApi<'a> {
     /// SDK: `ReportingJob.edit`.
     ///
     /// `PUT /organization/{organizationId}/reportingJob/{reportingJobId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         reporting_job_id: &'a str,
@@ -179,6 +189,7 @@ impl<'a> ReportingJobApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `ReportingJob.delete`.
     ///
     /// `DELETE /organization/{organizationId}/reportingJob/{reportingJobId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -206,6 +217,7 @@ pub struct ReportingJobAddBuilder<'a> {
 impl<'a> ReportingJobAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -213,6 +225,7 @@ impl<'a> ReportingJobAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -263,6 +276,7 @@ impl<'a> std::future::IntoFuture for ReportingJobAddBuilder<'a> {
         crate::types::ReportingJobEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -281,6 +295,7 @@ pub struct ReportingJobShowBuilder<'a> {
 impl<'a> ReportingJobShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -288,6 +303,7 @@ impl<'a> ReportingJobShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -338,6 +354,7 @@ impl<'a> std::future::IntoFuture for ReportingJobShowBuilder<'a> {
         crate::types::ReportingJobEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -356,6 +373,7 @@ pub struct ReportingJobIdentifyBuilder<'a> {
 impl<'a> ReportingJobIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -363,6 +381,7 @@ impl<'a> ReportingJobIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -413,6 +432,7 @@ impl<'a> std::future::IntoFuture for ReportingJobIdentifyBuilder<'a> {
         crate::types::ReportingJobEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -430,6 +450,7 @@ pub struct ReportingJobIndexBuilder<'a> {
 
 impl<'a> ReportingJobIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -437,6 +458,7 @@ impl<'a> ReportingJobIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -444,6 +466,7 @@ impl<'a> ReportingJobIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -489,6 +512,7 @@ impl<'a> ReportingJobIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -534,6 +558,7 @@ impl<'a> std::future::IntoFuture for ReportingJobIndexBuilder<'a> {
         crate::types::ReportingJobPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -551,6 +576,7 @@ pub struct ReportingJobIndexAllBuilder<'a> {
 
 impl<'a> ReportingJobIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -558,6 +584,7 @@ impl<'a> ReportingJobIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -565,6 +592,7 @@ impl<'a> ReportingJobIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -610,6 +638,7 @@ impl<'a> ReportingJobIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -655,6 +684,7 @@ impl<'a> std::future::IntoFuture for ReportingJobIndexAllBuilder<'a> {
         crate::types::ReportingJobPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -673,12 +703,14 @@ pub struct ReportingJobFilterBuilder<'a> {
 
 impl<'a> ReportingJobFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -686,6 +718,7 @@ impl<'a> ReportingJobFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -693,6 +726,7 @@ impl<'a> ReportingJobFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -740,6 +774,7 @@ impl<'a> ReportingJobFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -785,6 +820,7 @@ impl<'a> std::future::IntoFuture for ReportingJobFilterBuilder<'a> {
         crate::types::ReportingJobPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -803,12 +839,14 @@ pub struct ReportingJobFilterAllBuilder<'a> {
 
 impl<'a> ReportingJobFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -816,6 +854,7 @@ impl<'a> ReportingJobFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -823,6 +862,7 @@ impl<'a> ReportingJobFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -870,6 +910,7 @@ impl<'a> ReportingJobFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -915,6 +956,7 @@ impl<'a> std::future::IntoFuture for ReportingJobFilterAllBuilder<'a> {
         crate::types::ReportingJobPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -932,6 +974,7 @@ pub struct ReportingJobListBuilder<'a> {
 impl<'a> ReportingJobListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -939,6 +982,7 @@ impl<'a> ReportingJobListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -988,6 +1032,7 @@ impl<'a> std::future::IntoFuture for ReportingJobListBuilder<'a> {
         crate::types::ReportingJobListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1005,6 +1050,7 @@ pub struct ReportingJobListAllBuilder<'a> {
 impl<'a> ReportingJobListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1012,6 +1058,7 @@ impl<'a> ReportingJobListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1061,6 +1108,7 @@ impl<'a> std::future::IntoFuture for ReportingJobListAllBuilder<'a> {
         crate::types::ReportingJobListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1079,6 +1127,7 @@ pub struct ReportingJobEditBuilder<'a> {
 
 impl<'a> ReportingJobEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1086,6 +1135,7 @@ impl<'a> ReportingJobEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1093,6 +1143,7 @@ impl<'a> ReportingJobEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1145,6 +1196,7 @@ impl<'a> std::future::IntoFuture for ReportingJobEditBuilder<'a> {
         crate::types::ReportingJobEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1163,6 +1215,7 @@ pub struct ReportingJobDeleteBuilder<'a> {
 impl<'a> ReportingJobDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1170,6 +1223,7 @@ impl<'a> ReportingJobDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1220,6 +1274,7 @@ impl<'a> std::future::IntoFuture for ReportingJobDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> ResourceApi<'a> {
     /// SDK: `Resource.add`.
     ///
     /// `POST /organization/{organizationId}/resource/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> ResourceApi<'a> {
     /// SDK: `Resource.show`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> ResourceApi<'a> {
     /// SDK: `Resource.identify`.
     ///
     /// `GET /organization/{organizationId}/resource/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Resource.index`.
     ///
     /// `GET /organization/{organizationId}/resource/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> ResourceIndexBuilder<'a> {
         ResourceIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> ResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Resource.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/resource/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> ResourceIndexAllBuilder<'a> {
         ResourceIndexAllBuilder {
             client: self.client,
@@ -98,6 +103,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Resource.filter`.
     ///
     /// `GET /organization/{organizationId}/resource/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> ResourceFilterBuilder<'a> {
         ResourceFilterBuilder {
             client: self.client,
@@ -113,6 +119,7 @@ impl<'a> ResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Resource.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/resource/filterAll/{page}`
+    #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> ResourceFilterAllBuilder<'a> {
         ResourceFilterAllBuilder {
             client: self.client,
@@ -128,6 +135,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Resource.list`.
     ///
     /// `GET /organization/{organizationId}/resource/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> ResourceListBuilder<'a> {
         ResourceListBuilder {
             client: self.client,
@@ -141,6 +149,7 @@ impl<'a> ResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Resource.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/resource/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> ResourceListAllBuilder<'a> {
         ResourceListAllBuilder {
             client: self.client,
@@ -154,6 +163,7 @@ impl<'a> ResourceApi<'a> {
     /// SDK: `Resource.edit`.
     ///
     /// `PUT /organization/{organizationId}/resource/{resourceId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         resource_id: &'a str,
@@ -173,6 +183,7 @@ impl<'a> ResourceApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Resource.delete`.
     ///
     /// `DELETE /organization/{organizationId}/resource/{resourceId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -191,6 +202,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Resource.availabilityListDay`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/availability/year/{year}/month/{month}/day/{day}/listDay`
+    #[inline]
     pub fn availability_list_day(
         &self,
         organization_id: &'a str,
@@ -212,6 +224,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Resource.availabilityListWeek`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/availability/year/{year}/week/{week}/listWeek`
+    #[inline]
     pub fn availability_list_week(
         &self,
         organization_id: &'a str,
@@ -232,6 +245,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Resource.availabilityListMonth`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/availability/year/{year}/month/{month}/listMonth`
+    #[inline]
     pub fn availability_list_month(
         &self,
         organization_id: &'a str,
@@ -252,6 +266,7 @@ impl<'a> ResourceApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Resource.availabilityEdit`.
     ///
     /// `PUT /organization/{organizationId}/resource/{resourceId}/availability/edit`
+    #[inline]
     pub fn availability_edit(
         &self,
         resource_id: &'a str,
@@ -271,6 +286,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Resource.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/resource/index/{page}`
+    #[inline]
     pub fn custom_entity_index(
         &self,
         custom_entity_type: &'a str,
@@ -291,6 +307,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Resource.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/resource/filter/{page}`
+    #[inline]
     pub fn custom_entity_filter(
         &self,
         custom_entity_type: &'a str,
@@ -312,6 +329,7 @@ impl<'a> ResourceApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Resource.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/resource/list`
+    #[inline]
     pub fn custom_entity_list(
         &self,
         custom_entity_type: &'a str,
@@ -340,6 +358,7 @@ pub struct ResourceAddBuilder<'a> {
 impl<'a> ResourceAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -347,6 +366,7 @@ impl<'a> ResourceAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -397,6 +417,7 @@ impl<'a> std::future::IntoFuture for ResourceAddBuilder<'a> {
         crate::types::ResourceEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -415,6 +436,7 @@ pub struct ResourceShowBuilder<'a> {
 impl<'a> ResourceShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -422,6 +444,7 @@ impl<'a> ResourceShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -472,6 +495,7 @@ impl<'a> std::future::IntoFuture for ResourceShowBuilder<'a> {
         crate::types::ResourceEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -490,6 +514,7 @@ pub struct ResourceIdentifyBuilder<'a> {
 impl<'a> ResourceIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -497,6 +522,7 @@ impl<'a> ResourceIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -547,6 +573,7 @@ impl<'a> std::future::IntoFuture for ResourceIdentifyBuilder<'a> {
         crate::types::ResourceEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -564,6 +591,7 @@ pub struct ResourceIndexBuilder<'a> {
 
 impl<'a> ResourceIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -571,6 +599,7 @@ impl<'a> ResourceIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -578,6 +607,7 @@ impl<'a> ResourceIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -623,6 +653,7 @@ impl<'a> ResourceIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -668,6 +699,7 @@ impl<'a> std::future::IntoFuture for ResourceIndexBuilder<'a> {
         crate::types::ResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -685,6 +717,7 @@ pub struct ResourceIndexAllBuilder<'a> {
 
 impl<'a> ResourceIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -692,6 +725,7 @@ impl<'a> ResourceIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -699,6 +733,7 @@ impl<'a> ResourceIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -744,6 +779,7 @@ impl<'a> ResourceIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -789,6 +825,7 @@ impl<'a> std::future::IntoFuture for ResourceIndexAllBuilder<'a> {
         crate::types::ResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -807,12 +844,14 @@ pub struct ResourceFilterBuilder<'a> {
 
 impl<'a> ResourceFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -820,6 +859,7 @@ impl<'a> ResourceFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -827,6 +867,7 @@ impl<'a> ResourceFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -874,6 +915,7 @@ impl<'a> ResourceFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -919,6 +961,7 @@ impl<'a> std::future::IntoFuture for ResourceFilterBuilder<'a> {
         crate::types::ResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -937,12 +980,14 @@ pub struct ResourceFilterAllBuilder<'a> {
 
 impl<'a> ResourceFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -950,6 +995,7 @@ impl<'a> ResourceFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -957,6 +1003,7 @@ impl<'a> ResourceFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1004,6 +1051,7 @@ impl<'a> ResourceFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1049,6 +1097,7 @@ impl<'a> std::future::IntoFuture for ResourceFilterAllBuilder<'a> {
         crate::types::ResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1066,6 +1115,7 @@ pub struct ResourceListBuilder<'a> {
 impl<'a> ResourceListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1073,6 +1123,7 @@ impl<'a> ResourceListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1122,6 +1173,7 @@ impl<'a> std::future::IntoFuture for ResourceListBuilder<'a> {
         crate::types::ResourceListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1139,6 +1191,7 @@ pub struct ResourceListAllBuilder<'a> {
 impl<'a> ResourceListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1146,6 +1199,7 @@ impl<'a> ResourceListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1195,6 +1249,7 @@ impl<'a> std::future::IntoFuture for ResourceListAllBuilder<'a> {
         crate::types::ResourceListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1213,6 +1268,7 @@ pub struct ResourceEditBuilder<'a> {
 
 impl<'a> ResourceEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1220,6 +1276,7 @@ impl<'a> ResourceEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1227,6 +1284,7 @@ impl<'a> ResourceEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1279,6 +1337,7 @@ impl<'a> std::future::IntoFuture for ResourceEditBuilder<'a> {
         crate::types::ResourceEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1297,6 +1356,7 @@ pub struct ResourceDeleteBuilder<'a> {
 impl<'a> ResourceDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1304,6 +1364,7 @@ impl<'a> ResourceDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1354,6 +1415,7 @@ impl<'a> std::future::IntoFuture for ResourceDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1374,18 +1436,21 @@ pub struct ResourceAvailabilityListDayBuilder<'a> {
 
 impl<'a> ResourceAvailabilityListDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
@@ -1393,6 +1458,7 @@ impl<'a> ResourceAvailabilityListDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1400,6 +1466,7 @@ impl<'a> ResourceAvailabilityListDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1456,6 +1523,7 @@ impl<'a> std::future::IntoFuture for ResourceAvailabilityListDayBuilder<'a> {
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1475,12 +1543,14 @@ pub struct ResourceAvailabilityListWeekBuilder<'a> {
 
 impl<'a> ResourceAvailabilityListWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
@@ -1488,6 +1558,7 @@ impl<'a> ResourceAvailabilityListWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1495,6 +1566,7 @@ impl<'a> ResourceAvailabilityListWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1549,6 +1621,7 @@ impl<'a> std::future::IntoFuture for ResourceAvailabilityListWeekBuilder<'a> {
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1568,12 +1641,14 @@ pub struct ResourceAvailabilityListMonthBuilder<'a> {
 
 impl<'a> ResourceAvailabilityListMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
@@ -1581,6 +1656,7 @@ impl<'a> ResourceAvailabilityListMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1588,6 +1664,7 @@ impl<'a> ResourceAvailabilityListMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1642,6 +1719,7 @@ impl<'a> std::future::IntoFuture for ResourceAvailabilityListMonthBuilder<'a> {
         crate::types::AvailabilityDayRangeListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1660,6 +1738,7 @@ pub struct ResourceAvailabilityEditBuilder<'a> {
 
 impl<'a> ResourceAvailabilityEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1667,6 +1746,7 @@ impl<'a> ResourceAvailabilityEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1674,6 +1754,7 @@ impl<'a> ResourceAvailabilityEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1726,6 +1807,7 @@ impl<'a> std::future::IntoFuture for ResourceAvailabilityEditBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1745,12 +1827,14 @@ pub struct ResourceCustomEntityIndexBuilder<'a> {
 
 impl<'a> ResourceCustomEntityIndexBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1758,6 +1842,7 @@ impl<'a> ResourceCustomEntityIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1765,6 +1850,7 @@ impl<'a> ResourceCustomEntityIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1813,6 +1899,7 @@ impl<'a> ResourceCustomEntityIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1858,6 +1945,7 @@ impl<'a> std::future::IntoFuture for ResourceCustomEntityIndexBuilder<'a> {
         crate::types::ResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1878,18 +1966,21 @@ pub struct ResourceCustomEntityFilterBuilder<'a> {
 
 impl<'a> ResourceCustomEntityFilterBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1897,6 +1988,7 @@ impl<'a> ResourceCustomEntityFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1904,6 +1996,7 @@ impl<'a> ResourceCustomEntityFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1954,6 +2047,7 @@ impl<'a> ResourceCustomEntityFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1999,6 +2093,7 @@ impl<'a> std::future::IntoFuture for ResourceCustomEntityFilterBuilder<'a> {
         crate::types::ResourcePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -2017,6 +2112,7 @@ pub struct ResourceCustomEntityListBuilder<'a> {
 
 impl<'a> ResourceCustomEntityListBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -2024,6 +2120,7 @@ impl<'a> ResourceCustomEntityListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -2031,6 +2128,7 @@ impl<'a> ResourceCustomEntityListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -2083,6 +2181,7 @@ impl<'a> std::future::IntoFuture for ResourceCustomEntityListBuilder<'a> {
         crate::types::ResourceListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

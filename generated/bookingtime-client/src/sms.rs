@@ -16,6 +16,7 @@ impl<'a> SmsApi<'a> {
     /// SDK: `Sms.show`.
     ///
     /// `GET /organization/{organizationId}/sms/{smsId}/show`
+    #[inline]
     pub fn show(&self, organization_id: &'a str, sms_id: &'a str) -> SmsShowBuilder<'a> {
         SmsShowBuilder {
             client: self.client,
@@ -30,6 +31,7 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.index`.
     ///
     /// `GET /organization/{organizationId}/sms/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> SmsIndexBuilder<'a> {
         SmsIndexBuilder {
             client: self.client,
@@ -44,6 +46,7 @@ impl<'a> SmsApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Sms.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> SmsIndexAllBuilder<'a> {
         SmsIndexAllBuilder {
             client: self.client,
@@ -58,6 +61,7 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.filter`.
     ///
     /// `GET /organization/{organizationId}/sms/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> SmsFilterBuilder<'a> {
         SmsFilterBuilder {
             client: self.client,
@@ -73,6 +77,7 @@ impl<'a> SmsApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Sms.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/filterAll/{page}`
+    #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> SmsFilterAllBuilder<'a> {
         SmsFilterAllBuilder {
             client: self.client,
@@ -88,6 +93,7 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Sms.list`.
     ///
     /// `GET /organization/{organizationId}/sms/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> SmsListBuilder<'a> {
         SmsListBuilder {
             client: self.client,
@@ -101,6 +107,7 @@ impl<'a> SmsApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Sms.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> SmsListAllBuilder<'a> {
         SmsListAllBuilder {
             client: self.client,
@@ -114,6 +121,7 @@ impl<'a> SmsApi<'a> {
     /// SDK: `Sms.resend`.
     ///
     /// `POST /organization/{organizationId}/sms/{smsId}/resend`
+    #[inline]
     pub fn resend(
         &self,
         organization_id: &'a str,
@@ -132,6 +140,7 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/index/{page}`
+    #[inline]
     pub fn customer_index(
         &self,
         organization_id: &'a str,
@@ -151,6 +160,7 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/filter/{page}`
+    #[inline]
     pub fn customer_filter(
         &self,
         organization_id: &'a str,
@@ -171,6 +181,7 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Sms.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/list`
+    #[inline]
     pub fn customer_list(
         &self,
         organization_id: &'a str,
@@ -189,6 +200,7 @@ impl<'a> SmsApi<'a> {
     /// SDK: `Sms.customerAdd`.
     ///
     /// `POST /organization/{organizationId}/customer/{customerId}/sms/add`
+    #[inline]
     pub fn customer_add(
         &self,
         customer_id: &'a str,
@@ -217,6 +229,7 @@ pub struct SmsShowBuilder<'a> {
 impl<'a> SmsShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -224,6 +237,7 @@ impl<'a> SmsShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -274,6 +288,7 @@ impl<'a> std::future::IntoFuture for SmsShowBuilder<'a> {
         crate::types::SmsEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -291,6 +306,7 @@ pub struct SmsIndexBuilder<'a> {
 
 impl<'a> SmsIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -298,6 +314,7 @@ impl<'a> SmsIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -305,6 +322,7 @@ impl<'a> SmsIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -350,6 +368,7 @@ impl<'a> SmsIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -391,6 +410,7 @@ impl<'a> std::future::IntoFuture for SmsIndexBuilder<'a> {
         crate::types::SmsPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -408,6 +428,7 @@ pub struct SmsIndexAllBuilder<'a> {
 
 impl<'a> SmsIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -415,6 +436,7 @@ impl<'a> SmsIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -422,6 +444,7 @@ impl<'a> SmsIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -467,6 +490,7 @@ impl<'a> SmsIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -508,6 +532,7 @@ impl<'a> std::future::IntoFuture for SmsIndexAllBuilder<'a> {
         crate::types::SmsPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -526,12 +551,14 @@ pub struct SmsFilterBuilder<'a> {
 
 impl<'a> SmsFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -539,6 +566,7 @@ impl<'a> SmsFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -546,6 +574,7 @@ impl<'a> SmsFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -593,6 +622,7 @@ impl<'a> SmsFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -634,6 +664,7 @@ impl<'a> std::future::IntoFuture for SmsFilterBuilder<'a> {
         crate::types::SmsPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -652,12 +683,14 @@ pub struct SmsFilterAllBuilder<'a> {
 
 impl<'a> SmsFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -665,6 +698,7 @@ impl<'a> SmsFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -672,6 +706,7 @@ impl<'a> SmsFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -719,6 +754,7 @@ impl<'a> SmsFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -760,6 +796,7 @@ impl<'a> std::future::IntoFuture for SmsFilterAllBuilder<'a> {
         crate::types::SmsPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -777,6 +814,7 @@ pub struct SmsListBuilder<'a> {
 impl<'a> SmsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -784,6 +822,7 @@ impl<'a> SmsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -833,6 +872,7 @@ impl<'a> std::future::IntoFuture for SmsListBuilder<'a> {
         crate::types::SmsListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -850,6 +890,7 @@ pub struct SmsListAllBuilder<'a> {
 impl<'a> SmsListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -857,6 +898,7 @@ impl<'a> SmsListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -906,6 +948,7 @@ impl<'a> std::future::IntoFuture for SmsListAllBuilder<'a> {
         crate::types::SmsListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -924,6 +967,7 @@ pub struct SmsResendBuilder<'a> {
 impl<'a> SmsResendBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -931,6 +975,7 @@ impl<'a> SmsResendBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -981,6 +1026,7 @@ impl<'a> std::future::IntoFuture for SmsResendBuilder<'a> {
         crate::types::SmsEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -999,6 +1045,7 @@ pub struct SmsCustomerIndexBuilder<'a> {
 
 impl<'a> SmsCustomerIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -1006,6 +1053,7 @@ impl<'a> SmsCustomerIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1013,6 +1061,7 @@ impl<'a> SmsCustomerIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1059,6 +1108,7 @@ impl<'a> SmsCustomerIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -1100,6 +1150,7 @@ impl<'a> std::future::IntoFuture for SmsCustomerIndexBuilder<'a> {
         crate::types::SmsPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1119,12 +1170,14 @@ pub struct SmsCustomerFilterBuilder<'a> {
 
 impl<'a> SmsCustomerFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -1132,6 +1185,7 @@ impl<'a> SmsCustomerFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1139,6 +1193,7 @@ impl<'a> SmsCustomerFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1187,6 +1242,7 @@ impl<'a> SmsCustomerFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Sms, crate::types::ErrorEnvelope> {
@@ -1228,6 +1284,7 @@ impl<'a> std::future::IntoFuture for SmsCustomerFilterBuilder<'a> {
         crate::types::SmsPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1246,6 +1303,7 @@ pub struct SmsCustomerListBuilder<'a> {
 impl<'a> SmsCustomerListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1253,6 +1311,7 @@ impl<'a> SmsCustomerListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1303,6 +1362,7 @@ impl<'a> std::future::IntoFuture for SmsCustomerListBuilder<'a> {
         crate::types::SmsListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1321,6 +1381,7 @@ pub struct SmsCustomerAddBuilder<'a> {
 
 impl<'a> SmsCustomerAddBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1328,6 +1389,7 @@ impl<'a> SmsCustomerAddBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1335,6 +1397,7 @@ impl<'a> SmsCustomerAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1387,6 +1450,7 @@ impl<'a> std::future::IntoFuture for SmsCustomerAddBuilder<'a> {
         crate::types::SmsEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// SDK: `SmsTemplate.add`.
     ///
     /// `POST /organization/{organizationId}/smsTemplate/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// SDK: `SmsTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/{smsTemplateId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// SDK: `SmsTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> SmsTemplateIndexBuilder<'a> {
         SmsTemplateIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/indexAll/{page}`
+    #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> SmsTemplateIndexAllBuilder<'a> {
         SmsTemplateIndexAllBuilder {
             client: self.client,
@@ -98,6 +103,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> SmsTemplateFilterBuilder<'a> {
         SmsTemplateFilterBuilder {
             client: self.client,
@@ -113,6 +119,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -131,6 +138,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `SmsTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> SmsTemplateListBuilder<'a> {
         SmsTemplateListBuilder {
             client: self.client,
@@ -144,6 +152,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `SmsTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/listAll`
+    #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> SmsTemplateListAllBuilder<'a> {
         SmsTemplateListAllBuilder {
             client: self.client,
@@ -157,6 +166,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// SDK: `SmsTemplate.edit`.
     ///
     /// `PUT /organization/{organizationId}/smsTemplate/{smsTemplateId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         sms_template_id: &'a str,
@@ -176,6 +186,7 @@ impl<'a> SmsTemplateApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `SmsTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/smsTemplate/{smsTemplateId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -203,6 +214,7 @@ pub struct SmsTemplateAddBuilder<'a> {
 impl<'a> SmsTemplateAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -210,6 +222,7 @@ impl<'a> SmsTemplateAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -260,6 +273,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateAddBuilder<'a> {
         crate::types::SmsTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -278,6 +292,7 @@ pub struct SmsTemplateShowBuilder<'a> {
 impl<'a> SmsTemplateShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -285,6 +300,7 @@ impl<'a> SmsTemplateShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -335,6 +351,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateShowBuilder<'a> {
         crate::types::SmsTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -353,6 +370,7 @@ pub struct SmsTemplateIdentifyBuilder<'a> {
 impl<'a> SmsTemplateIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -360,6 +378,7 @@ impl<'a> SmsTemplateIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -410,6 +429,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateIdentifyBuilder<'a> {
         crate::types::SmsTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -427,6 +447,7 @@ pub struct SmsTemplateIndexBuilder<'a> {
 
 impl<'a> SmsTemplateIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -434,6 +455,7 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -441,6 +463,7 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -486,6 +509,7 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -531,6 +555,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateIndexBuilder<'a> {
         crate::types::SmsTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -548,6 +573,7 @@ pub struct SmsTemplateIndexAllBuilder<'a> {
 
 impl<'a> SmsTemplateIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -555,6 +581,7 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -562,6 +589,7 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -607,6 +635,7 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -652,6 +681,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateIndexAllBuilder<'a> {
         crate::types::SmsTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -670,12 +700,14 @@ pub struct SmsTemplateFilterBuilder<'a> {
 
 impl<'a> SmsTemplateFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -683,6 +715,7 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -690,6 +723,7 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -737,6 +771,7 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -782,6 +817,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateFilterBuilder<'a> {
         crate::types::SmsTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -800,12 +836,14 @@ pub struct SmsTemplateFilterAllBuilder<'a> {
 
 impl<'a> SmsTemplateFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -813,6 +851,7 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -820,6 +859,7 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -867,6 +907,7 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -912,6 +953,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateFilterAllBuilder<'a> {
         crate::types::SmsTemplatePaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -929,6 +971,7 @@ pub struct SmsTemplateListBuilder<'a> {
 impl<'a> SmsTemplateListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -936,6 +979,7 @@ impl<'a> SmsTemplateListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -985,6 +1029,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateListBuilder<'a> {
         crate::types::SmsTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1002,6 +1047,7 @@ pub struct SmsTemplateListAllBuilder<'a> {
 impl<'a> SmsTemplateListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1009,6 +1055,7 @@ impl<'a> SmsTemplateListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1058,6 +1105,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateListAllBuilder<'a> {
         crate::types::SmsTemplateListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1076,6 +1124,7 @@ pub struct SmsTemplateEditBuilder<'a> {
 
 impl<'a> SmsTemplateEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1083,6 +1132,7 @@ impl<'a> SmsTemplateEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1090,6 +1140,7 @@ impl<'a> SmsTemplateEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1142,6 +1193,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateEditBuilder<'a> {
         crate::types::SmsTemplateEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1160,6 +1212,7 @@ pub struct SmsTemplateDeleteBuilder<'a> {
 impl<'a> SmsTemplateDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1167,6 +1220,7 @@ impl<'a> SmsTemplateDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1217,6 +1271,7 @@ impl<'a> std::future::IntoFuture for SmsTemplateDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

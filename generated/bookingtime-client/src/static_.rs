@@ -16,6 +16,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.countryList`.
     ///
     /// `GET /static/country/list`
+    #[inline]
     pub fn country_list(&self) -> StaticCountryListBuilder<'a> {
         StaticCountryListBuilder {
             client: self.client,
@@ -28,6 +29,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.currencyList`.
     ///
     /// `GET /static/currency/list`
+    #[inline]
     pub fn currency_list(&self) -> StaticCurrencyListBuilder<'a> {
         StaticCurrencyListBuilder {
             client: self.client,
@@ -40,6 +42,7 @@ impl<'a> StaticApi<'a> {
     /// Looks up an error code. The server answers with the HTTP status equal to the requested `errorCode` (e.g. 404 for `/static/error/404/show`); the official SDK treats exactly that status as success. Clients should therefore treat any status equal to `errorCode` as a successful lookup and decode the envelope; the only response is therefore `default`, which the generator treats as the success response when no 2xx is listed. SDK: `Static.errorShow`.
     ///
     /// `GET /static/error/{errorCode}/show`
+    #[inline]
     pub fn error_show(&self) -> StaticErrorShowBuilder<'a> {
         StaticErrorShowBuilder {
             client: self.client,
@@ -53,6 +56,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.languageList`.
     ///
     /// `GET /static/language/list`
+    #[inline]
     pub fn language_list(&self) -> StaticLanguageListBuilder<'a> {
         StaticLanguageListBuilder {
             client: self.client,
@@ -65,6 +69,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.logCategoryList`.
     ///
     /// `GET /static/logCategory/list`
+    #[inline]
     pub fn log_category_list(&self) -> StaticLogCategoryListBuilder<'a> {
         StaticLogCategoryListBuilder {
             client: self.client,
@@ -77,6 +82,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.markerList`.
     ///
     /// `GET /static/marker/list`
+    #[inline]
     pub fn marker_list(&self) -> StaticMarkerListBuilder<'a> {
         StaticMarkerListBuilder {
             client: self.client,
@@ -89,6 +95,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.permissionList`.
     ///
     /// `GET /static/permission/list`
+    #[inline]
     pub fn permission_list(&self) -> StaticPermissionListBuilder<'a> {
         StaticPermissionListBuilder {
             client: self.client,
@@ -101,6 +108,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.sectorList`.
     ///
     /// `GET /static/sector/list`
+    #[inline]
     pub fn sector_list(&self) -> StaticSectorListBuilder<'a> {
         StaticSectorListBuilder {
             client: self.client,
@@ -113,6 +121,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.timeZoneList`.
     ///
     /// `GET /static/timeZone/list`
+    #[inline]
     pub fn time_zone_list(&self) -> StaticTimeZoneListBuilder<'a> {
         StaticTimeZoneListBuilder {
             client: self.client,
@@ -125,6 +134,7 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.organizationTemplateDataList`.
     ///
     /// `GET /static/organizationTemplateData/list`
+    #[inline]
     pub fn organization_template_data_list(
         &self,
     ) -> StaticOrganizationTemplateDataListBuilder<'a> {
@@ -146,6 +156,7 @@ pub struct StaticCountryListBuilder<'a> {
 impl<'a> StaticCountryListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -153,6 +164,7 @@ impl<'a> StaticCountryListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -201,6 +213,7 @@ impl<'a> std::future::IntoFuture for StaticCountryListBuilder<'a> {
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -217,6 +230,7 @@ pub struct StaticCurrencyListBuilder<'a> {
 impl<'a> StaticCurrencyListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -224,6 +238,7 @@ impl<'a> StaticCurrencyListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -272,6 +287,7 @@ impl<'a> std::future::IntoFuture for StaticCurrencyListBuilder<'a> {
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -288,6 +304,7 @@ pub struct StaticErrorShowBuilder<'a> {
 
 impl<'a> StaticErrorShowBuilder<'a> {
     /// The error code to look up (an HTTP status code such as 404). (`errorCode`, path, required)
+    #[inline]
     pub fn error_code(mut self, value: i32) -> Self {
         self.error_code = Some(value);
         self
@@ -295,6 +312,7 @@ impl<'a> StaticErrorShowBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -302,6 +320,7 @@ impl<'a> StaticErrorShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -349,6 +368,7 @@ impl<'a> std::future::IntoFuture for StaticErrorShowBuilder<'a> {
         crate::types::GenericEnvelope,
         std::convert::Infallible,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -365,6 +385,7 @@ pub struct StaticLanguageListBuilder<'a> {
 impl<'a> StaticLanguageListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -372,6 +393,7 @@ impl<'a> StaticLanguageListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -420,6 +442,7 @@ impl<'a> std::future::IntoFuture for StaticLanguageListBuilder<'a> {
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -436,6 +459,7 @@ pub struct StaticLogCategoryListBuilder<'a> {
 impl<'a> StaticLogCategoryListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -443,6 +467,7 @@ impl<'a> StaticLogCategoryListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -491,6 +516,7 @@ impl<'a> std::future::IntoFuture for StaticLogCategoryListBuilder<'a> {
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -507,6 +533,7 @@ pub struct StaticMarkerListBuilder<'a> {
 impl<'a> StaticMarkerListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -514,6 +541,7 @@ impl<'a> StaticMarkerListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -562,6 +590,7 @@ impl<'a> std::future::IntoFuture for StaticMarkerListBuilder<'a> {
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -578,6 +607,7 @@ pub struct StaticPermissionListBuilder<'a> {
 impl<'a> StaticPermissionListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -585,6 +615,7 @@ impl<'a> StaticPermissionListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -633,6 +664,7 @@ impl<'a> std::future::IntoFuture for StaticPermissionListBuilder<'a> {
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -649,6 +681,7 @@ pub struct StaticSectorListBuilder<'a> {
 impl<'a> StaticSectorListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -656,6 +689,7 @@ impl<'a> StaticSectorListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -704,6 +738,7 @@ impl<'a> std::future::IntoFuture for StaticSectorListBuilder<'a> {
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -720,6 +755,7 @@ pub struct StaticTimeZoneListBuilder<'a> {
 impl<'a> StaticTimeZoneListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -727,6 +763,7 @@ impl<'a> StaticTimeZoneListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -775,6 +812,7 @@ impl<'a> std::future::IntoFuture for StaticTimeZoneListBuilder<'a> {
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -791,6 +829,7 @@ pub struct StaticOrganizationTemplateDataListBuilder<'a> {
 impl<'a> StaticOrganizationTemplateDataListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -798,6 +837,7 @@ impl<'a> StaticOrganizationTemplateDataListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -846,6 +886,7 @@ impl<'a> std::future::IntoFuture for StaticOrganizationTemplateDataListBuilder<'
         crate::types::StaticEntryListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> StatisticApi<'a> {
     /// SDK: `Statistic.show`.
     ///
     /// `GET /organization/{organizationId}/statistic/{statisticId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> StatisticApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexDay`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexDay/{page}`
+    #[inline]
     pub fn index_day(&self, organization_id: &'a str) -> StatisticIndexDayBuilder<'a> {
         StatisticIndexDayBuilder {
             client: self.client,
@@ -51,6 +53,7 @@ impl<'a> StatisticApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexDay` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexAllDay/{page}`
+    #[inline]
     pub fn index_all_day(
         &self,
         organization_id: &'a str,
@@ -71,6 +74,7 @@ impl<'a> StatisticApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexWeek`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/week/{week}/indexWeek/{page}`
+    #[inline]
     pub fn index_week(&self, organization_id: &'a str) -> StatisticIndexWeekBuilder<'a> {
         StatisticIndexWeekBuilder {
             client: self.client,
@@ -87,6 +91,7 @@ impl<'a> StatisticApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexWeek` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/week/{week}/indexAllWeek/{page}`
+    #[inline]
     pub fn index_all_week(
         &self,
         organization_id: &'a str,
@@ -106,6 +111,7 @@ impl<'a> StatisticApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexMonth`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/indexMonth/{page}`
+    #[inline]
     pub fn index_month(
         &self,
         organization_id: &'a str,
@@ -125,6 +131,7 @@ impl<'a> StatisticApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexMonth` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/indexAllMonth/{page}`
+    #[inline]
     pub fn index_all_month(
         &self,
         organization_id: &'a str,
@@ -153,6 +160,7 @@ pub struct StatisticShowBuilder<'a> {
 impl<'a> StatisticShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -160,6 +168,7 @@ impl<'a> StatisticShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -210,6 +219,7 @@ impl<'a> std::future::IntoFuture for StatisticShowBuilder<'a> {
         crate::types::StatisticEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -230,24 +240,28 @@ pub struct StatisticIndexDayBuilder<'a> {
 
 impl<'a> StatisticIndexDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -255,6 +269,7 @@ impl<'a> StatisticIndexDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -262,6 +277,7 @@ impl<'a> StatisticIndexDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -313,6 +329,7 @@ impl<'a> StatisticIndexDayBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -358,6 +375,7 @@ impl<'a> std::future::IntoFuture for StatisticIndexDayBuilder<'a> {
         crate::types::StatisticPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -378,24 +396,28 @@ pub struct StatisticIndexAllDayBuilder<'a> {
 
 impl<'a> StatisticIndexAllDayBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Day of the month, 1-31. (`day`, path, required)
+    #[inline]
     pub fn day(mut self, value: i32) -> Self {
         self.day = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -403,6 +425,7 @@ impl<'a> StatisticIndexAllDayBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -410,6 +433,7 @@ impl<'a> StatisticIndexAllDayBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -461,6 +485,7 @@ impl<'a> StatisticIndexAllDayBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -506,6 +531,7 @@ impl<'a> std::future::IntoFuture for StatisticIndexAllDayBuilder<'a> {
         crate::types::StatisticPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -525,18 +551,21 @@ pub struct StatisticIndexWeekBuilder<'a> {
 
 impl<'a> StatisticIndexWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -544,6 +573,7 @@ impl<'a> StatisticIndexWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -551,6 +581,7 @@ impl<'a> StatisticIndexWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -600,6 +631,7 @@ impl<'a> StatisticIndexWeekBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -645,6 +677,7 @@ impl<'a> std::future::IntoFuture for StatisticIndexWeekBuilder<'a> {
         crate::types::StatisticPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -664,18 +697,21 @@ pub struct StatisticIndexAllWeekBuilder<'a> {
 
 impl<'a> StatisticIndexAllWeekBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// ISO calendar week, 1-53. (`week`, path, required)
+    #[inline]
     pub fn week(mut self, value: i32) -> Self {
         self.week = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -683,6 +719,7 @@ impl<'a> StatisticIndexAllWeekBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -690,6 +727,7 @@ impl<'a> StatisticIndexAllWeekBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -739,6 +777,7 @@ impl<'a> StatisticIndexAllWeekBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -784,6 +823,7 @@ impl<'a> std::future::IntoFuture for StatisticIndexAllWeekBuilder<'a> {
         crate::types::StatisticPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -803,18 +843,21 @@ pub struct StatisticIndexMonthBuilder<'a> {
 
 impl<'a> StatisticIndexMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -822,6 +865,7 @@ impl<'a> StatisticIndexMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -829,6 +873,7 @@ impl<'a> StatisticIndexMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -878,6 +923,7 @@ impl<'a> StatisticIndexMonthBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -923,6 +969,7 @@ impl<'a> std::future::IntoFuture for StatisticIndexMonthBuilder<'a> {
         crate::types::StatisticPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -942,18 +989,21 @@ pub struct StatisticIndexAllMonthBuilder<'a> {
 
 impl<'a> StatisticIndexAllMonthBuilder<'a> {
     /// Calendar year, e.g. 2025. (`year`, path, required)
+    #[inline]
     pub fn year(mut self, value: i32) -> Self {
         self.year = Some(value);
         self
     }
 
     /// Month of the year, 1-12. (`month`, path, required)
+    #[inline]
     pub fn month(mut self, value: i32) -> Self {
         self.month = Some(value);
         self
     }
 
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -961,6 +1011,7 @@ impl<'a> StatisticIndexAllMonthBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -968,6 +1019,7 @@ impl<'a> StatisticIndexAllMonthBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1017,6 +1069,7 @@ impl<'a> StatisticIndexAllMonthBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -1062,6 +1115,7 @@ impl<'a> std::future::IntoFuture for StatisticIndexAllMonthBuilder<'a> {
         crate::types::StatisticPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

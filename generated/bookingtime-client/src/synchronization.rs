@@ -16,6 +16,7 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.add`.
     ///
     /// `POST /organization/{organizationId}/synchronization/add`
+    #[inline]
     pub fn add(
         &self,
         organization_id: &'a str,
@@ -34,6 +35,7 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.show`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{synchronizationId}/show`
+    #[inline]
     pub fn show(
         &self,
         organization_id: &'a str,
@@ -52,6 +54,7 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.identify`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{customId}/identify`
+    #[inline]
     pub fn identify(
         &self,
         organization_id: &'a str,
@@ -70,6 +73,7 @@ impl<'a> SynchronizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Synchronization.index`.
     ///
     /// `GET /organization/{organizationId}/synchronization/index/{page}`
+    #[inline]
     pub fn index(&self, organization_id: &'a str) -> SynchronizationIndexBuilder<'a> {
         SynchronizationIndexBuilder {
             client: self.client,
@@ -84,6 +88,7 @@ impl<'a> SynchronizationApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Synchronization.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/synchronization/indexAll/{page}`
+    #[inline]
     pub fn index_all(
         &self,
         organization_id: &'a str,
@@ -101,6 +106,7 @@ impl<'a> SynchronizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Synchronization.filter`.
     ///
     /// `GET /organization/{organizationId}/synchronization/filter/{page}`
+    #[inline]
     pub fn filter(&self, organization_id: &'a str) -> SynchronizationFilterBuilder<'a> {
         SynchronizationFilterBuilder {
             client: self.client,
@@ -116,6 +122,7 @@ impl<'a> SynchronizationApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Synchronization.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/synchronization/filterAll/{page}`
+    #[inline]
     pub fn filter_all(
         &self,
         organization_id: &'a str,
@@ -134,6 +141,7 @@ impl<'a> SynchronizationApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Synchronization.list`.
     ///
     /// `GET /organization/{organizationId}/synchronization/list`
+    #[inline]
     pub fn list(&self, organization_id: &'a str) -> SynchronizationListBuilder<'a> {
         SynchronizationListBuilder {
             client: self.client,
@@ -147,6 +155,7 @@ impl<'a> SynchronizationApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Synchronization.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/synchronization/listAll`
+    #[inline]
     pub fn list_all(
         &self,
         organization_id: &'a str,
@@ -163,6 +172,7 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.edit`.
     ///
     /// `PUT /organization/{organizationId}/synchronization/{synchronizationId}/edit`
+    #[inline]
     pub fn edit(
         &self,
         synchronization_id: &'a str,
@@ -182,6 +192,7 @@ impl<'a> SynchronizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Synchronization.delete`.
     ///
     /// `DELETE /organization/{organizationId}/synchronization/{synchronizationId}/delete`
+    #[inline]
     pub fn delete(
         &self,
         organization_id: &'a str,
@@ -200,6 +211,7 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.reset`.
     ///
     /// `PUT /organization/{organizationId}/synchronization/{synchronizationId}/reset`
+    #[inline]
     pub fn reset(
         &self,
         organization_id: &'a str,
@@ -227,6 +239,7 @@ pub struct SynchronizationAddBuilder<'a> {
 impl<'a> SynchronizationAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -234,6 +247,7 @@ impl<'a> SynchronizationAddBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -284,6 +298,7 @@ impl<'a> std::future::IntoFuture for SynchronizationAddBuilder<'a> {
         crate::types::SynchronizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -302,6 +317,7 @@ pub struct SynchronizationShowBuilder<'a> {
 impl<'a> SynchronizationShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -309,6 +325,7 @@ impl<'a> SynchronizationShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -359,6 +376,7 @@ impl<'a> std::future::IntoFuture for SynchronizationShowBuilder<'a> {
         crate::types::SynchronizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -377,6 +395,7 @@ pub struct SynchronizationIdentifyBuilder<'a> {
 impl<'a> SynchronizationIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -384,6 +403,7 @@ impl<'a> SynchronizationIdentifyBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -434,6 +454,7 @@ impl<'a> std::future::IntoFuture for SynchronizationIdentifyBuilder<'a> {
         crate::types::SynchronizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -451,6 +472,7 @@ pub struct SynchronizationIndexBuilder<'a> {
 
 impl<'a> SynchronizationIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -458,6 +480,7 @@ impl<'a> SynchronizationIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -465,6 +488,7 @@ impl<'a> SynchronizationIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -512,6 +536,7 @@ impl<'a> SynchronizationIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -559,6 +584,7 @@ impl<'a> std::future::IntoFuture for SynchronizationIndexBuilder<'a> {
         crate::types::SynchronizationPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -576,6 +602,7 @@ pub struct SynchronizationIndexAllBuilder<'a> {
 
 impl<'a> SynchronizationIndexAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -583,6 +610,7 @@ impl<'a> SynchronizationIndexAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -590,6 +618,7 @@ impl<'a> SynchronizationIndexAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -637,6 +666,7 @@ impl<'a> SynchronizationIndexAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -684,6 +714,7 @@ impl<'a> std::future::IntoFuture for SynchronizationIndexAllBuilder<'a> {
         crate::types::SynchronizationPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -702,12 +733,14 @@ pub struct SynchronizationFilterBuilder<'a> {
 
 impl<'a> SynchronizationFilterBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -715,6 +748,7 @@ impl<'a> SynchronizationFilterBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -722,6 +756,7 @@ impl<'a> SynchronizationFilterBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -771,6 +806,7 @@ impl<'a> SynchronizationFilterBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -818,6 +854,7 @@ impl<'a> std::future::IntoFuture for SynchronizationFilterBuilder<'a> {
         crate::types::SynchronizationPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -836,12 +873,14 @@ pub struct SynchronizationFilterAllBuilder<'a> {
 
 impl<'a> SynchronizationFilterAllBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it. (`searchQuery`, query, required)
+    #[inline]
     pub fn search_query(mut self, value: &'a str) -> Self {
         self.search_query = Some(value);
         self
@@ -849,6 +888,7 @@ impl<'a> SynchronizationFilterAllBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -856,6 +896,7 @@ impl<'a> SynchronizationFilterAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -905,6 +946,7 @@ impl<'a> SynchronizationFilterAllBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -952,6 +994,7 @@ impl<'a> std::future::IntoFuture for SynchronizationFilterAllBuilder<'a> {
         crate::types::SynchronizationPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -969,6 +1012,7 @@ pub struct SynchronizationListBuilder<'a> {
 impl<'a> SynchronizationListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -976,6 +1020,7 @@ impl<'a> SynchronizationListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1025,6 +1070,7 @@ impl<'a> std::future::IntoFuture for SynchronizationListBuilder<'a> {
         crate::types::SynchronizationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1042,6 +1088,7 @@ pub struct SynchronizationListAllBuilder<'a> {
 impl<'a> SynchronizationListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1049,6 +1096,7 @@ impl<'a> SynchronizationListAllBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1098,6 +1146,7 @@ impl<'a> std::future::IntoFuture for SynchronizationListAllBuilder<'a> {
         crate::types::SynchronizationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1116,6 +1165,7 @@ pub struct SynchronizationEditBuilder<'a> {
 
 impl<'a> SynchronizationEditBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -1123,6 +1173,7 @@ impl<'a> SynchronizationEditBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1130,6 +1181,7 @@ impl<'a> SynchronizationEditBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1182,6 +1234,7 @@ impl<'a> std::future::IntoFuture for SynchronizationEditBuilder<'a> {
         crate::types::SynchronizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1200,6 +1253,7 @@ pub struct SynchronizationDeleteBuilder<'a> {
 impl<'a> SynchronizationDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1207,6 +1261,7 @@ impl<'a> SynchronizationDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1257,6 +1312,7 @@ impl<'a> std::future::IntoFuture for SynchronizationDeleteBuilder<'a> {
         crate::types::GenericEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1275,6 +1331,7 @@ pub struct SynchronizationResetBuilder<'a> {
 impl<'a> SynchronizationResetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1282,6 +1339,7 @@ impl<'a> SynchronizationResetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1332,6 +1390,7 @@ impl<'a> std::future::IntoFuture for SynchronizationResetBuilder<'a> {
         crate::types::SynchronizationEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> SynchronizationLogApi<'a> {
     /// SDK: `SynchronizationLog.show`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/{synchronizationLogId}/show`
+    #[inline]
     pub fn show(
         &self,
         synchronization_id: &'a str,
@@ -35,6 +36,7 @@ impl<'a> SynchronizationLogApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SynchronizationLog.index`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}`
+    #[inline]
     pub fn index(
         &self,
         organization_id: &'a str,
@@ -63,6 +65,7 @@ pub struct SynchronizationLogShowBuilder<'a> {
 
 impl<'a> SynchronizationLogShowBuilder<'a> {
     /// Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme). (`organizationId`, path, required)
+    #[inline]
     pub fn organization_id(mut self, value: &'a str) -> Self {
         self.organization_id = Some(value);
         self
@@ -70,6 +73,7 @@ impl<'a> SynchronizationLogShowBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -77,6 +81,7 @@ impl<'a> SynchronizationLogShowBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -129,6 +134,7 @@ impl<'a> std::future::IntoFuture for SynchronizationLogShowBuilder<'a> {
         crate::types::SynchronizationLogEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -147,6 +153,7 @@ pub struct SynchronizationLogIndexBuilder<'a> {
 
 impl<'a> SynchronizationLogIndexBuilder<'a> {
     /// Page number, 1-based (the SDK substitutes 1 for an empty page). (`page`, path, required)
+    #[inline]
     pub fn page(mut self, value: i32) -> Self {
         self.page = Some(value);
         self
@@ -154,6 +161,7 @@ impl<'a> SynchronizationLogIndexBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -161,6 +169,7 @@ impl<'a> SynchronizationLogIndexBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -209,6 +218,7 @@ impl<'a> SynchronizationLogIndexBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -256,6 +266,7 @@ impl<'a> std::future::IntoFuture for SynchronizationLogIndexBuilder<'a> {
         crate::types::SynchronizationLogPaginationListEnvelope,
         crate::types::ErrorEnvelope,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

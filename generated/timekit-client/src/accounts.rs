@@ -14,6 +14,7 @@ impl<'a> AccountsApi<'a> {
     /// List connected calendar accounts
     ///
     /// `GET /accounts`
+    #[inline]
     pub fn list(&self) -> AccountsListBuilder<'a> {
         AccountsListBuilder {
             client: self.client,
@@ -29,6 +30,7 @@ impl<'a> AccountsApi<'a> {
     /// Older SDK versions sent this as GET with query parameters; the current SDK uses POST.
     ///
     /// `POST /accounts/sync`
+    #[inline]
     pub fn sync(&self, body: &'a crate::types::OpenObject) -> AccountsSyncBuilder<'a> {
         AccountsSyncBuilder {
             client: self.client,
@@ -41,6 +43,7 @@ impl<'a> AccountsApi<'a> {
     /// Trigger a sync of the connected Microsoft accounts
     ///
     /// `POST /accounts/microsoft/sync`
+    #[inline]
     pub fn microsoft_sync(
         &self,
         body: &'a crate::types::OpenObject,
@@ -58,6 +61,7 @@ impl<'a> AccountsApi<'a> {
     /// A browser redirect URL rather than an API call: the SDK builds `/accounts/google/signup?Timekit-App=<slug>&callback=<url>` and sends the user there; the API redirects to Google.
     ///
     /// `GET /accounts/google/signup`
+    #[inline]
     pub fn google_signup(&self) -> AccountsGoogleSignupBuilder<'a> {
         AccountsGoogleSignupBuilder {
             client: self.client,
@@ -72,6 +76,7 @@ impl<'a> AccountsApi<'a> {
     /// A browser redirect URL rather than an API call (see `accountGoogleSignup`).
     ///
     /// `GET /accounts/microsoft/signup`
+    #[inline]
     pub fn microsoft_signup(&self) -> AccountsMicrosoftSignupBuilder<'a> {
         AccountsMicrosoftSignupBuilder {
             client: self.client,
@@ -95,18 +100,21 @@ pub struct AccountsListBuilder<'a> {
 
 impl<'a> AccountsListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -114,6 +122,7 @@ impl<'a> AccountsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -121,6 +130,7 @@ impl<'a> AccountsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -168,6 +178,7 @@ impl<'a> AccountsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<'a, crate::types::Account, crate::types::ErrorType> {
@@ -201,6 +212,7 @@ impl<'a> std::future::IntoFuture for AccountsListBuilder<'a> {
         crate::types::AccountPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -218,6 +230,7 @@ pub struct AccountsSyncBuilder<'a> {
 
 impl<'a> AccountsSyncBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -225,6 +238,7 @@ impl<'a> AccountsSyncBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -232,6 +246,7 @@ impl<'a> AccountsSyncBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -286,6 +301,7 @@ impl<'a> std::future::IntoFuture for AccountsSyncBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -303,6 +319,7 @@ pub struct AccountsMicrosoftSyncBuilder<'a> {
 
 impl<'a> AccountsMicrosoftSyncBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -310,6 +327,7 @@ impl<'a> AccountsMicrosoftSyncBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -317,6 +335,7 @@ impl<'a> AccountsMicrosoftSyncBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -371,6 +390,7 @@ impl<'a> std::future::IntoFuture for AccountsMicrosoftSyncBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -388,12 +408,14 @@ pub struct AccountsGoogleSignupBuilder<'a> {
 
 impl<'a> AccountsGoogleSignupBuilder<'a> {
     /// Slug of the app. (`Timekit-App`, query, required)
+    #[inline]
     pub fn timekit_app(mut self, value: &'a str) -> Self {
         self.timekit_app = Some(value);
         self
     }
 
     /// Where to send the user after sign-up. (`callback`, query)
+    #[inline]
     pub fn callback(mut self, value: &'a str) -> Self {
         self.callback = Some(value);
         self
@@ -401,6 +423,7 @@ impl<'a> AccountsGoogleSignupBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -408,6 +431,7 @@ impl<'a> AccountsGoogleSignupBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -449,6 +473,7 @@ impl<'a> std::future::IntoFuture for AccountsGoogleSignupBuilder<'a> {
         client_runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = client_runtime::CallFuture<'a, (), std::convert::Infallible>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -466,12 +491,14 @@ pub struct AccountsMicrosoftSignupBuilder<'a> {
 
 impl<'a> AccountsMicrosoftSignupBuilder<'a> {
     /// Slug of the app. (`Timekit-App`, query, required)
+    #[inline]
     pub fn timekit_app(mut self, value: &'a str) -> Self {
         self.timekit_app = Some(value);
         self
     }
 
     /// Where to send the user after sign-up. (`callback`, query)
+    #[inline]
     pub fn callback(mut self, value: &'a str) -> Self {
         self.callback = Some(value);
         self
@@ -479,6 +506,7 @@ impl<'a> AccountsMicrosoftSignupBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -486,6 +514,7 @@ impl<'a> AccountsMicrosoftSignupBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -527,6 +556,7 @@ impl<'a> std::future::IntoFuture for AccountsMicrosoftSignupBuilder<'a> {
         client_runtime::Error<std::convert::Infallible>,
     >;
     type IntoFuture = client_runtime::CallFuture<'a, (), std::convert::Infallible>;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

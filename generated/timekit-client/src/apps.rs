@@ -16,6 +16,7 @@ impl<'a> AppsApi<'a> {
     /// Returns the app of the credentials used. With `include=app_token` and Basic `email:personal_api_key` plus the `Timekit-App: <slug>` header it returns the app-scoped API key (`app_token[].token`) -- the documented way to bootstrap App-Token authentication.
     ///
     /// `GET /app`
+    #[inline]
     pub fn get(&self) -> AppsGetBuilder<'a> {
         AppsGetBuilder {
             client: self.client,
@@ -28,6 +29,7 @@ impl<'a> AppsApi<'a> {
     /// List apps
     ///
     /// `GET /apps`
+    #[inline]
     pub fn list(&self) -> AppsListBuilder<'a> {
         AppsListBuilder {
             client: self.client,
@@ -41,6 +43,7 @@ impl<'a> AppsApi<'a> {
     /// Create an app
     ///
     /// `POST /apps`
+    #[inline]
     pub fn create(&self, body: &'a crate::types::AppWrite) -> AppsCreateBuilder<'a> {
         AppsCreateBuilder {
             client: self.client,
@@ -53,6 +56,7 @@ impl<'a> AppsApi<'a> {
     /// Update an app
     ///
     /// `PUT /apps/{slug}`
+    #[inline]
     pub fn update(
         &self,
         slug: &'a str,
@@ -70,6 +74,7 @@ impl<'a> AppsApi<'a> {
     /// Delete an app
     ///
     /// `DELETE /apps/{slug}`
+    #[inline]
     pub fn delete(&self, slug: &'a str) -> AppsDeleteBuilder<'a> {
         AppsDeleteBuilder {
             client: self.client,
@@ -91,12 +96,14 @@ pub struct AppsGetBuilder<'a> {
 
 impl<'a> AppsGetBuilder<'a> {
     /// App slug; needed with personal or resource credentials, implicit with the app key. (`Timekit-App`, header)
+    #[inline]
     pub fn timekit_app(mut self, value: &'a str) -> Self {
         self.timekit_app = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -104,6 +111,7 @@ impl<'a> AppsGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -111,6 +119,7 @@ impl<'a> AppsGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -163,6 +172,7 @@ impl<'a> std::future::IntoFuture for AppsGetBuilder<'a> {
         crate::types::AppResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -181,18 +191,21 @@ pub struct AppsListBuilder<'a> {
 
 impl<'a> AppsListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -200,6 +213,7 @@ impl<'a> AppsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -207,6 +221,7 @@ impl<'a> AppsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -250,6 +265,7 @@ impl<'a> AppsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<'a, crate::types::App, crate::types::ErrorType> {
@@ -283,6 +299,7 @@ impl<'a> std::future::IntoFuture for AppsListBuilder<'a> {
         crate::types::AppPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -300,6 +317,7 @@ pub struct AppsCreateBuilder<'a> {
 
 impl<'a> AppsCreateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -307,6 +325,7 @@ impl<'a> AppsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -314,6 +333,7 @@ impl<'a> AppsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -368,6 +388,7 @@ impl<'a> std::future::IntoFuture for AppsCreateBuilder<'a> {
         crate::types::AppResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -386,6 +407,7 @@ pub struct AppsUpdateBuilder<'a> {
 
 impl<'a> AppsUpdateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -393,6 +415,7 @@ impl<'a> AppsUpdateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -400,6 +423,7 @@ impl<'a> AppsUpdateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -455,6 +479,7 @@ impl<'a> std::future::IntoFuture for AppsUpdateBuilder<'a> {
         crate::types::AppResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -472,6 +497,7 @@ pub struct AppsDeleteBuilder<'a> {
 impl<'a> AppsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -479,6 +505,7 @@ impl<'a> AppsDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -542,6 +569,7 @@ impl<'a> std::future::IntoFuture for AppsDeleteBuilder<'a> {
         crate::types::DeleteAppResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

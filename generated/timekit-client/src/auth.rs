@@ -16,6 +16,7 @@ impl<'a> AuthApi<'a> {
     /// Exchanges a resource's credentials for its API token (`data.api_token`, older responses `apiToken`) for Basic `email:api_token` authentication with the `Timekit-App` header. Resource keys are being phased out in favour of the app key.
     ///
     /// `POST /auth`
+    #[inline]
     pub fn create(&self, body: &'a crate::types::AuthRequest) -> AuthCreateBuilder<'a> {
         AuthCreateBuilder {
             client: self.client,
@@ -40,12 +41,14 @@ pub struct AuthCreateBuilder<'a> {
 
 impl<'a> AuthCreateBuilder<'a> {
     /// App slug; needed with personal or resource credentials, implicit with the app key. (`Timekit-App`, header)
+    #[inline]
     pub fn timekit_app(mut self, value: &'a str) -> Self {
         self.timekit_app = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -53,6 +56,7 @@ impl<'a> AuthCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -60,6 +64,7 @@ impl<'a> AuthCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -115,6 +120,7 @@ impl<'a> std::future::IntoFuture for AuthCreateBuilder<'a> {
         crate::types::AuthResultResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

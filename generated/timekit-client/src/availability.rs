@@ -16,6 +16,7 @@ impl<'a> AvailabilityApi<'a> {
     /// Finds bookable time slots across resources (successor of `/findtime`). Not paginated.
     ///
     /// `POST /availability`
+    #[inline]
     pub fn fetch(
         &self,
         body: &'a crate::types::AvailabilityQuery,
@@ -31,6 +32,7 @@ impl<'a> AvailabilityApi<'a> {
     /// Query the dates that have availability
     ///
     /// `POST /availability/dates`
+    #[inline]
     pub fn fetch_dates(
         &self,
         body: &'a crate::types::AvailabilityDatesQuery,
@@ -46,6 +48,7 @@ impl<'a> AvailabilityApi<'a> {
     /// Count available slots
     ///
     /// `POST /availability/count`
+    #[inline]
     pub fn fetch_count(
         &self,
         body: &'a crate::types::AvailabilityCountQuery,
@@ -61,6 +64,7 @@ impl<'a> AvailabilityApi<'a> {
     /// Query unavailable slots
     ///
     /// `POST /unavailable/slots`
+    #[inline]
     pub fn fetch_unavailable_slots(
         &self,
         body: &'a crate::types::UnavailableSlotsQuery,
@@ -80,6 +84,7 @@ impl<'a> AvailabilityApi<'a> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime`
+    #[inline]
     pub fn find_time(
         &self,
         body: &'a crate::types::FindTimeQuery,
@@ -99,6 +104,7 @@ impl<'a> AvailabilityApi<'a> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime/bulk`
+    #[inline]
     pub fn find_time_bulk(
         &self,
         body: &'a crate::types::OpenObject,
@@ -118,6 +124,7 @@ impl<'a> AvailabilityApi<'a> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime/team`
+    #[inline]
     pub fn find_time_team(
         &self,
         body: &'a crate::types::OpenObject,
@@ -143,6 +150,7 @@ pub struct AvailabilityFetchBuilder<'a> {
 
 impl<'a> AvailabilityFetchBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -150,6 +158,7 @@ impl<'a> AvailabilityFetchBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -157,6 +166,7 @@ impl<'a> AvailabilityFetchBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -211,6 +221,7 @@ impl<'a> std::future::IntoFuture for AvailabilityFetchBuilder<'a> {
         crate::types::AvailabilityResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -228,6 +239,7 @@ pub struct AvailabilityFetchDatesBuilder<'a> {
 
 impl<'a> AvailabilityFetchDatesBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -235,6 +247,7 @@ impl<'a> AvailabilityFetchDatesBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -242,6 +255,7 @@ impl<'a> AvailabilityFetchDatesBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -296,6 +310,7 @@ impl<'a> std::future::IntoFuture for AvailabilityFetchDatesBuilder<'a> {
         crate::types::AvailabilityDatesResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -313,6 +328,7 @@ pub struct AvailabilityFetchCountBuilder<'a> {
 
 impl<'a> AvailabilityFetchCountBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -320,6 +336,7 @@ impl<'a> AvailabilityFetchCountBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -327,6 +344,7 @@ impl<'a> AvailabilityFetchCountBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -381,6 +399,7 @@ impl<'a> std::future::IntoFuture for AvailabilityFetchCountBuilder<'a> {
         crate::types::AvailabilityCountResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -398,6 +417,7 @@ pub struct AvailabilityFetchUnavailableSlotsBuilder<'a> {
 
 impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -405,6 +425,7 @@ impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -412,6 +433,7 @@ impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -466,6 +488,7 @@ impl<'a> std::future::IntoFuture for AvailabilityFetchUnavailableSlotsBuilder<'a
         crate::types::AvailabilityResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -483,6 +506,7 @@ pub struct AvailabilityFindTimeBuilder<'a> {
 
 impl<'a> AvailabilityFindTimeBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -490,6 +514,7 @@ impl<'a> AvailabilityFindTimeBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -497,6 +522,7 @@ impl<'a> AvailabilityFindTimeBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -551,6 +577,7 @@ impl<'a> std::future::IntoFuture for AvailabilityFindTimeBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -568,6 +595,7 @@ pub struct AvailabilityFindTimeBulkBuilder<'a> {
 
 impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -575,6 +603,7 @@ impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -582,6 +611,7 @@ impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -636,6 +666,7 @@ impl<'a> std::future::IntoFuture for AvailabilityFindTimeBulkBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -653,6 +684,7 @@ pub struct AvailabilityFindTimeTeamBuilder<'a> {
 
 impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -660,6 +692,7 @@ impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -667,6 +700,7 @@ impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -721,6 +755,7 @@ impl<'a> std::future::IntoFuture for AvailabilityFindTimeTeamBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

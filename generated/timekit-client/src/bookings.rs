@@ -16,6 +16,7 @@ impl<'a> BookingsApi<'a> {
     /// Paginated (reference default `limit` 1000). Searchable on `resource.id`, `graph`, `state`, `completed`, `customer.name` (case-insensitive, `*` wildcard), `customer.email`, `calendar.id`, `project.id`, `meta.<key>`; includes e.g. `logs`, `attributes`, `customers`, `calendar`, `event`.
     ///
     /// `GET /bookings`
+    #[inline]
     pub fn list(&self) -> BookingsListBuilder<'a> {
         BookingsListBuilder {
             client: self.client,
@@ -32,6 +33,7 @@ impl<'a> BookingsApi<'a> {
     /// Creates a booking in a graph (flow); the response carries the initial `state` (e.g. `tentative` for `confirm_decline`).
     ///
     /// `POST /bookings`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::BookingCreate,
@@ -47,6 +49,7 @@ impl<'a> BookingsApi<'a> {
     /// Update bookings in bulk
     ///
     /// `PUT /bookings/bulk`
+    #[inline]
     pub fn update_bulk(
         &self,
         body: &'a crate::types::BookingBulkUpdate,
@@ -62,6 +65,7 @@ impl<'a> BookingsApi<'a> {
     /// Create bookings in bulk
     ///
     /// `POST /bookings/bulk`
+    #[inline]
     pub fn create_bulk(
         &self,
         body: &'a crate::types::BookingBulkCreate,
@@ -77,6 +81,7 @@ impl<'a> BookingsApi<'a> {
     /// Get a booking
     ///
     /// `GET /bookings/{id}`
+    #[inline]
     pub fn get(&self, id: &'a str) -> BookingsGetBuilder<'a> {
         BookingsGetBuilder {
             client: self.client,
@@ -89,6 +94,7 @@ impl<'a> BookingsApi<'a> {
     /// Update a booking's meta data
     ///
     /// `PUT /bookings/{id}`
+    #[inline]
     pub fn update_meta(
         &self,
         id: &'a str,
@@ -105,6 +111,7 @@ impl<'a> BookingsApi<'a> {
     /// Delete a booking
     ///
     /// `DELETE /bookings/{id}`
+    #[inline]
     pub fn delete(&self, id: &'a str) -> BookingsDeleteBuilder<'a> {
         BookingsDeleteBuilder {
             client: self.client,
@@ -118,6 +125,7 @@ impl<'a> BookingsApi<'a> {
     /// Moves a booking through its graph. Some actions take input keyed by the action name, e.g. `{"cancel": {"message": "..."}}`. The response has `completed: true` when a final state is reached.
     ///
     /// `PUT /bookings/{id}/{action}`
+    #[inline]
     pub fn update(
         &self,
         id: &'a str,
@@ -138,6 +146,7 @@ impl<'a> BookingsApi<'a> {
     /// The SDK path ends with a slash; it is kept literally.
     ///
     /// `POST /bookings/{id}/reschedule/`
+    #[inline]
     pub fn reschedule(
         &self,
         id: &'a str,
@@ -157,6 +166,7 @@ impl<'a> BookingsApi<'a> {
     /// Reserves a slot for a duration configured per project; book it later with `reservation_id` on create.
     ///
     /// `POST /bookings/reserve`
+    #[inline]
     pub fn reserve(
         &self,
         body: &'a crate::types::BookingReserve,
@@ -172,6 +182,7 @@ impl<'a> BookingsApi<'a> {
     /// Extend a reservation
     ///
     /// `PUT /bookings/reserve/extend`
+    #[inline]
     pub fn extend_reservation(
         &self,
         body: &'a crate::types::ReservationExtend,
@@ -187,6 +198,7 @@ impl<'a> BookingsApi<'a> {
     /// List group bookings
     ///
     /// `GET /bookings/groups`
+    #[inline]
     pub fn get_group(&self) -> BookingsGetGroupBuilder<'a> {
         BookingsGetGroupBuilder {
             client: self.client,
@@ -200,6 +212,7 @@ impl<'a> BookingsApi<'a> {
     /// Get a group booking
     ///
     /// `GET /bookings/groups/{id}`
+    #[inline]
     pub fn get_group_booking(&self, id: &'a str) -> BookingsGetGroupBookingBuilder<'a> {
         BookingsGetGroupBookingBuilder {
             client: self.client,
@@ -224,24 +237,28 @@ pub struct BookingsListBuilder<'a> {
 
 impl<'a> BookingsListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Filters `key:value` joined by `;` (AND), e.g. `state:confirmed;customer.name:john*`. (`search`, query)
+    #[inline]
     pub fn search(mut self, value: &'a str) -> Self {
         self.search = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -249,6 +266,7 @@ impl<'a> BookingsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -256,6 +274,7 @@ impl<'a> BookingsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -304,6 +323,7 @@ impl<'a> BookingsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<'a, crate::types::Booking, crate::types::ErrorType> {
@@ -337,6 +357,7 @@ impl<'a> std::future::IntoFuture for BookingsListBuilder<'a> {
         crate::types::BookingPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -354,6 +375,7 @@ pub struct BookingsCreateBuilder<'a> {
 
 impl<'a> BookingsCreateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -361,6 +383,7 @@ impl<'a> BookingsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -368,6 +391,7 @@ impl<'a> BookingsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -422,6 +446,7 @@ impl<'a> std::future::IntoFuture for BookingsCreateBuilder<'a> {
         crate::types::BookingResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -439,6 +464,7 @@ pub struct BookingsUpdateBulkBuilder<'a> {
 
 impl<'a> BookingsUpdateBulkBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -446,6 +472,7 @@ impl<'a> BookingsUpdateBulkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -453,6 +480,7 @@ impl<'a> BookingsUpdateBulkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -506,6 +534,7 @@ impl<'a> std::future::IntoFuture for BookingsUpdateBulkBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -523,6 +552,7 @@ pub struct BookingsCreateBulkBuilder<'a> {
 
 impl<'a> BookingsCreateBulkBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -530,6 +560,7 @@ impl<'a> BookingsCreateBulkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -537,6 +568,7 @@ impl<'a> BookingsCreateBulkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -591,6 +623,7 @@ impl<'a> std::future::IntoFuture for BookingsCreateBulkBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -608,6 +641,7 @@ pub struct BookingsGetBuilder<'a> {
 
 impl<'a> BookingsGetBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -615,6 +649,7 @@ impl<'a> BookingsGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -622,6 +657,7 @@ impl<'a> BookingsGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -675,6 +711,7 @@ impl<'a> std::future::IntoFuture for BookingsGetBuilder<'a> {
         crate::types::BookingResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -693,6 +730,7 @@ pub struct BookingsUpdateMetaBuilder<'a> {
 impl<'a> BookingsUpdateMetaBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -700,6 +738,7 @@ impl<'a> BookingsUpdateMetaBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -754,6 +793,7 @@ impl<'a> std::future::IntoFuture for BookingsUpdateMetaBuilder<'a> {
         crate::types::BookingResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -771,6 +811,7 @@ pub struct BookingsDeleteBuilder<'a> {
 impl<'a> BookingsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -778,6 +819,7 @@ impl<'a> BookingsDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -843,6 +885,7 @@ impl<'a> std::future::IntoFuture for BookingsDeleteBuilder<'a> {
         crate::types::DeleteBookingResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -862,12 +905,14 @@ pub struct BookingsUpdateBuilder<'a> {
 
 impl<'a> BookingsUpdateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
     }
 
     /// The request body.
+    #[inline]
     pub fn body(mut self, body: &'a crate::types::BookingActionInput) -> Self {
         self.body = Some(body);
         self
@@ -875,6 +920,7 @@ impl<'a> BookingsUpdateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -882,6 +928,7 @@ impl<'a> BookingsUpdateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -941,6 +988,7 @@ impl<'a> std::future::IntoFuture for BookingsUpdateBuilder<'a> {
         crate::types::BookingResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -959,6 +1007,7 @@ pub struct BookingsRescheduleBuilder<'a> {
 
 impl<'a> BookingsRescheduleBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -966,6 +1015,7 @@ impl<'a> BookingsRescheduleBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -973,6 +1023,7 @@ impl<'a> BookingsRescheduleBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1029,6 +1080,7 @@ impl<'a> std::future::IntoFuture for BookingsRescheduleBuilder<'a> {
         crate::types::BookingResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1046,6 +1098,7 @@ pub struct BookingsReserveBuilder<'a> {
 
 impl<'a> BookingsReserveBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -1053,6 +1106,7 @@ impl<'a> BookingsReserveBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1060,6 +1114,7 @@ impl<'a> BookingsReserveBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1114,6 +1169,7 @@ impl<'a> std::future::IntoFuture for BookingsReserveBuilder<'a> {
         crate::types::BookingResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1131,6 +1187,7 @@ pub struct BookingsExtendReservationBuilder<'a> {
 
 impl<'a> BookingsExtendReservationBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -1138,6 +1195,7 @@ impl<'a> BookingsExtendReservationBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1145,6 +1203,7 @@ impl<'a> BookingsExtendReservationBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1198,6 +1257,7 @@ impl<'a> std::future::IntoFuture for BookingsExtendReservationBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1216,18 +1276,21 @@ pub struct BookingsGetGroupBuilder<'a> {
 
 impl<'a> BookingsGetGroupBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -1235,6 +1298,7 @@ impl<'a> BookingsGetGroupBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1242,6 +1306,7 @@ impl<'a> BookingsGetGroupBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1289,6 +1354,7 @@ impl<'a> BookingsGetGroupBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<'a, crate::types::Booking, crate::types::ErrorType> {
@@ -1322,6 +1388,7 @@ impl<'a> std::future::IntoFuture for BookingsGetGroupBuilder<'a> {
         crate::types::BookingPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1339,6 +1406,7 @@ pub struct BookingsGetGroupBookingBuilder<'a> {
 
 impl<'a> BookingsGetGroupBookingBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -1346,6 +1414,7 @@ impl<'a> BookingsGetGroupBookingBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1353,6 +1422,7 @@ impl<'a> BookingsGetGroupBookingBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1406,6 +1476,7 @@ impl<'a> std::future::IntoFuture for BookingsGetGroupBookingBuilder<'a> {
         crate::types::BookingResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -14,6 +14,7 @@ impl<'a> CalendarsApi<'a> {
     /// List calendars
     ///
     /// `GET /calendars`
+    #[inline]
     pub fn list(&self) -> CalendarsListBuilder<'a> {
         CalendarsListBuilder {
             client: self.client,
@@ -27,6 +28,7 @@ impl<'a> CalendarsApi<'a> {
     /// Create a calendar
     ///
     /// `POST /calendars`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::CalendarWrite,
@@ -42,6 +44,7 @@ impl<'a> CalendarsApi<'a> {
     /// Get a calendar
     ///
     /// `GET /calendars/{id}`
+    #[inline]
     pub fn get(&self, id: &'a str) -> CalendarsGetBuilder<'a> {
         CalendarsGetBuilder {
             client: self.client,
@@ -54,6 +57,7 @@ impl<'a> CalendarsApi<'a> {
     /// Update a calendar
     ///
     /// `PUT /calendars/{id}`
+    #[inline]
     pub fn update(
         &self,
         id: &'a str,
@@ -71,6 +75,7 @@ impl<'a> CalendarsApi<'a> {
     /// Delete a calendar
     ///
     /// `DELETE /calendars/{id}`
+    #[inline]
     pub fn delete(&self, id: &'a str) -> CalendarsDeleteBuilder<'a> {
         CalendarsDeleteBuilder {
             client: self.client,
@@ -93,18 +98,21 @@ pub struct CalendarsListBuilder<'a> {
 
 impl<'a> CalendarsListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -112,6 +120,7 @@ impl<'a> CalendarsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -119,6 +128,7 @@ impl<'a> CalendarsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -166,6 +176,7 @@ impl<'a> CalendarsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<
@@ -203,6 +214,7 @@ impl<'a> std::future::IntoFuture for CalendarsListBuilder<'a> {
         crate::types::CalendarPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -220,6 +232,7 @@ pub struct CalendarsCreateBuilder<'a> {
 
 impl<'a> CalendarsCreateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -227,6 +240,7 @@ impl<'a> CalendarsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -234,6 +248,7 @@ impl<'a> CalendarsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -288,6 +303,7 @@ impl<'a> std::future::IntoFuture for CalendarsCreateBuilder<'a> {
         crate::types::CalendarResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -305,6 +321,7 @@ pub struct CalendarsGetBuilder<'a> {
 
 impl<'a> CalendarsGetBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -312,6 +329,7 @@ impl<'a> CalendarsGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -319,6 +337,7 @@ impl<'a> CalendarsGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -372,6 +391,7 @@ impl<'a> std::future::IntoFuture for CalendarsGetBuilder<'a> {
         crate::types::CalendarResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -390,6 +410,7 @@ pub struct CalendarsUpdateBuilder<'a> {
 
 impl<'a> CalendarsUpdateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -397,6 +418,7 @@ impl<'a> CalendarsUpdateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -404,6 +426,7 @@ impl<'a> CalendarsUpdateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -459,6 +482,7 @@ impl<'a> std::future::IntoFuture for CalendarsUpdateBuilder<'a> {
         crate::types::CalendarResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -476,6 +500,7 @@ pub struct CalendarsDeleteBuilder<'a> {
 impl<'a> CalendarsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -483,6 +508,7 @@ impl<'a> CalendarsDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -548,6 +574,7 @@ impl<'a> std::future::IntoFuture for CalendarsDeleteBuilder<'a> {
         crate::types::DeleteCalendarResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

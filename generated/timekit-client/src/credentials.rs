@@ -14,6 +14,7 @@ impl<'a> CredentialsApi<'a> {
     /// List credentials
     ///
     /// `GET /credentials`
+    #[inline]
     pub fn list(&self) -> CredentialsListBuilder<'a> {
         CredentialsListBuilder {
             client: self.client,
@@ -27,6 +28,7 @@ impl<'a> CredentialsApi<'a> {
     /// Create a credential
     ///
     /// `POST /credentials`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::OpenObject,
@@ -42,6 +44,7 @@ impl<'a> CredentialsApi<'a> {
     /// Delete a credential
     ///
     /// `DELETE /credentials/{id}`
+    #[inline]
     pub fn delete(&self, id: &'a str) -> CredentialsDeleteBuilder<'a> {
         CredentialsDeleteBuilder {
             client: self.client,
@@ -64,18 +67,21 @@ pub struct CredentialsListBuilder<'a> {
 
 impl<'a> CredentialsListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -83,6 +89,7 @@ impl<'a> CredentialsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -90,6 +97,7 @@ impl<'a> CredentialsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -137,6 +145,7 @@ impl<'a> CredentialsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<
@@ -174,6 +183,7 @@ impl<'a> std::future::IntoFuture for CredentialsListBuilder<'a> {
         crate::types::CredentialPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -191,6 +201,7 @@ pub struct CredentialsCreateBuilder<'a> {
 
 impl<'a> CredentialsCreateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -198,6 +209,7 @@ impl<'a> CredentialsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -205,6 +217,7 @@ impl<'a> CredentialsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -259,6 +272,7 @@ impl<'a> std::future::IntoFuture for CredentialsCreateBuilder<'a> {
         crate::types::CredentialResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -276,6 +290,7 @@ pub struct CredentialsDeleteBuilder<'a> {
 impl<'a> CredentialsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -283,6 +298,7 @@ impl<'a> CredentialsDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -348,6 +364,7 @@ impl<'a> std::future::IntoFuture for CredentialsDeleteBuilder<'a> {
         crate::types::DeleteCredentialResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

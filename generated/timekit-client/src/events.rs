@@ -16,6 +16,7 @@ impl<'a> EventsApi<'a> {
     /// The SDK passes caller-supplied query parameters through; they are not documented in the sources, so they are modelled as a free-form `params` object.
     ///
     /// `GET /events`
+    #[inline]
     pub fn list(&self) -> EventsListBuilder<'a> {
         EventsListBuilder {
             client: self.client,
@@ -30,6 +31,7 @@ impl<'a> EventsApi<'a> {
     /// Create an event
     ///
     /// `POST /events`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::EventCreate,
@@ -45,6 +47,7 @@ impl<'a> EventsApi<'a> {
     /// Get an event
     ///
     /// `GET /events/{id}`
+    #[inline]
     pub fn get(&self, id: &'a str) -> EventsGetBuilder<'a> {
         EventsGetBuilder {
             client: self.client,
@@ -57,6 +60,7 @@ impl<'a> EventsApi<'a> {
     /// Update an event
     ///
     /// `PUT /events/{id}`
+    #[inline]
     pub fn update(
         &self,
         id: &'a str,
@@ -74,6 +78,7 @@ impl<'a> EventsApi<'a> {
     /// Delete an event
     ///
     /// `DELETE /events/{id}`
+    #[inline]
     pub fn delete(&self, id: &'a str) -> EventsDeleteBuilder<'a> {
         EventsDeleteBuilder {
             client: self.client,
@@ -97,24 +102,28 @@ pub struct EventsListBuilder<'a> {
 
 impl<'a> EventsListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
     }
 
     /// Free-form query parameters passed through by the SDK (each key becomes one query parameter). (`params`, query)
+    #[inline]
     pub fn params(
         mut self,
         value: &'a serde_json::Map<String, serde_json::Value>,
@@ -125,6 +134,7 @@ impl<'a> EventsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -132,6 +142,7 @@ impl<'a> EventsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -180,6 +191,7 @@ impl<'a> EventsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<'a, crate::types::Event, crate::types::ErrorType> {
@@ -213,6 +225,7 @@ impl<'a> std::future::IntoFuture for EventsListBuilder<'a> {
         crate::types::EventPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -230,6 +243,7 @@ pub struct EventsCreateBuilder<'a> {
 
 impl<'a> EventsCreateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -237,6 +251,7 @@ impl<'a> EventsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -244,6 +259,7 @@ impl<'a> EventsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -298,6 +314,7 @@ impl<'a> std::future::IntoFuture for EventsCreateBuilder<'a> {
         crate::types::EventResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -315,6 +332,7 @@ pub struct EventsGetBuilder<'a> {
 
 impl<'a> EventsGetBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -322,6 +340,7 @@ impl<'a> EventsGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -329,6 +348,7 @@ impl<'a> EventsGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -382,6 +402,7 @@ impl<'a> std::future::IntoFuture for EventsGetBuilder<'a> {
         crate::types::EventResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -400,6 +421,7 @@ pub struct EventsUpdateBuilder<'a> {
 
 impl<'a> EventsUpdateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -407,6 +429,7 @@ impl<'a> EventsUpdateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -414,6 +437,7 @@ impl<'a> EventsUpdateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -469,6 +493,7 @@ impl<'a> std::future::IntoFuture for EventsUpdateBuilder<'a> {
         crate::types::EventResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -486,6 +511,7 @@ pub struct EventsDeleteBuilder<'a> {
 impl<'a> EventsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -493,6 +519,7 @@ impl<'a> EventsDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -556,6 +583,7 @@ impl<'a> std::future::IntoFuture for EventsDeleteBuilder<'a> {
         crate::types::DeleteEventResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

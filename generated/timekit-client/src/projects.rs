@@ -16,6 +16,7 @@ impl<'a> ProjectsApi<'a> {
     /// Accepts `search`, e.g. `locations.uuid:<id>`, `services.uuid:<id>` or both joined by `;` (JS SDK).
     ///
     /// `GET /projects`
+    #[inline]
     pub fn list(&self) -> ProjectsListBuilder<'a> {
         ProjectsListBuilder {
             client: self.client,
@@ -30,6 +31,7 @@ impl<'a> ProjectsApi<'a> {
     /// Create a project
     ///
     /// `POST /projects`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::ProjectCreate,
@@ -45,6 +47,7 @@ impl<'a> ProjectsApi<'a> {
     /// Get a project
     ///
     /// `GET /projects/{id}`
+    #[inline]
     pub fn get(&self, id: &'a str) -> ProjectsGetBuilder<'a> {
         ProjectsGetBuilder {
             client: self.client,
@@ -57,6 +60,7 @@ impl<'a> ProjectsApi<'a> {
     /// Update a project
     ///
     /// `PUT /projects/{id}`
+    #[inline]
     pub fn update(
         &self,
         id: &'a str,
@@ -74,6 +78,7 @@ impl<'a> ProjectsApi<'a> {
     /// Delete a project
     ///
     /// `DELETE /projects/{id}`
+    #[inline]
     pub fn delete(&self, id: &'a str) -> ProjectsDeleteBuilder<'a> {
         ProjectsDeleteBuilder {
             client: self.client,
@@ -85,6 +90,7 @@ impl<'a> ProjectsApi<'a> {
     /// Get a project for its hosted booking page
     ///
     /// `GET /projects/hosted/{slug}`
+    #[inline]
     pub fn get_hosted(&self, slug: &'a str) -> ProjectsGetHostedBuilder<'a> {
         ProjectsGetHostedBuilder {
             client: self.client,
@@ -97,6 +103,7 @@ impl<'a> ProjectsApi<'a> {
     /// Get a project for embedding
     ///
     /// `GET /projects/embed/{id}`
+    #[inline]
     pub fn get_embed(&self, id: &'a str) -> ProjectsGetEmbedBuilder<'a> {
         ProjectsGetEmbedBuilder {
             client: self.client,
@@ -109,6 +116,7 @@ impl<'a> ProjectsApi<'a> {
     /// List the resources of a project
     ///
     /// `GET /projects/{id}/resources`
+    #[inline]
     pub fn get_resources(&self, id: &'a str) -> ProjectsGetResourcesBuilder<'a> {
         ProjectsGetResourcesBuilder {
             client: self.client,
@@ -125,6 +133,7 @@ impl<'a> ProjectsApi<'a> {
     /// The SDK sends the bare list of resources as the body.
     ///
     /// `PUT /projects/{id}/resources`
+    #[inline]
     pub fn set_resources(
         &self,
         id: &'a str,
@@ -142,6 +151,7 @@ impl<'a> ProjectsApi<'a> {
     /// Add a resource to a project
     ///
     /// `POST /projects/{id}/resources`
+    #[inline]
     pub fn add_resource(
         &self,
         id: &'a str,
@@ -159,6 +169,7 @@ impl<'a> ProjectsApi<'a> {
     /// Remove a resource from a project
     ///
     /// `DELETE /projects/{id}/resources/{resourceId}`
+    #[inline]
     pub fn remove_resource(
         &self,
         id: &'a str,
@@ -187,24 +198,28 @@ pub struct ProjectsListBuilder<'a> {
 
 impl<'a> ProjectsListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Filters `key:value` joined by `;` (AND), e.g. `state:confirmed;customer.name:john*`. (`search`, query)
+    #[inline]
     pub fn search(mut self, value: &'a str) -> Self {
         self.search = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -212,6 +227,7 @@ impl<'a> ProjectsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -219,6 +235,7 @@ impl<'a> ProjectsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -267,6 +284,7 @@ impl<'a> ProjectsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<'a, crate::types::Project, crate::types::ErrorType> {
@@ -300,6 +318,7 @@ impl<'a> std::future::IntoFuture for ProjectsListBuilder<'a> {
         crate::types::ProjectPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -317,6 +336,7 @@ pub struct ProjectsCreateBuilder<'a> {
 
 impl<'a> ProjectsCreateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -324,6 +344,7 @@ impl<'a> ProjectsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -331,6 +352,7 @@ impl<'a> ProjectsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -385,6 +407,7 @@ impl<'a> std::future::IntoFuture for ProjectsCreateBuilder<'a> {
         crate::types::ProjectResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -402,6 +425,7 @@ pub struct ProjectsGetBuilder<'a> {
 
 impl<'a> ProjectsGetBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -409,6 +433,7 @@ impl<'a> ProjectsGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -416,6 +441,7 @@ impl<'a> ProjectsGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -469,6 +495,7 @@ impl<'a> std::future::IntoFuture for ProjectsGetBuilder<'a> {
         crate::types::ProjectResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -487,6 +514,7 @@ pub struct ProjectsUpdateBuilder<'a> {
 
 impl<'a> ProjectsUpdateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -494,6 +522,7 @@ impl<'a> ProjectsUpdateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -501,6 +530,7 @@ impl<'a> ProjectsUpdateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -569,6 +599,7 @@ impl<'a> std::future::IntoFuture for ProjectsUpdateBuilder<'a> {
         crate::types::UpdateProjectResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -586,6 +617,7 @@ pub struct ProjectsDeleteBuilder<'a> {
 impl<'a> ProjectsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -593,6 +625,7 @@ impl<'a> ProjectsDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -658,6 +691,7 @@ impl<'a> std::future::IntoFuture for ProjectsDeleteBuilder<'a> {
         crate::types::DeleteProjectResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -675,6 +709,7 @@ pub struct ProjectsGetHostedBuilder<'a> {
 
 impl<'a> ProjectsGetHostedBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -682,6 +717,7 @@ impl<'a> ProjectsGetHostedBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -689,6 +725,7 @@ impl<'a> ProjectsGetHostedBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -742,6 +779,7 @@ impl<'a> std::future::IntoFuture for ProjectsGetHostedBuilder<'a> {
         crate::types::ProjectResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -759,6 +797,7 @@ pub struct ProjectsGetEmbedBuilder<'a> {
 
 impl<'a> ProjectsGetEmbedBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -766,6 +805,7 @@ impl<'a> ProjectsGetEmbedBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -773,6 +813,7 @@ impl<'a> ProjectsGetEmbedBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -826,6 +867,7 @@ impl<'a> std::future::IntoFuture for ProjectsGetEmbedBuilder<'a> {
         crate::types::ProjectResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -845,18 +887,21 @@ pub struct ProjectsGetResourcesBuilder<'a> {
 
 impl<'a> ProjectsGetResourcesBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -864,6 +909,7 @@ impl<'a> ProjectsGetResourcesBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -871,6 +917,7 @@ impl<'a> ProjectsGetResourcesBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -920,6 +967,7 @@ impl<'a> ProjectsGetResourcesBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<
@@ -958,6 +1006,7 @@ impl<'a> std::future::IntoFuture for ProjectsGetResourcesBuilder<'a> {
         crate::types::ResourcePage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -976,6 +1025,7 @@ pub struct ProjectsSetResourcesBuilder<'a> {
 
 impl<'a> ProjectsSetResourcesBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -983,6 +1033,7 @@ impl<'a> ProjectsSetResourcesBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -990,6 +1041,7 @@ impl<'a> ProjectsSetResourcesBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1045,6 +1097,7 @@ impl<'a> std::future::IntoFuture for ProjectsSetResourcesBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1063,6 +1116,7 @@ pub struct ProjectsAddResourceBuilder<'a> {
 
 impl<'a> ProjectsAddResourceBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -1070,6 +1124,7 @@ impl<'a> ProjectsAddResourceBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1077,6 +1132,7 @@ impl<'a> ProjectsAddResourceBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1133,6 +1189,7 @@ impl<'a> std::future::IntoFuture for ProjectsAddResourceBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -1151,6 +1208,7 @@ pub struct ProjectsRemoveResourceBuilder<'a> {
 impl<'a> ProjectsRemoveResourceBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -1158,6 +1216,7 @@ impl<'a> ProjectsRemoveResourceBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -1227,6 +1286,7 @@ impl<'a> std::future::IntoFuture for ProjectsRemoveResourceBuilder<'a> {
         crate::types::RemoveProjectResourceResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

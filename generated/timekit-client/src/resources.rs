@@ -14,6 +14,7 @@ impl<'a> ResourcesApi<'a> {
     /// List resources
     ///
     /// `GET /resources`
+    #[inline]
     pub fn list(&self) -> ResourcesListBuilder<'a> {
         ResourcesListBuilder {
             client: self.client,
@@ -29,6 +30,7 @@ impl<'a> ResourcesApi<'a> {
     /// Requires the Platform plan when done via the API; an existing e-mail answers "Email already exists" (invite the resource instead).
     ///
     /// `POST /resources`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::ResourceCreate,
@@ -44,6 +46,7 @@ impl<'a> ResourcesApi<'a> {
     /// Get a resource
     ///
     /// `GET /resources/{id}`
+    #[inline]
     pub fn get(&self, id: &'a str) -> ResourcesGetBuilder<'a> {
         ResourcesGetBuilder {
             client: self.client,
@@ -56,6 +59,7 @@ impl<'a> ResourcesApi<'a> {
     /// Update a resource
     ///
     /// `PUT /resources/{id}`
+    #[inline]
     pub fn update(
         &self,
         id: &'a str,
@@ -73,6 +77,7 @@ impl<'a> ResourcesApi<'a> {
     /// Delete a resource
     ///
     /// `DELETE /resources/{id}`
+    #[inline]
     pub fn delete(&self, id: &'a str) -> ResourcesDeleteBuilder<'a> {
         ResourcesDeleteBuilder {
             client: self.client,
@@ -84,6 +89,7 @@ impl<'a> ResourcesApi<'a> {
     /// Reset the password of a resource
     ///
     /// `POST /resources/resetpassword`
+    #[inline]
     pub fn reset_password(
         &self,
         body: &'a crate::types::OpenObject,
@@ -99,6 +105,7 @@ impl<'a> ResourcesApi<'a> {
     /// Get a resource's time zone by e-mail
     ///
     /// `GET /resources/timezone/{email}`
+    #[inline]
     pub fn get_timezone(&self, email: &'a str) -> ResourcesGetTimezoneBuilder<'a> {
         ResourcesGetTimezoneBuilder {
             client: self.client,
@@ -122,18 +129,21 @@ pub struct ResourcesListBuilder<'a> {
 
 impl<'a> ResourcesListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -141,6 +151,7 @@ impl<'a> ResourcesListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -148,6 +159,7 @@ impl<'a> ResourcesListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -195,6 +207,7 @@ impl<'a> ResourcesListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<
@@ -232,6 +245,7 @@ impl<'a> std::future::IntoFuture for ResourcesListBuilder<'a> {
         crate::types::ResourcePage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -249,6 +263,7 @@ pub struct ResourcesCreateBuilder<'a> {
 
 impl<'a> ResourcesCreateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -256,6 +271,7 @@ impl<'a> ResourcesCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -263,6 +279,7 @@ impl<'a> ResourcesCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -317,6 +334,7 @@ impl<'a> std::future::IntoFuture for ResourcesCreateBuilder<'a> {
         crate::types::ResourceResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -334,6 +352,7 @@ pub struct ResourcesGetBuilder<'a> {
 
 impl<'a> ResourcesGetBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -341,6 +360,7 @@ impl<'a> ResourcesGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -348,6 +368,7 @@ impl<'a> ResourcesGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -401,6 +422,7 @@ impl<'a> std::future::IntoFuture for ResourcesGetBuilder<'a> {
         crate::types::ResourceResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -419,6 +441,7 @@ pub struct ResourcesUpdateBuilder<'a> {
 
 impl<'a> ResourcesUpdateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -426,6 +449,7 @@ impl<'a> ResourcesUpdateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -433,6 +457,7 @@ impl<'a> ResourcesUpdateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -488,6 +513,7 @@ impl<'a> std::future::IntoFuture for ResourcesUpdateBuilder<'a> {
         crate::types::ResourceResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -505,6 +531,7 @@ pub struct ResourcesDeleteBuilder<'a> {
 impl<'a> ResourcesDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -512,6 +539,7 @@ impl<'a> ResourcesDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -577,6 +605,7 @@ impl<'a> std::future::IntoFuture for ResourcesDeleteBuilder<'a> {
         crate::types::DeleteResourceResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -594,6 +623,7 @@ pub struct ResourcesResetPasswordBuilder<'a> {
 
 impl<'a> ResourcesResetPasswordBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -601,6 +631,7 @@ impl<'a> ResourcesResetPasswordBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -608,6 +639,7 @@ impl<'a> ResourcesResetPasswordBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -662,6 +694,7 @@ impl<'a> std::future::IntoFuture for ResourcesResetPasswordBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -679,6 +712,7 @@ pub struct ResourcesGetTimezoneBuilder<'a> {
 
 impl<'a> ResourcesGetTimezoneBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -686,6 +720,7 @@ impl<'a> ResourcesGetTimezoneBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -693,6 +728,7 @@ impl<'a> ResourcesGetTimezoneBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -746,6 +782,7 @@ impl<'a> std::future::IntoFuture for ResourcesGetTimezoneBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

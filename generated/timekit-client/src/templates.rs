@@ -14,6 +14,7 @@ impl<'a> TemplatesApi<'a> {
     /// List e-mail templates
     ///
     /// `GET /templates`
+    #[inline]
     pub fn list(&self) -> TemplatesListBuilder<'a> {
         TemplatesListBuilder {
             client: self.client,
@@ -27,6 +28,7 @@ impl<'a> TemplatesApi<'a> {
     /// Get an e-mail template
     ///
     /// `GET /templates/{slug}`
+    #[inline]
     pub fn get(&self, slug: &'a str) -> TemplatesGetBuilder<'a> {
         TemplatesGetBuilder {
             client: self.client,
@@ -39,6 +41,7 @@ impl<'a> TemplatesApi<'a> {
     /// Update an e-mail template
     ///
     /// `PUT /templates/{slug}`
+    #[inline]
     pub fn update(
         &self,
         slug: &'a str,
@@ -67,18 +70,21 @@ pub struct TemplatesListBuilder<'a> {
 
 impl<'a> TemplatesListBuilder<'a> {
     /// Page size (default 50 for most resources; 1000 for bookings). (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
 
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -86,6 +92,7 @@ impl<'a> TemplatesListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -93,6 +100,7 @@ impl<'a> TemplatesListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -140,6 +148,7 @@ impl<'a> TemplatesListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         self,
     ) -> client_runtime::PageStream<
@@ -177,6 +186,7 @@ impl<'a> std::future::IntoFuture for TemplatesListBuilder<'a> {
         crate::types::TemplatePage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -194,6 +204,7 @@ pub struct TemplatesGetBuilder<'a> {
 
 impl<'a> TemplatesGetBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -201,6 +212,7 @@ impl<'a> TemplatesGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -208,6 +220,7 @@ impl<'a> TemplatesGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -261,6 +274,7 @@ impl<'a> std::future::IntoFuture for TemplatesGetBuilder<'a> {
         crate::types::TemplateResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -279,6 +293,7 @@ pub struct TemplatesUpdateBuilder<'a> {
 
 impl<'a> TemplatesUpdateBuilder<'a> {
     /// Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`. (`include`, query)
+    #[inline]
     pub fn include(mut self, value: &'a str) -> Self {
         self.include = Some(value);
         self
@@ -286,6 +301,7 @@ impl<'a> TemplatesUpdateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -293,6 +309,7 @@ impl<'a> TemplatesUpdateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -348,6 +365,7 @@ impl<'a> std::future::IntoFuture for TemplatesUpdateBuilder<'a> {
         crate::types::TemplateResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -14,6 +14,7 @@ impl<'a> WebhooksApi<'a> {
     /// Create a webhook
     ///
     /// `POST /webhooks`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::WebhookSubscriptionCreate,
@@ -28,6 +29,7 @@ impl<'a> WebhooksApi<'a> {
     /// Delete a webhook
     ///
     /// `DELETE /webhooks/{id}`
+    #[inline]
     pub fn delete(&self, id: &'a str) -> WebhooksDeleteBuilder<'a> {
         WebhooksDeleteBuilder {
             client: self.client,
@@ -49,6 +51,7 @@ pub struct WebhooksCreateBuilder<'a> {
 impl<'a> WebhooksCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -56,6 +59,7 @@ impl<'a> WebhooksCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -109,6 +113,7 @@ impl<'a> std::future::IntoFuture for WebhooksCreateBuilder<'a> {
         crate::types::WebhookSubscriptionCreated,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -126,6 +131,7 @@ pub struct WebhooksDeleteBuilder<'a> {
 impl<'a> WebhooksDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -133,6 +139,7 @@ impl<'a> WebhooksDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -198,6 +205,7 @@ impl<'a> std::future::IntoFuture for WebhooksDeleteBuilder<'a> {
         crate::types::DeleteWebhookResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> ClientsApi<'a> {
     /// Creates a client; only account admins may do so (members get an error). Body and response are not documented in any readable source: open objects.
     ///
     /// `POST /clients`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::ClientCreate,
@@ -40,6 +41,7 @@ pub struct ClientsCreateBuilder<'a> {
 impl<'a> ClientsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -47,6 +49,7 @@ impl<'a> ClientsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -97,6 +100,7 @@ impl<'a> std::future::IntoFuture for ClientsCreateBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> EntriesApi<'a> {
     /// Lists time entries visible to the authenticated user (members only see their own). Query parameters and the Laravel-style page envelope `{data, meta{current_page, last_page, total}}` are from a third-party client; that client caps `per_page` at 100 (the server maximum is not documented).
     ///
     /// `GET /entries`
+    #[inline]
     pub fn list(&self) -> EntriesListBuilder<'a> {
         EntriesListBuilder {
             client: self.client,
@@ -35,6 +36,7 @@ impl<'a> EntriesApi<'a> {
     /// Creates a time entry. Body fields from a third-party CLI; the response shape is unknown. All endpoints answer 200 on success.
     ///
     /// `POST /entries`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::EntryCreate,
@@ -64,42 +66,49 @@ pub struct EntriesListBuilder<'a> {
 
 impl<'a> EntriesListBuilder<'a> {
     /// Page number, 1-based. (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Entries per page (the third-party client uses at most 100). (`per_page`, query)
+    #[inline]
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
     }
 
     /// Sort field, e.g. `updated_date`. (`sort_by`, query)
+    #[inline]
     pub fn sort_by(mut self, value: &'a str) -> Self {
         self.sort_by = Some(value);
         self
     }
 
     /// Sort direction. (`direction`, query)
+    #[inline]
     pub fn direction(mut self, value: &'a crate::types::EntriesListDirection) -> Self {
         self.direction = Some(value);
         self
     }
 
     /// Restrict to these members (user ids). (`member_ids[]`, query)
+    #[inline]
     pub fn member_ids(mut self, value: &'a [String]) -> Self {
         self.member_ids = Some(value);
         self
     }
 
     /// First entry date `YYYY-MM-DD`. (`date_from`, query)
+    #[inline]
     pub fn date_from(mut self, value: chrono::NaiveDate) -> Self {
         self.date_from = Some(value);
         self
     }
 
     /// Last entry date `YYYY-MM-DD`. (`date_to`, query)
+    #[inline]
     pub fn date_to(mut self, value: chrono::NaiveDate) -> Self {
         self.date_to = Some(value);
         self
@@ -107,6 +116,7 @@ impl<'a> EntriesListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -114,6 +124,7 @@ impl<'a> EntriesListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -164,6 +175,7 @@ impl<'a> EntriesListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<'a, crate::types::Entry, crate::types::ErrorType> {
@@ -206,6 +218,7 @@ impl<'a> std::future::IntoFuture for EntriesListBuilder<'a> {
         crate::types::EntryPage,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -223,6 +236,7 @@ pub struct EntriesCreateBuilder<'a> {
 impl<'a> EntriesCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -230,6 +244,7 @@ impl<'a> EntriesCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -280,6 +295,7 @@ impl<'a> std::future::IntoFuture for EntriesCreateBuilder<'a> {
         crate::types::DataResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> ProjectsApi<'a> {
     /// Lists projects, optionally with their phases. The third-party CLI asks for phases with a JSON body `{"load": ["phases"]}` on the GET, which is most likely meant as the query `load[]=phases`. Whether the list is wrapped in `{data:...}` is unclear (the CLI declares a wrapper but decodes a bare array), so the response accepts both shapes. Paging is unknown.
     ///
     /// `GET /projects`
+    #[inline]
     pub fn list(&self) -> ProjectsListBuilder<'a> {
         ProjectsListBuilder {
             client: self.client,
@@ -36,6 +37,7 @@ pub struct ProjectsListBuilder<'a> {
 
 impl<'a> ProjectsListBuilder<'a> {
     /// Relations to load, e.g. `phases`. (`load[]`, query)
+    #[inline]
     pub fn load(mut self, value: &'a [String]) -> Self {
         self.load = Some(value);
         self
@@ -43,6 +45,7 @@ impl<'a> ProjectsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -50,6 +53,7 @@ impl<'a> ProjectsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -100,6 +104,7 @@ impl<'a> std::future::IntoFuture for ProjectsListBuilder<'a> {
         crate::types::ProjectListResponse,
         crate::types::ErrorType,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> AppointmentsApi<'a> {
     /// Lists appointments for resources. `from_date` and `to_date` are required together unless filtering by `ids`; alternatively pass `from_time` and `to_time` together. The interval may span at most 365 days (one integration chunks by 31 days). Paged with `page`/`limit` (limit defaults to 10000 when missing or <= 0; to override send both `page` > 0 and `limit` > 0).
     ///
     /// `GET /v1/appointments`
+    #[inline]
     pub fn list(&self) -> AppointmentsListBuilder<'a> {
         AppointmentsListBuilder {
             client: self.client,
@@ -37,6 +38,7 @@ impl<'a> AppointmentsApi<'a> {
     /// Creates an appointment. Modes: single resource, multi-resource (`resource_ids`), recurring, group service / course (`is_course=true`), external ids. `title` is required unless all of `service_id` (or `external_service_id`), `duration` and `duration_pattern` are given; `service_id` XOR `external_service_id`; `resource_ids` XOR `external_resource_ids`; `recurring` requires `timezone` and the frequency fields. Datetimes are `YYYY-MM-DD HH:mm` with minutes divisible by 5. The response body is not documented (modelled loosely).
     ///
     /// `POST /v1/appointments`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::AppointmentCreate,
@@ -54,6 +56,7 @@ impl<'a> AppointmentsApi<'a> {
     /// Deletes many appointments by id, optionally notifying customers and resources. The name of the id list field is not documented (`ids` assumed); the object is open.
     ///
     /// `POST /v1/appointments/delete/bulk`
+    #[inline]
     pub fn delete_bulk(
         &self,
         body: &'a crate::types::AppointmentsDeleteBulk,
@@ -69,6 +72,7 @@ impl<'a> AppointmentsApi<'a> {
     /// Get an appointment
     ///
     /// `GET /v1/appointments/{appointmentId}`
+    #[inline]
     pub fn get(&self, appointment_id: &'a str) -> AppointmentsGetBuilder<'a> {
         AppointmentsGetBuilder {
             client: self.client,
@@ -98,54 +102,63 @@ pub struct AppointmentsListBuilder<'a> {
 
 impl<'a> AppointmentsListBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
     }
 
     /// Start day `YYYY-MM-DD` (with `to_date`). (`from_date`, query)
+    #[inline]
     pub fn from_date(mut self, value: &'a str) -> Self {
         self.from_date = Some(value);
         self
     }
 
     /// End day `YYYY-MM-DD` (with `from_date`). (`to_date`, query)
+    #[inline]
     pub fn to_date(mut self, value: &'a str) -> Self {
         self.to_date = Some(value);
         self
     }
 
     /// Start time (with `to_time`), alternative to `from_date`/`to_date`. (`from_time`, query)
+    #[inline]
     pub fn from_time(mut self, value: &'a str) -> Self {
         self.from_time = Some(value);
         self
     }
 
     /// End time (with `from_time`). (`to_time`, query)
+    #[inline]
     pub fn to_time(mut self, value: &'a str) -> Self {
         self.to_time = Some(value);
         self
     }
 
     /// Appointment ids to fetch; makes the date range optional. (`ids`, query)
+    #[inline]
     pub fn ids(mut self, value: &'a str) -> Self {
         self.ids = Some(value);
         self
     }
 
     /// IANA time zone for the returned times. (`timezone`, query)
+    #[inline]
     pub fn timezone(mut self, value: &'a str) -> Self {
         self.timezone = Some(value);
         self
     }
 
     /// Page number, 1-based (default 1). (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -153,6 +166,7 @@ impl<'a> AppointmentsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -160,6 +174,7 @@ impl<'a> AppointmentsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -211,6 +226,7 @@ impl<'a> AppointmentsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -255,6 +271,7 @@ impl<'a> std::future::IntoFuture for AppointmentsListBuilder<'a> {
         crate::types::AppointmentList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -272,6 +289,7 @@ pub struct AppointmentsCreateBuilder<'a> {
 
 impl<'a> AppointmentsCreateBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -279,6 +297,7 @@ impl<'a> AppointmentsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -286,6 +305,7 @@ impl<'a> AppointmentsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -337,6 +357,7 @@ impl<'a> std::future::IntoFuture for AppointmentsCreateBuilder<'a> {
         crate::types::DataResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -354,6 +375,7 @@ pub struct AppointmentsDeleteBulkBuilder<'a> {
 
 impl<'a> AppointmentsDeleteBulkBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -361,6 +383,7 @@ impl<'a> AppointmentsDeleteBulkBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -368,6 +391,7 @@ impl<'a> AppointmentsDeleteBulkBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -418,6 +442,7 @@ impl<'a> std::future::IntoFuture for AppointmentsDeleteBulkBuilder<'a> {
         crate::types::DataResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -435,6 +460,7 @@ pub struct AppointmentsGetBuilder<'a> {
 
 impl<'a> AppointmentsGetBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -442,6 +468,7 @@ impl<'a> AppointmentsGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -449,6 +476,7 @@ impl<'a> AppointmentsGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -499,6 +527,7 @@ impl<'a> std::future::IntoFuture for AppointmentsGetBuilder<'a> {
         crate::types::AppointmentResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

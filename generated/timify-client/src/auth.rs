@@ -16,6 +16,7 @@ impl<'a> AuthApi<'a> {
     /// Exchanges the app's App ID and App Secret (Developer Platform, App Overview) for an access token, a refresh token and the lifetime in seconds (7200 on the getting-started page). The app must be installed on the target company or enterprise account.
     ///
     /// `POST /v1/auth/token`
+    #[inline]
     pub fn token(&self, body: &'a crate::types::TokenRequest) -> AuthTokenBuilder<'a> {
         AuthTokenBuilder {
             client: self.client,
@@ -29,6 +30,7 @@ impl<'a> AuthApi<'a> {
     /// Exchanges a refresh token for a new access token; same response shape as `POST /v1/auth/token` (Nango `refresh_url` / `refresh_token_params`).
     ///
     /// `POST /v1/auth/refreshtoken`
+    #[inline]
     pub fn refresh_token(
         &self,
         body: &'a crate::types::RefreshTokenRequest,
@@ -53,6 +55,7 @@ pub struct AuthTokenBuilder<'a> {
 impl<'a> AuthTokenBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -60,6 +63,7 @@ impl<'a> AuthTokenBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -109,6 +113,7 @@ impl<'a> std::future::IntoFuture for AuthTokenBuilder<'a> {
         crate::types::TokenResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -126,6 +131,7 @@ pub struct AuthRefreshTokenBuilder<'a> {
 impl<'a> AuthRefreshTokenBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -133,6 +139,7 @@ impl<'a> AuthRefreshTokenBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -182,6 +189,7 @@ impl<'a> std::future::IntoFuture for AuthRefreshTokenBuilder<'a> {
         crate::types::TokenResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

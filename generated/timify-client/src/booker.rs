@@ -14,6 +14,7 @@ impl<'a> BookerApi<'a> {
     /// Get a company's public booking data
     ///
     /// `GET /v1/booker-services/companies`
+    #[inline]
     pub fn companies(&self) -> BookerCompaniesBuilder<'a> {
         BookerCompaniesBuilder {
             client: self.client,
@@ -25,6 +26,7 @@ impl<'a> BookerApi<'a> {
     /// Get bookable slots of a service or course
     ///
     /// `GET /v1/booker-services/availabilities`
+    #[inline]
     pub fn availabilities(&self) -> BookerAvailabilitiesBuilder<'a> {
         BookerAvailabilitiesBuilder {
             client: self.client,
@@ -39,6 +41,7 @@ impl<'a> BookerApi<'a> {
     /// Reserve a slot
     ///
     /// `POST /v1/booker-services/reservations`
+    #[inline]
     pub fn reserve(
         &self,
         body: &'a crate::types::BookerReservation,
@@ -53,6 +56,7 @@ impl<'a> BookerApi<'a> {
     /// Confirm a reservation as an appointment
     ///
     /// `POST /v1/booker-services/appointments/confirm`
+    #[inline]
     pub fn confirm(
         &self,
         body: &'a crate::types::BookerConfirmation,
@@ -76,6 +80,7 @@ pub struct BookerCompaniesBuilder<'a> {
 
 impl<'a> BookerCompaniesBuilder<'a> {
     /// `company_id` (query, required)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -83,6 +88,7 @@ impl<'a> BookerCompaniesBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -90,6 +96,7 @@ impl<'a> BookerCompaniesBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -140,6 +147,7 @@ impl<'a> std::future::IntoFuture for BookerCompaniesBuilder<'a> {
         crate::types::BookerCompaniesResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -159,24 +167,28 @@ pub struct BookerAvailabilitiesBuilder<'a> {
 
 impl<'a> BookerAvailabilitiesBuilder<'a> {
     /// `company_id` (query, required)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
     }
 
     /// The service (or pass `course_id`). (`service_id`, query)
+    #[inline]
     pub fn service_id(mut self, value: &'a str) -> Self {
         self.service_id = Some(value);
         self
     }
 
     /// `course_id` (query)
+    #[inline]
     pub fn course_id(mut self, value: &'a str) -> Self {
         self.course_id = Some(value);
         self
     }
 
     /// Days `YYYY-MM-DD`. (`days[]`, query)
+    #[inline]
     pub fn days(mut self, value: &'a [String]) -> Self {
         self.days = Some(value);
         self
@@ -184,6 +196,7 @@ impl<'a> BookerAvailabilitiesBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -191,6 +204,7 @@ impl<'a> BookerAvailabilitiesBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -244,6 +258,7 @@ impl<'a> std::future::IntoFuture for BookerAvailabilitiesBuilder<'a> {
         crate::types::BookerAvailabilityResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -261,6 +276,7 @@ pub struct BookerReserveBuilder<'a> {
 impl<'a> BookerReserveBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -268,6 +284,7 @@ impl<'a> BookerReserveBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -318,6 +335,7 @@ impl<'a> std::future::IntoFuture for BookerReserveBuilder<'a> {
         crate::types::BookerReservationResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -335,6 +353,7 @@ pub struct BookerConfirmBuilder<'a> {
 impl<'a> BookerConfirmBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -342,6 +361,7 @@ impl<'a> BookerConfirmBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -392,6 +412,7 @@ impl<'a> std::future::IntoFuture for BookerConfirmBuilder<'a> {
         crate::types::DataResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

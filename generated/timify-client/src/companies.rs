@@ -16,6 +16,7 @@ impl<'a> CompaniesApi<'a> {
     /// Returns the company (query `company_id`) or the companies of an enterprise (query `enterprise_id`) the app has access to. The response is `{data: [company]}`; whether the full list envelope and paging apply is not documented, so the envelope fields are optional and no paging is declared.
     ///
     /// `GET /v1/companies`
+    #[inline]
     pub fn list(&self) -> CompaniesListBuilder<'a> {
         CompaniesListBuilder {
             client: self.client,
@@ -38,12 +39,14 @@ pub struct CompaniesListBuilder<'a> {
 
 impl<'a> CompaniesListBuilder<'a> {
     /// Company id (24-hex ObjectId). (`company_id`, query)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
     }
 
     /// Enterprise id (24-hex ObjectId); returns the enterprise's companies. (`enterprise_id`, query)
+    #[inline]
     pub fn enterprise_id(mut self, value: &'a str) -> Self {
         self.enterprise_id = Some(value);
         self
@@ -51,6 +54,7 @@ impl<'a> CompaniesListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -58,6 +62,7 @@ impl<'a> CompaniesListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -112,6 +117,7 @@ impl<'a> std::future::IntoFuture for CompaniesListBuilder<'a> {
         crate::types::CompanyList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> CustomersApi<'a> {
     /// Lists the company's customers; list envelope and `page`/`limit` as on the other docs2 list routes.
     ///
     /// `GET /v1/customers`
+    #[inline]
     pub fn list(&self) -> CustomersListBuilder<'a> {
         CustomersListBuilder {
             client: self.client,
@@ -31,6 +32,7 @@ impl<'a> CustomersApi<'a> {
     /// Creates a customer. All data (first name, last name, email,...) is sent as custom-field values in `customfields`; the exact item shape is not documented.
     ///
     /// `POST /v1/customers`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::CustomerWrite,
@@ -48,6 +50,7 @@ impl<'a> CustomersApi<'a> {
     /// Updates a customer through its custom-field values (older docs.timify.dev reference). `customerId` is the TIMIFY id, or your external id when `external=1` is added.
     ///
     /// `PATCH /v1/customers/{customerId}`
+    #[inline]
     pub fn update(
         &self,
         customer_id: &'a str,
@@ -68,6 +71,7 @@ impl<'a> CustomersApi<'a> {
     /// Lists the custom-field definitions for customers.
     ///
     /// `GET /v1/customers/customfields`
+    #[inline]
     pub fn custom_fields_list(&self) -> CustomersCustomFieldsListBuilder<'a> {
         CustomersCustomFieldsListBuilder {
             client: self.client,
@@ -81,6 +85,7 @@ impl<'a> CustomersApi<'a> {
     /// Adds a custom-field definition for customers. Body not documented (open object).
     ///
     /// `POST /v1/customers/customfields`
+    #[inline]
     pub fn custom_fields_create(
         &self,
         body: &'a crate::types::CustomFieldWrite,
@@ -98,6 +103,7 @@ impl<'a> CustomersApi<'a> {
     /// Lists the categories grouping customer custom fields.
     ///
     /// `GET /v1/customers/customfields/categories`
+    #[inline]
     pub fn custom_field_categories_list(
         &self,
     ) -> CustomersCustomFieldCategoriesListBuilder<'a> {
@@ -113,6 +119,7 @@ impl<'a> CustomersApi<'a> {
     /// Creates a category for customer custom fields. Body not documented (open object).
     ///
     /// `POST /v1/customers/customfields/categories`
+    #[inline]
     pub fn custom_field_categories_create(
         &self,
         body: &'a crate::types::CustomFieldCategoryWrite,
@@ -130,6 +137,7 @@ impl<'a> CustomersApi<'a> {
     /// Fetches one category of customer custom fields.
     ///
     /// `GET /v1/customers/customfields/categories/{categoryId}`
+    #[inline]
     pub fn custom_field_categories_get(
         &self,
         category_id: &'a str,
@@ -147,6 +155,7 @@ impl<'a> CustomersApi<'a> {
     /// Deletes one category of customer custom fields. Response body not documented.
     ///
     /// `DELETE /v1/customers/customfields/categories/{categoryId}`
+    #[inline]
     pub fn custom_field_categories_delete(
         &self,
         category_id: &'a str,
@@ -173,18 +182,21 @@ pub struct CustomersListBuilder<'a> {
 
 impl<'a> CustomersListBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
     }
 
     /// Page number, 1-based (default 1). (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -192,6 +204,7 @@ impl<'a> CustomersListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -199,6 +212,7 @@ impl<'a> CustomersListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -244,6 +258,7 @@ impl<'a> CustomersListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -289,6 +304,7 @@ impl<'a> std::future::IntoFuture for CustomersListBuilder<'a> {
         crate::types::CustomerList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -306,6 +322,7 @@ pub struct CustomersCreateBuilder<'a> {
 
 impl<'a> CustomersCreateBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -313,6 +330,7 @@ impl<'a> CustomersCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -320,6 +338,7 @@ impl<'a> CustomersCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -371,6 +390,7 @@ impl<'a> std::future::IntoFuture for CustomersCreateBuilder<'a> {
         crate::types::CustomerResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -390,12 +410,14 @@ pub struct CustomersUpdateBuilder<'a> {
 
 impl<'a> CustomersUpdateBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
     }
 
     /// Set to 1 when `customerId` is your external id. (`external`, query)
+    #[inline]
     pub fn external(mut self, value: i64) -> Self {
         self.external = Some(value);
         self
@@ -403,6 +425,7 @@ impl<'a> CustomersUpdateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -410,6 +433,7 @@ impl<'a> CustomersUpdateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -462,6 +486,7 @@ impl<'a> std::future::IntoFuture for CustomersUpdateBuilder<'a> {
         crate::types::CustomerResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -478,6 +503,7 @@ pub struct CustomersCustomFieldsListBuilder<'a> {
 
 impl<'a> CustomersCustomFieldsListBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -485,6 +511,7 @@ impl<'a> CustomersCustomFieldsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -492,6 +519,7 @@ impl<'a> CustomersCustomFieldsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -541,6 +569,7 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldsListBuilder<'a> {
         crate::types::CustomFieldList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -558,6 +587,7 @@ pub struct CustomersCustomFieldsCreateBuilder<'a> {
 
 impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -565,6 +595,7 @@ impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -572,6 +603,7 @@ impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -623,6 +655,7 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldsCreateBuilder<'a> {
         crate::types::CustomFieldResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -639,6 +672,7 @@ pub struct CustomersCustomFieldCategoriesListBuilder<'a> {
 
 impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -646,6 +680,7 @@ impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -653,6 +688,7 @@ impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -702,6 +738,7 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesListBuilder<'
         crate::types::CustomFieldCategoryList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -719,6 +756,7 @@ pub struct CustomersCustomFieldCategoriesCreateBuilder<'a> {
 
 impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -726,6 +764,7 @@ impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -733,6 +772,7 @@ impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -784,6 +824,7 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesCreateBuilder
         crate::types::CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -801,6 +842,7 @@ pub struct CustomersCustomFieldCategoriesGetBuilder<'a> {
 
 impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -808,6 +850,7 @@ impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -815,6 +858,7 @@ impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -865,6 +909,7 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesGetBuilder<'a
         crate::types::CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -882,6 +927,7 @@ pub struct CustomersCustomFieldCategoriesDeleteBuilder<'a> {
 
 impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -889,6 +935,7 @@ impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -896,6 +943,7 @@ impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -969,6 +1017,7 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesDeleteBuilder
         crate::types::CustomersCustomFieldCategoriesDeleteResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -16,6 +16,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Lists enterprise-level customers (available in all branches); same custom-field model as company customers. Paging as on the other docs2 list routes.
     ///
     /// `GET /v1/enterprise-customers`
+    #[inline]
     pub fn list(&self) -> EnterpriseCustomersListBuilder<'a> {
         EnterpriseCustomersListBuilder {
             client: self.client,
@@ -31,6 +32,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Creates an enterprise-level customer; data goes in `customfields`.
     ///
     /// `POST /v1/enterprise-customers`
+    #[inline]
     pub fn create(
         &self,
         body: &'a crate::types::CustomerWrite,
@@ -48,6 +50,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Lists the custom-field definitions for enterprise customers.
     ///
     /// `GET /v1/enterprise-customers/customfields`
+    #[inline]
     pub fn custom_fields_list(&self) -> EnterpriseCustomersCustomFieldsListBuilder<'a> {
         EnterpriseCustomersCustomFieldsListBuilder {
             client: self.client,
@@ -61,6 +64,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Adds a custom-field definition for enterprise customers. Body not documented (open object).
     ///
     /// `POST /v1/enterprise-customers/customfields`
+    #[inline]
     pub fn custom_fields_create(
         &self,
         body: &'a crate::types::CustomFieldWrite,
@@ -78,6 +82,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Lists the categories grouping enterprise customer custom fields.
     ///
     /// `GET /v1/enterprise-customers/customfields/categories`
+    #[inline]
     pub fn custom_field_categories_list(
         &self,
     ) -> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
@@ -93,6 +98,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Creates a category for enterprise customer custom fields. Body not documented (open object).
     ///
     /// `POST /v1/enterprise-customers/customfields/categories`
+    #[inline]
     pub fn custom_field_categories_create(
         &self,
         body: &'a crate::types::CustomFieldCategoryWrite,
@@ -110,6 +116,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Deletes one category of enterprise customer custom fields. Response body not documented.
     ///
     /// `DELETE /v1/enterprise-customers/customfields/categories/{categoryId}`
+    #[inline]
     pub fn custom_field_categories_delete(
         &self,
         category_id: &'a str,
@@ -136,18 +143,21 @@ pub struct EnterpriseCustomersListBuilder<'a> {
 
 impl<'a> EnterpriseCustomersListBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
     }
 
     /// Page number, 1-based (default 1). (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -155,6 +165,7 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -162,6 +173,7 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -207,6 +219,7 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -252,6 +265,7 @@ impl<'a> std::future::IntoFuture for EnterpriseCustomersListBuilder<'a> {
         crate::types::CustomerList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -269,6 +283,7 @@ pub struct EnterpriseCustomersCreateBuilder<'a> {
 
 impl<'a> EnterpriseCustomersCreateBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -276,6 +291,7 @@ impl<'a> EnterpriseCustomersCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -283,6 +299,7 @@ impl<'a> EnterpriseCustomersCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -334,6 +351,7 @@ impl<'a> std::future::IntoFuture for EnterpriseCustomersCreateBuilder<'a> {
         crate::types::CustomerResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -350,6 +368,7 @@ pub struct EnterpriseCustomersCustomFieldsListBuilder<'a> {
 
 impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -357,6 +376,7 @@ impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -364,6 +384,7 @@ impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -413,6 +434,7 @@ impl<'a> std::future::IntoFuture for EnterpriseCustomersCustomFieldsListBuilder<
         crate::types::CustomFieldList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -430,6 +452,7 @@ pub struct EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
 
 impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -437,6 +460,7 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -444,6 +468,7 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -495,6 +520,7 @@ impl<'a> std::future::IntoFuture for EnterpriseCustomersCustomFieldsCreateBuilde
         crate::types::CustomFieldResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -511,6 +537,7 @@ pub struct EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -518,6 +545,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -525,6 +553,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -575,6 +604,7 @@ for EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
         crate::types::CustomFieldCategoryList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -592,6 +622,7 @@ pub struct EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -599,6 +630,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -606,6 +638,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -658,6 +691,7 @@ for EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
         crate::types::CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -675,6 +709,7 @@ pub struct EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -682,6 +717,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -689,6 +725,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -763,6 +800,7 @@ for EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
         crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

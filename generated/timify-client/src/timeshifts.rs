@@ -16,6 +16,7 @@ impl<'a> TimeshiftsApi<'a> {
     /// Lists shifts. Pass `from` and `to` (`YYYY-MM-DD`) or, instead, `day` / `day[]`; filter by `resource_ids` or `resource_external_ids` (comma-separated). Paged with `page`/`limit`.
     ///
     /// `GET /v1/timeshifts`
+    #[inline]
     pub fn list(&self) -> TimeshiftsListBuilder<'a> {
         TimeshiftsListBuilder {
             client: self.client,
@@ -36,6 +37,7 @@ impl<'a> TimeshiftsApi<'a> {
     /// Creates or updates the shifts of one resource for a date range: working and booking times, or a non-working shift via `denial_reason` (VACATION, SICK, BLOCKER) and `denial_times`; BLOCKER ignores working/booking times. Reconstructed path: docs2's page slug says "import bulk" (possibly `/v1/timeshifts/import/bulk`) while its sample request uses `/v1/timeshifts`, which is used here.
     ///
     /// `POST /v1/timeshifts`
+    #[inline]
     pub fn import(
         &self,
         body: &'a crate::types::TimeshiftImport,
@@ -67,48 +69,56 @@ pub struct TimeshiftsListBuilder<'a> {
 
 impl<'a> TimeshiftsListBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
     }
 
     /// First day `YYYY-MM-DD` (with `to`). (`from`, query)
+    #[inline]
     pub fn from(mut self, value: &'a str) -> Self {
         self.from = Some(value);
         self
     }
 
     /// Last day `YYYY-MM-DD` (with `from`). (`to`, query)
+    #[inline]
     pub fn to(mut self, value: &'a str) -> Self {
         self.to = Some(value);
         self
     }
 
     /// One or more days `YYYY-MM-DD` (alternative to `from`/`to`). The docs accept `day` (one day) or `day[]` (several); only the array form is declared so that parameter names stay distinct. (`day[]`, query)
+    #[inline]
     pub fn day(mut self, value: &'a [String]) -> Self {
         self.day = Some(value);
         self
     }
 
     /// Comma-separated resource ids. (`resource_ids`, query)
+    #[inline]
     pub fn resource_ids(mut self, value: &'a str) -> Self {
         self.resource_ids = Some(value);
         self
     }
 
     /// Comma-separated external resource ids. (`resource_external_ids`, query)
+    #[inline]
     pub fn resource_external_ids(mut self, value: &'a str) -> Self {
         self.resource_external_ids = Some(value);
         self
     }
 
     /// Page number, 1-based (default 1). (`page`, query)
+    #[inline]
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
 
     /// Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0. (`limit`, query)
+    #[inline]
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -116,6 +126,7 @@ impl<'a> TimeshiftsListBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -123,6 +134,7 @@ impl<'a> TimeshiftsListBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -177,6 +189,7 @@ impl<'a> TimeshiftsListBuilder<'a> {
     ///
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
+    #[inline]
     pub fn stream(
         mut self,
     ) -> client_runtime::PageStream<
@@ -222,6 +235,7 @@ impl<'a> std::future::IntoFuture for TimeshiftsListBuilder<'a> {
         crate::types::TimeshiftList,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -239,6 +253,7 @@ pub struct TimeshiftsImportBuilder<'a> {
 
 impl<'a> TimeshiftsImportBuilder<'a> {
     /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
         self
@@ -246,6 +261,7 @@ impl<'a> TimeshiftsImportBuilder<'a> {
 
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
+    #[inline]
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
@@ -253,6 +269,7 @@ impl<'a> TimeshiftsImportBuilder<'a> {
 
     /// Sends this call once, whatever the client's retry policy (a rejected token is
     /// still renewed once).
+    #[inline]
     pub fn without_retries(mut self) -> Self {
         self.options.no_retries = true;
         self
@@ -304,6 +321,7 @@ impl<'a> std::future::IntoFuture for TimeshiftsImportBuilder<'a> {
         crate::types::DataResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
+    #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
