@@ -29,6 +29,7 @@ impl Validators {
     pub fn new(document: &Value) -> anyhow::Result<Self> {
         let mut converted = document.clone();
         lenient_date_times(&mut converted);
+        drop_unchecked_formats(&mut converted);
         nullable_to_any_of(&mut converted);
         let resource = Draft::Draft4.create_resource(converted.clone());
         let registry = Registry::options()
@@ -175,6 +176,36 @@ fn converted_pointer(converted: &Value, pointer: &str) -> Option<String> {
     Some(out)
 }
 
+/// The string formats the generated types check (`chrono`, `uuid` and `LenientDateTime`
+/// types); the validator checks these and no others.
+const CHECKED_FORMATS: [&str; 4] = ["date-time", "date", "uuid", LENIENT_DATE_TIME];
+
+/// Removes every other `format`: the generator types those strings as `String`, which takes
+/// any string. Checking them (`uri` takes no relative reference like Intercom's
+/// `/contacts/1/notes`, `email`, `hostname`, ...) would call such an example `spec-invalid`
+/// and keep it from being decoded, hiding whatever else in it the types get wrong; format
+/// checking is optional in draft 4 and an annotation in OpenAPI.
+fn drop_unchecked_formats(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" && key != "enum" && key != "default" {
+                    drop_unchecked_formats(child);
+                }
+            }
+            let unchecked = map
+                .get("format")
+                .and_then(Value::as_str)
+                .is_some_and(|format| !CHECKED_FORMATS.contains(&format));
+            if unchecked {
+                map.remove("format");
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_unchecked_formats),
+        _ => {}
+    }
+}
+
 /// Rewrites every schema with `nullable: true` into `anyOf: [{type: null}, <schema>]`
 /// (marked as [`NULLABLE_WRAPPER`]).
 ///
@@ -290,6 +321,36 @@ mod tests {
         ));
         assert_eq!(validators.check(&at("/properties/tags/items"), &json!(3)), Ok(()));
         assert!(validators.check(&at("/properties/tags/items"), &json!("x")).is_err());
+    }
+
+    #[test]
+    fn only_the_formats_the_types_check_are_validated() {
+        let document = json!({"components": {"schemas": {
+            "Link": {"type": "string", "format": "uri"},
+            "Contact": {"type": "object", "properties": {
+                "email": {"type": "string", "format": "email"},
+                "seen": {"type": "string", "format": "date-time"},
+                "id": {"type": "string", "format": "uuid"},
+                "format": {"type": "string", "enum": ["uri"]}
+            }}
+        }}});
+        let mut validators = Validators::new(&document).expect("registry");
+        assert_eq!(
+            validators.check("/components/schemas/Link", &json!("/contacts/1/notes")),
+            Ok(())
+        );
+        let relaxed = json!({"email": "not an address", "format": "uri"});
+        assert_eq!(validators.check("/components/schemas/Contact", &relaxed), Ok(()));
+        for checked in [
+            json!({"seen": "yesterday"}),
+            json!({"id": "12"}),
+            json!({"format": "email"}),
+        ] {
+            assert!(
+                validators.check("/components/schemas/Contact", &checked).is_err(),
+                "{checked}"
+            );
+        }
     }
 
     #[test]
