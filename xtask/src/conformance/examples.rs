@@ -25,6 +25,8 @@ pub struct Example {
     pub value: Value,
     /// Where the example comes from.
     pub origin: Origin,
+    /// What the validator checks instead of `value`: an open instance's known twin.
+    pub validate_instead: Option<Value>,
 }
 
 /// Where an example comes from: the document, a fixture file, or the instance generator.
@@ -37,7 +39,8 @@ pub enum Origin {
     /// A generated instance the schema allows.
     Instance,
     /// A generated instance only an open type takes (an unknown enum value): the validator
-    /// is not asked, the type must decode and round-trip it.
+    /// checks its known twin ([`Example::validate_instead`]), the type must decode and
+    /// round-trip the instance itself.
     OpenInstance,
 }
 
@@ -249,6 +252,7 @@ impl<'a> Walker<'a> {
             place: schema.logical.clone(),
             value: value.clone(),
             origin: Origin::Document,
+            validate_instead: None,
         });
     }
 }

@@ -86,6 +86,7 @@ pub fn examples(entries: &[Entry], spec: &str, document: &Value) -> anyhow::Resu
             place,
             value,
             origin: Origin::Fixture,
+            validate_instead: None,
         });
     }
     Ok(out)

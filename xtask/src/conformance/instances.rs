@@ -70,6 +70,10 @@ pub struct Instance {
     pub valid_by_construction: bool,
     /// The value.
     pub value: Value,
+    /// Of an `unknown-enum` instance: the same value with known enum values where it has the
+    /// unknown ones, which the validator checks instead (the rest of the instance must be
+    /// valid for a decode failure to be the generator's fault).
+    pub known: Option<Value>,
 }
 
 /// How an instance is made.
@@ -112,6 +116,7 @@ pub fn examples(document: &Value, seed: u64) -> Vec<Example> {
             } else {
                 Origin::OpenInstance
             },
+            validate_instead: instance.known,
         })
         .collect()
 }
@@ -140,18 +145,24 @@ fn for_schema(document: &Value, schema: &Value, pointer: &str, seed: u64) -> Vec
         if out.len() == MAX_PER_SCHEMA {
             break;
         }
-        let mut maker = Maker {
-            document,
-            rng: Pcg64::seed_from_u64(seed),
-            mode,
-            made: 0,
+        let make = |unknown: bool| {
+            let mut maker = Maker {
+                document,
+                rng: Pcg64::seed_from_u64(seed),
+                mode,
+                unknown,
+                made: 0,
+            };
+            maker.value(schema, 0, true)
         };
-        let Some(value) = maker.value(schema, 0, true) else {
+        let Some(value) = make(mode == Mode::UnknownEnum) else {
             continue;
         };
         if out.iter().any(|i| i.value == value) {
             continue;
         }
+        // Same seed and mode, so the same draws: only the enum values differ.
+        let known = if mode == Mode::UnknownEnum { make(false) } else { None };
         let kind = match mode {
             Mode::Full => "full".to_owned(),
             Mode::Required => "required".to_owned(),
@@ -165,6 +176,7 @@ fn for_schema(document: &Value, schema: &Value, pointer: &str, seed: u64) -> Vec
             kind,
             valid_by_construction: mode != Mode::UnknownEnum,
             value,
+            known,
         });
     }
     out
@@ -216,6 +228,9 @@ struct Maker<'a> {
     document: &'a Value,
     rng: Pcg64,
     mode: Mode,
+    /// In [`Mode::UnknownEnum`]: whether enums get the unknown value (else a known one, drawn
+    /// the same way, for the instance's known twin).
+    unknown: bool,
     /// Values made so far (see [`NODE_BUDGET`]).
     made: usize,
 }
@@ -233,13 +248,14 @@ impl Maker<'_> {
             return Some(Value::Null);
         }
         if let Some(Value::Array(values)) = schema.get("enum") {
-            let unknown = self.mode == Mode::UnknownEnum && depth <= 1;
-            if unknown && values.iter().any(Value::is_string) {
-                return Some(Value::String(UNKNOWN_VALUE.to_owned()));
-            }
+            let unknown = self.unknown && depth <= 1 && values.iter().any(Value::is_string);
             let values: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
             if !values.is_empty() {
+                // Drawn either way, so an instance and its known twin make the same draws.
                 let index = self.below(values.len());
+                if unknown {
+                    return Some(Value::String(UNKNOWN_VALUE.to_owned()));
+                }
                 return Some(values[index].clone());
             }
         }
@@ -634,7 +650,7 @@ mod tests {
     }
 
     #[test]
-    fn instances_meet_their_schema_and_open_ones_do_not() {
+    fn instances_meet_their_schema_and_open_ones_do_not_but_their_known_twins_do() {
         let document = document();
         let mut validators = crate::conformance::validate::Validators::new(&document).expect("validators");
         for instance in generate(&document, DEFAULT_SEED) {
@@ -647,6 +663,29 @@ mod tests {
                 instance.kind,
                 instance.value
             );
+            assert_eq!(instance.known.is_some(), !instance.valid_by_construction);
+            if let Some(known) = &instance.known {
+                let verdict = validators.check(&instance.schema_at, known);
+                assert!(
+                    verdict.is_ok(),
+                    "{} known twin {known}: {verdict:?}",
+                    instance.schema_at
+                );
+                let differing: Vec<&String> = known
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(key, value)| instance.value.get(key.as_str()) != Some(value))
+                    .map(|(key, _)| key)
+                    .collect();
+                assert!(
+                    differing
+                        .iter()
+                        .all(|key| instance.value[key.as_str()] == json!(UNKNOWN_VALUE)),
+                    "{}: the twin differs beyond the enum values: {differing:?}",
+                    instance.schema_at
+                );
+            }
         }
     }
 
