@@ -126,7 +126,7 @@ impl ClientCredentialsFlow {
                 AuthError::Configuration(format!(
                     "bookingtime access tokens are bound to one organization, but `{}` has no \
                      `{}` path parameter and no default organization is configured \
-                     (ClientCredentials::default_organization)",
+                     (set one with `.default_organization(..)` on the client's builder)",
                     request.path_template(),
                     self.organization_param
                 ))
