@@ -733,7 +733,7 @@ impl ApiClient {
                 .header(http::header::CONTENT_TYPE, "application/json")
                 .body(bytes.clone()),
             Body::Form(pairs) => builder.form(pairs),
-            Body::Multipart(multipart) => builder.multipart(to_reqwest_form(multipart)),
+            Body::Multipart(multipart) => builder.multipart(multipart.to_form()),
             Body::Raw { content_type, bytes } => builder
                 .header(http::header::CONTENT_TYPE, content_type.as_str())
                 .body(bytes.clone()),
@@ -806,25 +806,6 @@ impl Received {
             Received::Streaming(r) => r.headers(),
         }
     }
-}
-
-fn to_reqwest_form(multipart: &crate::request::Multipart) -> reqwest::multipart::Form {
-    let mut form = reqwest::multipart::Form::new();
-    for part in &multipart.parts {
-        let mut piece = reqwest::multipart::Part::bytes(part.bytes.to_vec());
-        if let Some(file_name) = &part.file_name {
-            piece = piece.file_name(file_name.clone());
-        }
-        if let Some(content_type) = &part.content_type {
-            // An unparseable content type is sent without one rather than failing the request.
-            piece = match piece.mime_str(content_type) {
-                Ok(p) => p,
-                Err(_) => reqwest::multipart::Part::bytes(part.bytes.to_vec()),
-            };
-        }
-        form = form.part(part.name.clone(), piece);
-    }
-    form
 }
 
 #[cfg(test)]

@@ -146,6 +146,7 @@ mod date_time;
 mod encoding;
 mod envelope;
 mod error;
+mod multipart;
 mod nullable;
 pub mod pagination;
 pub mod rate_limit;
@@ -168,10 +169,11 @@ pub use envelope::Envelope;
 pub use error::{
     ApiError, AuthError, Call, DecodeError, Error, ErrorKind, HttpError, RateLimitedError, TimeoutKind, TransportError,
 };
+pub use multipart::{FilePart, Multipart, DEFAULT_FILE_CONTENT_TYPE};
 pub use nullable::Nullable;
 pub use pagination::{Page, PageCount, PageRequest, PageStream, Pages, PaginationError};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
-pub use request::{ApiRequest, Body, CallOptions, Multipart};
+pub use request::{ApiRequest, Body, CallOptions};
 pub use response::{RawResponse, ResponseValue};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 

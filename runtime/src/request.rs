@@ -9,6 +9,7 @@ use serde::Serialize;
 use url::Url;
 
 use crate::encoding::{self, QueryStyle};
+use crate::multipart::Multipart;
 
 /// A request body.
 #[derive(Debug, Default)]
@@ -29,56 +30,6 @@ pub enum Body {
         /// The bytes to send.
         bytes: bytes::Bytes,
     },
-}
-
-/// The parts of a `multipart/form-data` body, kept as data so the request can be re-sent.
-#[derive(Debug, Default, Clone)]
-pub struct Multipart {
-    pub(crate) parts: Vec<MultipartPart>,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct MultipartPart {
-    pub(crate) name: String,
-    pub(crate) file_name: Option<String>,
-    pub(crate) content_type: Option<String>,
-    pub(crate) bytes: bytes::Bytes,
-}
-
-impl Multipart {
-    /// An empty multipart body.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a text field.
-    pub fn text(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let value: String = value.into();
-        self.parts.push(MultipartPart {
-            name: name.into(),
-            file_name: None,
-            content_type: None,
-            bytes: bytes::Bytes::from(value.into_bytes()),
-        });
-        self
-    }
-
-    /// Adds a file field.
-    pub fn file(
-        mut self,
-        name: impl Into<String>,
-        file_name: impl Into<String>,
-        content_type: impl Into<String>,
-        bytes: impl Into<bytes::Bytes>,
-    ) -> Self {
-        self.parts.push(MultipartPart {
-            name: name.into(),
-            file_name: Some(file_name.into()),
-            content_type: Some(content_type.into()),
-            bytes: bytes.into(),
-        });
-        self
-    }
 }
 
 /// One API call, described without any transport.
@@ -212,8 +163,12 @@ impl ApiRequest {
         self
     }
 
-    /// Sets a `multipart/form-data` body.
+    /// Sets a `multipart/form-data` body. A body with a field that could not be encoded makes
+    /// the request invalid, naming the field.
     pub fn multipart(mut self, body: Multipart) -> Self {
+        if let Some(error) = &body.error {
+            self.fail(error.clone());
+        }
         self.body = Body::Multipart(body);
         self
     }
