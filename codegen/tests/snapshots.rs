@@ -56,6 +56,7 @@ snapshot_tests! {
     string_enums => "enums",
     exact_feature_gates => "feature-gates",
     implied_discriminator => "implied-discriminator",
+    multipart_bodies_are_typed_per_field => "multipart",
     names_are_valid_and_unique => "names",
     nullable_request_fields_are_tri_state => "nullable",
     objects_and_formats => "objects",

@@ -64,6 +64,7 @@ pub fn emit_lib(ir: &Ir, lib: &str, modules: &[TokenStream]) -> TokenStream {
         .any(|t| matches!(&t.kind, crate::ir::model::TypeKind::Struct(s) if s.envelope.is_some()));
     let envelope_use = has_envelopes.then(|| quote! { pub use client_runtime::Envelope; });
     let envelope_prelude = has_envelopes.then(|| quote! { pub use client_runtime::Envelope as _; });
+    let multipart_use = multipart_reexports(ir);
     let redis_feature = super::features::redis_feature(ir);
     quote! {
         #(#crate_doc)*
@@ -82,6 +83,7 @@ pub fn emit_lib(ir: &Ir, lib: &str, modules: &[TokenStream]) -> TokenStream {
             PaginationError, RateLimitedError, ResponseValue, RetryPolicy, TimeoutKind, TransportError,
         };
         #envelope_use
+        #multipart_use
         /// Tokens and rate budget shared by every replica through Redis.
         #[cfg(feature = #redis_feature)]
         pub use client_runtime::shared;
@@ -178,5 +180,30 @@ fn server_items(ir: &Ir) -> TokenStream {
         pub fn server_url(#(#args),*) -> String {
             #template.to_owned() #(#replaces)*
         }
+    }
+}
+
+/// `FilePart` when a multipart body is typed (its file fields hold them) and `Multipart` when
+/// one is not (the caller fills it), so callers need no direct dependency on the runtime.
+fn multipart_reexports(ir: &Ir) -> TokenStream {
+    use crate::ir::model::RequestBody;
+    let bodies = || {
+        ir.groups
+            .iter()
+            .flat_map(|g| &g.operations)
+            .filter_map(|op| op.body.as_ref())
+    };
+    let typed = bodies().any(|b| matches!(b.kind, RequestBody::Multipart(_)));
+    let untyped = bodies().any(|b| matches!(b.kind, RequestBody::MultipartUntyped));
+    let mut names = Vec::new();
+    if typed {
+        names.push(quote! { FilePart });
+    }
+    if untyped {
+        names.push(quote! { Multipart });
+    }
+    match names.len() {
+        0 => TokenStream::new(),
+        _ => quote! { pub use client_runtime::{#(#names),*}; },
     }
 }

@@ -11,6 +11,7 @@ pub mod doc_text;
 pub mod example;
 pub mod features;
 pub mod manifest;
+pub mod multipart;
 pub mod operations;
 pub mod pagination;
 pub mod types;

@@ -29,7 +29,11 @@ use crate::ir::model::{
 /// The body of one group's module: the sub-client (or `impl Client` for untagged operations)
 /// with one method per operation, and each operation's builder.
 pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
-    let builders = group.operations.iter().map(|op| builder(ir, group, op));
+    let builders = group.operations.iter().map(|op| {
+        let body_type = super::multipart::request_type(ir, group, op);
+        let builder = builder(ir, group, op);
+        quote! { #body_type #builder }
+    });
     // Root-group operations are methods of `Client` itself; the others hang off a sub-client.
     let GroupOwner::Tag(sub) = &group.owner else {
         let methods = group.operations.iter().map(|op| method(ir, op, &quote! { self }));
@@ -164,7 +168,11 @@ fn request_body_type(ir: &Ir, kind: &RequestBody) -> TokenStream {
             let ty = type_tokens(ir, ty, From::Elsewhere);
             quote! { &'a #ty }
         }
-        RequestBody::Multipart { .. } => quote! { client_runtime::Multipart },
+        RequestBody::Multipart(form) => {
+            let ty = ident(&form.name);
+            quote! { &'a #ty }
+        }
+        RequestBody::MultipartUntyped => quote! { client_runtime::Multipart },
         RequestBody::Raw { .. } => quote! { client_runtime::reexports::bytes::Bytes },
     }
 }
@@ -226,7 +234,8 @@ fn builder(ir: &Ir, group: &Group, op: &Operation) -> TokenStream {
         let set = |body: TokenStream| match kind {
             RequestBody::Json(_) => quote! { .json(#body) },
             RequestBody::Form(_) => quote! { .form(#body) },
-            RequestBody::Multipart { .. } => quote! { .multipart(#body.clone()) },
+            RequestBody::Multipart(_) => super::multipart::set_body(&body),
+            RequestBody::MultipartUntyped => quote! { .multipart(#body.clone()) },
             RequestBody::Raw { content_type } => quote! { .raw(#content_type, #body.clone()) },
         };
         if *positional {
@@ -340,16 +349,15 @@ fn method_doc(op: &Operation) -> String {
     if op.deprecated {
         doc.push_str("\n\n**Deprecated** by the API.");
     }
-    if let Some(Body {
-        kind: RequestBody::Multipart { fields },
-        ..
-    }) = &op.body
-    {
-        let fields: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
-        doc.push_str(&format!(
-            "\n\nThe multipart body takes the fields {}.",
-            fields.join(", ")
-        ));
+    match op.body.as_ref().map(|b| &b.kind) {
+        Some(RequestBody::Multipart(form)) => doc.push_str(&format!(
+            "\n\nThe body is a `{}`, sent as `multipart/form-data`.",
+            form.name
+        )),
+        Some(RequestBody::MultipartUntyped) => {
+            doc.push_str("\n\nThe body is a `Multipart` you fill: the spec does not describe its fields as an object.")
+        }
+        _ => {}
     }
     doc.push_str(&format!("\n\n`{} {}`", op.method, op.path));
     doc.trim_start().to_owned()

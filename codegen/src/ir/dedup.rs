@@ -32,8 +32,8 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::model::{
-    Body, Builtin, ErrorShape, Group, Operation, Pagination, Param, RequestBody, Response, ResponseBody, SuccessShape,
-    TypeDef, TypeId, TypeKind, TypeRef, Webhooks,
+    Builtin, ErrorShape, Group, Operation, Pagination, Param, PartValue, RequestBody, Response, ResponseBody,
+    SuccessShape, TypeDef, TypeId, TypeKind, TypeRef, Webhooks,
 };
 use super::visit;
 
@@ -118,12 +118,16 @@ impl Remap {
         for Param { ty, .. } in params {
             self.type_ref(ty);
         }
-        if let Some(Body {
-            kind: RequestBody::Json(ty) | RequestBody::Form(ty),
-            ..
-        }) = body
-        {
-            self.type_ref(ty);
+        match body.as_mut().map(|b| &mut b.kind) {
+            Some(RequestBody::Json(ty) | RequestBody::Form(ty)) => self.type_ref(ty),
+            Some(RequestBody::Multipart(form)) => {
+                for field in &mut form.fields {
+                    if let PartValue::Value(ty) = &mut field.value {
+                        self.type_ref(ty);
+                    }
+                }
+            }
+            Some(RequestBody::MultipartUntyped | RequestBody::Raw { .. }) | None => {}
         }
         for Response { body, .. } in responses {
             self.response_body(body);

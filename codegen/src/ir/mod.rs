@@ -7,6 +7,7 @@
 pub mod cycles;
 pub mod dedup;
 pub mod model;
+pub mod multipart;
 pub mod op_names;
 pub mod operation;
 pub mod paging;

@@ -242,16 +242,58 @@ pub enum RequestBody {
     Json(TypeRef),
     /// `application/x-www-form-urlencoded` from the given type.
     Form(TypeRef),
-    /// `multipart/form-data`, built by the caller; the doc lists the fields.
-    Multipart {
-        /// The wire names of the fields the spec describes.
-        fields: Vec<String>,
-    },
+    /// `multipart/form-data` from a request type generated for it, one part per field.
+    Multipart(MultipartForm),
+    /// `multipart/form-data` without an object schema to type it: a `client_runtime::Multipart`
+    /// the caller fills.
+    MultipartUntyped,
     /// Raw bytes of the given content type.
     Raw {
         /// The content type.
         content_type: String,
     },
+}
+
+/// The request type of a `multipart/form-data` body: a struct in the operation's module whose
+/// fields are the form's fields, each encoded as parts by `client_runtime::Multipart`.
+#[derive(Debug, Clone)]
+pub struct MultipartForm {
+    /// The struct's Rust name (unique among the crate's types).
+    pub name: String,
+    /// The fields, in the spec's order.
+    pub fields: Vec<MultipartField>,
+}
+
+/// One field of a multipart form.
+#[derive(Debug, Clone)]
+pub struct MultipartField {
+    /// The Rust name, unique in the struct.
+    pub name: String,
+    /// The part name on the wire.
+    pub wire_name: String,
+    /// What the field holds.
+    pub value: PartValue,
+    /// Whether the field must be sent. Optional fields become `Option` and are not sent when
+    /// `None`.
+    pub required: bool,
+    /// The spec's `encoding.<field>.contentType`, when it is one media type: set on every
+    /// part of a value field, the default of a file field's parts.
+    pub content_type: Option<String>,
+    /// Doc comment.
+    pub doc: Option<String>,
+}
+
+/// What a multipart field holds.
+#[derive(Debug, Clone)]
+pub enum PartValue {
+    /// A file (`format: binary`): `client_runtime::FilePart`; `repeated` for a list of files,
+    /// one part each.
+    File {
+        /// Whether the field is a list of files.
+        repeated: bool,
+    },
+    /// A typed value: scalars as text parts, lists one part per item, objects as JSON parts.
+    Value(TypeRef),
 }
 
 /// A request body and whether the operation requires it.

@@ -11,6 +11,7 @@ use super::model::{
     Body, Builtin, ErrorShape, Operation, PageNext, Pagination, Param, ParamLocation, QueryStyle, RequestBody,
     Response, ResponseBody, ResponseRole, ResponseVariant, StatusMatch, SuccessShape, TypeKind, TypeRef,
 };
+use super::multipart;
 use super::op_names;
 use super::paging::{self, PagedOperation};
 use super::schema::TypeBuilder;
@@ -134,14 +135,20 @@ pub fn lower(
     }
     let type_hint = naming::camel(&raw_name);
     let mut params = lower_params(openapi, raw, &type_hint, builder);
-    let builder_name = builder.claim_name(&match group.tag {
-        Some(tag) => format!("{}{}Builder", naming::camel(tag), naming::camel(&name)),
-        None => format!("{}Builder", naming::camel(&name)),
-    });
+    // The call's own types (its builder, a multipart body's request type) are named after it.
+    let call_name = match group.tag {
+        Some(tag) => format!("{}{}", naming::camel(tag), naming::camel(&name)),
+        None => naming::camel(&name),
+    };
+    let builder_name = builder.claim_name(&format!("{call_name}Builder"));
+    let body_names = BodyNames {
+        json_hint: &type_hint,
+        multipart_hint: &format!("{call_name}Body"),
+    };
     let mut body = op
         .request_body
         .as_ref()
-        .and_then(|body| lower_body(openapi, body, &type_hint, &raw.pointer, builder));
+        .and_then(|body| lower_body(openapi, body, &body_names, &raw.pointer, builder));
     let responses = lower_responses(openapi, op, &type_hint, &raw.pointer, builder);
     let (success, error) = shapes(&responses, &type_hint, &raw.pointer, builder);
     let retry_safe = op
@@ -409,10 +416,18 @@ fn is_json(media: &str) -> bool {
         || media.contains("json")
 }
 
+/// What a request body's types are named after.
+struct BodyNames<'a> {
+    /// The operation's type hint; inline JSON and form schemas become `<hint>Body`.
+    json_hint: &'a str,
+    /// The name a multipart body's request type takes.
+    multipart_hint: &'a str,
+}
+
 fn lower_body(
     openapi: &OpenAPI,
     body: &ReferenceOr<OaRequestBody>,
-    type_hint: &str,
+    names: &BodyNames<'_>,
     pointer: &str,
     builder: &mut TypeBuilder<'_>,
 ) -> Option<Body> {
@@ -433,7 +448,7 @@ fn lower_body(
             }
         }
     };
-    let hint = format!("{type_hint}Body");
+    let hint = format!("{}Body", names.json_hint);
     let pick = |pred: &dyn Fn(&str) -> bool| body.content.iter().find(|(media, _)| pred(media));
     let lowered = if let Some((media, content)) = pick(&|m| is_json(m)) {
         let p = format!("{body_pointer}/content/{}/schema", escape_pointer_token(media));
@@ -441,21 +456,9 @@ fn lower_body(
     } else if let Some((media, content)) = pick(&|m| m.starts_with("application/x-www-form-urlencoded")) {
         let p = format!("{body_pointer}/content/{}/schema", escape_pointer_token(media));
         RequestBody::Form(schema_or_json(content, &hint, &p, builder))
-    } else if let Some((_, content)) = pick(&|m| m.starts_with("multipart/")) {
-        let fields = content
-            .schema
-            .as_ref()
-            .and_then(|s| match s {
-                ReferenceOr::Item(schema) => Some(schema.clone()),
-                ReferenceOr::Reference { reference } => builder.resolve_schema(reference),
-            })
-            .map(|schema| match schema.schema_kind {
-                openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => o.properties.keys().cloned().collect(),
-                openapiv3::SchemaKind::Any(a) => a.properties.keys().cloned().collect(),
-                _ => Vec::new(),
-            })
-            .unwrap_or_default();
-        RequestBody::Multipart { fields }
+    } else if let Some((media, content)) = pick(&|m| m.starts_with("multipart/")) {
+        let p = format!("{body_pointer}/content/{}", escape_pointer_token(media));
+        multipart::lower(content, names.multipart_hint, &p, builder)
     } else if let Some((media, _)) = body.content.iter().next() {
         RequestBody::Raw {
             content_type: media.clone(),

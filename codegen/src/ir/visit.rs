@@ -4,7 +4,7 @@
 //! which references close a cycle) are computed with these functions, so a new use site or a
 //! new `TypeRef` variant is handled in one place.
 
-use super::model::{Body, Operation, RequestBody, ResponseBody, TypeDef, TypeId, TypeKind, TypeRef};
+use super::model::{Body, Operation, PartValue, RequestBody, ResponseBody, TypeDef, TypeId, TypeKind, TypeRef};
 
 /// Whether a walk looks inside the node it was just shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +51,8 @@ pub fn def_uses<'a>(def: &'a TypeDef, visit: &mut impl FnMut(&'a TypeRef)) {
 /// response bodies, and the success and error enums).
 pub fn operation_uses<'a>(op: &'a Operation, visit: &mut impl FnMut(&'a TypeRef)) {
     op.params.iter().for_each(|p| visit(&p.ty));
-    if let Some(Body {
-        kind: RequestBody::Json(ty) | RequestBody::Form(ty),
-        ..
-    }) = &op.body
-    {
-        visit(ty);
+    if let Some(Body { kind, .. }) = &op.body {
+        request_body_uses(kind, visit);
     }
     op.responses.iter().for_each(|r| body_use(&r.body, visit));
     if let Some(pagination) = &op.pagination {
@@ -65,17 +61,29 @@ pub fn operation_uses<'a>(op: &'a Operation, visit: &mut impl FnMut(&'a TypeRef)
     }
 }
 
-/// Calls `visit` on every type an operation serialises: its parameters and its JSON or form
-/// body. (Pages of paginated operations are not serialised: the stream's typed extractor
+/// Calls `visit` on every type an operation serialises: its parameters and its JSON, form or
+/// multipart body. (Pages of paginated operations are not serialised: the stream's typed extractor
 /// takes the decoded page apart.)
 pub fn serialized_uses<'a>(op: &'a Operation, visit: &mut impl FnMut(&'a TypeRef)) {
     op.params.iter().for_each(|p| visit(&p.ty));
-    if let Some(Body {
-        kind: RequestBody::Json(ty) | RequestBody::Form(ty),
-        ..
-    }) = &op.body
-    {
-        visit(ty);
+    if let Some(Body { kind, .. }) = &op.body {
+        request_body_uses(kind, visit);
+    }
+}
+
+/// The types a request body is made of: a JSON or form body's type, a multipart form's
+/// value fields (files are the runtime's `FilePart`).
+fn request_body_uses<'a>(body: &'a RequestBody, visit: &mut impl FnMut(&'a TypeRef)) {
+    match body {
+        RequestBody::Json(ty) | RequestBody::Form(ty) => visit(ty),
+        RequestBody::Multipart(form) => {
+            for field in &form.fields {
+                if let PartValue::Value(ty) = &field.value {
+                    visit(ty);
+                }
+            }
+        }
+        RequestBody::MultipartUntyped | RequestBody::Raw { .. } => {}
     }
 }
 
