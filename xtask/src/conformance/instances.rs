@@ -310,7 +310,16 @@ impl Maker<'_> {
             _ => self.below(alternatives.len()),
         };
         let chosen = alternatives.get(index)?;
-        let mut value = self.value(chosen, depth + 1, false)?;
+        // The normaliser's form of 3.1's `{type: "null"}` (see `validate::is_null_only`).
+        let null_only = resolve(self.document, chosen)
+            .0
+            .as_object()
+            .is_some_and(super::validate::is_null_only);
+        let mut value = if null_only {
+            Value::Null
+        } else {
+            self.value(chosen, depth + 1, false)?
+        };
         if schema.get("properties").is_some() || schema.get("required").is_some() {
             let mut siblings = self.object(schema, depth, top)?;
             merge(&mut siblings, value);
@@ -636,6 +645,21 @@ mod tests {
             .find(|i| i.schema_at.ends_with("/Labels") && i.kind == "extra")
             .expect("an extra instance of Labels");
         assert!(labels.value[EXTRA_MEMBER].is_i64(), "{}", labels.value);
+    }
+
+    #[test]
+    fn a_null_only_alternative_makes_null() {
+        let document = json!({"components": {"schemas": {
+            "Emoji": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "Media": {"oneOf": [{"nullable": true}, {"$ref": "#/components/schemas/Emoji"}]}
+        }}});
+        let media: Vec<Value> = generate(&document, DEFAULT_SEED)
+            .into_iter()
+            .filter(|i| i.schema_at.ends_with("/Media"))
+            .map(|i| i.value)
+            .collect();
+        assert!(media.contains(&Value::Null), "{media:?}");
+        assert!(media.iter().all(|m| m.is_null() || m.is_object()), "{media:?}");
     }
 
     #[test]

@@ -30,6 +30,7 @@ impl Validators {
         let mut converted = document.clone();
         lenient_date_times(&mut converted);
         drop_unchecked_formats(&mut converted);
+        null_only_alternatives(&mut converted);
         nullable_to_any_of(&mut converted);
         let resource = Draft::Draft4.create_resource(converted.clone());
         let registry = Registry::options()
@@ -206,6 +207,63 @@ fn drop_unchecked_formats(value: &mut Value) {
     }
 }
 
+/// Keywords that say nothing about which values a schema takes (OpenAPI's schema data and
+/// annotations; `x-*` extensions too).
+const ANNOTATIONS: [&str; 12] = [
+    "nullable",
+    "title",
+    "description",
+    "example",
+    "examples",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "externalDocs",
+    "xml",
+    "discriminator",
+];
+
+/// Whether a schema is `nullable` with no type or constraint: as a `oneOf`/`anyOf`
+/// alternative, the normaliser's form of 3.1's `{type: "null"}`.
+pub fn is_null_only(schema: &Map<String, Value>) -> bool {
+    schema.get("nullable") == Some(&Value::Bool(true))
+        && schema
+            .keys()
+            .all(|k| ANNOTATIONS.contains(&k.as_str()) || k.starts_with("x-"))
+}
+
+/// Gives a `oneOf`/`anyOf` alternative that is `nullable` with no type or constraint
+/// `type: "null"`, as the generator reads it (`is_null_only`: the union becomes an `Option`).
+/// The normaliser writes 3.1's `{type: "null"}` so, which in 3.0 would take any value: the
+/// validator accepted Discord's `"value"` for `emoji: oneOf [null, PollEmoji]`, and the
+/// `Option<PollEmoji>` rejecting it was counted as the generator's fault.
+fn null_only_alternatives(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if key == "example" || key == "examples" || key == "enum" || key == "default" {
+                    continue;
+                }
+                if key == "oneOf" || key == "anyOf" {
+                    for alternative in child.as_array_mut().into_iter().flatten() {
+                        let Value::Object(alternative) = alternative else {
+                            continue;
+                        };
+                        if is_null_only(alternative) {
+                            alternative.remove("nullable");
+                            alternative.insert("type".to_owned(), Value::String("null".to_owned()));
+                        }
+                    }
+                }
+                null_only_alternatives(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(null_only_alternatives),
+        _ => {}
+    }
+}
+
 /// Rewrites every schema with `nullable: true` into `anyOf: [{type: null}, <schema>]`
 /// (marked as [`NULLABLE_WRAPPER`]).
 ///
@@ -351,6 +409,26 @@ mod tests {
                 "{checked}"
             );
         }
+    }
+
+    #[test]
+    fn a_nullable_alternative_with_no_type_takes_only_null_and_elsewhere_anything() {
+        let document = json!({"components": {"schemas": {
+            "Emoji": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "Media": {"type": "object", "properties": {
+                "emoji": {"oneOf": [
+                    {"nullable": true, "description": "3.1's type null, normalised"},
+                    {"$ref": "#/components/schemas/Emoji"}
+                ]},
+                "anything": {"nullable": true}
+            }}
+        }}});
+        let mut validators = Validators::new(&document).expect("registry");
+        let media = "/components/schemas/Media";
+        assert_eq!(validators.check(media, &json!({"emoji": null})), Ok(()));
+        assert_eq!(validators.check(media, &json!({"emoji": {"name": "x"}})), Ok(()));
+        assert!(validators.check(media, &json!({"emoji": "value"})).is_err());
+        assert_eq!(validators.check(media, &json!({"anything": "value"})), Ok(()));
     }
 
     #[test]
