@@ -70,6 +70,12 @@ pub fn generate(spec: &ParsedSpec, settings: &CrateSettings) -> Result<Generated
         path: "Cargo.toml".to_owned(),
         contents: emit::manifest::cargo_toml(&ir, settings, source, has_examples),
     });
+    if emit::split::enabled(&ir) {
+        files.push(GeneratedFile {
+            path: format!("{}/Cargo.toml", emit::split::FOLDER),
+            contents: emit::manifest::types_cargo_toml(&ir, settings, source),
+        });
+    }
     files.push(GeneratedFile {
         path: "README.md".to_owned(),
         contents: emit::manifest::readme(&ir, settings, source),

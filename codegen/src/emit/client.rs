@@ -66,11 +66,21 @@ pub fn emit_lib(ir: &Ir, lib: &str, modules: &[TokenStream]) -> TokenStream {
     let envelope_prelude = has_envelopes.then(|| quote! { pub use client_runtime::Envelope as _; });
     let multipart_use = multipart_reexports(ir);
     let redis_feature = super::features::redis_feature(ir);
+    let types_module = if super::split::enabled(ir) {
+        let types_crate = ident(&format!("{lib}_types"));
+        quote! {
+            /// The API's data types, compiled as a crate of their own (a big API's types and
+            /// operations build in two rustc processes).
+            pub use #types_crate as types;
+        }
+    } else {
+        quote! { pub mod types; }
+    };
     quote! {
         #(#crate_doc)*
         #![allow(clippy::large_enum_variant, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-        pub mod types;
+        #types_module
         #(#modules)*
 
         /// The runtime under this crate (auth flows, token stores, retry and rate-limit types),

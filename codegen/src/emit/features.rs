@@ -84,30 +84,53 @@ pub fn redis_feature(ir: &Ir) -> &'static str {
     }
 }
 
-/// The `[features]` section of `Cargo.toml`: one feature per group, the one of the types no
-/// operation uses, the one deriving `Serialize` for received types, and the Redis one.
-pub fn manifest_section(ir: &Ir) -> String {
+/// The `[features]` section of the client crate's `Cargo.toml`: one feature per group, the one
+/// of the types no operation uses, the one deriving `Serialize` for received types, and the
+/// Redis one. With a types crate (`types_package`), each of the first three turns on the types
+/// crate's feature of the same name, which gates the types.
+pub fn manifest_section(ir: &Ir, types_package: Option<&str>) -> String {
+    let mut out = type_features(ir, types_package);
+    out.push_str(&format!(
+        "# Tokens and rate budget shared by every replica through Redis (see the README).\n{} = [\"client-runtime/redis\"]\n",
+        redis_feature(ir)
+    ));
+    out
+}
+
+/// The `[features]` section of the types crate's `Cargo.toml` (see [`super::split`]): the
+/// features that gate types, named as in the client crate, which turns them on.
+pub fn types_manifest_section(ir: &Ir) -> String {
+    type_features(ir, None)
+}
+
+/// `[features]` with the features that gate types and `default`; each forwards to
+/// `forward_to`'s feature of the same name when given.
+fn type_features(ir: &Ir, forward_to: Option<&str>) -> String {
     let mut out = String::from("\n[features]\n");
     let mut names: Vec<&str> = Vec::with_capacity(ir.groups.len() + 2);
     let mut lines = String::new();
+    let feature_line = |name: &str| match forward_to {
+        Some(package) => format!("{name} = [\"{package}/{name}\"]\n"),
+        None => format!("{name} = []\n"),
+    };
     if enabled(ir) {
         out.push_str("# One feature per tag; all on by default. Turn off default features and pick\n# the tags you call to compile less: each type is built only if a feature on needs it.\n");
         for group in &ir.groups {
             if group.sub_client().is_none() {
                 lines.push_str("# The operations without a tag (methods on `Client`).\n");
             }
-            lines.push_str(&format!("{} = []\n", group.module));
+            lines.push_str(&feature_line(&group.module));
             names.push(&group.module);
         }
         if !ir.unreferenced_types.is_empty() {
             lines.push_str("# The types no operation uses (and what they use).\n");
-            lines.push_str(&format!("{UNREFERENCED_FEATURE} = []\n"));
+            lines.push_str(&feature_line(UNREFERENCED_FEATURE));
             names.push(UNREFERENCED_FEATURE);
         }
     }
     if serialize_gated(ir) {
         lines.push_str("# `Serialize` for the types the API only sends back (to cache or forward them);\n# the types requests carry always have it.\n");
-        lines.push_str(&format!("{SERIALIZE_FEATURE} = []\n"));
+        lines.push_str(&feature_line(SERIALIZE_FEATURE));
         names.push(SERIALIZE_FEATURE);
     }
     if !names.is_empty() {
@@ -115,9 +138,5 @@ pub fn manifest_section(ir: &Ir) -> String {
         out.push_str(&format!("default = [{}]\n", quoted.join(", ")));
         out.push_str(&lines);
     }
-    out.push_str(&format!(
-        "# Tokens and rate budget shared by every replica through Redis (see the README).\n{} = [\"client-runtime/redis\"]\n",
-        redis_feature(ir)
-    ));
     out
 }

@@ -14,6 +14,7 @@ pub mod manifest;
 pub mod multipart;
 pub mod operations;
 pub mod pagination;
+pub mod split;
 pub mod types;
 pub mod webhooks;
 
@@ -136,8 +137,13 @@ pub fn rust_files(ir: &Ir, source: &str, lib: &str) -> Result<Vec<GeneratedFile>
         }
         types_text.push_str(&next()?);
     }
+    let types_path = if split::enabled(ir) {
+        format!("{}/src/lib.rs", split::FOLDER)
+    } else {
+        "src/types.rs".to_owned()
+    };
     files.push(GeneratedFile {
-        path: "src/types.rs".to_owned(),
+        path: types_path,
         contents: types_text,
     });
     for group in &ir.groups {
@@ -178,6 +184,20 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str, lib: &str) -> Result<String, S
             }
             let lib = client::emit_lib(ir, lib, &modules);
             format_file(lib, &format!("{header}{}\n", client::lints_preamble()), "src/lib.rs")
+        }
+        Unit::Types { ids, first: true } if split::enabled(ir) => {
+            // The types crate's root: its own crate docs and the client crate's allowed lints.
+            let items = types::emit_types(ir, ids);
+            let doc = format!(" The data types of `{lib}` (re-exported there as `{lib}::types`).");
+            format_file(
+                quote! {
+                    #![doc = #doc]
+                    #![allow(clippy::large_enum_variant, clippy::enum_variant_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+                    #items
+                },
+                &format!("{header}{}\n", client::lints_preamble()),
+                "types/src/lib.rs",
+            )
         }
         Unit::Types { ids, first: true } => {
             let items = types::emit_types(ir, ids);

@@ -7,14 +7,20 @@
 //! of the crate alone (debug, `CARGO_INCREMENTAL=0` as for a dependency, its dependencies built
 //! first and not timed), its CPU time (user + system: on a shared machine, steadier than wall
 //! time), the peak memory of that build (the largest process, i.e. rustc, from
-//! `/usr/bin/time -v`), lines of Rust and `pub struct`/`pub enum` items, and our figures as a
-//! ratio of openapi-generator's and progenitor's (a crate that does not compile says so, with
-//! its error count). `--baseline DIR` adds the same two rows for crates generated earlier
-//! (`DIR/<spec stem>`), for before/after comparisons. The load average is printed with each
-//! spec: on a shared machine the times are only comparable within one run.
+//! `/usr/bin/time -v`), the peak of all its rustc processes' memory together (sampled from
+//! `/proc` every 100 ms: a crate with a types crate runs two at once), lines of Rust and
+//! `pub struct`/`pub enum` items, and our figures as a ratio of openapi-generator's and
+//! progenitor's.
+//!
+//! A crate that does not compile says so, with its error count, and its figures are what rustc
+//! spent until it stopped (parsing, expansion and type checking; no borrow checking or code
+//! generation): less than its build would cost, so our ratio against it is an upper bound.
+//! `--baseline DIR` adds the same two rows for crates generated earlier (`DIR/<spec stem>`),
+//! for before/after comparisons. The load average is printed with each spec: on a shared
+//! machine the times are only comparable within one run.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
@@ -37,6 +43,13 @@ struct Cost {
     cpu: Option<f64>,
     /// Kilobytes, when `/usr/bin/time` is there to tell.
     peak_kb: Option<u64>,
+    /// The highest sum of the resident memory of every rustc process of the crate at once
+    /// (kilobytes, sampled): differs from `peak_kb` when a types crate and its client crate
+    /// compile at the same time.
+    summed_peak_kb: u64,
+    /// Why the build failed (error count and the first), if it did: the figures are then what
+    /// rustc spent until it gave up, less than a build of a compiling crate would.
+    failed: Option<String>,
 }
 
 /// One line of the table: a crate (and feature set) and what building it cost.
@@ -162,28 +175,43 @@ fn isolate(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Builds the crate in `dir` twice: first with an empty `lib.rs`, which builds every
-/// dependency (untimed), then with the real one, timed, so only the crate itself is measured.
+/// Builds the crate in `dir` twice: first with an empty `lib.rs` (and an empty one in its
+/// types crate, if it has one), which builds every dependency (untimed), then with the real
+/// ones, timed, so only the generated crate (or crates) is measured.
 fn build_crate(dir: &Path, target: &Path, extra: &[&str]) -> anyhow::Result<Cost> {
-    let lib = dir.join("src").join("lib.rs");
-    let contents = std::fs::read(&lib).with_context(|| format!("reading {}", lib.display()))?;
-    std::fs::write(&lib, b"").with_context(|| format!("writing {}", lib.display()))?;
+    let libs: Vec<std::path::PathBuf> = [dir.join("src"), dir.join("types").join("src")]
+        .into_iter()
+        .map(|src| src.join("lib.rs"))
+        .filter(|lib| lib.is_file())
+        .collect();
+    let mut contents = Vec::with_capacity(libs.len());
+    for lib in &libs {
+        contents.push(std::fs::read(lib).with_context(|| format!("reading {}", lib.display()))?);
+        std::fs::write(lib, b"").with_context(|| format!("writing {}", lib.display()))?;
+    }
     let dependencies = cargo_build(dir, target, extra, false).output();
-    // Restore the real lib.rs whatever happened; its new mtime makes cargo rebuild the crate.
-    std::fs::write(&lib, &contents).with_context(|| format!("writing {}", lib.display()))?;
+    // Restore the real files whatever happened; their new mtime makes cargo rebuild the crates.
+    for (lib, contents) in libs.iter().zip(&contents) {
+        std::fs::write(lib, contents).with_context(|| format!("writing {}", lib.display()))?;
+    }
     let dependencies = dependencies.context("running cargo build")?;
     if !dependencies.status.success() {
         bail!("building the dependencies failed:\n{}", tail(&dependencies.stderr));
     }
     let with_time = Path::new("/usr/bin/time").exists();
     let start = Instant::now();
-    let output = cargo_build(dir, target, extra, with_time)
-        .output()
+    let child = cargo_build(dir, target, extra, with_time)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .context("running cargo build")?;
+    let sampler = RssSampler::start(dir);
+    let output = child.wait_with_output().context("running cargo build")?;
     let time = start.elapsed();
-    if !output.status.success() {
-        bail!("does not compile: {}", summarise(&output.stderr));
-    }
+    let summed_peak_kb = sampler.stop();
+    // A crate that does not compile still cost what rustc spent until it stopped (type errors
+    // stop it after type checking, before code generation): a lower bound of its build.
+    let failed = (!output.status.success()).then(|| summarise(&output.stderr));
     let report = String::from_utf8_lossy(&output.stderr);
     let field = |name: &str| -> Option<f64> {
         report
@@ -194,7 +222,69 @@ fn build_crate(dir: &Path, target: &Path, extra: &[&str]) -> anyhow::Result<Cost
     let cpu = field("User time (seconds):")
         .zip(field("System time (seconds):"))
         .map(|(u, s)| u + s);
-    Ok(Cost { time, cpu, peak_kb })
+    Ok(Cost {
+        time,
+        cpu,
+        peak_kb,
+        summed_peak_kb,
+        failed,
+    })
+}
+
+/// Samples, every 100 ms, the resident memory of all rustc processes compiling files under a
+/// folder at once: what a split crate's two processes need together when they overlap.
+struct RssSampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl RssSampler {
+    fn start(dir: &Path) -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let needle = dir.to_string_lossy().into_owned();
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0;
+            while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(rustc_rss_kb(&needle));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            peak
+        });
+        Self { stop, thread }
+    }
+
+    /// The highest sum seen, in kilobytes (0 where `/proc` is not there).
+    fn stop(self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+/// The summed resident memory (kB) of the rustc processes whose command line names `needle`.
+fn rustc_rss_kb(needle: &str) -> u64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut sum = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(cmdline) = std::fs::read(path.join("cmdline")) else {
+            continue;
+        };
+        let mut args = cmdline.split(|&b| b == 0);
+        let is_rustc = args.next().is_some_and(|a| a.ends_with(b"rustc"));
+        if !is_rustc || !String::from_utf8_lossy(&cmdline).contains(needle) {
+            continue;
+        }
+        let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
+        sum += status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    sum
 }
 
 /// `cargo build --lib` of the crate in `dir`, under `/usr/bin/time -v` if `timed`.
@@ -239,7 +329,16 @@ fn tail(stderr: &[u8]) -> String {
 fn first_default_feature(dir: &Path) -> Option<String> {
     let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
     let line = manifest.lines().find(|l| l.starts_with("default = ["))?;
-    line.split('"').nth(1).map(str::to_owned)
+    // A crate without tags has only these (stripe): there is no one-tag build to take.
+    let not_tags = [
+        codegen::emit::features::UNREFERENCED_FEATURE,
+        codegen::emit::features::SERIALIZE_FEATURE,
+    ];
+    line.split('"')
+        .skip(1)
+        .step_by(2)
+        .find(|name| !not_tags.contains(name))
+        .map(str::to_owned)
 }
 
 /// Lines of `*.rs` files below `dir`, and how many of them open a `pub struct` or `pub enum`.
@@ -281,8 +380,8 @@ fn print_table(rows: &[Row]) {
         .filter_map(|r| Some((r.label.as_str(), r.cost.as_ref().ok()?)))
         .collect();
     let mut header = format!(
-        "{:<28} {:>9} {:>8} {:>9} {:>8} {:>6}",
-        "crate", "build", "cpu", "peak", "lines", "types"
+        "{:<28} {:>9} {:>8} {:>9} {:>9} {:>8} {:>6}",
+        "crate", "build", "cpu", "peak", "all rustc", "lines", "types"
     );
     for (label, _) in &others {
         header.push_str(&format!("  {:>22}", format!("time, cpu, mem / {}", short(label))));
@@ -298,13 +397,14 @@ fn print_table(rows: &[Row]) {
             }
         };
         let mut line = format!(
-            "{:<28} {:>9} {:>8} {:>9} {:>8} {:>6}",
+            "{:<28} {:>9} {:>8} {:>9} {:>9} {:>8} {:>6}",
             row.label,
             secs(cost.time),
             cost.cpu.map(|c| format!("{c:.1}s")).unwrap_or_else(|| "?".to_owned()),
             cost.peak_kb
                 .map(|kb| format!("{} MB", kb / 1024))
                 .unwrap_or_else(|| "?".to_owned()),
+            format!("{} MB", cost.summed_peak_kb / 1024),
             row.lines,
             row.items
         );
@@ -322,7 +422,13 @@ fn print_table(rows: &[Row]) {
                 line.push_str(&format!("  {:>22}", format!("{time:.2}, {cpu}, {memory}")));
             }
         }
+        if let Some(failure) = &cost.failed {
+            line.push_str(&format!("  does not compile ({failure}): figures until rustc stopped"));
+        }
         println!("{line}");
+    }
+    if others.iter().any(|(_, c)| c.failed.is_some()) {
+        println!("(a ratio against a crate that does not compile is an upper bound: that build stopped before code generation)");
     }
 }
 
