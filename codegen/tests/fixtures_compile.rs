@@ -1,6 +1,8 @@
 //! Builds every fixture's generated crate, so snapshots cannot drift into code that does not
 //! compile or that warns: all fixtures go into one scratch workspace under target/, checked
-//! by `cargo clippy -D warnings` with its own target dir (the outer build holds the main one).
+//! by `cargo clippy -D warnings` with its own target dir (the outer build holds the main one),
+//! then its doc examples compiled (`cargo test --doc`) and its docs rendered with
+//! `RUSTDOCFLAGS=-D warnings`.
 
 mod common;
 
@@ -62,6 +64,35 @@ fn generated_fixture_crates_build_without_warnings() {
         warnings.is_empty(),
         "generated fixture crates warn:\n{}",
         warnings.join("\n")
+    );
+
+    // Every operation's doc example compiles (edition 2024: one merged doctest binary per
+    // crate), and the docs render without a rustdoc warning.
+    let doctests = Command::new(env!("CARGO"))
+        .args(["test", "--doc", "--workspace", "--quiet"])
+        .current_dir(&scratch)
+        .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo test --doc");
+    assert!(
+        doctests.status.success(),
+        "generated fixture crates' doc examples fail:\n{}{}",
+        String::from_utf8_lossy(&doctests.stdout),
+        String::from_utf8_lossy(&doctests.stderr)
+    );
+    let docs = Command::new(env!("CARGO"))
+        .args(["doc", "--no-deps", "--workspace", "--quiet"])
+        .current_dir(&scratch)
+        .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
+        .env("RUSTDOCFLAGS", "-D warnings")
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("run cargo doc");
+    assert!(
+        docs.status.success(),
+        "generated fixture crates' docs warn:\n{}",
+        String::from_utf8_lossy(&docs.stderr)
     );
 }
 

@@ -5,7 +5,10 @@
 //! Operations are picked from the IR by shape: the first that can be called with literal
 //! arguments (no body; required parameters that are strings or integers).
 
-use crate::ir::model::{AuthScheme, Builtin, Group, Ir, Operation, PageNext, ParamLocation, TypeRef};
+use super::args::{arg_kind, ArgKind};
+use crate::ir::model::{
+    AuthScheme, Builtin, Group, Ir, Operation, PageNext, Param, ParamLocation, RequestBody, TypeRef,
+};
 
 /// The example's lines (Rust statements inside an async function returning
 /// `Result<(), Box<dyn std::error::Error>>`) and the `use` lines they need.
@@ -179,4 +182,101 @@ fn arguments(op: &Operation, skip: Option<&str>) -> Option<String> {
         }
     }
     Some(format!("({}){setters}", positional.join(", ")))
+}
+
+/// The `no_run` doctest of one operation's method: the call with its positional arguments and
+/// a setter per other required parameter, awaited. Strings and numbers are literals; any other
+/// value is a parameter of the hidden function around the call, so every operation gets an
+/// example that compiles, whatever its types.
+pub fn operation_example(ir: &Ir, group: &Group, op: &Operation, lib: &str) -> Vec<String> {
+    let mut inputs = vec![format!("client: &{lib}::Client")];
+    let mut taken: Vec<String> = ["client", "response", "example"].map(str::to_owned).to_vec();
+    let mut value = |name: &str, ty: String| {
+        let mut name = name.to_owned();
+        while taken.contains(&name) {
+            name.push_str("_value");
+        }
+        taken.push(name.clone());
+        inputs.push(format!("{name}: {ty}"));
+        name
+    };
+    let mut positional = Vec::new();
+    let mut setters = Vec::new();
+    for param in &op.params {
+        if !param.positional && !param.required {
+            continue;
+        }
+        let ty = match &param.ty {
+            TypeRef::Option(inner) if !param.required => inner,
+            other => other,
+        };
+        let arg = match example_literal(param, ty) {
+            Some(literal) => literal,
+            None => value(&param.name, held_type(ir, ty, lib)),
+        };
+        if param.positional {
+            positional.push(arg);
+        } else {
+            setters.push(format!(".{}({arg})", param.name));
+        }
+    }
+    if let Some(body) = op.body.as_ref().filter(|body| body.positional) {
+        positional.push(match &body.kind {
+            RequestBody::Json(ty) | RequestBody::Form(ty) => value("body", format!("&{}", rust_type(ir, ty, lib))),
+            RequestBody::Multipart(form) => value("body", format!("&{lib}::{}::{}", group.module, form.name)),
+            RequestBody::MultipartUntyped => value("body", "client_runtime::Multipart".to_owned()),
+            RequestBody::Raw { .. } => "\"raw body\"".to_owned(),
+        });
+    }
+    let mut chain = vec!["client".to_owned()];
+    if let Some(sub) = group.sub_client() {
+        chain.push(format!(".{}()", sub.accessor));
+    }
+    chain.push(format!(".{}({})", op.name, positional.join(", ")));
+    chain.extend(setters);
+    chain.push(".await?;".to_owned());
+    let one_line = format!("let response = {}", chain.concat());
+    let mut lines = vec![
+        "```no_run".to_owned(),
+        format!(
+            "# async fn example({}) -> Result<(), Box<dyn std::error::Error>> {{",
+            inputs.join(", ")
+        ),
+    ];
+    if one_line.len() <= 90 {
+        lines.push(one_line);
+    } else {
+        lines.push(format!("let response = {}", chain[0]));
+        lines.extend(chain[1..].iter().map(|link| format!("    {link}")));
+    }
+    lines.push("# Ok(())".to_owned());
+    lines.push("# }".to_owned());
+    lines.push("```".to_owned());
+    lines
+}
+
+/// A literal for a string or number parameter (a string names the parameter).
+fn example_literal(param: &Param, ty: &TypeRef) -> Option<String> {
+    match ty {
+        TypeRef::Builtin(Builtin::String) => Some(format!("\"{}\"", param.name.replace('_', "-"))),
+        TypeRef::Builtin(Builtin::I32 | Builtin::I64 | Builtin::U64) => Some("1".to_owned()),
+        TypeRef::Builtin(Builtin::F32 | Builtin::F64) => Some("1.0".to_owned()),
+        TypeRef::Builtin(Builtin::Bool) => Some("true".to_owned()),
+        _ => None,
+    }
+}
+
+/// How the method or setter takes a value of `ty` (see `args`), as a doctest names it.
+fn held_type(ir: &Ir, ty: &TypeRef, lib: &str) -> String {
+    match (arg_kind(ty), ty) {
+        (ArgKind::Str, _) => "&str".to_owned(),
+        (ArgKind::Value, _) => rust_type(ir, ty, lib),
+        (ArgKind::Ref, TypeRef::Vec(item)) => format!("&[{}]", rust_type(ir, item, lib)),
+        (ArgKind::Ref, _) => format!("&{}", rust_type(ir, ty, lib)),
+    }
+}
+
+/// `ty` as Rust source outside the crate: generated types through the crate's name.
+fn rust_type(ir: &Ir, ty: &TypeRef, lib: &str) -> String {
+    super::op_doc::type_text(ir, ty).replace("crate::types::", &format!("{lib}::types::"))
 }

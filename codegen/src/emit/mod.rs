@@ -12,6 +12,7 @@ pub mod example;
 pub mod features;
 pub mod manifest;
 pub mod multipart;
+pub mod op_doc;
 pub mod operations;
 pub mod pagination;
 pub mod split;
@@ -210,7 +211,7 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str, lib: &str) -> Result<String, S
         }
         Unit::Types { ids, first: false } => format_file(types::emit_types(ir, ids), "", "src/types.rs"),
         Unit::Group(group) => {
-            let body = operations::emit_group(ir, group);
+            let body = operations::emit_group(ir, group, lib);
             let doc = group
                 .doc
                 .as_deref()

@@ -20,6 +20,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::args::{arg_kind, ArgKind};
+use super::doc_text::generator_doc_attrs;
 use super::types::{doc_attrs, ident, type_tokens, From};
 use crate::ir::model::{
     Body, ErrorShape, Group, GroupOwner, Ir, Operation, Param, ParamLocation, QueryStyle, RequestBody, ResponseBody,
@@ -28,7 +29,8 @@ use crate::ir::model::{
 
 /// The body of one group's module: the sub-client (or `impl Client` for untagged operations)
 /// with one method per operation, and each operation's builder.
-pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
+/// `lib` is the crate's Rust name, which the operations' doc examples import.
+pub fn emit_group(ir: &Ir, group: &Group, lib: &str) -> TokenStream {
     let builders = group.operations.iter().map(|op| {
         let body_type = super::multipart::request_type(ir, group, op);
         let builder = builder(ir, group, op);
@@ -36,7 +38,10 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
     });
     // Root-group operations are methods of `Client` itself; the others hang off a sub-client.
     let GroupOwner::Tag(sub) = &group.owner else {
-        let methods = group.operations.iter().map(|op| method(ir, op, &quote! { self }));
+        let methods = group
+            .operations
+            .iter()
+            .map(|op| method(ir, group, op, lib, &quote! { self }));
         return quote! {
             impl crate::Client {
                 #(#methods)*
@@ -48,7 +53,7 @@ pub fn emit_group(ir: &Ir, group: &Group) -> TokenStream {
     let methods = group
         .operations
         .iter()
-        .map(|op| method(ir, op, &quote! { self.client }));
+        .map(|op| method(ir, group, op, lib, &quote! { self.client }));
     let api = ident(&sub.api_name);
     let doc = group
         .doc
@@ -96,7 +101,7 @@ fn param_type(p: &Param) -> &TypeRef {
 
 /// The operation method on the sub-client (or `Client`): takes the positional arguments and
 /// returns the builder with everything else unset.
-fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
+fn method(ir: &Ir, group: &Group, op: &Operation, lib: &str, client: &TokenStream) -> TokenStream {
     let name = ident(&op.name);
     let builder = ident(&op.builder);
     let mut args = Vec::new();
@@ -127,12 +132,14 @@ fn method(ir: &Ir, op: &Operation, client: &TokenStream) -> TokenStream {
         }
     }
     let doc = doc_attrs(Some(&method_doc(op)));
+    let caller_doc = generator_doc_attrs(&super::op_doc::sections(ir, group, op, lib));
     let (lifetime, receiver) = match client.to_string().as_str() {
         "self" => (quote! { <'a> }, quote! { &'a self }),
         _ => (quote! {}, quote! { &self }),
     };
     quote! {
         #doc
+        #caller_doc
         #[inline]
         pub fn #name #lifetime (#receiver, #(#args),*) -> #builder<'a> {
             #builder {

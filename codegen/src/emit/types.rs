@@ -460,10 +460,14 @@ fn emit_best_fit_union(
     let exact_fits = u.variants.iter().filter_map(|v| {
         let members = v.members.as_ref().filter(|m| **m != DeclaredMembers::Any)?;
         let members = members_tokens(members);
-        let attempt = attempt(v);
+        // A let chain (edition 2024), as clippy's `collapsible_if` asks of nested `if`s.
+        let variant = ident(&v.name);
+        let ty = type_tokens(ir, &v.ty, from);
         Some(quote! {
-            if #members.fits(&value) {
-                #attempt
+            if #members.fits(&value)
+                && let Ok(decoded) = <#ty as serde::Deserialize>::deserialize(&value)
+            {
+                return Ok(Self::#variant(decoded));
             }
         })
     });

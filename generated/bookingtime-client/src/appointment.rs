@@ -16,6 +16,24 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.add`.
     ///
     /// `POST /organization/{organizationId}/appointment/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`AppointmentInput`](crate::types::AppointmentInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentEnvelope`](crate::types::AppointmentEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,24 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.show`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentEnvelope`](crate::types::AppointmentEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment().show("organization-id", "appointment-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +90,24 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.identify`.
     ///
     /// `GET /organization/{organizationId}/appointment/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentEnvelope`](crate::types::AppointmentEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +127,32 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listDay`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentListDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentListDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::appointment::AppointmentListDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .list_day("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_day(&self, organization_id: &'a str) -> AppointmentListDayBuilder<'a> {
         AppointmentListDayBuilder {
@@ -90,6 +170,25 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listWeek`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::appointment::AppointmentListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment().list_week("organization-id").year(1).week(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_week(&self, organization_id: &'a str) -> AppointmentListWeekBuilder<'a> {
         AppointmentListWeekBuilder {
@@ -106,6 +205,25 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.listMonth`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/listMonth`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentListMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentListMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment().list_month("organization-id").year(1).month(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_month(
         &self,
@@ -125,6 +243,34 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexDay`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentIndexDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentIndexDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::appointment::AppointmentIndexDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    /// - [`page`](crate::appointment::AppointmentIndexDayBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .index_day("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_day(&self, organization_id: &'a str) -> AppointmentIndexDayBuilder<'a> {
         AppointmentIndexDayBuilder {
@@ -143,6 +289,34 @@ impl<'a> AppointmentApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexDay` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentIndexAllDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentIndexAllDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::appointment::AppointmentIndexAllDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    /// - [`page`](crate::appointment::AppointmentIndexAllDayBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .index_all_day("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all_day(
         &self,
@@ -164,6 +338,32 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexWeek`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentIndexWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::appointment::AppointmentIndexWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    /// - [`page`](crate::appointment::AppointmentIndexWeekBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .index_week("organization-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_week(
         &self,
@@ -184,6 +384,32 @@ impl<'a> AppointmentApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexWeek` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentIndexAllWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::appointment::AppointmentIndexAllWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    /// - [`page`](crate::appointment::AppointmentIndexAllWeekBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .index_all_week("organization-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all_week(
         &self,
@@ -204,6 +430,32 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexMonth`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentIndexMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentIndexMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`page`](crate::appointment::AppointmentIndexMonthBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .index_month("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_month(
         &self,
@@ -224,6 +476,32 @@ impl<'a> AppointmentApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Appointment.indexMonth` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::appointment::AppointmentIndexAllMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentIndexAllMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`page`](crate::appointment::AppointmentIndexAllMonthBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .index_all_month("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all_month(
         &self,
@@ -244,6 +522,27 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Appointment.bookingResourceReplaceList`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/bookingResourceReplaceList`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourceReplaceListEnvelope`](crate::types::BookingResourceReplaceListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .booking_resource_replace_list("organization-id", "appointment-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_replace_list(
         &self,
@@ -263,6 +562,29 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `body` (argument): JSON [`AppointmentInput`](crate::types::AppointmentInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentEnvelope`](crate::types::AppointmentEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .edit("appointment-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -283,6 +605,29 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.move`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/move`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentMoveBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `body` (argument): JSON [`AppointmentMoveRequest`](crate::types::AppointmentMoveRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentEnvelope`](crate::types::AppointmentEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentMoveRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .move_("appointment-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn move_(
         &self,
@@ -303,6 +648,24 @@ impl<'a> AppointmentApi<'a> {
     /// SDK: `Appointment.cancel`.
     ///
     /// `PUT /organization/{organizationId}/appointment/{appointmentId}/cancel`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentEnvelope`](crate::types::AppointmentEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment().cancel("organization-id", "appointment-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn cancel(
         &self,
@@ -322,6 +685,31 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentCustomEntityIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::appointment::AppointmentCustomEntityIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .custom_entity_index("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_index(
         &self,
@@ -343,6 +731,33 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentCustomEntityFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::appointment::AppointmentCustomEntityFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::appointment::AppointmentCustomEntityFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .custom_entity_filter("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_filter(
         &self,
@@ -365,6 +780,35 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListDay`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentCustomEntityListDayBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`year`](crate::appointment::AppointmentCustomEntityListDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentCustomEntityListDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::appointment::AppointmentCustomEntityListDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .custom_entity_list_day("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list_day(
         &self,
@@ -388,6 +832,33 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListWeek`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentCustomEntityListWeekBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`year`](crate::appointment::AppointmentCustomEntityListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::appointment::AppointmentCustomEntityListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .custom_entity_list_week("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list_week(
         &self,
@@ -410,6 +881,33 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customEntityListMonth`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/listMonth`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentCustomEntityListMonthBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`year`](crate::appointment::AppointmentCustomEntityListMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentCustomEntityListMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .custom_entity_list_month("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list_month(
         &self,
@@ -432,6 +930,29 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`page`](crate::appointment::AppointmentCustomerIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .customer_index("organization-id", "customer-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_index(
         &self,
@@ -452,6 +973,31 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Appointment.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`page`](crate::appointment::AppointmentCustomerFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::appointment::AppointmentCustomerFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentPaginationListEnvelope`](crate::types::AppointmentPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .customer_filter("organization-id", "customer-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_filter(
         &self,
@@ -473,6 +1019,33 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListDay`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/day/{day}/listDay`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`year`](crate::appointment::AppointmentCustomerListDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentCustomerListDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::appointment::AppointmentCustomerListDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .customer_list_day("organization-id", "customer-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_list_day(
         &self,
@@ -495,6 +1068,31 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListWeek`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`year`](crate::appointment::AppointmentCustomerListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::appointment::AppointmentCustomerListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .customer_list_week("organization-id", "customer-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_list_week(
         &self,
@@ -516,6 +1114,31 @@ impl<'a> AppointmentApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Appointment.customerListMonth`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/listMonth`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`year`](crate::appointment::AppointmentCustomerListMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::appointment::AppointmentCustomerListMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentRangeListEnvelope`](crate::types::AppointmentRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .customer_list_month("organization-id", "customer-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_list_month(
         &self,
@@ -537,6 +1160,29 @@ impl<'a> AppointmentApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentCustomerLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .customer_link("appointment-id", "customer-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_link(
         &self,
@@ -557,6 +1203,29 @@ impl<'a> AppointmentApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.customerLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentCustomerUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .customer_unlink("appointment-id", "customer-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_unlink(
         &self,
@@ -577,6 +1246,29 @@ impl<'a> AppointmentApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentFileLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .file_link("appointment-id", "file-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_link(
         &self,
@@ -597,6 +1289,29 @@ impl<'a> AppointmentApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Appointment.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment::AppointmentFileUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment()
+    ///     .file_unlink("appointment-id", "file-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_unlink(
         &self,

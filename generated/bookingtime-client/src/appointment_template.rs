@@ -16,6 +16,24 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// SDK: `AppointmentTemplate.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplate/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`AppointmentTemplateInput`](crate::types::AppointmentTemplateInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateEnvelope`](crate::types::AppointmentTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentTemplateInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment_template().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,27 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// SDK: `AppointmentTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateEnvelope`](crate::types::AppointmentTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .show("organization-id", "appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +93,27 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// SDK: `AppointmentTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateEnvelope`](crate::types::AppointmentTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .identify("organization-id", "custom-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +133,24 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::appointment_template::AppointmentTemplateIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplatePaginationListEnvelope`](crate::types::AppointmentTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplate`](crate::types::AppointmentTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment_template().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(
         &self,
@@ -91,6 +169,24 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::appointment_template::AppointmentTemplateIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplatePaginationListEnvelope`](crate::types::AppointmentTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplate`](crate::types::AppointmentTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment_template().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -109,6 +205,30 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::appointment_template::AppointmentTemplateFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::appointment_template::AppointmentTemplateFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplatePaginationListEnvelope`](crate::types::AppointmentTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplate`](crate::types::AppointmentTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(
         &self,
@@ -128,6 +248,30 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::appointment_template::AppointmentTemplateFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::appointment_template::AppointmentTemplateFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplatePaginationListEnvelope`](crate::types::AppointmentTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplate`](crate::types::AppointmentTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -147,6 +291,23 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AppointmentTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateListEnvelope`](crate::types::AppointmentTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment_template().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> AppointmentTemplateListBuilder<'a> {
         AppointmentTemplateListBuilder {
@@ -161,6 +322,23 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AppointmentTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateListEnvelope`](crate::types::AppointmentTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment_template().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(
         &self,
@@ -178,6 +356,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// SDK: `AppointmentTemplate.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `body` (argument): JSON [`AppointmentTemplateInput`](crate::types::AppointmentTemplateInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateEnvelope`](crate::types::AppointmentTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentTemplateInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .edit("appointment-template-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -198,6 +399,27 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .delete("organization-id", "appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -217,6 +439,31 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `AppointmentTemplate.timeGridlistWeek`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/timeGrid/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - [`year`](crate::appointment_template::AppointmentTemplateTimeGridListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::appointment_template::AppointmentTemplateTimeGridListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`TimeGridDayRangeListEnvelope`](crate::types::TimeGridDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .time_grid_list_week("organization-id", "appointment-template-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn time_grid_list_week(
         &self,
@@ -238,6 +485,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.timeGridEdit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/timeGrid/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateTimeGridEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `body` (argument): JSON [`TimeGridEditRequest`](crate::types::TimeGridEditRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::TimeGridEditRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .time_grid_edit("appointment-template-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn time_grid_edit(
         &self,
@@ -258,6 +528,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/bookingResource/{bookingResourceId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateBookingResourceLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .booking_resource_link("appointment-template-id", "booking-resource-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_link(
         &self,
@@ -278,6 +571,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/bookingResource/{bookingResourceId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateBookingResourceUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .booking_resource_unlink("appointment-template-id", "booking-resource-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_unlink(
         &self,
@@ -298,6 +614,31 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateCustomEntityIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::appointment_template::AppointmentTemplateCustomEntityIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplatePaginationListEnvelope`](crate::types::AppointmentTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplate`](crate::types::AppointmentTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .custom_entity_index("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_index(
         &self,
@@ -319,6 +660,33 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplate.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateCustomEntityFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::appointment_template::AppointmentTemplateCustomEntityFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::appointment_template::AppointmentTemplateCustomEntityFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplatePaginationListEnvelope`](crate::types::AppointmentTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplate`](crate::types::AppointmentTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .custom_entity_filter("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_filter(
         &self,
@@ -341,6 +709,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AppointmentTemplate.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointmentTemplate/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateCustomEntityListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateListEnvelope`](crate::types::AppointmentTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .custom_entity_list("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list(
         &self,
@@ -361,6 +752,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.emailTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/emailTemplate/{emailTemplateId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateEmailTemplateLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .email_template_link("appointment-template-id", "email-template-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn email_template_link(
         &self,
@@ -381,6 +795,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.emailTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/emailTemplate/{emailTemplateId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateEmailTemplateUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .email_template_unlink("appointment-template-id", "email-template-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn email_template_unlink(
         &self,
@@ -401,6 +838,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.smsTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/smsTemplate/{smsTemplateId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateSmsTemplateLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `sms_template_id` (argument; path `smsTemplateId`): Id of the SMS template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .sms_template_link("appointment-template-id", "sms-template-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sms_template_link(
         &self,
@@ -421,6 +881,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.smsTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/smsTemplate/{smsTemplateId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateSmsTemplateUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `sms_template_id` (argument; path `smsTemplateId`): Id of the SMS template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .sms_template_unlink("appointment-template-id", "sms-template-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sms_template_unlink(
         &self,
@@ -441,6 +924,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.extraFieldLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/extraField/{extraFieldId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateExtraFieldLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `extra_field_id` (argument; path `extraFieldId`): Id of the extra field.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .extra_field_link("appointment-template-id", "extra-field-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn extra_field_link(
         &self,
@@ -461,6 +967,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.extraFieldLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/extraField/{extraFieldId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateExtraFieldUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `extra_field_id` (argument; path `extraFieldId`): Id of the extra field.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .extra_field_unlink("appointment-template-id", "extra-field-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn extra_field_unlink(
         &self,
@@ -481,6 +1010,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.appointmentTemplateCategoryLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateCategoryLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_category_id` (argument; path `appointmentTemplateCategoryId`): Id of the appointment template category.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .category_link("appointment-template-id", "appointment-template-category-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn category_link(
         &self,
@@ -501,6 +1053,29 @@ impl<'a> AppointmentTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplate.appointmentTemplateCategoryLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template::AppointmentTemplateCategoryUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_category_id` (argument; path `appointmentTemplateCategoryId`): Id of the appointment template category.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template()
+    ///     .category_unlink("appointment-template-id", "appointment-template-category-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn category_unlink(
         &self,

@@ -16,6 +16,24 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// SDK: `AppointmentTemplateCategory.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplateCategory/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`AppointmentTemplateCategoryInput`](crate::types::AppointmentTemplateCategoryInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryEnvelope`](crate::types::AppointmentTemplateCategoryEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentTemplateCategoryInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment_template_category().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,27 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// SDK: `AppointmentTemplateCategory.show`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_category_id` (argument; path `appointmentTemplateCategoryId`): Id of the appointment template category.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryEnvelope`](crate::types::AppointmentTemplateCategoryEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_category()
+    ///     .show("organization-id", "appointment-template-category-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +93,27 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// SDK: `AppointmentTemplateCategory.identify`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryEnvelope`](crate::types::AppointmentTemplateCategoryEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_category()
+    ///     .identify("organization-id", "custom-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +133,28 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.index`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::appointment_template_category::AppointmentTemplateCategoryIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryPaginationListEnvelope`](crate::types::AppointmentTemplateCategoryPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplateCategory`](crate::types::AppointmentTemplateCategory) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_category()
+    ///     .index("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(
         &self,
@@ -91,6 +173,28 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::appointment_template_category::AppointmentTemplateCategoryIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryPaginationListEnvelope`](crate::types::AppointmentTemplateCategoryPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplateCategory`](crate::types::AppointmentTemplateCategory) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_category()
+    ///     .index_all("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -109,6 +213,30 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.filter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::appointment_template_category::AppointmentTemplateCategoryFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::appointment_template_category::AppointmentTemplateCategoryFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryPaginationListEnvelope`](crate::types::AppointmentTemplateCategoryPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplateCategory`](crate::types::AppointmentTemplateCategory) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_category()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(
         &self,
@@ -128,6 +256,30 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AppointmentTemplateCategory.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::appointment_template_category::AppointmentTemplateCategoryFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::appointment_template_category::AppointmentTemplateCategoryFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryPaginationListEnvelope`](crate::types::AppointmentTemplateCategoryPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AppointmentTemplateCategory`](crate::types::AppointmentTemplateCategory) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_category()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -147,6 +299,23 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AppointmentTemplateCategory.list`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryListEnvelope`](crate::types::AppointmentTemplateCategoryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment_template_category().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(
         &self,
@@ -164,6 +333,23 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AppointmentTemplateCategory.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplateCategory/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryListEnvelope`](crate::types::AppointmentTemplateCategoryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointment_template_category().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(
         &self,
@@ -181,6 +367,29 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// SDK: `AppointmentTemplateCategory.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_category::AppointmentTemplateCategoryEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_category_id` (argument; path `appointmentTemplateCategoryId`): Id of the appointment template category.
+    /// - `body` (argument): JSON [`AppointmentTemplateCategoryInput`](crate::types::AppointmentTemplateCategoryInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateCategoryEnvelope`](crate::types::AppointmentTemplateCategoryEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentTemplateCategoryInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_category()
+    ///     .edit("appointment-template-category-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -201,6 +410,27 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateCategory.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_category_id` (argument; path `appointmentTemplateCategoryId`): Id of the appointment template category.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_category()
+    ///     .delete("organization-id", "appointment-template-category-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,

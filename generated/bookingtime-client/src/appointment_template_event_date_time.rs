@@ -16,6 +16,29 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// SDK: `AppointmentTemplateEventDateTime.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/add`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_event_date_time::AppointmentTemplateEventDateTimeAddBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `body` (argument): JSON [`AppointmentTemplateEventDateTimeInput`](crate::types::AppointmentTemplateEventDateTimeInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateEventDateTimeEnvelope`](crate::types::AppointmentTemplateEventDateTimeEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentTemplateEventDateTimeInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_event_date_time()
+    ///     .add("appointment-template-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -36,6 +59,31 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// SDK: `AppointmentTemplateEventDateTime.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_event_date_time::AppointmentTemplateEventDateTimeEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_template_id`](crate::appointment_template_event_date_time::AppointmentTemplateEventDateTimeEditBuilder::appointment_template_id) (required; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_event_date_time_id` (argument; path `appointmentTemplateEventDateTimeId`): Id of the appointment template event date/time.
+    /// - `body` (argument): JSON [`AppointmentTemplateEventDateTimeInput`](crate::types::AppointmentTemplateEventDateTimeInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateEventDateTimeEnvelope`](crate::types::AppointmentTemplateEventDateTimeEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentTemplateEventDateTimeInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_event_date_time()
+    ///     .edit("appointment-template-event-date-time-id", body)
+    ///     .organization_id("organization-id")
+    ///     .appointment_template_id("appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -57,6 +105,29 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_event_date_time::AppointmentTemplateEventDateTimeDeleteBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_event_date_time_id` (argument; path `appointmentTemplateEventDateTimeId`): Id of the appointment template event date/time.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_event_date_time()
+    ///     .delete("appointment-template-id", "appointment-template-event-date-time-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -77,6 +148,31 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_event_date_time::AppointmentTemplateEventDateTimeBookingResourceLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_template_id`](crate::appointment_template_event_date_time::AppointmentTemplateEventDateTimeBookingResourceLinkBuilder::appointment_template_id) (required; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_event_date_time_id` (argument; path `appointmentTemplateEventDateTimeId`): Id of the appointment template event date/time.
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_event_date_time()
+    ///     .booking_resource_link("appointment-template-event-date-time-id", "booking-resource-id")
+    ///     .organization_id("organization-id")
+    ///     .appointment_template_id("appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_link(
         &self,
@@ -98,6 +194,31 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateEventDateTime.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_event_date_time::AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_template_id`](crate::appointment_template_event_date_time::AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder::appointment_template_id) (required; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_event_date_time_id` (argument; path `appointmentTemplateEventDateTimeId`): Id of the appointment template event date/time.
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_event_date_time()
+    ///     .booking_resource_unlink("appointment-template-event-date-time-id", "booking-resource-id")
+    ///     .organization_id("organization-id")
+    ///     .appointment_template_id("appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_unlink(
         &self,

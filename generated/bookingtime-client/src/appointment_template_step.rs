@@ -16,6 +16,29 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// SDK: `AppointmentTemplateStep.add`.
     ///
     /// `POST /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/add`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_step::AppointmentTemplateStepAddBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `body` (argument): JSON [`AppointmentTemplateStepInput`](crate::types::AppointmentTemplateStepInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateStepEnvelope`](crate::types::AppointmentTemplateStepEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentTemplateStepInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_step()
+    ///     .add("appointment-template-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -36,6 +59,31 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// SDK: `AppointmentTemplateStep.edit`.
     ///
     /// `PUT /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_step::AppointmentTemplateStepEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_template_id`](crate::appointment_template_step::AppointmentTemplateStepEditBuilder::appointment_template_id) (required; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_step_id` (argument; path `appointmentTemplateStepId`): Id of the appointment template step.
+    /// - `body` (argument): JSON [`AppointmentTemplateStepInput`](crate::types::AppointmentTemplateStepInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentTemplateStepEnvelope`](crate::types::AppointmentTemplateStepEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AppointmentTemplateStepInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_step()
+    ///     .edit("appointment-template-step-id", body)
+    ///     .organization_id("organization-id")
+    ///     .appointment_template_id("appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -57,6 +105,29 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.delete`.
     ///
     /// `DELETE /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_step::AppointmentTemplateStepDeleteBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_step_id` (argument; path `appointmentTemplateStepId`): Id of the appointment template step.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_step()
+    ///     .delete("appointment-template-id", "appointment-template-step-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -77,6 +148,31 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_step::AppointmentTemplateStepBookingResourceLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_template_id`](crate::appointment_template_step::AppointmentTemplateStepBookingResourceLinkBuilder::appointment_template_id) (required; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_step_id` (argument; path `appointmentTemplateStepId`): Id of the appointment template step.
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_step()
+    ///     .booking_resource_link("appointment-template-step-id", "booking-resource-id")
+    ///     .organization_id("organization-id")
+    ///     .appointment_template_id("appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_link(
         &self,
@@ -98,6 +194,31 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `AppointmentTemplateStep.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::appointment_template_step::AppointmentTemplateStepBookingResourceUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_template_id`](crate::appointment_template_step::AppointmentTemplateStepBookingResourceUnlinkBuilder::appointment_template_id) (required; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `appointment_template_step_id` (argument; path `appointmentTemplateStepId`): Id of the appointment template step.
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .appointment_template_step()
+    ///     .booking_resource_unlink("appointment-template-step-id", "booking-resource-id")
+    ///     .organization_id("organization-id")
+    ///     .appointment_template_id("appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_unlink(
         &self,

@@ -16,6 +16,24 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// SDK: `AvailabilityException.add`.
     ///
     /// `POST /organization/{organizationId}/availabilityException/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`AvailabilityExceptionInput`](crate::types::AvailabilityExceptionInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionEnvelope`](crate::types::AvailabilityExceptionEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AvailabilityExceptionInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability_exception().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,27 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// SDK: `AvailabilityException.show`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/{availabilityExceptionId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `availability_exception_id` (argument; path `availabilityExceptionId`): Id of the availability exception.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionEnvelope`](crate::types::AvailabilityExceptionEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .show("organization-id", "availability-exception-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +93,27 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// SDK: `AvailabilityException.identify`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionEnvelope`](crate::types::AvailabilityExceptionEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .identify("organization-id", "custom-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +133,24 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.index`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::availability_exception::AvailabilityExceptionIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionPaginationListEnvelope`](crate::types::AvailabilityExceptionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AvailabilityException`](crate::types::AvailabilityException) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability_exception().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(
         &self,
@@ -91,6 +169,28 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::availability_exception::AvailabilityExceptionIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionPaginationListEnvelope`](crate::types::AvailabilityExceptionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AvailabilityException`](crate::types::AvailabilityException) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .index_all("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -109,6 +209,30 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.filter`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::availability_exception::AvailabilityExceptionFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::availability_exception::AvailabilityExceptionFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionPaginationListEnvelope`](crate::types::AvailabilityExceptionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AvailabilityException`](crate::types::AvailabilityException) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(
         &self,
@@ -128,6 +252,30 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::availability_exception::AvailabilityExceptionFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::availability_exception::AvailabilityExceptionFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionPaginationListEnvelope`](crate::types::AvailabilityExceptionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AvailabilityException`](crate::types::AvailabilityException) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -147,6 +295,23 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AvailabilityException.list`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionListEnvelope`](crate::types::AvailabilityExceptionListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability_exception().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(
         &self,
@@ -164,6 +329,23 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `AvailabilityException.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/availabilityException/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionListEnvelope`](crate::types::AvailabilityExceptionListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability_exception().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(
         &self,
@@ -181,6 +363,29 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// SDK: `AvailabilityException.edit`.
     ///
     /// `PUT /organization/{organizationId}/availabilityException/{availabilityExceptionId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::availability_exception::AvailabilityExceptionEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `availability_exception_id` (argument; path `availabilityExceptionId`): Id of the availability exception.
+    /// - `body` (argument): JSON [`AvailabilityExceptionInput`](crate::types::AvailabilityExceptionInput).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionEnvelope`](crate::types::AvailabilityExceptionEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AvailabilityExceptionInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .edit("availability-exception-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -201,6 +406,27 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `AvailabilityException.delete`.
     ///
     /// `DELETE /organization/{organizationId}/availabilityException/{availabilityExceptionId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `availability_exception_id` (argument; path `availabilityExceptionId`): Id of the availability exception.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .delete("organization-id", "availability-exception-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -220,6 +446,29 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.appointmentTemplateIndex`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - [`page`](crate::availability_exception::AvailabilityExceptionAppointmentTemplateIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionPaginationListEnvelope`](crate::types::AvailabilityExceptionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AvailabilityException`](crate::types::AvailabilityException) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .appointment_template_index("organization-id", "appointment-template-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_index(
         &self,
@@ -240,6 +489,31 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.appointmentTemplateFilter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - [`page`](crate::availability_exception::AvailabilityExceptionAppointmentTemplateFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::availability_exception::AvailabilityExceptionAppointmentTemplateFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionPaginationListEnvelope`](crate::types::AvailabilityExceptionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AvailabilityException`](crate::types::AvailabilityException) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .appointment_template_filter("organization-id", "appointment-template-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_filter(
         &self,
@@ -261,6 +535,27 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AvailabilityException.appointmentTemplateList`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/availabilityException/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionListEnvelope`](crate::types::AvailabilityExceptionListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .appointment_template_list("organization-id", "appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_list(
         &self,
@@ -280,6 +575,29 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.bookingResourceIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - [`page`](crate::availability_exception::AvailabilityExceptionBookingResourceIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionPaginationListEnvelope`](crate::types::AvailabilityExceptionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AvailabilityException`](crate::types::AvailabilityException) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .booking_resource_index("organization-id", "booking-resource-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_index(
         &self,
@@ -300,6 +618,31 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `AvailabilityException.bookingResourceFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - [`page`](crate::availability_exception::AvailabilityExceptionBookingResourceFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::availability_exception::AvailabilityExceptionBookingResourceFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionPaginationListEnvelope`](crate::types::AvailabilityExceptionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`AvailabilityException`](crate::types::AvailabilityException) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .booking_resource_filter("organization-id", "booking-resource-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_filter(
         &self,
@@ -321,6 +664,27 @@ impl<'a> AvailabilityExceptionApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `AvailabilityException.bookingResourceList`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availabilityException/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityExceptionListEnvelope`](crate::types::AvailabilityExceptionListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .availability_exception()
+    ///     .booking_resource_list("organization-id", "booking-resource-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_list(
         &self,

@@ -16,6 +16,27 @@ impl<'a> BookingResourceApi<'a> {
     /// SDK: `BookingResource.show`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourceEnvelope`](crate::types::BookingResourceEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .show("organization-id", "booking-resource-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -35,6 +56,24 @@ impl<'a> BookingResourceApi<'a> {
     /// SDK: `BookingResource.identify`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourceEnvelope`](crate::types::BookingResourceEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_resource().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -54,6 +93,24 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingResource.index`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::booking_resource::BookingResourceIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourcePaginationListEnvelope`](crate::types::BookingResourcePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingResource`](crate::types::BookingResource) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_resource().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> BookingResourceIndexBuilder<'a> {
         BookingResourceIndexBuilder {
@@ -69,6 +126,24 @@ impl<'a> BookingResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `BookingResource.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::booking_resource::BookingResourceIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourcePaginationListEnvelope`](crate::types::BookingResourcePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingResource`](crate::types::BookingResource) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_resource().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -87,6 +162,30 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingResource.filter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::booking_resource::BookingResourceFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::booking_resource::BookingResourceFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourcePaginationListEnvelope`](crate::types::BookingResourcePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingResource`](crate::types::BookingResource) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> BookingResourceFilterBuilder<'a> {
         BookingResourceFilterBuilder {
@@ -103,6 +202,30 @@ impl<'a> BookingResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `BookingResource.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::booking_resource::BookingResourceFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::booking_resource::BookingResourceFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourcePaginationListEnvelope`](crate::types::BookingResourcePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingResource`](crate::types::BookingResource) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -122,6 +245,23 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingResource.list`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourceListEnvelope`](crate::types::BookingResourceListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_resource().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> BookingResourceListBuilder<'a> {
         BookingResourceListBuilder {
@@ -136,6 +276,23 @@ impl<'a> BookingResourceApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `BookingResource.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourceListEnvelope`](crate::types::BookingResourceListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_resource().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(
         &self,
@@ -153,6 +310,33 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingResource.availabilityListDay`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/month/{month}/day/{day}/listDay`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - [`year`](crate::booking_resource::BookingResourceAvailabilityListDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::booking_resource::BookingResourceAvailabilityListDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::booking_resource::BookingResourceAvailabilityListDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .availability_list_day("organization-id", "booking-resource-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_day(
         &self,
@@ -175,6 +359,31 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingResource.availabilityListWeek`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - [`year`](crate::booking_resource::BookingResourceAvailabilityListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::booking_resource::BookingResourceAvailabilityListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .availability_list_week("organization-id", "booking-resource-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_week(
         &self,
@@ -196,6 +405,31 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingResource.availabilityListMonth`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/availability/year/{year}/month/{month}/listMonth`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - [`year`](crate::booking_resource::BookingResourceAvailabilityListMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::booking_resource::BookingResourceAvailabilityListMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .availability_list_month("organization-id", "booking-resource-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_month(
         &self,
@@ -217,6 +451,31 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingResource.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::booking_resource::BookingResourceCustomEntityIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::booking_resource::BookingResourceCustomEntityIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourcePaginationListEnvelope`](crate::types::BookingResourcePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingResource`](crate::types::BookingResource) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .custom_entity_index("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_index(
         &self,
@@ -238,6 +497,33 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingResource.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::booking_resource::BookingResourceCustomEntityFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::booking_resource::BookingResourceCustomEntityFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::booking_resource::BookingResourceCustomEntityFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourcePaginationListEnvelope`](crate::types::BookingResourcePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingResource`](crate::types::BookingResource) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .custom_entity_filter("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_filter(
         &self,
@@ -260,6 +546,29 @@ impl<'a> BookingResourceApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingResource.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingResource/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::booking_resource::BookingResourceCustomEntityListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResourceListEnvelope`](crate::types::BookingResourceListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_resource()
+    ///     .custom_entity_list("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list(
         &self,

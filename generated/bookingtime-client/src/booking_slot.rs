@@ -16,6 +16,27 @@ impl<'a> BookingSlotApi<'a> {
     /// SDK: `BookingSlot.earliest`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_template_id` (argument; path `bookingTemplateId`): Id of the booking template.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingSlotEnvelope`](crate::types::BookingSlotEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_slot()
+    ///     .earliest("organization-id", "booking-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn earliest(
         &self,
@@ -35,6 +56,33 @@ impl<'a> BookingSlotApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listDay`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/day/{day}/listDay`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_template_id` (argument; path `bookingTemplateId`): Id of the booking template.
+    /// - [`year`](crate::booking_slot::BookingSlotListDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::booking_slot::BookingSlotListDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::booking_slot::BookingSlotListDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingSlotRangeListEnvelope`](crate::types::BookingSlotRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_slot()
+    ///     .list_day("organization-id", "booking-template-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_day(
         &self,
@@ -57,6 +105,31 @@ impl<'a> BookingSlotApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listWeek`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_template_id` (argument; path `bookingTemplateId`): Id of the booking template.
+    /// - [`year`](crate::booking_slot::BookingSlotListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::booking_slot::BookingSlotListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingSlotRangeListEnvelope`](crate::types::BookingSlotRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_slot()
+    ///     .list_week("organization-id", "booking-template-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_week(
         &self,
@@ -78,6 +151,31 @@ impl<'a> BookingSlotApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `BookingSlot.listMonth`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/listMonth`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_template_id` (argument; path `bookingTemplateId`): Id of the booking template.
+    /// - [`year`](crate::booking_slot::BookingSlotListMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::booking_slot::BookingSlotListMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingSlotRangeListEnvelope`](crate::types::BookingSlotRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_slot()
+    ///     .list_month("organization-id", "booking-template-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_month(
         &self,

@@ -16,6 +16,27 @@ impl<'a> BookingTemplateApi<'a> {
     /// SDK: `BookingTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_template_id` (argument; path `bookingTemplateId`): Id of the booking template.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplateEnvelope`](crate::types::BookingTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .show("organization-id", "booking-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -35,6 +56,24 @@ impl<'a> BookingTemplateApi<'a> {
     /// SDK: `BookingTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplateEnvelope`](crate::types::BookingTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_template().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -54,6 +93,24 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::booking_template::BookingTemplateIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplatePaginationListEnvelope`](crate::types::BookingTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingTemplate`](crate::types::BookingTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_template().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> BookingTemplateIndexBuilder<'a> {
         BookingTemplateIndexBuilder {
@@ -69,6 +126,24 @@ impl<'a> BookingTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::booking_template::BookingTemplateIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplatePaginationListEnvelope`](crate::types::BookingTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingTemplate`](crate::types::BookingTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_template().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -87,6 +162,30 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::booking_template::BookingTemplateFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::booking_template::BookingTemplateFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplatePaginationListEnvelope`](crate::types::BookingTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingTemplate`](crate::types::BookingTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> BookingTemplateFilterBuilder<'a> {
         BookingTemplateFilterBuilder {
@@ -103,6 +202,30 @@ impl<'a> BookingTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::booking_template::BookingTemplateFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::booking_template::BookingTemplateFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplatePaginationListEnvelope`](crate::types::BookingTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingTemplate`](crate::types::BookingTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -122,6 +245,23 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplateListEnvelope`](crate::types::BookingTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_template().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> BookingTemplateListBuilder<'a> {
         BookingTemplateListBuilder {
@@ -136,6 +276,23 @@ impl<'a> BookingTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `BookingTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplateListEnvelope`](crate::types::BookingTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booking_template().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(
         &self,
@@ -153,6 +310,29 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.bookingResourceIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - [`page`](crate::booking_template::BookingTemplateBookingResourceIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplatePaginationListEnvelope`](crate::types::BookingTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingTemplate`](crate::types::BookingTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .booking_resource_index("organization-id", "booking-resource-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_index(
         &self,
@@ -173,6 +353,31 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.bookingResourceFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - [`page`](crate::booking_template::BookingTemplateBookingResourceFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::booking_template::BookingTemplateBookingResourceFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplatePaginationListEnvelope`](crate::types::BookingTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingTemplate`](crate::types::BookingTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .booking_resource_filter("organization-id", "booking-resource-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_filter(
         &self,
@@ -194,6 +399,27 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingTemplate.bookingResourceList`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplateListEnvelope`](crate::types::BookingTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .booking_resource_list("organization-id", "booking-resource-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_list(
         &self,
@@ -213,6 +439,31 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::booking_template::BookingTemplateCustomEntityIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::booking_template::BookingTemplateCustomEntityIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplatePaginationListEnvelope`](crate::types::BookingTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingTemplate`](crate::types::BookingTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .custom_entity_index("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_index(
         &self,
@@ -234,6 +485,33 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `BookingTemplate.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::booking_template::BookingTemplateCustomEntityFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::booking_template::BookingTemplateCustomEntityFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::booking_template::BookingTemplateCustomEntityFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplatePaginationListEnvelope`](crate::types::BookingTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`BookingTemplate`](crate::types::BookingTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .custom_entity_filter("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_filter(
         &self,
@@ -256,6 +534,29 @@ impl<'a> BookingTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `BookingTemplate.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::booking_template::BookingTemplateCustomEntityListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingTemplateListEnvelope`](crate::types::BookingTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .booking_template()
+    ///     .custom_entity_list("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list(
         &self,

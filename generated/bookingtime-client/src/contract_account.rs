@@ -16,6 +16,23 @@ impl<'a> ContractAccountApi<'a> {
     /// SDK: `ContractAccount.add`.
     ///
     /// `POST /contractAccount/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`ContractAccountInput`](crate::types::ContractAccountInput).
+    ///
+    /// # Returns
+    ///
+    /// [`ContractAccountEnvelope`](crate::types::ContractAccountEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::ContractAccountInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.contract_account().add(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,

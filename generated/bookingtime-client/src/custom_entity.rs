@@ -16,6 +16,29 @@ impl<'a> CustomEntityApi<'a> {
     /// SDK: `CustomEntity.add`.
     ///
     /// `POST /organization/{organizationId}/customEntity/{customEntityType}/add`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAddBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `body` (argument): JSON [`CustomEntityInput`](crate::types::CustomEntityInput).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityEnvelope`](crate::types::CustomEntityEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::CustomEntityInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .add("custom-entity-type", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -36,6 +59,29 @@ impl<'a> CustomEntityApi<'a> {
     /// SDK: `CustomEntity.show`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityShowBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityEnvelope`](crate::types::CustomEntityEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .show("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -56,6 +102,29 @@ impl<'a> CustomEntityApi<'a> {
     /// SDK: `CustomEntity.identify`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityIdentifyBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityEnvelope`](crate::types::CustomEntityEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .identify("custom-entity-type", "custom-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -76,6 +145,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.index`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .index("organization-id", "custom-entity-type")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(
         &self,
@@ -96,6 +188,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .index_all("organization-id", "custom-entity-type")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -116,6 +231,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.filter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .filter("organization-id", "custom-entity-type")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(
         &self,
@@ -137,6 +277,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .filter_all("organization-id", "custom-entity-type")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -158,6 +323,27 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.list`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .list("organization-id", "custom-entity-type")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(
         &self,
@@ -177,6 +363,27 @@ impl<'a> CustomEntityApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `CustomEntity.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .list_all("organization-id", "custom-entity-type")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(
         &self,
@@ -196,6 +403,31 @@ impl<'a> CustomEntityApi<'a> {
     /// SDK: `CustomEntity.edit`.
     ///
     /// `PUT /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`custom_entity_type`](crate::custom_entity::CustomEntityEditBuilder::custom_entity_type) (required; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - `body` (argument): JSON [`CustomEntityInput`](crate::types::CustomEntityInput).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityEnvelope`](crate::types::CustomEntityEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::CustomEntityInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .edit("custom-entity-id", body)
+    ///     .organization_id("organization-id")
+    ///     .custom_entity_type("custom-entity-type")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -217,6 +449,29 @@ impl<'a> CustomEntityApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityDeleteBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .delete("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -237,6 +492,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentIndex`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityAppointmentIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_index("appointment-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_index(
         &self,
@@ -258,6 +538,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentFilter`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityAppointmentFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityAppointmentFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_filter("appointment-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_filter(
         &self,
@@ -280,6 +587,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.appointmentList`.
     ///
     /// `GET /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_id` (argument; path `appointmentId`): Id of the appointment.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_list("appointment-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_list(
         &self,
@@ -300,6 +630,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
     ///
     /// `LINK /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_id`](crate::custom_entity::CustomEntityAppointmentLinkBuilder::appointment_id) (required; path `appointmentId`): Id of the appointment.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_link("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .appointment_id("appointment-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_link(
         &self,
@@ -321,6 +676,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointment/{appointmentId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_id`](crate::custom_entity::CustomEntityAppointmentUnlinkBuilder::appointment_id) (required; path `appointmentId`): Id of the appointment.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_unlink("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .appointment_id("appointment-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_unlink(
         &self,
@@ -342,6 +722,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentTemplateIndex`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentTemplateIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityAppointmentTemplateIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_template_index("appointment-template-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_index(
         &self,
@@ -363,6 +768,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.appointmentTemplateFilter`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentTemplateFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityAppointmentTemplateFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityAppointmentTemplateFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_template_filter("appointment-template-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_filter(
         &self,
@@ -385,6 +817,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.appointmentTemplateList`.
     ///
     /// `GET /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentTemplateListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_template_list("appointment-template-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_list(
         &self,
@@ -405,6 +860,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentTemplateLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_template_id`](crate::custom_entity::CustomEntityAppointmentTemplateLinkBuilder::appointment_template_id) (required; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_template_link("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .appointment_template_id("appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_link(
         &self,
@@ -426,6 +906,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.appointmentTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityAppointmentTemplateUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`appointment_template_id`](crate::custom_entity::CustomEntityAppointmentTemplateUnlinkBuilder::appointment_template_id) (required; path `appointmentTemplateId`): Id of the appointment template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .appointment_template_unlink("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .appointment_template_id("appointment-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_unlink(
         &self,
@@ -447,6 +952,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingResourceIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingResourceIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityBookingResourceIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_resource_index("booking-resource-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_index(
         &self,
@@ -468,6 +998,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingResourceFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingResourceFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityBookingResourceFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityBookingResourceFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_resource_filter("booking-resource-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_filter(
         &self,
@@ -490,6 +1047,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.bookingResourceList`.
     ///
     /// `GET /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingResourceListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_resource_id` (argument; path `bookingResourceId`): Id of the booking resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_resource_list("booking-resource-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_list(
         &self,
@@ -510,6 +1090,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
     ///
     /// `LINK /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingResourceLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`booking_resource_id`](crate::custom_entity::CustomEntityBookingResourceLinkBuilder::booking_resource_id) (required; path `bookingResourceId`): Id of the booking resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_resource_link("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .booking_resource_id("booking-resource-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_link(
         &self,
@@ -531,6 +1136,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingResourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/bookingResource/{bookingResourceId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingResourceUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`booking_resource_id`](crate::custom_entity::CustomEntityBookingResourceUnlinkBuilder::booking_resource_id) (required; path `bookingResourceId`): Id of the booking resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_resource_unlink("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .booking_resource_id("booking-resource-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_resource_unlink(
         &self,
@@ -552,6 +1182,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingTemplateIndex`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingTemplateIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_template_id` (argument; path `bookingTemplateId`): Id of the booking template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityBookingTemplateIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_template_index("booking-template-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_template_index(
         &self,
@@ -573,6 +1228,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.bookingTemplateFilter`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingTemplateFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_template_id` (argument; path `bookingTemplateId`): Id of the booking template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityBookingTemplateFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityBookingTemplateFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_template_filter("booking-template-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_template_filter(
         &self,
@@ -595,6 +1277,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.bookingTemplateList`.
     ///
     /// `GET /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingTemplateListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `booking_template_id` (argument; path `bookingTemplateId`): Id of the booking template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_template_list("booking-template-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_template_list(
         &self,
@@ -615,6 +1320,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingTemplateLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`booking_template_id`](crate::custom_entity::CustomEntityBookingTemplateLinkBuilder::booking_template_id) (required; path `bookingTemplateId`): Id of the booking template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_template_link("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .booking_template_id("booking-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_template_link(
         &self,
@@ -636,6 +1366,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.bookingTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/bookingTemplate/{bookingTemplateId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityBookingTemplateUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`booking_template_id`](crate::custom_entity::CustomEntityBookingTemplateUnlinkBuilder::booking_template_id) (required; path `bookingTemplateId`): Id of the booking template.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .booking_template_unlink("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .booking_template_id("booking-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn booking_template_unlink(
         &self,
@@ -657,6 +1412,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityIndexCustomEntityBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityIndexCustomEntityBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .index_custom_entity("custom-entity-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_custom_entity(
         &self,
@@ -678,6 +1458,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityFilterCustomEntityBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityFilterCustomEntityBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityFilterCustomEntityBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .filter_custom_entity("custom-entity-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_custom_entity(
         &self,
@@ -700,6 +1507,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityListCustomEntityBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .list_custom_entity("custom-entity-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_custom_entity(
         &self,
@@ -720,6 +1550,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
     ///
     /// `LINK /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`custom_entity_id`](crate::custom_entity::CustomEntityLinkBuilder::custom_entity_id) (required; path `customEntityId`): Id of the custom entity.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_related_id` (argument; path `customEntityRelatedId`): Id of the related custom entity to link / unlink.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .link("custom-entity-type", "custom-entity-related-id")
+    ///     .organization_id("organization-id")
+    ///     .custom_entity_id("custom-entity-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn link(
         &self,
@@ -741,6 +1596,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customEntityLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customEntity/{customEntityId}/customEntity/{customEntityType}/{customEntityRelatedId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`custom_entity_id`](crate::custom_entity::CustomEntityUnlinkBuilder::custom_entity_id) (required; path `customEntityId`): Id of the custom entity.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_related_id` (argument; path `customEntityRelatedId`): Id of the related custom entity to link / unlink.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .unlink("custom-entity-type", "custom-entity-related-id")
+    ///     .organization_id("organization-id")
+    ///     .custom_entity_id("custom-entity-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn unlink(
         &self,
@@ -762,6 +1642,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityCustomerIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityCustomerIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .customer_index("customer-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_index(
         &self,
@@ -783,6 +1688,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityCustomerFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityCustomerFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityCustomerFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .customer_filter("customer-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_filter(
         &self,
@@ -805,6 +1737,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityCustomerListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .customer_list("customer-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_list(
         &self,
@@ -825,6 +1780,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
     ///
     /// `LINK /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityCustomerLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`customer_id`](crate::custom_entity::CustomEntityCustomerLinkBuilder::customer_id) (required; path `customerId`): Id of the customer.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .customer_link("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .customer_id("customer-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_link(
         &self,
@@ -846,6 +1826,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.customerLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customer/{customerId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityCustomerUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`customer_id`](crate::custom_entity::CustomEntityCustomerUnlinkBuilder::customer_id) (required; path `customerId`): Id of the customer.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .customer_unlink("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .customer_id("customer-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_unlink(
         &self,
@@ -867,6 +1872,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.employeeIndex`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityEmployeeIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityEmployeeIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .employee_index("employee-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn employee_index(
         &self,
@@ -888,6 +1918,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.employeeFilter`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityEmployeeFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityEmployeeFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityEmployeeFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .employee_filter("employee-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn employee_filter(
         &self,
@@ -910,6 +1967,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.employeeList`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityEmployeeListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .employee_list("employee-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn employee_list(
         &self,
@@ -930,6 +2010,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
     ///
     /// `LINK /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityEmployeeLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`employee_id`](crate::custom_entity::CustomEntityEmployeeLinkBuilder::employee_id) (required; path `employeeId`): Id of the employee.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .employee_link("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .employee_id("employee-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn employee_link(
         &self,
@@ -951,6 +2056,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.employeeLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employee/{employeeId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityEmployeeUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`employee_id`](crate::custom_entity::CustomEntityEmployeeUnlinkBuilder::employee_id) (required; path `employeeId`): Id of the employee.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .employee_unlink("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .employee_id("employee-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn employee_unlink(
         &self,
@@ -972,6 +2102,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.fileIndex`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityFileIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityFileIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .file_index("file-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_index(
         &self,
@@ -993,6 +2148,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.fileFilter`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityFileFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityFileFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityFileFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .file_filter("file-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_filter(
         &self,
@@ -1015,6 +2197,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.fileList`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityFileListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .file_list("file-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_list(
         &self,
@@ -1035,6 +2240,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityFileLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`file_id`](crate::custom_entity::CustomEntityFileLinkBuilder::file_id) (required; path `fileId`): Id of the file.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .file_link("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .file_id("file-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_link(
         &self,
@@ -1056,6 +2286,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/file/{fileId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityFileUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`file_id`](crate::custom_entity::CustomEntityFileUnlinkBuilder::file_id) (required; path `fileId`): Id of the file.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .file_unlink("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .file_id("file-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_unlink(
         &self,
@@ -1077,6 +2332,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.resourceIndex`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityResourceIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `resource_id` (argument; path `resourceId`): Id of the resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityResourceIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .resource_index("resource-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn resource_index(
         &self,
@@ -1098,6 +2378,33 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `CustomEntity.resourceFilter`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityResourceFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `resource_id` (argument; path `resourceId`): Id of the resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - [`page`](crate::custom_entity::CustomEntityResourceFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::custom_entity::CustomEntityResourceFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityPaginationListEnvelope`](crate::types::CustomEntityPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`CustomEntity`](crate::types::CustomEntity) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .resource_filter("resource-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn resource_filter(
         &self,
@@ -1120,6 +2427,29 @@ impl<'a> CustomEntityApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `CustomEntity.resourceList`.
     ///
     /// `GET /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityResourceListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `resource_id` (argument; path `resourceId`): Id of the resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomEntityListEnvelope`](crate::types::CustomEntityListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .resource_list("resource-id", "custom-entity-type")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn resource_list(
         &self,
@@ -1140,6 +2470,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
     ///
     /// `LINK /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityResourceLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`resource_id`](crate::custom_entity::CustomEntityResourceLinkBuilder::resource_id) (required; path `resourceId`): Id of the resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .resource_link("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .resource_id("resource-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn resource_link(
         &self,
@@ -1161,6 +2516,31 @@ impl<'a> CustomEntityApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `CustomEntity.resourceLink`.
     ///
     /// `UNLINK /organization/{organizationId}/resource/{resourceId}/customEntity/{customEntityType}/{customEntityId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::custom_entity::CustomEntityResourceUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`resource_id`](crate::custom_entity::CustomEntityResourceUnlinkBuilder::resource_id) (required; path `resourceId`): Id of the resource.
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .custom_entity()
+    ///     .resource_unlink("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .resource_id("resource-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn resource_unlink(
         &self,

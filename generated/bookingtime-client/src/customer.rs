@@ -16,6 +16,24 @@ impl<'a> CustomerApi<'a> {
     /// Example from the bookingtime getting-started page (the page shows the content without the envelope). SDK: `Customer.add`.
     ///
     /// `POST /organization/{organizationId}/customer/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`CustomerInput`](crate::types::CustomerInput).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerEnvelope`](crate::types::CustomerEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::CustomerInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customer().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,24 @@ impl<'a> CustomerApi<'a> {
     /// SDK: `Customer.show`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerEnvelope`](crate::types::CustomerEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customer().show("organization-id", "customer-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +90,24 @@ impl<'a> CustomerApi<'a> {
     /// SDK: `Customer.identify`.
     ///
     /// `GET /organization/{organizationId}/customer/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerEnvelope`](crate::types::CustomerEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customer().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +127,24 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Customer.index`.
     ///
     /// `GET /organization/{organizationId}/customer/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::customer::CustomerIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerPaginationListEnvelope`](crate::types::CustomerPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Customer`](crate::types::Customer) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customer().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> CustomerIndexBuilder<'a> {
         CustomerIndexBuilder {
@@ -88,6 +160,24 @@ impl<'a> CustomerApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Customer.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customer/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::customer::CustomerIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerPaginationListEnvelope`](crate::types::CustomerPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Customer`](crate::types::Customer) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customer().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> CustomerIndexAllBuilder<'a> {
         CustomerIndexAllBuilder {
@@ -103,6 +193,30 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Customer.filter`.
     ///
     /// `GET /organization/{organizationId}/customer/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::customer::CustomerFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::customer::CustomerFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerPaginationListEnvelope`](crate::types::CustomerPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Customer`](crate::types::Customer) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .customer()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> CustomerFilterBuilder<'a> {
         CustomerFilterBuilder {
@@ -119,6 +233,30 @@ impl<'a> CustomerApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Customer.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customer/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::customer::CustomerFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::customer::CustomerFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerPaginationListEnvelope`](crate::types::CustomerPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Customer`](crate::types::Customer) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .customer()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> CustomerFilterAllBuilder<'a> {
         CustomerFilterAllBuilder {
@@ -135,6 +273,23 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Customer.list`.
     ///
     /// `GET /organization/{organizationId}/customer/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerListEnvelope`](crate::types::CustomerListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customer().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> CustomerListBuilder<'a> {
         CustomerListBuilder {
@@ -149,6 +304,23 @@ impl<'a> CustomerApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Customer.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/customer/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerListEnvelope`](crate::types::CustomerListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customer().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> CustomerListAllBuilder<'a> {
         CustomerListAllBuilder {
@@ -163,6 +335,29 @@ impl<'a> CustomerApi<'a> {
     /// SDK: `Customer.edit`.
     ///
     /// `PUT /organization/{organizationId}/customer/{customerId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::customer::CustomerEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - `body` (argument): JSON [`CustomerInput`](crate::types::CustomerInput).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerEnvelope`](crate::types::CustomerEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::CustomerInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .customer()
+    ///     .edit("customer-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -183,6 +378,24 @@ impl<'a> CustomerApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.delete`.
     ///
     /// `DELETE /organization/{organizationId}/customer/{customerId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customer().delete("organization-id", "customer-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -202,6 +415,31 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Customer.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::customer::CustomerCustomEntityIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::customer::CustomerCustomEntityIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerPaginationListEnvelope`](crate::types::CustomerPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Customer`](crate::types::Customer) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .customer()
+    ///     .custom_entity_index("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_index(
         &self,
@@ -223,6 +461,33 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Customer.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::customer::CustomerCustomEntityFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::customer::CustomerCustomEntityFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::customer::CustomerCustomEntityFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerPaginationListEnvelope`](crate::types::CustomerPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Customer`](crate::types::Customer) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .customer()
+    ///     .custom_entity_filter("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_filter(
         &self,
@@ -245,6 +510,29 @@ impl<'a> CustomerApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Customer.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/customer/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::customer::CustomerCustomEntityListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerListEnvelope`](crate::types::CustomerListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .customer()
+    ///     .custom_entity_list("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list(
         &self,
@@ -265,6 +553,29 @@ impl<'a> CustomerApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/customer/{customerId}/file/{fileId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::customer::CustomerFileLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .customer()
+    ///     .file_link("customer-id", "file-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_link(
         &self,
@@ -285,6 +596,29 @@ impl<'a> CustomerApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Customer.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/customer/{customerId}/file/{fileId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::customer::CustomerFileUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .customer()
+    ///     .file_unlink("customer-id", "file-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_unlink(
         &self,

@@ -16,6 +16,24 @@ impl<'a> EmailTemplateApi<'a> {
     /// SDK: `EmailTemplate.add`.
     ///
     /// `POST /organization/{organizationId}/emailTemplate/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`EmailTemplateInput`](crate::types::EmailTemplateInput).
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplateEnvelope`](crate::types::EmailTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::EmailTemplateInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.email_template().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,27 @@ impl<'a> EmailTemplateApi<'a> {
     /// SDK: `EmailTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/{emailTemplateId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplateEnvelope`](crate::types::EmailTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .email_template()
+    ///     .show("organization-id", "email-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +93,24 @@ impl<'a> EmailTemplateApi<'a> {
     /// SDK: `EmailTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplateEnvelope`](crate::types::EmailTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.email_template().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +130,24 @@ impl<'a> EmailTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::email_template::EmailTemplateIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplatePaginationListEnvelope`](crate::types::EmailTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`EmailTemplate`](crate::types::EmailTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.email_template().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> EmailTemplateIndexBuilder<'a> {
         EmailTemplateIndexBuilder {
@@ -88,6 +163,24 @@ impl<'a> EmailTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::email_template::EmailTemplateIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplatePaginationListEnvelope`](crate::types::EmailTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`EmailTemplate`](crate::types::EmailTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.email_template().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -106,6 +199,30 @@ impl<'a> EmailTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::email_template::EmailTemplateFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::email_template::EmailTemplateFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplatePaginationListEnvelope`](crate::types::EmailTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`EmailTemplate`](crate::types::EmailTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .email_template()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> EmailTemplateFilterBuilder<'a> {
         EmailTemplateFilterBuilder {
@@ -122,6 +239,30 @@ impl<'a> EmailTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmailTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::email_template::EmailTemplateFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::email_template::EmailTemplateFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplatePaginationListEnvelope`](crate::types::EmailTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`EmailTemplate`](crate::types::EmailTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .email_template()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -141,6 +282,23 @@ impl<'a> EmailTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `EmailTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplateListEnvelope`](crate::types::EmailTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.email_template().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> EmailTemplateListBuilder<'a> {
         EmailTemplateListBuilder {
@@ -155,6 +313,23 @@ impl<'a> EmailTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `EmailTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/emailTemplate/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplateListEnvelope`](crate::types::EmailTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.email_template().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> EmailTemplateListAllBuilder<'a> {
         EmailTemplateListAllBuilder {
@@ -169,6 +344,29 @@ impl<'a> EmailTemplateApi<'a> {
     /// SDK: `EmailTemplate.edit`.
     ///
     /// `PUT /organization/{organizationId}/emailTemplate/{emailTemplateId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::email_template::EmailTemplateEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    /// - `body` (argument): JSON [`EmailTemplateInput`](crate::types::EmailTemplateInput).
+    ///
+    /// # Returns
+    ///
+    /// [`EmailTemplateEnvelope`](crate::types::EmailTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::EmailTemplateInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .email_template()
+    ///     .edit("email-template-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -189,6 +387,27 @@ impl<'a> EmailTemplateApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/emailTemplate/{emailTemplateId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .email_template()
+    ///     .delete("organization-id", "email-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -208,6 +427,29 @@ impl<'a> EmailTemplateApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
     ///
     /// `LINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::email_template::EmailTemplateFileLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .email_template()
+    ///     .file_link("email-template-id", "file-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_link(
         &self,
@@ -228,6 +470,29 @@ impl<'a> EmailTemplateApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmailTemplate.fileLink`.
     ///
     /// `UNLINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/file/{fileId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::email_template::EmailTemplateFileUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .email_template()
+    ///     .file_unlink("email-template-id", "file-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn file_unlink(
         &self,

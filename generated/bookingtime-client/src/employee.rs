@@ -16,6 +16,24 @@ impl<'a> EmployeeApi<'a> {
     /// SDK: `Employee.add`.
     ///
     /// `POST /organization/{organizationId}/employee/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`EmployeeInput`](crate::types::EmployeeInput).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeEnvelope`](crate::types::EmployeeEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::EmployeeInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,24 @@ impl<'a> EmployeeApi<'a> {
     /// SDK: `Employee.show`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeEnvelope`](crate::types::EmployeeEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().show("organization-id", "employee-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +90,24 @@ impl<'a> EmployeeApi<'a> {
     /// SDK: `Employee.identify`.
     ///
     /// `GET /organization/{organizationId}/employee/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeEnvelope`](crate::types::EmployeeEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +127,24 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Employee.index`.
     ///
     /// `GET /organization/{organizationId}/employee/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::employee::EmployeeIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeePaginationListEnvelope`](crate::types::EmployeePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Employee`](crate::types::Employee) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> EmployeeIndexBuilder<'a> {
         EmployeeIndexBuilder {
@@ -88,6 +160,24 @@ impl<'a> EmployeeApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Employee.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employee/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::employee::EmployeeIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeePaginationListEnvelope`](crate::types::EmployeePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Employee`](crate::types::Employee) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> EmployeeIndexAllBuilder<'a> {
         EmployeeIndexAllBuilder {
@@ -103,6 +193,30 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Employee.filter`.
     ///
     /// `GET /organization/{organizationId}/employee/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::employee::EmployeeFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::employee::EmployeeFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeePaginationListEnvelope`](crate::types::EmployeePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Employee`](crate::types::Employee) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> EmployeeFilterBuilder<'a> {
         EmployeeFilterBuilder {
@@ -119,6 +233,30 @@ impl<'a> EmployeeApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Employee.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employee/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::employee::EmployeeFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::employee::EmployeeFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeePaginationListEnvelope`](crate::types::EmployeePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Employee`](crate::types::Employee) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> EmployeeFilterAllBuilder<'a> {
         EmployeeFilterAllBuilder {
@@ -135,6 +273,23 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Employee.list`.
     ///
     /// `GET /organization/{organizationId}/employee/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeListEnvelope`](crate::types::EmployeeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> EmployeeListBuilder<'a> {
         EmployeeListBuilder {
@@ -149,6 +304,23 @@ impl<'a> EmployeeApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Employee.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employee/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeListEnvelope`](crate::types::EmployeeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> EmployeeListAllBuilder<'a> {
         EmployeeListAllBuilder {
@@ -163,6 +335,24 @@ impl<'a> EmployeeApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.permission`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/permission`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().permission("organization-id", "employee-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn permission(
         &self,
@@ -182,6 +372,29 @@ impl<'a> EmployeeApi<'a> {
     /// SDK: `Employee.edit`.
     ///
     /// `PUT /organization/{organizationId}/employee/{employeeId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee::EmployeeEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - `body` (argument): JSON [`EmployeeInput`](crate::types::EmployeeInput).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeEnvelope`](crate::types::EmployeeEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::EmployeeInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .edit("employee-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -202,6 +415,24 @@ impl<'a> EmployeeApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.delete`.
     ///
     /// `DELETE /organization/{organizationId}/employee/{employeeId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee().delete("organization-id", "employee-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -221,6 +452,33 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Employee.availabilityListDay`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/availability/year/{year}/month/{month}/day/{day}/listDay`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - [`year`](crate::employee::EmployeeAvailabilityListDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::employee::EmployeeAvailabilityListDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::employee::EmployeeAvailabilityListDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .availability_list_day("organization-id", "employee-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_day(
         &self,
@@ -243,6 +501,31 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Employee.availabilityListWeek`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/availability/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - [`year`](crate::employee::EmployeeAvailabilityListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::employee::EmployeeAvailabilityListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .availability_list_week("organization-id", "employee-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_week(
         &self,
@@ -264,6 +547,31 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Employee.availabilityListMonth`.
     ///
     /// `GET /organization/{organizationId}/employee/{employeeId}/availability/year/{year}/month/{month}/listMonth`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - [`year`](crate::employee::EmployeeAvailabilityListMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::employee::EmployeeAvailabilityListMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .availability_list_month("organization-id", "employee-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_month(
         &self,
@@ -285,6 +593,29 @@ impl<'a> EmployeeApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.availabilityEdit`.
     ///
     /// `PUT /organization/{organizationId}/employee/{employeeId}/availability/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee::EmployeeAvailabilityEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - `body` (argument): JSON [`AvailabilityEditRequest`](crate::types::AvailabilityEditRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AvailabilityEditRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .availability_edit("employee-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_edit(
         &self,
@@ -305,6 +636,31 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Employee.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee::EmployeeCustomEntityIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::employee::EmployeeCustomEntityIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeePaginationListEnvelope`](crate::types::EmployeePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Employee`](crate::types::Employee) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .custom_entity_index("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_index(
         &self,
@@ -326,6 +682,33 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Employee.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee::EmployeeCustomEntityFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::employee::EmployeeCustomEntityFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::employee::EmployeeCustomEntityFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeePaginationListEnvelope`](crate::types::EmployeePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Employee`](crate::types::Employee) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .custom_entity_filter("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_filter(
         &self,
@@ -348,6 +731,29 @@ impl<'a> EmployeeApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Employee.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/employee/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee::EmployeeCustomEntityListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeListEnvelope`](crate::types::EmployeeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .custom_entity_list("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list(
         &self,
@@ -368,6 +774,29 @@ impl<'a> EmployeeApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.employeeGroupLink`.
     ///
     /// `LINK /organization/{organizationId}/employee/{employeeId}/employeeGroup/{employeeGroupId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee::EmployeeGroupLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - `employee_group_id` (argument; path `employeeGroupId`): Id of the employee group.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .group_link("employee-id", "employee-group-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn group_link(
         &self,
@@ -388,6 +817,29 @@ impl<'a> EmployeeApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Employee.employeeGroupLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employee/{employeeId}/employeeGroup/{employeeGroupId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee::EmployeeGroupUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_id` (argument; path `employeeId`): Id of the employee.
+    /// - `employee_group_id` (argument; path `employeeGroupId`): Id of the employee group.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee()
+    ///     .group_unlink("employee-id", "employee-group-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn group_unlink(
         &self,

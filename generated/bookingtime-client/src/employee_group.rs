@@ -16,6 +16,24 @@ impl<'a> EmployeeGroupApi<'a> {
     /// SDK: `EmployeeGroup.add`.
     ///
     /// `POST /organization/{organizationId}/employeeGroup/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`EmployeeGroupInput`](crate::types::EmployeeGroupInput).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupEnvelope`](crate::types::EmployeeGroupEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::EmployeeGroupInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee_group().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,27 @@ impl<'a> EmployeeGroupApi<'a> {
     /// SDK: `EmployeeGroup.show`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/{employeeGroupId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_group_id` (argument; path `employeeGroupId`): Id of the employee group.
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupEnvelope`](crate::types::EmployeeGroupEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee_group()
+    ///     .show("organization-id", "employee-group-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +93,24 @@ impl<'a> EmployeeGroupApi<'a> {
     /// SDK: `EmployeeGroup.identify`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupEnvelope`](crate::types::EmployeeGroupEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee_group().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +130,24 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmployeeGroup.index`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::employee_group::EmployeeGroupIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupPaginationListEnvelope`](crate::types::EmployeeGroupPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`EmployeeGroup`](crate::types::EmployeeGroup) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee_group().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> EmployeeGroupIndexBuilder<'a> {
         EmployeeGroupIndexBuilder {
@@ -88,6 +163,24 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmployeeGroup.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::employee_group::EmployeeGroupIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupPaginationListEnvelope`](crate::types::EmployeeGroupPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`EmployeeGroup`](crate::types::EmployeeGroup) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee_group().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -106,6 +199,30 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `EmployeeGroup.filter`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::employee_group::EmployeeGroupFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::employee_group::EmployeeGroupFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupPaginationListEnvelope`](crate::types::EmployeeGroupPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`EmployeeGroup`](crate::types::EmployeeGroup) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee_group()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> EmployeeGroupFilterBuilder<'a> {
         EmployeeGroupFilterBuilder {
@@ -122,6 +239,30 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `EmployeeGroup.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::employee_group::EmployeeGroupFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::employee_group::EmployeeGroupFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupPaginationListEnvelope`](crate::types::EmployeeGroupPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`EmployeeGroup`](crate::types::EmployeeGroup) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee_group()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -141,6 +282,23 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `EmployeeGroup.list`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupListEnvelope`](crate::types::EmployeeGroupListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee_group().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> EmployeeGroupListBuilder<'a> {
         EmployeeGroupListBuilder {
@@ -155,6 +313,23 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `EmployeeGroup.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/employeeGroup/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupListEnvelope`](crate::types::EmployeeGroupListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.employee_group().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> EmployeeGroupListAllBuilder<'a> {
         EmployeeGroupListAllBuilder {
@@ -169,6 +344,29 @@ impl<'a> EmployeeGroupApi<'a> {
     /// SDK: `EmployeeGroup.edit`.
     ///
     /// `PUT /organization/{organizationId}/employeeGroup/{employeeGroupId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee_group::EmployeeGroupEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_group_id` (argument; path `employeeGroupId`): Id of the employee group.
+    /// - `body` (argument): JSON [`EmployeeGroupInput`](crate::types::EmployeeGroupInput).
+    ///
+    /// # Returns
+    ///
+    /// [`EmployeeGroupEnvelope`](crate::types::EmployeeGroupEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::EmployeeGroupInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee_group()
+    ///     .edit("employee-group-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -189,6 +387,27 @@ impl<'a> EmployeeGroupApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.delete`.
     ///
     /// `DELETE /organization/{organizationId}/employeeGroup/{employeeGroupId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_group_id` (argument; path `employeeGroupId`): Id of the employee group.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee_group()
+    ///     .delete("organization-id", "employee-group-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -208,6 +427,29 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.appConfigLink`.
     ///
     /// `LINK /organization/{organizationId}/employeeGroup/{employeeGroupId}/appConfig/{appConfigId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee_group::EmployeeGroupAppConfigLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_group_id` (argument; path `employeeGroupId`): Id of the employee group.
+    /// - `app_config_id` (argument; path `appConfigId`): Id of the app config.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee_group()
+    ///     .app_config_link("employee-group-id", "app-config-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn app_config_link(
         &self,
@@ -228,6 +470,29 @@ impl<'a> EmployeeGroupApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `EmployeeGroup.appConfigLink`.
     ///
     /// `UNLINK /organization/{organizationId}/employeeGroup/{employeeGroupId}/appConfig/{appConfigId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::employee_group::EmployeeGroupAppConfigUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `employee_group_id` (argument; path `employeeGroupId`): Id of the employee group.
+    /// - `app_config_id` (argument; path `appConfigId`): Id of the app config.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .employee_group()
+    ///     .app_config_unlink("employee-group-id", "app-config-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn app_config_unlink(
         &self,

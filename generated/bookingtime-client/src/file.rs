@@ -16,6 +16,24 @@ impl<'a> FileApi<'a> {
     /// SDK: `File.add`.
     ///
     /// `POST /organization/{organizationId}/file/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`FileInput`](crate::types::FileInput).
+    ///
+    /// # Returns
+    ///
+    /// [`FileEnvelope`](crate::types::FileEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::FileInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,24 @@ impl<'a> FileApi<'a> {
     /// SDK: `File.show`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// [`FileEnvelope`](crate::types::FileEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().show("organization-id", "file-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +90,24 @@ impl<'a> FileApi<'a> {
     /// Returns the raw file bytes (not JSON; the SDK does not decode it). SDK: `File.download`.
     ///
     /// `GET /organization/{organizationId}/file/{fileId}/download`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// The body's bytes, with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().download("organization-id", "file-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn download(
         &self,
@@ -73,6 +127,24 @@ impl<'a> FileApi<'a> {
     /// SDK: `File.identify`.
     ///
     /// `GET /organization/{organizationId}/file/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`FileEnvelope`](crate::types::FileEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -92,6 +164,24 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.index`.
     ///
     /// `GET /organization/{organizationId}/file/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::file::FileIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`FilePaginationListEnvelope`](crate::types::FilePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`File`](crate::types::File) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> FileIndexBuilder<'a> {
         FileIndexBuilder {
@@ -107,6 +197,24 @@ impl<'a> FileApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `File.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/file/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::file::FileIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`FilePaginationListEnvelope`](crate::types::FilePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`File`](crate::types::File) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> FileIndexAllBuilder<'a> {
         FileIndexAllBuilder {
@@ -122,6 +230,30 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.filter`.
     ///
     /// `GET /organization/{organizationId}/file/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::file::FileFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::file::FileFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`FilePaginationListEnvelope`](crate::types::FilePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`File`](crate::types::File) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .file()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> FileFilterBuilder<'a> {
         FileFilterBuilder {
@@ -138,6 +270,30 @@ impl<'a> FileApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `File.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/file/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::file::FileFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::file::FileFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`FilePaginationListEnvelope`](crate::types::FilePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`File`](crate::types::File) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .file()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> FileFilterAllBuilder<'a> {
         FileFilterAllBuilder {
@@ -154,6 +310,23 @@ impl<'a> FileApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `File.list`.
     ///
     /// `GET /organization/{organizationId}/file/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`FileListEnvelope`](crate::types::FileListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> FileListBuilder<'a> {
         FileListBuilder {
@@ -168,6 +341,23 @@ impl<'a> FileApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `File.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/file/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`FileListEnvelope`](crate::types::FileListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> FileListAllBuilder<'a> {
         FileListAllBuilder {
@@ -182,6 +372,29 @@ impl<'a> FileApi<'a> {
     /// SDK: `File.edit`.
     ///
     /// `PUT /organization/{organizationId}/file/{fileId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::file::FileEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    /// - `body` (argument): JSON [`FileInput`](crate::types::FileInput).
+    ///
+    /// # Returns
+    ///
+    /// [`FileEnvelope`](crate::types::FileEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::FileInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .file()
+    ///     .edit("file-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -202,6 +415,24 @@ impl<'a> FileApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `File.delete`.
     ///
     /// `DELETE /organization/{organizationId}/file/{fileId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `file_id` (argument; path `fileId`): Id of the file.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().delete("organization-id", "file-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -221,6 +452,31 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.customEntityIndex`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::file::FileCustomEntityIndexBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::file::FileCustomEntityIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`FilePaginationListEnvelope`](crate::types::FilePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`File`](crate::types::File) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .file()
+    ///     .custom_entity_index("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_index(
         &self,
@@ -242,6 +498,33 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.customEntityFilter`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::file::FileCustomEntityFilterBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    /// - [`page`](crate::file::FileCustomEntityFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::file::FileCustomEntityFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`FilePaginationListEnvelope`](crate::types::FilePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`File`](crate::types::File) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .file()
+    ///     .custom_entity_filter("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_filter(
         &self,
@@ -264,6 +547,29 @@ impl<'a> FileApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `File.customEntityList`.
     ///
     /// `GET /organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/file/list`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::file::FileCustomEntityListBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_entity_type` (argument; path `customEntityType`): Type name of the custom entity (caller-defined).
+    /// - `custom_entity_id` (argument; path `customEntityId`): Id of the custom entity.
+    ///
+    /// # Returns
+    ///
+    /// [`FileListEnvelope`](crate::types::FileListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .file()
+    ///     .custom_entity_list("custom-entity-type", "custom-entity-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_entity_list(
         &self,
@@ -284,6 +590,29 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/file/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`page`](crate::file::FileCustomerIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`FilePaginationListEnvelope`](crate::types::FilePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`File`](crate::types::File) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .file()
+    ///     .customer_index("organization-id", "customer-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_index(
         &self,
@@ -304,6 +633,31 @@ impl<'a> FileApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `File.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/file/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`page`](crate::file::FileCustomerFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::file::FileCustomerFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`FilePaginationListEnvelope`](crate::types::FilePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`File`](crate::types::File) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .file()
+    ///     .customer_filter("organization-id", "customer-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_filter(
         &self,
@@ -325,6 +679,24 @@ impl<'a> FileApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `File.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/file/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    ///
+    /// # Returns
+    ///
+    /// [`FileListEnvelope`](crate::types::FileListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.file().customer_list("organization-id", "customer-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_list(
         &self,

@@ -16,6 +16,24 @@ impl<'a> ImageApi<'a> {
     /// SDK: `Image.add`.
     ///
     /// `POST /organization/{organizationId}/image/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`ImageInput`](crate::types::ImageInput).
+    ///
+    /// # Returns
+    ///
+    /// [`ImageEnvelope`](crate::types::ImageEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::ImageInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.image().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,

@@ -16,6 +16,24 @@ impl<'a> LicenseConfigApi<'a> {
     /// SDK: `LicenseConfig.add`.
     ///
     /// `POST /organization/{organizationId}/licenseConfig/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`LicenseConfigInput`](crate::types::LicenseConfigInput).
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigEnvelope`](crate::types::LicenseConfigEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::LicenseConfigInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.license_config().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,27 @@ impl<'a> LicenseConfigApi<'a> {
     /// SDK: `LicenseConfig.show`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/{licenseConfigId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `license_config_id` (argument; path `licenseConfigId`): Id of the license config.
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigEnvelope`](crate::types::LicenseConfigEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .license_config()
+    ///     .show("organization-id", "license-config-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +93,24 @@ impl<'a> LicenseConfigApi<'a> {
     /// SDK: `LicenseConfig.identify`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigEnvelope`](crate::types::LicenseConfigEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.license_config().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +130,24 @@ impl<'a> LicenseConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `LicenseConfig.index`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::license_config::LicenseConfigIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigPaginationListEnvelope`](crate::types::LicenseConfigPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`LicenseConfig`](crate::types::LicenseConfig) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.license_config().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> LicenseConfigIndexBuilder<'a> {
         LicenseConfigIndexBuilder {
@@ -88,6 +163,24 @@ impl<'a> LicenseConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `LicenseConfig.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::license_config::LicenseConfigIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigPaginationListEnvelope`](crate::types::LicenseConfigPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`LicenseConfig`](crate::types::LicenseConfig) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.license_config().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -106,6 +199,30 @@ impl<'a> LicenseConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `LicenseConfig.filter`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::license_config::LicenseConfigFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::license_config::LicenseConfigFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigPaginationListEnvelope`](crate::types::LicenseConfigPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`LicenseConfig`](crate::types::LicenseConfig) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .license_config()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> LicenseConfigFilterBuilder<'a> {
         LicenseConfigFilterBuilder {
@@ -122,6 +239,30 @@ impl<'a> LicenseConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `LicenseConfig.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::license_config::LicenseConfigFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::license_config::LicenseConfigFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigPaginationListEnvelope`](crate::types::LicenseConfigPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`LicenseConfig`](crate::types::LicenseConfig) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .license_config()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -141,6 +282,23 @@ impl<'a> LicenseConfigApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `LicenseConfig.list`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigListEnvelope`](crate::types::LicenseConfigListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.license_config().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> LicenseConfigListBuilder<'a> {
         LicenseConfigListBuilder {
@@ -155,6 +313,23 @@ impl<'a> LicenseConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `LicenseConfig.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/licenseConfig/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigListEnvelope`](crate::types::LicenseConfigListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.license_config().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> LicenseConfigListAllBuilder<'a> {
         LicenseConfigListAllBuilder {
@@ -169,6 +344,29 @@ impl<'a> LicenseConfigApi<'a> {
     /// SDK: `LicenseConfig.edit`.
     ///
     /// `PUT /organization/{organizationId}/licenseConfig/{licenseConfigId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::license_config::LicenseConfigEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `license_config_id` (argument; path `licenseConfigId`): Id of the license config.
+    /// - `body` (argument): JSON [`LicenseConfigInput`](crate::types::LicenseConfigInput).
+    ///
+    /// # Returns
+    ///
+    /// [`LicenseConfigEnvelope`](crate::types::LicenseConfigEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::LicenseConfigInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .license_config()
+    ///     .edit("license-config-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -189,6 +387,27 @@ impl<'a> LicenseConfigApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `LicenseConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/licenseConfig/{licenseConfigId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `license_config_id` (argument; path `licenseConfigId`): Id of the license config.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .license_config()
+    ///     .delete("organization-id", "license-config-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,

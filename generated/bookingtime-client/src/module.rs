@@ -16,6 +16,24 @@ impl<'a> ModuleApi<'a> {
     /// SDK: `Module.show`.
     ///
     /// `GET /organization/{organizationId}/module/{moduleId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `module_id` (argument; path `moduleId`): Id of the module.
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleEnvelope`](crate::types::ModuleEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module().show("organization-id", "module-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -35,6 +53,27 @@ impl<'a> ModuleApi<'a> {
     /// SDK: `Module.showByInstallKey`.
     ///
     /// `GET /organization/{organizationId}/module/{moduleInstallKey}/showByInstallKey`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `module_install_key` (argument; path `moduleInstallKey`): Install key of the module.
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleEnvelope`](crate::types::ModuleEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .module()
+    ///     .show_by_install_key("organization-id", "module-install-key")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show_by_install_key(
         &self,
@@ -54,6 +93,24 @@ impl<'a> ModuleApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Module.index`.
     ///
     /// `GET /organization/{organizationId}/module/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::module::ModuleIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`ModulePaginationListEnvelope`](crate::types::ModulePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Module`](crate::types::Module) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> ModuleIndexBuilder<'a> {
         ModuleIndexBuilder {
@@ -69,6 +126,30 @@ impl<'a> ModuleApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Module.filter`.
     ///
     /// `GET /organization/{organizationId}/module/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::module::ModuleFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::module::ModuleFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`ModulePaginationListEnvelope`](crate::types::ModulePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Module`](crate::types::Module) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .module()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> ModuleFilterBuilder<'a> {
         ModuleFilterBuilder {
@@ -85,6 +166,23 @@ impl<'a> ModuleApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Module.list`.
     ///
     /// `GET /organization/{organizationId}/module/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleListEnvelope`](crate::types::ModuleListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> ModuleListBuilder<'a> {
         ModuleListBuilder {

@@ -16,6 +16,24 @@ impl<'a> ModuleConfigApi<'a> {
     /// SDK: `ModuleConfig.add`.
     ///
     /// `POST /organization/{organizationId}/moduleConfig/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`ModuleConfigInput`](crate::types::ModuleConfigInput).
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigEnvelope`](crate::types::ModuleConfigEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::ModuleConfigInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module_config().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,24 @@ impl<'a> ModuleConfigApi<'a> {
     /// SDK: `ModuleConfig.show`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/{moduleConfigId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `module_config_id` (argument; path `moduleConfigId`): Id of the module config.
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigEnvelope`](crate::types::ModuleConfigEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module_config().show("organization-id", "module-config-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +90,24 @@ impl<'a> ModuleConfigApi<'a> {
     /// SDK: `ModuleConfig.identify`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigEnvelope`](crate::types::ModuleConfigEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module_config().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +127,24 @@ impl<'a> ModuleConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.index`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::module_config::ModuleConfigIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigPaginationListEnvelope`](crate::types::ModuleConfigPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`ModuleConfig`](crate::types::ModuleConfig) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module_config().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> ModuleConfigIndexBuilder<'a> {
         ModuleConfigIndexBuilder {
@@ -88,6 +160,24 @@ impl<'a> ModuleConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::module_config::ModuleConfigIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigPaginationListEnvelope`](crate::types::ModuleConfigPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`ModuleConfig`](crate::types::ModuleConfig) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module_config().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -106,6 +196,30 @@ impl<'a> ModuleConfigApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.filter`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::module_config::ModuleConfigFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::module_config::ModuleConfigFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigPaginationListEnvelope`](crate::types::ModuleConfigPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`ModuleConfig`](crate::types::ModuleConfig) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .module_config()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> ModuleConfigFilterBuilder<'a> {
         ModuleConfigFilterBuilder {
@@ -122,6 +236,30 @@ impl<'a> ModuleConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `ModuleConfig.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::module_config::ModuleConfigFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::module_config::ModuleConfigFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigPaginationListEnvelope`](crate::types::ModuleConfigPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`ModuleConfig`](crate::types::ModuleConfig) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .module_config()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -141,6 +279,23 @@ impl<'a> ModuleConfigApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `ModuleConfig.list`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigListEnvelope`](crate::types::ModuleConfigListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module_config().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> ModuleConfigListBuilder<'a> {
         ModuleConfigListBuilder {
@@ -155,6 +310,23 @@ impl<'a> ModuleConfigApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `ModuleConfig.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/moduleConfig/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigListEnvelope`](crate::types::ModuleConfigListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.module_config().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> ModuleConfigListAllBuilder<'a> {
         ModuleConfigListAllBuilder {
@@ -169,6 +341,29 @@ impl<'a> ModuleConfigApi<'a> {
     /// SDK: `ModuleConfig.edit`.
     ///
     /// `PUT /organization/{organizationId}/moduleConfig/{moduleConfigId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::module_config::ModuleConfigEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `module_config_id` (argument; path `moduleConfigId`): Id of the module config.
+    /// - `body` (argument): JSON [`ModuleConfigInput`](crate::types::ModuleConfigInput).
+    ///
+    /// # Returns
+    ///
+    /// [`ModuleConfigEnvelope`](crate::types::ModuleConfigEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::ModuleConfigInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .module_config()
+    ///     .edit("module-config-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -189,6 +384,29 @@ impl<'a> ModuleConfigApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::module_config::ModuleConfigAppointmentTemplateLinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `module_config_id` (argument; path `moduleConfigId`): Id of the module config.
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .module_config()
+    ///     .appointment_template_link("module-config-id", "appointment-template-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_link(
         &self,
@@ -209,6 +427,29 @@ impl<'a> ModuleConfigApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.appointmentTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::module_config::ModuleConfigAppointmentTemplateUnlinkBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `module_config_id` (argument; path `moduleConfigId`): Id of the module config.
+    /// - `appointment_template_id` (argument; path `appointmentTemplateId`): Id of the appointment template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .module_config()
+    ///     .appointment_template_unlink("module-config-id", "appointment-template-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn appointment_template_unlink(
         &self,
@@ -229,6 +470,27 @@ impl<'a> ModuleConfigApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `ModuleConfig.delete`.
     ///
     /// `DELETE /organization/{organizationId}/moduleConfig/{moduleConfigId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `module_config_id` (argument; path `moduleConfigId`): Id of the module config.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .module_config()
+    ///     .delete("organization-id", "module-config-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,

@@ -16,6 +16,24 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// SDK: `OnlineMeetingConnection.add`.
     ///
     /// `POST /organization/{organizationId}/onlineMeetingConnection/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`OnlineMeetingConnectionInput`](crate::types::OnlineMeetingConnectionInput).
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionEnvelope`](crate::types::OnlineMeetingConnectionEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::OnlineMeetingConnectionInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.online_meeting_connection().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,27 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// SDK: `OnlineMeetingConnection.show`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `online_meeting_connection_id` (argument; path `onlineMeetingConnectionId`): Id of the online meeting connection.
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionEnvelope`](crate::types::OnlineMeetingConnectionEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection()
+    ///     .show("organization-id", "online-meeting-connection-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +93,27 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// SDK: `OnlineMeetingConnection.identify`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionEnvelope`](crate::types::OnlineMeetingConnectionEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection()
+    ///     .identify("organization-id", "custom-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +133,24 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `OnlineMeetingConnection.index`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::online_meeting_connection::OnlineMeetingConnectionIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionPaginationListEnvelope`](crate::types::OnlineMeetingConnectionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`OnlineMeetingConnection`](crate::types::OnlineMeetingConnection) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.online_meeting_connection().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(
         &self,
@@ -91,6 +169,28 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `OnlineMeetingConnection.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::online_meeting_connection::OnlineMeetingConnectionIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionPaginationListEnvelope`](crate::types::OnlineMeetingConnectionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`OnlineMeetingConnection`](crate::types::OnlineMeetingConnection) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection()
+    ///     .index_all("organization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -109,6 +209,30 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `OnlineMeetingConnection.filter`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::online_meeting_connection::OnlineMeetingConnectionFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::online_meeting_connection::OnlineMeetingConnectionFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionPaginationListEnvelope`](crate::types::OnlineMeetingConnectionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`OnlineMeetingConnection`](crate::types::OnlineMeetingConnection) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(
         &self,
@@ -128,6 +252,30 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `OnlineMeetingConnection.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::online_meeting_connection::OnlineMeetingConnectionFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::online_meeting_connection::OnlineMeetingConnectionFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionPaginationListEnvelope`](crate::types::OnlineMeetingConnectionPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`OnlineMeetingConnection`](crate::types::OnlineMeetingConnection) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -147,6 +295,23 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `OnlineMeetingConnection.list`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionListEnvelope`](crate::types::OnlineMeetingConnectionListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.online_meeting_connection().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(
         &self,
@@ -164,6 +329,23 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `OnlineMeetingConnection.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionListEnvelope`](crate::types::OnlineMeetingConnectionListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.online_meeting_connection().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(
         &self,
@@ -181,6 +363,29 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// SDK: `OnlineMeetingConnection.edit`.
     ///
     /// `PUT /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::online_meeting_connection::OnlineMeetingConnectionEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `online_meeting_connection_id` (argument; path `onlineMeetingConnectionId`): Id of the online meeting connection.
+    /// - `body` (argument): JSON [`OnlineMeetingConnectionInput`](crate::types::OnlineMeetingConnectionInput).
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionEnvelope`](crate::types::OnlineMeetingConnectionEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::OnlineMeetingConnectionInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection()
+    ///     .edit("online-meeting-connection-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -201,6 +406,27 @@ impl<'a> OnlineMeetingConnectionApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `OnlineMeetingConnection.delete`.
     ///
     /// `DELETE /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `online_meeting_connection_id` (argument; path `onlineMeetingConnectionId`): Id of the online meeting connection.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection()
+    ///     .delete("organization-id", "online-meeting-connection-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,

@@ -16,6 +16,29 @@ impl<'a> OnlineMeetingConnectionLogApi<'a> {
     /// SDK: `OnlineMeetingConnectionLog.show`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/onlineMeetingConnectionLog/{onlineMeetingConnectionLogId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::online_meeting_connection_log::OnlineMeetingConnectionLogShowBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `online_meeting_connection_id` (argument; path `onlineMeetingConnectionId`): Id of the online meeting connection.
+    /// - `online_meeting_connection_log_id` (argument; path `onlineMeetingConnectionLogId`): Id of the online meeting connection log.
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionLogEnvelope`](crate::types::OnlineMeetingConnectionLogEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection_log()
+    ///     .show("online-meeting-connection-id", "online-meeting-connection-log-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -36,6 +59,27 @@ impl<'a> OnlineMeetingConnectionLogApi<'a> {
     /// Response content is a `PAGINATION_LIST`. Reconstructed: the SDK route has no `{page}` segment, so only the first page can be requested. SDK: `OnlineMeetingConnectionLog.index`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `online_meeting_connection_id` (argument; path `onlineMeetingConnectionId`): Id of the online meeting connection.
+    ///
+    /// # Returns
+    ///
+    /// [`OnlineMeetingConnectionLogPaginationListEnvelope`](crate::types::OnlineMeetingConnectionLogPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .online_meeting_connection_log()
+    ///     .index("organization-id", "online-meeting-connection-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(
         &self,

@@ -16,6 +16,23 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.add`.
     ///
     /// `POST /organization/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`OrganizationInput`](crate::types::OrganizationInput).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationAddEnvelope`](crate::types::OrganizationAddEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::OrganizationInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().add(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -33,6 +50,24 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.copy`.
     ///
     /// `POST /organization/{organizationId}/copy`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`OrganizationCopyRequest`](crate::types::OrganizationCopyRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationEnvelope`](crate::types::OrganizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::OrganizationCopyRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().copy("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn copy(
         &self,
@@ -52,6 +87,23 @@ impl<'a> OrganizationApi<'a> {
     /// Example from the bookingtime getting-started page. SDK: `Organization.show`.
     ///
     /// `GET /organization/{organizationId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationEnvelope`](crate::types::OrganizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().show("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(&self, organization_id: &'a str) -> OrganizationShowBuilder<'a> {
         OrganizationShowBuilder {
@@ -66,6 +118,24 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.edit`.
     ///
     /// `PUT /organization/{organizationId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`OrganizationInput`](crate::types::OrganizationInput).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationEnvelope`](crate::types::OrganizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::OrganizationInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().edit("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -85,6 +155,24 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.move`.
     ///
     /// `PUT /organization/{organizationId}/move`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`OrganizationMoveRequest`](crate::types::OrganizationMoveRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationEnvelope`](crate::types::OrganizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::OrganizationMoveRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().move_("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn move_(
         &self,
@@ -104,6 +192,23 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.delete`.
     ///
     /// `DELETE /organization/{organizationId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().delete("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, organization_id: &'a str) -> OrganizationDeleteBuilder<'a> {
         OrganizationDeleteBuilder {
@@ -118,6 +223,24 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Organization.appIndex`.
     ///
     /// `GET /app/{appId}/organization/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id` (argument; path `appId`): Id of the app.
+    /// - [`page`](crate::organization::OrganizationAppIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationPaginationListEnvelope`](crate::types::OrganizationPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Organization`](crate::types::Organization) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().app_index("app-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn app_index(&self, app_id: &'a str) -> OrganizationAppIndexBuilder<'a> {
         OrganizationAppIndexBuilder {
@@ -133,6 +256,30 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Organization.appFilter`.
     ///
     /// `GET /app/{appId}/organization/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id` (argument; path `appId`): Id of the app.
+    /// - [`page`](crate::organization::OrganizationAppFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::organization::OrganizationAppFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationPaginationListEnvelope`](crate::types::OrganizationPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Organization`](crate::types::Organization) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .app_filter("app-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn app_filter(&self, app_id: &'a str) -> OrganizationAppFilterBuilder<'a> {
         OrganizationAppFilterBuilder {
@@ -149,6 +296,23 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Organization.appList`.
     ///
     /// `GET /app/{appId}/organization/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id` (argument; path `appId`): Id of the app.
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationListEnvelope`](crate::types::OrganizationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().app_list("app-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn app_list(&self, app_id: &'a str) -> OrganizationAppListBuilder<'a> {
         OrganizationAppListBuilder {
@@ -163,6 +327,23 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.appTree`.
     ///
     /// `GET /app/{appId}/organization/tree`
+    ///
+    /// # Parameters
+    ///
+    /// - `app_id` (argument; path `appId`): Id of the app.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().app_tree("app-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn app_tree(&self, app_id: &'a str) -> OrganizationAppTreeBuilder<'a> {
         OrganizationAppTreeBuilder {
@@ -177,6 +358,32 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Organization.availabilityListDay`.
     ///
     /// `GET /organization/{organizationId}/availability/year/{year}/month/{month}/day/{day}/listDay`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::organization::OrganizationAvailabilityListDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::organization::OrganizationAvailabilityListDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::organization::OrganizationAvailabilityListDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .availability_list_day("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_day(
         &self,
@@ -197,6 +404,30 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Organization.availabilityListWeek`.
     ///
     /// `GET /organization/{organizationId}/availability/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::organization::OrganizationAvailabilityListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::organization::OrganizationAvailabilityListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .availability_list_week("organization-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_week(
         &self,
@@ -216,6 +447,30 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Organization.availabilityListMonth`.
     ///
     /// `GET /organization/{organizationId}/availability/year/{year}/month/{month}/listMonth`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::organization::OrganizationAvailabilityListMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::organization::OrganizationAvailabilityListMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDayRangeListEnvelope`](crate::types::AvailabilityDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .availability_list_month("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_list_month(
         &self,
@@ -235,6 +490,24 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.availabilityEdit`.
     ///
     /// `PUT /organization/{organizationId}/availability/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`AvailabilityEditRequest`](crate::types::AvailabilityEditRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::AvailabilityEditRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().availability_edit("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availability_edit(
         &self,
@@ -254,6 +527,27 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.emailTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .email_template_link("organization-id", "email-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn email_template_link(
         &self,
@@ -273,6 +567,27 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.emailTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/emailTemplate/{emailTemplateId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `email_template_id` (argument; path `emailTemplateId`): Id of the email template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .email_template_unlink("organization-id", "email-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn email_template_unlink(
         &self,
@@ -292,6 +607,27 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.smsTemplateLink`.
     ///
     /// `LINK /organization/{organizationId}/smsTemplate/{smsTemplateId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `sms_template_id` (argument; path `smsTemplateId`): Id of the SMS template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .sms_template_link("organization-id", "sms-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sms_template_link(
         &self,
@@ -311,6 +647,27 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.smsTemplateLink`.
     ///
     /// `UNLINK /organization/{organizationId}/smsTemplate/{smsTemplateId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `sms_template_id` (argument; path `smsTemplateId`): Id of the SMS template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .sms_template_unlink("organization-id", "sms-template-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sms_template_unlink(
         &self,
@@ -330,6 +687,27 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `LINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.extraFieldLink`.
     ///
     /// `LINK /organization/{organizationId}/extraField/{extraFieldId}/link`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `extra_field_id` (argument; path `extraFieldId`): Id of the extra field.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .extra_field_link("organization-id", "extra-field-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn extra_field_link(
         &self,
@@ -349,6 +727,27 @@ impl<'a> OrganizationApi<'a> {
     /// Uses the non-standard HTTP method `UNLINK` (declared via OpenAPI 3.2 `additionalOperations`); no body; 200 on success. The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.extraFieldLink`.
     ///
     /// `UNLINK /organization/{organizationId}/extraField/{extraFieldId}/unlink`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `extra_field_id` (argument; path `extraFieldId`): Id of the extra field.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .extra_field_unlink("organization-id", "extra-field-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn extra_field_unlink(
         &self,
@@ -368,6 +767,24 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.subOrganizationAddRoot`.
     ///
     /// `POST /organization/{organizationId}/organization/addRoot`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`OrganizationInput`](crate::types::OrganizationInput).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationEnvelope`](crate::types::OrganizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::OrganizationInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().sub_add_root("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sub_add_root(
         &self,
@@ -387,6 +804,24 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.subOrganizationAddSub`.
     ///
     /// `POST /organization/{organizationId}/organization/addSub`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`OrganizationInput`](crate::types::OrganizationInput).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationEnvelope`](crate::types::OrganizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::OrganizationInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().sub_add_sub("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sub_add_sub(
         &self,
@@ -406,6 +841,24 @@ impl<'a> OrganizationApi<'a> {
     /// SDK: `Organization.subOrganizationIdentify`.
     ///
     /// `GET /organization/{organizationId}/organization/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationEnvelope`](crate::types::OrganizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().sub_identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sub_identify(
         &self,
@@ -425,6 +878,24 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Organization.subOrganizationIndex`.
     ///
     /// `GET /organization/{organizationId}/organization/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::organization::OrganizationSubIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationPaginationListEnvelope`](crate::types::OrganizationPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Organization`](crate::types::Organization) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().sub_index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sub_index(
         &self,
@@ -443,6 +914,30 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Organization.subOrganizationFilter`.
     ///
     /// `GET /organization/{organizationId}/organization/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::organization::OrganizationSubFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::organization::OrganizationSubFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationPaginationListEnvelope`](crate::types::OrganizationPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Organization`](crate::types::Organization) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .sub_filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sub_filter(
         &self,
@@ -462,6 +957,23 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Organization.subOrganizationList`.
     ///
     /// `GET /organization/{organizationId}/organization/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`OrganizationListEnvelope`](crate::types::OrganizationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().sub_list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sub_list(&self, organization_id: &'a str) -> OrganizationSubListBuilder<'a> {
         OrganizationSubListBuilder {
@@ -476,6 +988,23 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.subOrganizationTree`.
     ///
     /// `GET /organization/{organizationId}/organization/tree`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().sub_tree("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sub_tree(&self, organization_id: &'a str) -> OrganizationSubTreeBuilder<'a> {
         OrganizationSubTreeBuilder {
@@ -490,6 +1019,30 @@ impl<'a> OrganizationApi<'a> {
     /// Response content is a `RANGE_LIST` for the requested calendar range. SDK: `Organization.timeGridlistWeek`.
     ///
     /// `GET /organization/{organizationId}/timeGrid/year/{year}/week/{week}/listWeek`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::organization::OrganizationTimeGridListWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::organization::OrganizationTimeGridListWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    ///
+    /// # Returns
+    ///
+    /// [`TimeGridDayRangeListEnvelope`](crate::types::TimeGridDayRangeListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .organization()
+    ///     .time_grid_list_week("organization-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn time_grid_list_week(
         &self,
@@ -509,6 +1062,24 @@ impl<'a> OrganizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Organization.timeGridEdit`.
     ///
     /// `PUT /organization/{organizationId}/timeGrid/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`TimeGridEditRequest`](crate::types::TimeGridEditRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::TimeGridEditRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.organization().time_grid_edit("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn time_grid_edit(
         &self,

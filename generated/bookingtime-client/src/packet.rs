@@ -16,6 +16,24 @@ impl<'a> PacketApi<'a> {
     /// SDK: `Packet.show`.
     ///
     /// `GET /organization/{organizationId}/packet/{packetId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `packet_id` (argument; path `packetId`): Id of the packet.
+    ///
+    /// # Returns
+    ///
+    /// [`PacketEnvelope`](crate::types::PacketEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.packet().show("organization-id", "packet-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -35,6 +53,24 @@ impl<'a> PacketApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Packet.index`.
     ///
     /// `GET /organization/{organizationId}/packet/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::packet::PacketIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`PacketPaginationListEnvelope`](crate::types::PacketPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Packet`](crate::types::Packet) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.packet().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> PacketIndexBuilder<'a> {
         PacketIndexBuilder {
@@ -50,6 +86,30 @@ impl<'a> PacketApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Packet.filter`.
     ///
     /// `GET /organization/{organizationId}/packet/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::packet::PacketFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::packet::PacketFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`PacketPaginationListEnvelope`](crate::types::PacketPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Packet`](crate::types::Packet) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .packet()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> PacketFilterBuilder<'a> {
         PacketFilterBuilder {
@@ -66,6 +126,23 @@ impl<'a> PacketApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Packet.list`.
     ///
     /// `GET /organization/{organizationId}/packet/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`PacketListEnvelope`](crate::types::PacketListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.packet().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> PacketListBuilder<'a> {
         PacketListBuilder {
@@ -80,6 +157,24 @@ impl<'a> PacketApi<'a> {
     /// SDK: `Packet.purchase`.
     ///
     /// `PUT /organization/{organizationId}/packet/{packetId}/purchase`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `packet_id` (argument; path `packetId`): Id of the packet.
+    ///
+    /// # Returns
+    ///
+    /// [`PacketEnvelope`](crate::types::PacketEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.packet().purchase("organization-id", "packet-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn purchase(
         &self,

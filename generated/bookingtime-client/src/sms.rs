@@ -16,6 +16,24 @@ impl<'a> SmsApi<'a> {
     /// SDK: `Sms.show`.
     ///
     /// `GET /organization/{organizationId}/sms/{smsId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `sms_id` (argument; path `smsId`): Id of the SMS.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsEnvelope`](crate::types::SmsEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms().show("organization-id", "sms-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(&self, organization_id: &'a str, sms_id: &'a str) -> SmsShowBuilder<'a> {
         SmsShowBuilder {
@@ -31,6 +49,24 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.index`.
     ///
     /// `GET /organization/{organizationId}/sms/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::sms::SmsIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsPaginationListEnvelope`](crate::types::SmsPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Sms`](crate::types::Sms) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> SmsIndexBuilder<'a> {
         SmsIndexBuilder {
@@ -46,6 +82,24 @@ impl<'a> SmsApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Sms.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::sms::SmsIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsPaginationListEnvelope`](crate::types::SmsPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Sms`](crate::types::Sms) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> SmsIndexAllBuilder<'a> {
         SmsIndexAllBuilder {
@@ -61,6 +115,30 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.filter`.
     ///
     /// `GET /organization/{organizationId}/sms/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::sms::SmsFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::sms::SmsFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsPaginationListEnvelope`](crate::types::SmsPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Sms`](crate::types::Sms) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .sms()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> SmsFilterBuilder<'a> {
         SmsFilterBuilder {
@@ -77,6 +155,30 @@ impl<'a> SmsApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Sms.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::sms::SmsFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::sms::SmsFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsPaginationListEnvelope`](crate::types::SmsPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Sms`](crate::types::Sms) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .sms()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(&self, organization_id: &'a str) -> SmsFilterAllBuilder<'a> {
         SmsFilterAllBuilder {
@@ -93,6 +195,23 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Sms.list`.
     ///
     /// `GET /organization/{organizationId}/sms/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsListEnvelope`](crate::types::SmsListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> SmsListBuilder<'a> {
         SmsListBuilder {
@@ -107,6 +226,23 @@ impl<'a> SmsApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Sms.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/sms/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsListEnvelope`](crate::types::SmsListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> SmsListAllBuilder<'a> {
         SmsListAllBuilder {
@@ -121,6 +257,24 @@ impl<'a> SmsApi<'a> {
     /// SDK: `Sms.resend`.
     ///
     /// `POST /organization/{organizationId}/sms/{smsId}/resend`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `sms_id` (argument; path `smsId`): Id of the SMS.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsEnvelope`](crate::types::SmsEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms().resend("organization-id", "sms-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn resend(
         &self,
@@ -140,6 +294,29 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.customerIndex`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`page`](crate::sms::SmsCustomerIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsPaginationListEnvelope`](crate::types::SmsPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Sms`](crate::types::Sms) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .sms()
+    ///     .customer_index("organization-id", "customer-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_index(
         &self,
@@ -160,6 +337,31 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Sms.customerFilter`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - [`page`](crate::sms::SmsCustomerFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::sms::SmsCustomerFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsPaginationListEnvelope`](crate::types::SmsPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Sms`](crate::types::Sms) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .sms()
+    ///     .customer_filter("organization-id", "customer-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_filter(
         &self,
@@ -181,6 +383,24 @@ impl<'a> SmsApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Sms.customerList`.
     ///
     /// `GET /organization/{organizationId}/customer/{customerId}/sms/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsListEnvelope`](crate::types::SmsListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms().customer_list("organization-id", "customer-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_list(
         &self,
@@ -200,6 +420,29 @@ impl<'a> SmsApi<'a> {
     /// SDK: `Sms.customerAdd`.
     ///
     /// `POST /organization/{organizationId}/customer/{customerId}/sms/add`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::sms::SmsCustomerAddBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `customer_id` (argument; path `customerId`): Id of the customer.
+    /// - `body` (argument): JSON [`SmsInput`](crate::types::SmsInput).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsEnvelope`](crate::types::SmsEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::SmsInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .sms()
+    ///     .customer_add("customer-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn customer_add(
         &self,

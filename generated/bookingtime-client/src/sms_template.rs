@@ -16,6 +16,24 @@ impl<'a> SmsTemplateApi<'a> {
     /// SDK: `SmsTemplate.add`.
     ///
     /// `POST /organization/{organizationId}/smsTemplate/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`SmsTemplateInput`](crate::types::SmsTemplateInput).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplateEnvelope`](crate::types::SmsTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::SmsTemplateInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms_template().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,24 @@ impl<'a> SmsTemplateApi<'a> {
     /// SDK: `SmsTemplate.show`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/{smsTemplateId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `sms_template_id` (argument; path `smsTemplateId`): Id of the SMS template.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplateEnvelope`](crate::types::SmsTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms_template().show("organization-id", "sms-template-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +90,24 @@ impl<'a> SmsTemplateApi<'a> {
     /// SDK: `SmsTemplate.identify`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplateEnvelope`](crate::types::SmsTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms_template().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +127,24 @@ impl<'a> SmsTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.index`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::sms_template::SmsTemplateIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplatePaginationListEnvelope`](crate::types::SmsTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`SmsTemplate`](crate::types::SmsTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms_template().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> SmsTemplateIndexBuilder<'a> {
         SmsTemplateIndexBuilder {
@@ -88,6 +160,24 @@ impl<'a> SmsTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::sms_template::SmsTemplateIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplatePaginationListEnvelope`](crate::types::SmsTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`SmsTemplate`](crate::types::SmsTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms_template().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(&self, organization_id: &'a str) -> SmsTemplateIndexAllBuilder<'a> {
         SmsTemplateIndexAllBuilder {
@@ -103,6 +193,30 @@ impl<'a> SmsTemplateApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.filter`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::sms_template::SmsTemplateFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::sms_template::SmsTemplateFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplatePaginationListEnvelope`](crate::types::SmsTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`SmsTemplate`](crate::types::SmsTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .sms_template()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> SmsTemplateFilterBuilder<'a> {
         SmsTemplateFilterBuilder {
@@ -119,6 +233,30 @@ impl<'a> SmsTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `SmsTemplate.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::sms_template::SmsTemplateFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::sms_template::SmsTemplateFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplatePaginationListEnvelope`](crate::types::SmsTemplatePaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`SmsTemplate`](crate::types::SmsTemplate) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .sms_template()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -138,6 +276,23 @@ impl<'a> SmsTemplateApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `SmsTemplate.list`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplateListEnvelope`](crate::types::SmsTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms_template().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> SmsTemplateListBuilder<'a> {
         SmsTemplateListBuilder {
@@ -152,6 +307,23 @@ impl<'a> SmsTemplateApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `SmsTemplate.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/smsTemplate/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplateListEnvelope`](crate::types::SmsTemplateListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms_template().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(&self, organization_id: &'a str) -> SmsTemplateListAllBuilder<'a> {
         SmsTemplateListAllBuilder {
@@ -166,6 +338,29 @@ impl<'a> SmsTemplateApi<'a> {
     /// SDK: `SmsTemplate.edit`.
     ///
     /// `PUT /organization/{organizationId}/smsTemplate/{smsTemplateId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::sms_template::SmsTemplateEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `sms_template_id` (argument; path `smsTemplateId`): Id of the SMS template.
+    /// - `body` (argument): JSON [`SmsTemplateInput`](crate::types::SmsTemplateInput).
+    ///
+    /// # Returns
+    ///
+    /// [`SmsTemplateEnvelope`](crate::types::SmsTemplateEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::SmsTemplateInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .sms_template()
+    ///     .edit("sms-template-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -186,6 +381,24 @@ impl<'a> SmsTemplateApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `SmsTemplate.delete`.
     ///
     /// `DELETE /organization/{organizationId}/smsTemplate/{smsTemplateId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `sms_template_id` (argument; path `smsTemplateId`): Id of the SMS template.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.sms_template().delete("organization-id", "sms-template-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,

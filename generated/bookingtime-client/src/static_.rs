@@ -16,6 +16,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.countryList`.
     ///
     /// `GET /static/country/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().country_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn country_list(&self) -> StaticCountryListBuilder<'a> {
         StaticCountryListBuilder {
@@ -29,6 +42,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.currencyList`.
     ///
     /// `GET /static/currency/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().currency_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn currency_list(&self) -> StaticCurrencyListBuilder<'a> {
         StaticCurrencyListBuilder {
@@ -42,6 +68,23 @@ impl<'a> StaticApi<'a> {
     /// Looks up an error code. The server answers with the HTTP status equal to the requested `errorCode` (e.g. 404 for `/static/error/404/show`); the official SDK treats exactly that status as success. Clients should therefore treat any status equal to `errorCode` as a successful lookup and decode the envelope; the only response is therefore `default`, which the generator treats as the success response when no 2xx is listed. SDK: `Static.errorShow`.
     ///
     /// `GET /static/error/{errorCode}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - [`error_code`](crate::static_::StaticErrorShowBuilder::error_code) (required; path `errorCode`): The error code to look up (an HTTP status code such as 404).
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().error_show().error_code(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn error_show(&self) -> StaticErrorShowBuilder<'a> {
         StaticErrorShowBuilder {
@@ -56,6 +99,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.languageList`.
     ///
     /// `GET /static/language/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().language_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn language_list(&self) -> StaticLanguageListBuilder<'a> {
         StaticLanguageListBuilder {
@@ -69,6 +125,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.logCategoryList`.
     ///
     /// `GET /static/logCategory/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().log_category_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn log_category_list(&self) -> StaticLogCategoryListBuilder<'a> {
         StaticLogCategoryListBuilder {
@@ -82,6 +151,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.markerList`.
     ///
     /// `GET /static/marker/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().marker_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn marker_list(&self) -> StaticMarkerListBuilder<'a> {
         StaticMarkerListBuilder {
@@ -95,6 +177,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.permissionList`.
     ///
     /// `GET /static/permission/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().permission_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn permission_list(&self) -> StaticPermissionListBuilder<'a> {
         StaticPermissionListBuilder {
@@ -108,6 +203,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.sectorList`.
     ///
     /// `GET /static/sector/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().sector_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sector_list(&self) -> StaticSectorListBuilder<'a> {
         StaticSectorListBuilder {
@@ -121,6 +229,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.timeZoneList`.
     ///
     /// `GET /static/timeZone/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().time_zone_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn time_zone_list(&self) -> StaticTimeZoneListBuilder<'a> {
         StaticTimeZoneListBuilder {
@@ -134,6 +255,19 @@ impl<'a> StaticApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Static.organizationTemplateDataList`.
     ///
     /// `GET /static/organizationTemplateData/list`
+    ///
+    /// # Returns
+    ///
+    /// [`StaticEntryListEnvelope`](crate::types::StaticEntryListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.static_().organization_template_data_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn organization_template_data_list(
         &self,

@@ -16,6 +16,24 @@ impl<'a> StatisticApi<'a> {
     /// SDK: `Statistic.show`.
     ///
     /// `GET /organization/{organizationId}/statistic/{statisticId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `statistic_id` (argument; path `statisticId`): Id of the statistic.
+    ///
+    /// # Returns
+    ///
+    /// [`StatisticEnvelope`](crate::types::StatisticEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.statistic().show("organization-id", "statistic-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -35,6 +53,34 @@ impl<'a> StatisticApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexDay`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexDay/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::statistic::StatisticIndexDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::statistic::StatisticIndexDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::statistic::StatisticIndexDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    /// - [`page`](crate::statistic::StatisticIndexDayBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`StatisticPaginationListEnvelope`](crate::types::StatisticPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Statistic`](crate::types::Statistic) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .statistic()
+    ///     .index_day("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_day(&self, organization_id: &'a str) -> StatisticIndexDayBuilder<'a> {
         StatisticIndexDayBuilder {
@@ -53,6 +99,34 @@ impl<'a> StatisticApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexDay` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/day/{day}/indexAllDay/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::statistic::StatisticIndexAllDayBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::statistic::StatisticIndexAllDayBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`day`](crate::statistic::StatisticIndexAllDayBuilder::day) (required; path `day`): Day of the month, 1-31.
+    /// - [`page`](crate::statistic::StatisticIndexAllDayBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`StatisticPaginationListEnvelope`](crate::types::StatisticPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Statistic`](crate::types::Statistic) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .statistic()
+    ///     .index_all_day("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .day(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all_day(
         &self,
@@ -74,6 +148,32 @@ impl<'a> StatisticApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexWeek`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/week/{week}/indexWeek/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::statistic::StatisticIndexWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::statistic::StatisticIndexWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    /// - [`page`](crate::statistic::StatisticIndexWeekBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`StatisticPaginationListEnvelope`](crate::types::StatisticPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Statistic`](crate::types::Statistic) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .statistic()
+    ///     .index_week("organization-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_week(&self, organization_id: &'a str) -> StatisticIndexWeekBuilder<'a> {
         StatisticIndexWeekBuilder {
@@ -91,6 +191,32 @@ impl<'a> StatisticApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexWeek` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/week/{week}/indexAllWeek/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::statistic::StatisticIndexAllWeekBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`week`](crate::statistic::StatisticIndexAllWeekBuilder::week) (required; path `week`): ISO calendar week, 1-53.
+    /// - [`page`](crate::statistic::StatisticIndexAllWeekBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`StatisticPaginationListEnvelope`](crate::types::StatisticPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Statistic`](crate::types::Statistic) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .statistic()
+    ///     .index_all_week("organization-id")
+    ///     .year(1)
+    ///     .week(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all_week(
         &self,
@@ -111,6 +237,32 @@ impl<'a> StatisticApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexMonth`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/indexMonth/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::statistic::StatisticIndexMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::statistic::StatisticIndexMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`page`](crate::statistic::StatisticIndexMonthBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`StatisticPaginationListEnvelope`](crate::types::StatisticPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Statistic`](crate::types::Statistic) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .statistic()
+    ///     .index_month("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_month(
         &self,
@@ -131,6 +283,32 @@ impl<'a> StatisticApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Statistic.indexMonth` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/statistic/year/{year}/month/{month}/indexAllMonth/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`year`](crate::statistic::StatisticIndexAllMonthBuilder::year) (required; path `year`): Calendar year, e.g. 2025.
+    /// - [`month`](crate::statistic::StatisticIndexAllMonthBuilder::month) (required; path `month`): Month of the year, 1-12.
+    /// - [`page`](crate::statistic::StatisticIndexAllMonthBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`StatisticPaginationListEnvelope`](crate::types::StatisticPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Statistic`](crate::types::Statistic) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .statistic()
+    ///     .index_all_month("organization-id")
+    ///     .year(1)
+    ///     .month(1)
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all_month(
         &self,

@@ -16,6 +16,24 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.add`.
     ///
     /// `POST /organization/{organizationId}/synchronization/add`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `body` (argument): JSON [`SynchronizationInput`](crate::types::SynchronizationInput).
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationEnvelope`](crate::types::SynchronizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::SynchronizationInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.synchronization().add("organization-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add(
         &self,
@@ -35,6 +53,27 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.show`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{synchronizationId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `synchronization_id` (argument; path `synchronizationId`): Id of the synchronization.
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationEnvelope`](crate::types::SynchronizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .synchronization()
+    ///     .show("organization-id", "synchronization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -54,6 +93,24 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.identify`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{customId}/identify`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `custom_id` (argument; path `customId`): Your own external id of the record (`customId`).
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationEnvelope`](crate::types::SynchronizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.synchronization().identify("organization-id", "custom-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn identify(
         &self,
@@ -73,6 +130,24 @@ impl<'a> SynchronizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Synchronization.index`.
     ///
     /// `GET /organization/{organizationId}/synchronization/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::synchronization::SynchronizationIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationPaginationListEnvelope`](crate::types::SynchronizationPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Synchronization`](crate::types::Synchronization) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.synchronization().index("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(&self, organization_id: &'a str) -> SynchronizationIndexBuilder<'a> {
         SynchronizationIndexBuilder {
@@ -88,6 +163,24 @@ impl<'a> SynchronizationApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Synchronization.index` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/synchronization/indexAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::synchronization::SynchronizationIndexAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationPaginationListEnvelope`](crate::types::SynchronizationPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Synchronization`](crate::types::Synchronization) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.synchronization().index_all("organization-id").page(1).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index_all(
         &self,
@@ -106,6 +199,30 @@ impl<'a> SynchronizationApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `Synchronization.filter`.
     ///
     /// `GET /organization/{organizationId}/synchronization/filter/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::synchronization::SynchronizationFilterBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::synchronization::SynchronizationFilterBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationPaginationListEnvelope`](crate::types::SynchronizationPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Synchronization`](crate::types::Synchronization) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .synchronization()
+    ///     .filter("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter(&self, organization_id: &'a str) -> SynchronizationFilterBuilder<'a> {
         SynchronizationFilterBuilder {
@@ -122,6 +239,30 @@ impl<'a> SynchronizationApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `PAGINATION_LIST`. SDK: `Synchronization.filter` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/synchronization/filterAll/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - [`page`](crate::synchronization::SynchronizationFilterAllBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    /// - [`search_query`](crate::synchronization::SynchronizationFilterAllBuilder::search_query) (required; query `searchQuery`): Search term. The official SDK always appends `?searchQuery=` (unencoded); clients should percent-encode it.
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationPaginationListEnvelope`](crate::types::SynchronizationPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`Synchronization`](crate::types::Synchronization) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .synchronization()
+    ///     .filter_all("organization-id")
+    ///     .page(1)
+    ///     .search_query("search-query")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn filter_all(
         &self,
@@ -141,6 +282,23 @@ impl<'a> SynchronizationApi<'a> {
     /// Response content is a `LIST` (not paged). SDK: `Synchronization.list`.
     ///
     /// `GET /organization/{organizationId}/synchronization/list`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationListEnvelope`](crate::types::SynchronizationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.synchronization().list("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self, organization_id: &'a str) -> SynchronizationListBuilder<'a> {
         SynchronizationListBuilder {
@@ -155,6 +313,23 @@ impl<'a> SynchronizationApi<'a> {
     /// Returns every record in the compact `*_SHORT` form. Response content is a `LIST` (not paged). SDK: `Synchronization.list` with `$all = true`.
     ///
     /// `GET /organization/{organizationId}/synchronization/listAll`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationListEnvelope`](crate::types::SynchronizationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.synchronization().list_all("organization-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list_all(
         &self,
@@ -172,6 +347,29 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.edit`.
     ///
     /// `PUT /organization/{organizationId}/synchronization/{synchronizationId}/edit`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::synchronization::SynchronizationEditBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `synchronization_id` (argument; path `synchronizationId`): Id of the synchronization.
+    /// - `body` (argument): JSON [`SynchronizationInput`](crate::types::SynchronizationInput).
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationEnvelope`](crate::types::SynchronizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client, body: &bookingtime_client::types::SynchronizationInput) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .synchronization()
+    ///     .edit("synchronization-id", body)
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn edit(
         &self,
@@ -192,6 +390,27 @@ impl<'a> SynchronizationApi<'a> {
     /// The response content is not documented publicly: it is decoded as any JSON value. SDK: `Synchronization.delete`.
     ///
     /// `DELETE /organization/{organizationId}/synchronization/{synchronizationId}/delete`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `synchronization_id` (argument; path `synchronizationId`): Id of the synchronization.
+    ///
+    /// # Returns
+    ///
+    /// [`GenericEnvelope`](crate::types::GenericEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .synchronization()
+    ///     .delete("organization-id", "synchronization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(
         &self,
@@ -211,6 +430,27 @@ impl<'a> SynchronizationApi<'a> {
     /// SDK: `Synchronization.reset`.
     ///
     /// `PUT /organization/{organizationId}/synchronization/{synchronizationId}/reset`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `synchronization_id` (argument; path `synchronizationId`): Id of the synchronization.
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationEnvelope`](crate::types::SynchronizationEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .synchronization()
+    ///     .reset("organization-id", "synchronization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn reset(
         &self,

@@ -16,6 +16,29 @@ impl<'a> SynchronizationLogApi<'a> {
     /// SDK: `SynchronizationLog.show`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/{synchronizationLogId}/show`
+    ///
+    /// # Parameters
+    ///
+    /// - [`organization_id`](crate::synchronization_log::SynchronizationLogShowBuilder::organization_id) (required; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `synchronization_id` (argument; path `synchronizationId`): Id of the synchronization.
+    /// - `synchronization_log_id` (argument; path `synchronizationLogId`): Id of the synchronization log.
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationLogEnvelope`](crate::types::SynchronizationLogEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .synchronization_log()
+    ///     .show("synchronization-id", "synchronization-log-id")
+    ///     .organization_id("organization-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn show(
         &self,
@@ -36,6 +59,29 @@ impl<'a> SynchronizationLogApi<'a> {
     /// Response content is a `PAGINATION_LIST`. SDK: `SynchronizationLog.index`.
     ///
     /// `GET /organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}`
+    ///
+    /// # Parameters
+    ///
+    /// - `organization_id` (argument; path `organizationId`): Id of the organization (32 chars, starts with `f6`). The access token must be minted for this organization (see the security scheme).
+    /// - `synchronization_id` (argument; path `synchronizationId`): Id of the synchronization.
+    /// - [`page`](crate::synchronization_log::SynchronizationLogIndexBuilder::page) (required; path `page`): Page number, 1-based (the SDK substitutes 1 for an empty page).
+    ///
+    /// # Returns
+    ///
+    /// [`SynchronizationLogPaginationListEnvelope`](crate::types::SynchronizationLogPaginationListEnvelope), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorEnvelope`](crate::types::ErrorEnvelope)`>`. The builder's `stream()` yields every [`SynchronizationLog`](crate::types::SynchronizationLog) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &bookingtime_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .synchronization_log()
+    ///     .index("organization-id", "synchronization-id")
+    ///     .page(1)
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn index(
         &self,

@@ -14,6 +14,25 @@ impl<'a> AccountsApi<'a> {
     /// List connected calendar accounts
     ///
     /// `GET /accounts`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::accounts::AccountsListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::accounts::AccountsListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::accounts::AccountsListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`AccountPage`](crate::types::AccountPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Account`](crate::types::Account) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.accounts().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> AccountsListBuilder<'a> {
         AccountsListBuilder {
@@ -30,6 +49,24 @@ impl<'a> AccountsApi<'a> {
     /// Older SDK versions sent this as GET with query parameters; the current SDK uses POST.
     ///
     /// `POST /accounts/sync`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::accounts::AccountsSyncBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`OpenObject`](crate::types::OpenObject).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::OpenObject) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.accounts().sync(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn sync(&self, body: &'a crate::types::OpenObject) -> AccountsSyncBuilder<'a> {
         AccountsSyncBuilder {
@@ -43,6 +80,24 @@ impl<'a> AccountsApi<'a> {
     /// Trigger a sync of the connected Microsoft accounts
     ///
     /// `POST /accounts/microsoft/sync`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::accounts::AccountsMicrosoftSyncBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`OpenObject`](crate::types::OpenObject).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::OpenObject) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.accounts().microsoft_sync(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn microsoft_sync(
         &self,
@@ -61,6 +116,24 @@ impl<'a> AccountsApi<'a> {
     /// A browser redirect URL rather than an API call: the SDK builds `/accounts/google/signup?Timekit-App=<slug>&callback=<url>` and sends the user there; the API redirects to Google.
     ///
     /// `GET /accounts/google/signup`
+    ///
+    /// # Parameters
+    ///
+    /// - [`timekit_app`](crate::accounts::AccountsGoogleSignupBuilder::timekit_app) (required; query `Timekit-App`): Slug of the app.
+    /// - [`callback`](crate::accounts::AccountsGoogleSignupBuilder::callback) (optional; query `callback`): Where to send the user after sign-up.
+    ///
+    /// # Returns
+    ///
+    /// No body, with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.accounts().google_signup().timekit_app("timekit-app").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn google_signup(&self) -> AccountsGoogleSignupBuilder<'a> {
         AccountsGoogleSignupBuilder {
@@ -76,6 +149,24 @@ impl<'a> AccountsApi<'a> {
     /// A browser redirect URL rather than an API call (see `accountGoogleSignup`).
     ///
     /// `GET /accounts/microsoft/signup`
+    ///
+    /// # Parameters
+    ///
+    /// - [`timekit_app`](crate::accounts::AccountsMicrosoftSignupBuilder::timekit_app) (required; query `Timekit-App`): Slug of the app.
+    /// - [`callback`](crate::accounts::AccountsMicrosoftSignupBuilder::callback) (optional; query `callback`): Where to send the user after sign-up.
+    ///
+    /// # Returns
+    ///
+    /// No body, with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.accounts().microsoft_signup().timekit_app("timekit-app").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn microsoft_signup(&self) -> AccountsMicrosoftSignupBuilder<'a> {
         AccountsMicrosoftSignupBuilder {

@@ -16,6 +16,24 @@ impl<'a> AppsApi<'a> {
     /// Returns the app of the credentials used. With `include=app_token` and Basic `email:personal_api_key` plus the `Timekit-App: <slug>` header it returns the app-scoped API key (`app_token[].token`) -- the documented way to bootstrap App-Token authentication.
     ///
     /// `GET /app`
+    ///
+    /// # Parameters
+    ///
+    /// - [`timekit_app`](crate::apps::AppsGetBuilder::timekit_app) (optional; header `Timekit-App`): App slug; needed with personal or resource credentials, implicit with the app key.
+    /// - [`include`](crate::apps::AppsGetBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`AppResponse`](crate::types::AppResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.apps().get().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self) -> AppsGetBuilder<'a> {
         AppsGetBuilder {
@@ -29,6 +47,25 @@ impl<'a> AppsApi<'a> {
     /// List apps
     ///
     /// `GET /apps`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::apps::AppsListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::apps::AppsListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::apps::AppsListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`AppPage`](crate::types::AppPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`App`](crate::types::App) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.apps().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> AppsListBuilder<'a> {
         AppsListBuilder {
@@ -43,6 +80,24 @@ impl<'a> AppsApi<'a> {
     /// Create an app
     ///
     /// `POST /apps`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::apps::AppsCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`AppWrite`](crate::types::AppWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`AppResponse`](crate::types::AppResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::AppWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.apps().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(&self, body: &'a crate::types::AppWrite) -> AppsCreateBuilder<'a> {
         AppsCreateBuilder {
@@ -56,6 +111,25 @@ impl<'a> AppsApi<'a> {
     /// Update an app
     ///
     /// `PUT /apps/{slug}`
+    ///
+    /// # Parameters
+    ///
+    /// - `slug` (argument; path `slug`): Slug of the app / project / template.
+    /// - [`include`](crate::apps::AppsUpdateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`AppWrite`](crate::types::AppWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`AppResponse`](crate::types::AppResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::AppWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.apps().update("slug", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -74,6 +148,23 @@ impl<'a> AppsApi<'a> {
     /// Delete an app
     ///
     /// `DELETE /apps/{slug}`
+    ///
+    /// # Parameters
+    ///
+    /// - `slug` (argument; path `slug`): Slug of the app / project / template.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteAppResponse`](crate::types::DeleteAppResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.apps().delete("slug").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, slug: &'a str) -> AppsDeleteBuilder<'a> {
         AppsDeleteBuilder {

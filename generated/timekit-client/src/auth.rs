@@ -16,6 +16,25 @@ impl<'a> AuthApi<'a> {
     /// Exchanges a resource's credentials for its API token (`data.api_token`, older responses `apiToken`) for Basic `email:api_token` authentication with the `Timekit-App` header. Resource keys are being phased out in favour of the app key.
     ///
     /// `POST /auth`
+    ///
+    /// # Parameters
+    ///
+    /// - [`timekit_app`](crate::auth::AuthCreateBuilder::timekit_app) (optional; header `Timekit-App`): App slug; needed with personal or resource credentials, implicit with the app key.
+    /// - [`include`](crate::auth::AuthCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`AuthRequest`](crate::types::AuthRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`AuthResultResponse`](crate::types::AuthResultResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::AuthRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.auth().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(&self, body: &'a crate::types::AuthRequest) -> AuthCreateBuilder<'a> {
         AuthCreateBuilder {

@@ -16,6 +16,24 @@ impl<'a> AvailabilityApi<'a> {
     /// Finds bookable time slots across resources (successor of `/findtime`). Not paginated.
     ///
     /// `POST /availability`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::availability::AvailabilityFetchBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`AvailabilityQuery`](crate::types::AvailabilityQuery).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityResponse`](crate::types::AvailabilityResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::AvailabilityQuery) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability().fetch(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn fetch(
         &self,
@@ -32,6 +50,24 @@ impl<'a> AvailabilityApi<'a> {
     /// Query the dates that have availability
     ///
     /// `POST /availability/dates`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::availability::AvailabilityFetchDatesBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`AvailabilityDatesQuery`](crate::types::AvailabilityDatesQuery).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityDatesResponse`](crate::types::AvailabilityDatesResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::AvailabilityDatesQuery) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability().fetch_dates(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn fetch_dates(
         &self,
@@ -48,6 +84,24 @@ impl<'a> AvailabilityApi<'a> {
     /// Count available slots
     ///
     /// `POST /availability/count`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::availability::AvailabilityFetchCountBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`AvailabilityCountQuery`](crate::types::AvailabilityCountQuery).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityCountResponse`](crate::types::AvailabilityCountResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::AvailabilityCountQuery) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability().fetch_count(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn fetch_count(
         &self,
@@ -64,6 +118,24 @@ impl<'a> AvailabilityApi<'a> {
     /// Query unavailable slots
     ///
     /// `POST /unavailable/slots`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::availability::AvailabilityFetchUnavailableSlotsBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`UnavailableSlotsQuery`](crate::types::UnavailableSlotsQuery).
+    ///
+    /// # Returns
+    ///
+    /// [`AvailabilityResponse`](crate::types::AvailabilityResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::UnavailableSlotsQuery) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability().fetch_unavailable_slots(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn fetch_unavailable_slots(
         &self,
@@ -84,6 +156,24 @@ impl<'a> AvailabilityApi<'a> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::availability::AvailabilityFindTimeBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`FindTimeQuery`](crate::types::FindTimeQuery).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::FindTimeQuery) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability().find_time(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn find_time(
         &self,
@@ -104,6 +194,24 @@ impl<'a> AvailabilityApi<'a> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime/bulk`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::availability::AvailabilityFindTimeBulkBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`OpenObject`](crate::types::OpenObject).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::OpenObject) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability().find_time_bulk(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn find_time_bulk(
         &self,
@@ -124,6 +232,24 @@ impl<'a> AvailabilityApi<'a> {
     /// **Deprecated** by the API.
     ///
     /// `POST /findtime/team`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::availability::AvailabilityFindTimeTeamBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`OpenObject`](crate::types::OpenObject).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::OpenObject) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.availability().find_time_team(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn find_time_team(
         &self,

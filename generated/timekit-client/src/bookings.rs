@@ -16,6 +16,26 @@ impl<'a> BookingsApi<'a> {
     /// Paginated (reference default `limit` 1000). Searchable on `resource.id`, `graph`, `state`, `completed`, `customer.name` (case-insensitive, `*` wildcard), `customer.email`, `calendar.id`, `project.id`, `meta.<key>`; includes e.g. `logs`, `attributes`, `customers`, `calendar`, `event`.
     ///
     /// `GET /bookings`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::bookings::BookingsListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::bookings::BookingsListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`search`](crate::bookings::BookingsListBuilder::search) (optional; query `search`): Filters `key:value` joined by `;` (AND), e.g. `state:confirmed;customer.name:john*`.
+    /// - [`include`](crate::bookings::BookingsListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingPage`](crate::types::BookingPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Booking`](crate::types::Booking) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> BookingsListBuilder<'a> {
         BookingsListBuilder {
@@ -33,6 +53,24 @@ impl<'a> BookingsApi<'a> {
     /// Creates a booking in a graph (flow); the response carries the initial `state` (e.g. `tentative` for `confirm_decline`).
     ///
     /// `POST /bookings`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::bookings::BookingsCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`BookingCreate`](crate::types::BookingCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResponse`](crate::types::BookingResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::BookingCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -49,6 +87,24 @@ impl<'a> BookingsApi<'a> {
     /// Update bookings in bulk
     ///
     /// `PUT /bookings/bulk`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::bookings::BookingsUpdateBulkBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`BookingBulkUpdate`](crate::types::BookingBulkUpdate).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::BookingBulkUpdate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().update_bulk(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update_bulk(
         &self,
@@ -65,6 +121,24 @@ impl<'a> BookingsApi<'a> {
     /// Create bookings in bulk
     ///
     /// `POST /bookings/bulk`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::bookings::BookingsCreateBulkBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`BookingBulkCreate`](crate::types::BookingBulkCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::BookingBulkCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().create_bulk(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create_bulk(
         &self,
@@ -81,6 +155,24 @@ impl<'a> BookingsApi<'a> {
     /// Get a booking
     ///
     /// `GET /bookings/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::bookings::BookingsGetBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResponse`](crate::types::BookingResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self, id: &'a str) -> BookingsGetBuilder<'a> {
         BookingsGetBuilder {
@@ -94,6 +186,24 @@ impl<'a> BookingsApi<'a> {
     /// Update a booking's meta data
     ///
     /// `PUT /bookings/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - `body` (argument): JSON [`BookingMetaUpdate`](crate::types::BookingMetaUpdate).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResponse`](crate::types::BookingResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::BookingMetaUpdate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().update_meta("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update_meta(
         &self,
@@ -111,6 +221,23 @@ impl<'a> BookingsApi<'a> {
     /// Delete a booking
     ///
     /// `DELETE /bookings/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteBookingResponse`](crate::types::DeleteBookingResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, id: &'a str) -> BookingsDeleteBuilder<'a> {
         BookingsDeleteBuilder {
@@ -125,6 +252,26 @@ impl<'a> BookingsApi<'a> {
     /// Moves a booking through its graph. Some actions take input keyed by the action name, e.g. `{"cancel": {"message": "..."}}`. The response has `completed: true` when a final state is reached.
     ///
     /// `PUT /bookings/{id}/{action}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - `action` (argument; path `action`): The action (depends on graph and state).
+    /// - [`include`](crate::bookings::BookingsUpdateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - [`body`](crate::bookings::BookingsUpdateBuilder::body) (optional): JSON [`BookingActionInput`](crate::types::BookingActionInput).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResponse`](crate::types::BookingResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, action: &timekit_client::types::BookingAction) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().update("id", action).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -146,6 +293,25 @@ impl<'a> BookingsApi<'a> {
     /// The SDK path ends with a slash; it is kept literally.
     ///
     /// `POST /bookings/{id}/reschedule/`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::bookings::BookingsRescheduleBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`BookingReschedule`](crate::types::BookingReschedule).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResponse`](crate::types::BookingResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::BookingReschedule) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().reschedule("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn reschedule(
         &self,
@@ -166,6 +332,24 @@ impl<'a> BookingsApi<'a> {
     /// Reserves a slot for a duration configured per project; book it later with `reservation_id` on create.
     ///
     /// `POST /bookings/reserve`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::bookings::BookingsReserveBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`BookingReserve`](crate::types::BookingReserve).
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResponse`](crate::types::BookingResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::BookingReserve) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().reserve(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn reserve(
         &self,
@@ -182,6 +366,24 @@ impl<'a> BookingsApi<'a> {
     /// Extend a reservation
     ///
     /// `PUT /bookings/reserve/extend`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::bookings::BookingsExtendReservationBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`ReservationExtend`](crate::types::ReservationExtend).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::ReservationExtend) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().extend_reservation(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn extend_reservation(
         &self,
@@ -198,6 +400,25 @@ impl<'a> BookingsApi<'a> {
     /// List group bookings
     ///
     /// `GET /bookings/groups`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::bookings::BookingsGetGroupBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::bookings::BookingsGetGroupBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::bookings::BookingsGetGroupBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingPage`](crate::types::BookingPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Booking`](crate::types::Booking) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().get_group().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get_group(&self) -> BookingsGetGroupBuilder<'a> {
         BookingsGetGroupBuilder {
@@ -212,6 +433,24 @@ impl<'a> BookingsApi<'a> {
     /// Get a group booking
     ///
     /// `GET /bookings/groups/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::bookings::BookingsGetGroupBookingBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`BookingResponse`](crate::types::BookingResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.bookings().get_group_booking("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get_group_booking(&self, id: &'a str) -> BookingsGetGroupBookingBuilder<'a> {
         BookingsGetGroupBookingBuilder {

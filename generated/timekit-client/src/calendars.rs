@@ -14,6 +14,25 @@ impl<'a> CalendarsApi<'a> {
     /// List calendars
     ///
     /// `GET /calendars`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::calendars::CalendarsListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::calendars::CalendarsListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::calendars::CalendarsListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`CalendarPage`](crate::types::CalendarPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Calendar`](crate::types::Calendar) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.calendars().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> CalendarsListBuilder<'a> {
         CalendarsListBuilder {
@@ -28,6 +47,24 @@ impl<'a> CalendarsApi<'a> {
     /// Create a calendar
     ///
     /// `POST /calendars`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::calendars::CalendarsCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`CalendarWrite`](crate::types::CalendarWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CalendarResponse`](crate::types::CalendarResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::CalendarWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.calendars().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -44,6 +81,24 @@ impl<'a> CalendarsApi<'a> {
     /// Get a calendar
     ///
     /// `GET /calendars/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::calendars::CalendarsGetBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`CalendarResponse`](crate::types::CalendarResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.calendars().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self, id: &'a str) -> CalendarsGetBuilder<'a> {
         CalendarsGetBuilder {
@@ -57,6 +112,25 @@ impl<'a> CalendarsApi<'a> {
     /// Update a calendar
     ///
     /// `PUT /calendars/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::calendars::CalendarsUpdateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`CalendarWrite`](crate::types::CalendarWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CalendarResponse`](crate::types::CalendarResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::CalendarWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.calendars().update("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -75,6 +149,23 @@ impl<'a> CalendarsApi<'a> {
     /// Delete a calendar
     ///
     /// `DELETE /calendars/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteCalendarResponse`](crate::types::DeleteCalendarResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.calendars().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, id: &'a str) -> CalendarsDeleteBuilder<'a> {
         CalendarsDeleteBuilder {

@@ -14,6 +14,25 @@ impl<'a> CredentialsApi<'a> {
     /// List credentials
     ///
     /// `GET /credentials`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::credentials::CredentialsListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::credentials::CredentialsListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::credentials::CredentialsListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`CredentialPage`](crate::types::CredentialPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Credential`](crate::types::Credential) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.credentials().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> CredentialsListBuilder<'a> {
         CredentialsListBuilder {
@@ -28,6 +47,24 @@ impl<'a> CredentialsApi<'a> {
     /// Create a credential
     ///
     /// `POST /credentials`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::credentials::CredentialsCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`OpenObject`](crate::types::OpenObject).
+    ///
+    /// # Returns
+    ///
+    /// [`CredentialResponse`](crate::types::CredentialResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::OpenObject) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.credentials().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -44,6 +81,23 @@ impl<'a> CredentialsApi<'a> {
     /// Delete a credential
     ///
     /// `DELETE /credentials/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteCredentialResponse`](crate::types::DeleteCredentialResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.credentials().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, id: &'a str) -> CredentialsDeleteBuilder<'a> {
         CredentialsDeleteBuilder {

@@ -16,6 +16,26 @@ impl<'a> EventsApi<'a> {
     /// The SDK passes caller-supplied query parameters through; they are not documented in the sources, so they are modelled as a free-form `params` object.
     ///
     /// `GET /events`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::events::EventsListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::events::EventsListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::events::EventsListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - [`params`](crate::events::EventsListBuilder::params) (optional; query `params`): Free-form query parameters passed through by the SDK (each key becomes one query parameter).
+    ///
+    /// # Returns
+    ///
+    /// [`EventPage`](crate::types::EventPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Event`](crate::types::Event) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.events().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> EventsListBuilder<'a> {
         EventsListBuilder {
@@ -31,6 +51,24 @@ impl<'a> EventsApi<'a> {
     /// Create an event
     ///
     /// `POST /events`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::events::EventsCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`EventCreate`](crate::types::EventCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`EventResponse`](crate::types::EventResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::EventCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.events().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -47,6 +85,24 @@ impl<'a> EventsApi<'a> {
     /// Get an event
     ///
     /// `GET /events/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::events::EventsGetBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`EventResponse`](crate::types::EventResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.events().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self, id: &'a str) -> EventsGetBuilder<'a> {
         EventsGetBuilder {
@@ -60,6 +116,25 @@ impl<'a> EventsApi<'a> {
     /// Update an event
     ///
     /// `PUT /events/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::events::EventsUpdateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`EventUpdate`](crate::types::EventUpdate).
+    ///
+    /// # Returns
+    ///
+    /// [`EventResponse`](crate::types::EventResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::EventUpdate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.events().update("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -78,6 +153,23 @@ impl<'a> EventsApi<'a> {
     /// Delete an event
     ///
     /// `DELETE /events/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteEventResponse`](crate::types::DeleteEventResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.events().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, id: &'a str) -> EventsDeleteBuilder<'a> {
         EventsDeleteBuilder {

@@ -14,6 +14,25 @@ impl<'a> LocationsApi<'a> {
     /// List locations
     ///
     /// `GET /locations`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::locations::LocationsListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::locations::LocationsListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::locations::LocationsListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`LocationPage`](crate::types::LocationPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Location`](crate::types::Location) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.locations().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> LocationsListBuilder<'a> {
         LocationsListBuilder {
@@ -28,6 +47,24 @@ impl<'a> LocationsApi<'a> {
     /// Create a location
     ///
     /// `POST /locations`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::locations::LocationsCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`LocationWrite`](crate::types::LocationWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`LocationResponse`](crate::types::LocationResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::LocationWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.locations().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -44,6 +81,24 @@ impl<'a> LocationsApi<'a> {
     /// Get a location
     ///
     /// `GET /locations/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::locations::LocationsGetBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`LocationResponse`](crate::types::LocationResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.locations().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self, id: &'a str) -> LocationsGetBuilder<'a> {
         LocationsGetBuilder {
@@ -57,6 +112,25 @@ impl<'a> LocationsApi<'a> {
     /// Update a location
     ///
     /// `PUT /locations/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::locations::LocationsUpdateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`LocationWrite`](crate::types::LocationWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`LocationResponse`](crate::types::LocationResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::LocationWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.locations().update("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -75,6 +149,23 @@ impl<'a> LocationsApi<'a> {
     /// Delete a location
     ///
     /// `DELETE /locations/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteLocationResponse`](crate::types::DeleteLocationResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.locations().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, id: &'a str) -> LocationsDeleteBuilder<'a> {
         LocationsDeleteBuilder {

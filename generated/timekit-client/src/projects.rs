@@ -16,6 +16,26 @@ impl<'a> ProjectsApi<'a> {
     /// Accepts `search`, e.g. `locations.uuid:<id>`, `services.uuid:<id>` or both joined by `;` (JS SDK).
     ///
     /// `GET /projects`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::projects::ProjectsListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::projects::ProjectsListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`search`](crate::projects::ProjectsListBuilder::search) (optional; query `search`): Filters `key:value` joined by `;` (AND), e.g. `state:confirmed;customer.name:john*`.
+    /// - [`include`](crate::projects::ProjectsListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`ProjectPage`](crate::types::ProjectPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Project`](crate::types::Project) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> ProjectsListBuilder<'a> {
         ProjectsListBuilder {
@@ -31,6 +51,24 @@ impl<'a> ProjectsApi<'a> {
     /// Create a project
     ///
     /// `POST /projects`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::projects::ProjectsCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`ProjectCreate`](crate::types::ProjectCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`ProjectResponse`](crate::types::ProjectResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::ProjectCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -47,6 +85,24 @@ impl<'a> ProjectsApi<'a> {
     /// Get a project
     ///
     /// `GET /projects/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::projects::ProjectsGetBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`ProjectResponse`](crate::types::ProjectResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self, id: &'a str) -> ProjectsGetBuilder<'a> {
         ProjectsGetBuilder {
@@ -60,6 +116,25 @@ impl<'a> ProjectsApi<'a> {
     /// Update a project
     ///
     /// `PUT /projects/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::projects::ProjectsUpdateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`ProjectWrite`](crate::types::ProjectWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`UpdateProjectResponse`](crate::types::UpdateProjectResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::ProjectWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().update("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -78,6 +153,23 @@ impl<'a> ProjectsApi<'a> {
     /// Delete a project
     ///
     /// `DELETE /projects/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteProjectResponse`](crate::types::DeleteProjectResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, id: &'a str) -> ProjectsDeleteBuilder<'a> {
         ProjectsDeleteBuilder {
@@ -90,6 +182,24 @@ impl<'a> ProjectsApi<'a> {
     /// Get a project for its hosted booking page
     ///
     /// `GET /projects/hosted/{slug}`
+    ///
+    /// # Parameters
+    ///
+    /// - `slug` (argument; path `slug`): Slug of the app / project / template.
+    /// - [`include`](crate::projects::ProjectsGetHostedBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`ProjectResponse`](crate::types::ProjectResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().get_hosted("slug").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get_hosted(&self, slug: &'a str) -> ProjectsGetHostedBuilder<'a> {
         ProjectsGetHostedBuilder {
@@ -103,6 +213,24 @@ impl<'a> ProjectsApi<'a> {
     /// Get a project for embedding
     ///
     /// `GET /projects/embed/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::projects::ProjectsGetEmbedBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`ProjectResponse`](crate::types::ProjectResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().get_embed("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get_embed(&self, id: &'a str) -> ProjectsGetEmbedBuilder<'a> {
         ProjectsGetEmbedBuilder {
@@ -116,6 +244,26 @@ impl<'a> ProjectsApi<'a> {
     /// List the resources of a project
     ///
     /// `GET /projects/{id}/resources`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`limit`](crate::projects::ProjectsGetResourcesBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::projects::ProjectsGetResourcesBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::projects::ProjectsGetResourcesBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`ResourcePage`](crate::types::ResourcePage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Resource`](crate::types::Resource) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().get_resources("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get_resources(&self, id: &'a str) -> ProjectsGetResourcesBuilder<'a> {
         ProjectsGetResourcesBuilder {
@@ -133,6 +281,25 @@ impl<'a> ProjectsApi<'a> {
     /// The SDK sends the bare list of resources as the body.
     ///
     /// `PUT /projects/{id}/resources`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::projects::ProjectsSetResourcesBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`ResourceIdList`](crate::types::ResourceIdList).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::ResourceIdList) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().set_resources("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn set_resources(
         &self,
@@ -151,6 +318,25 @@ impl<'a> ProjectsApi<'a> {
     /// Add a resource to a project
     ///
     /// `POST /projects/{id}/resources`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::projects::ProjectsAddResourceBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`ProjectResourceAdd`](crate::types::ProjectResourceAdd).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::ProjectResourceAdd) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().add_resource("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn add_resource(
         &self,
@@ -169,6 +355,24 @@ impl<'a> ProjectsApi<'a> {
     /// Remove a resource from a project
     ///
     /// `DELETE /projects/{id}/resources/{resourceId}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - `resource_id` (argument; path `resourceId`): UUID of the resource.
+    ///
+    /// # Returns
+    ///
+    /// [`RemoveProjectResourceResponse`](crate::types::RemoveProjectResourceResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().remove_resource("id", "resource-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn remove_resource(
         &self,

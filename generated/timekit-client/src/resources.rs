@@ -14,6 +14,25 @@ impl<'a> ResourcesApi<'a> {
     /// List resources
     ///
     /// `GET /resources`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::resources::ResourcesListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::resources::ResourcesListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::resources::ResourcesListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`ResourcePage`](crate::types::ResourcePage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Resource`](crate::types::Resource) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.resources().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> ResourcesListBuilder<'a> {
         ResourcesListBuilder {
@@ -30,6 +49,24 @@ impl<'a> ResourcesApi<'a> {
     /// Requires the Platform plan when done via the API; an existing e-mail answers "Email already exists" (invite the resource instead).
     ///
     /// `POST /resources`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::resources::ResourcesCreateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`ResourceCreate`](crate::types::ResourceCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`ResourceResponse`](crate::types::ResourceResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::ResourceCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.resources().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -46,6 +83,24 @@ impl<'a> ResourcesApi<'a> {
     /// Get a resource
     ///
     /// `GET /resources/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::resources::ResourcesGetBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`ResourceResponse`](crate::types::ResourceResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.resources().get("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self, id: &'a str) -> ResourcesGetBuilder<'a> {
         ResourcesGetBuilder {
@@ -59,6 +114,25 @@ impl<'a> ResourcesApi<'a> {
     /// Update a resource
     ///
     /// `PUT /resources/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    /// - [`include`](crate::resources::ResourcesUpdateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`ResourceWrite`](crate::types::ResourceWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`ResourceResponse`](crate::types::ResourceResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::ResourceWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.resources().update("id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -77,6 +151,23 @@ impl<'a> ResourcesApi<'a> {
     /// Delete a resource
     ///
     /// `DELETE /resources/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): UUID of the record.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteResourceResponse`](crate::types::DeleteResourceResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.resources().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, id: &'a str) -> ResourcesDeleteBuilder<'a> {
         ResourcesDeleteBuilder {
@@ -89,6 +180,24 @@ impl<'a> ResourcesApi<'a> {
     /// Reset the password of a resource
     ///
     /// `POST /resources/resetpassword`
+    ///
+    /// # Parameters
+    ///
+    /// - [`include`](crate::resources::ResourcesResetPasswordBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`OpenObject`](crate::types::OpenObject).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::OpenObject) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.resources().reset_password(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn reset_password(
         &self,
@@ -105,6 +214,24 @@ impl<'a> ResourcesApi<'a> {
     /// Get a resource's time zone by e-mail
     ///
     /// `GET /resources/timezone/{email}`
+    ///
+    /// # Parameters
+    ///
+    /// - `email` (argument; path `email`): E-mail address of the resource.
+    /// - [`include`](crate::resources::ResourcesGetTimezoneBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.resources().get_timezone("email").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get_timezone(&self, email: &'a str) -> ResourcesGetTimezoneBuilder<'a> {
         ResourcesGetTimezoneBuilder {

@@ -14,6 +14,25 @@ impl<'a> TemplatesApi<'a> {
     /// List e-mail templates
     ///
     /// `GET /templates`
+    ///
+    /// # Parameters
+    ///
+    /// - [`limit`](crate::templates::TemplatesListBuilder::limit) (optional; query `limit`): Page size (default 50 for most resources; 1000 for bookings).
+    /// - [`page`](crate::templates::TemplatesListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`include`](crate::templates::TemplatesListBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`TemplatePage`](crate::types::TemplatePage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Template`](crate::types::Template) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.templates().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> TemplatesListBuilder<'a> {
         TemplatesListBuilder {
@@ -28,6 +47,24 @@ impl<'a> TemplatesApi<'a> {
     /// Get an e-mail template
     ///
     /// `GET /templates/{slug}`
+    ///
+    /// # Parameters
+    ///
+    /// - `slug` (argument; path `slug`): Slug of the app / project / template.
+    /// - [`include`](crate::templates::TemplatesGetBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    ///
+    /// # Returns
+    ///
+    /// [`TemplateResponse`](crate::types::TemplateResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.templates().get("slug").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self, slug: &'a str) -> TemplatesGetBuilder<'a> {
         TemplatesGetBuilder {
@@ -41,6 +78,25 @@ impl<'a> TemplatesApi<'a> {
     /// Update an e-mail template
     ///
     /// `PUT /templates/{slug}`
+    ///
+    /// # Parameters
+    ///
+    /// - `slug` (argument; path `slug`): Slug of the app / project / template.
+    /// - [`include`](crate::templates::TemplatesUpdateBuilder::include) (optional; query `include`): Comma-separated related objects to embed, dot for nesting, e.g. `calendars,calendars.events`.
+    /// - `body` (argument): JSON [`OpenObject`](crate::types::OpenObject).
+    ///
+    /// # Returns
+    ///
+    /// [`TemplateResponse`](crate::types::TemplateResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::OpenObject) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.templates().update("slug", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,

@@ -14,6 +14,23 @@ impl<'a> WebhooksApi<'a> {
     /// Create a webhook
     ///
     /// `POST /webhooks`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`WebhookSubscriptionCreate`](crate::types::WebhookSubscriptionCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`WebhookSubscriptionCreated`](crate::types::WebhookSubscriptionCreated), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client, body: &timekit_client::types::WebhookSubscriptionCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.webhooks().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -29,6 +46,23 @@ impl<'a> WebhooksApi<'a> {
     /// Delete a webhook
     ///
     /// `DELETE /webhooks/{id}`
+    ///
+    /// # Parameters
+    ///
+    /// - `id` (argument; path `id`): The webhook's id.
+    ///
+    /// # Returns
+    ///
+    /// [`DeleteWebhookResponse`](crate::types::DeleteWebhookResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timekit_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.webhooks().delete("id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete(&self, id: &'a str) -> WebhooksDeleteBuilder<'a> {
         WebhooksDeleteBuilder {

@@ -16,6 +16,23 @@ impl<'a> ClientsApi<'a> {
     /// Creates a client; only account admins may do so (members get an error). Body and response are not documented in any readable source: open objects.
     ///
     /// `POST /clients`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`ClientCreate`](crate::types::ClientCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timeneye_client::Client, body: &timeneye_client::types::ClientCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.clients().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,

@@ -16,6 +16,29 @@ impl<'a> EntriesApi<'a> {
     /// Lists time entries visible to the authenticated user (members only see their own). Query parameters and the Laravel-style page envelope `{data, meta{current_page, last_page, total}}` are from a third-party client; that client caps `per_page` at 100 (the server maximum is not documented).
     ///
     /// `GET /entries`
+    ///
+    /// # Parameters
+    ///
+    /// - [`page`](crate::entries::EntriesListBuilder::page) (optional; query `page`): Page number, 1-based.
+    /// - [`per_page`](crate::entries::EntriesListBuilder::per_page) (optional; query `per_page`): Entries per page (the third-party client uses at most 100).
+    /// - [`sort_by`](crate::entries::EntriesListBuilder::sort_by) (optional; query `sort_by`): Sort field, e.g. `updated_date`.
+    /// - [`direction`](crate::entries::EntriesListBuilder::direction) (optional; query `direction`): Sort direction.
+    /// - [`member_ids`](crate::entries::EntriesListBuilder::member_ids) (optional; query `member_ids[]`): Restrict to these members (user ids).
+    /// - [`date_from`](crate::entries::EntriesListBuilder::date_from) (optional; query `date_from`): First entry date `YYYY-MM-DD`.
+    /// - [`date_to`](crate::entries::EntriesListBuilder::date_to) (optional; query `date_to`): Last entry date `YYYY-MM-DD`.
+    ///
+    /// # Returns
+    ///
+    /// [`EntryPage`](crate::types::EntryPage), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`. The builder's `stream()` yields every [`Entry`](crate::types::Entry) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timeneye_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.entries().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> EntriesListBuilder<'a> {
         EntriesListBuilder {
@@ -36,6 +59,23 @@ impl<'a> EntriesApi<'a> {
     /// Creates a time entry. Body fields from a third-party CLI; the response shape is unknown. All endpoints answer 200 on success.
     ///
     /// `POST /entries`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`EntryCreate`](crate::types::EntryCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timeneye_client::Client, body: &timeneye_client::types::EntryCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.entries().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,

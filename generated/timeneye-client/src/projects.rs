@@ -16,6 +16,23 @@ impl<'a> ProjectsApi<'a> {
     /// Lists projects, optionally with their phases. The third-party CLI asks for phases with a JSON body `{"load": ["phases"]}` on the GET, which is most likely meant as the query `load[]=phases`. Whether the list is wrapped in `{data:...}` is unclear (the CLI declares a wrapper but decodes a bare array), so the response accepts both shapes. Paging is unknown.
     ///
     /// `GET /projects`
+    ///
+    /// # Parameters
+    ///
+    /// - [`load`](crate::projects::ProjectsListBuilder::load) (optional; query `load[]`): Relations to load, e.g. `phases`.
+    ///
+    /// # Returns
+    ///
+    /// [`ProjectListResponse`](crate::types::ProjectListResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<`[`ErrorType`](crate::types::ErrorType)`>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timeneye_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.projects().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> ProjectsListBuilder<'a> {
         ProjectsListBuilder {

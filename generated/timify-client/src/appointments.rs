@@ -16,6 +16,31 @@ impl<'a> AppointmentsApi<'a> {
     /// Lists appointments for resources. `from_date` and `to_date` are required together unless filtering by `ids`; alternatively pass `from_time` and `to_time` together. The interval may span at most 365 days (one integration chunks by 31 days). Paged with `page`/`limit` (limit defaults to 10000 when missing or <= 0; to override send both `page` > 0 and `limit` > 0).
     ///
     /// `GET /v1/appointments`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::appointments::AppointmentsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`from_date`](crate::appointments::AppointmentsListBuilder::from_date) (optional; query `from_date`): Start day `YYYY-MM-DD` (with `to_date`).
+    /// - [`to_date`](crate::appointments::AppointmentsListBuilder::to_date) (optional; query `to_date`): End day `YYYY-MM-DD` (with `from_date`).
+    /// - [`from_time`](crate::appointments::AppointmentsListBuilder::from_time) (optional; query `from_time`): Start time (with `to_time`), alternative to `from_date`/`to_date`.
+    /// - [`to_time`](crate::appointments::AppointmentsListBuilder::to_time) (optional; query `to_time`): End time (with `from_time`).
+    /// - [`ids`](crate::appointments::AppointmentsListBuilder::ids) (optional; query `ids`): Appointment ids to fetch; makes the date range optional.
+    /// - [`timezone`](crate::appointments::AppointmentsListBuilder::timezone) (optional; query `timezone`): IANA time zone for the returned times.
+    /// - [`page`](crate::appointments::AppointmentsListBuilder::page) (optional; query `page`): Page number, 1-based (default 1).
+    /// - [`limit`](crate::appointments::AppointmentsListBuilder::limit) (optional; query `limit`): Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentList`](crate::types::AppointmentList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`. The builder's `stream()` yields every [`Appointment`](crate::types::Appointment) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointments().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> AppointmentsListBuilder<'a> {
         AppointmentsListBuilder {
@@ -38,6 +63,24 @@ impl<'a> AppointmentsApi<'a> {
     /// Creates an appointment. Modes: single resource, multi-resource (`resource_ids`), recurring, group service / course (`is_course=true`), external ids. `title` is required unless all of `service_id` (or `external_service_id`), `duration` and `duration_pattern` are given; `service_id` XOR `external_service_id`; `resource_ids` XOR `external_resource_ids`; `recurring` requires `timezone` and the frequency fields. Datetimes are `YYYY-MM-DD HH:mm` with minutes divisible by 5. The response body is not documented (modelled loosely).
     ///
     /// `POST /v1/appointments`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::appointments::AppointmentsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`AppointmentCreate`](crate::types::AppointmentCreate).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::AppointmentCreate) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointments().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -56,6 +99,24 @@ impl<'a> AppointmentsApi<'a> {
     /// Deletes many appointments by id, optionally notifying customers and resources. The name of the id list field is not documented (`ids` assumed); the object is open.
     ///
     /// `POST /v1/appointments/delete/bulk`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::appointments::AppointmentsDeleteBulkBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`AppointmentsDeleteBulk`](crate::types::AppointmentsDeleteBulk).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::AppointmentsDeleteBulk) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointments().delete_bulk(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn delete_bulk(
         &self,
@@ -72,6 +133,24 @@ impl<'a> AppointmentsApi<'a> {
     /// Get an appointment
     ///
     /// `GET /v1/appointments/{appointmentId}`
+    ///
+    /// # Parameters
+    ///
+    /// - `appointment_id` (argument; path `appointmentId`)
+    /// - [`company_id`](crate::appointments::AppointmentsGetBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    ///
+    /// # Returns
+    ///
+    /// [`AppointmentResponse`](crate::types::AppointmentResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.appointments().get("appointment-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn get(&self, appointment_id: &'a str) -> AppointmentsGetBuilder<'a> {
         AppointmentsGetBuilder {

@@ -16,6 +16,23 @@ impl<'a> AuthApi<'a> {
     /// Exchanges the app's App ID and App Secret (Developer Platform, App Overview) for an access token, a refresh token and the lifetime in seconds (7200 on the getting-started page). The app must be installed on the target company or enterprise account.
     ///
     /// `POST /v1/auth/token`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`TokenRequest`](crate::types::TokenRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`TokenResponse`](crate::types::TokenResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::TokenRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.auth().token(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn token(&self, body: &'a crate::types::TokenRequest) -> AuthTokenBuilder<'a> {
         AuthTokenBuilder {
@@ -30,6 +47,23 @@ impl<'a> AuthApi<'a> {
     /// Exchanges a refresh token for a new access token; same response shape as `POST /v1/auth/token` (Nango `refresh_url` / `refresh_token_params`).
     ///
     /// `POST /v1/auth/refreshtoken`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`RefreshTokenRequest`](crate::types::RefreshTokenRequest).
+    ///
+    /// # Returns
+    ///
+    /// [`TokenResponse`](crate::types::TokenResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::RefreshTokenRequest) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.auth().refresh_token(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn refresh_token(
         &self,

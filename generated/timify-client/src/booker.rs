@@ -14,6 +14,23 @@ impl<'a> BookerApi<'a> {
     /// Get a company's public booking data
     ///
     /// `GET /v1/booker-services/companies`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::booker::BookerCompaniesBuilder::company_id) (required; query `company_id`)
+    ///
+    /// # Returns
+    ///
+    /// [`BookerCompaniesResponse`](crate::types::BookerCompaniesResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booker().companies().company_id("company-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn companies(&self) -> BookerCompaniesBuilder<'a> {
         BookerCompaniesBuilder {
@@ -26,6 +43,26 @@ impl<'a> BookerApi<'a> {
     /// Get bookable slots of a service or course
     ///
     /// `GET /v1/booker-services/availabilities`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::booker::BookerAvailabilitiesBuilder::company_id) (required; query `company_id`)
+    /// - [`service_id`](crate::booker::BookerAvailabilitiesBuilder::service_id) (optional; query `service_id`): The service (or pass `course_id`).
+    /// - [`course_id`](crate::booker::BookerAvailabilitiesBuilder::course_id) (optional; query `course_id`)
+    /// - [`days`](crate::booker::BookerAvailabilitiesBuilder::days) (optional; query `days[]`): Days `YYYY-MM-DD`.
+    ///
+    /// # Returns
+    ///
+    /// [`BookerAvailabilityResponse`](crate::types::BookerAvailabilityResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booker().availabilities().company_id("company-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn availabilities(&self) -> BookerAvailabilitiesBuilder<'a> {
         BookerAvailabilitiesBuilder {
@@ -41,6 +78,23 @@ impl<'a> BookerApi<'a> {
     /// Reserve a slot
     ///
     /// `POST /v1/booker-services/reservations`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`BookerReservation`](crate::types::BookerReservation).
+    ///
+    /// # Returns
+    ///
+    /// [`BookerReservationResponse`](crate::types::BookerReservationResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::BookerReservation) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booker().reserve(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn reserve(
         &self,
@@ -56,6 +110,23 @@ impl<'a> BookerApi<'a> {
     /// Confirm a reservation as an appointment
     ///
     /// `POST /v1/booker-services/appointments/confirm`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): JSON [`BookerConfirmation`](crate::types::BookerConfirmation).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::BookerConfirmation) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.booker().confirm(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn confirm(
         &self,

@@ -16,6 +16,24 @@ impl<'a> CompaniesApi<'a> {
     /// Returns the company (query `company_id`) or the companies of an enterprise (query `enterprise_id`) the app has access to. The response is `{data: [company]}`; whether the full list envelope and paging apply is not documented, so the envelope fields are optional and no paging is declared.
     ///
     /// `GET /v1/companies`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::companies::CompaniesListBuilder::company_id) (optional; query `company_id`): Company id (24-hex ObjectId).
+    /// - [`enterprise_id`](crate::companies::CompaniesListBuilder::enterprise_id) (optional; query `enterprise_id`): Enterprise id (24-hex ObjectId); returns the enterprise's companies.
+    ///
+    /// # Returns
+    ///
+    /// [`CompanyList`](crate::types::CompanyList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.companies().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> CompaniesListBuilder<'a> {
         CompaniesListBuilder {

@@ -16,6 +16,25 @@ impl<'a> CustomersApi<'a> {
     /// Lists the company's customers; list envelope and `page`/`limit` as on the other docs2 list routes.
     ///
     /// `GET /v1/customers`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::customers::CustomersListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`page`](crate::customers::CustomersListBuilder::page) (optional; query `page`): Page number, 1-based (default 1).
+    /// - [`limit`](crate::customers::CustomersListBuilder::limit) (optional; query `limit`): Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerList`](crate::types::CustomerList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`. The builder's `stream()` yields every [`Customer`](crate::types::Customer) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> CustomersListBuilder<'a> {
         CustomersListBuilder {
@@ -32,6 +51,24 @@ impl<'a> CustomersApi<'a> {
     /// Creates a customer. All data (first name, last name, email,...) is sent as custom-field values in `customfields`; the exact item shape is not documented.
     ///
     /// `POST /v1/customers`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::customers::CustomersCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`CustomerWrite`](crate::types::CustomerWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerResponse`](crate::types::CustomerResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::CustomerWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -50,6 +87,26 @@ impl<'a> CustomersApi<'a> {
     /// Updates a customer through its custom-field values (older docs.timify.dev reference). `customerId` is the TIMIFY id, or your external id when `external=1` is added.
     ///
     /// `PATCH /v1/customers/{customerId}`
+    ///
+    /// # Parameters
+    ///
+    /// - `customer_id` (argument; path `customerId`): TIMIFY customer id, or your external id together with `external=1`.
+    /// - [`company_id`](crate::customers::CustomersUpdateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`external`](crate::customers::CustomersUpdateBuilder::external) (optional; query `external`): Set to 1 when `customerId` is your external id.
+    /// - `body` (argument): JSON [`CustomerWrite`](crate::types::CustomerWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerResponse`](crate::types::CustomerResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::CustomerWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().update("customer-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn update(
         &self,
@@ -71,6 +128,23 @@ impl<'a> CustomersApi<'a> {
     /// Lists the custom-field definitions for customers.
     ///
     /// `GET /v1/customers/customfields`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::customers::CustomersCustomFieldsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldList`](crate::types::CustomFieldList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().custom_fields_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_fields_list(&self) -> CustomersCustomFieldsListBuilder<'a> {
         CustomersCustomFieldsListBuilder {
@@ -85,6 +159,24 @@ impl<'a> CustomersApi<'a> {
     /// Adds a custom-field definition for customers. Body not documented (open object).
     ///
     /// `POST /v1/customers/customfields`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::customers::CustomersCustomFieldsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`CustomFieldWrite`](crate::types::CustomFieldWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldResponse`](crate::types::CustomFieldResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::CustomFieldWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().custom_fields_create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_fields_create(
         &self,
@@ -103,6 +195,23 @@ impl<'a> CustomersApi<'a> {
     /// Lists the categories grouping customer custom fields.
     ///
     /// `GET /v1/customers/customfields/categories`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldCategoryList`](crate::types::CustomFieldCategoryList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().custom_field_categories_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_field_categories_list(
         &self,
@@ -119,6 +228,24 @@ impl<'a> CustomersApi<'a> {
     /// Creates a category for customer custom fields. Body not documented (open object).
     ///
     /// `POST /v1/customers/customfields/categories`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`CustomFieldCategoryWrite`](crate::types::CustomFieldCategoryWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldCategoryResponse`](crate::types::CustomFieldCategoryResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::CustomFieldCategoryWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().custom_field_categories_create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_field_categories_create(
         &self,
@@ -137,6 +264,24 @@ impl<'a> CustomersApi<'a> {
     /// Fetches one category of customer custom fields.
     ///
     /// `GET /v1/customers/customfields/categories/{categoryId}`
+    ///
+    /// # Parameters
+    ///
+    /// - `category_id` (argument; path `categoryId`): Custom-field category id.
+    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesGetBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldCategoryResponse`](crate::types::CustomFieldCategoryResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().custom_field_categories_get("category-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_field_categories_get(
         &self,
@@ -155,6 +300,24 @@ impl<'a> CustomersApi<'a> {
     /// Deletes one category of customer custom fields. Response body not documented.
     ///
     /// `DELETE /v1/customers/customfields/categories/{categoryId}`
+    ///
+    /// # Parameters
+    ///
+    /// - `category_id` (argument; path `categoryId`): Custom-field category id.
+    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesDeleteBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomersCustomFieldCategoriesDeleteResponse`](crate::types::CustomersCustomFieldCategoriesDeleteResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.customers().custom_field_categories_delete("category-id").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_field_categories_delete(
         &self,

@@ -16,6 +16,25 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Lists enterprise-level customers (available in all branches); same custom-field model as company customers. Paging as on the other docs2 list routes.
     ///
     /// `GET /v1/enterprise-customers`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`page`](crate::enterprise_customers::EnterpriseCustomersListBuilder::page) (optional; query `page`): Page number, 1-based (default 1).
+    /// - [`limit`](crate::enterprise_customers::EnterpriseCustomersListBuilder::limit) (optional; query `limit`): Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerList`](crate::types::CustomerList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`. The builder's `stream()` yields every [`Customer`](crate::types::Customer) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.enterprise_customers().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> EnterpriseCustomersListBuilder<'a> {
         EnterpriseCustomersListBuilder {
@@ -32,6 +51,24 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Creates an enterprise-level customer; data goes in `customfields`.
     ///
     /// `POST /v1/enterprise-customers`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`CustomerWrite`](crate::types::CustomerWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomerResponse`](crate::types::CustomerResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::CustomerWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.enterprise_customers().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(
         &self,
@@ -50,6 +87,23 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Lists the custom-field definitions for enterprise customers.
     ///
     /// `GET /v1/enterprise-customers/customfields`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldList`](crate::types::CustomFieldList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.enterprise_customers().custom_fields_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_fields_list(&self) -> EnterpriseCustomersCustomFieldsListBuilder<'a> {
         EnterpriseCustomersCustomFieldsListBuilder {
@@ -64,6 +118,24 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Adds a custom-field definition for enterprise customers. Body not documented (open object).
     ///
     /// `POST /v1/enterprise-customers/customfields`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`CustomFieldWrite`](crate::types::CustomFieldWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldResponse`](crate::types::CustomFieldResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::CustomFieldWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.enterprise_customers().custom_fields_create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_fields_create(
         &self,
@@ -82,6 +154,23 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Lists the categories grouping enterprise customer custom fields.
     ///
     /// `GET /v1/enterprise-customers/customfields/categories`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldCategoryList`](crate::types::CustomFieldCategoryList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.enterprise_customers().custom_field_categories_list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_field_categories_list(
         &self,
@@ -98,6 +187,24 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Creates a category for enterprise customer custom fields. Body not documented (open object).
     ///
     /// `POST /v1/enterprise-customers/customfields/categories`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`CustomFieldCategoryWrite`](crate::types::CustomFieldCategoryWrite).
+    ///
+    /// # Returns
+    ///
+    /// [`CustomFieldCategoryResponse`](crate::types::CustomFieldCategoryResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::CustomFieldCategoryWrite) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.enterprise_customers().custom_field_categories_create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_field_categories_create(
         &self,
@@ -116,6 +223,27 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// Deletes one category of enterprise customer custom fields. Response body not documented.
     ///
     /// `DELETE /v1/enterprise-customers/customfields/categories/{categoryId}`
+    ///
+    /// # Parameters
+    ///
+    /// - `category_id` (argument; path `categoryId`): Custom-field category id.
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesDeleteBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    ///
+    /// # Returns
+    ///
+    /// [`EnterpriseCustomersCustomFieldCategoriesDeleteResponse`](crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse) (one variant per success status), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client
+    ///     .enterprise_customers()
+    ///     .custom_field_categories_delete("category-id")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn custom_field_categories_delete(
         &self,

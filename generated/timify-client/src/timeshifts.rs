@@ -16,6 +16,30 @@ impl<'a> TimeshiftsApi<'a> {
     /// Lists shifts. Pass `from` and `to` (`YYYY-MM-DD`) or, instead, `day` / `day[]`; filter by `resource_ids` or `resource_external_ids` (comma-separated). Paged with `page`/`limit`.
     ///
     /// `GET /v1/timeshifts`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::timeshifts::TimeshiftsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`from`](crate::timeshifts::TimeshiftsListBuilder::from) (optional; query `from`): First day `YYYY-MM-DD` (with `to`).
+    /// - [`to`](crate::timeshifts::TimeshiftsListBuilder::to) (optional; query `to`): Last day `YYYY-MM-DD` (with `from`).
+    /// - [`day`](crate::timeshifts::TimeshiftsListBuilder::day) (optional; query `day[]`): One or more days `YYYY-MM-DD` (alternative to `from`/`to`). The docs accept `day` (one day) or `day[]` (several); only the array form is declared so that parameter names stay distinct.
+    /// - [`resource_ids`](crate::timeshifts::TimeshiftsListBuilder::resource_ids) (optional; query `resource_ids`): Comma-separated resource ids.
+    /// - [`resource_external_ids`](crate::timeshifts::TimeshiftsListBuilder::resource_external_ids) (optional; query `resource_external_ids`): Comma-separated external resource ids.
+    /// - [`page`](crate::timeshifts::TimeshiftsListBuilder::page) (optional; query `page`): Page number, 1-based (default 1).
+    /// - [`limit`](crate::timeshifts::TimeshiftsListBuilder::limit) (optional; query `limit`): Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0.
+    ///
+    /// # Returns
+    ///
+    /// [`TimeshiftList`](crate::types::TimeshiftList), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`. The builder's `stream()` yields every [`Timeshift`](crate::types::Timeshift) of every page.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.timeshifts().list().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn list(&self) -> TimeshiftsListBuilder<'a> {
         TimeshiftsListBuilder {
@@ -37,6 +61,24 @@ impl<'a> TimeshiftsApi<'a> {
     /// Creates or updates the shifts of one resource for a date range: working and booking times, or a non-working shift via `denial_reason` (VACATION, SICK, BLOCKER) and `denial_times`; BLOCKER ignores working/booking times. Reconstructed path: docs2's page slug says "import bulk" (possibly `/v1/timeshifts/import/bulk`) while its sample request uses `/v1/timeshifts`, which is used here.
     ///
     /// `POST /v1/timeshifts`
+    ///
+    /// # Parameters
+    ///
+    /// - [`company_id`](crate::timeshifts::TimeshiftsImportBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - `body` (argument): JSON [`TimeshiftImport`](crate::types::TimeshiftImport).
+    ///
+    /// # Returns
+    ///
+    /// [`DataResponse`](crate::types::DataResponse), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error)`<``serde_json::Map<String, serde_json::Value>``>`.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &timify_client::Client, body: &timify_client::types::TimeshiftImport) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.timeshifts().import(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn import(
         &self,

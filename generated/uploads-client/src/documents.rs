@@ -16,6 +16,23 @@ impl<'a> DocumentsApi<'a> {
     /// The body is a `DocumentsCreateBody`, sent as `multipart/form-data`.
     ///
     /// `POST /documents`
+    ///
+    /// # Parameters
+    ///
+    /// - `body` (argument): multipart form data from [`DocumentsCreateBody`].
+    ///
+    /// # Returns
+    ///
+    /// [`Document`](crate::types::Document), with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &uploads_client::Client, body: &uploads_client::documents::DocumentsCreateBody) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.documents().create(body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn create(&self, body: &'a DocumentsCreateBody) -> DocumentsCreateBuilder<'a> {
         DocumentsCreateBuilder {
@@ -30,6 +47,24 @@ impl<'a> DocumentsApi<'a> {
     /// The body is a `DocumentsAttachBody`, sent as `multipart/form-data`.
     ///
     /// `POST /documents/{document_id}/attachments`
+    ///
+    /// # Parameters
+    ///
+    /// - `document_id` (argument; path `document_id`): The document's id.
+    /// - `body` (argument): multipart form data from [`DocumentsAttachBody`].
+    ///
+    /// # Returns
+    ///
+    /// No body, with the status and headers ([`ResponseValue`](crate::ResponseValue)); fails with [`Error`](crate::Error).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example(client: &uploads_client::Client, body: &uploads_client::documents::DocumentsAttachBody) -> Result<(), Box<dyn std::error::Error>> {
+    /// let response = client.documents().attach("document-id", body).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[inline]
     pub fn attach(
         &self,
