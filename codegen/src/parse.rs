@@ -5,7 +5,7 @@
 //! `openapi` version is checked; [`crate::bundle`] copies pieces of other files the
 //! spec refers to into it and checks every local `$ref`; [`crate::normalise`] rewrites what
 //! openapiv3 (an OpenAPI 3.0 model) cannot take as it is; then openapiv3 deserialises the
-//! result, with serde_path_to_error telling where it failed.
+//! result, with serde_path_to_error telling where it failed when it does.
 
 use std::path::{Path, PathBuf};
 
@@ -75,10 +75,14 @@ pub fn parse_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Pa
 }
 
 /// Deserialises the normalised document into the openapiv3 model.
+///
+/// Straight from the value first: tracking the path of every field (serde_path_to_error)
+/// costs as much again, and only a rejected document needs it, to say where it failed.
 fn to_openapi(path: &Path, document: &serde_json::Value) -> Result<openapiv3::OpenAPI, Diagnostic> {
-    match attempt::<openapiv3::OpenAPI>(document) {
-        Ok(openapi) => Ok(openapi),
-        Err(_) => {
+    let direct = std::panic::catch_unwind(|| <openapiv3::OpenAPI as serde::Deserialize>::deserialize(document));
+    match direct {
+        Ok(Ok(openapi)) => Ok(openapi),
+        _ => {
             let (pointer, message) = locate_rejection(Kind::Document, document, String::new());
             Err(Diagnostic::at_pointer(
                 path,

@@ -342,7 +342,7 @@ fn generate_one(spec: &Path, ws: &Path, verbose: bool, checks: Option<&Checks<'_
                 if let Some(seed) = checks.seed {
                     extra.extend(conformance::instances::examples(&document, seed));
                 }
-                let plan = conformance::Plan::new(document, &generated.type_places, extra)
+                let plan = conformance::Plan::new(document, &generated.type_places(), extra)
                     .with_context(|| format!("preparing the conformance check of {}", row.name))?;
                 let cases = plan.write_harness(ws, &row.package)?;
                 row.conformance = Some((plan, cases));

@@ -121,7 +121,21 @@ pub fn rust_files(ir: &Ir, source: &str, lib: &str) -> Result<Vec<GeneratedFile>
     units.extend(ir.groups.iter().map(Unit::Group));
     units.extend(ir.webhooks.iter().map(Unit::Webhooks));
 
-    let mut texts = parallel_map(&units, |unit| render(ir, unit, &header, lib))?.into_iter();
+    // The largest units start first, so that no large one is left to run alone at the end
+    // while the other cores idle; results go back to unit order before assembly.
+    let mut order: Vec<usize> = (0..units.len()).collect();
+    order.sort_by_key(|&index| std::cmp::Reverse(units.get(index).map_or(0, Unit::weight)));
+    let rendered = parallel_map(&order, |&index| match units.get(index) {
+        Some(unit) => render(ir, unit, &header, lib),
+        None => Err("a formatting unit went missing".to_owned()),
+    })?;
+    let mut in_unit_order: Vec<Option<Result<String, String>>> = units.iter().map(|_| None).collect();
+    for (index, text) in order.into_iter().zip(rendered) {
+        if let Some(slot) = in_unit_order.get_mut(index) {
+            *slot = Some(text);
+        }
+    }
+    let mut texts = in_unit_order.into_iter().flatten();
     let mut next = || {
         texts
             .next()
@@ -160,6 +174,19 @@ pub fn rust_files(ir: &Ir, source: &str, lib: &str) -> Result<Vec<GeneratedFile>
         });
     }
     Ok(files)
+}
+
+impl Unit<'_> {
+    /// A rough measure of how long the unit takes to render (about a kilobyte of output per
+    /// unit of weight), to start the largest first.
+    fn weight(&self) -> usize {
+        match self {
+            Unit::Lib => 4,
+            Unit::Types { ids, .. } => ids.len(),
+            Unit::Group(group) => 2 * group.operations.len() + group.types.len(),
+            Unit::Webhooks(webhooks) => webhooks.events.len(),
+        }
+    }
 }
 
 /// Builds and formats one unit.
@@ -250,6 +277,11 @@ fn group_summary(group: &Group) -> String {
     }
 }
 
+/// The stack of each formatting thread. Types nest up to the IR's schema depth limit (64),
+/// and building, parsing and printing them recurses that deep: about 4 MB in a debug build,
+/// more than a spawned thread's default 2 MB.
+const UNIT_STACK: usize = 16 * 1024 * 1024;
+
 /// `f` over `items` on up to as many threads as there are cores; results in item order.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Result<Vec<R>, String> {
     let threads = std::thread::available_parallelism()
@@ -260,19 +292,22 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Re
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
+        let workers = (0..threads)
             .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(item) = items.get(index) else { break };
-                        out.push((index, f(item)));
-                    }
-                    out
-                })
+                std::thread::Builder::new()
+                    .stack_size(UNIT_STACK)
+                    .spawn_scoped(scope, || {
+                        let mut out = Vec::new();
+                        loop {
+                            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(item) = items.get(index) else { break };
+                            out.push((index, f(item)));
+                        }
+                        out
+                    })
             })
-            .collect();
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("cannot start a generator thread: {e}"))?;
         let mut all = Vec::with_capacity(items.len());
         for worker in workers {
             all.extend(worker.join().map_err(|_| "a generator thread panicked".to_owned())?);
