@@ -337,7 +337,7 @@ impl Bundler<'_> {
                 return None;
             }
             let loaded = match crate::source::read_file(file, self.limits) {
-                Ok(bytes) => match crate::source::load_value(file, &bytes) {
+                Ok(bytes) => match crate::source::load_value(file, &bytes, self.limits) {
                     Ok(value) => Some(value),
                     Err(syntax) => {
                         self.errors.push(syntax);

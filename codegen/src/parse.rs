@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::normalise::walk::{self, Kind};
 use crate::source;
-pub use crate::source::{Limits, MAX_NESTING};
+pub use crate::source::{check_limits, on_stack_for, Limits, DEFAULT_MAX_NESTING, MOST_NESTING};
 
 /// A spec read from disk, normalised, bundled and parsed.
 #[derive(Debug, Clone)]
@@ -36,6 +36,7 @@ pub fn parse_file(path: &Path) -> Result<ParsedSpec, Vec<Diagnostic>> {
 
 /// [`parse_file`] within the given limits.
 pub fn parse_file_with(path: &Path, limits: &Limits) -> Result<ParsedSpec, Vec<Diagnostic>> {
+    source::check_limits(path, limits).map_err(|d| vec![d])?;
     let bytes = source::read_file(path, limits).map_err(|d| vec![d])?;
     parse_bytes_with(path, &bytes, limits)
 }
@@ -47,7 +48,11 @@ pub fn parse_bytes(path: &Path, bytes: &[u8]) -> Result<ParsedSpec, Vec<Diagnost
 }
 
 /// [`parse_bytes`] within the given limits.
+///
+/// Deeply nested documents need a deeper stack than a test thread's: call this (and drop its
+/// result) inside [`on_stack_for`], which sizes the stack for `limits.max_nesting`.
 pub fn parse_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<ParsedSpec, Vec<Diagnostic>> {
+    source::check_limits(path, limits).map_err(|d| vec![d])?;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(vec![Diagnostic {
             file: path.to_path_buf(),
@@ -58,11 +63,13 @@ pub fn parse_bytes_with(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Pa
             ),
         }]);
     }
-    let mut document = source::load_value(path, bytes).map_err(|d| vec![d])?;
+    let mut document = source::load_value(path, bytes, limits).map_err(|d| vec![d])?;
     let version_warning = source::check_version(path, &document).map_err(|d| vec![d])?;
     source::check_counts(path, &document, limits).map_err(|d| vec![d])?;
     crate::bundle::bundle(path, &mut document, limits)?;
     source::check_counts(path, &document, limits).map_err(|d| vec![d])?;
+    // Pieces of other files may have been inlined at depth.
+    source::check_depth(path, &document, limits).map_err(|d| vec![d])?;
     let mut warnings: Vec<Diagnostic> = version_warning.into_iter().collect();
     warnings.extend(crate::normalise::normalise(path, &mut document));
     let openapi = to_openapi(path, &document).map_err(|d| vec![d])?;

@@ -3,8 +3,14 @@
 //!
 //! Every byte that enters the generator passes here, so this is where untrusted input is
 //! bounded: only regular files inside an allowed folder, no larger than a cap, nested no
-//! deeper than the parsers allow, with no more paths or schemas than a cap. Each limit has a
-//! default that real APIs stay far below and a field (an xtask flag) to raise it.
+//! deeper than a cap, with no more paths or schemas than a cap. Each limit has a default that
+//! real APIs stay far below and a field (an xtask flag) to raise it.
+//!
+//! Nesting is checked before any recursive step sees the document (a linear scan of the bytes
+//! for JSON and for YAML's flow collections, a walk with an explicit stack over the loaded
+//! value otherwise), so every later stage that recurses over the document's shape
+//! (deserialisation into openapiv3, normalisation, bundling, dropping the value) recurses at
+//! most `max_nesting` levels deep; [`on_stack_for`] gives such work a stack sized for that.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -25,6 +31,9 @@ pub struct Limits {
     /// The folder whose files `$ref`s may read (with its subfolders); `None`: the spec's own
     /// folder.
     pub ref_root: Option<PathBuf>,
+    /// How deeply arrays and objects may nest (the root object is level 1); at most
+    /// [`MOST_NESTING`].
+    pub max_nesting: usize,
 }
 
 impl Default for Limits {
@@ -34,14 +43,67 @@ impl Default for Limits {
             max_paths: 20_000,
             max_schemas: 50_000,
             ref_root: None,
+            max_nesting: DEFAULT_MAX_NESTING,
         }
     }
 }
 
-/// How deeply arrays and objects may nest. serde_json and serde_yaml both stop at 128 (a
-/// limit they do not let us raise); [`load_value`] checks YAML's flow collections first, since
-/// the YAML scanner takes time with the square of their depth before serde_yaml gets to say so.
-pub const MAX_NESTING: usize = 128;
+/// How deeply arrays and objects may nest by default: serde_json's and serde_yaml's own limit,
+/// far beyond any real API.
+pub const DEFAULT_MAX_NESTING: usize = 128;
+
+/// The highest nesting limit the generator takes. openapiv3 reads a schema through serde's
+/// buffered `flatten`, which copies the schema's subtree at every level, so its time grows
+/// with the square of schema depth (1,000 levels: 2.5 s in a debug build, 3,000: 24 s); this
+/// cap keeps that within seconds and the stack [`on_stack_for`] reserves below 60 MB.
+pub const MOST_NESTING: usize = 1_000;
+
+/// How deep serde_yaml nests at most, whatever the limit says (a constant inside it).
+const YAML_MOST_NESTING: usize = 128;
+
+/// Stack reserved per level of nesting by [`on_stack_for`]: nested schemas read by openapiv3
+/// in a debug build take 22–32 KB a level (measured at 1,000 and 3,000 levels), with a margin.
+const STACK_PER_LEVEL: usize = 48 * 1024;
+
+/// Stack reserved for everything else by [`on_stack_for`]: a main thread's usual 8 MB.
+const STACK_BASE: usize = 8 * 1024 * 1024;
+
+/// Errors when `limits` asks for more than the generator supports (before anything is read).
+pub fn check_limits(path: &Path, limits: &Limits) -> Result<(), Diagnostic> {
+    if limits.max_nesting == 0 || limits.max_nesting > MOST_NESTING {
+        return Err(Diagnostic {
+            file: path.to_path_buf(),
+            location: Location::Document,
+            message: format!(
+                "a nesting limit of {} is not supported (--max-nesting takes 1 to {MOST_NESTING}: \
+                 openapiv3 reads schemas in time that grows with the square of their depth)",
+                limits.max_nesting
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Runs `f` on a thread whose stack fits documents nested up to `limits.max_nesting` (its
+/// parsing, generation and dropping), and returns its result; a panic in `f` is passed on.
+///
+/// Reading a document recurses once per level of nesting, up to 32 KB a level in a debug
+/// build: more than a test thread's 2 MB at the default limit of 128, so callers other than
+/// quick tests of shallow documents run [`crate::parse::parse_file_with`] and
+/// [`crate::generate()`] in here.
+///
+/// Errors only when the thread cannot be started (the stack could not be reserved).
+pub fn on_stack_for<R: Send>(limits: &Limits, f: impl FnOnce() -> R + Send) -> std::io::Result<R> {
+    let levels = limits.max_nesting.min(MOST_NESTING);
+    let stack = STACK_BASE + levels * STACK_PER_LEVEL;
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("codegen".to_owned())
+            .stack_size(stack)
+            .spawn_scoped(scope, f)?;
+        Ok(worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+    })
+}
 
 /// Reads a whole file, naming it in the error: a regular file (after symlinks) of at most
 /// `limits.max_file_bytes`.
@@ -76,17 +138,27 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, Diagnostic> {
     Ok(bytes)
 }
 
-/// Turns the bytes of a YAML or JSON file into a JSON value.
+/// Turns the bytes of a YAML or JSON file into a JSON value, nested at most
+/// `limits.max_nesting` levels deep.
 ///
 /// A leading UTF-8 byte order mark is skipped. A document whose first significant character
 /// is `{` is read as JSON (faster, and its errors speak JSON); anything else as YAML, which
 /// is read through [`crate::normalise::yaml_value`] so that integers beyond 64 bits become
 /// floats instead of failing.
-pub fn load_value(path: &Path, bytes: &[u8]) -> Result<serde_json::Value, Diagnostic> {
+pub fn load_value(path: &Path, bytes: &[u8], limits: &Limits) -> Result<serde_json::Value, Diagnostic> {
+    let max = limits.max_nesting;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    let too_deep = |(line, column): (usize, usize), format: &str| Diagnostic {
+        file: path.to_path_buf(),
+        location: Location::Line { line, column },
+        message: format!("invalid {format}: nested deeper than {max} levels (--max-nesting raises it)"),
+    };
     if first == Some(&b'{') {
-        return serde_json::from_slice(bytes).map_err(|e| Diagnostic {
+        if let Some(at) = too_deep_json(bytes, max) {
+            return Err(too_deep(at, "JSON"));
+        }
+        return parse_json(bytes).map_err(|e| Diagnostic {
             file: path.to_path_buf(),
             // serde_json reports column 0 for an error at the very start of a line (e.g.
             // at the end of the input); locations are 1-based.
@@ -97,27 +169,155 @@ pub fn load_value(path: &Path, bytes: &[u8]) -> Result<serde_json::Value, Diagno
             message: format!("invalid JSON: {}", strip_json_position(&e.to_string())),
         });
     }
-    if let Some((line, column)) = too_deep_flow(bytes) {
-        return Err(Diagnostic {
-            file: path.to_path_buf(),
-            location: Location::Line { line, column },
-            message: format!("invalid YAML: nested deeper than {MAX_NESTING} levels"),
-        });
+    if let Some(at) = too_deep_flow(bytes, max) {
+        return Err(too_deep(at, "YAML"));
     }
     let de = serde_yaml::Deserializer::from_slice(bytes);
-    crate::normalise::yaml_value::ValueSeed
-        .deserialize(de)
-        .map_err(|e| yaml_error(path, &e))
+    let value = crate::normalise::yaml_value::ValueSeed.deserialize(de).map_err(|e| {
+        let mut error = yaml_error(path, &e);
+        if e.to_string().starts_with("recursion limit exceeded") {
+            error.message = if max > YAML_MOST_NESTING {
+                format!(
+                    "invalid YAML: nested deeper than {YAML_MOST_NESTING} levels, the most the YAML \
+                     reader takes whatever --max-nesting says (a JSON document may nest deeper)"
+                )
+            } else {
+                format!("invalid YAML: nested deeper than {max} levels (--max-nesting raises it)")
+            };
+        }
+        error
+    })?;
+    check_depth(path, &value, limits)?;
+    Ok(value)
 }
 
-/// Where YAML flow collections (`[`, `{`) first nest deeper than [`MAX_NESTING`], as a
-/// 1-based line and column; one linear pass.
+/// serde_json's parse with its own limit lifted (it stops at 127 levels, one short of
+/// serde_yaml's 128): the bytes were checked against the limit before, so the recursion stays
+/// within it.
+fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    de.disable_recursion_limit();
+    let value = serde::Deserialize::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// Where a JSON text first nests deeper than `max`, as a 1-based line and column; one linear
+/// pass that knows strings and their escapes (anything else malformed is left to the parser).
+fn too_deep_json(bytes: &[u8], max: usize) -> Option<(usize, usize)> {
+    let (mut line, mut line_start) = (1usize, 0usize);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some((line, i - line_start + 1));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Errors when `value` nests deeper than `limits.max_nesting`, naming the first place that
+/// does; a walk with an explicit stack, so any depth is safe to check.
+pub fn check_depth(path: &Path, value: &serde_json::Value, limits: &Limits) -> Result<(), Diagnostic> {
+    let max = limits.max_nesting;
+    // One iterator per open container; `tokens[i]` leads from `frames[i]` to `frames[i + 1]`.
+    let mut frames: Vec<Children<'_>> = Children::of(value).into_iter().collect();
+    let mut tokens: Vec<Token<'_>> = Vec::new();
+    while let Some(top) = frames.last_mut() {
+        match top.next() {
+            Some((token, child)) => {
+                if let Some(children) = Children::of(child) {
+                    tokens.push(token);
+                    frames.push(children);
+                }
+            }
+            None => {
+                frames.pop();
+                tokens.pop();
+            }
+        }
+        if frames.len() > max {
+            let tokens: Vec<String> = tokens.iter().map(Token::text).collect();
+            return Err(Diagnostic::at_pointer(
+                path,
+                crate::diagnostic::pointer(tokens.iter().map(String::as_str)),
+                format!("nested deeper than {max} levels (--max-nesting raises it)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The children of an array or object, one at a time, with the pointer token of each.
+enum Children<'a> {
+    Array(std::iter::Enumerate<std::slice::Iter<'a, serde_json::Value>>),
+    Object(serde_json::map::Iter<'a>),
+}
+
+/// A pointer token: an array index or an object key.
+enum Token<'a> {
+    Index(usize),
+    Key(&'a str),
+}
+
+impl Token<'_> {
+    fn text(&self) -> String {
+        match self {
+            Token::Index(index) => index.to_string(),
+            Token::Key(key) => (*key).to_owned(),
+        }
+    }
+}
+
+impl<'a> Children<'a> {
+    /// The children of `value` if it is an array or object.
+    fn of(value: &'a serde_json::Value) -> Option<Self> {
+        match value {
+            serde_json::Value::Array(items) => Some(Children::Array(items.iter().enumerate())),
+            serde_json::Value::Object(map) => Some(Children::Object(map.iter())),
+            _ => None,
+        }
+    }
+
+    fn next(&mut self) -> Option<(Token<'a>, &'a serde_json::Value)> {
+        match self {
+            Children::Array(items) => items.next().map(|(i, v)| (Token::Index(i), v)),
+            Children::Object(entries) => entries.next().map(|(k, v)| (Token::Key(k.as_str()), v)),
+        }
+    }
+}
+
+/// Where YAML flow collections (`[`, `{`) first nest deeper than `max`, as a 1-based line
+/// and column; one linear pass. It runs before the YAML scanner, whose time grows with the
+/// square of flow depth before serde_yaml gets to refuse it.
 ///
 /// In block context a bracket opens a collection only where a value starts (line start, or
 /// after `:`, `-`, `?`); inside one, every bracket outside quotes does. Quotes count only
 /// where a scalar starts, so `it's` in a plain scalar is not one. The scan may miss depth in
 /// odd documents (then the parser reports it, only later), but never invents it.
-fn too_deep_flow(bytes: &[u8]) -> Option<(usize, usize)> {
+fn too_deep_flow(bytes: &[u8], max: usize) -> Option<(usize, usize)> {
     let (mut line, mut line_start) = (1usize, 0usize);
     let mut depth = 0usize;
     // The last significant byte on this line (None at line start), to tell where a value starts.
@@ -158,7 +358,7 @@ fn too_deep_flow(bytes: &[u8]) -> Option<(usize, usize)> {
             }
             b'[' | b'{' if depth > 0 || value_starts(previous, depth) => {
                 depth += 1;
-                if depth > MAX_NESTING {
+                if depth > max {
                     return Some((line, i - line_start + 1));
                 }
                 previous = Some(b);
@@ -302,30 +502,55 @@ mod tests {
 
     #[test]
     fn json_is_detected_by_content() {
-        let v = load_value(Path::new("x.yaml"), b"  {\"a\": 1}").unwrap_or_default();
+        let v = load_value(Path::new("x.yaml"), b"  {\"a\": 1}", &Limits::default()).unwrap_or_default();
         assert_eq!(v, serde_json::json!({"a": 1}));
-        let v = load_value(Path::new("x.json"), b"a: 1\n").unwrap_or_default();
+        let v = load_value(Path::new("x.json"), b"a: 1\n", &Limits::default()).unwrap_or_default();
         assert_eq!(v, serde_json::json!({"a": 1}));
     }
 
     #[test]
     fn bom_is_skipped() {
-        let v = load_value(Path::new("x.yaml"), b"\xEF\xBB\xBFa: 1\n").unwrap_or_default();
+        let v = load_value(Path::new("x.yaml"), b"\xEF\xBB\xBFa: 1\n", &Limits::default()).unwrap_or_default();
         assert_eq!(v, serde_json::json!({"a": 1}));
     }
 
     #[test]
     fn flow_depth_is_counted_where_collections_open() {
-        let deep = format!("a:\n  b: {}", "[".repeat(MAX_NESTING + 1));
-        assert_eq!(too_deep_flow(deep.as_bytes()), Some((2, 6 + MAX_NESTING)));
-        let fine = format!("a: {}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
-        assert_eq!(too_deep_flow(fine.as_bytes()), None);
+        let max = DEFAULT_MAX_NESTING;
+        let deep = format!("a:\n  b: {}", "[".repeat(max + 1));
+        assert_eq!(too_deep_flow(deep.as_bytes(), max), Some((2, 6 + max)));
+        let fine = format!("a: {}{}", "[".repeat(max), "]".repeat(max));
+        assert_eq!(too_deep_flow(fine.as_bytes(), max), None);
         // Brackets inside plain scalars, quotes and comments open nothing.
         let text = "d: see a[0 and it's [\n\
                     q: '[[[[' \n\
                     r: \"{{{\\\"{{\"\n\
                     # [[[[[\n"
-            .repeat(MAX_NESTING);
-        assert_eq!(too_deep_flow(text.as_bytes()), None);
+            .repeat(max);
+        assert_eq!(too_deep_flow(text.as_bytes(), max), None);
+    }
+
+    #[test]
+    fn json_depth_is_counted_outside_strings() {
+        let deep = format!("{{\"a\":\n{}", "[".repeat(4));
+        assert_eq!(too_deep_json(deep.as_bytes(), 3), Some((2, 3)));
+        let quoted = r#"{"a": "[[[[\"[[[[", "b": [1]}"#;
+        assert_eq!(too_deep_json(quoted.as_bytes(), 2), None);
+        assert_eq!(too_deep_json(quoted.as_bytes(), 1), Some((1, 26)));
+    }
+
+    #[test]
+    fn loaded_depth_is_checked_at_its_place() {
+        let value = serde_json::json!({"a": [1, {"b": {}}], "c": {"d": [[]]}});
+        let limits = |max_nesting| Limits {
+            max_nesting,
+            ..Limits::default()
+        };
+        assert!(check_depth(Path::new("x"), &value, &limits(4)).is_ok());
+        let error = check_depth(Path::new("x"), &value, &limits(3)).err();
+        assert_eq!(
+            error.map(|e| e.to_string()),
+            Some("x #/a/1/b: nested deeper than 3 levels (--max-nesting raises it)".to_owned())
+        );
     }
 }

@@ -492,13 +492,115 @@ fn deep_yaml_nesting_fails_at_its_place() {
     let errors = parse_err("deep.yaml", &text);
     assert_eq!(
         shown(&errors),
-        ["deep.yaml 4:132: invalid YAML: nested deeper than 128 levels"]
+        ["deep.yaml 4:132: invalid YAML: nested deeper than 128 levels (--max-nesting raises it)"]
     );
     let json = format!("{{\"a\": {}", "[".repeat(100_000));
     let errors = parse_err("deep.json", &json);
     assert_eq!(
         shown(&errors),
-        ["deep.json 1:133: invalid JSON: recursion limit exceeded"]
+        ["deep.json 1:134: invalid JSON: nested deeper than 128 levels (--max-nesting raises it)"]
+    );
+}
+
+/// A JSON spec nested `depth` levels deep: a component schema that is an array of arrays of
+/// ... of strings (the root object is level 1, `Deep` level 4).
+fn deep_json_spec(depth: usize) -> String {
+    let inner = depth - 4;
+    let mut text = String::from(
+        r##"{"openapi": "3.0.3", "info": {"title": "deep", "version": "1"}, "paths": {}, "components": {"schemas": {"Deep": "##,
+    );
+    text.push_str(&r#"{"type": "array", "items": "#.repeat(inner));
+    text.push_str(r#"{"type": "string"}"#);
+    text.push_str(&"}".repeat(inner));
+    text.push_str("}}}\n");
+    text
+}
+
+fn with_nesting(max_nesting: usize) -> Limits {
+    Limits {
+        max_nesting,
+        ..Limits::default()
+    }
+}
+
+#[test]
+fn nesting_past_the_limit_fails_naming_the_flag_and_a_raised_limit_generates() {
+    let text = deep_json_spec(200);
+    let errors = parse_err("deep.json", &text);
+    assert_eq!(
+        shown(&errors),
+        ["deep.json 1:3488: invalid JSON: nested deeper than 128 levels (--max-nesting raises it)"]
+    );
+    let limits = with_nesting(300);
+    let generated = codegen::parse::on_stack_for(&limits, || {
+        let parsed =
+            parse_bytes_with(&fixture("deep.json"), text.as_bytes(), &limits).map_err(|errors| shown(&errors))?;
+        let settings = codegen::CrateSettings {
+            name: "deep-client".to_owned(),
+            version: "0.1.0".to_owned(),
+            runtime_path: "../runtime".to_owned(),
+            standalone: true,
+            source_label: "deep.json".to_owned(),
+            extra_files: Vec::new(),
+            has_quickstart: false,
+        };
+        codegen::generate(&parsed, &settings)
+            .map(|generated| generated.warnings.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|errors| shown(&errors))
+    });
+    let warnings = generated
+        .map_err(|e| e.to_string())
+        .and_then(|r| r.map_err(|e| e.join("\n")));
+    // The IR's own limit on schema depth then types the innermost levels as JSON.
+    let place = format!("/components/schemas/Deep{}", "/items".repeat(65));
+    assert_eq!(
+        warnings,
+        Ok(vec![format!(
+            "{} #{place}: schemas nest deeper than 64 levels here; typed as JSON",
+            fixture("deep.json").display()
+        )])
+    );
+}
+
+#[test]
+fn yaml_stops_at_128_levels_whatever_the_limit() {
+    let text = format!(
+        "openapi: 3.0.0\ninfo: {{title: x, version: '1'}}\npaths: {{}}\nx: {}{}\n",
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    let errors = parse_bytes_with(&fixture("deep.yaml"), text.as_bytes(), &with_nesting(300))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        shown(&errors),
+        ["deep.yaml 4:131: invalid YAML: nested deeper than 128 levels, the most the YAML reader takes whatever --max-nesting says (a JSON document may nest deeper)"]
+    );
+}
+
+#[test]
+fn a_lowered_limit_names_the_first_place_too_deep() {
+    let text = "openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: {}\nx-deep:\n  a:\n    b: [1]\n";
+    let errors = parse_bytes_with(&fixture("deep.yaml"), text.as_bytes(), &with_nesting(3))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        shown(&errors),
+        ["deep.yaml #/x-deep/a/b: nested deeper than 3 levels (--max-nesting raises it)"]
+    );
+    assert!(parse_bytes_with(&fixture("deep.yaml"), text.as_bytes(), &with_nesting(4)).is_ok());
+}
+
+#[test]
+fn a_limit_past_the_most_supported_is_refused_before_reading() {
+    // 100,000 levels with a limit of 200,000: refused before a byte is looked at.
+    let json = format!("{{\"a\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let errors = parse_bytes_with(&fixture("deep.json"), json.as_bytes(), &with_nesting(200_000))
+        .err()
+        .unwrap_or_default();
+    assert_eq!(
+        shown(&errors),
+        ["deep.json (document): a nesting limit of 200000 is not supported (--max-nesting takes 1 to 1000: openapiv3 reads schemas in time that grows with the square of their depth)"]
     );
 }
 

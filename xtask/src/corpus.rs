@@ -50,6 +50,8 @@ pub struct Args {
     json: bool,
     #[command(flatten)]
     checks: CheckArgs,
+    #[command(flatten)]
+    limits: crate::generate::LimitArgs,
 }
 
 /// What the conformance check takes besides the documents' own examples.
@@ -91,6 +93,8 @@ pub struct ConformanceArgs {
     verbose: bool,
     #[command(flatten)]
     checks: CheckArgs,
+    #[command(flatten)]
+    limits: crate::generate::LimitArgs,
 }
 
 /// Runs `cargo xtask conformance`: the corpus run with `--conformance`.
@@ -105,6 +109,7 @@ pub fn run_conformance(args: &ConformanceArgs) -> anyhow::Result<ExitCode> {
         conformance: true,
         json: args.json,
         checks: args.checks.clone(),
+        limits: args.limits.clone(),
     })
 }
 
@@ -130,8 +135,13 @@ struct Row {
     conformance: Option<(conformance::Plan, PathBuf)>,
 }
 
-/// Runs the command.
+/// Runs the command, on a stack deep enough for the nesting limit (see
+/// [`codegen::parse::on_stack_for`]).
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    codegen::parse::on_stack_for(&args.limits.limits(), || run_here(args)).context("starting the generator's thread")?
+}
+
+fn run_here(args: &Args) -> anyhow::Result<ExitCode> {
     if !args.dir.exists() {
         if args.if_present {
             println!(
@@ -173,9 +183,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         seed: (!args.checks.no_instances).then_some(args.checks.seed),
         strict_instances: args.checks.strict_instances,
     });
+    let limits = args.limits.limits();
     let mut rows = Vec::new();
     for spec in &specs {
-        rows.push(generate_one(spec, &ws, args.verbose, checks.as_ref())?);
+        rows.push(generate_one(spec, &ws, args.verbose, checks.as_ref(), &limits)?);
     }
     write_workspace(&root, &ws, &rows)?;
     if !args.no_check {
@@ -295,7 +306,13 @@ struct Checks<'a> {
 }
 
 /// Generates the crate for one spec into `ws/<package>`, replacing what was there.
-fn generate_one(spec: &Path, ws: &Path, verbose: bool, checks: Option<&Checks<'_>>) -> anyhow::Result<Row> {
+fn generate_one(
+    spec: &Path,
+    ws: &Path,
+    verbose: bool,
+    checks: Option<&Checks<'_>>,
+    limits: &codegen::parse::Limits,
+) -> anyhow::Result<Row> {
     let name = stem(spec);
     let slug = codegen::naming::snake(&name).replace('_', "-");
     let package = format!("corpus-{}", slug.trim_matches('-'));
@@ -315,7 +332,7 @@ fn generate_one(spec: &Path, ws: &Path, verbose: bool, checks: Option<&Checks<'_
     let start = Instant::now();
     // A panic is a generator bug; report it against this spec and go on with the others.
     let result = std::panic::catch_unwind(|| {
-        codegen::parse::parse_file(spec)
+        codegen::parse::parse_file_with(spec, limits)
             .and_then(|parsed| codegen::generate(&parsed, &settings).map(|generated| (parsed.document, generated)))
     });
     row.generate = start.elapsed();
@@ -570,7 +587,8 @@ mod tests {
             seed: None,
             strict_instances: true,
         };
-        let mut row = generate_one(spec, &ws, false, Some(&checks)).expect("generation");
+        let mut row =
+            generate_one(spec, &ws, false, Some(&checks), &codegen::parse::Limits::default()).expect("generation");
         assert_eq!(row.failure, None);
         let generated = ws.join(&row.package);
         let old_harness = ws.join(conformance::harness::package_name(&row.package));

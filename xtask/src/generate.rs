@@ -31,7 +31,7 @@ pub struct Args {
 }
 
 /// The input limits, each with codegen's default (`codegen::parse::Limits`).
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct LimitArgs {
     /// The largest spec file (or file it `$ref`s) read, in bytes.
     #[arg(long, default_value_t = codegen::parse::Limits::default().max_file_bytes)]
@@ -45,6 +45,10 @@ pub struct LimitArgs {
     /// The folder whose files `$ref`s may read (default: the spec's own folder and below).
     #[arg(long)]
     ref_root: Option<PathBuf>,
+    /// How deeply arrays and objects may nest in a spec (at most 1000; YAML stops at 128
+    /// whatever this says, JSON goes as deep as this allows).
+    #[arg(long, default_value_t = codegen::parse::DEFAULT_MAX_NESTING)]
+    max_nesting: usize,
 }
 
 impl LimitArgs {
@@ -55,12 +59,18 @@ impl LimitArgs {
             max_paths: self.max_paths,
             max_schemas: self.max_schemas,
             ref_root: self.ref_root.clone(),
+            max_nesting: self.max_nesting,
         }
     }
 }
 
-/// Runs the command.
+/// Runs the command, on a stack deep enough for the nesting limit (see
+/// [`codegen::parse::on_stack_for`]).
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    codegen::parse::on_stack_for(&args.limits.limits(), || run_here(args)).context("starting the generator's thread")?
+}
+
+fn run_here(args: &Args) -> anyhow::Result<ExitCode> {
     match (&args.spec, &args.out) {
         (Some(spec), Some(out)) => generate_one(spec, out, args),
         _ => generate_configured(args),
