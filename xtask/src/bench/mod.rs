@@ -13,11 +13,14 @@
 //!   reported and skipped;
 //! * with `--build` (see [`build`]): what building the generated crate costs, ours with every
 //!   tag and with one tag beside openapi-generator's and progenitor's, on openai, stripe and
-//!   oxide-nexus by default (`--quick`: one spec, no generation table).
+//!   oxide-nexus by default (`--quick`: one spec, no generation table);
+//! * with `--whole-process` (see [`whole`]): each generator as a user runs it, process start
+//!   to exit, interleaved over `--runs` rounds, wall and CPU time (oxide-nexus by default).
 //!
 //! The minimum of `--runs` runs is reported for the in-process timings.
 
 mod build;
+mod whole;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -54,6 +57,14 @@ pub struct Args {
     /// Scratch folder (default: target/bench under the workspace root).
     #[arg(long)]
     scratch: Option<PathBuf>,
+    /// Time each generator's whole process instead (this binary's `generate --spec`, `cargo
+    /// progenitor`, `openapi-generator-cli`), interleaved over --runs rounds, on the first spec
+    /// (oxide-nexus by default).
+    #[arg(long, conflicts_with = "build")]
+    whole_process: bool,
+    /// With --whole-process: how many of the rounds also run openapi-generator (seconds a run).
+    #[arg(long, default_value_t = 3)]
+    slow_runs: u32,
 }
 
 /// The default specs, relative to the corpus folder.
@@ -95,7 +106,10 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
             println!("openapi-generator: not installed (`pip install openapi-generator-cli`); skipped");
         }
     }
-    if args.build {
+    if args.whole_process {
+        let spec = specs.first().context("no spec to measure")?;
+        whole::run(spec, &scratch, args.runs, args.slow_runs, progenitor, openapi_generator)?;
+    } else if args.build {
         let mut build_specs = defaults(&DEFAULT_BUILD_SPECS);
         if args.quick {
             build_specs = defaults(&[QUICK_BUILD_SPEC]);
