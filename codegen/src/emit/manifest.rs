@@ -61,7 +61,8 @@ pub fn types_cargo_toml(ir: &Ir, settings: &CrateSettings, source: &str) -> Stri
         toml_string(&super::split::package_name(&settings.name))
     ));
     out.push_str(&format!("version = {}\n", toml_string(&settings.version)));
-    out.push_str("edition = \"2021\"\n");
+    // The same edition as the client crate: the emitted types use let chains (2024).
+    out.push_str("edition = \"2024\"\n");
     let description = format!("The data types of {}, for {}.", ir.title.trim(), settings.name);
     out.push_str(&format!("description = {}\n", toml_string(&description)));
     out.push_str("license = \"MIT OR Apache-2.0\"\npublish = false\n");
