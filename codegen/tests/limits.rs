@@ -40,7 +40,8 @@ fn types_rs(generated: &codegen::GeneratedCrate) -> &str {
     generated
         .files
         .iter()
-        .find(|f| f.path == "src/types.rs")
+        // A big API's types are a crate of their own (emit/split.rs).
+        .find(|f| f.path == "src/types.rs" || f.path == "types/src/lib.rs")
         .map_or("", |f| f.contents.as_str())
 }
 
