@@ -174,6 +174,12 @@ fn generated_docs_carry_no_fact_tags_or_provenance_notes() {
         "Hand-written from",
         "Reconstructed by hand",
         "Fact tags",
+        "docs2",
+        "third-party client",
+        "third-party CLI",
+        "getting-started",
+        "Reconstructed:",
+        "page slug",
     ];
     let generated = root().join("generated");
     let mut files = rust_files(&generated);

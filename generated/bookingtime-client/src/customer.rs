@@ -13,7 +13,7 @@ pub struct CustomerApi<'a> {
 impl<'a> CustomerApi<'a> {
     /// Create a customer
     ///
-    /// Example from the bookingtime getting-started page (the page shows the content without the envelope). SDK: `Customer.add`.
+    /// SDK: `Customer.add`.
     ///
     /// `POST /organization/{organizationId}/customer/add`
     ///

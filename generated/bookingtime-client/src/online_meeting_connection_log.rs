@@ -56,7 +56,7 @@ impl<'a> OnlineMeetingConnectionLogApi<'a> {
 
     /// Page of online meeting connection logs (detailed records)
     ///
-    /// Response content is a `PAGINATION_LIST`. Reconstructed: the SDK route has no `{page}` segment, so only the first page can be requested. SDK: `OnlineMeetingConnectionLog.index`.
+    /// Response content is a `PAGINATION_LIST`. The route has no `{page}` segment, so only the first page can be requested. SDK: `OnlineMeetingConnectionLog.index`.
     ///
     /// `GET /organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index`
     ///

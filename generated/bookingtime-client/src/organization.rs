@@ -84,7 +84,7 @@ impl<'a> OrganizationApi<'a> {
 
     /// Show an organization
     ///
-    /// Example from the bookingtime getting-started page. SDK: `Organization.show`.
+    /// SDK: `Organization.show`.
     ///
     /// `GET /organization/{organizationId}/show`
     ///

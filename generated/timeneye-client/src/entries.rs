@@ -13,14 +13,14 @@ pub struct EntriesApi<'a> {
 impl<'a> EntriesApi<'a> {
     /// List time entries
     ///
-    /// Lists time entries visible to the authenticated user (members only see their own). Query parameters and the Laravel-style page envelope `{data, meta{current_page, last_page, total}}` are from a third-party client; that client caps `per_page` at 100 (the server maximum is not documented).
+    /// Lists time entries visible to the authenticated user (members only see their own), in pages with the Laravel-style envelope `{data, meta{current_page, last_page, total}}`. The server's maximum `per_page` is not documented.
     ///
     /// `GET /entries`
     ///
     /// # Parameters
     ///
     /// - [`page`](crate::entries::EntriesListBuilder::page) (optional; query `page`): Page number, 1-based.
-    /// - [`per_page`](crate::entries::EntriesListBuilder::per_page) (optional; query `per_page`): Entries per page (the third-party client uses at most 100).
+    /// - [`per_page`](crate::entries::EntriesListBuilder::per_page) (optional; query `per_page`): Entries per page (the maximum is not documented).
     /// - [`sort_by`](crate::entries::EntriesListBuilder::sort_by) (optional; query `sort_by`): Sort field, e.g. `updated_date`.
     /// - [`direction`](crate::entries::EntriesListBuilder::direction) (optional; query `direction`): Sort direction.
     /// - [`member_ids`](crate::entries::EntriesListBuilder::member_ids) (optional; query `member_ids[]`): Restrict to these members (user ids).
@@ -56,7 +56,7 @@ impl<'a> EntriesApi<'a> {
 
     /// Create a time entry
     ///
-    /// Creates a time entry. Body fields from a third-party CLI; the response shape is unknown. All endpoints answer 200 on success.
+    /// Creates a time entry. The response shape is unknown. All endpoints answer 200 on success.
     ///
     /// `POST /entries`
     ///
@@ -112,7 +112,7 @@ impl<'a> EntriesListBuilder<'a> {
         self
     }
 
-    /// Entries per page (the third-party client uses at most 100). (`per_page`, query)
+    /// Entries per page (the maximum is not documented). (`per_page`, query)
     #[inline]
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);

@@ -13,7 +13,7 @@ pub struct ProjectsApi<'a> {
 impl<'a> ProjectsApi<'a> {
     /// List projects
     ///
-    /// Lists projects, optionally with their phases. The third-party CLI asks for phases with a JSON body `{"load": ["phases"]}` on the GET, which is most likely meant as the query `load[]=phases`. Whether the list is wrapped in `{data:...}` is unclear (the CLI declares a wrapper but decodes a bare array), so the response accepts both shapes. Paging is unknown.
+    /// Lists projects, optionally with their phases (`load[]=phases`). Whether the list is wrapped in `{data:...}` is unclear, so the response accepts both shapes. Paging is unknown.
     ///
     /// `GET /projects`
     ///

@@ -52,7 +52,7 @@ pub struct EntryPage {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A time entry. Field names from a third-party test fixture; completeness and types are inferred, so numeric-looking fields are left untyped (ids and amounts may be numbers or strings).
+/// A time entry. Numeric-looking fields are left untyped (ids and amounts may be numbers or strings).
 #[cfg(feature = "entries")]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]

@@ -19,7 +19,7 @@ impl<'a> AppointmentsApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::appointments::AppointmentsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::appointments::AppointmentsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - [`from_date`](crate::appointments::AppointmentsListBuilder::from_date) (optional; query `from_date`): Start day `YYYY-MM-DD` (with `to_date`).
     /// - [`to_date`](crate::appointments::AppointmentsListBuilder::to_date) (optional; query `to_date`): End day `YYYY-MM-DD` (with `from_date`).
     /// - [`from_time`](crate::appointments::AppointmentsListBuilder::from_time) (optional; query `from_time`): Start time (with `to_time`), alternative to `from_date`/`to_date`.
@@ -66,7 +66,7 @@ impl<'a> AppointmentsApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::appointments::AppointmentsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::appointments::AppointmentsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`AppointmentCreate`](crate::types::AppointmentCreate).
     ///
     /// # Returns
@@ -102,7 +102,7 @@ impl<'a> AppointmentsApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::appointments::AppointmentsDeleteBulkBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::appointments::AppointmentsDeleteBulkBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`AppointmentsDeleteBulk`](crate::types::AppointmentsDeleteBulk).
     ///
     /// # Returns
@@ -137,7 +137,7 @@ impl<'a> AppointmentsApi<'a> {
     /// # Parameters
     ///
     /// - `appointment_id` (argument; path `appointmentId`)
-    /// - [`company_id`](crate::appointments::AppointmentsGetBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::appointments::AppointmentsGetBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     ///
     /// # Returns
     ///
@@ -180,7 +180,7 @@ pub struct AppointmentsListBuilder<'a> {
 }
 
 impl<'a> AppointmentsListBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -367,7 +367,7 @@ pub struct AppointmentsCreateBuilder<'a> {
 }
 
 impl<'a> AppointmentsCreateBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -453,7 +453,7 @@ pub struct AppointmentsDeleteBulkBuilder<'a> {
 }
 
 impl<'a> AppointmentsDeleteBulkBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -538,7 +538,7 @@ pub struct AppointmentsGetBuilder<'a> {
 }
 
 impl<'a> AppointmentsGetBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);

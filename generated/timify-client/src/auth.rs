@@ -13,7 +13,7 @@ pub struct AuthApi<'a> {
 impl<'a> AuthApi<'a> {
     /// Request an access token
     ///
-    /// Exchanges the app's App ID and App Secret (Developer Platform, App Overview) for an access token, a refresh token and the lifetime in seconds (7200 on the getting-started page). The app must be installed on the target company or enterprise account.
+    /// Exchanges the app's App ID and App Secret (Developer Platform, App Overview) for an access token, a refresh token and the lifetime in seconds (e.g. 7200). The app must be installed on the target company or enterprise account.
     ///
     /// `POST /v1/auth/token`
     ///

@@ -13,13 +13,13 @@ pub struct CustomersApi<'a> {
 impl<'a> CustomersApi<'a> {
     /// List customers
     ///
-    /// Lists the company's customers; list envelope and `page`/`limit` as on the other docs2 list routes.
+    /// Lists the company's customers; list envelope and `page`/`limit` as on the other list routes.
     ///
     /// `GET /v1/customers`
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::customers::CustomersListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - [`page`](crate::customers::CustomersListBuilder::page) (optional; query `page`): Page number, 1-based (default 1).
     /// - [`limit`](crate::customers::CustomersListBuilder::limit) (optional; query `limit`): Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0.
     ///
@@ -54,7 +54,7 @@ impl<'a> CustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::customers::CustomersCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`CustomerWrite`](crate::types::CustomerWrite).
     ///
     /// # Returns
@@ -91,7 +91,7 @@ impl<'a> CustomersApi<'a> {
     /// # Parameters
     ///
     /// - `customer_id` (argument; path `customerId`): TIMIFY customer id, or your external id together with `external=1`.
-    /// - [`company_id`](crate::customers::CustomersUpdateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersUpdateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - [`external`](crate::customers::CustomersUpdateBuilder::external) (optional; query `external`): Set to 1 when `customerId` is your external id.
     /// - `body` (argument): JSON [`CustomerWrite`](crate::types::CustomerWrite).
     ///
@@ -131,7 +131,7 @@ impl<'a> CustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::customers::CustomersCustomFieldsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersCustomFieldsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     ///
     /// # Returns
     ///
@@ -162,7 +162,7 @@ impl<'a> CustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::customers::CustomersCustomFieldsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersCustomFieldsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`CustomFieldWrite`](crate::types::CustomFieldWrite).
     ///
     /// # Returns
@@ -198,7 +198,7 @@ impl<'a> CustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     ///
     /// # Returns
     ///
@@ -231,7 +231,7 @@ impl<'a> CustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`CustomFieldCategoryWrite`](crate::types::CustomFieldCategoryWrite).
     ///
     /// # Returns
@@ -268,7 +268,7 @@ impl<'a> CustomersApi<'a> {
     /// # Parameters
     ///
     /// - `category_id` (argument; path `categoryId`): Custom-field category id.
-    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesGetBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesGetBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     ///
     /// # Returns
     ///
@@ -304,7 +304,7 @@ impl<'a> CustomersApi<'a> {
     /// # Parameters
     ///
     /// - `category_id` (argument; path `categoryId`): Custom-field category id.
-    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesDeleteBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::customers::CustomersCustomFieldCategoriesDeleteBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     ///
     /// # Returns
     ///
@@ -344,7 +344,7 @@ pub struct CustomersListBuilder<'a> {
 }
 
 impl<'a> CustomersListBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -484,7 +484,7 @@ pub struct CustomersCreateBuilder<'a> {
 }
 
 impl<'a> CustomersCreateBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -572,7 +572,7 @@ pub struct CustomersUpdateBuilder<'a> {
 }
 
 impl<'a> CustomersUpdateBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -665,7 +665,7 @@ pub struct CustomersCustomFieldsListBuilder<'a> {
 }
 
 impl<'a> CustomersCustomFieldsListBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -749,7 +749,7 @@ pub struct CustomersCustomFieldsCreateBuilder<'a> {
 }
 
 impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -834,7 +834,7 @@ pub struct CustomersCustomFieldCategoriesListBuilder<'a> {
 }
 
 impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -918,7 +918,7 @@ pub struct CustomersCustomFieldCategoriesCreateBuilder<'a> {
 }
 
 impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -1004,7 +1004,7 @@ pub struct CustomersCustomFieldCategoriesGetBuilder<'a> {
 }
 
 impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -1089,7 +1089,7 @@ pub struct CustomersCustomFieldCategoriesDeleteBuilder<'a> {
 }
 
 impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);

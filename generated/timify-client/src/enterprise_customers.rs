@@ -13,13 +13,13 @@ pub struct EnterpriseCustomersApi<'a> {
 impl<'a> EnterpriseCustomersApi<'a> {
     /// List enterprise customers
     ///
-    /// Lists enterprise-level customers (available in all branches); same custom-field model as company customers. Paging as on the other docs2 list routes.
+    /// Lists enterprise-level customers (available in all branches); same custom-field model as company customers. Paging as on the other list routes.
     ///
     /// `GET /v1/enterprise-customers`
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - [`page`](crate::enterprise_customers::EnterpriseCustomersListBuilder::page) (optional; query `page`): Page number, 1-based (default 1).
     /// - [`limit`](crate::enterprise_customers::EnterpriseCustomersListBuilder::limit) (optional; query `limit`): Page size. Defaults to 10000 when missing or <= 0; to override, send both `page` > 0 and `limit` > 0.
     ///
@@ -54,7 +54,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`CustomerWrite`](crate::types::CustomerWrite).
     ///
     /// # Returns
@@ -90,7 +90,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     ///
     /// # Returns
     ///
@@ -121,7 +121,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldsCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`CustomFieldWrite`](crate::types::CustomFieldWrite).
     ///
     /// # Returns
@@ -157,7 +157,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     ///
     /// # Returns
     ///
@@ -190,7 +190,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesCreateBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`CustomFieldCategoryWrite`](crate::types::CustomFieldCategoryWrite).
     ///
     /// # Returns
@@ -227,7 +227,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
     /// # Parameters
     ///
     /// - `category_id` (argument; path `categoryId`): Custom-field category id.
-    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesDeleteBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::enterprise_customers::EnterpriseCustomersCustomFieldCategoriesDeleteBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     ///
     /// # Returns
     ///
@@ -270,7 +270,7 @@ pub struct EnterpriseCustomersListBuilder<'a> {
 }
 
 impl<'a> EnterpriseCustomersListBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -410,7 +410,7 @@ pub struct EnterpriseCustomersCreateBuilder<'a> {
 }
 
 impl<'a> EnterpriseCustomersCreateBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -495,7 +495,7 @@ pub struct EnterpriseCustomersCustomFieldsListBuilder<'a> {
 }
 
 impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -579,7 +579,7 @@ pub struct EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
 }
 
 impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -664,7 +664,7 @@ pub struct EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
 }
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -749,7 +749,7 @@ pub struct EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
 }
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -836,7 +836,7 @@ pub struct EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
 }
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);

@@ -19,7 +19,7 @@ impl<'a> TimeshiftsApi<'a> {
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::timeshifts::TimeshiftsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::timeshifts::TimeshiftsListBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - [`from`](crate::timeshifts::TimeshiftsListBuilder::from) (optional; query `from`): First day `YYYY-MM-DD` (with `to`).
     /// - [`to`](crate::timeshifts::TimeshiftsListBuilder::to) (optional; query `to`): Last day `YYYY-MM-DD` (with `from`).
     /// - [`day`](crate::timeshifts::TimeshiftsListBuilder::day) (optional; query `day[]`): One or more days `YYYY-MM-DD` (alternative to `from`/`to`). The docs accept `day` (one day) or `day[]` (several); only the array form is declared so that parameter names stay distinct.
@@ -58,13 +58,13 @@ impl<'a> TimeshiftsApi<'a> {
 
     /// Create or update timeshifts
     ///
-    /// Creates or updates the shifts of one resource for a date range: working and booking times, or a non-working shift via `denial_reason` (VACATION, SICK, BLOCKER) and `denial_times`; BLOCKER ignores working/booking times. Reconstructed path: docs2's page slug says "import bulk" (possibly `/v1/timeshifts/import/bulk`) while its sample request uses `/v1/timeshifts`, which is used here.
+    /// Creates or updates the shifts of one resource for a date range: working and booking times, or a non-working shift via `denial_reason` (VACATION, SICK, BLOCKER) and `denial_times`; BLOCKER ignores working/booking times.
     ///
     /// `POST /v1/timeshifts`
     ///
     /// # Parameters
     ///
-    /// - [`company_id`](crate::timeshifts::TimeshiftsImportBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
+    /// - [`company_id`](crate::timeshifts::TimeshiftsImportBuilder::company_id) (optional; header `company-id`): Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead.
     /// - `body` (argument): JSON [`TimeshiftImport`](crate::types::TimeshiftImport).
     ///
     /// # Returns
@@ -110,7 +110,7 @@ pub struct TimeshiftsListBuilder<'a> {
 }
 
 impl<'a> TimeshiftsListBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);
@@ -294,7 +294,7 @@ pub struct TimeshiftsImportBuilder<'a> {
 }
 
 impl<'a> TimeshiftsImportBuilder<'a> {
-    /// Company MongoDB id used in the auth context of the newer (docs2) endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
+    /// Company MongoDB id used in the auth context of the newer endpoints. Older endpoints take `company_id` / `enterprise_id` query parameters instead. (`company-id`, header)
     #[inline]
     pub fn company_id(mut self, value: &'a str) -> Self {
         self.company_id = Some(value);

@@ -103,7 +103,7 @@ pub struct CompanyList {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// A company (branch). Fields from the getting-started example; all optional.
+/// A company (branch). All fields optional.
 #[cfg(feature = "companies")]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
@@ -435,7 +435,7 @@ pub struct Appointment {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
-/// Appointment creation body (field names from docs2); conditional requirements are described on the operation, so nothing is marked required here.
+/// Appointment creation body; conditional requirements are described on the operation, so nothing is marked required here.
 #[cfg(feature = "appointments")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct AppointmentCreate {
@@ -656,7 +656,7 @@ pub struct CustomFieldCategory {
 #[cfg(any(feature = "customers", feature = "enterprise_customers"))]
 pub type CustomFieldCategoryWrite = serde_json::Map<String, serde_json::Value>;
 
-/// List envelope of timeshifts. (The docs2 example shows customer-like items -- probably a copy-paste artefact -- so the item schema is open.)
+/// List envelope of timeshifts. The item schema is open.
 #[cfg(feature = "timeshifts")]
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[cfg_attr(feature = "serialize-responses", derive(serde::Serialize))]
