@@ -10,6 +10,7 @@ pub mod client;
 pub mod doc_text;
 pub mod example;
 pub mod features;
+pub mod imports;
 pub mod manifest;
 pub mod multipart;
 pub mod op_doc;
@@ -66,7 +67,10 @@ fn space_items(text: &str) -> String {
             in_inner_attr = false;
         }
         let next_continues = next_trimmed.starts_with('}') || next_trimmed.starts_with(')') || next_trimmed.is_empty();
-        let same_kind = one_line_item && first_word(line) == first_word(next_trimmed) && next_indent == 0;
+        // `use` lines stay together (a long one ends with `};`), as do `mod` lines.
+        let use_block = (line.starts_with("use ") || *line == "};") && next.starts_with("use ");
+        let same_kind =
+            one_line_item && (first_word(line) == first_word(next_trimmed) || use_block) && next_indent == 0;
         let doc_block_end = line.starts_with("//!") && !next.starts_with("//!");
         if (closes_item || (one_line_item && !same_kind) || inner_attr_end || doc_block_end) && !next_continues {
             out.push('\n');
@@ -238,7 +242,7 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str, lib: &str) -> Result<String, S
         }
         Unit::Types { ids, first: false } => format_file(types::emit_types(ir, ids), "", "src/types.rs"),
         Unit::Group(group) => {
-            let body = operations::emit_group(ir, group, lib);
+            let body = imports::with_imports(operations::emit_group(ir, group, lib));
             let doc = group
                 .doc
                 .as_deref()
@@ -251,7 +255,7 @@ fn render(ir: &Ir, unit: &Unit<'_>, header: &str, lib: &str) -> Result<String, S
             format_file(quote! { #(#doc_lines)* #body }, header, &path)
         }
         Unit::Webhooks(webhooks) => {
-            let body = webhooks::emit_module(ir, webhooks);
+            let body = imports::with_imports(webhooks::emit_module(ir, webhooks));
             let path = format!("src/{}.rs", webhooks.module);
             format_file(
                 quote! {

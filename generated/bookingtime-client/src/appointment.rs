@@ -2,12 +2,25 @@
 
 //! Appointments (bookings) of an organization, incl. calendar listings and customer/file links.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    Appointment, AppointmentEnvelope, AppointmentInput, AppointmentMoveRequest,
+    AppointmentPaginationListEnvelope, AppointmentRangeListEnvelope,
+    BookingResourceReplaceListEnvelope, ErrorEnvelope, GenericEnvelope,
+};
+
 /// Appointments (bookings) of an organization, incl. calendar listings and customer/file links.
 ///
 /// Obtained from [`crate::Client::appointment`].
 #[derive(Debug, Clone, Copy)]
 pub struct AppointmentApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AppointmentApi<'a> {
@@ -38,13 +51,13 @@ impl<'a> AppointmentApi<'a> {
     pub fn add(
         &self,
         organization_id: &'a str,
-        body: &'a crate::types::AppointmentInput,
+        body: &'a AppointmentInput,
     ) -> AppointmentAddBuilder<'a> {
         AppointmentAddBuilder {
             client: self.client,
             organization_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -81,7 +94,7 @@ impl<'a> AppointmentApi<'a> {
             client: self.client,
             organization_id,
             appointment_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -118,7 +131,7 @@ impl<'a> AppointmentApi<'a> {
             client: self.client,
             organization_id,
             custom_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -161,7 +174,7 @@ impl<'a> AppointmentApi<'a> {
             year: None,
             month: None,
             day: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -196,7 +209,7 @@ impl<'a> AppointmentApi<'a> {
             organization_id,
             year: None,
             week: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -234,7 +247,7 @@ impl<'a> AppointmentApi<'a> {
             organization_id,
             year: None,
             month: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -280,7 +293,7 @@ impl<'a> AppointmentApi<'a> {
             month: None,
             day: None,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -329,7 +342,7 @@ impl<'a> AppointmentApi<'a> {
             month: None,
             day: None,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -375,7 +388,7 @@ impl<'a> AppointmentApi<'a> {
             year: None,
             week: None,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -421,7 +434,7 @@ impl<'a> AppointmentApi<'a> {
             year: None,
             week: None,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -467,7 +480,7 @@ impl<'a> AppointmentApi<'a> {
             year: None,
             month: None,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -513,7 +526,7 @@ impl<'a> AppointmentApi<'a> {
             year: None,
             month: None,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -553,7 +566,7 @@ impl<'a> AppointmentApi<'a> {
             client: self.client,
             organization_id,
             appointment_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -589,14 +602,14 @@ impl<'a> AppointmentApi<'a> {
     pub fn edit(
         &self,
         appointment_id: &'a str,
-        body: &'a crate::types::AppointmentInput,
+        body: &'a AppointmentInput,
     ) -> AppointmentEditBuilder<'a> {
         AppointmentEditBuilder {
             client: self.client,
             organization_id: None,
             appointment_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -632,14 +645,14 @@ impl<'a> AppointmentApi<'a> {
     pub fn move_(
         &self,
         appointment_id: &'a str,
-        body: &'a crate::types::AppointmentMoveRequest,
+        body: &'a AppointmentMoveRequest,
     ) -> AppointmentMoveBuilder<'a> {
         AppointmentMoveBuilder {
             client: self.client,
             organization_id: None,
             appointment_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -676,7 +689,7 @@ impl<'a> AppointmentApi<'a> {
             client: self.client,
             organization_id,
             appointment_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -722,7 +735,7 @@ impl<'a> AppointmentApi<'a> {
             custom_entity_type,
             custom_entity_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -771,7 +784,7 @@ impl<'a> AppointmentApi<'a> {
             custom_entity_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -823,7 +836,7 @@ impl<'a> AppointmentApi<'a> {
             year: None,
             month: None,
             day: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -872,7 +885,7 @@ impl<'a> AppointmentApi<'a> {
             custom_entity_id,
             year: None,
             week: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -921,7 +934,7 @@ impl<'a> AppointmentApi<'a> {
             custom_entity_id,
             year: None,
             month: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -964,7 +977,7 @@ impl<'a> AppointmentApi<'a> {
             organization_id,
             customer_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -1010,7 +1023,7 @@ impl<'a> AppointmentApi<'a> {
             customer_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -1059,7 +1072,7 @@ impl<'a> AppointmentApi<'a> {
             year: None,
             month: None,
             day: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -1105,7 +1118,7 @@ impl<'a> AppointmentApi<'a> {
             customer_id,
             year: None,
             week: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -1151,7 +1164,7 @@ impl<'a> AppointmentApi<'a> {
             customer_id,
             year: None,
             month: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -1194,7 +1207,7 @@ impl<'a> AppointmentApi<'a> {
             organization_id: None,
             appointment_id,
             customer_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -1237,7 +1250,7 @@ impl<'a> AppointmentApi<'a> {
             organization_id: None,
             appointment_id,
             customer_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -1280,7 +1293,7 @@ impl<'a> AppointmentApi<'a> {
             organization_id: None,
             appointment_id,
             file_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -1323,7 +1336,7 @@ impl<'a> AppointmentApi<'a> {
             organization_id: None,
             appointment_id,
             file_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -1332,17 +1345,17 @@ impl<'a> AppointmentApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentAddBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    body: &'a crate::types::AppointmentInput,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentInput,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1356,19 +1369,13 @@ impl<'a> AppointmentAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/organization/{organizationId}/appointment/add",
             )
             .operation("appointmentAdd")
@@ -1378,11 +1385,8 @@ impl<'a> AppointmentAddBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1391,15 +1395,8 @@ impl<'a> AppointmentAddBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentAddBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, AppointmentEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1410,17 +1407,17 @@ impl<'a> std::future::IntoFuture for AppointmentAddBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     appointment_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1434,19 +1431,13 @@ impl<'a> AppointmentShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/{appointmentId}/show",
             )
             .operation("appointmentShow")
@@ -1456,11 +1447,8 @@ impl<'a> AppointmentShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1469,15 +1457,8 @@ impl<'a> AppointmentShowBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentShowBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, AppointmentEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1488,17 +1469,17 @@ impl<'a> std::future::IntoFuture for AppointmentShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentIdentifyBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     custom_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1512,19 +1493,13 @@ impl<'a> AppointmentIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/{customId}/identify",
             )
             .operation("appointmentIdentify")
@@ -1534,11 +1509,8 @@ impl<'a> AppointmentIdentifyBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1547,15 +1519,8 @@ impl<'a> AppointmentIdentifyBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentIdentifyBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, AppointmentEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1566,12 +1531,12 @@ impl<'a> std::future::IntoFuture for AppointmentIdentifyBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentListDayBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
     day: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentListDayBuilder<'a> {
@@ -1599,7 +1564,7 @@ impl<'a> AppointmentListDayBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1613,19 +1578,13 @@ impl<'a> AppointmentListDayBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
             )
             .operation("appointmentListDay")
@@ -1640,11 +1599,8 @@ impl<'a> AppointmentListDayBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1654,14 +1610,10 @@ impl<'a> AppointmentListDayBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentListDayBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1672,11 +1624,11 @@ impl<'a> std::future::IntoFuture for AppointmentListDayBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentListWeekBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     week: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentListWeekBuilder<'a> {
@@ -1697,7 +1649,7 @@ impl<'a> AppointmentListWeekBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1711,19 +1663,13 @@ impl<'a> AppointmentListWeekBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/week/{week}/listWeek",
             )
             .operation("appointmentListWeek")
@@ -1736,11 +1682,8 @@ impl<'a> AppointmentListWeekBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1750,14 +1693,10 @@ impl<'a> AppointmentListWeekBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentListWeekBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1768,11 +1707,11 @@ impl<'a> std::future::IntoFuture for AppointmentListWeekBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentListMonthBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentListMonthBuilder<'a> {
@@ -1793,7 +1732,7 @@ impl<'a> AppointmentListMonthBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1807,19 +1746,13 @@ impl<'a> AppointmentListMonthBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/listMonth",
             )
             .operation("appointmentListMonth")
@@ -1832,11 +1765,8 @@ impl<'a> AppointmentListMonthBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1846,14 +1776,10 @@ impl<'a> AppointmentListMonthBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentListMonthBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1864,13 +1790,13 @@ impl<'a> std::future::IntoFuture for AppointmentListMonthBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentIndexDayBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
     day: Option<i32>,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentIndexDayBuilder<'a> {
@@ -1905,7 +1831,7 @@ impl<'a> AppointmentIndexDayBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1921,17 +1847,13 @@ impl<'a> AppointmentIndexDayBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexDay/{page}",
             )
             .operation("appointmentIndexDay")
@@ -1948,11 +1870,8 @@ impl<'a> AppointmentIndexDayBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1965,35 +1884,27 @@ impl<'a> AppointmentIndexDayBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -2002,14 +1913,10 @@ impl<'a> AppointmentIndexDayBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentIndexDayBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -2020,13 +1927,13 @@ impl<'a> std::future::IntoFuture for AppointmentIndexDayBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentIndexAllDayBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
     day: Option<i32>,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentIndexAllDayBuilder<'a> {
@@ -2061,7 +1968,7 @@ impl<'a> AppointmentIndexAllDayBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2077,17 +1984,13 @@ impl<'a> AppointmentIndexAllDayBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/day/{day}/indexAllDay/{page}",
             )
             .operation("appointmentIndexAllDay")
@@ -2104,11 +2007,8 @@ impl<'a> AppointmentIndexAllDayBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -2121,35 +2021,27 @@ impl<'a> AppointmentIndexAllDayBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -2158,14 +2050,10 @@ impl<'a> AppointmentIndexAllDayBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentIndexAllDayBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -2176,12 +2064,12 @@ impl<'a> std::future::IntoFuture for AppointmentIndexAllDayBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentIndexWeekBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     week: Option<i32>,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentIndexWeekBuilder<'a> {
@@ -2209,7 +2097,7 @@ impl<'a> AppointmentIndexWeekBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2225,17 +2113,13 @@ impl<'a> AppointmentIndexWeekBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexWeek/{page}",
             )
             .operation("appointmentIndexWeek")
@@ -2250,11 +2134,8 @@ impl<'a> AppointmentIndexWeekBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -2267,35 +2148,27 @@ impl<'a> AppointmentIndexWeekBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -2304,14 +2177,10 @@ impl<'a> AppointmentIndexWeekBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentIndexWeekBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -2322,12 +2191,12 @@ impl<'a> std::future::IntoFuture for AppointmentIndexWeekBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentIndexAllWeekBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     week: Option<i32>,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentIndexAllWeekBuilder<'a> {
@@ -2355,7 +2224,7 @@ impl<'a> AppointmentIndexAllWeekBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2371,17 +2240,13 @@ impl<'a> AppointmentIndexAllWeekBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/week/{week}/indexAllWeek/{page}",
             )
             .operation("appointmentIndexAllWeek")
@@ -2396,11 +2261,8 @@ impl<'a> AppointmentIndexAllWeekBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -2413,35 +2275,27 @@ impl<'a> AppointmentIndexAllWeekBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -2450,14 +2304,10 @@ impl<'a> AppointmentIndexAllWeekBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentIndexAllWeekBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -2468,12 +2318,12 @@ impl<'a> std::future::IntoFuture for AppointmentIndexAllWeekBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentIndexMonthBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentIndexMonthBuilder<'a> {
@@ -2501,7 +2351,7 @@ impl<'a> AppointmentIndexMonthBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2517,17 +2367,13 @@ impl<'a> AppointmentIndexMonthBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexMonth/{page}",
             )
             .operation("appointmentIndexMonth")
@@ -2542,11 +2388,8 @@ impl<'a> AppointmentIndexMonthBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -2559,35 +2402,27 @@ impl<'a> AppointmentIndexMonthBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -2596,14 +2431,10 @@ impl<'a> AppointmentIndexMonthBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentIndexMonthBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -2614,12 +2445,12 @@ impl<'a> std::future::IntoFuture for AppointmentIndexMonthBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentIndexAllMonthBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentIndexAllMonthBuilder<'a> {
@@ -2647,7 +2478,7 @@ impl<'a> AppointmentIndexAllMonthBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2663,17 +2494,13 @@ impl<'a> AppointmentIndexAllMonthBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/year/{year}/month/{month}/indexAllMonth/{page}",
             )
             .operation("appointmentIndexAllMonth")
@@ -2688,11 +2515,8 @@ impl<'a> AppointmentIndexAllMonthBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -2705,35 +2529,27 @@ impl<'a> AppointmentIndexAllMonthBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -2742,14 +2558,10 @@ impl<'a> AppointmentIndexAllMonthBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentIndexAllMonthBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -2760,17 +2572,17 @@ impl<'a> std::future::IntoFuture for AppointmentIndexAllMonthBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentBookingResourceReplaceListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     appointment_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentBookingResourceReplaceListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2786,17 +2598,13 @@ impl<'a> AppointmentBookingResourceReplaceListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResourceReplaceListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingResourceReplaceListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointment/{appointmentId}/bookingResourceReplaceList",
             )
             .operation("appointmentBookingResourceReplaceList")
@@ -2806,10 +2614,10 @@ impl<'a> AppointmentBookingResourceReplaceListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResourceReplaceListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingResourceReplaceListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -2820,14 +2628,10 @@ impl<'a> AppointmentBookingResourceReplaceListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentBookingResourceReplaceListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingResourceReplaceListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingResourceReplaceListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResourceReplaceListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, BookingResourceReplaceListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -2838,11 +2642,11 @@ impl<'a> std::future::IntoFuture for AppointmentBookingResourceReplaceListBuilde
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentEditBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_id: &'a str,
-    body: &'a crate::types::AppointmentInput,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentInput,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentEditBuilder<'a> {
@@ -2856,7 +2660,7 @@ impl<'a> AppointmentEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2870,19 +2674,13 @@ impl<'a> AppointmentEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/appointment/{appointmentId}/edit",
             )
             .operation("appointmentEdit")
@@ -2894,11 +2692,8 @@ impl<'a> AppointmentEditBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -2907,15 +2702,8 @@ impl<'a> AppointmentEditBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentEditBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, AppointmentEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -2926,11 +2714,11 @@ impl<'a> std::future::IntoFuture for AppointmentEditBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentMoveBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_id: &'a str,
-    body: &'a crate::types::AppointmentMoveRequest,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentMoveRequest,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentMoveBuilder<'a> {
@@ -2944,7 +2732,7 @@ impl<'a> AppointmentMoveBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2958,19 +2746,13 @@ impl<'a> AppointmentMoveBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/appointment/{appointmentId}/move",
             )
             .operation("appointmentMove")
@@ -2982,11 +2764,8 @@ impl<'a> AppointmentMoveBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -2995,15 +2774,8 @@ impl<'a> AppointmentMoveBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentMoveBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, AppointmentEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3014,17 +2786,17 @@ impl<'a> std::future::IntoFuture for AppointmentMoveBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCancelBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     appointment_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCancelBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -3038,19 +2810,13 @@ impl<'a> AppointmentCancelBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/appointment/{appointmentId}/cancel",
             )
             .operation("appointmentCancel")
@@ -3060,11 +2826,8 @@ impl<'a> AppointmentCancelBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -3073,15 +2836,8 @@ impl<'a> AppointmentCancelBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentCancelBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<AppointmentEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, AppointmentEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3092,12 +2848,12 @@ impl<'a> std::future::IntoFuture for AppointmentCancelBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomEntityIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     custom_entity_type: &'a str,
     custom_entity_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
@@ -3118,7 +2874,7 @@ impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -3134,17 +2890,13 @@ impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/index/{page}",
             )
             .operation("appointmentCustomEntityIndex")
@@ -3158,11 +2910,8 @@ impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -3175,35 +2924,27 @@ impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -3212,14 +2953,10 @@ impl<'a> AppointmentCustomEntityIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomEntityIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3230,13 +2967,13 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityIndexBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomEntityFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     custom_entity_type: &'a str,
     custom_entity_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
@@ -3264,7 +3001,7 @@ impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -3280,17 +3017,13 @@ impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/filter/{page}",
             )
             .operation("appointmentCustomEntityFilter")
@@ -3301,16 +3034,13 @@ impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -3323,35 +3053,27 @@ impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -3360,14 +3082,10 @@ impl<'a> AppointmentCustomEntityFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomEntityFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3378,14 +3096,14 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityFilterBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomEntityListDayBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     custom_entity_type: &'a str,
     custom_entity_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
     day: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
@@ -3420,7 +3138,7 @@ impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -3434,19 +3152,13 @@ impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
             )
             .operation("appointmentCustomEntityListDay")
@@ -3464,11 +3176,8 @@ impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -3478,14 +3187,10 @@ impl<'a> AppointmentCustomEntityListDayBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomEntityListDayBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3496,13 +3201,13 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityListDayBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomEntityListWeekBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     custom_entity_type: &'a str,
     custom_entity_id: &'a str,
     year: Option<i32>,
     week: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
@@ -3530,7 +3235,7 @@ impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -3544,19 +3249,13 @@ impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/week/{week}/listWeek",
             )
             .operation("appointmentCustomEntityListWeek")
@@ -3572,11 +3271,8 @@ impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -3586,14 +3282,10 @@ impl<'a> AppointmentCustomEntityListWeekBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomEntityListWeekBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3604,13 +3296,13 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityListWeekBuilder<'a> 
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomEntityListMonthBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     custom_entity_type: &'a str,
     custom_entity_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
@@ -3638,7 +3330,7 @@ impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -3652,19 +3344,13 @@ impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/appointment/year/{year}/month/{month}/listMonth",
             )
             .operation("appointmentCustomEntityListMonth")
@@ -3680,11 +3366,8 @@ impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -3694,14 +3377,10 @@ impl<'a> AppointmentCustomEntityListMonthBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomEntityListMonthBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3712,11 +3391,11 @@ impl<'a> std::future::IntoFuture for AppointmentCustomEntityListMonthBuilder<'a>
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomerIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     customer_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomerIndexBuilder<'a> {
@@ -3730,7 +3409,7 @@ impl<'a> AppointmentCustomerIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -3746,17 +3425,13 @@ impl<'a> AppointmentCustomerIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/index/{page}",
             )
             .operation("appointmentCustomerIndex")
@@ -3768,11 +3443,8 @@ impl<'a> AppointmentCustomerIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -3785,35 +3457,27 @@ impl<'a> AppointmentCustomerIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -3822,14 +3486,10 @@ impl<'a> AppointmentCustomerIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomerIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3840,12 +3500,12 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerIndexBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomerFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     customer_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomerFilterBuilder<'a> {
@@ -3866,7 +3526,7 @@ impl<'a> AppointmentCustomerFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -3882,17 +3542,13 @@ impl<'a> AppointmentCustomerFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/filter/{page}",
             )
             .operation("appointmentCustomerFilter")
@@ -3901,16 +3557,13 @@ impl<'a> AppointmentCustomerFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentPaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -3923,35 +3576,27 @@ impl<'a> AppointmentCustomerFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Appointment, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentPaginationListEnvelope| {
+            |page: AppointmentPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -3960,14 +3605,10 @@ impl<'a> AppointmentCustomerFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomerFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -3978,13 +3619,13 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerFilterBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomerListDayBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     customer_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
     day: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomerListDayBuilder<'a> {
@@ -4012,7 +3653,7 @@ impl<'a> AppointmentCustomerListDayBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -4026,19 +3667,13 @@ impl<'a> AppointmentCustomerListDayBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/day/{day}/listDay",
             )
             .operation("appointmentCustomerListDay")
@@ -4054,11 +3689,8 @@ impl<'a> AppointmentCustomerListDayBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -4068,14 +3700,10 @@ impl<'a> AppointmentCustomerListDayBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomerListDayBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -4086,12 +3714,12 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerListDayBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomerListWeekBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     customer_id: &'a str,
     year: Option<i32>,
     week: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomerListWeekBuilder<'a> {
@@ -4112,7 +3740,7 @@ impl<'a> AppointmentCustomerListWeekBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -4126,19 +3754,13 @@ impl<'a> AppointmentCustomerListWeekBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/week/{week}/listWeek",
             )
             .operation("appointmentCustomerListWeek")
@@ -4152,11 +3774,8 @@ impl<'a> AppointmentCustomerListWeekBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -4166,14 +3785,10 @@ impl<'a> AppointmentCustomerListWeekBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomerListWeekBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -4184,12 +3799,12 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerListWeekBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomerListMonthBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     customer_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomerListMonthBuilder<'a> {
@@ -4210,7 +3825,7 @@ impl<'a> AppointmentCustomerListMonthBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -4224,19 +3839,13 @@ impl<'a> AppointmentCustomerListMonthBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customer/{customerId}/appointment/year/{year}/month/{month}/listMonth",
             )
             .operation("appointmentCustomerListMonth")
@@ -4250,11 +3859,8 @@ impl<'a> AppointmentCustomerListMonthBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -4264,14 +3870,10 @@ impl<'a> AppointmentCustomerListMonthBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentCustomerListMonthBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -4282,11 +3884,11 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerListMonthBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomerLinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_id: &'a str,
     customer_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomerLinkBuilder<'a> {
@@ -4300,7 +3902,7 @@ impl<'a> AppointmentCustomerLinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -4314,19 +3916,13 @@ impl<'a> AppointmentCustomerLinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/link",
             )
             .operation("appointmentCustomerLink")
@@ -4338,11 +3934,8 @@ impl<'a> AppointmentCustomerLinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -4351,15 +3944,8 @@ impl<'a> AppointmentCustomerLinkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentCustomerLinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -4370,11 +3956,11 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerLinkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentCustomerUnlinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_id: &'a str,
     customer_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
@@ -4388,7 +3974,7 @@ impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -4402,19 +3988,13 @@ impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/customer/{customerId}/unlink",
             )
             .operation("appointmentCustomerUnlink")
@@ -4426,11 +4006,8 @@ impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -4439,15 +4016,8 @@ impl<'a> AppointmentCustomerUnlinkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentCustomerUnlinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -4458,11 +4028,11 @@ impl<'a> std::future::IntoFuture for AppointmentCustomerUnlinkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentFileLinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_id: &'a str,
     file_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentFileLinkBuilder<'a> {
@@ -4476,7 +4046,7 @@ impl<'a> AppointmentFileLinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -4490,19 +4060,13 @@ impl<'a> AppointmentFileLinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/link",
             )
             .operation("appointmentFileLink")
@@ -4514,11 +4078,8 @@ impl<'a> AppointmentFileLinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -4527,15 +4088,8 @@ impl<'a> AppointmentFileLinkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentFileLinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -4546,11 +4100,11 @@ impl<'a> std::future::IntoFuture for AppointmentFileLinkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentFileUnlinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_id: &'a str,
     file_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentFileUnlinkBuilder<'a> {
@@ -4564,7 +4118,7 @@ impl<'a> AppointmentFileUnlinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -4578,19 +4132,13 @@ impl<'a> AppointmentFileUnlinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointment/{appointmentId}/file/{fileId}/unlink",
             )
             .operation("appointmentFileUnlink")
@@ -4602,11 +4150,8 @@ impl<'a> AppointmentFileUnlinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -4615,15 +4160,8 @@ impl<'a> AppointmentFileUnlinkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentFileUnlinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,25 @@
 
 //! Categories that group appointment templates.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    AppointmentTemplateCategory, AppointmentTemplateCategoryEnvelope,
+    AppointmentTemplateCategoryInput, AppointmentTemplateCategoryListEnvelope,
+    AppointmentTemplateCategoryPaginationListEnvelope, ErrorEnvelope, GenericEnvelope,
+};
+
 /// Categories that group appointment templates.
 ///
 /// Obtained from [`crate::Client::appointment_template_category`].
 #[derive(Debug, Clone, Copy)]
 pub struct AppointmentTemplateCategoryApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AppointmentTemplateCategoryApi<'a> {
@@ -38,13 +51,13 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     pub fn add(
         &self,
         organization_id: &'a str,
-        body: &'a crate::types::AppointmentTemplateCategoryInput,
+        body: &'a AppointmentTemplateCategoryInput,
     ) -> AppointmentTemplateCategoryAddBuilder<'a> {
         AppointmentTemplateCategoryAddBuilder {
             client: self.client,
             organization_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -84,7 +97,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
             client: self.client,
             organization_id,
             appointment_template_category_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -124,7 +137,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
             client: self.client,
             organization_id,
             custom_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -164,7 +177,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -204,7 +217,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -247,7 +260,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -290,7 +303,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -324,7 +337,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
         AppointmentTemplateCategoryListBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -358,7 +371,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
         AppointmentTemplateCategoryListAllBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -394,14 +407,14 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
     pub fn edit(
         &self,
         appointment_template_category_id: &'a str,
-        body: &'a crate::types::AppointmentTemplateCategoryInput,
+        body: &'a AppointmentTemplateCategoryInput,
     ) -> AppointmentTemplateCategoryEditBuilder<'a> {
         AppointmentTemplateCategoryEditBuilder {
             client: self.client,
             organization_id: None,
             appointment_template_category_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -441,7 +454,7 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
             client: self.client,
             organization_id,
             appointment_template_category_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -450,17 +463,17 @@ impl<'a> AppointmentTemplateCategoryApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryAddBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    body: &'a crate::types::AppointmentTemplateCategoryInput,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentTemplateCategoryInput,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -476,17 +489,13 @@ impl<'a> AppointmentTemplateCategoryAddBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentTemplateCategoryEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/organization/{organizationId}/appointmentTemplateCategory/add",
             )
             .operation("appointmentTemplateCategoryAdd")
@@ -496,10 +505,10 @@ impl<'a> AppointmentTemplateCategoryAddBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             201 => response.json(),
@@ -510,14 +519,10 @@ impl<'a> AppointmentTemplateCategoryAddBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryAddBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentTemplateCategoryEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -528,17 +533,17 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryAddBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     appointment_template_category_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -554,17 +559,13 @@ impl<'a> AppointmentTemplateCategoryShowBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentTemplateCategoryEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/show",
             )
             .operation("appointmentTemplateCategoryShow")
@@ -577,10 +578,10 @@ impl<'a> AppointmentTemplateCategoryShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -591,14 +592,10 @@ impl<'a> AppointmentTemplateCategoryShowBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryShowBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentTemplateCategoryEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -609,17 +606,17 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryShowBuilder<'a> 
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryIdentifyBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     custom_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -635,17 +632,13 @@ impl<'a> AppointmentTemplateCategoryIdentifyBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentTemplateCategoryEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/{customId}/identify",
             )
             .operation("appointmentTemplateCategoryIdentify")
@@ -655,10 +648,10 @@ impl<'a> AppointmentTemplateCategoryIdentifyBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -669,14 +662,10 @@ impl<'a> AppointmentTemplateCategoryIdentifyBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIdentifyBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentTemplateCategoryEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -687,10 +676,10 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIdentifyBuilder<
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
@@ -704,7 +693,7 @@ impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -720,17 +709,17 @@ impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryPaginationListEnvelope,
+        ErrorEnvelope,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/index/{page}",
             )
             .operation("appointmentTemplateCategoryIndex")
@@ -741,12 +730,10 @@ impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -762,33 +749,27 @@ impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
     #[inline]
     pub fn stream(
         mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::AppointmentTemplateCategory,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> PageStream<'a, AppointmentTemplateCategory, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentTemplateCategoryPaginationListEnvelope| {
+            |page: AppointmentTemplateCategoryPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -797,15 +778,13 @@ impl<'a> AppointmentTemplateCategoryIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -817,10 +796,10 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIndexBuilder<'a>
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryIndexAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
@@ -834,7 +813,7 @@ impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -850,17 +829,17 @@ impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryPaginationListEnvelope,
+        ErrorEnvelope,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/indexAll/{page}",
             )
             .operation("appointmentTemplateCategoryIndexAll")
@@ -871,12 +850,10 @@ impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -892,33 +869,27 @@ impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
     #[inline]
     pub fn stream(
         mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::AppointmentTemplateCategory,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> PageStream<'a, AppointmentTemplateCategory, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentTemplateCategoryPaginationListEnvelope| {
+            |page: AppointmentTemplateCategoryPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -927,15 +898,13 @@ impl<'a> AppointmentTemplateCategoryIndexAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIndexAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -947,11 +916,11 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryIndexAllBuilder<
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
@@ -972,7 +941,7 @@ impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -988,17 +957,17 @@ impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryPaginationListEnvelope,
+        ErrorEnvelope,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/filter/{page}",
             )
             .operation("appointmentTemplateCategoryFilter")
@@ -1006,17 +975,15 @@ impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1032,33 +999,27 @@ impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
     #[inline]
     pub fn stream(
         mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::AppointmentTemplateCategory,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> PageStream<'a, AppointmentTemplateCategory, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentTemplateCategoryPaginationListEnvelope| {
+            |page: AppointmentTemplateCategoryPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1067,15 +1028,13 @@ impl<'a> AppointmentTemplateCategoryFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1087,11 +1046,11 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryFilterBuilder<'a
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryFilterAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
@@ -1112,7 +1071,7 @@ impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1128,17 +1087,17 @@ impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryPaginationListEnvelope,
+        ErrorEnvelope,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/filterAll/{page}",
             )
             .operation("appointmentTemplateCategoryFilterAll")
@@ -1146,17 +1105,15 @@ impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1172,33 +1129,27 @@ impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
     #[inline]
     pub fn stream(
         mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::AppointmentTemplateCategory,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> PageStream<'a, AppointmentTemplateCategory, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentTemplateCategoryPaginationListEnvelope| {
+            |page: AppointmentTemplateCategoryPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1207,15 +1158,13 @@ impl<'a> AppointmentTemplateCategoryFilterAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryFilterAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1227,16 +1176,16 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryFilterAllBuilder
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1252,17 +1201,13 @@ impl<'a> AppointmentTemplateCategoryListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentTemplateCategoryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/list",
             )
             .operation("appointmentTemplateCategoryList")
@@ -1271,12 +1216,10 @@ impl<'a> AppointmentTemplateCategoryListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1287,15 +1230,13 @@ impl<'a> AppointmentTemplateCategoryListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1307,16 +1248,16 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryListBuilder<'a> 
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryListAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1332,17 +1273,13 @@ impl<'a> AppointmentTemplateCategoryListAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentTemplateCategoryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/appointmentTemplateCategory/listAll",
             )
             .operation("appointmentTemplateCategoryListAll")
@@ -1351,12 +1288,10 @@ impl<'a> AppointmentTemplateCategoryListAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1367,15 +1302,13 @@ impl<'a> AppointmentTemplateCategoryListAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryListAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateCategoryListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentTemplateCategoryListEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateCategoryListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1387,11 +1320,11 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryListAllBuilder<'
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryEditBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_category_id: &'a str,
-    body: &'a crate::types::AppointmentTemplateCategoryInput,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentTemplateCategoryInput,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
@@ -1405,7 +1338,7 @@ impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1421,17 +1354,13 @@ impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentTemplateCategoryEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/edit",
             )
             .operation("appointmentTemplateCategoryEdit")
@@ -1446,10 +1375,10 @@ impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1460,14 +1389,10 @@ impl<'a> AppointmentTemplateCategoryEditBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryEditBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateCategoryEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateCategoryEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateCategoryEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentTemplateCategoryEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1478,17 +1403,17 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryEditBuilder<'a> 
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateCategoryDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     appointment_template_category_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateCategoryDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1502,19 +1427,13 @@ impl<'a> AppointmentTemplateCategoryDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/organization/{organizationId}/appointmentTemplateCategory/{appointmentTemplateCategoryId}/delete",
             )
             .operation("appointmentTemplateCategoryDelete")
@@ -1527,11 +1446,8 @@ impl<'a> AppointmentTemplateCategoryDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1540,15 +1456,8 @@ impl<'a> AppointmentTemplateCategoryDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateCategoryDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

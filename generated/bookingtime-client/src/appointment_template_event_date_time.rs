@@ -2,12 +2,23 @@
 
 //! Fixed event dates of an appointment template.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    AppointmentTemplateEventDateTimeEnvelope, AppointmentTemplateEventDateTimeInput,
+    ErrorEnvelope, GenericEnvelope,
+};
+
 /// Fixed event dates of an appointment template.
 ///
 /// Obtained from [`crate::Client::appointment_template_event_date_time`].
 #[derive(Debug, Clone, Copy)]
 pub struct AppointmentTemplateEventDateTimeApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
@@ -43,14 +54,14 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     pub fn add(
         &self,
         appointment_template_id: &'a str,
-        body: &'a crate::types::AppointmentTemplateEventDateTimeInput,
+        body: &'a AppointmentTemplateEventDateTimeInput,
     ) -> AppointmentTemplateEventDateTimeAddBuilder<'a> {
         AppointmentTemplateEventDateTimeAddBuilder {
             client: self.client,
             organization_id: None,
             appointment_template_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -88,7 +99,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
     pub fn edit(
         &self,
         appointment_template_event_date_time_id: &'a str,
-        body: &'a crate::types::AppointmentTemplateEventDateTimeInput,
+        body: &'a AppointmentTemplateEventDateTimeInput,
     ) -> AppointmentTemplateEventDateTimeEditBuilder<'a> {
         AppointmentTemplateEventDateTimeEditBuilder {
             client: self.client,
@@ -96,7 +107,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
             appointment_template_id: None,
             appointment_template_event_date_time_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -139,7 +150,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
             organization_id: None,
             appointment_template_id,
             appointment_template_event_date_time_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -185,7 +196,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
             appointment_template_id: None,
             appointment_template_event_date_time_id,
             booking_resource_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -231,7 +242,7 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
             appointment_template_id: None,
             appointment_template_event_date_time_id,
             booking_resource_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -240,11 +251,11 @@ impl<'a> AppointmentTemplateEventDateTimeApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateEventDateTimeAddBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: &'a str,
-    body: &'a crate::types::AppointmentTemplateEventDateTimeInput,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentTemplateEventDateTimeInput,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
@@ -258,7 +269,7 @@ impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -274,17 +285,13 @@ impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentTemplateEventDateTimeEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/add",
             )
             .operation("appointmentTemplateEventDateTimeAdd")
@@ -296,12 +303,10 @@ impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateEventDateTimeEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             201 => response.json(),
@@ -312,15 +317,13 @@ impl<'a> AppointmentTemplateEventDateTimeAddBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeAddBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateEventDateTimeEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateEventDateTimeEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -332,12 +335,12 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeAddBuilder<
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateEventDateTimeEditBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: Option<&'a str>,
     appointment_template_event_date_time_id: &'a str,
-    body: &'a crate::types::AppointmentTemplateEventDateTimeInput,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentTemplateEventDateTimeInput,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
@@ -358,7 +361,7 @@ impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -374,17 +377,13 @@ impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, AppointmentTemplateEventDateTimeEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/edit",
             )
             .operation("appointmentTemplateEventDateTimeEdit")
@@ -401,12 +400,10 @@ impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateEventDateTimeEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -417,15 +414,13 @@ impl<'a> AppointmentTemplateEventDateTimeEditBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeEditBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateEventDateTimeEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentTemplateEventDateTimeEnvelope,
-        crate::types::ErrorEnvelope,
+        AppointmentTemplateEventDateTimeEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -437,11 +432,11 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeEditBuilder
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: &'a str,
     appointment_template_event_date_time_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
@@ -455,7 +450,7 @@ impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -469,19 +464,13 @@ impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/delete",
             )
             .operation("appointmentTemplateEventDateTimeDelete")
@@ -496,11 +485,8 @@ impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -509,15 +495,8 @@ impl<'a> AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -528,12 +507,12 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateEventDateTimeDeleteBuild
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: Option<&'a str>,
     appointment_template_event_date_time_id: &'a str,
     booking_resource_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
@@ -554,7 +533,7 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -568,19 +547,13 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/link",
             )
             .operation("appointmentTemplateEventDateTimeBookingResourceLink")
@@ -597,11 +570,8 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -611,15 +581,8 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
 
 impl<'a> std::future::IntoFuture
 for AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -630,12 +593,12 @@ for AppointmentTemplateEventDateTimeBookingResourceLinkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: Option<&'a str>,
     appointment_template_event_date_time_id: &'a str,
     booking_resource_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
@@ -656,7 +619,7 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -670,19 +633,13 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateEventDateTime/{appointmentTemplateEventDateTimeId}/bookingResource/{bookingResourceId}/unlink",
             )
             .operation("appointmentTemplateEventDateTimeBookingResourceUnlink")
@@ -699,11 +656,8 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -713,15 +667,8 @@ impl<'a> AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
 
 impl<'a> std::future::IntoFuture
 for AppointmentTemplateEventDateTimeBookingResourceUnlinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,23 @@
 
 //! Steps of a COMPLEX appointment template.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    AppointmentTemplateStepEnvelope, AppointmentTemplateStepInput, ErrorEnvelope,
+    GenericEnvelope,
+};
+
 /// Steps of a COMPLEX appointment template.
 ///
 /// Obtained from [`crate::Client::appointment_template_step`].
 #[derive(Debug, Clone, Copy)]
 pub struct AppointmentTemplateStepApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AppointmentTemplateStepApi<'a> {
@@ -43,14 +54,14 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     pub fn add(
         &self,
         appointment_template_id: &'a str,
-        body: &'a crate::types::AppointmentTemplateStepInput,
+        body: &'a AppointmentTemplateStepInput,
     ) -> AppointmentTemplateStepAddBuilder<'a> {
         AppointmentTemplateStepAddBuilder {
             client: self.client,
             organization_id: None,
             appointment_template_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -88,7 +99,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
     pub fn edit(
         &self,
         appointment_template_step_id: &'a str,
-        body: &'a crate::types::AppointmentTemplateStepInput,
+        body: &'a AppointmentTemplateStepInput,
     ) -> AppointmentTemplateStepEditBuilder<'a> {
         AppointmentTemplateStepEditBuilder {
             client: self.client,
@@ -96,7 +107,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
             appointment_template_id: None,
             appointment_template_step_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -139,7 +150,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
             organization_id: None,
             appointment_template_id,
             appointment_template_step_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -185,7 +196,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
             appointment_template_id: None,
             appointment_template_step_id,
             booking_resource_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -231,7 +242,7 @@ impl<'a> AppointmentTemplateStepApi<'a> {
             appointment_template_id: None,
             appointment_template_step_id,
             booking_resource_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -240,11 +251,11 @@ impl<'a> AppointmentTemplateStepApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateStepAddBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: &'a str,
-    body: &'a crate::types::AppointmentTemplateStepInput,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentTemplateStepInput,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateStepAddBuilder<'a> {
@@ -258,7 +269,7 @@ impl<'a> AppointmentTemplateStepAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -272,19 +283,13 @@ impl<'a> AppointmentTemplateStepAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateStepEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentTemplateStepEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/add",
             )
             .operation("appointmentTemplateStepAdd")
@@ -296,11 +301,8 @@ impl<'a> AppointmentTemplateStepAddBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentTemplateStepEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -310,14 +312,10 @@ impl<'a> AppointmentTemplateStepAddBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateStepAddBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateStepEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateStepEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentTemplateStepEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -328,12 +326,12 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateStepAddBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateStepEditBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: Option<&'a str>,
     appointment_template_step_id: &'a str,
-    body: &'a crate::types::AppointmentTemplateStepInput,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentTemplateStepInput,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateStepEditBuilder<'a> {
@@ -354,7 +352,7 @@ impl<'a> AppointmentTemplateStepEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -368,19 +366,13 @@ impl<'a> AppointmentTemplateStepEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateStepEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppointmentTemplateStepEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/edit",
             )
             .operation("appointmentTemplateStepEdit")
@@ -394,11 +386,8 @@ impl<'a> AppointmentTemplateStepEditBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppointmentTemplateStepEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -408,14 +397,10 @@ impl<'a> AppointmentTemplateStepEditBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateStepEditBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentTemplateStepEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<AppointmentTemplateStepEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentTemplateStepEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, AppointmentTemplateStepEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -426,11 +411,11 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateStepEditBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateStepDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: &'a str,
     appointment_template_step_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
@@ -444,7 +429,7 @@ impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -458,19 +443,13 @@ impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/delete",
             )
             .operation("appointmentTemplateStepDelete")
@@ -482,11 +461,8 @@ impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -495,15 +471,8 @@ impl<'a> AppointmentTemplateStepDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppointmentTemplateStepDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -514,12 +483,12 @@ impl<'a> std::future::IntoFuture for AppointmentTemplateStepDeleteBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: Option<&'a str>,
     appointment_template_step_id: &'a str,
     booking_resource_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
@@ -540,7 +509,7 @@ impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -554,19 +523,13 @@ impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/link",
             )
             .operation("appointmentTemplateStepBookingResourceLink")
@@ -580,11 +543,8 @@ impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -594,15 +554,8 @@ impl<'a> AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
 
 impl<'a> std::future::IntoFuture
 for AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -613,12 +566,12 @@ for AppointmentTemplateStepBookingResourceLinkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     appointment_template_id: Option<&'a str>,
     appointment_template_step_id: &'a str,
     booking_resource_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
@@ -639,7 +592,7 @@ impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -653,19 +606,13 @@ impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/appointmentTemplate/{appointmentTemplateId}/appointmentTemplateStep/{appointmentTemplateStepId}/bookingResource/{bookingResourceId}/unlink",
             )
             .operation("appointmentTemplateStepBookingResourceUnlink")
@@ -679,11 +626,8 @@ impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -693,15 +637,8 @@ impl<'a> AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
 
 impl<'a> std::future::IntoFuture
 for AppointmentTemplateStepBookingResourceUnlinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

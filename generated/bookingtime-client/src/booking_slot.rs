@@ -2,12 +2,20 @@
 
 //! Bookable time slots of a booking template.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{BookingSlotEnvelope, BookingSlotRangeListEnvelope, ErrorEnvelope};
+
 /// Bookable time slots of a booking template.
 ///
 /// Obtained from [`crate::Client::booking_slot`].
 #[derive(Debug, Clone, Copy)]
 pub struct BookingSlotApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> BookingSlotApi<'a> {
@@ -47,7 +55,7 @@ impl<'a> BookingSlotApi<'a> {
             client: self.client,
             organization_id,
             booking_template_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -96,7 +104,7 @@ impl<'a> BookingSlotApi<'a> {
             year: None,
             month: None,
             day: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -142,7 +150,7 @@ impl<'a> BookingSlotApi<'a> {
             booking_template_id,
             year: None,
             week: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -188,7 +196,7 @@ impl<'a> BookingSlotApi<'a> {
             booking_template_id,
             year: None,
             month: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -197,17 +205,17 @@ impl<'a> BookingSlotApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingSlotEarliestBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     booking_template_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingSlotEarliestBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -221,19 +229,13 @@ impl<'a> BookingSlotEarliestBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingSlotEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingSlotEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/earliest",
             )
             .operation("bookingSlotEarliest")
@@ -243,11 +245,8 @@ impl<'a> BookingSlotEarliestBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingSlotEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -256,15 +255,8 @@ impl<'a> BookingSlotEarliestBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingSlotEarliestBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingSlotEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<BookingSlotEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, BookingSlotEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -275,13 +267,13 @@ impl<'a> std::future::IntoFuture for BookingSlotEarliestBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingSlotListDayBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     booking_template_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
     day: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingSlotListDayBuilder<'a> {
@@ -309,7 +301,7 @@ impl<'a> BookingSlotListDayBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -323,19 +315,13 @@ impl<'a> BookingSlotListDayBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingSlotRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingSlotRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/day/{day}/listDay",
             )
             .operation("bookingSlotListDay")
@@ -351,11 +337,8 @@ impl<'a> BookingSlotListDayBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingSlotRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -365,14 +348,10 @@ impl<'a> BookingSlotListDayBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingSlotListDayBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingSlotRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingSlotRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, BookingSlotRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -383,12 +362,12 @@ impl<'a> std::future::IntoFuture for BookingSlotListDayBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingSlotListWeekBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     booking_template_id: &'a str,
     year: Option<i32>,
     week: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingSlotListWeekBuilder<'a> {
@@ -409,7 +388,7 @@ impl<'a> BookingSlotListWeekBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -423,19 +402,13 @@ impl<'a> BookingSlotListWeekBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingSlotRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingSlotRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/week/{week}/listWeek",
             )
             .operation("bookingSlotListWeek")
@@ -449,11 +422,8 @@ impl<'a> BookingSlotListWeekBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingSlotRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -463,14 +433,10 @@ impl<'a> BookingSlotListWeekBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingSlotListWeekBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingSlotRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingSlotRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, BookingSlotRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -481,12 +447,12 @@ impl<'a> std::future::IntoFuture for BookingSlotListWeekBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingSlotListMonthBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     booking_template_id: &'a str,
     year: Option<i32>,
     month: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingSlotListMonthBuilder<'a> {
@@ -507,7 +473,7 @@ impl<'a> BookingSlotListMonthBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -521,19 +487,13 @@ impl<'a> BookingSlotListMonthBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingSlotRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingSlotRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/bookingSlot/year/{year}/month/{month}/listMonth",
             )
             .operation("bookingSlotListMonth")
@@ -547,11 +507,8 @@ impl<'a> BookingSlotListMonthBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingSlotRangeListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -561,14 +518,10 @@ impl<'a> BookingSlotListMonthBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingSlotListMonthBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingSlotRangeListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingSlotRangeListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingSlotRangeListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, BookingSlotRangeListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,24 @@
 
 //! Booking templates (read-only view of what can be booked).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    BookingTemplate, BookingTemplateEnvelope, BookingTemplateListEnvelope,
+    BookingTemplatePaginationListEnvelope, ErrorEnvelope,
+};
+
 /// Booking templates (read-only view of what can be booked).
 ///
 /// Obtained from [`crate::Client::booking_template`].
 #[derive(Debug, Clone, Copy)]
 pub struct BookingTemplateApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> BookingTemplateApi<'a> {
@@ -47,7 +59,7 @@ impl<'a> BookingTemplateApi<'a> {
             client: self.client,
             organization_id,
             booking_template_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -84,7 +96,7 @@ impl<'a> BookingTemplateApi<'a> {
             client: self.client,
             organization_id,
             custom_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -117,7 +129,7 @@ impl<'a> BookingTemplateApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -153,7 +165,7 @@ impl<'a> BookingTemplateApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -193,7 +205,7 @@ impl<'a> BookingTemplateApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -236,7 +248,7 @@ impl<'a> BookingTemplateApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -267,7 +279,7 @@ impl<'a> BookingTemplateApi<'a> {
         BookingTemplateListBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -301,7 +313,7 @@ impl<'a> BookingTemplateApi<'a> {
         BookingTemplateListAllBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -344,7 +356,7 @@ impl<'a> BookingTemplateApi<'a> {
             organization_id,
             booking_resource_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -390,7 +402,7 @@ impl<'a> BookingTemplateApi<'a> {
             booking_resource_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -430,7 +442,7 @@ impl<'a> BookingTemplateApi<'a> {
             client: self.client,
             organization_id,
             booking_resource_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -476,7 +488,7 @@ impl<'a> BookingTemplateApi<'a> {
             custom_entity_type,
             custom_entity_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -525,7 +537,7 @@ impl<'a> BookingTemplateApi<'a> {
             custom_entity_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -568,7 +580,7 @@ impl<'a> BookingTemplateApi<'a> {
             organization_id: None,
             custom_entity_type,
             custom_entity_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -577,17 +589,17 @@ impl<'a> BookingTemplateApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     booking_template_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -601,19 +613,13 @@ impl<'a> BookingTemplateShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{bookingTemplateId}/show",
             )
             .operation("bookingTemplateShow")
@@ -623,11 +629,8 @@ impl<'a> BookingTemplateShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingTemplateEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -636,15 +639,8 @@ impl<'a> BookingTemplateShowBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingTemplateShowBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<BookingTemplateEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, BookingTemplateEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -655,17 +651,17 @@ impl<'a> std::future::IntoFuture for BookingTemplateShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateIdentifyBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     custom_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -679,19 +675,13 @@ impl<'a> BookingTemplateIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/{customId}/identify",
             )
             .operation("bookingTemplateIdentify")
@@ -701,11 +691,8 @@ impl<'a> BookingTemplateIdentifyBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingTemplateEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -714,15 +701,8 @@ impl<'a> BookingTemplateIdentifyBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingTemplateIdentifyBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<BookingTemplateEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, BookingTemplateEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -733,10 +713,10 @@ impl<'a> std::future::IntoFuture for BookingTemplateIdentifyBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateIndexBuilder<'a> {
@@ -750,7 +730,7 @@ impl<'a> BookingTemplateIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -766,17 +746,13 @@ impl<'a> BookingTemplateIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/index/{page}",
             )
             .operation("bookingTemplateIndex")
@@ -787,12 +763,10 @@ impl<'a> BookingTemplateIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -806,35 +780,27 @@ impl<'a> BookingTemplateIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::BookingTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, BookingTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingTemplatePaginationListEnvelope| {
+            |page: BookingTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -843,15 +809,13 @@ impl<'a> BookingTemplateIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        BookingTemplatePaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -863,10 +827,10 @@ impl<'a> std::future::IntoFuture for BookingTemplateIndexBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateIndexAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateIndexAllBuilder<'a> {
@@ -880,7 +844,7 @@ impl<'a> BookingTemplateIndexAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -896,17 +860,13 @@ impl<'a> BookingTemplateIndexAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/indexAll/{page}",
             )
             .operation("bookingTemplateIndexAll")
@@ -917,12 +877,10 @@ impl<'a> BookingTemplateIndexAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -936,35 +894,27 @@ impl<'a> BookingTemplateIndexAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::BookingTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, BookingTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingTemplatePaginationListEnvelope| {
+            |page: BookingTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -973,15 +923,13 @@ impl<'a> BookingTemplateIndexAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateIndexAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        BookingTemplatePaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -993,11 +941,11 @@ impl<'a> std::future::IntoFuture for BookingTemplateIndexAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateFilterBuilder<'a> {
@@ -1018,7 +966,7 @@ impl<'a> BookingTemplateFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1034,17 +982,13 @@ impl<'a> BookingTemplateFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/filter/{page}",
             )
             .operation("bookingTemplateFilter")
@@ -1052,17 +996,15 @@ impl<'a> BookingTemplateFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1076,35 +1018,27 @@ impl<'a> BookingTemplateFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::BookingTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, BookingTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingTemplatePaginationListEnvelope| {
+            |page: BookingTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1113,15 +1047,13 @@ impl<'a> BookingTemplateFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        BookingTemplatePaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1133,11 +1065,11 @@ impl<'a> std::future::IntoFuture for BookingTemplateFilterBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateFilterAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateFilterAllBuilder<'a> {
@@ -1158,7 +1090,7 @@ impl<'a> BookingTemplateFilterAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1174,17 +1106,13 @@ impl<'a> BookingTemplateFilterAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/filterAll/{page}",
             )
             .operation("bookingTemplateFilterAll")
@@ -1192,17 +1120,15 @@ impl<'a> BookingTemplateFilterAllBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1216,35 +1142,27 @@ impl<'a> BookingTemplateFilterAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::BookingTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, BookingTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingTemplatePaginationListEnvelope| {
+            |page: BookingTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1253,15 +1171,13 @@ impl<'a> BookingTemplateFilterAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateFilterAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        BookingTemplatePaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1273,16 +1189,16 @@ impl<'a> std::future::IntoFuture for BookingTemplateFilterAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1296,19 +1212,13 @@ impl<'a> BookingTemplateListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingTemplateListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/list",
             )
             .operation("bookingTemplateList")
@@ -1317,11 +1227,8 @@ impl<'a> BookingTemplateListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingTemplateListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1331,14 +1238,10 @@ impl<'a> BookingTemplateListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplateListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, BookingTemplateListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1349,16 +1252,16 @@ impl<'a> std::future::IntoFuture for BookingTemplateListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateListAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1372,19 +1275,13 @@ impl<'a> BookingTemplateListAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingTemplateListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingTemplate/listAll",
             )
             .operation("bookingTemplateListAll")
@@ -1393,11 +1290,8 @@ impl<'a> BookingTemplateListAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingTemplateListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1407,14 +1301,10 @@ impl<'a> BookingTemplateListAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateListAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplateListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, BookingTemplateListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1425,11 +1315,11 @@ impl<'a> std::future::IntoFuture for BookingTemplateListAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateBookingResourceIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     booking_resource_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
@@ -1443,7 +1333,7 @@ impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1459,17 +1349,13 @@ impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/index/{page}",
             )
             .operation("bookingTemplateBookingResourceIndex")
@@ -1481,12 +1367,10 @@ impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1500,35 +1384,27 @@ impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::BookingTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, BookingTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingTemplatePaginationListEnvelope| {
+            |page: BookingTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1537,15 +1413,13 @@ impl<'a> BookingTemplateBookingResourceIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        BookingTemplatePaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1557,12 +1431,12 @@ impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceIndexBuilder<
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateBookingResourceFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     booking_resource_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
@@ -1583,7 +1457,7 @@ impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1599,17 +1473,13 @@ impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/filter/{page}",
             )
             .operation("bookingTemplateBookingResourceFilter")
@@ -1618,17 +1488,15 @@ impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1642,35 +1510,27 @@ impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::BookingTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, BookingTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingTemplatePaginationListEnvelope| {
+            |page: BookingTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1679,15 +1539,13 @@ impl<'a> BookingTemplateBookingResourceFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        BookingTemplatePaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1699,17 +1557,17 @@ impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceFilterBuilder
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateBookingResourceListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     booking_resource_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateBookingResourceListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1723,19 +1581,13 @@ impl<'a> BookingTemplateBookingResourceListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingTemplateListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/bookingResource/{bookingResourceId}/bookingTemplate/list",
             )
             .operation("bookingTemplateBookingResourceList")
@@ -1745,11 +1597,8 @@ impl<'a> BookingTemplateBookingResourceListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingTemplateListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1759,14 +1608,10 @@ impl<'a> BookingTemplateBookingResourceListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplateListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, BookingTemplateListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1777,12 +1622,12 @@ impl<'a> std::future::IntoFuture for BookingTemplateBookingResourceListBuilder<'
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateCustomEntityIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     custom_entity_type: &'a str,
     custom_entity_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
@@ -1803,7 +1648,7 @@ impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1819,17 +1664,13 @@ impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/index/{page}",
             )
             .operation("bookingTemplateCustomEntityIndex")
@@ -1843,12 +1684,10 @@ impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1862,35 +1701,27 @@ impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::BookingTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, BookingTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingTemplatePaginationListEnvelope| {
+            |page: BookingTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1899,15 +1730,13 @@ impl<'a> BookingTemplateCustomEntityIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateCustomEntityIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        BookingTemplatePaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1919,13 +1748,13 @@ impl<'a> std::future::IntoFuture for BookingTemplateCustomEntityIndexBuilder<'a>
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateCustomEntityFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     custom_entity_type: &'a str,
     custom_entity_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
@@ -1953,7 +1782,7 @@ impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1969,17 +1798,13 @@ impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, BookingTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/filter/{page}",
             )
             .operation("bookingTemplateCustomEntityFilter")
@@ -1990,17 +1815,15 @@ impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -2014,35 +1837,27 @@ impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::BookingTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, BookingTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingTemplatePaginationListEnvelope| {
+            |page: BookingTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -2051,15 +1866,13 @@ impl<'a> BookingTemplateCustomEntityFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateCustomEntityFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::BookingTemplatePaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookingTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        BookingTemplatePaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -2071,11 +1884,11 @@ impl<'a> std::future::IntoFuture for BookingTemplateCustomEntityFilterBuilder<'a
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingTemplateCustomEntityListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     custom_entity_type: &'a str,
     custom_entity_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingTemplateCustomEntityListBuilder<'a> {
@@ -2089,7 +1902,7 @@ impl<'a> BookingTemplateCustomEntityListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -2103,19 +1916,13 @@ impl<'a> BookingTemplateCustomEntityListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingTemplateListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/customEntity/{customEntityType}/{customEntityId}/bookingTemplate/list",
             )
             .operation("bookingTemplateCustomEntityList")
@@ -2127,11 +1934,8 @@ impl<'a> BookingTemplateCustomEntityListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingTemplateListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -2141,14 +1945,10 @@ impl<'a> BookingTemplateCustomEntityListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookingTemplateCustomEntityListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<BookingTemplateListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, BookingTemplateListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,20 @@
 
 //! Contract accounts (billing accounts that own organizations).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{ContractAccountEnvelope, ContractAccountInput, ErrorEnvelope};
+
 /// Contract accounts (billing accounts that own organizations).
 ///
 /// Obtained from [`crate::Client::contract_account`].
 #[derive(Debug, Clone, Copy)]
 pub struct ContractAccountApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> ContractAccountApi<'a> {
@@ -34,14 +42,11 @@ impl<'a> ContractAccountApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn add(
-        &self,
-        body: &'a crate::types::ContractAccountInput,
-    ) -> ContractAccountAddBuilder<'a> {
+    pub fn add(&self, body: &'a ContractAccountInput) -> ContractAccountAddBuilder<'a> {
         ContractAccountAddBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -50,16 +55,16 @@ impl<'a> ContractAccountApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ContractAccountAddBuilder<'a> {
-    client: &'a crate::Client,
-    body: &'a crate::types::ContractAccountInput,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    body: &'a ContractAccountInput,
+    options: CallOptions,
 }
 
 impl<'a> ContractAccountAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -73,32 +78,20 @@ impl<'a> ContractAccountAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ContractAccountEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, ContractAccountEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/contractAccount/add",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/contractAccount/add")
             .operation("contractAccountAdd")
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ContractAccountEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ContractAccountEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -107,15 +100,8 @@ impl<'a> ContractAccountAddBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ContractAccountAddBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ContractAccountEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ContractAccountEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<ContractAccountEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, ContractAccountEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,24 @@
 
 //! License configurations.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    ErrorEnvelope, GenericEnvelope, LicenseConfig, LicenseConfigEnvelope,
+    LicenseConfigInput, LicenseConfigListEnvelope, LicenseConfigPaginationListEnvelope,
+};
+
 /// License configurations.
 ///
 /// Obtained from [`crate::Client::license_config`].
 #[derive(Debug, Clone, Copy)]
 pub struct LicenseConfigApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> LicenseConfigApi<'a> {
@@ -38,13 +50,13 @@ impl<'a> LicenseConfigApi<'a> {
     pub fn add(
         &self,
         organization_id: &'a str,
-        body: &'a crate::types::LicenseConfigInput,
+        body: &'a LicenseConfigInput,
     ) -> LicenseConfigAddBuilder<'a> {
         LicenseConfigAddBuilder {
             client: self.client,
             organization_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -84,7 +96,7 @@ impl<'a> LicenseConfigApi<'a> {
             client: self.client,
             organization_id,
             license_config_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -121,7 +133,7 @@ impl<'a> LicenseConfigApi<'a> {
             client: self.client,
             organization_id,
             custom_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -154,7 +166,7 @@ impl<'a> LicenseConfigApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -190,7 +202,7 @@ impl<'a> LicenseConfigApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -230,7 +242,7 @@ impl<'a> LicenseConfigApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -273,7 +285,7 @@ impl<'a> LicenseConfigApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -304,7 +316,7 @@ impl<'a> LicenseConfigApi<'a> {
         LicenseConfigListBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -335,7 +347,7 @@ impl<'a> LicenseConfigApi<'a> {
         LicenseConfigListAllBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -371,14 +383,14 @@ impl<'a> LicenseConfigApi<'a> {
     pub fn edit(
         &self,
         license_config_id: &'a str,
-        body: &'a crate::types::LicenseConfigInput,
+        body: &'a LicenseConfigInput,
     ) -> LicenseConfigEditBuilder<'a> {
         LicenseConfigEditBuilder {
             client: self.client,
             organization_id: None,
             license_config_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -418,7 +430,7 @@ impl<'a> LicenseConfigApi<'a> {
             client: self.client,
             organization_id,
             license_config_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -427,17 +439,17 @@ impl<'a> LicenseConfigApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigAddBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    body: &'a crate::types::LicenseConfigInput,
-    options: client_runtime::CallOptions,
+    body: &'a LicenseConfigInput,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -451,19 +463,13 @@ impl<'a> LicenseConfigAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/organization/{organizationId}/licenseConfig/add",
             )
             .operation("licenseConfigAdd")
@@ -473,11 +479,8 @@ impl<'a> LicenseConfigAddBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -486,15 +489,8 @@ impl<'a> LicenseConfigAddBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LicenseConfigAddBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -505,17 +501,17 @@ impl<'a> std::future::IntoFuture for LicenseConfigAddBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     license_config_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -529,19 +525,13 @@ impl<'a> LicenseConfigShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/licenseConfig/{licenseConfigId}/show",
             )
             .operation("licenseConfigShow")
@@ -551,11 +541,8 @@ impl<'a> LicenseConfigShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -564,15 +551,8 @@ impl<'a> LicenseConfigShowBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LicenseConfigShowBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -583,17 +563,17 @@ impl<'a> std::future::IntoFuture for LicenseConfigShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigIdentifyBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     custom_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -607,19 +587,13 @@ impl<'a> LicenseConfigIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/licenseConfig/{customId}/identify",
             )
             .operation("licenseConfigIdentify")
@@ -629,11 +603,8 @@ impl<'a> LicenseConfigIdentifyBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -642,15 +613,8 @@ impl<'a> LicenseConfigIdentifyBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LicenseConfigIdentifyBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -661,10 +625,10 @@ impl<'a> std::future::IntoFuture for LicenseConfigIdentifyBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigIndexBuilder<'a> {
@@ -678,7 +642,7 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -694,17 +658,13 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/licenseConfig/index/{page}",
             )
             .operation("licenseConfigIndex")
@@ -715,10 +675,10 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<LicenseConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -732,35 +692,27 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::LicenseConfig,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, LicenseConfig, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::LicenseConfigPaginationListEnvelope| {
+            |page: LicenseConfigPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -769,14 +721,10 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for LicenseConfigIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<LicenseConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -787,10 +735,10 @@ impl<'a> std::future::IntoFuture for LicenseConfigIndexBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigIndexAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigIndexAllBuilder<'a> {
@@ -804,7 +752,7 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -820,17 +768,13 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/licenseConfig/indexAll/{page}",
             )
             .operation("licenseConfigIndexAll")
@@ -841,10 +785,10 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<LicenseConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -858,35 +802,27 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::LicenseConfig,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, LicenseConfig, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::LicenseConfigPaginationListEnvelope| {
+            |page: LicenseConfigPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -895,14 +831,10 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for LicenseConfigIndexAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<LicenseConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -913,11 +845,11 @@ impl<'a> std::future::IntoFuture for LicenseConfigIndexAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigFilterBuilder<'a> {
@@ -938,7 +870,7 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -954,17 +886,13 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/licenseConfig/filter/{page}",
             )
             .operation("licenseConfigFilter")
@@ -972,15 +900,15 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<LicenseConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -994,35 +922,27 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::LicenseConfig,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, LicenseConfig, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::LicenseConfigPaginationListEnvelope| {
+            |page: LicenseConfigPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1031,14 +951,10 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for LicenseConfigFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<LicenseConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1049,11 +965,11 @@ impl<'a> std::future::IntoFuture for LicenseConfigFilterBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigFilterAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigFilterAllBuilder<'a> {
@@ -1074,7 +990,7 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1090,17 +1006,13 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/licenseConfig/filterAll/{page}",
             )
             .operation("licenseConfigFilterAll")
@@ -1108,15 +1020,15 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<LicenseConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1130,35 +1042,27 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::LicenseConfig,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, LicenseConfig, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::LicenseConfigPaginationListEnvelope| {
+            |page: LicenseConfigPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1167,14 +1071,10 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for LicenseConfigFilterAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<LicenseConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1185,16 +1085,16 @@ impl<'a> std::future::IntoFuture for LicenseConfigFilterAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1208,19 +1108,13 @@ impl<'a> LicenseConfigListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, LicenseConfigListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/licenseConfig/list",
             )
             .operation("licenseConfigList")
@@ -1229,11 +1123,8 @@ impl<'a> LicenseConfigListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LicenseConfigListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1242,15 +1133,8 @@ impl<'a> LicenseConfigListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LicenseConfigListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<LicenseConfigListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, LicenseConfigListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1261,16 +1145,16 @@ impl<'a> std::future::IntoFuture for LicenseConfigListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigListAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1284,19 +1168,13 @@ impl<'a> LicenseConfigListAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, LicenseConfigListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/licenseConfig/listAll",
             )
             .operation("licenseConfigListAll")
@@ -1305,11 +1183,8 @@ impl<'a> LicenseConfigListAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LicenseConfigListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1318,15 +1193,8 @@ impl<'a> LicenseConfigListAllBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LicenseConfigListAllBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<LicenseConfigListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, LicenseConfigListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1337,11 +1205,11 @@ impl<'a> std::future::IntoFuture for LicenseConfigListAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigEditBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     license_config_id: &'a str,
-    body: &'a crate::types::LicenseConfigInput,
-    options: client_runtime::CallOptions,
+    body: &'a LicenseConfigInput,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigEditBuilder<'a> {
@@ -1355,7 +1223,7 @@ impl<'a> LicenseConfigEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1369,19 +1237,13 @@ impl<'a> LicenseConfigEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/licenseConfig/{licenseConfigId}/edit",
             )
             .operation("licenseConfigEdit")
@@ -1393,11 +1255,8 @@ impl<'a> LicenseConfigEditBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1406,15 +1265,8 @@ impl<'a> LicenseConfigEditBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LicenseConfigEditBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LicenseConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LicenseConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1425,17 +1277,17 @@ impl<'a> std::future::IntoFuture for LicenseConfigEditBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LicenseConfigDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     license_config_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LicenseConfigDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1449,19 +1301,13 @@ impl<'a> LicenseConfigDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/organization/{organizationId}/licenseConfig/{licenseConfigId}/delete",
             )
             .operation("licenseConfigDelete")
@@ -1471,11 +1317,8 @@ impl<'a> LicenseConfigDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1484,15 +1327,8 @@ impl<'a> LicenseConfigDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LicenseConfigDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,24 @@
 
 //! Configurations of booking modules (front-end widgets).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    ErrorEnvelope, GenericEnvelope, ModuleConfig, ModuleConfigEnvelope,
+    ModuleConfigInput, ModuleConfigListEnvelope, ModuleConfigPaginationListEnvelope,
+};
+
 /// Configurations of booking modules (front-end widgets).
 ///
 /// Obtained from [`crate::Client::module_config`].
 #[derive(Debug, Clone, Copy)]
 pub struct ModuleConfigApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> ModuleConfigApi<'a> {
@@ -38,13 +50,13 @@ impl<'a> ModuleConfigApi<'a> {
     pub fn add(
         &self,
         organization_id: &'a str,
-        body: &'a crate::types::ModuleConfigInput,
+        body: &'a ModuleConfigInput,
     ) -> ModuleConfigAddBuilder<'a> {
         ModuleConfigAddBuilder {
             client: self.client,
             organization_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -81,7 +93,7 @@ impl<'a> ModuleConfigApi<'a> {
             client: self.client,
             organization_id,
             module_config_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -118,7 +130,7 @@ impl<'a> ModuleConfigApi<'a> {
             client: self.client,
             organization_id,
             custom_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -151,7 +163,7 @@ impl<'a> ModuleConfigApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -187,7 +199,7 @@ impl<'a> ModuleConfigApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -227,7 +239,7 @@ impl<'a> ModuleConfigApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -270,7 +282,7 @@ impl<'a> ModuleConfigApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -301,7 +313,7 @@ impl<'a> ModuleConfigApi<'a> {
         ModuleConfigListBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -332,7 +344,7 @@ impl<'a> ModuleConfigApi<'a> {
         ModuleConfigListAllBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -368,14 +380,14 @@ impl<'a> ModuleConfigApi<'a> {
     pub fn edit(
         &self,
         module_config_id: &'a str,
-        body: &'a crate::types::ModuleConfigInput,
+        body: &'a ModuleConfigInput,
     ) -> ModuleConfigEditBuilder<'a> {
         ModuleConfigEditBuilder {
             client: self.client,
             organization_id: None,
             module_config_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -418,7 +430,7 @@ impl<'a> ModuleConfigApi<'a> {
             organization_id: None,
             module_config_id,
             appointment_template_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -461,7 +473,7 @@ impl<'a> ModuleConfigApi<'a> {
             organization_id: None,
             module_config_id,
             appointment_template_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -501,7 +513,7 @@ impl<'a> ModuleConfigApi<'a> {
             client: self.client,
             organization_id,
             module_config_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -510,17 +522,17 @@ impl<'a> ModuleConfigApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigAddBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    body: &'a crate::types::ModuleConfigInput,
-    options: client_runtime::CallOptions,
+    body: &'a ModuleConfigInput,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -534,19 +546,13 @@ impl<'a> ModuleConfigAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, ModuleConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/organization/{organizationId}/moduleConfig/add",
             )
             .operation("moduleConfigAdd")
@@ -556,11 +562,8 @@ impl<'a> ModuleConfigAddBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ModuleConfigEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -569,15 +572,8 @@ impl<'a> ModuleConfigAddBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigAddBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<ModuleConfigEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, ModuleConfigEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -588,17 +584,17 @@ impl<'a> std::future::IntoFuture for ModuleConfigAddBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     module_config_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -612,19 +608,13 @@ impl<'a> ModuleConfigShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, ModuleConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/show",
             )
             .operation("moduleConfigShow")
@@ -634,11 +624,8 @@ impl<'a> ModuleConfigShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ModuleConfigEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -647,15 +634,8 @@ impl<'a> ModuleConfigShowBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigShowBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<ModuleConfigEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, ModuleConfigEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -666,17 +646,17 @@ impl<'a> std::future::IntoFuture for ModuleConfigShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigIdentifyBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     custom_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -690,19 +670,13 @@ impl<'a> ModuleConfigIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, ModuleConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/moduleConfig/{customId}/identify",
             )
             .operation("moduleConfigIdentify")
@@ -712,11 +686,8 @@ impl<'a> ModuleConfigIdentifyBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ModuleConfigEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -725,15 +696,8 @@ impl<'a> ModuleConfigIdentifyBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigIdentifyBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<ModuleConfigEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, ModuleConfigEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -744,10 +708,10 @@ impl<'a> std::future::IntoFuture for ModuleConfigIdentifyBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigIndexBuilder<'a> {
@@ -761,7 +725,7 @@ impl<'a> ModuleConfigIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -777,17 +741,13 @@ impl<'a> ModuleConfigIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, ModuleConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/moduleConfig/index/{page}",
             )
             .operation("moduleConfigIndex")
@@ -798,10 +758,10 @@ impl<'a> ModuleConfigIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<ModuleConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -815,35 +775,27 @@ impl<'a> ModuleConfigIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::ModuleConfig,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, ModuleConfig, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::ModuleConfigPaginationListEnvelope| {
+            |page: ModuleConfigPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -852,14 +804,10 @@ impl<'a> ModuleConfigIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for ModuleConfigIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<ModuleConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, ModuleConfigPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -870,10 +818,10 @@ impl<'a> std::future::IntoFuture for ModuleConfigIndexBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigIndexAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigIndexAllBuilder<'a> {
@@ -887,7 +835,7 @@ impl<'a> ModuleConfigIndexAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -903,17 +851,13 @@ impl<'a> ModuleConfigIndexAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, ModuleConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/moduleConfig/indexAll/{page}",
             )
             .operation("moduleConfigIndexAll")
@@ -924,10 +868,10 @@ impl<'a> ModuleConfigIndexAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<ModuleConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -941,35 +885,27 @@ impl<'a> ModuleConfigIndexAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::ModuleConfig,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, ModuleConfig, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::ModuleConfigPaginationListEnvelope| {
+            |page: ModuleConfigPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -978,14 +914,10 @@ impl<'a> ModuleConfigIndexAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for ModuleConfigIndexAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<ModuleConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, ModuleConfigPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -996,11 +928,11 @@ impl<'a> std::future::IntoFuture for ModuleConfigIndexAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigFilterBuilder<'a> {
@@ -1021,7 +953,7 @@ impl<'a> ModuleConfigFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1037,17 +969,13 @@ impl<'a> ModuleConfigFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, ModuleConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/moduleConfig/filter/{page}",
             )
             .operation("moduleConfigFilter")
@@ -1055,15 +983,15 @@ impl<'a> ModuleConfigFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<ModuleConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1077,35 +1005,27 @@ impl<'a> ModuleConfigFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::ModuleConfig,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, ModuleConfig, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::ModuleConfigPaginationListEnvelope| {
+            |page: ModuleConfigPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1114,14 +1034,10 @@ impl<'a> ModuleConfigFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for ModuleConfigFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<ModuleConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, ModuleConfigPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1132,11 +1048,11 @@ impl<'a> std::future::IntoFuture for ModuleConfigFilterBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigFilterAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigFilterAllBuilder<'a> {
@@ -1157,7 +1073,7 @@ impl<'a> ModuleConfigFilterAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1173,17 +1089,13 @@ impl<'a> ModuleConfigFilterAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, ModuleConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/moduleConfig/filterAll/{page}",
             )
             .operation("moduleConfigFilterAll")
@@ -1191,15 +1103,15 @@ impl<'a> ModuleConfigFilterAllBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<ModuleConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1213,35 +1125,27 @@ impl<'a> ModuleConfigFilterAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::ModuleConfig,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, ModuleConfig, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::ModuleConfigPaginationListEnvelope| {
+            |page: ModuleConfigPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1250,14 +1154,10 @@ impl<'a> ModuleConfigFilterAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for ModuleConfigFilterAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigPaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<ModuleConfigPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, ModuleConfigPaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1268,16 +1168,16 @@ impl<'a> std::future::IntoFuture for ModuleConfigFilterAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1291,19 +1191,13 @@ impl<'a> ModuleConfigListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, ModuleConfigListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/moduleConfig/list",
             )
             .operation("moduleConfigList")
@@ -1312,11 +1206,8 @@ impl<'a> ModuleConfigListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ModuleConfigListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1325,15 +1216,8 @@ impl<'a> ModuleConfigListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<ModuleConfigListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, ModuleConfigListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1344,16 +1228,16 @@ impl<'a> std::future::IntoFuture for ModuleConfigListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigListAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1367,19 +1251,13 @@ impl<'a> ModuleConfigListAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, ModuleConfigListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/moduleConfig/listAll",
             )
             .operation("moduleConfigListAll")
@@ -1388,11 +1266,8 @@ impl<'a> ModuleConfigListAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ModuleConfigListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1401,15 +1276,8 @@ impl<'a> ModuleConfigListAllBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigListAllBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<ModuleConfigListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, ModuleConfigListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1420,11 +1288,11 @@ impl<'a> std::future::IntoFuture for ModuleConfigListAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigEditBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     module_config_id: &'a str,
-    body: &'a crate::types::ModuleConfigInput,
-    options: client_runtime::CallOptions,
+    body: &'a ModuleConfigInput,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigEditBuilder<'a> {
@@ -1438,7 +1306,7 @@ impl<'a> ModuleConfigEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1452,19 +1320,13 @@ impl<'a> ModuleConfigEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, ModuleConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/edit",
             )
             .operation("moduleConfigEdit")
@@ -1476,11 +1338,8 @@ impl<'a> ModuleConfigEditBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ModuleConfigEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1489,15 +1348,8 @@ impl<'a> ModuleConfigEditBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigEditBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ModuleConfigEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ModuleConfigEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<ModuleConfigEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, ModuleConfigEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1508,11 +1360,11 @@ impl<'a> std::future::IntoFuture for ModuleConfigEditBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigAppointmentTemplateLinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     module_config_id: &'a str,
     appointment_template_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
@@ -1526,7 +1378,7 @@ impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1540,19 +1392,13 @@ impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("LINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("LINK"),
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/link",
             )
             .operation("moduleConfigAppointmentTemplateLink")
@@ -1564,11 +1410,8 @@ impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1577,15 +1420,8 @@ impl<'a> ModuleConfigAppointmentTemplateLinkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigAppointmentTemplateLinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1596,11 +1432,11 @@ impl<'a> std::future::IntoFuture for ModuleConfigAppointmentTemplateLinkBuilder<
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     module_config_id: &'a str,
     appointment_template_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
@@ -1614,7 +1450,7 @@ impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1628,19 +1464,13 @@ impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::ApiRequest::custom_method("UNLINK"),
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                ApiRequest::custom_method("UNLINK"),
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/appointmentTemplate/{appointmentTemplateId}/unlink",
             )
             .operation("moduleConfigAppointmentTemplateUnlink")
@@ -1652,11 +1482,8 @@ impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1665,15 +1492,8 @@ impl<'a> ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigAppointmentTemplateUnlinkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1684,17 +1504,17 @@ impl<'a> std::future::IntoFuture for ModuleConfigAppointmentTemplateUnlinkBuilde
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ModuleConfigDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     module_config_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ModuleConfigDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1708,19 +1528,13 @@ impl<'a> ModuleConfigDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/organization/{organizationId}/moduleConfig/{moduleConfigId}/delete",
             )
             .operation("moduleConfigDelete")
@@ -1730,11 +1544,8 @@ impl<'a> ModuleConfigDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1743,15 +1554,8 @@ impl<'a> ModuleConfigDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ModuleConfigDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

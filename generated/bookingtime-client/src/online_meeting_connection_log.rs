@@ -2,12 +2,23 @@
 
 //! Logs of an online-meeting connection (read-only).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    ErrorEnvelope, OnlineMeetingConnectionLogEnvelope,
+    OnlineMeetingConnectionLogPaginationListEnvelope,
+};
+
 /// Logs of an online-meeting connection (read-only).
 ///
 /// Obtained from [`crate::Client::online_meeting_connection_log`].
 #[derive(Debug, Clone, Copy)]
 pub struct OnlineMeetingConnectionLogApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> OnlineMeetingConnectionLogApi<'a> {
@@ -50,7 +61,7 @@ impl<'a> OnlineMeetingConnectionLogApi<'a> {
             organization_id: None,
             online_meeting_connection_id,
             online_meeting_connection_log_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -90,7 +101,7 @@ impl<'a> OnlineMeetingConnectionLogApi<'a> {
             client: self.client,
             organization_id,
             online_meeting_connection_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -99,11 +110,11 @@ impl<'a> OnlineMeetingConnectionLogApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct OnlineMeetingConnectionLogShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     online_meeting_connection_id: &'a str,
     online_meeting_connection_log_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
@@ -117,7 +128,7 @@ impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -133,17 +144,13 @@ impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::OnlineMeetingConnectionLogEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, OnlineMeetingConnectionLogEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/onlineMeetingConnectionLog/{onlineMeetingConnectionLogId}/show",
             )
             .operation("onlineMeetingConnectionLogShow")
@@ -158,10 +165,10 @@ impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::OnlineMeetingConnectionLogEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<OnlineMeetingConnectionLogEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -172,14 +179,10 @@ impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for OnlineMeetingConnectionLogShowBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::OnlineMeetingConnectionLogEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<OnlineMeetingConnectionLogEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::OnlineMeetingConnectionLogEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, OnlineMeetingConnectionLogEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -190,17 +193,17 @@ impl<'a> std::future::IntoFuture for OnlineMeetingConnectionLogShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct OnlineMeetingConnectionLogIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     online_meeting_connection_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -216,17 +219,17 @@ impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        OnlineMeetingConnectionLogPaginationListEnvelope,
+        ErrorEnvelope,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/onlineMeetingConnection/{onlineMeetingConnectionId}/index",
             )
             .operation("onlineMeetingConnectionLogIndex")
@@ -236,12 +239,10 @@ impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<OnlineMeetingConnectionLogPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -252,15 +253,13 @@ impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for OnlineMeetingConnectionLogIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<OnlineMeetingConnectionLogPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::OnlineMeetingConnectionLogPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        OnlineMeetingConnectionLogPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {

@@ -2,12 +2,24 @@
 
 //! SMS templates.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    ErrorEnvelope, GenericEnvelope, SmsTemplate, SmsTemplateEnvelope, SmsTemplateInput,
+    SmsTemplateListEnvelope, SmsTemplatePaginationListEnvelope,
+};
+
 /// SMS templates.
 ///
 /// Obtained from [`crate::Client::sms_template`].
 #[derive(Debug, Clone, Copy)]
 pub struct SmsTemplateApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> SmsTemplateApi<'a> {
@@ -38,13 +50,13 @@ impl<'a> SmsTemplateApi<'a> {
     pub fn add(
         &self,
         organization_id: &'a str,
-        body: &'a crate::types::SmsTemplateInput,
+        body: &'a SmsTemplateInput,
     ) -> SmsTemplateAddBuilder<'a> {
         SmsTemplateAddBuilder {
             client: self.client,
             organization_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -81,7 +93,7 @@ impl<'a> SmsTemplateApi<'a> {
             client: self.client,
             organization_id,
             sms_template_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -118,7 +130,7 @@ impl<'a> SmsTemplateApi<'a> {
             client: self.client,
             organization_id,
             custom_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -151,7 +163,7 @@ impl<'a> SmsTemplateApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -184,7 +196,7 @@ impl<'a> SmsTemplateApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -224,7 +236,7 @@ impl<'a> SmsTemplateApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -267,7 +279,7 @@ impl<'a> SmsTemplateApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -298,7 +310,7 @@ impl<'a> SmsTemplateApi<'a> {
         SmsTemplateListBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -329,7 +341,7 @@ impl<'a> SmsTemplateApi<'a> {
         SmsTemplateListAllBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -365,14 +377,14 @@ impl<'a> SmsTemplateApi<'a> {
     pub fn edit(
         &self,
         sms_template_id: &'a str,
-        body: &'a crate::types::SmsTemplateInput,
+        body: &'a SmsTemplateInput,
     ) -> SmsTemplateEditBuilder<'a> {
         SmsTemplateEditBuilder {
             client: self.client,
             organization_id: None,
             sms_template_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -409,7 +421,7 @@ impl<'a> SmsTemplateApi<'a> {
             client: self.client,
             organization_id,
             sms_template_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -418,17 +430,17 @@ impl<'a> SmsTemplateApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateAddBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    body: &'a crate::types::SmsTemplateInput,
-    options: client_runtime::CallOptions,
+    body: &'a SmsTemplateInput,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -442,19 +454,13 @@ impl<'a> SmsTemplateAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/organization/{organizationId}/smsTemplate/add",
             )
             .operation("smsTemplateAdd")
@@ -464,11 +470,8 @@ impl<'a> SmsTemplateAddBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -477,15 +480,8 @@ impl<'a> SmsTemplateAddBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SmsTemplateAddBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -496,17 +492,17 @@ impl<'a> std::future::IntoFuture for SmsTemplateAddBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     sms_template_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -520,19 +516,13 @@ impl<'a> SmsTemplateShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/smsTemplate/{smsTemplateId}/show",
             )
             .operation("smsTemplateShow")
@@ -542,11 +532,8 @@ impl<'a> SmsTemplateShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -555,15 +542,8 @@ impl<'a> SmsTemplateShowBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SmsTemplateShowBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -574,17 +554,17 @@ impl<'a> std::future::IntoFuture for SmsTemplateShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateIdentifyBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     custom_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -598,19 +578,13 @@ impl<'a> SmsTemplateIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/smsTemplate/{customId}/identify",
             )
             .operation("smsTemplateIdentify")
@@ -620,11 +594,8 @@ impl<'a> SmsTemplateIdentifyBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -633,15 +604,8 @@ impl<'a> SmsTemplateIdentifyBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SmsTemplateIdentifyBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -652,10 +616,10 @@ impl<'a> std::future::IntoFuture for SmsTemplateIdentifyBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateIndexBuilder<'a> {
@@ -669,7 +633,7 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -685,17 +649,13 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/smsTemplate/index/{page}",
             )
             .operation("smsTemplateIndex")
@@ -706,11 +666,8 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplatePaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -723,35 +680,27 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::SmsTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, SmsTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SmsTemplatePaginationListEnvelope| {
+            |page: SmsTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -760,14 +709,10 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SmsTemplateIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SmsTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -778,10 +723,10 @@ impl<'a> std::future::IntoFuture for SmsTemplateIndexBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateIndexAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateIndexAllBuilder<'a> {
@@ -795,7 +740,7 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -811,17 +756,13 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/smsTemplate/indexAll/{page}",
             )
             .operation("smsTemplateIndexAll")
@@ -832,11 +773,8 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplatePaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -849,35 +787,27 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::SmsTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, SmsTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SmsTemplatePaginationListEnvelope| {
+            |page: SmsTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -886,14 +816,10 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SmsTemplateIndexAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SmsTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -904,11 +830,11 @@ impl<'a> std::future::IntoFuture for SmsTemplateIndexAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateFilterBuilder<'a> {
@@ -929,7 +855,7 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -945,17 +871,13 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/smsTemplate/filter/{page}",
             )
             .operation("smsTemplateFilter")
@@ -963,16 +885,13 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplatePaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -985,35 +904,27 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::SmsTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, SmsTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SmsTemplatePaginationListEnvelope| {
+            |page: SmsTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1022,14 +933,10 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SmsTemplateFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SmsTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1040,11 +947,11 @@ impl<'a> std::future::IntoFuture for SmsTemplateFilterBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateFilterAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateFilterAllBuilder<'a> {
@@ -1065,7 +972,7 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1081,17 +988,13 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/smsTemplate/filterAll/{page}",
             )
             .operation("smsTemplateFilterAll")
@@ -1099,16 +1002,13 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplatePaginationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1121,35 +1021,27 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::SmsTemplate,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, SmsTemplate, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SmsTemplatePaginationListEnvelope| {
+            |page: SmsTemplatePaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1158,14 +1050,10 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SmsTemplateFilterAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplatePaginationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SmsTemplatePaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplatePaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1176,16 +1064,16 @@ impl<'a> std::future::IntoFuture for SmsTemplateFilterAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1199,19 +1087,13 @@ impl<'a> SmsTemplateListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SmsTemplateListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/smsTemplate/list",
             )
             .operation("smsTemplateList")
@@ -1220,11 +1102,8 @@ impl<'a> SmsTemplateListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplateListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1233,15 +1112,8 @@ impl<'a> SmsTemplateListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SmsTemplateListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SmsTemplateListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SmsTemplateListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1252,16 +1124,16 @@ impl<'a> std::future::IntoFuture for SmsTemplateListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateListAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1275,19 +1147,13 @@ impl<'a> SmsTemplateListAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SmsTemplateListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/smsTemplate/listAll",
             )
             .operation("smsTemplateListAll")
@@ -1296,11 +1162,8 @@ impl<'a> SmsTemplateListAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplateListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1309,15 +1172,8 @@ impl<'a> SmsTemplateListAllBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SmsTemplateListAllBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SmsTemplateListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SmsTemplateListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1328,11 +1184,11 @@ impl<'a> std::future::IntoFuture for SmsTemplateListAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateEditBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     sms_template_id: &'a str,
-    body: &'a crate::types::SmsTemplateInput,
-    options: client_runtime::CallOptions,
+    body: &'a SmsTemplateInput,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateEditBuilder<'a> {
@@ -1346,7 +1202,7 @@ impl<'a> SmsTemplateEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1360,19 +1216,13 @@ impl<'a> SmsTemplateEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/smsTemplate/{smsTemplateId}/edit",
             )
             .operation("smsTemplateEdit")
@@ -1384,11 +1234,8 @@ impl<'a> SmsTemplateEditBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1397,15 +1244,8 @@ impl<'a> SmsTemplateEditBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SmsTemplateEditBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SmsTemplateEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SmsTemplateEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1416,17 +1256,17 @@ impl<'a> std::future::IntoFuture for SmsTemplateEditBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SmsTemplateDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     sms_template_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SmsTemplateDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1440,19 +1280,13 @@ impl<'a> SmsTemplateDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/organization/{organizationId}/smsTemplate/{smsTemplateId}/delete",
             )
             .operation("smsTemplateDelete")
@@ -1462,11 +1296,8 @@ impl<'a> SmsTemplateDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1475,15 +1306,8 @@ impl<'a> SmsTemplateDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SmsTemplateDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

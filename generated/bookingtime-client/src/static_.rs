@@ -2,12 +2,21 @@
 
 //! Static lookup lists (countries, currencies, languages, time zones, ...) and error-code lookup.
 
+use std::convert::Infallible;
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{ErrorEnvelope, GenericEnvelope, StaticEntryListEnvelope};
+
 /// Static lookup lists (countries, currencies, languages, time zones, ...) and error-code lookup.
 ///
 /// Obtained from [`crate::Client::static_`].
 #[derive(Debug, Clone, Copy)]
 pub struct StaticApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> StaticApi<'a> {
@@ -33,7 +42,7 @@ impl<'a> StaticApi<'a> {
     pub fn country_list(&self) -> StaticCountryListBuilder<'a> {
         StaticCountryListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -59,7 +68,7 @@ impl<'a> StaticApi<'a> {
     pub fn currency_list(&self) -> StaticCurrencyListBuilder<'a> {
         StaticCurrencyListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -90,7 +99,7 @@ impl<'a> StaticApi<'a> {
         StaticErrorShowBuilder {
             client: self.client,
             error_code: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -116,7 +125,7 @@ impl<'a> StaticApi<'a> {
     pub fn language_list(&self) -> StaticLanguageListBuilder<'a> {
         StaticLanguageListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -142,7 +151,7 @@ impl<'a> StaticApi<'a> {
     pub fn log_category_list(&self) -> StaticLogCategoryListBuilder<'a> {
         StaticLogCategoryListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -168,7 +177,7 @@ impl<'a> StaticApi<'a> {
     pub fn marker_list(&self) -> StaticMarkerListBuilder<'a> {
         StaticMarkerListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -194,7 +203,7 @@ impl<'a> StaticApi<'a> {
     pub fn permission_list(&self) -> StaticPermissionListBuilder<'a> {
         StaticPermissionListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -220,7 +229,7 @@ impl<'a> StaticApi<'a> {
     pub fn sector_list(&self) -> StaticSectorListBuilder<'a> {
         StaticSectorListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -246,7 +255,7 @@ impl<'a> StaticApi<'a> {
     pub fn time_zone_list(&self) -> StaticTimeZoneListBuilder<'a> {
         StaticTimeZoneListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -274,7 +283,7 @@ impl<'a> StaticApi<'a> {
     ) -> StaticOrganizationTemplateDataListBuilder<'a> {
         StaticOrganizationTemplateDataListBuilder {
             client: self.client,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -283,15 +292,15 @@ impl<'a> StaticApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticCountryListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticCountryListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -305,31 +314,19 @@ impl<'a> StaticCountryListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/country/list",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/country/list")
             .operation("staticCountryList");
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -338,15 +335,8 @@ impl<'a> StaticCountryListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticCountryListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -357,15 +347,15 @@ impl<'a> std::future::IntoFuture for StaticCountryListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticCurrencyListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticCurrencyListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -379,31 +369,19 @@ impl<'a> StaticCurrencyListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/currency/list",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/currency/list")
             .operation("staticCurrencyList");
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -412,15 +390,8 @@ impl<'a> StaticCurrencyListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticCurrencyListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -431,9 +402,9 @@ impl<'a> std::future::IntoFuture for StaticCurrencyListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticErrorShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     error_code: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> StaticErrorShowBuilder<'a> {
@@ -447,7 +418,7 @@ impl<'a> StaticErrorShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -461,21 +432,12 @@ impl<'a> StaticErrorShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        std::convert::Infallible,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/error/{errorCode}/show",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/error/{errorCode}/show")
             .operation("staticErrorShow")
             .require("error_code", self.error_code.is_some())
             .path_param("errorCode", &self.error_code);
@@ -483,25 +445,15 @@ impl<'a> StaticErrorShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<std::convert::Infallible>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<Infallible>> {
         response.json()
     }
 }
 
 impl<'a> std::future::IntoFuture for StaticErrorShowBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<std::convert::Infallible>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        std::convert::Infallible,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<Infallible>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, Infallible>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -512,15 +464,15 @@ impl<'a> std::future::IntoFuture for StaticErrorShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticLanguageListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticLanguageListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -534,31 +486,19 @@ impl<'a> StaticLanguageListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/language/list",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/language/list")
             .operation("staticLanguageList");
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -567,15 +507,8 @@ impl<'a> StaticLanguageListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticLanguageListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -586,15 +519,15 @@ impl<'a> std::future::IntoFuture for StaticLanguageListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticLogCategoryListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticLogCategoryListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -608,31 +541,19 @@ impl<'a> StaticLogCategoryListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/logCategory/list",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/logCategory/list")
             .operation("staticLogCategoryList");
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -641,15 +562,8 @@ impl<'a> StaticLogCategoryListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticLogCategoryListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -660,15 +574,15 @@ impl<'a> std::future::IntoFuture for StaticLogCategoryListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticMarkerListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticMarkerListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -682,31 +596,19 @@ impl<'a> StaticMarkerListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/marker/list",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/marker/list")
             .operation("staticMarkerList");
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -715,15 +617,8 @@ impl<'a> StaticMarkerListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticMarkerListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -734,15 +629,15 @@ impl<'a> std::future::IntoFuture for StaticMarkerListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticPermissionListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticPermissionListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -756,31 +651,19 @@ impl<'a> StaticPermissionListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/permission/list",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/permission/list")
             .operation("staticPermissionList");
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -789,15 +672,8 @@ impl<'a> StaticPermissionListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticPermissionListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -808,15 +684,15 @@ impl<'a> std::future::IntoFuture for StaticPermissionListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticSectorListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticSectorListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -830,31 +706,19 @@ impl<'a> StaticSectorListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/sector/list",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/sector/list")
             .operation("staticSectorList");
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -863,15 +727,8 @@ impl<'a> StaticSectorListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticSectorListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -882,15 +739,15 @@ impl<'a> std::future::IntoFuture for StaticSectorListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticTimeZoneListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticTimeZoneListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -904,31 +761,19 @@ impl<'a> StaticTimeZoneListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/static/timeZone/list",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/static/timeZone/list")
             .operation("staticTimeZoneList");
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -937,15 +782,8 @@ impl<'a> StaticTimeZoneListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticTimeZoneListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -956,15 +794,15 @@ impl<'a> std::future::IntoFuture for StaticTimeZoneListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct StaticOrganizationTemplateDataListBuilder<'a> {
-    client: &'a crate::Client,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    options: CallOptions,
 }
 
 impl<'a> StaticOrganizationTemplateDataListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -978,19 +816,13 @@ impl<'a> StaticOrganizationTemplateDataListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/static/organizationTemplateData/list",
             )
             .operation("staticOrganizationTemplateDataList");
@@ -998,11 +830,8 @@ impl<'a> StaticOrganizationTemplateDataListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1011,15 +840,8 @@ impl<'a> StaticOrganizationTemplateDataListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for StaticOrganizationTemplateDataListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::StaticEntryListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::StaticEntryListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<StaticEntryListEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, StaticEntryListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,25 @@
 
 //! External calendar synchronizations (e.g. GRAPH).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    ErrorEnvelope, GenericEnvelope, Synchronization, SynchronizationEnvelope,
+    SynchronizationInput, SynchronizationListEnvelope,
+    SynchronizationPaginationListEnvelope,
+};
+
 /// External calendar synchronizations (e.g. GRAPH).
 ///
 /// Obtained from [`crate::Client::synchronization`].
 #[derive(Debug, Clone, Copy)]
 pub struct SynchronizationApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> SynchronizationApi<'a> {
@@ -38,13 +51,13 @@ impl<'a> SynchronizationApi<'a> {
     pub fn add(
         &self,
         organization_id: &'a str,
-        body: &'a crate::types::SynchronizationInput,
+        body: &'a SynchronizationInput,
     ) -> SynchronizationAddBuilder<'a> {
         SynchronizationAddBuilder {
             client: self.client,
             organization_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -84,7 +97,7 @@ impl<'a> SynchronizationApi<'a> {
             client: self.client,
             organization_id,
             synchronization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -121,7 +134,7 @@ impl<'a> SynchronizationApi<'a> {
             client: self.client,
             organization_id,
             custom_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -154,7 +167,7 @@ impl<'a> SynchronizationApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -190,7 +203,7 @@ impl<'a> SynchronizationApi<'a> {
             client: self.client,
             organization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -230,7 +243,7 @@ impl<'a> SynchronizationApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -273,7 +286,7 @@ impl<'a> SynchronizationApi<'a> {
             organization_id,
             page: None,
             search_query: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -304,7 +317,7 @@ impl<'a> SynchronizationApi<'a> {
         SynchronizationListBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -338,7 +351,7 @@ impl<'a> SynchronizationApi<'a> {
         SynchronizationListAllBuilder {
             client: self.client,
             organization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -374,14 +387,14 @@ impl<'a> SynchronizationApi<'a> {
     pub fn edit(
         &self,
         synchronization_id: &'a str,
-        body: &'a crate::types::SynchronizationInput,
+        body: &'a SynchronizationInput,
     ) -> SynchronizationEditBuilder<'a> {
         SynchronizationEditBuilder {
             client: self.client,
             organization_id: None,
             synchronization_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -421,7 +434,7 @@ impl<'a> SynchronizationApi<'a> {
             client: self.client,
             organization_id,
             synchronization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -461,7 +474,7 @@ impl<'a> SynchronizationApi<'a> {
             client: self.client,
             organization_id,
             synchronization_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -470,17 +483,17 @@ impl<'a> SynchronizationApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationAddBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    body: &'a crate::types::SynchronizationInput,
-    options: client_runtime::CallOptions,
+    body: &'a SynchronizationInput,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationAddBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -494,19 +507,13 @@ impl<'a> SynchronizationAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/organization/{organizationId}/synchronization/add",
             )
             .operation("synchronizationAdd")
@@ -516,11 +523,8 @@ impl<'a> SynchronizationAddBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -529,15 +533,8 @@ impl<'a> SynchronizationAddBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SynchronizationAddBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -548,17 +545,17 @@ impl<'a> std::future::IntoFuture for SynchronizationAddBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     synchronization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -572,19 +569,13 @@ impl<'a> SynchronizationShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/show",
             )
             .operation("synchronizationShow")
@@ -594,11 +585,8 @@ impl<'a> SynchronizationShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -607,15 +595,8 @@ impl<'a> SynchronizationShowBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SynchronizationShowBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -626,17 +607,17 @@ impl<'a> std::future::IntoFuture for SynchronizationShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationIdentifyBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     custom_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationIdentifyBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -650,19 +631,13 @@ impl<'a> SynchronizationIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/{customId}/identify",
             )
             .operation("synchronizationIdentify")
@@ -672,11 +647,8 @@ impl<'a> SynchronizationIdentifyBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -685,15 +657,8 @@ impl<'a> SynchronizationIdentifyBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SynchronizationIdentifyBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -704,10 +669,10 @@ impl<'a> std::future::IntoFuture for SynchronizationIdentifyBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationIndexBuilder<'a> {
@@ -721,7 +686,7 @@ impl<'a> SynchronizationIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -737,17 +702,13 @@ impl<'a> SynchronizationIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SynchronizationPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/index/{page}",
             )
             .operation("synchronizationIndex")
@@ -758,12 +719,10 @@ impl<'a> SynchronizationIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -777,35 +736,27 @@ impl<'a> SynchronizationIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Synchronization,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Synchronization, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SynchronizationPaginationListEnvelope| {
+            |page: SynchronizationPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -814,15 +765,13 @@ impl<'a> SynchronizationIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SynchronizationIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::SynchronizationPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        SynchronizationPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -834,10 +783,10 @@ impl<'a> std::future::IntoFuture for SynchronizationIndexBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationIndexAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationIndexAllBuilder<'a> {
@@ -851,7 +800,7 @@ impl<'a> SynchronizationIndexAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -867,17 +816,13 @@ impl<'a> SynchronizationIndexAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SynchronizationPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/indexAll/{page}",
             )
             .operation("synchronizationIndexAll")
@@ -888,12 +833,10 @@ impl<'a> SynchronizationIndexAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -907,35 +850,27 @@ impl<'a> SynchronizationIndexAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Synchronization,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Synchronization, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SynchronizationPaginationListEnvelope| {
+            |page: SynchronizationPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -944,15 +879,13 @@ impl<'a> SynchronizationIndexAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SynchronizationIndexAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::SynchronizationPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        SynchronizationPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -964,11 +897,11 @@ impl<'a> std::future::IntoFuture for SynchronizationIndexAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationFilterBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationFilterBuilder<'a> {
@@ -989,7 +922,7 @@ impl<'a> SynchronizationFilterBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1005,17 +938,13 @@ impl<'a> SynchronizationFilterBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SynchronizationPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/filter/{page}",
             )
             .operation("synchronizationFilter")
@@ -1023,17 +952,15 @@ impl<'a> SynchronizationFilterBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1047,35 +974,27 @@ impl<'a> SynchronizationFilterBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Synchronization,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Synchronization, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SynchronizationPaginationListEnvelope| {
+            |page: SynchronizationPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1084,15 +1003,13 @@ impl<'a> SynchronizationFilterBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SynchronizationFilterBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::SynchronizationPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        SynchronizationPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1104,11 +1021,11 @@ impl<'a> std::future::IntoFuture for SynchronizationFilterBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationFilterAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     page: Option<i32>,
     search_query: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationFilterAllBuilder<'a> {
@@ -1129,7 +1046,7 @@ impl<'a> SynchronizationFilterAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1145,17 +1062,13 @@ impl<'a> SynchronizationFilterAllBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SynchronizationPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/filterAll/{page}",
             )
             .operation("synchronizationFilterAll")
@@ -1163,17 +1076,15 @@ impl<'a> SynchronizationFilterAllBuilder<'a> {
             .require("page", self.page.is_some())
             .path_param("page", &self.page)
             .require("search_query", self.search_query.is_some())
-            .query("searchQuery", &self.search_query, client_runtime::QueryStyle::Form);
+            .query("searchQuery", &self.search_query, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1187,35 +1098,27 @@ impl<'a> SynchronizationFilterAllBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Synchronization,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, Synchronization, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SynchronizationPaginationListEnvelope| {
+            |page: SynchronizationPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -1224,15 +1127,13 @@ impl<'a> SynchronizationFilterAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SynchronizationFilterAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::SynchronizationPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        SynchronizationPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
@@ -1244,16 +1145,16 @@ impl<'a> std::future::IntoFuture for SynchronizationFilterAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1267,19 +1168,13 @@ impl<'a> SynchronizationListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SynchronizationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/list",
             )
             .operation("synchronizationList")
@@ -1288,11 +1183,8 @@ impl<'a> SynchronizationListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SynchronizationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1302,14 +1194,10 @@ impl<'a> SynchronizationListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SynchronizationListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, SynchronizationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1320,16 +1208,16 @@ impl<'a> std::future::IntoFuture for SynchronizationListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationListAllBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationListAllBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1343,19 +1231,13 @@ impl<'a> SynchronizationListAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SynchronizationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/listAll",
             )
             .operation("synchronizationListAll")
@@ -1364,11 +1246,8 @@ impl<'a> SynchronizationListAllBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SynchronizationListEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1378,14 +1257,10 @@ impl<'a> SynchronizationListAllBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SynchronizationListAllBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationListEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationListEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, SynchronizationListEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1396,11 +1271,11 @@ impl<'a> std::future::IntoFuture for SynchronizationListAllBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationEditBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     synchronization_id: &'a str,
-    body: &'a crate::types::SynchronizationInput,
-    options: client_runtime::CallOptions,
+    body: &'a SynchronizationInput,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationEditBuilder<'a> {
@@ -1414,7 +1289,7 @@ impl<'a> SynchronizationEditBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1428,19 +1303,13 @@ impl<'a> SynchronizationEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/edit",
             )
             .operation("synchronizationEdit")
@@ -1452,11 +1321,8 @@ impl<'a> SynchronizationEditBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1465,15 +1331,8 @@ impl<'a> SynchronizationEditBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SynchronizationEditBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1484,17 +1343,17 @@ impl<'a> std::future::IntoFuture for SynchronizationEditBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     synchronization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1508,19 +1367,13 @@ impl<'a> SynchronizationDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/delete",
             )
             .operation("synchronizationDelete")
@@ -1530,11 +1383,8 @@ impl<'a> SynchronizationDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1543,15 +1393,8 @@ impl<'a> SynchronizationDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SynchronizationDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::GenericEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::GenericEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, GenericEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1562,17 +1405,17 @@ impl<'a> std::future::IntoFuture for SynchronizationDeleteBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationResetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     synchronization_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationResetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1586,19 +1429,13 @@ impl<'a> SynchronizationResetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::PUT,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/reset",
             )
             .operation("synchronizationReset")
@@ -1608,11 +1445,8 @@ impl<'a> SynchronizationResetBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -1621,15 +1455,8 @@ impl<'a> SynchronizationResetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for SynchronizationResetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type Output = Result<ResponseValue<SynchronizationEnvelope>, Error<ErrorEnvelope>>;
+    type IntoFuture = CallFuture<'a, SynchronizationEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

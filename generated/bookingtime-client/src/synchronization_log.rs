@@ -2,12 +2,24 @@
 
 //! Logs of a calendar synchronization (read-only).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    ErrorEnvelope, SynchronizationLog, SynchronizationLogEnvelope,
+    SynchronizationLogPaginationListEnvelope,
+};
+
 /// Logs of a calendar synchronization (read-only).
 ///
 /// Obtained from [`crate::Client::synchronization_log`].
 #[derive(Debug, Clone, Copy)]
 pub struct SynchronizationLogApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> SynchronizationLogApi<'a> {
@@ -50,7 +62,7 @@ impl<'a> SynchronizationLogApi<'a> {
             organization_id: None,
             synchronization_id,
             synchronization_log_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -93,7 +105,7 @@ impl<'a> SynchronizationLogApi<'a> {
             organization_id,
             synchronization_id,
             page: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -102,11 +114,11 @@ impl<'a> SynchronizationLogApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationLogShowBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: Option<&'a str>,
     synchronization_id: &'a str,
     synchronization_log_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationLogShowBuilder<'a> {
@@ -120,7 +132,7 @@ impl<'a> SynchronizationLogShowBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -134,19 +146,13 @@ impl<'a> SynchronizationLogShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationLogEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn send(self) -> CallFuture<'a, SynchronizationLogEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/{synchronizationLogId}/show",
             )
             .operation("synchronizationLogShow")
@@ -158,11 +164,8 @@ impl<'a> SynchronizationLogShowBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationLogEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<SynchronizationLogEnvelope>, Error<ErrorEnvelope>> {
         match response.status().as_u16() {
             200 => response.json(),
             _ => Err(response.error_json(std::convert::identity)),
@@ -172,14 +175,10 @@ impl<'a> SynchronizationLogShowBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SynchronizationLogShowBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::SynchronizationLogEnvelope>,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationLogEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationLogEnvelope,
-        crate::types::ErrorEnvelope,
-    >;
+    type IntoFuture = CallFuture<'a, SynchronizationLogEnvelope, ErrorEnvelope>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -190,11 +189,11 @@ impl<'a> std::future::IntoFuture for SynchronizationLogShowBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct SynchronizationLogIndexBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     organization_id: &'a str,
     synchronization_id: &'a str,
     page: Option<i32>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> SynchronizationLogIndexBuilder<'a> {
@@ -208,7 +207,7 @@ impl<'a> SynchronizationLogIndexBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -224,17 +223,13 @@ impl<'a> SynchronizationLogIndexBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::SynchronizationLogPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
-    > {
+    ) -> CallFuture<'a, SynchronizationLogPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/organization/{organizationId}/synchronization/{synchronizationId}/synchronizationLog/index/{page}",
             )
             .operation("synchronizationLogIndex")
@@ -246,12 +241,10 @@ impl<'a> SynchronizationLogIndexBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationLogPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationLogPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -265,35 +258,27 @@ impl<'a> SynchronizationLogIndexBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::SynchronizationLog,
-        crate::types::ErrorEnvelope,
-    > {
+    pub fn stream(mut self) -> PageStream<'a, SynchronizationLog, ErrorEnvelope> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i32 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::SynchronizationLogPaginationListEnvelope| {
+            |page: SynchronizationLogPaginationListEnvelope| {
                 let total_pages = page
                     .content
                     .page_total
                     .as_ref()
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.content.record_list.unwrap_or_default())
+                    .and_then(PageCount::page_count);
+                Page::new(page.content.record_list.unwrap_or_default())
                     .total_pages(total_pages)
             },
         )
@@ -302,15 +287,13 @@ impl<'a> SynchronizationLogIndexBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for SynchronizationLogIndexBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::SynchronizationLogPaginationListEnvelope,
-        >,
-        client_runtime::Error<crate::types::ErrorEnvelope>,
+        ResponseValue<SynchronizationLogPaginationListEnvelope>,
+        Error<ErrorEnvelope>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::SynchronizationLogPaginationListEnvelope,
-        crate::types::ErrorEnvelope,
+        SynchronizationLogPaginationListEnvelope,
+        ErrorEnvelope,
     >;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {

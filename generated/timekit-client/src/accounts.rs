@@ -2,12 +2,22 @@
 
 //! Connected external calendar accounts (Google, Microsoft).
 
+use std::convert::Infallible;
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{Account, AccountPage, DataResponse, ErrorType, OpenObject};
+
 /// Connected external calendar accounts (Google, Microsoft).
 ///
 /// Obtained from [`crate::Client::accounts`].
 #[derive(Debug, Clone, Copy)]
 pub struct AccountsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AccountsApi<'a> {
@@ -40,7 +50,7 @@ impl<'a> AccountsApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -68,12 +78,12 @@ impl<'a> AccountsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn sync(&self, body: &'a crate::types::OpenObject) -> AccountsSyncBuilder<'a> {
+    pub fn sync(&self, body: &'a OpenObject) -> AccountsSyncBuilder<'a> {
         AccountsSyncBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -101,13 +111,13 @@ impl<'a> AccountsApi<'a> {
     #[inline]
     pub fn microsoft_sync(
         &self,
-        body: &'a crate::types::OpenObject,
+        body: &'a OpenObject,
     ) -> AccountsMicrosoftSyncBuilder<'a> {
         AccountsMicrosoftSyncBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -140,7 +150,7 @@ impl<'a> AccountsApi<'a> {
             client: self.client,
             timekit_app: None,
             callback: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -173,7 +183,7 @@ impl<'a> AccountsApi<'a> {
             client: self.client,
             timekit_app: None,
             callback: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -182,11 +192,11 @@ impl<'a> AccountsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AccountsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AccountsListBuilder<'a> {
@@ -214,7 +224,7 @@ impl<'a> AccountsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -228,34 +238,22 @@ impl<'a> AccountsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AccountPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AccountPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/accounts",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/accounts")
             .operation("getAccounts")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AccountPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AccountPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -270,39 +268,29 @@ impl<'a> AccountsListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<'a, crate::types::Account, crate::types::ErrorType> {
+    pub fn stream(self) -> PageStream<'a, Account, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AccountPage| {
+            |page: AccountPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for AccountsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AccountPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AccountPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AccountPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AccountPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -313,10 +301,10 @@ impl<'a> std::future::IntoFuture for AccountsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AccountsSyncBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::OpenObject,
-    options: client_runtime::CallOptions,
+    body: &'a OpenObject,
+    options: CallOptions,
 }
 
 impl<'a> AccountsSyncBuilder<'a> {
@@ -330,7 +318,7 @@ impl<'a> AccountsSyncBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -344,33 +332,21 @@ impl<'a> AccountsSyncBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/accounts/sync",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/accounts/sync")
             .operation("accountSync")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -383,15 +359,8 @@ impl<'a> AccountsSyncBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AccountsSyncBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -402,10 +371,10 @@ impl<'a> std::future::IntoFuture for AccountsSyncBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AccountsMicrosoftSyncBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::OpenObject,
-    options: client_runtime::CallOptions,
+    body: &'a OpenObject,
+    options: CallOptions,
 }
 
 impl<'a> AccountsMicrosoftSyncBuilder<'a> {
@@ -419,7 +388,7 @@ impl<'a> AccountsMicrosoftSyncBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -433,33 +402,21 @@ impl<'a> AccountsMicrosoftSyncBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/accounts/microsoft/sync",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/accounts/microsoft/sync")
             .operation("accountMicrosoftSync")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -472,15 +429,8 @@ impl<'a> AccountsMicrosoftSyncBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AccountsMicrosoftSyncBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -491,10 +441,10 @@ impl<'a> std::future::IntoFuture for AccountsMicrosoftSyncBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AccountsGoogleSignupBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     timekit_app: Option<&'a str>,
     callback: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AccountsGoogleSignupBuilder<'a> {
@@ -515,7 +465,7 @@ impl<'a> AccountsGoogleSignupBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -529,28 +479,20 @@ impl<'a> AccountsGoogleSignupBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(self) -> client_runtime::CallFuture<'a, (), std::convert::Infallible> {
+    pub fn send(self) -> CallFuture<'a, (), Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/accounts/google/signup",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/accounts/google/signup")
             .operation("accountGoogleSignup")
             .require("timekit_app", self.timekit_app.is_some())
-            .query("Timekit-App", &self.timekit_app, client_runtime::QueryStyle::Form)
-            .query("callback", &self.callback, client_runtime::QueryStyle::Form);
+            .query("Timekit-App", &self.timekit_app, QueryStyle::Form)
+            .query("callback", &self.callback, QueryStyle::Form);
         request.options(self.options)
     }
 
-    fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<()>,
-        client_runtime::Error<std::convert::Infallible>,
-    > {
+    fn decode(response: RawResponse) -> Result<ResponseValue<()>, Error<Infallible>> {
         match response.status().as_u16() {
             302 => Err(response.unexpected()),
             _ => Err(response.unexpected()),
@@ -559,11 +501,8 @@ impl<'a> AccountsGoogleSignupBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AccountsGoogleSignupBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<()>,
-        client_runtime::Error<std::convert::Infallible>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<'a, (), std::convert::Infallible>;
+    type Output = Result<ResponseValue<()>, Error<Infallible>>;
+    type IntoFuture = CallFuture<'a, (), Infallible>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -574,10 +513,10 @@ impl<'a> std::future::IntoFuture for AccountsGoogleSignupBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AccountsMicrosoftSignupBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     timekit_app: Option<&'a str>,
     callback: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AccountsMicrosoftSignupBuilder<'a> {
@@ -598,7 +537,7 @@ impl<'a> AccountsMicrosoftSignupBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -612,28 +551,20 @@ impl<'a> AccountsMicrosoftSignupBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(self) -> client_runtime::CallFuture<'a, (), std::convert::Infallible> {
+    pub fn send(self) -> CallFuture<'a, (), Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/accounts/microsoft/signup",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/accounts/microsoft/signup")
             .operation("accountMicrosoftSignup")
             .require("timekit_app", self.timekit_app.is_some())
-            .query("Timekit-App", &self.timekit_app, client_runtime::QueryStyle::Form)
-            .query("callback", &self.callback, client_runtime::QueryStyle::Form);
+            .query("Timekit-App", &self.timekit_app, QueryStyle::Form)
+            .query("callback", &self.callback, QueryStyle::Form);
         request.options(self.options)
     }
 
-    fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<()>,
-        client_runtime::Error<std::convert::Infallible>,
-    > {
+    fn decode(response: RawResponse) -> Result<ResponseValue<()>, Error<Infallible>> {
         match response.status().as_u16() {
             302 => Err(response.unexpected()),
             _ => Err(response.unexpected()),
@@ -642,11 +573,8 @@ impl<'a> AccountsMicrosoftSignupBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AccountsMicrosoftSignupBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<()>,
-        client_runtime::Error<std::convert::Infallible>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<'a, (), std::convert::Infallible>;
+    type Output = Result<ResponseValue<()>, Error<Infallible>>;
+    type IntoFuture = CallFuture<'a, (), Infallible>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,23 @@
 
 //! Timekit apps (the tenant that owns resources, projects and bookings).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    App, AppPage, AppResponse, AppWrite, DataResponse, DeleteAppResponse, ErrorType,
+};
+
 /// Timekit apps (the tenant that owns resources, projects and bookings).
 ///
 /// Obtained from [`crate::Client::apps`].
 #[derive(Debug, Clone, Copy)]
 pub struct AppsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AppsApi<'a> {
@@ -40,7 +51,7 @@ impl<'a> AppsApi<'a> {
             client: self.client,
             timekit_app: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -73,7 +84,7 @@ impl<'a> AppsApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -99,12 +110,12 @@ impl<'a> AppsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(&self, body: &'a crate::types::AppWrite) -> AppsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a AppWrite) -> AppsCreateBuilder<'a> {
         AppsCreateBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -131,17 +142,13 @@ impl<'a> AppsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn update(
-        &self,
-        slug: &'a str,
-        body: &'a crate::types::AppWrite,
-    ) -> AppsUpdateBuilder<'a> {
+    pub fn update(&self, slug: &'a str, body: &'a AppWrite) -> AppsUpdateBuilder<'a> {
         AppsUpdateBuilder {
             client: self.client,
             slug,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -170,7 +177,7 @@ impl<'a> AppsApi<'a> {
         AppsDeleteBuilder {
             client: self.client,
             slug,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -179,10 +186,10 @@ impl<'a> AppsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppsGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     timekit_app: Option<&'a str>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppsGetBuilder<'a> {
@@ -203,7 +210,7 @@ impl<'a> AppsGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -217,33 +224,21 @@ impl<'a> AppsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/app",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/app")
             .operation("getApp")
             .header("Timekit-App", &self.timekit_app)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -254,15 +249,8 @@ impl<'a> AppsGetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppsGetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AppResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AppResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -273,11 +261,11 @@ impl<'a> std::future::IntoFuture for AppsGetBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppsListBuilder<'a> {
@@ -305,7 +293,7 @@ impl<'a> AppsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -319,30 +307,22 @@ impl<'a> AppsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<'a, crate::types::AppPage, crate::types::ErrorType> {
+    pub fn send(self) -> CallFuture<'a, AppPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/apps",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/apps")
             .operation("getApps")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -357,39 +337,29 @@ impl<'a> AppsListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<'a, crate::types::App, crate::types::ErrorType> {
+    pub fn stream(self) -> PageStream<'a, App, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppPage| {
+            |page: AppPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for AppsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AppPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AppPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -400,10 +370,10 @@ impl<'a> std::future::IntoFuture for AppsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::AppWrite,
-    options: client_runtime::CallOptions,
+    body: &'a AppWrite,
+    options: CallOptions,
 }
 
 impl<'a> AppsCreateBuilder<'a> {
@@ -417,7 +387,7 @@ impl<'a> AppsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -431,33 +401,21 @@ impl<'a> AppsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/apps",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/apps")
             .operation("createApp")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -470,15 +428,8 @@ impl<'a> AppsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AppResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AppResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -489,11 +440,11 @@ impl<'a> std::future::IntoFuture for AppsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppsUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     slug: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::AppWrite,
-    options: client_runtime::CallOptions,
+    body: &'a AppWrite,
+    options: CallOptions,
 }
 
 impl<'a> AppsUpdateBuilder<'a> {
@@ -507,7 +458,7 @@ impl<'a> AppsUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -521,34 +472,22 @@ impl<'a> AppsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AppResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/apps/{slug}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/apps/{slug}")
             .operation("updateApp")
             .path_param("slug", &self.slug)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AppResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -561,15 +500,8 @@ impl<'a> AppsUpdateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppsUpdateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AppResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AppResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AppResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -580,16 +512,16 @@ impl<'a> std::future::IntoFuture for AppsUpdateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppsDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     slug: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -603,44 +535,30 @@ impl<'a> AppsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteAppResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteAppResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/apps/{slug}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/apps/{slug}")
             .operation("deleteApp")
             .path_param("slug", &self.slug);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteAppResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteAppResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| value.map(crate::types::DeleteAppResponse::Status200))
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteAppResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteAppResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteAppResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -651,15 +569,8 @@ impl<'a> AppsDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AppsDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteAppResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteAppResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteAppResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteAppResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,20 @@
 
 //! Legacy resource login.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{AuthRequest, AuthResultResponse, ErrorType};
+
 /// Legacy resource login.
 ///
 /// Obtained from [`crate::Client::auth`].
 #[derive(Debug, Clone, Copy)]
 pub struct AuthApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AuthApi<'a> {
@@ -36,13 +44,13 @@ impl<'a> AuthApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(&self, body: &'a crate::types::AuthRequest) -> AuthCreateBuilder<'a> {
+    pub fn create(&self, body: &'a AuthRequest) -> AuthCreateBuilder<'a> {
         AuthCreateBuilder {
             client: self.client,
             timekit_app: None,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -51,11 +59,11 @@ impl<'a> AuthApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AuthCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     timekit_app: Option<&'a str>,
     include: Option<&'a str>,
-    body: &'a crate::types::AuthRequest,
-    options: client_runtime::CallOptions,
+    body: &'a AuthRequest,
+    options: CallOptions,
 }
 
 impl<'a> AuthCreateBuilder<'a> {
@@ -76,7 +84,7 @@ impl<'a> AuthCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -90,34 +98,22 @@ impl<'a> AuthCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AuthResultResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AuthResultResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/auth",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/auth")
             .operation("auth")
             .header("Timekit-App", &self.timekit_app)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AuthResultResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AuthResultResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -130,15 +126,8 @@ impl<'a> AuthCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AuthCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AuthResultResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AuthResultResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AuthResultResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AuthResultResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,24 @@
 
 //! Availability queries (not paginated).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    AvailabilityCountQuery, AvailabilityCountResponse, AvailabilityDatesQuery,
+    AvailabilityDatesResponse, AvailabilityQuery, AvailabilityResponse, DataResponse,
+    ErrorType, FindTimeQuery, OpenObject, UnavailableSlotsQuery,
+};
+
 /// Availability queries (not paginated).
 ///
 /// Obtained from [`crate::Client::availability`].
 #[derive(Debug, Clone, Copy)]
 pub struct AvailabilityApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AvailabilityApi<'a> {
@@ -35,15 +47,12 @@ impl<'a> AvailabilityApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn fetch(
-        &self,
-        body: &'a crate::types::AvailabilityQuery,
-    ) -> AvailabilityFetchBuilder<'a> {
+    pub fn fetch(&self, body: &'a AvailabilityQuery) -> AvailabilityFetchBuilder<'a> {
         AvailabilityFetchBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -71,13 +80,13 @@ impl<'a> AvailabilityApi<'a> {
     #[inline]
     pub fn fetch_dates(
         &self,
-        body: &'a crate::types::AvailabilityDatesQuery,
+        body: &'a AvailabilityDatesQuery,
     ) -> AvailabilityFetchDatesBuilder<'a> {
         AvailabilityFetchDatesBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -105,13 +114,13 @@ impl<'a> AvailabilityApi<'a> {
     #[inline]
     pub fn fetch_count(
         &self,
-        body: &'a crate::types::AvailabilityCountQuery,
+        body: &'a AvailabilityCountQuery,
     ) -> AvailabilityFetchCountBuilder<'a> {
         AvailabilityFetchCountBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -139,13 +148,13 @@ impl<'a> AvailabilityApi<'a> {
     #[inline]
     pub fn fetch_unavailable_slots(
         &self,
-        body: &'a crate::types::UnavailableSlotsQuery,
+        body: &'a UnavailableSlotsQuery,
     ) -> AvailabilityFetchUnavailableSlotsBuilder<'a> {
         AvailabilityFetchUnavailableSlotsBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -175,15 +184,12 @@ impl<'a> AvailabilityApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn find_time(
-        &self,
-        body: &'a crate::types::FindTimeQuery,
-    ) -> AvailabilityFindTimeBuilder<'a> {
+    pub fn find_time(&self, body: &'a FindTimeQuery) -> AvailabilityFindTimeBuilder<'a> {
         AvailabilityFindTimeBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -215,13 +221,13 @@ impl<'a> AvailabilityApi<'a> {
     #[inline]
     pub fn find_time_bulk(
         &self,
-        body: &'a crate::types::OpenObject,
+        body: &'a OpenObject,
     ) -> AvailabilityFindTimeBulkBuilder<'a> {
         AvailabilityFindTimeBulkBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -253,13 +259,13 @@ impl<'a> AvailabilityApi<'a> {
     #[inline]
     pub fn find_time_team(
         &self,
-        body: &'a crate::types::OpenObject,
+        body: &'a OpenObject,
     ) -> AvailabilityFindTimeTeamBuilder<'a> {
         AvailabilityFindTimeTeamBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -268,10 +274,10 @@ impl<'a> AvailabilityApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AvailabilityFetchBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::AvailabilityQuery,
-    options: client_runtime::CallOptions,
+    body: &'a AvailabilityQuery,
+    options: CallOptions,
 }
 
 impl<'a> AvailabilityFetchBuilder<'a> {
@@ -285,7 +291,7 @@ impl<'a> AvailabilityFetchBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -299,34 +305,22 @@ impl<'a> AvailabilityFetchBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AvailabilityResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AvailabilityResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/availability",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/availability")
             .operation("fetchAvailability")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body)
             .retry_safe(true);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AvailabilityResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -338,15 +332,8 @@ impl<'a> AvailabilityFetchBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AvailabilityFetchBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AvailabilityResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AvailabilityResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AvailabilityResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -357,10 +344,10 @@ impl<'a> std::future::IntoFuture for AvailabilityFetchBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AvailabilityFetchDatesBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::AvailabilityDatesQuery,
-    options: client_runtime::CallOptions,
+    body: &'a AvailabilityDatesQuery,
+    options: CallOptions,
 }
 
 impl<'a> AvailabilityFetchDatesBuilder<'a> {
@@ -374,7 +361,7 @@ impl<'a> AvailabilityFetchDatesBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -388,34 +375,22 @@ impl<'a> AvailabilityFetchDatesBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AvailabilityDatesResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AvailabilityDatesResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/availability/dates",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/availability/dates")
             .operation("fetchAvailabilityDates")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body)
             .retry_safe(true);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityDatesResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AvailabilityDatesResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -427,15 +402,8 @@ impl<'a> AvailabilityFetchDatesBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AvailabilityFetchDatesBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityDatesResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AvailabilityDatesResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AvailabilityDatesResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AvailabilityDatesResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -446,10 +414,10 @@ impl<'a> std::future::IntoFuture for AvailabilityFetchDatesBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AvailabilityFetchCountBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::AvailabilityCountQuery,
-    options: client_runtime::CallOptions,
+    body: &'a AvailabilityCountQuery,
+    options: CallOptions,
 }
 
 impl<'a> AvailabilityFetchCountBuilder<'a> {
@@ -463,7 +431,7 @@ impl<'a> AvailabilityFetchCountBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -477,34 +445,22 @@ impl<'a> AvailabilityFetchCountBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AvailabilityCountResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AvailabilityCountResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/availability/count",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/availability/count")
             .operation("fetchAvailabilityCount")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body)
             .retry_safe(true);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityCountResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AvailabilityCountResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -516,15 +472,8 @@ impl<'a> AvailabilityFetchCountBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AvailabilityFetchCountBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityCountResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AvailabilityCountResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AvailabilityCountResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AvailabilityCountResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -535,10 +484,10 @@ impl<'a> std::future::IntoFuture for AvailabilityFetchCountBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AvailabilityFetchUnavailableSlotsBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::UnavailableSlotsQuery,
-    options: client_runtime::CallOptions,
+    body: &'a UnavailableSlotsQuery,
+    options: CallOptions,
 }
 
 impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
@@ -552,7 +501,7 @@ impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -566,34 +515,22 @@ impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AvailabilityResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, AvailabilityResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/unavailable/slots",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/unavailable/slots")
             .operation("fetchUnavailableSlots")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body)
             .retry_safe(true);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<AvailabilityResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -605,15 +542,8 @@ impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AvailabilityFetchUnavailableSlotsBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::AvailabilityResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::AvailabilityResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<AvailabilityResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, AvailabilityResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -624,10 +554,10 @@ impl<'a> std::future::IntoFuture for AvailabilityFetchUnavailableSlotsBuilder<'a
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AvailabilityFindTimeBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::FindTimeQuery,
-    options: client_runtime::CallOptions,
+    body: &'a FindTimeQuery,
+    options: CallOptions,
 }
 
 impl<'a> AvailabilityFindTimeBuilder<'a> {
@@ -641,7 +571,7 @@ impl<'a> AvailabilityFindTimeBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -655,34 +585,22 @@ impl<'a> AvailabilityFindTimeBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/findtime",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/findtime")
             .operation("findTime")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body)
             .retry_safe(true);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -694,15 +612,8 @@ impl<'a> AvailabilityFindTimeBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AvailabilityFindTimeBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -713,10 +624,10 @@ impl<'a> std::future::IntoFuture for AvailabilityFindTimeBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AvailabilityFindTimeBulkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::OpenObject,
-    options: client_runtime::CallOptions,
+    body: &'a OpenObject,
+    options: CallOptions,
 }
 
 impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
@@ -730,7 +641,7 @@ impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -744,34 +655,22 @@ impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/findtime/bulk",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/findtime/bulk")
             .operation("findTimeBulk")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body)
             .retry_safe(true);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -783,15 +682,8 @@ impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AvailabilityFindTimeBulkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -802,10 +694,10 @@ impl<'a> std::future::IntoFuture for AvailabilityFindTimeBulkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AvailabilityFindTimeTeamBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::OpenObject,
-    options: client_runtime::CallOptions,
+    body: &'a OpenObject,
+    options: CallOptions,
 }
 
 impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
@@ -819,7 +711,7 @@ impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -833,34 +725,22 @@ impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/findtime/team",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/findtime/team")
             .operation("findTimeTeam")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body)
             .retry_safe(true);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -872,15 +752,8 @@ impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for AvailabilityFindTimeTeamBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,25 @@
 
 //! Bookings and their graph/state actions.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    Booking, BookingAction, BookingActionInput, BookingBulkCreate, BookingBulkUpdate,
+    BookingCreate, BookingMetaUpdate, BookingPage, BookingReschedule, BookingReserve,
+    BookingResponse, DataResponse, DeleteBookingResponse, ErrorType, ReservationExtend,
+};
+
 /// Bookings and their graph/state actions.
 ///
 /// Obtained from [`crate::Client::bookings`].
 #[derive(Debug, Clone, Copy)]
 pub struct BookingsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> BookingsApi<'a> {
@@ -44,7 +57,7 @@ impl<'a> BookingsApi<'a> {
             page: None,
             search: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -72,15 +85,12 @@ impl<'a> BookingsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::BookingCreate,
-    ) -> BookingsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a BookingCreate) -> BookingsCreateBuilder<'a> {
         BookingsCreateBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -108,13 +118,13 @@ impl<'a> BookingsApi<'a> {
     #[inline]
     pub fn update_bulk(
         &self,
-        body: &'a crate::types::BookingBulkUpdate,
+        body: &'a BookingBulkUpdate,
     ) -> BookingsUpdateBulkBuilder<'a> {
         BookingsUpdateBulkBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -142,13 +152,13 @@ impl<'a> BookingsApi<'a> {
     #[inline]
     pub fn create_bulk(
         &self,
-        body: &'a crate::types::BookingBulkCreate,
+        body: &'a BookingBulkCreate,
     ) -> BookingsCreateBulkBuilder<'a> {
         BookingsCreateBulkBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -179,7 +189,7 @@ impl<'a> BookingsApi<'a> {
             client: self.client,
             id,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -208,13 +218,13 @@ impl<'a> BookingsApi<'a> {
     pub fn update_meta(
         &self,
         id: &'a str,
-        body: &'a crate::types::BookingMetaUpdate,
+        body: &'a BookingMetaUpdate,
     ) -> BookingsUpdateMetaBuilder<'a> {
         BookingsUpdateMetaBuilder {
             client: self.client,
             id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -243,7 +253,7 @@ impl<'a> BookingsApi<'a> {
         BookingsDeleteBuilder {
             client: self.client,
             id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -276,7 +286,7 @@ impl<'a> BookingsApi<'a> {
     pub fn update(
         &self,
         id: &'a str,
-        action: &'a crate::types::BookingAction,
+        action: &'a BookingAction,
     ) -> BookingsUpdateBuilder<'a> {
         BookingsUpdateBuilder {
             client: self.client,
@@ -284,7 +294,7 @@ impl<'a> BookingsApi<'a> {
             action,
             include: None,
             body: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -316,14 +326,14 @@ impl<'a> BookingsApi<'a> {
     pub fn reschedule(
         &self,
         id: &'a str,
-        body: &'a crate::types::BookingReschedule,
+        body: &'a BookingReschedule,
     ) -> BookingsRescheduleBuilder<'a> {
         BookingsRescheduleBuilder {
             client: self.client,
             id,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -351,15 +361,12 @@ impl<'a> BookingsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn reserve(
-        &self,
-        body: &'a crate::types::BookingReserve,
-    ) -> BookingsReserveBuilder<'a> {
+    pub fn reserve(&self, body: &'a BookingReserve) -> BookingsReserveBuilder<'a> {
         BookingsReserveBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -387,13 +394,13 @@ impl<'a> BookingsApi<'a> {
     #[inline]
     pub fn extend_reservation(
         &self,
-        body: &'a crate::types::ReservationExtend,
+        body: &'a ReservationExtend,
     ) -> BookingsExtendReservationBuilder<'a> {
         BookingsExtendReservationBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -426,7 +433,7 @@ impl<'a> BookingsApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -457,7 +464,7 @@ impl<'a> BookingsApi<'a> {
             client: self.client,
             id,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -466,12 +473,12 @@ impl<'a> BookingsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     search: Option<&'a str>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingsListBuilder<'a> {
@@ -506,7 +513,7 @@ impl<'a> BookingsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -520,35 +527,23 @@ impl<'a> BookingsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/bookings",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/bookings")
             .operation("getBookings")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("search", &self.search, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("search", &self.search, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -563,39 +558,29 @@ impl<'a> BookingsListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<'a, crate::types::Booking, crate::types::ErrorType> {
+    pub fn stream(self) -> PageStream<'a, Booking, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingPage| {
+            |page: BookingPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for BookingsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -606,10 +591,10 @@ impl<'a> std::future::IntoFuture for BookingsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::BookingCreate,
-    options: client_runtime::CallOptions,
+    body: &'a BookingCreate,
+    options: CallOptions,
 }
 
 impl<'a> BookingsCreateBuilder<'a> {
@@ -623,7 +608,7 @@ impl<'a> BookingsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -637,33 +622,21 @@ impl<'a> BookingsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/bookings",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/bookings")
             .operation("createBooking")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -676,15 +649,8 @@ impl<'a> BookingsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -695,10 +661,10 @@ impl<'a> std::future::IntoFuture for BookingsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsUpdateBulkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::BookingBulkUpdate,
-    options: client_runtime::CallOptions,
+    body: &'a BookingBulkUpdate,
+    options: CallOptions,
 }
 
 impl<'a> BookingsUpdateBulkBuilder<'a> {
@@ -712,7 +678,7 @@ impl<'a> BookingsUpdateBulkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -726,33 +692,21 @@ impl<'a> BookingsUpdateBulkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/bookings/bulk",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/bookings/bulk")
             .operation("updateBookingsBulk")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -764,15 +718,8 @@ impl<'a> BookingsUpdateBulkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsUpdateBulkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -783,10 +730,10 @@ impl<'a> std::future::IntoFuture for BookingsUpdateBulkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsCreateBulkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::BookingBulkCreate,
-    options: client_runtime::CallOptions,
+    body: &'a BookingBulkCreate,
+    options: CallOptions,
 }
 
 impl<'a> BookingsCreateBulkBuilder<'a> {
@@ -800,7 +747,7 @@ impl<'a> BookingsCreateBulkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -814,33 +761,21 @@ impl<'a> BookingsCreateBulkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/bookings/bulk",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/bookings/bulk")
             .operation("createBookingsBulk")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -853,15 +788,8 @@ impl<'a> BookingsCreateBulkBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsCreateBulkBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -872,10 +800,10 @@ impl<'a> std::future::IntoFuture for BookingsCreateBulkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingsGetBuilder<'a> {
@@ -889,7 +817,7 @@ impl<'a> BookingsGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -903,33 +831,21 @@ impl<'a> BookingsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/bookings/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/bookings/{id}")
             .operation("getBooking")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -941,15 +857,8 @@ impl<'a> BookingsGetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsGetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -960,17 +869,17 @@ impl<'a> std::future::IntoFuture for BookingsGetBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsUpdateMetaBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    body: &'a crate::types::BookingMetaUpdate,
-    options: client_runtime::CallOptions,
+    body: &'a BookingMetaUpdate,
+    options: CallOptions,
 }
 
 impl<'a> BookingsUpdateMetaBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -984,21 +893,12 @@ impl<'a> BookingsUpdateMetaBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/bookings/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/bookings/{id}")
             .operation("updateBookingMeta")
             .path_param("id", &self.id)
             .json(self.body);
@@ -1006,11 +906,8 @@ impl<'a> BookingsUpdateMetaBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -1023,15 +920,8 @@ impl<'a> BookingsUpdateMetaBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsUpdateMetaBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1042,16 +932,16 @@ impl<'a> std::future::IntoFuture for BookingsUpdateMetaBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1065,46 +955,30 @@ impl<'a> BookingsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteBookingResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteBookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/bookings/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/bookings/{id}")
             .operation("deleteBooking")
             .path_param("id", &self.id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteBookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteBookingResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::DeleteBookingResponse::Status200)
-                    })
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteBookingResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteBookingResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteBookingResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -1115,15 +989,8 @@ impl<'a> BookingsDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteBookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteBookingResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteBookingResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteBookingResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1134,12 +1001,12 @@ impl<'a> std::future::IntoFuture for BookingsDeleteBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    action: &'a crate::types::BookingAction,
+    action: &'a BookingAction,
     include: Option<&'a str>,
-    body: Option<&'a crate::types::BookingActionInput>,
-    options: client_runtime::CallOptions,
+    body: Option<&'a BookingActionInput>,
+    options: CallOptions,
 }
 
 impl<'a> BookingsUpdateBuilder<'a> {
@@ -1152,7 +1019,7 @@ impl<'a> BookingsUpdateBuilder<'a> {
 
     /// The request body.
     #[inline]
-    pub fn body(mut self, body: &'a crate::types::BookingActionInput) -> Self {
+    pub fn body(mut self, body: &'a BookingActionInput) -> Self {
         self.body = Some(body);
         self
     }
@@ -1160,7 +1027,7 @@ impl<'a> BookingsUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1174,25 +1041,16 @@ impl<'a> BookingsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/bookings/{id}/{action}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/bookings/{id}/{action}")
             .operation("updateBooking")
             .path_param("id", &self.id)
             .path_param("action", &self.action)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         let request = match &self.body {
             Some(body) => request.json(body),
             None => request,
@@ -1201,11 +1059,8 @@ impl<'a> BookingsUpdateBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -1218,15 +1073,8 @@ impl<'a> BookingsUpdateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsUpdateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1237,11 +1085,11 @@ impl<'a> std::future::IntoFuture for BookingsUpdateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsRescheduleBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::BookingReschedule,
-    options: client_runtime::CallOptions,
+    body: &'a BookingReschedule,
+    options: CallOptions,
 }
 
 impl<'a> BookingsRescheduleBuilder<'a> {
@@ -1255,7 +1103,7 @@ impl<'a> BookingsRescheduleBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1269,34 +1117,22 @@ impl<'a> BookingsRescheduleBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/bookings/{id}/reschedule/",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/bookings/{id}/reschedule/")
             .operation("rescheduleBooking")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -1310,15 +1146,8 @@ impl<'a> BookingsRescheduleBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsRescheduleBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1329,10 +1158,10 @@ impl<'a> std::future::IntoFuture for BookingsRescheduleBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsReserveBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::BookingReserve,
-    options: client_runtime::CallOptions,
+    body: &'a BookingReserve,
+    options: CallOptions,
 }
 
 impl<'a> BookingsReserveBuilder<'a> {
@@ -1346,7 +1175,7 @@ impl<'a> BookingsReserveBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1360,33 +1189,21 @@ impl<'a> BookingsReserveBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/bookings/reserve",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/bookings/reserve")
             .operation("reserveBooking")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -1399,15 +1216,8 @@ impl<'a> BookingsReserveBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsReserveBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1418,10 +1228,10 @@ impl<'a> std::future::IntoFuture for BookingsReserveBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsExtendReservationBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::ReservationExtend,
-    options: client_runtime::CallOptions,
+    body: &'a ReservationExtend,
+    options: CallOptions,
 }
 
 impl<'a> BookingsExtendReservationBuilder<'a> {
@@ -1435,7 +1245,7 @@ impl<'a> BookingsExtendReservationBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1449,33 +1259,21 @@ impl<'a> BookingsExtendReservationBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/bookings/reserve/extend",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/bookings/reserve/extend")
             .operation("extendReservation")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             422 => Err(response.error_json(std::convert::identity)),
@@ -1487,15 +1285,8 @@ impl<'a> BookingsExtendReservationBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsExtendReservationBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1506,11 +1297,11 @@ impl<'a> std::future::IntoFuture for BookingsExtendReservationBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsGetGroupBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingsGetGroupBuilder<'a> {
@@ -1538,7 +1329,7 @@ impl<'a> BookingsGetGroupBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1552,34 +1343,22 @@ impl<'a> BookingsGetGroupBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/bookings/groups",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/bookings/groups")
             .operation("getGroupBookings")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -1594,39 +1373,29 @@ impl<'a> BookingsGetGroupBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<'a, crate::types::Booking, crate::types::ErrorType> {
+    pub fn stream(self) -> PageStream<'a, Booking, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::BookingPage| {
+            |page: BookingPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for BookingsGetGroupBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1637,10 +1406,10 @@ impl<'a> std::future::IntoFuture for BookingsGetGroupBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookingsGetGroupBookingBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookingsGetGroupBookingBuilder<'a> {
@@ -1654,7 +1423,7 @@ impl<'a> BookingsGetGroupBookingBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1668,33 +1437,21 @@ impl<'a> BookingsGetGroupBookingBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/bookings/groups/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/bookings/groups/{id}")
             .operation("getGroupBooking")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -1706,15 +1463,8 @@ impl<'a> BookingsGetGroupBookingBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for BookingsGetGroupBookingBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookingResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::BookingResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<BookingResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, BookingResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,24 @@
 
 //! Calendars of resources.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    Calendar, CalendarPage, CalendarResponse, CalendarWrite, DataResponse,
+    DeleteCalendarResponse, ErrorType,
+};
+
 /// Calendars of resources.
 ///
 /// Obtained from [`crate::Client::calendars`].
 #[derive(Debug, Clone, Copy)]
 pub struct CalendarsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> CalendarsApi<'a> {
@@ -40,7 +52,7 @@ impl<'a> CalendarsApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -66,15 +78,12 @@ impl<'a> CalendarsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::CalendarWrite,
-    ) -> CalendarsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a CalendarWrite) -> CalendarsCreateBuilder<'a> {
         CalendarsCreateBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -105,7 +114,7 @@ impl<'a> CalendarsApi<'a> {
             client: self.client,
             id,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -135,14 +144,14 @@ impl<'a> CalendarsApi<'a> {
     pub fn update(
         &self,
         id: &'a str,
-        body: &'a crate::types::CalendarWrite,
+        body: &'a CalendarWrite,
     ) -> CalendarsUpdateBuilder<'a> {
         CalendarsUpdateBuilder {
             client: self.client,
             id,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -171,7 +180,7 @@ impl<'a> CalendarsApi<'a> {
         CalendarsDeleteBuilder {
             client: self.client,
             id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -180,11 +189,11 @@ impl<'a> CalendarsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CalendarsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CalendarsListBuilder<'a> {
@@ -212,7 +221,7 @@ impl<'a> CalendarsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -226,34 +235,22 @@ impl<'a> CalendarsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CalendarPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, CalendarPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/calendars",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/calendars")
             .operation("getCalendars")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CalendarPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<CalendarPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -268,43 +265,29 @@ impl<'a> CalendarsListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Calendar,
-        crate::types::ErrorType,
-    > {
+    pub fn stream(self) -> PageStream<'a, Calendar, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::CalendarPage| {
+            |page: CalendarPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for CalendarsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::CalendarPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::CalendarPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<CalendarPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, CalendarPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -315,10 +298,10 @@ impl<'a> std::future::IntoFuture for CalendarsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CalendarsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::CalendarWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CalendarWrite,
+    options: CallOptions,
 }
 
 impl<'a> CalendarsCreateBuilder<'a> {
@@ -332,7 +315,7 @@ impl<'a> CalendarsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -346,33 +329,21 @@ impl<'a> CalendarsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CalendarResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, CalendarResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/calendars",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/calendars")
             .operation("createCalendar")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<CalendarResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -385,15 +356,8 @@ impl<'a> CalendarsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for CalendarsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::CalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::CalendarResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<CalendarResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, CalendarResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -404,10 +368,10 @@ impl<'a> std::future::IntoFuture for CalendarsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CalendarsGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CalendarsGetBuilder<'a> {
@@ -421,7 +385,7 @@ impl<'a> CalendarsGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -435,33 +399,21 @@ impl<'a> CalendarsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CalendarResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, CalendarResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/calendars/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/calendars/{id}")
             .operation("getCalendar")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<CalendarResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -473,15 +425,8 @@ impl<'a> CalendarsGetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for CalendarsGetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::CalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::CalendarResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<CalendarResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, CalendarResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -492,11 +437,11 @@ impl<'a> std::future::IntoFuture for CalendarsGetBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CalendarsUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::CalendarWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CalendarWrite,
+    options: CallOptions,
 }
 
 impl<'a> CalendarsUpdateBuilder<'a> {
@@ -510,7 +455,7 @@ impl<'a> CalendarsUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -524,34 +469,22 @@ impl<'a> CalendarsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CalendarResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, CalendarResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/calendars/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/calendars/{id}")
             .operation("updateCalendar")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<CalendarResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -564,15 +497,8 @@ impl<'a> CalendarsUpdateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for CalendarsUpdateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::CalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::CalendarResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<CalendarResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, CalendarResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -583,16 +509,16 @@ impl<'a> std::future::IntoFuture for CalendarsUpdateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CalendarsDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CalendarsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -606,46 +532,30 @@ impl<'a> CalendarsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteCalendarResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteCalendarResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/calendars/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/calendars/{id}")
             .operation("deleteCalendar")
             .path_param("id", &self.id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteCalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteCalendarResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::DeleteCalendarResponse::Status200)
-                    })
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteCalendarResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteCalendarResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteCalendarResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -656,15 +566,8 @@ impl<'a> CalendarsDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for CalendarsDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteCalendarResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteCalendarResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteCalendarResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteCalendarResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

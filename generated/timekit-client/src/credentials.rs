@@ -2,12 +2,24 @@
 
 //! API credentials.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    Credential, CredentialPage, CredentialResponse, DataResponse,
+    DeleteCredentialResponse, ErrorType, OpenObject,
+};
+
 /// API credentials.
 ///
 /// Obtained from [`crate::Client::credentials`].
 #[derive(Debug, Clone, Copy)]
 pub struct CredentialsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> CredentialsApi<'a> {
@@ -40,7 +52,7 @@ impl<'a> CredentialsApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -66,15 +78,12 @@ impl<'a> CredentialsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::OpenObject,
-    ) -> CredentialsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a OpenObject) -> CredentialsCreateBuilder<'a> {
         CredentialsCreateBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -103,7 +112,7 @@ impl<'a> CredentialsApi<'a> {
         CredentialsDeleteBuilder {
             client: self.client,
             id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -112,11 +121,11 @@ impl<'a> CredentialsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CredentialsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CredentialsListBuilder<'a> {
@@ -144,7 +153,7 @@ impl<'a> CredentialsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -158,34 +167,22 @@ impl<'a> CredentialsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CredentialPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, CredentialPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/credentials",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/credentials")
             .operation("getCredentials")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CredentialPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<CredentialPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -200,43 +197,29 @@ impl<'a> CredentialsListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Credential,
-        crate::types::ErrorType,
-    > {
+    pub fn stream(self) -> PageStream<'a, Credential, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::CredentialPage| {
+            |page: CredentialPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for CredentialsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::CredentialPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::CredentialPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<CredentialPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, CredentialPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -247,10 +230,10 @@ impl<'a> std::future::IntoFuture for CredentialsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CredentialsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::OpenObject,
-    options: client_runtime::CallOptions,
+    body: &'a OpenObject,
+    options: CallOptions,
 }
 
 impl<'a> CredentialsCreateBuilder<'a> {
@@ -264,7 +247,7 @@ impl<'a> CredentialsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -278,33 +261,21 @@ impl<'a> CredentialsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CredentialResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, CredentialResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/credentials",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/credentials")
             .operation("createCredential")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::CredentialResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<CredentialResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -317,15 +288,8 @@ impl<'a> CredentialsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for CredentialsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::CredentialResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::CredentialResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<CredentialResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, CredentialResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -336,16 +300,16 @@ impl<'a> std::future::IntoFuture for CredentialsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CredentialsDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CredentialsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -359,46 +323,30 @@ impl<'a> CredentialsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteCredentialResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteCredentialResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/credentials/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/credentials/{id}")
             .operation("deleteCredential")
             .path_param("id", &self.id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteCredentialResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteCredentialResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::DeleteCredentialResponse::Status200)
-                    })
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteCredentialResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteCredentialResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteCredentialResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -409,15 +357,8 @@ impl<'a> CredentialsDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for CredentialsDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteCredentialResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteCredentialResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteCredentialResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteCredentialResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

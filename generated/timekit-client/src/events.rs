@@ -2,12 +2,24 @@
 
 //! Calendar events.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    DataResponse, DeleteEventResponse, ErrorType, Event, EventCreate, EventPage,
+    EventResponse, EventUpdate,
+};
+
 /// Calendar events.
 ///
 /// Obtained from [`crate::Client::events`].
 #[derive(Debug, Clone, Copy)]
 pub struct EventsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> EventsApi<'a> {
@@ -44,7 +56,7 @@ impl<'a> EventsApi<'a> {
             page: None,
             include: None,
             params: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -70,15 +82,12 @@ impl<'a> EventsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::EventCreate,
-    ) -> EventsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a EventCreate) -> EventsCreateBuilder<'a> {
         EventsCreateBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -109,7 +118,7 @@ impl<'a> EventsApi<'a> {
             client: self.client,
             id,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -136,17 +145,13 @@ impl<'a> EventsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn update(
-        &self,
-        id: &'a str,
-        body: &'a crate::types::EventUpdate,
-    ) -> EventsUpdateBuilder<'a> {
+    pub fn update(&self, id: &'a str, body: &'a EventUpdate) -> EventsUpdateBuilder<'a> {
         EventsUpdateBuilder {
             client: self.client,
             id,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -175,7 +180,7 @@ impl<'a> EventsApi<'a> {
         EventsDeleteBuilder {
             client: self.client,
             id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -184,12 +189,12 @@ impl<'a> EventsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EventsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
     params: Option<&'a serde_json::Map<String, serde_json::Value>>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> EventsListBuilder<'a> {
@@ -227,7 +232,7 @@ impl<'a> EventsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -241,35 +246,23 @@ impl<'a> EventsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::EventPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, EventPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/events",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/events")
             .operation("getEvents")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
-            .query("params", &self.params, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
+            .query("params", &self.params, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EventPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<EventPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -284,39 +277,29 @@ impl<'a> EventsListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<'a, crate::types::Event, crate::types::ErrorType> {
+    pub fn stream(self) -> PageStream<'a, Event, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::EventPage| {
+            |page: EventPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for EventsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::EventPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::EventPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<EventPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, EventPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -327,10 +310,10 @@ impl<'a> std::future::IntoFuture for EventsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EventsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::EventCreate,
-    options: client_runtime::CallOptions,
+    body: &'a EventCreate,
+    options: CallOptions,
 }
 
 impl<'a> EventsCreateBuilder<'a> {
@@ -344,7 +327,7 @@ impl<'a> EventsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -358,33 +341,21 @@ impl<'a> EventsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::EventResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, EventResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/events",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/events")
             .operation("createEvent")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EventResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<EventResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -397,15 +368,8 @@ impl<'a> EventsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for EventsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::EventResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::EventResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<EventResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, EventResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -416,10 +380,10 @@ impl<'a> std::future::IntoFuture for EventsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EventsGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> EventsGetBuilder<'a> {
@@ -433,7 +397,7 @@ impl<'a> EventsGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -447,33 +411,21 @@ impl<'a> EventsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::EventResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, EventResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/events/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/events/{id}")
             .operation("getEvent")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EventResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<EventResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -485,15 +437,8 @@ impl<'a> EventsGetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for EventsGetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::EventResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::EventResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<EventResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, EventResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -504,11 +449,11 @@ impl<'a> std::future::IntoFuture for EventsGetBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EventsUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::EventUpdate,
-    options: client_runtime::CallOptions,
+    body: &'a EventUpdate,
+    options: CallOptions,
 }
 
 impl<'a> EventsUpdateBuilder<'a> {
@@ -522,7 +467,7 @@ impl<'a> EventsUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -536,34 +481,22 @@ impl<'a> EventsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::EventResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, EventResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/events/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/events/{id}")
             .operation("updateEvent")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EventResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<EventResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -576,15 +509,8 @@ impl<'a> EventsUpdateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for EventsUpdateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::EventResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::EventResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<EventResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, EventResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -595,16 +521,16 @@ impl<'a> std::future::IntoFuture for EventsUpdateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EventsDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> EventsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -618,44 +544,30 @@ impl<'a> EventsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteEventResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteEventResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/events/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/events/{id}")
             .operation("deleteEvent")
             .path_param("id", &self.id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteEventResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteEventResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| value.map(crate::types::DeleteEventResponse::Status200))
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteEventResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteEventResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteEventResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -666,15 +578,8 @@ impl<'a> EventsDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for EventsDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteEventResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteEventResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteEventResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteEventResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

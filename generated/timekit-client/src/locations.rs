@@ -2,12 +2,24 @@
 
 //! Locations.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    DataResponse, DeleteLocationResponse, ErrorType, Location, LocationPage,
+    LocationResponse, LocationWrite,
+};
+
 /// Locations.
 ///
 /// Obtained from [`crate::Client::locations`].
 #[derive(Debug, Clone, Copy)]
 pub struct LocationsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> LocationsApi<'a> {
@@ -40,7 +52,7 @@ impl<'a> LocationsApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -66,15 +78,12 @@ impl<'a> LocationsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::LocationWrite,
-    ) -> LocationsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a LocationWrite) -> LocationsCreateBuilder<'a> {
         LocationsCreateBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -105,7 +114,7 @@ impl<'a> LocationsApi<'a> {
             client: self.client,
             id,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -135,14 +144,14 @@ impl<'a> LocationsApi<'a> {
     pub fn update(
         &self,
         id: &'a str,
-        body: &'a crate::types::LocationWrite,
+        body: &'a LocationWrite,
     ) -> LocationsUpdateBuilder<'a> {
         LocationsUpdateBuilder {
             client: self.client,
             id,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -171,7 +180,7 @@ impl<'a> LocationsApi<'a> {
         LocationsDeleteBuilder {
             client: self.client,
             id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -180,11 +189,11 @@ impl<'a> LocationsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LocationsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LocationsListBuilder<'a> {
@@ -212,7 +221,7 @@ impl<'a> LocationsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -226,34 +235,22 @@ impl<'a> LocationsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LocationPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, LocationPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/locations",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/locations")
             .operation("getLocations")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LocationPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LocationPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -268,43 +265,29 @@ impl<'a> LocationsListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Location,
-        crate::types::ErrorType,
-    > {
+    pub fn stream(self) -> PageStream<'a, Location, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::LocationPage| {
+            |page: LocationPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for LocationsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LocationPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LocationPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<LocationPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, LocationPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -315,10 +298,10 @@ impl<'a> std::future::IntoFuture for LocationsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LocationsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::LocationWrite,
-    options: client_runtime::CallOptions,
+    body: &'a LocationWrite,
+    options: CallOptions,
 }
 
 impl<'a> LocationsCreateBuilder<'a> {
@@ -332,7 +315,7 @@ impl<'a> LocationsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -346,33 +329,21 @@ impl<'a> LocationsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LocationResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, LocationResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/locations",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/locations")
             .operation("createLocation")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LocationResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -385,15 +356,8 @@ impl<'a> LocationsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LocationsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LocationResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<LocationResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, LocationResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -404,10 +368,10 @@ impl<'a> std::future::IntoFuture for LocationsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LocationsGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LocationsGetBuilder<'a> {
@@ -421,7 +385,7 @@ impl<'a> LocationsGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -435,33 +399,21 @@ impl<'a> LocationsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LocationResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, LocationResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/locations/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/locations/{id}")
             .operation("getLocation")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LocationResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -473,15 +425,8 @@ impl<'a> LocationsGetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LocationsGetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LocationResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<LocationResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, LocationResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -492,11 +437,11 @@ impl<'a> std::future::IntoFuture for LocationsGetBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LocationsUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::LocationWrite,
-    options: client_runtime::CallOptions,
+    body: &'a LocationWrite,
+    options: CallOptions,
 }
 
 impl<'a> LocationsUpdateBuilder<'a> {
@@ -510,7 +455,7 @@ impl<'a> LocationsUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -524,34 +469,22 @@ impl<'a> LocationsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::LocationResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, LocationResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/locations/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/locations/{id}")
             .operation("updateLocation")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::LocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<LocationResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -564,15 +497,8 @@ impl<'a> LocationsUpdateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LocationsUpdateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::LocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::LocationResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<LocationResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, LocationResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -583,16 +509,16 @@ impl<'a> std::future::IntoFuture for LocationsUpdateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct LocationsDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> LocationsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -606,46 +532,30 @@ impl<'a> LocationsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteLocationResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteLocationResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/locations/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/locations/{id}")
             .operation("deleteLocation")
             .path_param("id", &self.id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteLocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteLocationResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::DeleteLocationResponse::Status200)
-                    })
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteLocationResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteLocationResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteLocationResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -656,15 +566,8 @@ impl<'a> LocationsDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for LocationsDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteLocationResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteLocationResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteLocationResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteLocationResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

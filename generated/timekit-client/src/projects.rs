@@ -2,12 +2,25 @@
 
 //! Projects (booking pages/configurations) and their resources.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    DataResponse, DeleteProjectResponse, ErrorType, Project, ProjectCreate, ProjectPage,
+    ProjectResourceAdd, ProjectResponse, ProjectWrite, RemoveProjectResourceResponse,
+    Resource, ResourceIdList, ResourcePage, UpdateProjectResponse,
+};
+
 /// Projects (booking pages/configurations) and their resources.
 ///
 /// Obtained from [`crate::Client::projects`].
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> ProjectsApi<'a> {
@@ -44,7 +57,7 @@ impl<'a> ProjectsApi<'a> {
             page: None,
             search: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -70,15 +83,12 @@ impl<'a> ProjectsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::ProjectCreate,
-    ) -> ProjectsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a ProjectCreate) -> ProjectsCreateBuilder<'a> {
         ProjectsCreateBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -109,7 +119,7 @@ impl<'a> ProjectsApi<'a> {
             client: self.client,
             id,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -139,14 +149,14 @@ impl<'a> ProjectsApi<'a> {
     pub fn update(
         &self,
         id: &'a str,
-        body: &'a crate::types::ProjectWrite,
+        body: &'a ProjectWrite,
     ) -> ProjectsUpdateBuilder<'a> {
         ProjectsUpdateBuilder {
             client: self.client,
             id,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -175,7 +185,7 @@ impl<'a> ProjectsApi<'a> {
         ProjectsDeleteBuilder {
             client: self.client,
             id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -206,7 +216,7 @@ impl<'a> ProjectsApi<'a> {
             client: self.client,
             slug,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -237,7 +247,7 @@ impl<'a> ProjectsApi<'a> {
             client: self.client,
             id,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -272,7 +282,7 @@ impl<'a> ProjectsApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -304,14 +314,14 @@ impl<'a> ProjectsApi<'a> {
     pub fn set_resources(
         &self,
         id: &'a str,
-        body: &'a crate::types::ResourceIdList,
+        body: &'a ResourceIdList,
     ) -> ProjectsSetResourcesBuilder<'a> {
         ProjectsSetResourcesBuilder {
             client: self.client,
             id,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -341,14 +351,14 @@ impl<'a> ProjectsApi<'a> {
     pub fn add_resource(
         &self,
         id: &'a str,
-        body: &'a crate::types::ProjectResourceAdd,
+        body: &'a ProjectResourceAdd,
     ) -> ProjectsAddResourceBuilder<'a> {
         ProjectsAddResourceBuilder {
             client: self.client,
             id,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -383,7 +393,7 @@ impl<'a> ProjectsApi<'a> {
             client: self.client,
             id,
             resource_id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -392,12 +402,12 @@ impl<'a> ProjectsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     search: Option<&'a str>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsListBuilder<'a> {
@@ -432,7 +442,7 @@ impl<'a> ProjectsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -446,35 +456,23 @@ impl<'a> ProjectsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ProjectPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/projects",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/projects")
             .operation("getProjects")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("search", &self.search, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("search", &self.search, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ProjectPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ProjectPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -489,39 +487,29 @@ impl<'a> ProjectsListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<'a, crate::types::Project, crate::types::ErrorType> {
+    pub fn stream(self) -> PageStream<'a, Project, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::ProjectPage| {
+            |page: ProjectPage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for ProjectsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ProjectPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ProjectPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ProjectPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -532,10 +520,10 @@ impl<'a> std::future::IntoFuture for ProjectsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::ProjectCreate,
-    options: client_runtime::CallOptions,
+    body: &'a ProjectCreate,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsCreateBuilder<'a> {
@@ -549,7 +537,7 @@ impl<'a> ProjectsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -563,33 +551,21 @@ impl<'a> ProjectsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/projects",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/projects")
             .operation("createProject")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ProjectResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -602,15 +578,8 @@ impl<'a> ProjectsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ProjectResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ProjectResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -621,10 +590,10 @@ impl<'a> std::future::IntoFuture for ProjectsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsGetBuilder<'a> {
@@ -638,7 +607,7 @@ impl<'a> ProjectsGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -652,33 +621,21 @@ impl<'a> ProjectsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/projects/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/projects/{id}")
             .operation("getProject")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ProjectResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -690,15 +647,8 @@ impl<'a> ProjectsGetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsGetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ProjectResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ProjectResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -709,11 +659,11 @@ impl<'a> std::future::IntoFuture for ProjectsGetBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::ProjectWrite,
-    options: client_runtime::CallOptions,
+    body: &'a ProjectWrite,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsUpdateBuilder<'a> {
@@ -727,7 +677,7 @@ impl<'a> ProjectsUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -741,48 +691,32 @@ impl<'a> ProjectsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::UpdateProjectResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, UpdateProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/projects/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/projects/{id}")
             .operation("updateProject")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::UpdateProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<UpdateProjectResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::ProjectResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::UpdateProjectResponse::Status200)
-                    })
+                    .json::<ProjectResponse, _>()
+                    .map(|value| value.map(UpdateProjectResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::UpdateProjectResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| UpdateProjectResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             422 => Err(response.error_json(std::convert::identity)),
@@ -794,15 +728,8 @@ impl<'a> ProjectsUpdateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsUpdateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::UpdateProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::UpdateProjectResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<UpdateProjectResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, UpdateProjectResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -813,16 +740,16 @@ impl<'a> std::future::IntoFuture for ProjectsUpdateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -836,46 +763,30 @@ impl<'a> ProjectsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteProjectResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/projects/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/projects/{id}")
             .operation("deleteProject")
             .path_param("id", &self.id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteProjectResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::DeleteProjectResponse::Status200)
-                    })
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteProjectResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteProjectResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteProjectResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -886,15 +797,8 @@ impl<'a> ProjectsDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteProjectResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteProjectResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteProjectResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -905,10 +809,10 @@ impl<'a> std::future::IntoFuture for ProjectsDeleteBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsGetHostedBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     slug: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsGetHostedBuilder<'a> {
@@ -922,7 +826,7 @@ impl<'a> ProjectsGetHostedBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -936,33 +840,21 @@ impl<'a> ProjectsGetHostedBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/projects/hosted/{slug}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/projects/hosted/{slug}")
             .operation("getHostedProject")
             .path_param("slug", &self.slug)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ProjectResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -974,15 +866,8 @@ impl<'a> ProjectsGetHostedBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsGetHostedBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ProjectResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ProjectResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -993,10 +878,10 @@ impl<'a> std::future::IntoFuture for ProjectsGetHostedBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsGetEmbedBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsGetEmbedBuilder<'a> {
@@ -1010,7 +895,7 @@ impl<'a> ProjectsGetEmbedBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1024,33 +909,21 @@ impl<'a> ProjectsGetEmbedBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/projects/embed/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/projects/embed/{id}")
             .operation("getEmbedProject")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ProjectResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -1062,15 +935,8 @@ impl<'a> ProjectsGetEmbedBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsGetEmbedBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ProjectResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ProjectResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ProjectResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1081,12 +947,12 @@ impl<'a> std::future::IntoFuture for ProjectsGetEmbedBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsGetResourcesBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsGetResourcesBuilder<'a> {
@@ -1114,7 +980,7 @@ impl<'a> ProjectsGetResourcesBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1128,35 +994,23 @@ impl<'a> ProjectsGetResourcesBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ResourcePage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ResourcePage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/projects/{id}/resources",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/projects/{id}/resources")
             .operation("getProjectResources")
             .path_param("id", &self.id)
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ResourcePage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ResourcePage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -1172,44 +1026,30 @@ impl<'a> ProjectsGetResourcesBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Resource,
-        crate::types::ErrorType,
-    > {
+    pub fn stream(self) -> PageStream<'a, Resource, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 404 => Err(response.error_json(std::convert::identity)),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::ResourcePage| {
+            |page: ResourcePage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for ProjectsGetResourcesBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ResourcePage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ResourcePage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ResourcePage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ResourcePage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1220,11 +1060,11 @@ impl<'a> std::future::IntoFuture for ProjectsGetResourcesBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsSetResourcesBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::ResourceIdList,
-    options: client_runtime::CallOptions,
+    body: &'a ResourceIdList,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsSetResourcesBuilder<'a> {
@@ -1238,7 +1078,7 @@ impl<'a> ProjectsSetResourcesBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1252,34 +1092,22 @@ impl<'a> ProjectsSetResourcesBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/projects/{id}/resources",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/projects/{id}/resources")
             .operation("setProjectResources")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -1292,15 +1120,8 @@ impl<'a> ProjectsSetResourcesBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsSetResourcesBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1311,11 +1132,11 @@ impl<'a> std::future::IntoFuture for ProjectsSetResourcesBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsAddResourceBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::ProjectResourceAdd,
-    options: client_runtime::CallOptions,
+    body: &'a ProjectResourceAdd,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsAddResourceBuilder<'a> {
@@ -1329,7 +1150,7 @@ impl<'a> ProjectsAddResourceBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1343,34 +1164,22 @@ impl<'a> ProjectsAddResourceBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/projects/{id}/resources",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/projects/{id}/resources")
             .operation("addProjectResource")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -1384,15 +1193,8 @@ impl<'a> ProjectsAddResourceBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsAddResourceBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -1403,17 +1205,17 @@ impl<'a> std::future::IntoFuture for ProjectsAddResourceBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsRemoveResourceBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     resource_id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsRemoveResourceBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1427,19 +1229,13 @@ impl<'a> ProjectsRemoveResourceBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::RemoveProjectResourceResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, RemoveProjectResourceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/projects/{id}/resources/{resourceId}",
             )
             .operation("removeProjectResource")
@@ -1449,27 +1245,19 @@ impl<'a> ProjectsRemoveResourceBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::RemoveProjectResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<RemoveProjectResourceResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::RemoveProjectResourceResponse::Status200)
-                    })
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(RemoveProjectResourceResponse::Status200))
             }
             204 => {
                 response
                     .empty()
                     .map(|value| {
-                        value
-                            .map(|()| {
-                                crate::types::RemoveProjectResourceResponse::Status204
-                            })
+                        value.map(|()| RemoveProjectResourceResponse::Status204)
                     })
             }
             404 => Err(response.error_json(std::convert::identity)),
@@ -1481,15 +1269,8 @@ impl<'a> ProjectsRemoveResourceBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsRemoveResourceBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::RemoveProjectResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::RemoveProjectResourceResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<RemoveProjectResourceResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, RemoveProjectResourceResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,24 @@
 
 //! Resources (people or things that can be booked).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    DataResponse, DeleteResourceResponse, ErrorType, OpenObject, Resource,
+    ResourceCreate, ResourcePage, ResourceResponse, ResourceWrite,
+};
+
 /// Resources (people or things that can be booked).
 ///
 /// Obtained from [`crate::Client::resources`].
 #[derive(Debug, Clone, Copy)]
 pub struct ResourcesApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> ResourcesApi<'a> {
@@ -40,7 +52,7 @@ impl<'a> ResourcesApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -68,15 +80,12 @@ impl<'a> ResourcesApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::ResourceCreate,
-    ) -> ResourcesCreateBuilder<'a> {
+    pub fn create(&self, body: &'a ResourceCreate) -> ResourcesCreateBuilder<'a> {
         ResourcesCreateBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -107,7 +116,7 @@ impl<'a> ResourcesApi<'a> {
             client: self.client,
             id,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -137,14 +146,14 @@ impl<'a> ResourcesApi<'a> {
     pub fn update(
         &self,
         id: &'a str,
-        body: &'a crate::types::ResourceWrite,
+        body: &'a ResourceWrite,
     ) -> ResourcesUpdateBuilder<'a> {
         ResourcesUpdateBuilder {
             client: self.client,
             id,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -173,7 +182,7 @@ impl<'a> ResourcesApi<'a> {
         ResourcesDeleteBuilder {
             client: self.client,
             id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -201,13 +210,13 @@ impl<'a> ResourcesApi<'a> {
     #[inline]
     pub fn reset_password(
         &self,
-        body: &'a crate::types::OpenObject,
+        body: &'a OpenObject,
     ) -> ResourcesResetPasswordBuilder<'a> {
         ResourcesResetPasswordBuilder {
             client: self.client,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -238,7 +247,7 @@ impl<'a> ResourcesApi<'a> {
             client: self.client,
             email,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -247,11 +256,11 @@ impl<'a> ResourcesApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ResourcesListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ResourcesListBuilder<'a> {
@@ -279,7 +288,7 @@ impl<'a> ResourcesListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -293,34 +302,22 @@ impl<'a> ResourcesListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ResourcePage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ResourcePage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/resources",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/resources")
             .operation("getResources")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ResourcePage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ResourcePage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -335,43 +332,29 @@ impl<'a> ResourcesListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Resource,
-        crate::types::ErrorType,
-    > {
+    pub fn stream(self) -> PageStream<'a, Resource, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::ResourcePage| {
+            |page: ResourcePage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for ResourcesListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ResourcePage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ResourcePage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ResourcePage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ResourcePage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -382,10 +365,10 @@ impl<'a> std::future::IntoFuture for ResourcesListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ResourcesCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::ResourceCreate,
-    options: client_runtime::CallOptions,
+    body: &'a ResourceCreate,
+    options: CallOptions,
 }
 
 impl<'a> ResourcesCreateBuilder<'a> {
@@ -399,7 +382,7 @@ impl<'a> ResourcesCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -413,33 +396,21 @@ impl<'a> ResourcesCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ResourceResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ResourceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/resources",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/resources")
             .operation("createResource")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ResourceResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -452,15 +423,8 @@ impl<'a> ResourcesCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ResourcesCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ResourceResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ResourceResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ResourceResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -471,10 +435,10 @@ impl<'a> std::future::IntoFuture for ResourcesCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ResourcesGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ResourcesGetBuilder<'a> {
@@ -488,7 +452,7 @@ impl<'a> ResourcesGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -502,33 +466,21 @@ impl<'a> ResourcesGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ResourceResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ResourceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/resources/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/resources/{id}")
             .operation("getResource")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ResourceResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -540,15 +492,8 @@ impl<'a> ResourcesGetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ResourcesGetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ResourceResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ResourceResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ResourceResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -559,11 +504,11 @@ impl<'a> std::future::IntoFuture for ResourcesGetBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ResourcesUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::ResourceWrite,
-    options: client_runtime::CallOptions,
+    body: &'a ResourceWrite,
+    options: CallOptions,
 }
 
 impl<'a> ResourcesUpdateBuilder<'a> {
@@ -577,7 +522,7 @@ impl<'a> ResourcesUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -591,34 +536,22 @@ impl<'a> ResourcesUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ResourceResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ResourceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/resources/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/resources/{id}")
             .operation("updateResource")
             .path_param("id", &self.id)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ResourceResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -631,15 +564,8 @@ impl<'a> ResourcesUpdateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ResourcesUpdateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ResourceResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ResourceResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ResourceResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -650,16 +576,16 @@ impl<'a> std::future::IntoFuture for ResourcesUpdateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ResourcesDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ResourcesDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -673,46 +599,30 @@ impl<'a> ResourcesDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteResourceResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteResourceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/resources/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/resources/{id}")
             .operation("deleteResource")
             .path_param("id", &self.id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteResourceResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::DeleteResourceResponse::Status200)
-                    })
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteResourceResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteResourceResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteResourceResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -723,15 +633,8 @@ impl<'a> ResourcesDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ResourcesDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteResourceResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteResourceResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteResourceResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteResourceResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -742,10 +645,10 @@ impl<'a> std::future::IntoFuture for ResourcesDeleteBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ResourcesResetPasswordBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     include: Option<&'a str>,
-    body: &'a crate::types::OpenObject,
-    options: client_runtime::CallOptions,
+    body: &'a OpenObject,
+    options: CallOptions,
 }
 
 impl<'a> ResourcesResetPasswordBuilder<'a> {
@@ -759,7 +662,7 @@ impl<'a> ResourcesResetPasswordBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -773,33 +676,21 @@ impl<'a> ResourcesResetPasswordBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/resources/resetpassword",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/resources/resetpassword")
             .operation("resetResourcePassword")
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -812,15 +703,8 @@ impl<'a> ResourcesResetPasswordBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ResourcesResetPasswordBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -831,10 +715,10 @@ impl<'a> std::future::IntoFuture for ResourcesResetPasswordBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ResourcesGetTimezoneBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     email: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ResourcesGetTimezoneBuilder<'a> {
@@ -848,7 +732,7 @@ impl<'a> ResourcesGetTimezoneBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -862,33 +746,21 @@ impl<'a> ResourcesGetTimezoneBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/resources/timezone/{email}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/resources/timezone/{email}")
             .operation("getResourceTimezone")
             .path_param("email", &self.email)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -900,15 +772,8 @@ impl<'a> ResourcesGetTimezoneBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ResourcesGetTimezoneBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,21 @@
 
 //! E-mail templates.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageRequest, PageStream, Pages,
+    QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{ErrorType, OpenObject, Template, TemplatePage, TemplateResponse};
+
 /// E-mail templates.
 ///
 /// Obtained from [`crate::Client::templates`].
 #[derive(Debug, Clone, Copy)]
 pub struct TemplatesApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> TemplatesApi<'a> {
@@ -40,7 +49,7 @@ impl<'a> TemplatesApi<'a> {
             limit: None,
             page: None,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -71,7 +80,7 @@ impl<'a> TemplatesApi<'a> {
             client: self.client,
             slug,
             include: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -101,14 +110,14 @@ impl<'a> TemplatesApi<'a> {
     pub fn update(
         &self,
         slug: &'a str,
-        body: &'a crate::types::OpenObject,
+        body: &'a OpenObject,
     ) -> TemplatesUpdateBuilder<'a> {
         TemplatesUpdateBuilder {
             client: self.client,
             slug,
             include: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -117,11 +126,11 @@ impl<'a> TemplatesApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct TemplatesListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     limit: Option<i64>,
     page: Option<i64>,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> TemplatesListBuilder<'a> {
@@ -149,7 +158,7 @@ impl<'a> TemplatesListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -163,34 +172,22 @@ impl<'a> TemplatesListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::TemplatePage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, TemplatePage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/templates",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/templates")
             .operation("getTemplates")
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("limit", &self.limit, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::TemplatePage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<TemplatePage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -205,43 +202,29 @@ impl<'a> TemplatesListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Template,
-        crate::types::ErrorType,
-    > {
+    pub fn stream(self) -> PageStream<'a, Template, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::NextUrl,
-            move |_: &client_runtime::PageRequest| { Ok(self.request()) },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            Pages::NextUrl,
+            move |_: &PageRequest| { Ok(self.request()) },
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 503 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::TemplatePage| {
+            |page: TemplatePage| {
                 let next_url = page.next_page_url.as_ref().cloned();
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .next_url(next_url)
+                Page::new(page.data.unwrap_or_default()).next_url(next_url)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for TemplatesListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::TemplatePage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::TemplatePage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<TemplatePage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, TemplatePage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -252,10 +235,10 @@ impl<'a> std::future::IntoFuture for TemplatesListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct TemplatesGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     slug: &'a str,
     include: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> TemplatesGetBuilder<'a> {
@@ -269,7 +252,7 @@ impl<'a> TemplatesGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -283,33 +266,21 @@ impl<'a> TemplatesGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::TemplateResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, TemplateResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/templates/{slug}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/templates/{slug}")
             .operation("getTemplate")
             .path_param("slug", &self.slug)
-            .query("include", &self.include, client_runtime::QueryStyle::Form);
+            .query("include", &self.include, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::TemplateResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<TemplateResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -321,15 +292,8 @@ impl<'a> TemplatesGetBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for TemplatesGetBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::TemplateResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::TemplateResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<TemplateResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, TemplateResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -340,11 +304,11 @@ impl<'a> std::future::IntoFuture for TemplatesGetBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct TemplatesUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     slug: &'a str,
     include: Option<&'a str>,
-    body: &'a crate::types::OpenObject,
-    options: client_runtime::CallOptions,
+    body: &'a OpenObject,
+    options: CallOptions,
 }
 
 impl<'a> TemplatesUpdateBuilder<'a> {
@@ -358,7 +322,7 @@ impl<'a> TemplatesUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -372,34 +336,22 @@ impl<'a> TemplatesUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::TemplateResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, TemplateResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PUT,
-                "/templates/{slug}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PUT, "/templates/{slug}")
             .operation("updateTemplate")
             .path_param("slug", &self.slug)
-            .query("include", &self.include, client_runtime::QueryStyle::Form)
+            .query("include", &self.include, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::TemplateResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<TemplateResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             404 => Err(response.error_json(std::convert::identity)),
@@ -412,15 +364,8 @@ impl<'a> TemplatesUpdateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for TemplatesUpdateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::TemplateResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::TemplateResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<TemplateResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, TemplateResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

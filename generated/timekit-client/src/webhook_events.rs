@@ -5,6 +5,12 @@
 //! Check each delivery with a verifier from `client_runtime::webhook` before
 //! parsing it; the parsers here trust their input's origin.
 
+use crate::types::{
+    ConfirmDeclineBookingWebhook, GroupCustomerBookingWebhook,
+    GroupCustomerPaymentBookingWebhook, GroupOwnerBookingWebhook, InstantBookingWebhook,
+    InstantPaymentBookingWebhook, ReservationBookingWebhook,
+};
+
 /// An event the API sends to your endpoint, with its payload. Verify the delivery first
 /// (`client_runtime::webhook`), then parse its raw body with [`WebhookEvent::parse`] or [`WebhookEvent::from_body`].
 #[derive(Debug, Clone)]
@@ -16,43 +22,43 @@ pub enum WebhookEvent {
     /// keyed with the app's `webhook_secret` (verify with `client_runtime::webhook::HmacSha256Hex::timekit`).
     ///
     /// Event `instantBooking`.
-    InstantBooking(crate::types::InstantBookingWebhook),
+    InstantBooking(InstantBookingWebhook),
     /// A booking of the `confirm_decline` graph changed state.
     ///
     /// Signed like every Timekit webhook (`x-timekit-signature`).
     ///
     /// Event `confirmDeclineBooking`.
-    ConfirmDeclineBooking(crate::types::ConfirmDeclineBookingWebhook),
+    ConfirmDeclineBooking(ConfirmDeclineBookingWebhook),
     /// A booking of the `instant_payment` graph changed state.
     ///
     /// Signed like every Timekit webhook (`x-timekit-signature`).
     ///
     /// Event `instantPaymentBooking`.
-    InstantPaymentBooking(crate::types::InstantPaymentBookingWebhook),
+    InstantPaymentBooking(InstantPaymentBookingWebhook),
     /// A group booking (the `group_owner` graph) changed state.
     ///
     /// Signed like every Timekit webhook (`x-timekit-signature`).
     ///
     /// Event `groupOwnerBooking`.
-    GroupOwnerBooking(crate::types::GroupOwnerBookingWebhook),
+    GroupOwnerBooking(GroupOwnerBookingWebhook),
     /// A seat in a group booking (the `group_customer` graph) changed state.
     ///
     /// Signed like every Timekit webhook (`x-timekit-signature`).
     ///
     /// Event `groupCustomerBooking`.
-    GroupCustomerBooking(crate::types::GroupCustomerBookingWebhook),
+    GroupCustomerBooking(GroupCustomerBookingWebhook),
     /// A paid seat in a group booking (the `group_customer_payment` graph) changed state.
     ///
     /// Signed like every Timekit webhook (`x-timekit-signature`).
     ///
     /// Event `groupCustomerPaymentBooking`.
-    GroupCustomerPaymentBooking(crate::types::GroupCustomerPaymentBookingWebhook),
+    GroupCustomerPaymentBooking(GroupCustomerPaymentBookingWebhook),
     /// A reservation (the `reservation` graph) changed state.
     ///
     /// Signed like every Timekit webhook (`x-timekit-signature`).
     ///
     /// Event `reservationBooking`.
-    ReservationBooking(crate::types::ReservationBookingWebhook),
+    ReservationBooking(ReservationBookingWebhook),
 }
 
 impl WebhookEvent {

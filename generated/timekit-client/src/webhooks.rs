@@ -2,12 +2,23 @@
 
 //! Webhook subscriptions (deliveries are signed with `x-timekit-signature` on plans with signed webhooks).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    DataResponse, DeleteWebhookResponse, ErrorType, WebhookSubscriptionCreate,
+    WebhookSubscriptionCreated,
+};
+
 /// Webhook subscriptions (deliveries are signed with `x-timekit-signature` on plans with signed webhooks).
 ///
 /// Obtained from [`crate::Client::webhooks`].
 #[derive(Debug, Clone, Copy)]
 pub struct WebhooksApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> WebhooksApi<'a> {
@@ -34,12 +45,12 @@ impl<'a> WebhooksApi<'a> {
     #[inline]
     pub fn create(
         &self,
-        body: &'a crate::types::WebhookSubscriptionCreate,
+        body: &'a WebhookSubscriptionCreate,
     ) -> WebhooksCreateBuilder<'a> {
         WebhooksCreateBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -68,7 +79,7 @@ impl<'a> WebhooksApi<'a> {
         WebhooksDeleteBuilder {
             client: self.client,
             id,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -77,16 +88,16 @@ impl<'a> WebhooksApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct WebhooksCreateBuilder<'a> {
-    client: &'a crate::Client,
-    body: &'a crate::types::WebhookSubscriptionCreate,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    body: &'a WebhookSubscriptionCreate,
+    options: CallOptions,
 }
 
 impl<'a> WebhooksCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -100,32 +111,20 @@ impl<'a> WebhooksCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::WebhookSubscriptionCreated,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, WebhookSubscriptionCreated, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/webhooks",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/webhooks")
             .operation("createWebhook")
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::WebhookSubscriptionCreated>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<WebhookSubscriptionCreated>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             201 => response.json(),
@@ -138,15 +137,8 @@ impl<'a> WebhooksCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for WebhooksCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::WebhookSubscriptionCreated>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::WebhookSubscriptionCreated,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<WebhookSubscriptionCreated>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, WebhookSubscriptionCreated, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -157,16 +149,16 @@ impl<'a> std::future::IntoFuture for WebhooksCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct WebhooksDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     id: &'a str,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> WebhooksDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -180,46 +172,30 @@ impl<'a> WebhooksDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteWebhookResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DeleteWebhookResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
-                "/webhooks/{id}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::DELETE, "/webhooks/{id}")
             .operation("deleteWebhook")
             .path_param("id", &self.id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DeleteWebhookResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DeleteWebhookResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
-                    .map(|value| {
-                        value.map(crate::types::DeleteWebhookResponse::Status200)
-                    })
+                    .json::<DataResponse, _>()
+                    .map(|value| value.map(DeleteWebhookResponse::Status200))
             }
             204 => {
                 response
                     .empty()
-                    .map(|value| {
-                        value.map(|()| crate::types::DeleteWebhookResponse::Status204)
-                    })
+                    .map(|value| value.map(|()| DeleteWebhookResponse::Status204))
             }
             404 => Err(response.error_json(std::convert::identity)),
             429 => Err(response.error_json(std::convert::identity)),
@@ -230,15 +206,8 @@ impl<'a> WebhooksDeleteBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for WebhooksDeleteBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DeleteWebhookResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DeleteWebhookResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DeleteWebhookResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DeleteWebhookResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

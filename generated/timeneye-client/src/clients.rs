@@ -2,12 +2,20 @@
 
 //! Clients (customers of the workspace).
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{ClientCreate, DataResponse, ErrorType};
+
 /// Clients (customers of the workspace).
 ///
 /// Obtained from [`crate::Client::clients`].
 #[derive(Debug, Clone, Copy)]
 pub struct ClientsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> ClientsApi<'a> {
@@ -34,14 +42,11 @@ impl<'a> ClientsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::ClientCreate,
-    ) -> ClientsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a ClientCreate) -> ClientsCreateBuilder<'a> {
         ClientsCreateBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -50,16 +55,16 @@ impl<'a> ClientsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ClientsCreateBuilder<'a> {
-    client: &'a crate::Client,
-    body: &'a crate::types::ClientCreate,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    body: &'a ClientCreate,
+    options: CallOptions,
 }
 
 impl<'a> ClientsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -73,32 +78,20 @@ impl<'a> ClientsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/clients",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/clients")
             .operation("clientsCreate")
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -108,15 +101,8 @@ impl<'a> ClientsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ClientsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,23 @@
 
 //! Time entries.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    DataResponse, EntriesListDirection, Entry, EntryCreate, EntryPage, ErrorType,
+};
+
 /// Time entries.
 ///
 /// Obtained from [`crate::Client::entries`].
 #[derive(Debug, Clone, Copy)]
 pub struct EntriesApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> EntriesApi<'a> {
@@ -50,7 +61,7 @@ impl<'a> EntriesApi<'a> {
             member_ids: None,
             date_from: None,
             date_to: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -77,14 +88,11 @@ impl<'a> EntriesApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::EntryCreate,
-    ) -> EntriesCreateBuilder<'a> {
+    pub fn create(&self, body: &'a EntryCreate) -> EntriesCreateBuilder<'a> {
         EntriesCreateBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -93,15 +101,15 @@ impl<'a> EntriesApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EntriesListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     page: Option<i64>,
     per_page: Option<i64>,
     sort_by: Option<&'a str>,
-    direction: Option<&'a crate::types::EntriesListDirection>,
+    direction: Option<&'a EntriesListDirection>,
     member_ids: Option<&'a [String]>,
     date_from: Option<chrono::NaiveDate>,
     date_to: Option<chrono::NaiveDate>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> EntriesListBuilder<'a> {
@@ -128,7 +136,7 @@ impl<'a> EntriesListBuilder<'a> {
 
     /// Sort direction. (`direction`, query)
     #[inline]
-    pub fn direction(mut self, value: &'a crate::types::EntriesListDirection) -> Self {
+    pub fn direction(mut self, value: &'a EntriesListDirection) -> Self {
         self.direction = Some(value);
         self
     }
@@ -157,7 +165,7 @@ impl<'a> EntriesListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -171,38 +179,26 @@ impl<'a> EntriesListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::EntryPage,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, EntryPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/entries",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/entries")
             .operation("entriesList")
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("per_page", &self.per_page, client_runtime::QueryStyle::Form)
-            .query("sort_by", &self.sort_by, client_runtime::QueryStyle::Form)
-            .query("direction", &self.direction, client_runtime::QueryStyle::Form)
-            .query("member_ids[]", &self.member_ids, client_runtime::QueryStyle::Form)
-            .query("date_from", &self.date_from, client_runtime::QueryStyle::Form)
-            .query("date_to", &self.date_to, client_runtime::QueryStyle::Form);
+            .query("page", &self.page, QueryStyle::Form)
+            .query("per_page", &self.per_page, QueryStyle::Form)
+            .query("sort_by", &self.sort_by, QueryStyle::Form)
+            .query("direction", &self.direction, QueryStyle::Form)
+            .query("member_ids[]", &self.member_ids, QueryStyle::Form)
+            .query("date_from", &self.date_from, QueryStyle::Form)
+            .query("date_to", &self.date_to, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::EntryPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<EntryPage>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -216,48 +212,36 @@ impl<'a> EntriesListBuilder<'a> {
     /// Stops at an empty page, at the last page, or when there is no next page; see
     /// [`client_runtime::pagination`].
     #[inline]
-    pub fn stream(
-        mut self,
-    ) -> client_runtime::PageStream<'a, crate::types::Entry, crate::types::ErrorType> {
+    pub fn stream(mut self) -> PageStream<'a, Entry, ErrorType> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i64 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 429 => Err(response.error_json(std::convert::identity)),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::EntryPage| {
+            |page: EntryPage| {
                 let total_pages = page
                     .meta
                     .as_ref()
                     .and_then(|v| v.last_page.as_ref())
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .total_pages(total_pages)
+                    .and_then(PageCount::page_count);
+                Page::new(page.data.unwrap_or_default()).total_pages(total_pages)
             },
         )
     }
 }
 
 impl<'a> std::future::IntoFuture for EntriesListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::EntryPage>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::EntryPage,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<EntryPage>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, EntryPage, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -268,16 +252,16 @@ impl<'a> std::future::IntoFuture for EntriesListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EntriesCreateBuilder<'a> {
-    client: &'a crate::Client,
-    body: &'a crate::types::EntryCreate,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    body: &'a EntryCreate,
+    options: CallOptions,
 }
 
 impl<'a> EntriesCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -291,32 +275,20 @@ impl<'a> EntriesCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/entries",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/entries")
             .operation("entriesCreate")
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -326,15 +298,8 @@ impl<'a> EntriesCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for EntriesCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<DataResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, DataResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,20 @@
 
 //! Projects and their phases.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{ErrorType, ProjectListResponse};
+
 /// Projects and their phases.
 ///
 /// Obtained from [`crate::Client::projects`].
 #[derive(Debug, Clone, Copy)]
 pub struct ProjectsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> ProjectsApi<'a> {
@@ -38,7 +46,7 @@ impl<'a> ProjectsApi<'a> {
         ProjectsListBuilder {
             client: self.client,
             load: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -47,9 +55,9 @@ impl<'a> ProjectsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct ProjectsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     load: Option<&'a [String]>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> ProjectsListBuilder<'a> {
@@ -63,7 +71,7 @@ impl<'a> ProjectsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -77,32 +85,20 @@ impl<'a> ProjectsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectListResponse,
-        crate::types::ErrorType,
-    > {
+    pub fn send(self) -> CallFuture<'a, ProjectListResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/projects",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/projects")
             .operation("projectsList")
-            .query("load[]", &self.load, client_runtime::QueryStyle::Form);
+            .query("load[]", &self.load, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::ProjectListResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<ProjectListResponse>, Error<ErrorType>> {
         match response.status().as_u16() {
             200 => response.json(),
             429 => Err(response.error_json(std::convert::identity)),
@@ -112,15 +108,8 @@ impl<'a> ProjectsListBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for ProjectsListBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::ProjectListResponse>,
-        client_runtime::Error<crate::types::ErrorType>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::ProjectListResponse,
-        crate::types::ErrorType,
-    >;
+    type Output = Result<ResponseValue<ProjectListResponse>, Error<ErrorType>>;
+    type IntoFuture = CallFuture<'a, ProjectListResponse, ErrorType>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()

@@ -2,12 +2,24 @@
 
 //! Appointments of the company's resources.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    Appointment, AppointmentCreate, AppointmentList, AppointmentResponse,
+    AppointmentsDeleteBulk, DataResponse,
+};
+
 /// Appointments of the company's resources.
 ///
 /// Obtained from [`crate::Client::appointments`].
 #[derive(Debug, Clone, Copy)]
 pub struct AppointmentsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AppointmentsApi<'a> {
@@ -54,7 +66,7 @@ impl<'a> AppointmentsApi<'a> {
             timezone: None,
             page: None,
             limit: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -82,15 +94,12 @@ impl<'a> AppointmentsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::AppointmentCreate,
-    ) -> AppointmentsCreateBuilder<'a> {
+    pub fn create(&self, body: &'a AppointmentCreate) -> AppointmentsCreateBuilder<'a> {
         AppointmentsCreateBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -120,13 +129,13 @@ impl<'a> AppointmentsApi<'a> {
     #[inline]
     pub fn delete_bulk(
         &self,
-        body: &'a crate::types::AppointmentsDeleteBulk,
+        body: &'a AppointmentsDeleteBulk,
     ) -> AppointmentsDeleteBulkBuilder<'a> {
         AppointmentsDeleteBulkBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -157,7 +166,7 @@ impl<'a> AppointmentsApi<'a> {
             client: self.client,
             appointment_id,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -166,7 +175,7 @@ impl<'a> AppointmentsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
     from_date: Option<&'a str>,
     to_date: Option<&'a str>,
@@ -176,7 +185,7 @@ pub struct AppointmentsListBuilder<'a> {
     timezone: Option<&'a str>,
     page: Option<i64>,
     limit: Option<i64>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentsListBuilder<'a> {
@@ -246,7 +255,7 @@ impl<'a> AppointmentsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -262,37 +271,30 @@ impl<'a> AppointmentsListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::AppointmentList,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, AppointmentList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/appointments",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/appointments")
             .operation("appointmentsList")
             .header("company-id", &self.company_id)
-            .query("from_date", &self.from_date, client_runtime::QueryStyle::Form)
-            .query("to_date", &self.to_date, client_runtime::QueryStyle::Form)
-            .query("from_time", &self.from_time, client_runtime::QueryStyle::Form)
-            .query("to_time", &self.to_time, client_runtime::QueryStyle::Form)
-            .query("ids", &self.ids, client_runtime::QueryStyle::Form)
-            .query("timezone", &self.timezone, client_runtime::QueryStyle::Form)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form);
+            .query("from_date", &self.from_date, QueryStyle::Form)
+            .query("to_date", &self.to_date, QueryStyle::Form)
+            .query("from_time", &self.from_time, QueryStyle::Form)
+            .query("to_time", &self.to_time, QueryStyle::Form)
+            .query("ids", &self.ids, QueryStyle::Form)
+            .query("timezone", &self.timezone, QueryStyle::Form)
+            .query("page", &self.page, QueryStyle::Form)
+            .query("limit", &self.limit, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<AppointmentList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -308,33 +310,27 @@ impl<'a> AppointmentsListBuilder<'a> {
     #[inline]
     pub fn stream(
         mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Appointment,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> PageStream<'a, Appointment, serde_json::Map<String, serde_json::Value>> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i64 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::AppointmentList| {
+            |page: AppointmentList| {
                 let total_pages = page
                     .meta
                     .as_ref()
                     .and_then(|v| v.total_pages.as_ref())
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.data).total_pages(total_pages)
+                    .and_then(PageCount::page_count);
+                Page::new(page.data).total_pages(total_pages)
             },
         )
     }
@@ -342,12 +338,12 @@ impl<'a> AppointmentsListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentsListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<AppointmentList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentList,
+        AppointmentList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -360,10 +356,10 @@ impl<'a> std::future::IntoFuture for AppointmentsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::AppointmentCreate,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentCreate,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentsCreateBuilder<'a> {
@@ -377,7 +373,7 @@ impl<'a> AppointmentsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -393,19 +389,12 @@ impl<'a> AppointmentsCreateBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, DataResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/appointments",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/appointments")
             .operation("appointmentsCreate")
             .header("company-id", &self.company_id)
             .json(self.body);
@@ -413,10 +402,10 @@ impl<'a> AppointmentsCreateBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<DataResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -428,12 +417,12 @@ impl<'a> AppointmentsCreateBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentsCreateBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<DataResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::DataResponse,
+        DataResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -446,10 +435,10 @@ impl<'a> std::future::IntoFuture for AppointmentsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentsDeleteBulkBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::AppointmentsDeleteBulk,
-    options: client_runtime::CallOptions,
+    body: &'a AppointmentsDeleteBulk,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentsDeleteBulkBuilder<'a> {
@@ -463,7 +452,7 @@ impl<'a> AppointmentsDeleteBulkBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -479,19 +468,12 @@ impl<'a> AppointmentsDeleteBulkBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, DataResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/appointments/delete/bulk",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/appointments/delete/bulk")
             .operation("appointmentsDeleteBulk")
             .header("company-id", &self.company_id)
             .json(self.body);
@@ -499,10 +481,10 @@ impl<'a> AppointmentsDeleteBulkBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<DataResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -513,12 +495,12 @@ impl<'a> AppointmentsDeleteBulkBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentsDeleteBulkBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<DataResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::DataResponse,
+        DataResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -531,10 +513,10 @@ impl<'a> std::future::IntoFuture for AppointmentsDeleteBulkBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AppointmentsGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     appointment_id: &'a str,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> AppointmentsGetBuilder<'a> {
@@ -548,7 +530,7 @@ impl<'a> AppointmentsGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -564,19 +546,16 @@ impl<'a> AppointmentsGetBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::AppointmentResponse,
+        AppointmentResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/appointments/{appointmentId}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/appointments/{appointmentId}")
             .operation("appointmentsGet")
             .path_param("appointmentId", &self.appointment_id)
             .header("company-id", &self.company_id);
@@ -584,10 +563,10 @@ impl<'a> AppointmentsGetBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::AppointmentResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<AppointmentResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -598,12 +577,12 @@ impl<'a> AppointmentsGetBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AppointmentsGetBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::AppointmentResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<AppointmentResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::AppointmentResponse,
+        AppointmentResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]

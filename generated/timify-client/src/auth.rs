@@ -2,12 +2,20 @@
 
 //! App token issue and refresh.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{RefreshTokenRequest, TokenRequest, TokenResponse};
+
 /// App token issue and refresh.
 ///
 /// Obtained from [`crate::Client::auth`].
 #[derive(Debug, Clone, Copy)]
 pub struct AuthApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> AuthApi<'a> {
@@ -34,11 +42,11 @@ impl<'a> AuthApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn token(&self, body: &'a crate::types::TokenRequest) -> AuthTokenBuilder<'a> {
+    pub fn token(&self, body: &'a TokenRequest) -> AuthTokenBuilder<'a> {
         AuthTokenBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -67,12 +75,12 @@ impl<'a> AuthApi<'a> {
     #[inline]
     pub fn refresh_token(
         &self,
-        body: &'a crate::types::RefreshTokenRequest,
+        body: &'a RefreshTokenRequest,
     ) -> AuthRefreshTokenBuilder<'a> {
         AuthRefreshTokenBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -81,16 +89,16 @@ impl<'a> AuthApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AuthTokenBuilder<'a> {
-    client: &'a crate::Client,
-    body: &'a crate::types::TokenRequest,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    body: &'a TokenRequest,
+    options: CallOptions,
 }
 
 impl<'a> AuthTokenBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -106,29 +114,22 @@ impl<'a> AuthTokenBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::TokenResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, TokenResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/auth/token",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/auth/token")
             .operation("authToken")
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::TokenResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<TokenResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -139,12 +140,12 @@ impl<'a> AuthTokenBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AuthTokenBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::TokenResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<TokenResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::TokenResponse,
+        TokenResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -157,16 +158,16 @@ impl<'a> std::future::IntoFuture for AuthTokenBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct AuthRefreshTokenBuilder<'a> {
-    client: &'a crate::Client,
-    body: &'a crate::types::RefreshTokenRequest,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    body: &'a RefreshTokenRequest,
+    options: CallOptions,
 }
 
 impl<'a> AuthRefreshTokenBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -182,29 +183,22 @@ impl<'a> AuthRefreshTokenBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::TokenResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, TokenResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/auth/refreshtoken",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/auth/refreshtoken")
             .operation("authRefreshToken")
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::TokenResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<TokenResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -215,12 +209,12 @@ impl<'a> AuthRefreshTokenBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for AuthRefreshTokenBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::TokenResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<TokenResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::TokenResponse,
+        TokenResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]

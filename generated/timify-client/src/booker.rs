@@ -2,12 +2,23 @@
 
 //! The public booking flow (company, availability, reservation, confirmation); company and availability need no token.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    BookerAvailabilityResponse, BookerCompaniesResponse, BookerConfirmation,
+    BookerReservation, BookerReservationResponse, DataResponse,
+};
+
 /// The public booking flow (company, availability, reservation, confirmation); company and availability need no token.
 ///
 /// Obtained from [`crate::Client::booker`].
 #[derive(Debug, Clone, Copy)]
 pub struct BookerApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> BookerApi<'a> {
@@ -36,7 +47,7 @@ impl<'a> BookerApi<'a> {
         BookerCompaniesBuilder {
             client: self.client,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -71,7 +82,7 @@ impl<'a> BookerApi<'a> {
             service_id: None,
             course_id: None,
             days: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -96,14 +107,11 @@ impl<'a> BookerApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn reserve(
-        &self,
-        body: &'a crate::types::BookerReservation,
-    ) -> BookerReserveBuilder<'a> {
+    pub fn reserve(&self, body: &'a BookerReservation) -> BookerReserveBuilder<'a> {
         BookerReserveBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -128,14 +136,11 @@ impl<'a> BookerApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn confirm(
-        &self,
-        body: &'a crate::types::BookerConfirmation,
-    ) -> BookerConfirmBuilder<'a> {
+    pub fn confirm(&self, body: &'a BookerConfirmation) -> BookerConfirmBuilder<'a> {
         BookerConfirmBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -144,9 +149,9 @@ impl<'a> BookerApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookerCompaniesBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookerCompaniesBuilder<'a> {
@@ -160,7 +165,7 @@ impl<'a> BookerCompaniesBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -176,30 +181,27 @@ impl<'a> BookerCompaniesBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::BookerCompaniesResponse,
+        BookerCompaniesResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/booker-services/companies",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/booker-services/companies")
             .operation("bookerCompanies")
             .require("company_id", self.company_id.is_some())
-            .query("company_id", &self.company_id, client_runtime::QueryStyle::Form);
+            .query("company_id", &self.company_id, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookerCompaniesResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<BookerCompaniesResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -210,12 +212,12 @@ impl<'a> BookerCompaniesBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookerCompaniesBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookerCompaniesResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<BookerCompaniesResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookerCompaniesResponse,
+        BookerCompaniesResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -228,12 +230,12 @@ impl<'a> std::future::IntoFuture for BookerCompaniesBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookerAvailabilitiesBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
     service_id: Option<&'a str>,
     course_id: Option<&'a str>,
     days: Option<&'a [String]>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> BookerAvailabilitiesBuilder<'a> {
@@ -268,7 +270,7 @@ impl<'a> BookerAvailabilitiesBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -284,33 +286,30 @@ impl<'a> BookerAvailabilitiesBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::BookerAvailabilityResponse,
+        BookerAvailabilityResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/booker-services/availabilities",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/booker-services/availabilities")
             .operation("bookerAvailabilities")
             .require("company_id", self.company_id.is_some())
-            .query("company_id", &self.company_id, client_runtime::QueryStyle::Form)
-            .query("service_id", &self.service_id, client_runtime::QueryStyle::Form)
-            .query("course_id", &self.course_id, client_runtime::QueryStyle::Form)
-            .query("days[]", &self.days, client_runtime::QueryStyle::Form);
+            .query("company_id", &self.company_id, QueryStyle::Form)
+            .query("service_id", &self.service_id, QueryStyle::Form)
+            .query("course_id", &self.course_id, QueryStyle::Form)
+            .query("days[]", &self.days, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookerAvailabilityResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<BookerAvailabilityResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -321,12 +320,12 @@ impl<'a> BookerAvailabilitiesBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookerAvailabilitiesBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookerAvailabilityResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<BookerAvailabilityResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookerAvailabilityResponse,
+        BookerAvailabilityResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -339,16 +338,16 @@ impl<'a> std::future::IntoFuture for BookerAvailabilitiesBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookerReserveBuilder<'a> {
-    client: &'a crate::Client,
-    body: &'a crate::types::BookerReservation,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    body: &'a BookerReservation,
+    options: CallOptions,
 }
 
 impl<'a> BookerReserveBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -364,29 +363,26 @@ impl<'a> BookerReserveBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::BookerReservationResponse,
+        BookerReservationResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/booker-services/reservations",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/booker-services/reservations")
             .operation("bookerReserve")
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::BookerReservationResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<BookerReservationResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -398,12 +394,12 @@ impl<'a> BookerReserveBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookerReserveBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::BookerReservationResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<BookerReservationResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::BookerReservationResponse,
+        BookerReservationResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -416,16 +412,16 @@ impl<'a> std::future::IntoFuture for BookerReserveBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct BookerConfirmBuilder<'a> {
-    client: &'a crate::Client,
-    body: &'a crate::types::BookerConfirmation,
-    options: client_runtime::CallOptions,
+    client: &'a Client,
+    body: &'a BookerConfirmation,
+    options: CallOptions,
 }
 
 impl<'a> BookerConfirmBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -441,17 +437,13 @@ impl<'a> BookerConfirmBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, DataResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/v1/booker-services/appointments/confirm",
             )
             .operation("bookerConfirm")
@@ -460,10 +452,10 @@ impl<'a> BookerConfirmBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<DataResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -475,12 +467,12 @@ impl<'a> BookerConfirmBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for BookerConfirmBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<DataResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::DataResponse,
+        DataResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]

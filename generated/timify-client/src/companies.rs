@@ -2,12 +2,20 @@
 
 //! Companies visible to the installed app.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::CompanyList;
+
 /// Companies visible to the installed app.
 ///
 /// Obtained from [`crate::Client::companies`].
 #[derive(Debug, Clone, Copy)]
 pub struct CompaniesApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> CompaniesApi<'a> {
@@ -40,7 +48,7 @@ impl<'a> CompaniesApi<'a> {
             client: self.client,
             company_id: None,
             enterprise_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -49,10 +57,10 @@ impl<'a> CompaniesApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CompaniesListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
     enterprise_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CompaniesListBuilder<'a> {
@@ -73,7 +81,7 @@ impl<'a> CompaniesListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -89,34 +97,23 @@ impl<'a> CompaniesListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CompanyList,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, CompanyList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/companies",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/companies")
             .operation("companiesList")
-            .query("company_id", &self.company_id, client_runtime::QueryStyle::Form)
-            .query(
-                "enterprise_id",
-                &self.enterprise_id,
-                client_runtime::QueryStyle::Form,
-            );
+            .query("company_id", &self.company_id, QueryStyle::Form)
+            .query("enterprise_id", &self.enterprise_id, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CompanyList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CompanyList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -127,12 +124,12 @@ impl<'a> CompaniesListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CompaniesListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CompanyList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CompanyList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CompanyList,
+        CompanyList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]

@@ -2,12 +2,26 @@
 
 //! Company customers, their custom fields and custom-field categories.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    CustomFieldCategoryList, CustomFieldCategoryResponse, CustomFieldCategoryWrite,
+    CustomFieldList, CustomFieldResponse, CustomFieldWrite, Customer, CustomerList,
+    CustomerResponse, CustomerWrite, CustomersCustomFieldCategoriesDeleteResponse,
+    DataResponse,
+};
+
 /// Company customers, their custom fields and custom-field categories.
 ///
 /// Obtained from [`crate::Client::customers`].
 #[derive(Debug, Clone, Copy)]
 pub struct CustomersApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> CustomersApi<'a> {
@@ -42,7 +56,7 @@ impl<'a> CustomersApi<'a> {
             company_id: None,
             page: None,
             limit: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -70,15 +84,12 @@ impl<'a> CustomersApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn create(
-        &self,
-        body: &'a crate::types::CustomerWrite,
-    ) -> CustomersCreateBuilder<'a> {
+    pub fn create(&self, body: &'a CustomerWrite) -> CustomersCreateBuilder<'a> {
         CustomersCreateBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -111,7 +122,7 @@ impl<'a> CustomersApi<'a> {
     pub fn update(
         &self,
         customer_id: &'a str,
-        body: &'a crate::types::CustomerWrite,
+        body: &'a CustomerWrite,
     ) -> CustomersUpdateBuilder<'a> {
         CustomersUpdateBuilder {
             client: self.client,
@@ -119,7 +130,7 @@ impl<'a> CustomersApi<'a> {
             company_id: None,
             external: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -150,7 +161,7 @@ impl<'a> CustomersApi<'a> {
         CustomersCustomFieldsListBuilder {
             client: self.client,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -180,13 +191,13 @@ impl<'a> CustomersApi<'a> {
     #[inline]
     pub fn custom_fields_create(
         &self,
-        body: &'a crate::types::CustomFieldWrite,
+        body: &'a CustomFieldWrite,
     ) -> CustomersCustomFieldsCreateBuilder<'a> {
         CustomersCustomFieldsCreateBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -219,7 +230,7 @@ impl<'a> CustomersApi<'a> {
         CustomersCustomFieldCategoriesListBuilder {
             client: self.client,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -249,13 +260,13 @@ impl<'a> CustomersApi<'a> {
     #[inline]
     pub fn custom_field_categories_create(
         &self,
-        body: &'a crate::types::CustomFieldCategoryWrite,
+        body: &'a CustomFieldCategoryWrite,
     ) -> CustomersCustomFieldCategoriesCreateBuilder<'a> {
         CustomersCustomFieldCategoriesCreateBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -291,7 +302,7 @@ impl<'a> CustomersApi<'a> {
             client: self.client,
             category_id,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -327,7 +338,7 @@ impl<'a> CustomersApi<'a> {
             client: self.client,
             category_id,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -336,11 +347,11 @@ impl<'a> CustomersApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
     page: Option<i64>,
     limit: Option<i64>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CustomersListBuilder<'a> {
@@ -368,7 +379,7 @@ impl<'a> CustomersListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -384,31 +395,24 @@ impl<'a> CustomersListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CustomerList,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, CustomerList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/customers",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/customers")
             .operation("customersList")
             .header("company-id", &self.company_id)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form);
+            .query("page", &self.page, QueryStyle::Form)
+            .query("limit", &self.limit, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -424,34 +428,27 @@ impl<'a> CustomersListBuilder<'a> {
     #[inline]
     pub fn stream(
         mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Customer,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> PageStream<'a, Customer, serde_json::Map<String, serde_json::Value>> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i64 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::CustomerList| {
+            |page: CustomerList| {
                 let total_pages = page
                     .meta
                     .as_ref()
                     .and_then(|v| v.total_pages.as_ref())
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .total_pages(total_pages)
+                    .and_then(PageCount::page_count);
+                Page::new(page.data.unwrap_or_default()).total_pages(total_pages)
             },
         )
     }
@@ -459,12 +456,12 @@ impl<'a> CustomersListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomerList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomerList,
+        CustomerList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -477,10 +474,10 @@ impl<'a> std::future::IntoFuture for CustomersListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::CustomerWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CustomerWrite,
+    options: CallOptions,
 }
 
 impl<'a> CustomersCreateBuilder<'a> {
@@ -494,7 +491,7 @@ impl<'a> CustomersCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -510,19 +507,12 @@ impl<'a> CustomersCreateBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CustomerResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, CustomerResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/customers",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/customers")
             .operation("customersCreate")
             .header("company-id", &self.company_id)
             .json(self.body);
@@ -530,10 +520,10 @@ impl<'a> CustomersCreateBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -545,12 +535,12 @@ impl<'a> CustomersCreateBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersCreateBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomerResponse,
+        CustomerResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -563,12 +553,12 @@ impl<'a> std::future::IntoFuture for CustomersCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersUpdateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     customer_id: &'a str,
     company_id: Option<&'a str>,
     external: Option<i64>,
-    body: &'a crate::types::CustomerWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CustomerWrite,
+    options: CallOptions,
 }
 
 impl<'a> CustomersUpdateBuilder<'a> {
@@ -589,7 +579,7 @@ impl<'a> CustomersUpdateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -605,32 +595,25 @@ impl<'a> CustomersUpdateBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CustomerResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, CustomerResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::PATCH,
-                "/v1/customers/{customerId}",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::PATCH, "/v1/customers/{customerId}")
             .operation("customersUpdate")
             .path_param("customerId", &self.customer_id)
             .header("company-id", &self.company_id)
-            .query("external", &self.external, client_runtime::QueryStyle::Form)
+            .query("external", &self.external, QueryStyle::Form)
             .json(self.body);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -641,12 +624,12 @@ impl<'a> CustomersUpdateBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersUpdateBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomerResponse,
+        CustomerResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -659,9 +642,9 @@ impl<'a> std::future::IntoFuture for CustomersUpdateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersCustomFieldsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CustomersCustomFieldsListBuilder<'a> {
@@ -675,7 +658,7 @@ impl<'a> CustomersCustomFieldsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -691,29 +674,22 @@ impl<'a> CustomersCustomFieldsListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CustomFieldList,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, CustomFieldList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/customers/customfields",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/customers/customfields")
             .operation("customersCustomFieldsList")
             .header("company-id", &self.company_id);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -724,12 +700,12 @@ impl<'a> CustomersCustomFieldsListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersCustomFieldsListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldList,
+        CustomFieldList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -742,10 +718,10 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersCustomFieldsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::CustomFieldWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CustomFieldWrite,
+    options: CallOptions,
 }
 
 impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
@@ -759,7 +735,7 @@ impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -775,19 +751,16 @@ impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::CustomFieldResponse,
+        CustomFieldResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/customers/customfields",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/customers/customfields")
             .operation("customersCustomFieldsCreate")
             .header("company-id", &self.company_id)
             .json(self.body);
@@ -795,10 +768,10 @@ impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -810,12 +783,12 @@ impl<'a> CustomersCustomFieldsCreateBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersCustomFieldsCreateBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldResponse,
+        CustomFieldResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -828,9 +801,9 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersCustomFieldCategoriesListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
@@ -844,7 +817,7 @@ impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -860,17 +833,17 @@ impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::CustomFieldCategoryList,
+        CustomFieldCategoryList,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/v1/customers/customfields/categories",
             )
             .operation("customersCustomFieldCategoriesList")
@@ -879,10 +852,10 @@ impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -893,12 +866,12 @@ impl<'a> CustomersCustomFieldCategoriesListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldCategoryList,
+        CustomFieldCategoryList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -911,10 +884,10 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesListBuilder<'
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersCustomFieldCategoriesCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::CustomFieldCategoryWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CustomFieldCategoryWrite,
+    options: CallOptions,
 }
 
 impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
@@ -928,7 +901,7 @@ impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -944,17 +917,17 @@ impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::CustomFieldCategoryResponse,
+        CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/v1/customers/customfields/categories",
             )
             .operation("customersCustomFieldCategoriesCreate")
@@ -964,10 +937,10 @@ impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -979,12 +952,12 @@ impl<'a> CustomersCustomFieldCategoriesCreateBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesCreateBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldCategoryResponse,
+        CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -997,10 +970,10 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesCreateBuilder
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersCustomFieldCategoriesGetBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     category_id: &'a str,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
@@ -1014,7 +987,7 @@ impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1030,17 +1003,17 @@ impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::CustomFieldCategoryResponse,
+        CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/v1/customers/customfields/categories/{categoryId}",
             )
             .operation("customersCustomFieldCategoriesGet")
@@ -1050,10 +1023,10 @@ impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -1064,12 +1037,12 @@ impl<'a> CustomersCustomFieldCategoriesGetBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesGetBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldCategoryResponse,
+        CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -1082,10 +1055,10 @@ impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesGetBuilder<'a
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct CustomersCustomFieldCategoriesDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     category_id: &'a str,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
@@ -1099,7 +1072,7 @@ impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -1115,17 +1088,17 @@ impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::CustomersCustomFieldCategoriesDeleteResponse,
+        CustomersCustomFieldCategoriesDeleteResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/v1/customers/customfields/categories/{categoryId}",
             )
             .operation("customersCustomFieldCategoriesDelete")
@@ -1135,22 +1108,18 @@ impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::CustomersCustomFieldCategoriesDeleteResponse,
-        >,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomersCustomFieldCategoriesDeleteResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
+                    .json::<DataResponse, _>()
                     .map(|value| {
                         value
-                            .map(
-                                crate::types::CustomersCustomFieldCategoriesDeleteResponse::Status200,
-                            )
+                            .map(CustomersCustomFieldCategoriesDeleteResponse::Status200)
                     })
             }
             204 => {
@@ -1159,7 +1128,7 @@ impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
                     .map(|value| {
                         value
                             .map(|()| {
-                                crate::types::CustomersCustomFieldCategoriesDeleteResponse::Status204
+                                CustomersCustomFieldCategoriesDeleteResponse::Status204
                             })
                     })
             }
@@ -1170,14 +1139,12 @@ impl<'a> CustomersCustomFieldCategoriesDeleteBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for CustomersCustomFieldCategoriesDeleteBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::CustomersCustomFieldCategoriesDeleteResponse,
-        >,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomersCustomFieldCategoriesDeleteResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomersCustomFieldCategoriesDeleteResponse,
+        CustomersCustomFieldCategoriesDeleteResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]

@@ -2,12 +2,26 @@
 
 //! Enterprise-level customers (available in all branches), their custom fields and categories.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{
+    CustomFieldCategoryList, CustomFieldCategoryResponse, CustomFieldCategoryWrite,
+    CustomFieldList, CustomFieldResponse, CustomFieldWrite, Customer, CustomerList,
+    CustomerResponse, CustomerWrite, DataResponse,
+    EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
+};
+
 /// Enterprise-level customers (available in all branches), their custom fields and categories.
 ///
 /// Obtained from [`crate::Client::enterprise_customers`].
 #[derive(Debug, Clone, Copy)]
 pub struct EnterpriseCustomersApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> EnterpriseCustomersApi<'a> {
@@ -42,7 +56,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
             company_id: None,
             page: None,
             limit: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -72,13 +86,13 @@ impl<'a> EnterpriseCustomersApi<'a> {
     #[inline]
     pub fn create(
         &self,
-        body: &'a crate::types::CustomerWrite,
+        body: &'a CustomerWrite,
     ) -> EnterpriseCustomersCreateBuilder<'a> {
         EnterpriseCustomersCreateBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -109,7 +123,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
         EnterpriseCustomersCustomFieldsListBuilder {
             client: self.client,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -139,13 +153,13 @@ impl<'a> EnterpriseCustomersApi<'a> {
     #[inline]
     pub fn custom_fields_create(
         &self,
-        body: &'a crate::types::CustomFieldWrite,
+        body: &'a CustomFieldWrite,
     ) -> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
         EnterpriseCustomersCustomFieldsCreateBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -178,7 +192,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
         EnterpriseCustomersCustomFieldCategoriesListBuilder {
             client: self.client,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -208,13 +222,13 @@ impl<'a> EnterpriseCustomersApi<'a> {
     #[inline]
     pub fn custom_field_categories_create(
         &self,
-        body: &'a crate::types::CustomFieldCategoryWrite,
+        body: &'a CustomFieldCategoryWrite,
     ) -> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
         EnterpriseCustomersCustomFieldCategoriesCreateBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -253,7 +267,7 @@ impl<'a> EnterpriseCustomersApi<'a> {
             client: self.client,
             category_id,
             company_id: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -262,11 +276,11 @@ impl<'a> EnterpriseCustomersApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EnterpriseCustomersListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
     page: Option<i64>,
     limit: Option<i64>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> EnterpriseCustomersListBuilder<'a> {
@@ -294,7 +308,7 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -310,31 +324,24 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CustomerList,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, CustomerList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/enterprise-customers",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/enterprise-customers")
             .operation("enterpriseCustomersList")
             .header("company-id", &self.company_id)
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form);
+            .query("page", &self.page, QueryStyle::Form)
+            .query("limit", &self.limit, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -350,34 +357,27 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
     #[inline]
     pub fn stream(
         mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Customer,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> PageStream<'a, Customer, serde_json::Map<String, serde_json::Value>> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i64 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::CustomerList| {
+            |page: CustomerList| {
                 let total_pages = page
                     .meta
                     .as_ref()
                     .and_then(|v| v.total_pages.as_ref())
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .total_pages(total_pages)
+                    .and_then(PageCount::page_count);
+                Page::new(page.data.unwrap_or_default()).total_pages(total_pages)
             },
         )
     }
@@ -385,12 +385,12 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for EnterpriseCustomersListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomerList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomerList,
+        CustomerList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -403,10 +403,10 @@ impl<'a> std::future::IntoFuture for EnterpriseCustomersListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EnterpriseCustomersCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::CustomerWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CustomerWrite,
+    options: CallOptions,
 }
 
 impl<'a> EnterpriseCustomersCreateBuilder<'a> {
@@ -420,7 +420,7 @@ impl<'a> EnterpriseCustomersCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -436,19 +436,12 @@ impl<'a> EnterpriseCustomersCreateBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CustomerResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, CustomerResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/enterprise-customers",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/enterprise-customers")
             .operation("enterpriseCustomersCreate")
             .header("company-id", &self.company_id)
             .json(self.body);
@@ -456,10 +449,10 @@ impl<'a> EnterpriseCustomersCreateBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -471,12 +464,12 @@ impl<'a> EnterpriseCustomersCreateBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for EnterpriseCustomersCreateBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomerResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomerResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomerResponse,
+        CustomerResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -489,9 +482,9 @@ impl<'a> std::future::IntoFuture for EnterpriseCustomersCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EnterpriseCustomersCustomFieldsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
@@ -505,7 +498,7 @@ impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -521,17 +514,13 @@ impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::CustomFieldList,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, CustomFieldList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/v1/enterprise-customers/customfields",
             )
             .operation("enterpriseCustomersCustomFieldsList")
@@ -540,10 +529,10 @@ impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -554,12 +543,12 @@ impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for EnterpriseCustomersCustomFieldsListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldList,
+        CustomFieldList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -572,10 +561,10 @@ impl<'a> std::future::IntoFuture for EnterpriseCustomersCustomFieldsListBuilder<
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::CustomFieldWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CustomFieldWrite,
+    options: CallOptions,
 }
 
 impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
@@ -589,7 +578,7 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -605,17 +594,17 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::CustomFieldResponse,
+        CustomFieldResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/v1/enterprise-customers/customfields",
             )
             .operation("enterpriseCustomersCustomFieldsCreate")
@@ -625,10 +614,10 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -640,12 +629,12 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldResponse,
+        CustomFieldResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -658,9 +647,9 @@ impl<'a> std::future::IntoFuture for EnterpriseCustomersCustomFieldsCreateBuilde
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
@@ -674,7 +663,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -690,17 +679,17 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::CustomFieldCategoryList,
+        CustomFieldCategoryList,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::GET,
                 "/v1/enterprise-customers/customfields/categories",
             )
             .operation("enterpriseCustomersCustomFieldCategoriesList")
@@ -709,10 +698,10 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -724,12 +713,12 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
 impl<'a> std::future::IntoFuture
 for EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldCategoryList,
+        CustomFieldCategoryList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -742,10 +731,10 @@ for EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::CustomFieldCategoryWrite,
-    options: client_runtime::CallOptions,
+    body: &'a CustomFieldCategoryWrite,
+    options: CallOptions,
 }
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
@@ -759,7 +748,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -775,17 +764,17 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::CustomFieldCategoryResponse,
+        CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/v1/enterprise-customers/customfields/categories",
             )
             .operation("enterpriseCustomersCustomFieldCategoriesCreate")
@@ -795,10 +784,10 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -811,12 +800,12 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
 impl<'a> std::future::IntoFuture
 for EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::CustomFieldCategoryResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<CustomFieldCategoryResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::CustomFieldCategoryResponse,
+        CustomFieldCategoryResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -829,10 +818,10 @@ for EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     category_id: &'a str,
     company_id: Option<&'a str>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
@@ -846,7 +835,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -862,17 +851,17 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
+    ) -> CallFuture<
         'a,
-        crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
+        EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
         serde_json::Map<String, serde_json::Value>,
     > {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::DELETE,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::DELETE,
                 "/v1/enterprise-customers/customfields/categories/{categoryId}",
             )
             .operation("enterpriseCustomersCustomFieldCategoriesDelete")
@@ -882,21 +871,19 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<
-            crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
-        >,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<EnterpriseCustomersCustomFieldCategoriesDeleteResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => {
                 response
-                    .json::<crate::types::DataResponse, _>()
+                    .json::<DataResponse, _>()
                     .map(|value| {
                         value
                             .map(
-                                crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse::Status200,
+                                EnterpriseCustomersCustomFieldCategoriesDeleteResponse::Status200,
                             )
                     })
             }
@@ -906,7 +893,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
                     .map(|value| {
                         value
                             .map(|()| {
-                                crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse::Status204
+                                EnterpriseCustomersCustomFieldCategoriesDeleteResponse::Status204
                             })
                     })
             }
@@ -918,14 +905,12 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
 impl<'a> std::future::IntoFuture
 for EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<
-            crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
-        >,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<EnterpriseCustomersCustomFieldCategoriesDeleteResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
+        EnterpriseCustomersCustomFieldCategoriesDeleteResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]

@@ -2,12 +2,21 @@
 
 //! Working / booking shifts and non-working shifts (vacation, sick, blocker) of resources.
 
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, Error, Page, PageCount, PageRequest, PageStream,
+    Pages, QueryStyle, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{DataResponse, Timeshift, TimeshiftImport, TimeshiftList};
+
 /// Working / booking shifts and non-working shifts (vacation, sick, blocker) of resources.
 ///
 /// Obtained from [`crate::Client::timeshifts`].
 #[derive(Debug, Clone, Copy)]
 pub struct TimeshiftsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> TimeshiftsApi<'a> {
@@ -52,7 +61,7 @@ impl<'a> TimeshiftsApi<'a> {
             resource_external_ids: None,
             page: None,
             limit: None,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -80,15 +89,12 @@ impl<'a> TimeshiftsApi<'a> {
     /// # }
     /// ```
     #[inline]
-    pub fn import(
-        &self,
-        body: &'a crate::types::TimeshiftImport,
-    ) -> TimeshiftsImportBuilder<'a> {
+    pub fn import(&self, body: &'a TimeshiftImport) -> TimeshiftsImportBuilder<'a> {
         TimeshiftsImportBuilder {
             client: self.client,
             company_id: None,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -97,7 +103,7 @@ impl<'a> TimeshiftsApi<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct TimeshiftsListBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
     from: Option<&'a str>,
     to: Option<&'a str>,
@@ -106,7 +112,7 @@ pub struct TimeshiftsListBuilder<'a> {
     resource_external_ids: Option<&'a str>,
     page: Option<i64>,
     limit: Option<i64>,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> TimeshiftsListBuilder<'a> {
@@ -169,7 +175,7 @@ impl<'a> TimeshiftsListBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -185,40 +191,33 @@ impl<'a> TimeshiftsListBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::TimeshiftList,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, TimeshiftList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::GET,
-                "/v1/timeshifts",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::GET, "/v1/timeshifts")
             .operation("timeshiftsList")
             .header("company-id", &self.company_id)
-            .query("from", &self.from, client_runtime::QueryStyle::Form)
-            .query("to", &self.to, client_runtime::QueryStyle::Form)
-            .query("day[]", &self.day, client_runtime::QueryStyle::Form)
-            .query("resource_ids", &self.resource_ids, client_runtime::QueryStyle::Form)
+            .query("from", &self.from, QueryStyle::Form)
+            .query("to", &self.to, QueryStyle::Form)
+            .query("day[]", &self.day, QueryStyle::Form)
+            .query("resource_ids", &self.resource_ids, QueryStyle::Form)
             .query(
                 "resource_external_ids",
                 &self.resource_external_ids,
-                client_runtime::QueryStyle::Form,
+                QueryStyle::Form,
             )
-            .query("page", &self.page, client_runtime::QueryStyle::Form)
-            .query("limit", &self.limit, client_runtime::QueryStyle::Form);
+            .query("page", &self.page, QueryStyle::Form)
+            .query("limit", &self.limit, QueryStyle::Form);
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::TimeshiftList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<TimeshiftList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -234,34 +233,27 @@ impl<'a> TimeshiftsListBuilder<'a> {
     #[inline]
     pub fn stream(
         mut self,
-    ) -> client_runtime::PageStream<
-        'a,
-        crate::types::Timeshift,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> PageStream<'a, Timeshift, serde_json::Map<String, serde_json::Value>> {
         let client = self.client.api_client();
         client_runtime::pagination::paginate(
             client,
-            client_runtime::Pages::Numbered {
-                start: 1i64,
-            },
-            move |page: &client_runtime::PageRequest| {
+            Pages::Numbered { start: 1i64 },
+            move |page: &PageRequest| {
                 let number: i64 = page.number()?;
                 self.page = Some(number);
                 Ok(self.request())
             },
-            |response: client_runtime::RawResponse| match response.status().as_u16() {
+            |response: RawResponse| match response.status().as_u16() {
                 200 => response.json(),
                 _ => Err(response.error_json(std::convert::identity)),
             },
-            |page: crate::types::TimeshiftList| {
+            |page: TimeshiftList| {
                 let total_pages = page
                     .meta
                     .as_ref()
                     .and_then(|v| v.total_pages.as_ref())
-                    .and_then(client_runtime::PageCount::page_count);
-                client_runtime::Page::new(page.data.unwrap_or_default())
-                    .total_pages(total_pages)
+                    .and_then(PageCount::page_count);
+                Page::new(page.data.unwrap_or_default()).total_pages(total_pages)
             },
         )
     }
@@ -269,12 +261,12 @@ impl<'a> TimeshiftsListBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for TimeshiftsListBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::TimeshiftList>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<TimeshiftList>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::TimeshiftList,
+        TimeshiftList,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]
@@ -287,10 +279,10 @@ impl<'a> std::future::IntoFuture for TimeshiftsListBuilder<'a> {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct TimeshiftsImportBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     company_id: Option<&'a str>,
-    body: &'a crate::types::TimeshiftImport,
-    options: client_runtime::CallOptions,
+    body: &'a TimeshiftImport,
+    options: CallOptions,
 }
 
 impl<'a> TimeshiftsImportBuilder<'a> {
@@ -304,7 +296,7 @@ impl<'a> TimeshiftsImportBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -320,19 +312,12 @@ impl<'a> TimeshiftsImportBuilder<'a> {
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
     pub fn send(
         self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::DataResponse,
-        serde_json::Map<String, serde_json::Value>,
-    > {
+    ) -> CallFuture<'a, DataResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/v1/timeshifts",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/v1/timeshifts")
             .operation("timeshiftsImport")
             .header("company-id", &self.company_id)
             .json(self.body);
@@ -340,10 +325,10 @@ impl<'a> TimeshiftsImportBuilder<'a> {
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
+        response: RawResponse,
     ) -> Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<DataResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     > {
         match response.status().as_u16() {
             200 => response.json(),
@@ -355,12 +340,12 @@ impl<'a> TimeshiftsImportBuilder<'a> {
 
 impl<'a> std::future::IntoFuture for TimeshiftsImportBuilder<'a> {
     type Output = Result<
-        client_runtime::ResponseValue<crate::types::DataResponse>,
-        client_runtime::Error<serde_json::Map<String, serde_json::Value>>,
+        ResponseValue<DataResponse>,
+        Error<serde_json::Map<String, serde_json::Value>>,
     >;
-    type IntoFuture = client_runtime::CallFuture<
+    type IntoFuture = CallFuture<
         'a,
-        crate::types::DataResponse,
+        DataResponse,
         serde_json::Map<String, serde_json::Value>,
     >;
     #[inline]

@@ -5,6 +5,8 @@
 //! Check each delivery with a verifier from `client_runtime::webhook` before
 //! parsing it; the parsers here trust their input's origin.
 
+use crate::types::WebhookPayload;
+
 /// An event the API sends to your endpoint, with its payload. Verify the delivery first
 /// (`client_runtime::webhook`), then parse its raw body with [`WebhookEvent::parse`].
 #[derive(Debug, Clone)]
@@ -14,39 +16,39 @@ pub enum WebhookEvent {
     /// Authenticated by the header name and secret value chosen when the webhook was configured in TIMIFY's Developer Platform (check with `client_runtime::webhook::SharedSecretHeader`); nothing is signed. The body's shape is not documented.
     ///
     /// Event `events`.
-    Events(crate::types::WebhookPayload),
+    Events(WebhookPayload),
     /// Customers changed.
     ///
     /// Event `customers`.
-    Customers(crate::types::WebhookPayload),
+    Customers(WebhookPayload),
     /// Services changed.
     ///
     /// Event `services`.
-    Services(crate::types::WebhookPayload),
+    Services(WebhookPayload),
     /// Service groups changed.
     ///
     /// Event `serviceGroups`.
-    ServiceGroups(crate::types::WebhookPayload),
+    ServiceGroups(WebhookPayload),
     /// Resources changed.
     ///
     /// Event `resources`.
-    Resources(crate::types::WebhookPayload),
+    Resources(WebhookPayload),
     /// The company changed.
     ///
     /// Event `company`.
-    Company(crate::types::WebhookPayload),
+    Company(WebhookPayload),
     /// Shifts changed.
     ///
     /// Event `shifts`.
-    Shifts(crate::types::WebhookPayload),
+    Shifts(WebhookPayload),
     /// A notification was sent.
     ///
     /// Event `notifications`.
-    Notifications(crate::types::WebhookPayload),
+    Notifications(WebhookPayload),
     /// A confirmation or reminder is about to be sent (synchronous).
     ///
     /// Event `beforeConfirmationsReminders`.
-    BeforeConfirmationsReminders(crate::types::WebhookPayload),
+    BeforeConfirmationsReminders(WebhookPayload),
 }
 
 impl WebhookEvent {

@@ -2,12 +2,22 @@
 
 //! Uploaded documents.
 
+use std::convert::Infallible;
+use std::time::Duration;
+use client_runtime::{
+    ApiRequest, CallFuture, CallOptions, DEFAULT_FILE_CONTENT_TYPE, Error, FilePart,
+    Multipart, RawResponse, ResponseValue,
+};
+use client_runtime::reexports::http::Method;
+use crate::Client;
+use crate::types::{Document, DocumentUploadMetadata, DocumentUploadVisibility};
+
 /// Uploaded documents.
 ///
 /// Obtained from [`crate::Client::documents`].
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentsApi<'a> {
-    pub(crate) client: &'a crate::Client,
+    pub(crate) client: &'a Client,
 }
 
 impl<'a> DocumentsApi<'a> {
@@ -38,7 +48,7 @@ impl<'a> DocumentsApi<'a> {
         DocumentsCreateBuilder {
             client: self.client,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 
@@ -75,7 +85,7 @@ impl<'a> DocumentsApi<'a> {
             client: self.client,
             document_id,
             body,
-            options: client_runtime::CallOptions::default(),
+            options: CallOptions::default(),
         }
     }
 }
@@ -84,28 +94,28 @@ impl<'a> DocumentsApi<'a> {
 #[derive(Debug, Clone)]
 pub struct DocumentsCreateBody {
     /// The document itself. (`file`, a file)
-    pub file: client_runtime::FilePart,
+    pub file: FilePart,
     /// The document's title. (`title`)
     pub title: String,
     /// Who may read it. (`visibility`)
-    pub visibility: Option<crate::types::DocumentUploadVisibility>,
+    pub visibility: Option<DocumentUploadVisibility>,
     /// Labels, one part each. (`tags`)
     pub tags: Option<Vec<String>>,
     /// How many pages it has. (`pages`)
     pub pages: Option<i64>,
     /// Free-form facts about the document, sent as one JSON part. (`metadata`)
-    pub metadata: Option<crate::types::DocumentUploadMetadata>,
+    pub metadata: Option<DocumentUploadMetadata>,
     /// A thumbnail of the first page. (`preview`, a file; `image/png` unless it sets its type)
-    pub preview: Option<client_runtime::FilePart>,
+    pub preview: Option<FilePart>,
     /// Notes in Markdown. (`notes`, sent as `text/markdown`)
     pub notes: Option<String>,
 }
 
 impl DocumentsCreateBody {
     /// The parts to send.
-    fn multipart(&self) -> client_runtime::Multipart {
-        client_runtime::Multipart::new()
-            .files("file", [&self.file], client_runtime::DEFAULT_FILE_CONTENT_TYPE)
+    fn multipart(&self) -> Multipart {
+        Multipart::new()
+            .files("file", [&self.file], DEFAULT_FILE_CONTENT_TYPE)
             .field("title", &self.title, None)
             .field("visibility", &self.visibility, None)
             .field("tags", &self.tags, None)
@@ -120,16 +130,16 @@ impl DocumentsCreateBody {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct DocumentsCreateBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     body: &'a DocumentsCreateBody,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> DocumentsCreateBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -143,32 +153,20 @@ impl<'a> DocumentsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(
-        self,
-    ) -> client_runtime::CallFuture<
-        'a,
-        crate::types::Document,
-        std::convert::Infallible,
-    > {
+    pub fn send(self) -> CallFuture<'a, Document, Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
-                "/documents",
-            )
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(Method::POST, "/documents")
             .operation("documentsCreate")
             .multipart(self.body.multipart());
         request.options(self.options)
     }
 
     fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<crate::types::Document>,
-        client_runtime::Error<std::convert::Infallible>,
-    > {
+        response: RawResponse,
+    ) -> Result<ResponseValue<Document>, Error<Infallible>> {
         match response.status().as_u16() {
             201 => response.json(),
             _ => Err(response.unexpected()),
@@ -177,15 +175,8 @@ impl<'a> DocumentsCreateBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for DocumentsCreateBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<crate::types::Document>,
-        client_runtime::Error<std::convert::Infallible>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<
-        'a,
-        crate::types::Document,
-        std::convert::Infallible,
-    >;
+    type Output = Result<ResponseValue<Document>, Error<Infallible>>;
+    type IntoFuture = CallFuture<'a, Document, Infallible>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
@@ -196,16 +187,16 @@ impl<'a> std::future::IntoFuture for DocumentsCreateBuilder<'a> {
 #[derive(Debug, Clone)]
 pub struct DocumentsAttachBody {
     /// The files to attach, one part each. (`files`, files, one part each)
-    pub files: Vec<client_runtime::FilePart>,
+    pub files: Vec<FilePart>,
     /// Why they are attached. (`comment`)
     pub comment: Option<String>,
 }
 
 impl DocumentsAttachBody {
     /// The parts to send.
-    fn multipart(&self) -> client_runtime::Multipart {
-        client_runtime::Multipart::new()
-            .files("files", &self.files, client_runtime::DEFAULT_FILE_CONTENT_TYPE)
+    fn multipart(&self) -> Multipart {
+        Multipart::new()
+            .files("files", &self.files, DEFAULT_FILE_CONTENT_TYPE)
             .field("comment", &self.comment, None)
     }
 }
@@ -214,17 +205,17 @@ impl DocumentsAttachBody {
 #[derive(Debug, Clone)]
 #[must_use = "a call does nothing until it is sent or awaited"]
 pub struct DocumentsAttachBuilder<'a> {
-    client: &'a crate::Client,
+    client: &'a Client,
     document_id: &'a str,
     body: &'a DocumentsAttachBody,
-    options: client_runtime::CallOptions,
+    options: CallOptions,
 }
 
 impl<'a> DocumentsAttachBuilder<'a> {
     /// Limits this call to `timeout` (the whole request, body included), instead of
     /// the client's request timeout.
     #[inline]
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+    pub fn timeout(mut self, timeout: Duration) -> Self {
         self.options.timeout = Some(timeout);
         self
     }
@@ -238,13 +229,13 @@ impl<'a> DocumentsAttachBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
-    pub fn send(self) -> client_runtime::CallFuture<'a, (), std::convert::Infallible> {
+    pub fn send(self) -> CallFuture<'a, (), Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
-    fn request(&self) -> client_runtime::ApiRequest {
-        let request = client_runtime::ApiRequest::new(
-                client_runtime::reexports::http::Method::POST,
+    fn request(&self) -> ApiRequest {
+        let request = ApiRequest::new(
+                Method::POST,
                 "/documents/{document_id}/attachments",
             )
             .operation("documentsAttach")
@@ -253,12 +244,7 @@ impl<'a> DocumentsAttachBuilder<'a> {
         request.options(self.options)
     }
 
-    fn decode(
-        response: client_runtime::RawResponse,
-    ) -> Result<
-        client_runtime::ResponseValue<()>,
-        client_runtime::Error<std::convert::Infallible>,
-    > {
+    fn decode(response: RawResponse) -> Result<ResponseValue<()>, Error<Infallible>> {
         match response.status().as_u16() {
             204 => response.empty(),
             _ => Err(response.unexpected()),
@@ -267,11 +253,8 @@ impl<'a> DocumentsAttachBuilder<'a> {
 }
 
 impl<'a> std::future::IntoFuture for DocumentsAttachBuilder<'a> {
-    type Output = Result<
-        client_runtime::ResponseValue<()>,
-        client_runtime::Error<std::convert::Infallible>,
-    >;
-    type IntoFuture = client_runtime::CallFuture<'a, (), std::convert::Infallible>;
+    type Output = Result<ResponseValue<()>, Error<Infallible>>;
+    type IntoFuture = CallFuture<'a, (), Infallible>;
     #[inline]
     fn into_future(self) -> Self::IntoFuture {
         self.send()
