@@ -247,16 +247,19 @@ fn quickstart_env(uri: &str, secret: &str) -> Vec<(&'static str, String)> {
 }
 
 #[tokio::test]
-async fn the_quickstart_shows_the_organization_and_adds_a_customer() {
+async fn the_quickstart_shows_the_organization_counts_customers_and_adds_a_missing_one() {
     let binary = quickstart_binary("bookingtime-client");
     let server = MockServer::start().await;
     mount_auth(&server).await;
     mount_show(&server, ACCESS_1).await;
+    mount_quickstart_lookups(&server, ACCESS_1).await;
     Mock::given(method("POST"))
         .and(path(format!("/en/organization/{ORG}/customer/add")))
         .and(header("authorization", format!("Bearer {ACCESS_1}").as_str()))
         .and(header("content-type", "application/json"))
-        .and(body_json(json!({"firstName": "John", "lastName": "Doe"})))
+        .and(body_json(
+            json!({"customId": "quickstart-john-doe", "firstName": "John", "lastName": "Doe"}),
+        ))
         .respond_with(ResponseTemplate::new(201).set_body_json(fixture_json("bookingtime/customer-add.json")))
         .mount(&server)
         .await;
@@ -276,7 +279,9 @@ async fn the_quickstart_shows_the_organization_and_adds_a_customer() {
     );
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        format!("organization id: {ORG}\norganization name: ACME\ncustomer id: d3123456789101112131415aBCdeFgH\n")
+        format!(
+            "organization id: {ORG}\norganization name: ACME\ncustomers: 3\ncustomer id: d3123456789101112131415aBCdeFgH\n"
+        )
     );
     assert_eq!(
         seen_lines(&server).await,
@@ -284,9 +289,39 @@ async fn the_quickstart_shows_the_organization_and_adds_a_customer() {
             "POST /oauth/token".to_owned(),
             "POST /oauth/token".to_owned(),
             format!("GET /en/organization/{ORG}/show"),
+            format!("GET /en/organization/{ORG}/customer/index/1"),
+            format!("GET /en/organization/{ORG}/customer/index/2"),
+            format!("GET /en/organization/{ORG}/customer/quickstart-john-doe/identify"),
             format!("POST /en/organization/{ORG}/customer/add"),
         ]
     );
+}
+
+/// What the quickstart reads besides the organization, for requests with `access`: two pages
+/// of customers, and a 404 for the customer it looks up by `customId`.
+async fn mount_quickstart_lookups(server: &MockServer, access: &str) {
+    for page in [1, 2] {
+        Mock::given(method("GET"))
+            .and(path(format!("/en/organization/{ORG}/customer/index/{page}")))
+            .and(header("authorization", format!("Bearer {access}").as_str()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(fixture_json(&format!("bookingtime/customer-index-page-{page}.json"))),
+            )
+            .mount(server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/en/organization/{ORG}/customer/quickstart-john-doe/identify"
+        )))
+        .and(header("authorization", format!("Bearer {access}").as_str()))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "messageList": [{"class": "MESSAGE", "type": "failure", "text": "Customer not found."}],
+            "content": []
+        })))
+        .mount(server)
+        .await;
 }
 
 #[tokio::test]

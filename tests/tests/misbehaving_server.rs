@@ -228,6 +228,28 @@ async fn bookingtime_quickstart_survives_a_rejected_token_a_429_and_a_503() {
         .respond_with(ResponseTemplate::new(201).set_body_json(fixture_json("bookingtime/customer-add.json")))
         .mount(&server)
         .await;
+    let index = |page: u32| format!("/en/organization/{ORG}/customer/index/{page}");
+    for page in [1, 2] {
+        Mock::given(method("GET"))
+            .and(path(index(page)))
+            .and(header("authorization", format!("Bearer {ACCESS_2}").as_str()))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(fixture_json(&format!("bookingtime/customer-index-page-{page}.json"))),
+            )
+            .mount(&server)
+            .await;
+    }
+    let identify = format!("/en/organization/{ORG}/customer/quickstart-john-doe/identify");
+    Mock::given(method("GET"))
+        .and(path(identify.as_str()))
+        .and(header("authorization", format!("Bearer {ACCESS_2}").as_str()))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"messageList": [{"text": "Customer not found."}], "content": []})),
+        )
+        .mount(&server)
+        .await;
     let env = vec![
         ("BOOKINGTIME_API_URL", server.uri()),
         ("BOOKINGTIME_AUTH_URL", server.uri()),
@@ -241,11 +263,18 @@ async fn bookingtime_quickstart_survives_a_rejected_token_a_429_and_a_503() {
     assert_recovered(
         &output,
         took,
-        &format!("organization id: {ORG}\norganization name: ACME\ncustomer id: d3123456789101112131415aBCdeFgH\n"),
+        &format!(
+            "organization id: {ORG}\norganization name: ACME\ncustomers: 3\ncustomer id: d3123456789101112131415aBCdeFgH\n"
+        ),
     );
     let seen = seen(&server).await;
     let lines: Vec<&str> = seen.iter().map(|s| s.line.as_str()).collect();
     let (show, add) = (format!("GET {show}"), format!("POST {add}"));
+    let (page_1, page_2, identify) = (
+        format!("GET {}", index(1)),
+        format!("GET {}", index(2)),
+        format!("GET {identify}"),
+    );
     assert_eq!(
         lines,
         [
@@ -256,14 +285,20 @@ async fn bookingtime_quickstart_survives_a_rejected_token_a_429_and_a_503() {
             &show,
             &show,
             &show,
+            &page_1,
+            &page_2,
+            &identify,
             &add
         ]
     );
     let bodies: Vec<&str> = seen.iter().map(|s| s.body.as_str()).collect();
     assert_eq!(bodies[..4], [&*grant, &*exchange, "", &*exchange]);
     // The customer is added once, with the renewed token.
-    assert_eq!(seen[7].body, r#"{"firstName":"John","lastName":"Doe"}"#);
-    assert_eq!(seen[7].authorization.as_deref(), Some(&*format!("Bearer {ACCESS_2}")));
+    assert_eq!(
+        seen[10].body,
+        r#"{"customId":"quickstart-john-doe","firstName":"John","lastName":"Doe"}"#
+    );
+    assert_eq!(seen[10].authorization.as_deref(), Some(&*format!("Bearer {ACCESS_2}")));
 }
 
 #[tokio::test]

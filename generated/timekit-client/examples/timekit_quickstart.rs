@@ -48,6 +48,8 @@ async fn run() -> Result<(), String> {
         .bookings()
         .list()
         .page(1)
+        // A per-call override: this call gives up after 10 s, whatever the client's timeout.
+        .timeout(Duration::from_secs(10))
         .await
         .map_err(|e| format!("listing bookings failed: {e}"))?
         .into_inner();

@@ -41,6 +41,8 @@ async fn run() -> Result<(), String> {
         .companies()
         .list()
         .company_id(&company_id)
+        // A per-call override: this call gives up after 10 s, whatever the client's timeout.
+        .timeout(Duration::from_secs(10))
         .await
         .map_err(|e| format!("fetching company {company_id} failed: {e}"))?
         .into_inner();

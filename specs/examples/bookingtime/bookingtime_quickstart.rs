@@ -1,4 +1,5 @@
-//! Quickstart: show a bookingtime organization, then add a customer John Doe to it.
+//! Quickstart: show a bookingtime organization, count its customers, then look up a customer
+//! John Doe by your own id and add him when the API answers 404.
 //!
 //! Configuration (environment variables):
 //! - `BOOKINGTIME_API_URL` (default `https://api.bookingtime.com/app/v3`)
@@ -10,13 +11,14 @@
 //!   other processes through this Redis
 //!
 //! Requests go to `{BOOKINGTIME_API_URL}/{BOOKINGTIME_LOCALE}`. Prints the organization's id
-//! and name and the new customer's id and exits 0; on any failure prints one line to stderr
-//! and exits 1.
+//! and name, how many customers it has and John Doe's customer id, and exits 0; on any failure
+//! prints one line to stderr and exits 1.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use bookingtime_client::types::CustomerInput;
+use bookingtime_client::prelude::*;
+use bookingtime_client::types::{Customer, CustomerInput};
 use bookingtime_client::{Client, ClientBuilder};
 
 #[tokio::main]
@@ -49,6 +51,8 @@ async fn run() -> Result<(), String> {
     let organization = client
         .organization()
         .show(&organization_id)
+        // A per-call override: this call gives up after 10 s, whatever the client's timeout.
+        .timeout(Duration::from_secs(10))
         .await
         .map_err(|e| format!("showing organization {organization_id} failed: {e}"))?
         .into_content()
@@ -59,21 +63,43 @@ async fn run() -> Result<(), String> {
         organization.name.as_deref().unwrap_or("(none)")
     );
 
-    let input = CustomerInput {
-        first_name: Some("John".to_owned()),
-        last_name: Some("Doe".to_owned()),
-        ..Default::default()
-    };
-    let customer = client
+    // Every customer of every page: the stream asks for the next page when this one is used up.
+    let customers: Vec<Customer> = client
         .customer()
-        .add(&organization_id, &input)
+        .index(&organization_id)
+        .stream()
+        .try_collect()
         .await
-        .map_err(|e| format!("adding customer John Doe failed: {e}"))?
-        .into_content()
-        .into_inner();
+        .map_err(|e| format!("listing customers failed: {e}"))?;
+    println!("customers: {}", customers.len());
+
+    // A missing record is an answer, not a failure: John Doe is added when the lookup by your
+    // own id (`customId`) answers 404.
+    let customer = match client.customer().identify(&organization_id, JOHN_DOE).await {
+        Ok(found) => found.into_content().into_inner(),
+        Err(e) if e.status().is_some_and(|status| status == 404) => {
+            let input = CustomerInput {
+                custom_id: Some(JOHN_DOE.to_owned()),
+                first_name: Some("John".to_owned()),
+                last_name: Some("Doe".to_owned()),
+                ..Default::default()
+            };
+            client
+                .customer()
+                .add(&organization_id, &input)
+                .await
+                .map_err(|e| format!("adding customer John Doe failed: {e}"))?
+                .into_content()
+                .into_inner()
+        }
+        Err(e) => return Err(format!("looking up customer John Doe failed: {e}")),
+    };
     println!("customer id: {}", customer.id);
     Ok(())
 }
+
+/// John Doe's id in your own system, kept by bookingtime as the customer's `customId`.
+const JOHN_DOE: &str = "quickstart-john-doe";
 
 /// The client; when `REDIS_URL` is set, its tokens and rate budget are shared through that
 /// Redis with every other process that runs this (see the README's "Running several replicas").

@@ -38,6 +38,8 @@ async fn run() -> Result<(), String> {
         .entries()
         .list()
         .page(1)
+        // A per-call override: this call gives up after 10 s, whatever the client's timeout.
+        .timeout(Duration::from_secs(10))
         .await
         .map_err(|e| format!("listing entries failed: {e}"))?
         .into_inner();
