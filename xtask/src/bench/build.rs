@@ -261,7 +261,9 @@ impl RssSampler {
     }
 }
 
-/// The summed resident memory (kB) of the rustc processes whose command line names `needle`.
+/// The summed resident memory (kB) of the rustc processes working on `needle`: cargo gives a
+/// workspace member's sources relative to its folder, so the process's working directory counts as
+/// well as its command line.
 fn rustc_rss_kb(needle: &str) -> u64 {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return 0;
@@ -274,7 +276,8 @@ fn rustc_rss_kb(needle: &str) -> u64 {
         };
         let mut args = cmdline.split(|&b| b == 0);
         let is_rustc = args.next().is_some_and(|a| a.ends_with(b"rustc"));
-        if !is_rustc || !String::from_utf8_lossy(&cmdline).contains(needle) {
+        let in_dir = std::fs::read_link(path.join("cwd")).is_ok_and(|cwd| cwd.starts_with(needle));
+        if !is_rustc || !(in_dir || String::from_utf8_lossy(&cmdline).contains(needle)) {
             continue;
         }
         let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
