@@ -5,16 +5,11 @@
 //! `RUSTDOCFLAGS=-D warnings`.
 
 mod common;
+mod scratch_crate;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("codegen sits in the workspace")
-        .to_path_buf()
-}
+use scratch_crate::{assert_clippy_clean, workspace_root};
 
 #[test]
 fn generated_fixture_crates_build_without_warnings() {
@@ -167,17 +162,6 @@ fn each_feature_alone_builds_without_warnings() {
     runs.extend(features.iter().map(|f| vec!["--no-default-features", "--features", f]));
     runs.push(Vec::new());
     for args in runs {
-        let output = Command::new(env!("CARGO"))
-            .args(["clippy", "--quiet", "--message-format", "short"])
-            .args(&args)
-            .args(["--", "-D", "warnings"])
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
-            .env_remove("RUSTFLAGS")
-            .output()
-            .expect("run cargo clippy");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{args:?} does not build cleanly:\n{stderr}");
-        assert!(!stderr.contains("warning"), "{args:?} warns:\n{stderr}");
+        assert_clippy_clean(&dir, &args);
     }
 }

@@ -3,18 +3,13 @@
 //! every feature and with one tag. Small APIs keep one crate (the snapshots and vendor crates
 //! show that: they have no `types/` folder).
 
+mod scratch_crate;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use codegen::emit::split::SPLIT_AT_TYPES;
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("codegen sits in the workspace")
-        .to_path_buf()
-}
+use scratch_crate::{assert_clippy_clean, workspace_root};
 
 /// A document with `count` distinct object schemas (one field each, named apart so they are
 /// not one shape): `S0` is what the tag `alpha` returns, `S1` what `beta` returns, and the
@@ -102,17 +97,6 @@ fn a_big_api_gets_a_types_crate_that_builds_with_every_feature_and_with_one_tag(
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
     // Every feature, then one tag: a call of that tag compiles against the re-exported types.
     for args in [&[][..], &["--no-default-features", "--features", "alpha"][..]] {
-        let output = Command::new(env!("CARGO"))
-            .args(["clippy", "--quiet", "--message-format", "short"])
-            .args(args)
-            .args(["--", "-D", "warnings"])
-            .current_dir(&dir)
-            .env("CARGO_TARGET_DIR", root.join("target/fixture-check"))
-            .env_remove("RUSTFLAGS")
-            .output()
-            .expect("run cargo clippy");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(output.status.success(), "{args:?} does not build cleanly:\n{stderr}");
-        assert!(!stderr.contains("warning"), "{args:?} warns:\n{stderr}");
+        assert_clippy_clean(&dir, args);
     }
 }
