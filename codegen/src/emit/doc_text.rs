@@ -24,12 +24,53 @@ pub fn spec_doc_attrs(text: &str) -> TokenStream {
 }
 
 /// `#[doc = ...]` lines for text the generator wrote itself (it may hold intra-doc links).
+///
+/// A text of several lines becomes one attribute whose lines are joined by
+/// [`DOC_LINE_BREAK`]; [`expand_doc_lines`] splits it into `///` lines again after
+/// formatting. The file then reads exactly as with one attribute per line, but syn parses
+/// and prettyplease prints one attribute instead of one per line: docs were a fifth of
+/// generation's time. Code that does not go through [`super::format_file`] must not use this.
 pub fn generator_doc_attrs(text: &str) -> TokenStream {
-    let lines = text.lines().map(|line| {
-        let line = format!(" {}", line.trim_end());
-        quote! { #[doc = #line] }
-    });
-    quote! { #(#lines)* }
+    let lines: Vec<String> = text.lines().map(|line| format!(" {}", line.trim_end())).collect();
+    if lines.len() < 2 || text.contains(DOC_LINE_BREAK) {
+        let lines = lines.iter();
+        return quote! { #(#[doc = #lines])* };
+    }
+    let joined: String = lines
+        .iter()
+        .flat_map(|line| [DOC_LINE_BREAK.encode_utf8(&mut [0; 4]).to_owned(), line.clone()])
+        .collect();
+    quote! { #[doc = #joined] }
+}
+
+/// What joins the lines of one doc attribute (see [`generator_doc_attrs`]): a control
+/// character that no doc text the generator writes holds (a text that does is emitted line by line).
+pub const DOC_LINE_BREAK: char = '\u{1}';
+
+/// `text` (prettyplease's output) with every joined doc attribute, printed as one
+/// `///\u{1} a\u{1} b` line, split into the `/// a`, `/// b` lines it stands for, each
+/// trimmed at the end as prettyplease trims a doc line.
+pub fn expand_doc_lines(text: &str) -> String {
+    let marker = format!("///{DOC_LINE_BREAK}");
+    if !text.contains(&marker) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for line in text.split_inclusive('\n') {
+        let Some(at) = line.find(&marker) else {
+            out.push_str(line);
+            continue;
+        };
+        let (indent, joined) = line.split_at(at);
+        let joined = joined[marker.len()..].trim_end_matches('\n');
+        for part in joined.split(DOC_LINE_BREAK) {
+            out.push_str(indent);
+            out.push_str("///");
+            out.push_str(part.trim_end_matches(' '));
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Spec Markdown rewritten so that rustdoc renders it without warnings or doctests.
@@ -345,6 +386,53 @@ fn unlink_inline(text: &str, range: Range<usize>) -> Vec<Edit> {
 #[cfg(test)]
 mod tests {
     use super::escape;
+
+    /// The file as it reads with one `#[doc]` attribute per line, the layout the joined
+    /// attributes must reproduce.
+    fn one_attribute_per_line(text: &str) -> String {
+        let lines = text.lines().map(|line| format!(" {}", line.trim_end()));
+        let tokens = quote::quote! {
+            impl X {
+                #(#[doc = #lines])*
+                pub fn f() {}
+            }
+        };
+        prettyplease::unparse(&syn::parse2(tokens).expect("valid Rust"))
+    }
+
+    fn joined(text: &str) -> String {
+        let attrs = super::generator_doc_attrs(text);
+        let tokens = quote::quote! {
+            impl X {
+                #attrs
+                pub fn f() {}
+            }
+        };
+        super::expand_doc_lines(&prettyplease::unparse(&syn::parse2(tokens).expect("valid Rust")))
+    }
+
+    #[test]
+    fn joined_doc_lines_print_as_one_attribute_per_line_would() {
+        for text in [
+            "One line.",
+            "Two\nlines.",
+            "A paragraph.\n\nAnother, after an empty line.\n",
+            "Trailing spaces   \n  indented\n\t tab-indented\n\n\n",
+            "# Examples\n```no_run\nlet x = \"quoted \\\\ text\";\n```",
+            "/// looks like a doc comment\n// and a comment */ /*",
+            "Holds the separator \u{1} itself\nso it goes line by line.",
+            "",
+        ] {
+            assert_eq!(joined(text), one_attribute_per_line(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn several_lines_are_one_attribute() {
+        let attrs = super::generator_doc_attrs("a\nb\nc").to_string();
+        assert_eq!(attrs.matches("doc").count(), 1, "{attrs}");
+        assert!(!super::expand_doc_lines("/// a\n").contains('\u{1}'));
+    }
 
     #[test]
     fn brackets_in_text_are_escaped() {

@@ -37,7 +37,8 @@ pub struct GeneratedFile {
 /// Formats `tokens` as a Rust file, with the generated-code header.
 pub fn format_file(tokens: TokenStream, header: &str, path: &str) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| format!("generated {path} is not valid Rust: {e}"))?;
-    Ok(format!("{header}{}", space_items(&prettyplease::unparse(&file))))
+    let text = doc_text::expand_doc_lines(&prettyplease::unparse(&file));
+    Ok(format!("{header}{}", space_items(&text)))
 }
 
 /// Puts a blank line between items, which prettyplease does not keep (syn has no trivia).
