@@ -18,6 +18,9 @@ pub enum Members {
     Object(&'static [(&'static str, Members)]),
     /// An array whose items each fit this description.
     Items(&'static Members),
+    /// A union of these alternatives (an alternative that is itself a union of structs): a
+    /// value fits when it fits one of them.
+    OneOf(&'static [Members]),
 }
 
 impl Members {
@@ -33,6 +36,7 @@ impl Members {
                     .is_some_and(|(_, inner)| inner.fits(member))
             }),
             (Members::Items(item), Value::Array(items)) => items.iter().all(|value| item.fits(value)),
+            (Members::OneOf(alternatives), value) => alternatives.iter().any(|a| a.fits(value)),
             _ => true,
         }
     }
@@ -64,6 +68,22 @@ mod tests {
         assert!(FILTERS.fits(&json!([{"operator": "AND", "value": []}])));
         assert!(FILTERS.fits(&json!([])));
         assert!(!FILTERS.fits(&json!([{"operator": "AND"}, {"field": "name", "operator": "="}])));
+    }
+
+    #[test]
+    fn a_union_alternative_fits_when_one_of_its_alternatives_does() {
+        const EVENTS: Members = Members::OneOf(&[
+            Members::Object(&[
+                ("event", Members::Any),
+                ("data", Members::Object(&[("thread_id", Members::Any)])),
+            ]),
+            Members::Object(&[("operator", Members::Any)]),
+        ]);
+        assert!(EVENTS.fits(&json!({"event": "run", "data": {"thread_id": "t"}})));
+        assert!(EVENTS.fits(&json!({"operator": "AND"})));
+        assert!(!EVENTS.fits(&json!({"event": "run", "data": {"thread_id": "t", "other": 1}})));
+        assert!(!EVENTS.fits(&json!({"event": "run", "operator": "AND"})));
+        assert!(!Members::OneOf(&[]).fits(&json!({})));
     }
 
     #[test]

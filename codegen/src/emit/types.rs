@@ -516,6 +516,10 @@ fn members_tokens(members: &DeclaredMembers) -> TokenStream {
             let item = members_tokens(item);
             quote! { Members::Items(&#item) }
         }
+        DeclaredMembers::OneOf(alternatives) => {
+            let alternatives = alternatives.iter().map(members_tokens);
+            quote! { Members::OneOf(&[#(#alternatives),*]) }
+        }
     }
 }
 

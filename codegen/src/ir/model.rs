@@ -189,6 +189,9 @@ pub enum DeclaredMembers {
     Object(Vec<(String, DeclaredMembers)>),
     /// An array whose items keep these.
     Items(Box<DeclaredMembers>),
+    /// Any one of these: an alternative that is itself a union of structs (OpenAI's stream
+    /// events, a union of unions of event objects).
+    OneOf(Vec<DeclaredMembers>),
 }
 
 /// Where a parameter goes.

@@ -50,8 +50,11 @@ pub fn record_variant_members(types: &mut [TypeDef]) {
     }
 }
 
-/// What an alternative keeps when it is a struct (`Any` when it keeps extra members in a map)
-/// or an array of structs that declare their members; `None` for other types.
+/// What an alternative keeps when it is a struct (`Any` when it keeps extra members in a map),
+/// an array of structs that declare their members, or a union whose alternatives are such
+/// (one of their descriptions: without it a struct alternative that does not fit would still
+/// win, in serde's order, over a later union that declares every member, as in OpenAI's
+/// stream events); `None` for other types.
 fn alternative_members(types: &[TypeDef], ty: &TypeRef) -> Option<DeclaredMembers> {
     let mut describe = Describe {
         types,
@@ -59,15 +62,23 @@ fn alternative_members(types: &[TypeDef], ty: &TypeRef) -> Option<DeclaredMember
         budget: MAX_MEMBERS,
     };
     match resolve(types, ty)? {
-        TypeRef::Vec(item) => match describe.members(item, MAX_DEPTH) {
-            DeclaredMembers::Any => None,
-            item => Some(DeclaredMembers::Items(Box::new(item))),
-        },
         ty @ (TypeRef::Named(id) | TypeRef::Boxed(id)) => match &types.get(id.index())?.kind {
-            TypeKind::Struct(_) => Some(describe.members(ty, MAX_DEPTH)),
-            _ => None,
+            TypeKind::Union(union) => {
+                let mut alternatives: Vec<DeclaredMembers> = Vec::new();
+                for variant in &union.variants {
+                    match describe.alternative(&variant.ty) {
+                        // An alternative that keeps any member: the union fits every object.
+                        Some(DeclaredMembers::Any) => return None,
+                        Some(members) if !alternatives.contains(&members) => alternatives.push(members),
+                        // Scalars are told apart by decoding, not by members.
+                        _ => {}
+                    }
+                }
+                (!alternatives.is_empty()).then_some(DeclaredMembers::OneOf(alternatives))
+            }
+            _ => describe.alternative(ty),
         },
-        _ => None,
+        ty => describe.alternative(ty),
     }
 }
 
@@ -96,6 +107,23 @@ struct Describe<'a> {
 }
 
 impl Describe<'_> {
+    /// What a struct or an array of structs keeps, each described from the top (a struct
+    /// already being described is named again: union alternatives are siblings, not nested);
+    /// `None` for other types.
+    fn alternative(&mut self, ty: &TypeRef) -> Option<DeclaredMembers> {
+        match resolve(self.types, ty)? {
+            TypeRef::Vec(item) => match self.members(item, MAX_DEPTH) {
+                DeclaredMembers::Any => None,
+                item => Some(DeclaredMembers::Items(Box::new(item))),
+            },
+            ty @ (TypeRef::Named(id) | TypeRef::Boxed(id)) => match &self.types.get(id.index())?.kind {
+                TypeKind::Struct(_) => Some(self.members(ty, MAX_DEPTH)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// What a value of `ty` keeps, looking `depth` objects deep.
     fn members(&mut self, ty: &TypeRef, depth: usize) -> DeclaredMembers {
         let Some(ty) = resolve(self.types, ty) else {
@@ -259,6 +287,47 @@ mod tests {
                 None
             ]
         );
+    }
+
+    #[test]
+    fn a_union_alternative_is_one_of_its_alternatives_descriptions() {
+        let string = TypeRef::Builtin(Builtin::String);
+        let mut types = vec![
+            def("Thread", strukt(vec![field("id", string.clone())])),
+            def(
+                "Run",
+                strukt(vec![field("id", string.clone()), field("thread_id", string.clone())]),
+            ),
+            def("Queued", strukt(vec![field("run", named(1))])),
+            def("Created", strukt(vec![field("run", named(1))])),
+            def(
+                "Loose",
+                TypeKind::Struct(StructDef {
+                    fields: vec![field("note", string.clone())],
+                    additional: Some(string.clone()),
+                    envelope: None,
+                }),
+            ),
+            // The same description twice is named once; a scalar alternative is left out.
+            def("RunEvent", union(&[named(2), named(3), string.clone()])),
+            def("ThreadEvent", strukt(vec![field("thread", named(0))])),
+            def("Event", union(&[named(6), named(5)])),
+            def("OpenEvent", union(&[named(2), named(4)])),
+            def("Either", union(&[named(6), named(8)])),
+        ];
+        record_variant_members(&mut types);
+        let object = |members: Vec<(String, DeclaredMembers)>| DeclaredMembers::Object(members);
+        let run = object(vec![("run".to_owned(), object(vec![any("id"), any("thread_id")]))]);
+        assert_eq!(
+            members_of(&types, 7),
+            vec![
+                Some(object(vec![("thread".to_owned(), object(vec![any("id")]))])),
+                Some(DeclaredMembers::OneOf(vec![run])),
+            ]
+        );
+        // A union with an alternative that keeps any member fits every object: not described,
+        // which leaves its outer union one described alternative, so serde's order.
+        assert_eq!(members_of(&types, 9), vec![None, None]);
     }
 
     #[test]
