@@ -146,6 +146,7 @@ mod date_time;
 mod encoding;
 mod envelope;
 mod error;
+mod json_path;
 mod multipart;
 mod nullable;
 pub mod pagination;

@@ -9,6 +9,7 @@ use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, Call, DecodeError, Error, ErrorKind, HttpError};
+use crate::json_path::path_of;
 
 /// A successful response: the decoded body with the status and headers beside it.
 #[derive(Debug, Clone)]
@@ -260,14 +261,11 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &Bytes, status: StatusCode)
     } else {
         body
     };
-    // The fast path first; only a failure pays for tracking where it failed.
-    if let Ok(value) = serde_json::from_slice(text) {
-        return Ok(value);
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| DecodeError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+    // One decoder per type (this one, shared with webhook payloads): the failure's path comes
+    // from the text at the error's position, not from a second, tracking decode.
+    serde_json::from_slice(text).map_err(|e| DecodeError {
+        path: path_of(text, &e),
+        message: e.to_string(),
         status: Some(status),
         body: body.clone(),
     })

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
 use crate::error::DecodeError;
+use crate::json_path::path_of;
 
 /// Why a (verified) delivery could not become a typed event.
 #[derive(Debug, thiserror::Error)]
@@ -46,14 +47,9 @@ fn event_label(event: &Option<String>) -> String {
 
 /// Decodes `body` as the payload of `event`.
 pub fn parse_payload<T: DeserializeOwned>(event: &str, body: &[u8]) -> Result<T, EventError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| decode_error(Some(event), body, e.path().to_string(), e.inner().to_string()))?;
-    // Trailing data after the JSON value is an error too.
-    deserializer
-        .end()
-        .map_err(|e| decode_error(Some(event), body, ".".to_owned(), e.to_string()))?;
-    Ok(value)
+    // The same `serde_json::from_slice` as response bodies (one compiled decoder per type, for
+    // payloads that are also responses); trailing data after the value is an error too.
+    serde_json::from_slice(body).map_err(|e| decode_error(Some(event), body, path_of(body, &e), e.to_string()))
 }
 
 /// Reads the event name from the top-level string property `property` of `body`.
