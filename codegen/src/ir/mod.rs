@@ -168,6 +168,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     let mut places = std::mem::take(&mut builder.places);
     cycles::resolve_alias_cycles(&mut types, file, &mut warnings);
     tags::infer_discriminators(&mut types);
+    tags::add_schema_tags(&mut types);
     // One type per shape, before cycles are boxed: boxing follows the merged graph.
     let components = builder.component_ids();
     let titles = std::mem::take(&mut builder.titles);

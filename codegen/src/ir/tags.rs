@@ -36,6 +36,63 @@ pub fn infer_discriminators(types: &mut [TypeDef]) {
     }
 }
 
+/// Gives an alternative of a declared discriminator the values its own schema allows for the
+/// property, when none of its tags is among them. Without a `mapping` entry the tag is the
+/// schema's name (OpenAPI's implicit mapping), but OpenAI's `ComputerAction` names
+/// `ClickParam` whose `type` is `enum: [click]`: the API sends `click`, which no tag
+/// matched, so every such value was kept as JSON (`Unknown`). Only a value that one
+/// alternative alone allows (and no alternative has as a tag) is added: OpenAI's Realtime
+/// items are three alternatives of `type: message`, told apart by `role`, and giving
+/// `message` to the first would decode a user's message as a system one and drop its audio.
+pub fn add_schema_tags(types: &mut [TypeDef]) {
+    for index in 0..types.len() {
+        let TypeKind::Union(union) = &types[index].kind else {
+            continue;
+        };
+        let Some(property) = &union.discriminator else {
+            continue;
+        };
+        let allowed: Vec<Vec<String>> = union
+            .variants
+            .iter()
+            .map(|variant| {
+                named(types, &variant.ty)
+                    .and_then(|id| match &types[id.index()].kind {
+                        TypeKind::Struct(s) => s.fields.iter().find(|f| f.wire_name == *property),
+                        _ => None,
+                    })
+                    .and_then(|field| enum_values(types, &field.ty))
+                    .unwrap_or_default()
+            })
+            .collect();
+        let tags: BTreeSet<&String> = union.variants.iter().flat_map(|v| &v.tags).collect();
+        let mut allowed_by: std::collections::BTreeMap<&String, usize> = std::collections::BTreeMap::new();
+        for value in allowed.iter().flatten() {
+            *allowed_by.entry(value).or_default() += 1;
+        }
+        let added: Vec<Vec<String>> = union
+            .variants
+            .iter()
+            .zip(&allowed)
+            .map(|(variant, allowed)| {
+                if variant.tags.iter().any(|t| allowed.contains(t)) {
+                    return Vec::new();
+                }
+                allowed
+                    .iter()
+                    .filter(|v| allowed_by.get(v) == Some(&1) && !tags.contains(v))
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        if let TypeKind::Union(union) = &mut types[index].kind {
+            for (variant, values) in union.variants.iter_mut().zip(added) {
+                variant.tags.extend(values);
+            }
+        }
+    }
+}
+
 /// The property that tells the alternatives apart, and each alternative's values of it.
 fn implied_tag<'a>(
     types: &[TypeDef],

@@ -327,7 +327,15 @@ impl Maker<'_> {
         }
         if let (Some(discriminator), Value::Object(members)) = (schema.get("discriminator"), &mut value) {
             if let Some(property) = discriminator.get("propertyName").and_then(Value::as_str) {
-                let (_, reference) = resolve(self.document, chosen);
+                let (target, reference) = resolve(self.document, chosen);
+                // Without a mapping entry the tag is the schema's name, unless the schema
+                // lists the values itself (`enum`/`const`): then the value made from them is
+                // kept, one the schema allows (OpenAI's `ClickParam` has `type: {enum:
+                // [click]}`, and the API sends `click`, never the name).
+                let own = target
+                    .pointer(&format!("/properties/{}", escape_pointer_token(property)))
+                    .map(|p| resolve(self.document, p).0);
+                let allowed = own.is_some_and(|p| p.get("enum").is_some() || p.get("const").is_some());
                 let tag = reference.and_then(|reference| {
                     let mapped = discriminator
                         .get("mapping")
@@ -335,6 +343,7 @@ impl Maker<'_> {
                         .and_then(|m| m.iter().find(|(_, target)| target.as_str() == Some(reference)));
                     match mapped {
                         Some((tag, _)) => Some(tag.clone()),
+                        None if allowed && members.get(property).is_some_and(Value::is_string) => None,
                         None => reference.rsplit('/').next().map(str::to_owned),
                     }
                 });
@@ -645,6 +654,26 @@ mod tests {
             .find(|i| i.schema_at.ends_with("/Labels") && i.kind == "extra")
             .expect("an extra instance of Labels");
         assert!(labels.value[EXTRA_MEMBER].is_i64(), "{}", labels.value);
+    }
+
+    #[test]
+    fn an_unmapped_tag_the_schema_does_not_allow_keeps_the_schemas_value() {
+        let document = json!({"components": {"schemas": {
+            "Action": {"oneOf": [
+                {"$ref": "#/components/schemas/ClickParam"},
+                {"$ref": "#/components/schemas/Wait"}
+            ], "discriminator": {"propertyName": "type"}},
+            "ClickParam": {"type": "object", "required": ["type"],
+                "properties": {"type": {"type": "string", "enum": ["click"]}}},
+            "Wait": {"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}}
+        }}});
+        let tags: std::collections::BTreeSet<String> = generate(&document, DEFAULT_SEED)
+            .into_iter()
+            .filter(|i| i.schema_at.ends_with("/Action"))
+            .filter_map(|i| i.value["type"].as_str().map(str::to_owned))
+            .collect();
+        // ClickParam's own enum wins over its name; Wait allows any string: its name.
+        assert_eq!(tags, ["Wait".to_owned(), "click".to_owned()].into());
     }
 
     #[test]
