@@ -9,12 +9,15 @@
 //! future type serves every operation, so no operation compiles its own async state machine.
 //!
 //! Build cost: a library compiles every non-generic function it defines, called or not, but
-//! an `#[inline]` one only where it is used. So the glue of a call (the method that makes the
-//! builder, setters, per-call overrides, `IntoFuture`, and above all `stream`, which
-//! instantiates the runtime's paginator with the operation's own closures) is `#[inline]`,
-//! and is compiled in the application for the calls it makes; `send`, `request` and `decode`,
-//! the operation's real work, are compiled once in the generated crate (BENCHMARKS.md, "Call
-//! builders").
+//! an `#[inline]` one only where it is used. So every function of a call is `#[inline]` (the
+//! method that makes the builder, setters, per-call overrides, `send`, `request`, `decode`,
+//! `IntoFuture`, and `stream`, which instantiates the runtime's paginator with the
+//! operation's own closures): the generated crate compiles none of them, and an application
+//! compiles only the calls it makes. `decode` is most of it: it instantiates serde's
+//! deserializers for every response and error type, which were three quarters of
+//! oxide-nexus's LLVM IR when `send`/`request`/`decode` were compiled in the crate
+//! (BENCHMARKS.md, "Call builders"). The positional `async fn`s before builders had the
+//! same property without saying so: an `async fn`'s body is compiled only where it is polled.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -320,16 +323,19 @@ fn builder(ir: &Ir, group: &Group, op: &Operation) -> TokenStream {
             }
 
             /// Sends the request and decodes the answer; `.await` on the builder does the same.
+            #[inline]
             pub fn send(self) -> client_runtime::CallFuture<'a, #ok_ty, #err_ty> {
                 client_runtime::call(self.client.api_client(), self.request(), Self::decode)
             }
 
+            #[inline]
             fn request(&self) -> client_runtime::ApiRequest {
                 let request = client_runtime::ApiRequest::new(#method, #path).operation(#operation_id) #(#builds)*;
                 #body_stmt
                 request.options(self.options)
             }
 
+            #[inline]
             fn decode(
                 response: client_runtime::RawResponse,
             ) -> Result<client_runtime::ResponseValue<#ok_ty>, client_runtime::Error<#err_ty>> {

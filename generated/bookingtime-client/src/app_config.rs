@@ -488,10 +488,12 @@ impl<'a> AppConfigAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -503,6 +505,7 @@ impl<'a> AppConfigAddBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigEnvelope>, Error<ErrorEnvelope>> {
@@ -550,10 +553,12 @@ impl<'a> AppConfigShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -565,6 +570,7 @@ impl<'a> AppConfigShowBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigEnvelope>, Error<ErrorEnvelope>> {
@@ -612,10 +618,12 @@ impl<'a> AppConfigIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -627,6 +635,7 @@ impl<'a> AppConfigIdentifyBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigEnvelope>, Error<ErrorEnvelope>> {
@@ -681,10 +690,12 @@ impl<'a> AppConfigIndexBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -697,6 +708,7 @@ impl<'a> AppConfigIndexBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigPaginationListEnvelope>, Error<ErrorEnvelope>> {
@@ -786,10 +798,12 @@ impl<'a> AppConfigIndexAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -802,6 +816,7 @@ impl<'a> AppConfigIndexAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigPaginationListEnvelope>, Error<ErrorEnvelope>> {
@@ -899,10 +914,12 @@ impl<'a> AppConfigFilterBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -917,6 +934,7 @@ impl<'a> AppConfigFilterBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigPaginationListEnvelope>, Error<ErrorEnvelope>> {
@@ -1014,10 +1032,12 @@ impl<'a> AppConfigFilterAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1032,6 +1052,7 @@ impl<'a> AppConfigFilterAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigPaginationListEnvelope>, Error<ErrorEnvelope>> {
@@ -1113,10 +1134,12 @@ impl<'a> AppConfigListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1127,6 +1150,7 @@ impl<'a> AppConfigListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigListEnvelope>, Error<ErrorEnvelope>> {
@@ -1173,10 +1197,12 @@ impl<'a> AppConfigListAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1187,6 +1213,7 @@ impl<'a> AppConfigListAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigListEnvelope>, Error<ErrorEnvelope>> {
@@ -1242,10 +1269,12 @@ impl<'a> AppConfigEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::PUT,
@@ -1259,6 +1288,7 @@ impl<'a> AppConfigEditBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigEnvelope>, Error<ErrorEnvelope>> {
@@ -1306,10 +1336,12 @@ impl<'a> AppConfigDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::DELETE,
@@ -1321,6 +1353,7 @@ impl<'a> AppConfigDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -1368,10 +1401,12 @@ impl<'a> AppConfigAppShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AppConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1383,6 +1418,7 @@ impl<'a> AppConfigAppShowBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AppConfigEnvelope>, Error<ErrorEnvelope>> {

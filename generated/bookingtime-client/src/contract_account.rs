@@ -78,10 +78,12 @@ impl<'a> ContractAccountAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, ContractAccountEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/contractAccount/add")
             .operation("contractAccountAdd")
@@ -89,6 +91,7 @@ impl<'a> ContractAccountAddBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<ContractAccountEnvelope>, Error<ErrorEnvelope>> {

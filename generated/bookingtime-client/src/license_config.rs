@@ -463,10 +463,12 @@ impl<'a> LicenseConfigAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -478,6 +480,7 @@ impl<'a> LicenseConfigAddBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>> {
@@ -525,10 +528,12 @@ impl<'a> LicenseConfigShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -540,6 +545,7 @@ impl<'a> LicenseConfigShowBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>> {
@@ -587,10 +593,12 @@ impl<'a> LicenseConfigIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -602,6 +610,7 @@ impl<'a> LicenseConfigIdentifyBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>> {
@@ -656,12 +665,14 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -674,6 +685,7 @@ impl<'a> LicenseConfigIndexBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -766,12 +778,14 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -784,6 +798,7 @@ impl<'a> LicenseConfigIndexAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -884,12 +899,14 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -904,6 +921,7 @@ impl<'a> LicenseConfigFilterBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -1004,12 +1022,14 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, LicenseConfigPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1024,6 +1044,7 @@ impl<'a> LicenseConfigFilterAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -1108,10 +1129,12 @@ impl<'a> LicenseConfigListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LicenseConfigListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1122,6 +1145,7 @@ impl<'a> LicenseConfigListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LicenseConfigListEnvelope>, Error<ErrorEnvelope>> {
@@ -1168,10 +1192,12 @@ impl<'a> LicenseConfigListAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LicenseConfigListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1182,6 +1208,7 @@ impl<'a> LicenseConfigListAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LicenseConfigListEnvelope>, Error<ErrorEnvelope>> {
@@ -1237,10 +1264,12 @@ impl<'a> LicenseConfigEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LicenseConfigEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::PUT,
@@ -1254,6 +1283,7 @@ impl<'a> LicenseConfigEditBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LicenseConfigEnvelope>, Error<ErrorEnvelope>> {
@@ -1301,10 +1331,12 @@ impl<'a> LicenseConfigDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::DELETE,
@@ -1316,6 +1348,7 @@ impl<'a> LicenseConfigDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {

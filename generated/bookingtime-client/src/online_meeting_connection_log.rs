@@ -142,12 +142,14 @@ impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, OnlineMeetingConnectionLogEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -164,6 +166,7 @@ impl<'a> OnlineMeetingConnectionLogShowBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -217,6 +220,7 @@ impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<
@@ -227,6 +231,7 @@ impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -238,6 +243,7 @@ impl<'a> OnlineMeetingConnectionLogIndexBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<

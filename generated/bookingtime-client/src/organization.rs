@@ -1134,10 +1134,12 @@ impl<'a> OrganizationAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationAddEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/organization/add")
             .operation("organizationAdd")
@@ -1145,6 +1147,7 @@ impl<'a> OrganizationAddBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationAddEnvelope>, Error<ErrorEnvelope>> {
@@ -1192,10 +1195,12 @@ impl<'a> OrganizationCopyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -1207,6 +1212,7 @@ impl<'a> OrganizationCopyBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationEnvelope>, Error<ErrorEnvelope>> {
@@ -1253,10 +1259,12 @@ impl<'a> OrganizationShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/organization/{organizationId}/show")
             .operation("organizationShow")
@@ -1264,6 +1272,7 @@ impl<'a> OrganizationShowBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationEnvelope>, Error<ErrorEnvelope>> {
@@ -1311,10 +1320,12 @@ impl<'a> OrganizationEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/organization/{organizationId}/edit")
             .operation("organizationEdit")
@@ -1323,6 +1334,7 @@ impl<'a> OrganizationEditBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationEnvelope>, Error<ErrorEnvelope>> {
@@ -1370,10 +1382,12 @@ impl<'a> OrganizationMoveBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/organization/{organizationId}/move")
             .operation("organizationMove")
@@ -1382,6 +1396,7 @@ impl<'a> OrganizationMoveBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationEnvelope>, Error<ErrorEnvelope>> {
@@ -1428,10 +1443,12 @@ impl<'a> OrganizationDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::DELETE,
@@ -1442,6 +1459,7 @@ impl<'a> OrganizationDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -1496,12 +1514,14 @@ impl<'a> OrganizationAppIndexBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, OrganizationPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1514,6 +1534,7 @@ impl<'a> OrganizationAppIndexBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -1614,12 +1635,14 @@ impl<'a> OrganizationAppFilterBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, OrganizationPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1634,6 +1657,7 @@ impl<'a> OrganizationAppFilterBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -1718,10 +1742,12 @@ impl<'a> OrganizationAppListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/app/{appId}/organization/list")
             .operation("organizationAppList")
@@ -1729,6 +1755,7 @@ impl<'a> OrganizationAppListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationListEnvelope>, Error<ErrorEnvelope>> {
@@ -1775,10 +1802,12 @@ impl<'a> OrganizationAppTreeBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/app/{appId}/organization/tree")
             .operation("organizationAppTree")
@@ -1786,6 +1815,7 @@ impl<'a> OrganizationAppTreeBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -1856,12 +1886,14 @@ impl<'a> OrganizationAvailabilityListDayBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, AvailabilityDayRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1878,6 +1910,7 @@ impl<'a> OrganizationAvailabilityListDayBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AvailabilityDayRangeListEnvelope>, Error<ErrorEnvelope>> {
@@ -1943,12 +1976,14 @@ impl<'a> OrganizationAvailabilityListWeekBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, AvailabilityDayRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1963,6 +1998,7 @@ impl<'a> OrganizationAvailabilityListWeekBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AvailabilityDayRangeListEnvelope>, Error<ErrorEnvelope>> {
@@ -2028,12 +2064,14 @@ impl<'a> OrganizationAvailabilityListMonthBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, AvailabilityDayRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -2048,6 +2086,7 @@ impl<'a> OrganizationAvailabilityListMonthBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AvailabilityDayRangeListEnvelope>, Error<ErrorEnvelope>> {
@@ -2098,10 +2137,12 @@ impl<'a> OrganizationAvailabilityEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::PUT,
@@ -2113,6 +2154,7 @@ impl<'a> OrganizationAvailabilityEditBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -2160,10 +2202,12 @@ impl<'a> OrganizationEmailTemplateLinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 ApiRequest::custom_method("LINK"),
@@ -2175,6 +2219,7 @@ impl<'a> OrganizationEmailTemplateLinkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -2222,10 +2267,12 @@ impl<'a> OrganizationEmailTemplateUnlinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 ApiRequest::custom_method("UNLINK"),
@@ -2237,6 +2284,7 @@ impl<'a> OrganizationEmailTemplateUnlinkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -2284,10 +2332,12 @@ impl<'a> OrganizationSmsTemplateLinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 ApiRequest::custom_method("LINK"),
@@ -2299,6 +2349,7 @@ impl<'a> OrganizationSmsTemplateLinkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -2346,10 +2397,12 @@ impl<'a> OrganizationSmsTemplateUnlinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 ApiRequest::custom_method("UNLINK"),
@@ -2361,6 +2414,7 @@ impl<'a> OrganizationSmsTemplateUnlinkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -2408,10 +2462,12 @@ impl<'a> OrganizationExtraFieldLinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 ApiRequest::custom_method("LINK"),
@@ -2423,6 +2479,7 @@ impl<'a> OrganizationExtraFieldLinkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -2470,10 +2527,12 @@ impl<'a> OrganizationExtraFieldUnlinkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 ApiRequest::custom_method("UNLINK"),
@@ -2485,6 +2544,7 @@ impl<'a> OrganizationExtraFieldUnlinkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -2532,10 +2592,12 @@ impl<'a> OrganizationSubAddRootBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -2547,6 +2609,7 @@ impl<'a> OrganizationSubAddRootBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationEnvelope>, Error<ErrorEnvelope>> {
@@ -2594,10 +2657,12 @@ impl<'a> OrganizationSubAddSubBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -2609,6 +2674,7 @@ impl<'a> OrganizationSubAddSubBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationEnvelope>, Error<ErrorEnvelope>> {
@@ -2656,10 +2722,12 @@ impl<'a> OrganizationSubIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -2671,6 +2739,7 @@ impl<'a> OrganizationSubIdentifyBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationEnvelope>, Error<ErrorEnvelope>> {
@@ -2725,12 +2794,14 @@ impl<'a> OrganizationSubIndexBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, OrganizationPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -2743,6 +2814,7 @@ impl<'a> OrganizationSubIndexBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -2843,12 +2915,14 @@ impl<'a> OrganizationSubFilterBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, OrganizationPaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -2863,6 +2937,7 @@ impl<'a> OrganizationSubFilterBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -2947,10 +3022,12 @@ impl<'a> OrganizationSubListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, OrganizationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -2961,6 +3038,7 @@ impl<'a> OrganizationSubListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<OrganizationListEnvelope>, Error<ErrorEnvelope>> {
@@ -3007,10 +3085,12 @@ impl<'a> OrganizationSubTreeBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -3021,6 +3101,7 @@ impl<'a> OrganizationSubTreeBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {
@@ -3083,10 +3164,12 @@ impl<'a> OrganizationTimeGridListWeekBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, TimeGridDayRangeListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -3101,6 +3184,7 @@ impl<'a> OrganizationTimeGridListWeekBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<TimeGridDayRangeListEnvelope>, Error<ErrorEnvelope>> {
@@ -3151,10 +3235,12 @@ impl<'a> OrganizationTimeGridEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::PUT,
@@ -3166,6 +3252,7 @@ impl<'a> OrganizationTimeGridEditBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {

@@ -454,10 +454,12 @@ impl<'a> SmsTemplateAddBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -469,6 +471,7 @@ impl<'a> SmsTemplateAddBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>> {
@@ -516,10 +519,12 @@ impl<'a> SmsTemplateShowBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -531,6 +536,7 @@ impl<'a> SmsTemplateShowBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>> {
@@ -578,10 +584,12 @@ impl<'a> SmsTemplateIdentifyBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -593,6 +601,7 @@ impl<'a> SmsTemplateIdentifyBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>> {
@@ -647,12 +656,14 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -665,6 +676,7 @@ impl<'a> SmsTemplateIndexBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplatePaginationListEnvelope>, Error<ErrorEnvelope>> {
@@ -754,12 +766,14 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -772,6 +786,7 @@ impl<'a> SmsTemplateIndexAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplatePaginationListEnvelope>, Error<ErrorEnvelope>> {
@@ -869,12 +884,14 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -889,6 +906,7 @@ impl<'a> SmsTemplateFilterBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplatePaginationListEnvelope>, Error<ErrorEnvelope>> {
@@ -986,12 +1004,14 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, SmsTemplatePaginationListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1006,6 +1026,7 @@ impl<'a> SmsTemplateFilterAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplatePaginationListEnvelope>, Error<ErrorEnvelope>> {
@@ -1087,10 +1108,12 @@ impl<'a> SmsTemplateListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, SmsTemplateListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1101,6 +1124,7 @@ impl<'a> SmsTemplateListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplateListEnvelope>, Error<ErrorEnvelope>> {
@@ -1147,10 +1171,12 @@ impl<'a> SmsTemplateListAllBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, SmsTemplateListEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -1161,6 +1187,7 @@ impl<'a> SmsTemplateListAllBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplateListEnvelope>, Error<ErrorEnvelope>> {
@@ -1216,10 +1243,12 @@ impl<'a> SmsTemplateEditBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, SmsTemplateEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::PUT,
@@ -1233,6 +1262,7 @@ impl<'a> SmsTemplateEditBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<SmsTemplateEnvelope>, Error<ErrorEnvelope>> {
@@ -1280,10 +1310,12 @@ impl<'a> SmsTemplateDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, GenericEnvelope, ErrorEnvelope> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::DELETE,
@@ -1295,6 +1327,7 @@ impl<'a> SmsTemplateDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<GenericEnvelope>, Error<ErrorEnvelope>> {

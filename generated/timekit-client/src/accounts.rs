@@ -238,10 +238,12 @@ impl<'a> AccountsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AccountPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/accounts")
             .operation("getAccounts")
@@ -251,6 +253,7 @@ impl<'a> AccountsListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AccountPage>, Error<ErrorType>> {
@@ -332,10 +335,12 @@ impl<'a> AccountsSyncBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/accounts/sync")
             .operation("accountSync")
@@ -344,6 +349,7 @@ impl<'a> AccountsSyncBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -402,10 +408,12 @@ impl<'a> AccountsMicrosoftSyncBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/accounts/microsoft/sync")
             .operation("accountMicrosoftSync")
@@ -414,6 +422,7 @@ impl<'a> AccountsMicrosoftSyncBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -479,10 +488,12 @@ impl<'a> AccountsGoogleSignupBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, (), Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/accounts/google/signup")
             .operation("accountGoogleSignup")
@@ -492,6 +503,7 @@ impl<'a> AccountsGoogleSignupBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(response: RawResponse) -> Result<ResponseValue<()>, Error<Infallible>> {
         match response.status().as_u16() {
             302 => Err(response.unexpected()),
@@ -551,10 +563,12 @@ impl<'a> AccountsMicrosoftSignupBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, (), Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/accounts/microsoft/signup")
             .operation("accountMicrosoftSignup")
@@ -564,6 +578,7 @@ impl<'a> AccountsMicrosoftSignupBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(response: RawResponse) -> Result<ResponseValue<()>, Error<Infallible>> {
         match response.status().as_u16() {
             302 => Err(response.unexpected()),

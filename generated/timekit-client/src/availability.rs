@@ -305,10 +305,12 @@ impl<'a> AvailabilityFetchBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AvailabilityResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/availability")
             .operation("fetchAvailability")
@@ -318,6 +320,7 @@ impl<'a> AvailabilityFetchBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AvailabilityResponse>, Error<ErrorType>> {
@@ -375,10 +378,12 @@ impl<'a> AvailabilityFetchDatesBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AvailabilityDatesResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/availability/dates")
             .operation("fetchAvailabilityDates")
@@ -388,6 +393,7 @@ impl<'a> AvailabilityFetchDatesBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AvailabilityDatesResponse>, Error<ErrorType>> {
@@ -445,10 +451,12 @@ impl<'a> AvailabilityFetchCountBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AvailabilityCountResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/availability/count")
             .operation("fetchAvailabilityCount")
@@ -458,6 +466,7 @@ impl<'a> AvailabilityFetchCountBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AvailabilityCountResponse>, Error<ErrorType>> {
@@ -515,10 +524,12 @@ impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, AvailabilityResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/unavailable/slots")
             .operation("fetchUnavailableSlots")
@@ -528,6 +539,7 @@ impl<'a> AvailabilityFetchUnavailableSlotsBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<AvailabilityResponse>, Error<ErrorType>> {
@@ -585,10 +597,12 @@ impl<'a> AvailabilityFindTimeBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/findtime")
             .operation("findTime")
@@ -598,6 +612,7 @@ impl<'a> AvailabilityFindTimeBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -655,10 +670,12 @@ impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/findtime/bulk")
             .operation("findTimeBulk")
@@ -668,6 +685,7 @@ impl<'a> AvailabilityFindTimeBulkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -725,10 +743,12 @@ impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/findtime/team")
             .operation("findTimeTeam")
@@ -738,6 +758,7 @@ impl<'a> AvailabilityFindTimeTeamBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {

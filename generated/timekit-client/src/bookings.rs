@@ -527,10 +527,12 @@ impl<'a> BookingsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/bookings")
             .operation("getBookings")
@@ -541,6 +543,7 @@ impl<'a> BookingsListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingPage>, Error<ErrorType>> {
@@ -622,10 +625,12 @@ impl<'a> BookingsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/bookings")
             .operation("createBooking")
@@ -634,6 +639,7 @@ impl<'a> BookingsCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
@@ -692,10 +698,12 @@ impl<'a> BookingsUpdateBulkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/bookings/bulk")
             .operation("updateBookingsBulk")
@@ -704,6 +712,7 @@ impl<'a> BookingsUpdateBulkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -761,10 +770,12 @@ impl<'a> BookingsCreateBulkBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/bookings/bulk")
             .operation("createBookingsBulk")
@@ -773,6 +784,7 @@ impl<'a> BookingsCreateBulkBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -831,10 +843,12 @@ impl<'a> BookingsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/bookings/{id}")
             .operation("getBooking")
@@ -843,6 +857,7 @@ impl<'a> BookingsGetBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
@@ -893,10 +908,12 @@ impl<'a> BookingsUpdateMetaBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/bookings/{id}")
             .operation("updateBookingMeta")
@@ -905,6 +922,7 @@ impl<'a> BookingsUpdateMetaBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
@@ -955,10 +973,12 @@ impl<'a> BookingsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DeleteBookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::DELETE, "/bookings/{id}")
             .operation("deleteBooking")
@@ -966,6 +986,7 @@ impl<'a> BookingsDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DeleteBookingResponse>, Error<ErrorType>> {
@@ -1041,10 +1062,12 @@ impl<'a> BookingsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/bookings/{id}/{action}")
             .operation("updateBooking")
@@ -1058,6 +1081,7 @@ impl<'a> BookingsUpdateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
@@ -1117,10 +1141,12 @@ impl<'a> BookingsRescheduleBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/bookings/{id}/reschedule/")
             .operation("rescheduleBooking")
@@ -1130,6 +1156,7 @@ impl<'a> BookingsRescheduleBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
@@ -1189,10 +1216,12 @@ impl<'a> BookingsReserveBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/bookings/reserve")
             .operation("reserveBooking")
@@ -1201,6 +1230,7 @@ impl<'a> BookingsReserveBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {
@@ -1259,10 +1289,12 @@ impl<'a> BookingsExtendReservationBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/bookings/reserve/extend")
             .operation("extendReservation")
@@ -1271,6 +1303,7 @@ impl<'a> BookingsExtendReservationBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -1343,10 +1376,12 @@ impl<'a> BookingsGetGroupBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/bookings/groups")
             .operation("getGroupBookings")
@@ -1356,6 +1391,7 @@ impl<'a> BookingsGetGroupBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingPage>, Error<ErrorType>> {
@@ -1437,10 +1473,12 @@ impl<'a> BookingsGetGroupBookingBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, BookingResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/bookings/groups/{id}")
             .operation("getGroupBooking")
@@ -1449,6 +1487,7 @@ impl<'a> BookingsGetGroupBookingBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<BookingResponse>, Error<ErrorType>> {

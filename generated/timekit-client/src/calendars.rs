@@ -235,10 +235,12 @@ impl<'a> CalendarsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, CalendarPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/calendars")
             .operation("getCalendars")
@@ -248,6 +250,7 @@ impl<'a> CalendarsListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<CalendarPage>, Error<ErrorType>> {
@@ -329,10 +332,12 @@ impl<'a> CalendarsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, CalendarResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/calendars")
             .operation("createCalendar")
@@ -341,6 +346,7 @@ impl<'a> CalendarsCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<CalendarResponse>, Error<ErrorType>> {
@@ -399,10 +405,12 @@ impl<'a> CalendarsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, CalendarResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/calendars/{id}")
             .operation("getCalendar")
@@ -411,6 +419,7 @@ impl<'a> CalendarsGetBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<CalendarResponse>, Error<ErrorType>> {
@@ -469,10 +478,12 @@ impl<'a> CalendarsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, CalendarResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/calendars/{id}")
             .operation("updateCalendar")
@@ -482,6 +493,7 @@ impl<'a> CalendarsUpdateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<CalendarResponse>, Error<ErrorType>> {
@@ -532,10 +544,12 @@ impl<'a> CalendarsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DeleteCalendarResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::DELETE, "/calendars/{id}")
             .operation("deleteCalendar")
@@ -543,6 +557,7 @@ impl<'a> CalendarsDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DeleteCalendarResponse>, Error<ErrorType>> {

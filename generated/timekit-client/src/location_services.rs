@@ -235,10 +235,12 @@ impl<'a> LocationServicesListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LocationServicePage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/location/services")
             .operation("getLocationServices")
@@ -248,6 +250,7 @@ impl<'a> LocationServicesListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LocationServicePage>, Error<ErrorType>> {
@@ -329,10 +332,12 @@ impl<'a> LocationServicesCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LocationServiceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/location/services")
             .operation("createLocationService")
@@ -341,6 +346,7 @@ impl<'a> LocationServicesCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LocationServiceResponse>, Error<ErrorType>> {
@@ -399,10 +405,12 @@ impl<'a> LocationServicesGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LocationServiceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/location/services/{id}")
             .operation("getLocationService")
@@ -411,6 +419,7 @@ impl<'a> LocationServicesGetBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LocationServiceResponse>, Error<ErrorType>> {
@@ -469,10 +478,12 @@ impl<'a> LocationServicesUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, LocationServiceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/location/services/{id}")
             .operation("updateLocationService")
@@ -482,6 +493,7 @@ impl<'a> LocationServicesUpdateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<LocationServiceResponse>, Error<ErrorType>> {
@@ -532,10 +544,12 @@ impl<'a> LocationServicesDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DeleteLocationServiceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::DELETE, "/location/services/{id}")
             .operation("deleteLocationService")
@@ -543,6 +557,7 @@ impl<'a> LocationServicesDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DeleteLocationServiceResponse>, Error<ErrorType>> {

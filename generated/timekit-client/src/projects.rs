@@ -456,10 +456,12 @@ impl<'a> ProjectsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, ProjectPage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/projects")
             .operation("getProjects")
@@ -470,6 +472,7 @@ impl<'a> ProjectsListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<ProjectPage>, Error<ErrorType>> {
@@ -551,10 +554,12 @@ impl<'a> ProjectsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, ProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/projects")
             .operation("createProject")
@@ -563,6 +568,7 @@ impl<'a> ProjectsCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<ProjectResponse>, Error<ErrorType>> {
@@ -621,10 +627,12 @@ impl<'a> ProjectsGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, ProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/projects/{id}")
             .operation("getProject")
@@ -633,6 +641,7 @@ impl<'a> ProjectsGetBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<ProjectResponse>, Error<ErrorType>> {
@@ -691,10 +700,12 @@ impl<'a> ProjectsUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, UpdateProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/projects/{id}")
             .operation("updateProject")
@@ -704,6 +715,7 @@ impl<'a> ProjectsUpdateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<UpdateProjectResponse>, Error<ErrorType>> {
@@ -763,10 +775,12 @@ impl<'a> ProjectsDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DeleteProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::DELETE, "/projects/{id}")
             .operation("deleteProject")
@@ -774,6 +788,7 @@ impl<'a> ProjectsDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DeleteProjectResponse>, Error<ErrorType>> {
@@ -840,10 +855,12 @@ impl<'a> ProjectsGetHostedBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, ProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/projects/hosted/{slug}")
             .operation("getHostedProject")
@@ -852,6 +869,7 @@ impl<'a> ProjectsGetHostedBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<ProjectResponse>, Error<ErrorType>> {
@@ -909,10 +927,12 @@ impl<'a> ProjectsGetEmbedBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, ProjectResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/projects/embed/{id}")
             .operation("getEmbedProject")
@@ -921,6 +941,7 @@ impl<'a> ProjectsGetEmbedBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<ProjectResponse>, Error<ErrorType>> {
@@ -994,10 +1015,12 @@ impl<'a> ProjectsGetResourcesBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, ResourcePage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/projects/{id}/resources")
             .operation("getProjectResources")
@@ -1008,6 +1031,7 @@ impl<'a> ProjectsGetResourcesBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<ResourcePage>, Error<ErrorType>> {
@@ -1092,10 +1116,12 @@ impl<'a> ProjectsSetResourcesBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/projects/{id}/resources")
             .operation("setProjectResources")
@@ -1105,6 +1131,7 @@ impl<'a> ProjectsSetResourcesBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -1164,10 +1191,12 @@ impl<'a> ProjectsAddResourceBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DataResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/projects/{id}/resources")
             .operation("addProjectResource")
@@ -1177,6 +1206,7 @@ impl<'a> ProjectsAddResourceBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DataResponse>, Error<ErrorType>> {
@@ -1229,10 +1259,12 @@ impl<'a> ProjectsRemoveResourceBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, RemoveProjectResourceResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::DELETE,
@@ -1244,6 +1276,7 @@ impl<'a> ProjectsRemoveResourceBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<RemoveProjectResourceResponse>, Error<ErrorType>> {

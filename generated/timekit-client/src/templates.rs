@@ -172,10 +172,12 @@ impl<'a> TemplatesListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, TemplatePage, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/templates")
             .operation("getTemplates")
@@ -185,6 +187,7 @@ impl<'a> TemplatesListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<TemplatePage>, Error<ErrorType>> {
@@ -266,10 +269,12 @@ impl<'a> TemplatesGetBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, TemplateResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/templates/{slug}")
             .operation("getTemplate")
@@ -278,6 +283,7 @@ impl<'a> TemplatesGetBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<TemplateResponse>, Error<ErrorType>> {
@@ -336,10 +342,12 @@ impl<'a> TemplatesUpdateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, TemplateResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::PUT, "/templates/{slug}")
             .operation("updateTemplate")
@@ -349,6 +357,7 @@ impl<'a> TemplatesUpdateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<TemplateResponse>, Error<ErrorType>> {

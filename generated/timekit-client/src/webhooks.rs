@@ -111,10 +111,12 @@ impl<'a> WebhooksCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, WebhookSubscriptionCreated, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/webhooks")
             .operation("createWebhook")
@@ -122,6 +124,7 @@ impl<'a> WebhooksCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<WebhookSubscriptionCreated>, Error<ErrorType>> {
@@ -172,10 +175,12 @@ impl<'a> WebhooksDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, DeleteWebhookResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::DELETE, "/webhooks/{id}")
             .operation("deleteWebhook")
@@ -183,6 +188,7 @@ impl<'a> WebhooksDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<DeleteWebhookResponse>, Error<ErrorType>> {

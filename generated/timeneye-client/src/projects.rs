@@ -85,10 +85,12 @@ impl<'a> ProjectsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, ProjectListResponse, ErrorType> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/projects")
             .operation("projectsList")
@@ -96,6 +98,7 @@ impl<'a> ProjectsListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<ProjectListResponse>, Error<ErrorType>> {

@@ -179,6 +179,7 @@ impl<'a> BookerCompaniesBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<
@@ -189,6 +190,7 @@ impl<'a> BookerCompaniesBuilder<'a> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/v1/booker-services/companies")
             .operation("bookerCompanies")
@@ -197,6 +199,7 @@ impl<'a> BookerCompaniesBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -284,6 +287,7 @@ impl<'a> BookerAvailabilitiesBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<
@@ -294,6 +298,7 @@ impl<'a> BookerAvailabilitiesBuilder<'a> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/v1/booker-services/availabilities")
             .operation("bookerAvailabilities")
@@ -305,6 +310,7 @@ impl<'a> BookerAvailabilitiesBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -361,6 +367,7 @@ impl<'a> BookerReserveBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<
@@ -371,6 +378,7 @@ impl<'a> BookerReserveBuilder<'a> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/v1/booker-services/reservations")
             .operation("bookerReserve")
@@ -378,6 +386,7 @@ impl<'a> BookerReserveBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -435,12 +444,14 @@ impl<'a> BookerConfirmBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, DataResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -451,6 +462,7 @@ impl<'a> BookerConfirmBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<

@@ -322,12 +322,14 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, CustomerList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::GET, "/v1/enterprise-customers")
             .operation("enterpriseCustomersList")
@@ -337,6 +339,7 @@ impl<'a> EnterpriseCustomersListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -434,12 +437,14 @@ impl<'a> EnterpriseCustomersCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, CustomerResponse, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/v1/enterprise-customers")
             .operation("enterpriseCustomersCreate")
@@ -448,6 +453,7 @@ impl<'a> EnterpriseCustomersCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -512,12 +518,14 @@ impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<'a, CustomFieldList, serde_json::Map<String, serde_json::Value>> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -528,6 +536,7 @@ impl<'a> EnterpriseCustomersCustomFieldsListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -592,6 +601,7 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<
@@ -602,6 +612,7 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -613,6 +624,7 @@ impl<'a> EnterpriseCustomersCustomFieldsCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -677,6 +689,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<
@@ -687,6 +700,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::GET,
@@ -697,6 +711,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesListBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -762,6 +777,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<
@@ -772,6 +788,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -783,6 +800,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<
@@ -849,6 +867,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(
         self,
     ) -> CallFuture<
@@ -859,6 +878,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::DELETE,
@@ -870,6 +890,7 @@ impl<'a> EnterpriseCustomersCustomFieldCategoriesDeleteBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<

@@ -153,10 +153,12 @@ impl<'a> DocumentsCreateBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, Document, Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(Method::POST, "/documents")
             .operation("documentsCreate")
@@ -164,6 +166,7 @@ impl<'a> DocumentsCreateBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(
         response: RawResponse,
     ) -> Result<ResponseValue<Document>, Error<Infallible>> {
@@ -229,10 +232,12 @@ impl<'a> DocumentsAttachBuilder<'a> {
     }
 
     /// Sends the request and decodes the answer; `.await` on the builder does the same.
+    #[inline]
     pub fn send(self) -> CallFuture<'a, (), Infallible> {
         client_runtime::call(self.client.api_client(), self.request(), Self::decode)
     }
 
+    #[inline]
     fn request(&self) -> ApiRequest {
         let request = ApiRequest::new(
                 Method::POST,
@@ -244,6 +249,7 @@ impl<'a> DocumentsAttachBuilder<'a> {
         request.options(self.options)
     }
 
+    #[inline]
     fn decode(response: RawResponse) -> Result<ResponseValue<()>, Error<Infallible>> {
         match response.status().as_u16() {
             204 => response.empty(),
