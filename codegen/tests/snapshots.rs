@@ -69,6 +69,7 @@ snapshot_tests! {
     tags_clear_of_reserved_names => "tag-names",
     stray_keywords_keep_the_type => "stray-keywords",
     recursive_types => "recursion",
+    sent_types_with_required_fields_get_new => "required-fields",
     responses_per_status => "responses",
     vendor_data_extensions => "vendor-data",
     unions_and_all_of => "unions",

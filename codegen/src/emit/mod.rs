@@ -16,6 +16,7 @@ pub mod multipart;
 pub mod op_doc;
 pub mod operations;
 pub mod pagination;
+pub mod required;
 pub mod split;
 pub mod types;
 pub mod webhooks;

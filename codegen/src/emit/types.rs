@@ -158,7 +158,11 @@ pub fn emit_type(ir: &Ir, def: &TypeDef, from: From, cfg: &TokenStream, serializ
                 .envelope
                 .as_deref()
                 .and_then(|field| emit_envelope(ir, &name, s, field, from, cfg));
-            quote! { #definition #envelope }
+            let required = s
+                .required
+                .as_deref()
+                .map(|required| super::required::emit_required(ir, &name, s, required, from, cfg));
+            quote! { #definition #envelope #required }
         }
         TypeKind::StringEnum(e) => emit_string_enum(&name, doc, e, cfg),
         TypeKind::Union(u) => emit_union(ir, &name, doc, u, from, cfg, serialize),

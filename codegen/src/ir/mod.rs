@@ -11,6 +11,7 @@ pub mod multipart;
 pub mod op_names;
 pub mod operation;
 pub mod paging;
+pub mod required;
 pub mod schema;
 pub mod tags;
 pub mod untagged;
@@ -198,6 +199,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
     }
     let unreferenced_types = unreferenced_types(&types, &type_users, webhooks.as_ref());
     let serialized_types = serialized_types(&types, &groups);
+    required::name_required_structs(&mut types, &serialized_types, |hint| builder.claim_name(hint));
     let provenance_note = provenance_note(file, openapi);
     let doc = naming::doc_text(Some(&openapi.info.title), openapi.info.description.as_deref());
     let doc = match (doc, &provenance_note) {

@@ -111,6 +111,12 @@ pub struct StructDef {
     /// The Rust name of the required field that wraps the record, when the schema is a
     /// response envelope (`x-envelope: <property>`).
     pub envelope: Option<String>,
+    /// The name of the struct of its required fields (`<Name>Required`), when the client sends
+    /// this type and it has both required fields and fields a caller may leave unset: then
+    /// `Name::new(NameRequired { .. })` names every required field and sets the rest to unset,
+    /// so a literal needs `..` rather than one `None` per optional field. Set by
+    /// [`crate::ir::required`] after the types are final.
+    pub required: Option<String>,
 }
 
 /// A struct field.

@@ -413,6 +413,7 @@ impl<'a> TypeBuilder<'a> {
             fields,
             additional: additional_ty,
             envelope: None,
+            required: None,
         })
     }
 

@@ -190,6 +190,7 @@ mod tests {
             fields,
             additional: None,
             envelope: None,
+            required: None,
         })
     }
 

@@ -4556,6 +4556,27 @@ pub struct SettingEntry {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`SettingEntry`], for [`SettingEntry::new`]: `SettingEntry { optional: Some(..), ..SettingEntry::new(SettingEntryRequired { .. }) }`.
+#[cfg(any(feature = "app_config", feature = "module_config"))]
+pub struct SettingEntryRequired {
+    /// Name of the setting, e.g. `appSetting1_checkbox`.
+    pub key: String,
+    pub value: String,
+}
+
+#[cfg(any(feature = "app_config", feature = "module_config"))]
+impl SettingEntry {
+    /// [`SettingEntry`] from its required fields, every optional field unset.
+    pub fn new(required: SettingEntryRequired) -> Self {
+        let SettingEntryRequired { key, value } = required;
+        Self {
+            key,
+            value,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// Gender of a person.
 #[cfg(
     any(
@@ -5620,6 +5641,26 @@ pub struct TimeInterval {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`TimeInterval`], for [`TimeInterval::new`]: `TimeInterval { optional: Some(..), ..TimeInterval::new(TimeIntervalRequired { .. }) }`.
+#[cfg(any(feature = "employee", feature = "organization", feature = "resource"))]
+pub struct TimeIntervalRequired {
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+}
+
+#[cfg(any(feature = "employee", feature = "organization", feature = "resource"))]
+impl TimeInterval {
+    /// [`TimeInterval`] from its required fields, every optional field unset.
+    pub fn new(required: TimeIntervalRequired) -> Self {
+        let TimeIntervalRequired { start, end } = required;
+        Self {
+            start,
+            end,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// Request body to create or edit an availability exception.
 #[cfg(feature = "availability_exception")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -6386,4 +6427,24 @@ pub struct FlatOrWrappedWrapped {
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required fields of [`FlatOrWrappedWrapped`], for [`FlatOrWrappedWrapped::new`]: `FlatOrWrappedWrapped { optional: Some(..), ..FlatOrWrappedWrapped::new(FlatOrWrappedWrappedRequired { .. }) }`.
+#[cfg(feature = "organization")]
+pub struct FlatOrWrappedWrappedRequired {
+    /// The value.
+    pub value: serde_json::Value,
+}
+
+#[cfg(feature = "organization")]
+impl FlatOrWrappedWrapped {
+    /// [`FlatOrWrappedWrapped`] from its required fields, every optional field unset.
+    pub fn new(required: FlatOrWrappedWrappedRequired) -> Self {
+        let FlatOrWrappedWrappedRequired { value } = required;
+        Self {
+            value,
+            inheritance: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
 }

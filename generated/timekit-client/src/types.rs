@@ -297,6 +297,35 @@ pub struct ResourceCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`ResourceCreate`], for [`ResourceCreate::new`]: `ResourceCreate { optional: Some(..), ..ResourceCreate::new(ResourceCreateRequired { .. }) }`.
+#[cfg(feature = "resources")]
+pub struct ResourceCreateRequired {
+    pub name: String,
+    /// IANA time zone.
+    pub timezone: String,
+}
+
+#[cfg(feature = "resources")]
+impl ResourceCreate {
+    /// [`ResourceCreate`] from its required fields, every optional field unset.
+    pub fn new(required: ResourceCreateRequired) -> Self {
+        let ResourceCreateRequired { name, timezone } = required;
+        Self {
+            name,
+            timezone,
+            email: Default::default(),
+            first_name: Default::default(),
+            last_name: Default::default(),
+            password: Default::default(),
+            availability_constraints: Default::default(),
+            meta: Default::default(),
+            image: Default::default(),
+            tags: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// A calendar of a resource.
 #[cfg(
     any(
@@ -454,6 +483,46 @@ pub struct BookingCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`BookingCreate`], for [`BookingCreate::new`]: `BookingCreate { optional: Some(..), ..BookingCreate::new(BookingCreateRequired { .. }) }`.
+#[cfg(feature = "bookings")]
+pub struct BookingCreateRequired {
+    /// UUID of the booked resource.
+    pub resource_id: String,
+    pub graph: BookingGraph,
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    pub customer: BookingCustomerInput,
+}
+
+#[cfg(feature = "bookings")]
+impl BookingCreate {
+    /// [`BookingCreate`] from its required fields, every optional field unset.
+    pub fn new(required: BookingCreateRequired) -> Self {
+        let BookingCreateRequired { resource_id, graph, start, end, customer } = required;
+        Self {
+            resource_id,
+            graph,
+            start,
+            end,
+            customer,
+            what: Default::default(),
+            where_: Default::default(),
+            description: Default::default(),
+            calendar_id: Default::default(),
+            project_id: Default::default(),
+            reservation_id: Default::default(),
+            meta: Default::default(),
+            settings: Default::default(),
+            participants: Default::default(),
+            invite: Default::default(),
+            my_rsvp: Default::default(),
+            related: Default::default(),
+            action: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// A project (booking page).
 #[cfg(feature = "projects")]
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -587,6 +656,34 @@ pub struct AvailabilityQuery {
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required fields of [`AvailabilityQuery`], for [`AvailabilityQuery::new`]: `AvailabilityQuery { optional: Some(..), ..AvailabilityQuery::new(AvailabilityQueryRequired { .. }) }`.
+#[cfg(feature = "availability")]
+pub struct AvailabilityQueryRequired {
+    pub mode: AvailabilityQueryMode,
+}
+
+#[cfg(feature = "availability")]
+impl AvailabilityQuery {
+    /// [`AvailabilityQuery`] from its required fields, every optional field unset.
+    pub fn new(required: AvailabilityQueryRequired) -> Self {
+        let AvailabilityQueryRequired { mode } = required;
+        Self {
+            mode,
+            resources: Default::default(),
+            project_id: Default::default(),
+            from: Default::default(),
+            to: Default::default(),
+            length: Default::default(),
+            buffer: Default::default(),
+            timeslot_increments: Default::default(),
+            constraints: Default::default(),
+            output_timezone: Default::default(),
+            round_to_nearest_hour: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
 }
 
 /// Resources of the project (ids or resource objects).
@@ -1497,6 +1594,33 @@ pub struct BookingCustomerInput {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`BookingCustomerInput`], for [`BookingCustomerInput::new`]: `BookingCustomerInput { optional: Some(..), ..BookingCustomerInput::new(BookingCustomerInputRequired { .. }) }`.
+#[cfg(feature = "bookings")]
+pub struct BookingCustomerInputRequired {
+    pub name: String,
+    pub email: String,
+}
+
+#[cfg(feature = "bookings")]
+impl BookingCustomerInput {
+    /// [`BookingCustomerInput`] from its required fields, every optional field unset.
+    pub fn new(required: BookingCustomerInputRequired) -> Self {
+        let BookingCustomerInputRequired { name, email } = required;
+        Self {
+            name,
+            email,
+            phone: Default::default(),
+            voip: Default::default(),
+            timezone: Default::default(),
+            first_name: Default::default(),
+            last_name: Default::default(),
+            where_: Default::default(),
+            comment: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// Booking settings; `max_seats` and the `*_time` limits apply to `group_owner` bookings.
 #[cfg(feature = "bookings")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -1587,6 +1711,50 @@ pub struct BookingBulkItem {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`BookingBulkItem`], for [`BookingBulkItem::new`]: `BookingBulkItem { optional: Some(..), ..BookingBulkItem::new(BookingBulkItemRequired { .. }) }`.
+#[cfg(feature = "bookings")]
+pub struct BookingBulkItemRequired {
+    /// UUID of the booked resource.
+    pub resource_id: String,
+    pub graph: BookingGraph,
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    pub customer: BookingCustomerInput,
+}
+
+#[cfg(feature = "bookings")]
+impl BookingBulkItem {
+    /// [`BookingBulkItem`] from its required fields, every optional field unset.
+    pub fn new(required: BookingBulkItemRequired) -> Self {
+        let BookingBulkItemRequired { resource_id, graph, start, end, customer } = required;
+        Self {
+            resource_id,
+            graph,
+            start,
+            end,
+            customer,
+            what: Default::default(),
+            where_: Default::default(),
+            description: Default::default(),
+            calendar_id: Default::default(),
+            project_id: Default::default(),
+            reservation_id: Default::default(),
+            meta: Default::default(),
+            settings: Default::default(),
+            participants: Default::default(),
+            invite: Default::default(),
+            my_rsvp: Default::default(),
+            related: Default::default(),
+            action: Default::default(),
+            delete_all_on_error: Default::default(),
+            stop_on_first_error: Default::default(),
+            relate_bookings: Default::default(),
+            webhooks: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// The bookings to create.
 #[cfg(feature = "bookings")]
 pub type BookingBulkCreate = Vec<BookingBulkItem>;
@@ -1622,6 +1790,29 @@ pub struct BookingReschedule {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`BookingReschedule`], for [`BookingReschedule::new`]: `BookingReschedule { optional: Some(..), ..BookingReschedule::new(BookingRescheduleRequired { .. }) }`.
+#[cfg(feature = "bookings")]
+pub struct BookingRescheduleRequired {
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    pub resource_id: String,
+}
+
+#[cfg(feature = "bookings")]
+impl BookingReschedule {
+    /// [`BookingReschedule`] from its required fields, every optional field unset.
+    pub fn new(required: BookingRescheduleRequired) -> Self {
+        let BookingRescheduleRequired { start, end, resource_id } = required;
+        Self {
+            start,
+            end,
+            resource_id,
+            message: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// A slot to hold before booking it; book it with `reservation_id` on `POST /bookings`. The hold lasts `reservation_time` seconds (default 30).
 #[cfg(feature = "bookings")]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -1645,6 +1836,45 @@ pub struct BookingReserve {
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required fields of [`BookingReserve`], for [`BookingReserve::new`]: `BookingReserve { optional: Some(..), ..BookingReserve::new(BookingReserveRequired { .. }) }`.
+#[cfg(feature = "bookings")]
+pub struct BookingReserveRequired {
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    pub resource_id: String,
+    pub what: String,
+    pub where_: String,
+    pub description: String,
+}
+
+#[cfg(feature = "bookings")]
+impl BookingReserve {
+    /// [`BookingReserve`] from its required fields, every optional field unset.
+    pub fn new(required: BookingReserveRequired) -> Self {
+        let BookingReserveRequired {
+            start,
+            end,
+            resource_id,
+            what,
+            where_,
+            description,
+        } = required;
+        Self {
+            start,
+            end,
+            resource_id,
+            what,
+            where_,
+            description,
+            project_id: Default::default(),
+            reservation_time: Default::default(),
+            customer: Default::default(),
+            graph: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
 }
 
 /// A new duration for an existing reservation.
@@ -1683,6 +1913,36 @@ pub struct EventCreate {
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required fields of [`EventCreate`], for [`EventCreate::new`]: `EventCreate { optional: Some(..), ..EventCreate::new(EventCreateRequired { .. }) }`.
+#[cfg(feature = "events")]
+pub struct EventCreateRequired {
+    /// UUID of the calendar.
+    pub calendar_id: String,
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    /// E.g. `Strategy meeting`.
+    pub what: String,
+}
+
+#[cfg(feature = "events")]
+impl EventCreate {
+    /// [`EventCreate`] from its required fields, every optional field unset.
+    pub fn new(required: EventCreateRequired) -> Self {
+        let EventCreateRequired { calendar_id, start, end, what } = required;
+        Self {
+            calendar_id,
+            start,
+            end,
+            what,
+            where_: Default::default(),
+            participants: Default::default(),
+            invite: Default::default(),
+            my_rsvp: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
 }
 
 /// New values for an event; fields left out keep their value.
@@ -1766,6 +2026,26 @@ pub struct BookingBulkUpdate {
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required fields of [`BookingBulkUpdate`], for [`BookingBulkUpdate::new`]: `BookingBulkUpdate { optional: Some(..), ..BookingBulkUpdate::new(BookingBulkUpdateRequired { .. }) }`.
+#[cfg(feature = "bookings")]
+pub struct BookingBulkUpdateRequired {
+    pub bookings: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "bookings")]
+impl BookingBulkUpdate {
+    /// [`BookingBulkUpdate`] from its required fields, every optional field unset.
+    pub fn new(required: BookingBulkUpdateRequired) -> Self {
+        let BookingBulkUpdateRequired { bookings } = required;
+        Self {
+            bookings,
+            reset_all_on_error: Default::default(),
+            stop_on_first_error: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
 }
 
 /// A deprecated availability query (use `POST /availability`): the resources (or e-mails) to look at, how far ahead (`future`), the slot length and filters that narrow the search.
@@ -2095,6 +2375,38 @@ pub struct ProjectCreate {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`ProjectCreate`], for [`ProjectCreate::new`]: `ProjectCreate { optional: Some(..), ..ProjectCreate::new(ProjectCreateRequired { .. }) }`.
+#[cfg(feature = "projects")]
+pub struct ProjectCreateRequired {
+    pub name: String,
+    /// Resource UUIDs.
+    pub resources: Vec<String>,
+    pub availability: ProjectAvailability,
+    pub booking: ProjectBooking,
+}
+
+#[cfg(feature = "projects")]
+impl ProjectCreate {
+    /// [`ProjectCreate`] from its required fields, every optional field unset.
+    pub fn new(required: ProjectCreateRequired) -> Self {
+        let ProjectCreateRequired { name, resources, availability, booking } = required;
+        Self {
+            name,
+            resources,
+            availability,
+            booking,
+            slug: Default::default(),
+            availability_constraints: Default::default(),
+            customer_fields: Default::default(),
+            reminders: Default::default(),
+            ui: Default::default(),
+            meta: Default::default(),
+            allow_conference: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// Project fields to change.
 #[cfg(feature = "projects")]
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
@@ -2139,6 +2451,24 @@ pub struct ProjectResourceAdd {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`ProjectResourceAdd`], for [`ProjectResourceAdd::new`]: `ProjectResourceAdd { optional: Some(..), ..ProjectResourceAdd::new(ProjectResourceAddRequired { .. }) }`.
+#[cfg(feature = "projects")]
+pub struct ProjectResourceAddRequired {
+    pub resource_id: String,
+}
+
+#[cfg(feature = "projects")]
+impl ProjectResourceAdd {
+    /// [`ProjectResourceAdd`] from its required fields, every optional field unset.
+    pub fn new(required: ProjectResourceAddRequired) -> Self {
+        let ProjectResourceAddRequired { resource_id } = required;
+        Self {
+            resource_id,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// A webhook: Timekit calls `url` when a booking of `graph` reaches `state`.
 #[cfg(feature = "webhooks")]
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -2152,6 +2482,29 @@ pub struct WebhookSubscriptionCreate {
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required fields of [`WebhookSubscriptionCreate`], for [`WebhookSubscriptionCreate::new`]: `WebhookSubscriptionCreate { optional: Some(..), ..WebhookSubscriptionCreate::new(WebhookSubscriptionCreateRequired { .. }) }`.
+#[cfg(feature = "webhooks")]
+pub struct WebhookSubscriptionCreateRequired {
+    pub url: String,
+    pub graph: BookingGraph,
+    pub state: BookingState,
+}
+
+#[cfg(feature = "webhooks")]
+impl WebhookSubscriptionCreate {
+    /// [`WebhookSubscriptionCreate`] from its required fields, every optional field unset.
+    pub fn new(required: WebhookSubscriptionCreateRequired) -> Self {
+        let WebhookSubscriptionCreateRequired { url, graph, state } = required;
+        Self {
+            url,
+            graph,
+            state,
+            method: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
 }
 
 /// The answer to a webhook creation: `meta.message` ends with the new webhook's id ("... id &lt;id>").

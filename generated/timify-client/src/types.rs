@@ -930,6 +930,30 @@ pub struct BookerConfirmation {
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The required fields of [`BookerConfirmation`], for [`BookerConfirmation::new`]: `BookerConfirmation { optional: Some(..), ..BookerConfirmation::new(BookerConfirmationRequired { .. }) }`.
+#[cfg(feature = "booker")]
+pub struct BookerConfirmationRequired {
+    pub company_id: String,
+    pub reservation_id: String,
+    pub secret: String,
+    pub fields: Vec<BookerConfirmationFieldsItem>,
+}
+
+#[cfg(feature = "booker")]
+impl BookerConfirmation {
+    /// [`BookerConfirmation`] from its required fields, every optional field unset.
+    pub fn new(required: BookerConfirmationRequired) -> Self {
+        let BookerConfirmationRequired { company_id, reservation_id, secret, fields } = required;
+        Self {
+            company_id,
+            reservation_id,
+            secret,
+            fields,
+            additional_properties: Default::default(),
+        }
+    }
+}
+
 /// `{data: {companies, ...}}`.
 #[cfg(feature = "booker")]
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -1159,6 +1183,28 @@ pub struct BookerConfirmationFieldsItem {
     /// Properties beyond the ones the spec names.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+/// The required fields of [`BookerConfirmationFieldsItem`], for [`BookerConfirmationFieldsItem::new`]: `BookerConfirmationFieldsItem { optional: Some(..), ..BookerConfirmationFieldsItem::new(BookerConfirmationFieldsItemRequired { .. }) }`.
+#[cfg(feature = "booker")]
+pub struct BookerConfirmationFieldsItemRequired {
+    /// A customer field id (`customerFields[].id` of the company).
+    pub id: String,
+    /// The answer.
+    pub value: serde_json::Value,
+}
+
+#[cfg(feature = "booker")]
+impl BookerConfirmationFieldsItem {
+    /// [`BookerConfirmationFieldsItem`] from its required fields, every optional field unset.
+    pub fn new(required: BookerConfirmationFieldsItemRequired) -> Self {
+        let BookerConfirmationFieldsItemRequired { id, value } = required;
+        Self {
+            id,
+            value,
+            additional_properties: Default::default(),
+        }
+    }
 }
 
 #[cfg(feature = "booker")]

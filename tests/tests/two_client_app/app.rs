@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use bookingtime_client::types::CustomerInput;
 use timekit_client::prelude::*;
-use timekit_client::types::{BookingCreate, BookingCustomerInput, BookingGraph};
+use timekit_client::types::{
+    BookingCreate, BookingCreateRequired, BookingCustomerInput, BookingCustomerInputRequired, BookingGraph,
+};
 
 /// Where the two APIs are and who the app is.
 pub struct Settings {
@@ -63,36 +65,18 @@ pub async fn run(s: &Settings) -> Result<Vec<String>, Box<dyn Error>> {
     let bookings: Vec<_> = timekit.bookings().list().stream().try_collect().await?;
     out.push(format!("{} bookings", bookings.len()));
     let booking = BookingCreate {
-        resource_id: s.resource.clone(),
-        graph: BookingGraph::Instant,
-        start: "2026-12-02T10:00:00+01:00".parse()?,
-        end: "2026-12-02T11:00:00+01:00".parse()?,
         what: Some("Consultation".into()),
         where_: Some("Office".into()),
-        description: None,
-        customer: BookingCustomerInput {
-            name: "John Doe".into(),
-            email: "john@example.com".into(),
-            phone: None,
-            voip: None,
-            timezone: None,
-            first_name: None,
-            last_name: None,
-            where_: None,
-            comment: None,
-            additional_properties: Default::default(),
-        },
-        calendar_id: None,
-        project_id: None,
-        reservation_id: None,
-        meta: None,
-        settings: None,
-        participants: None,
-        invite: None,
-        my_rsvp: None,
-        related: None,
-        action: None,
-        additional_properties: Default::default(),
+        ..BookingCreate::new(BookingCreateRequired {
+            resource_id: s.resource.clone(),
+            graph: BookingGraph::Instant,
+            start: "2026-12-02T10:00:00+01:00".parse()?,
+            end: "2026-12-02T11:00:00+01:00".parse()?,
+            customer: BookingCustomerInput::new(BookingCustomerInputRequired {
+                name: "John Doe".into(),
+                email: "john@example.com".into(),
+            }),
+        })
     };
     let created = timekit.bookings().create(&booking).await?.into_content().into_inner();
     out.push(format!("created booking {} ({:?})", created.id, created.state));
