@@ -9,7 +9,8 @@ use crate::ir::model::{Ir, StructDef};
 
 /// The struct of `s`'s required fields, named `required`, and `new` on the type `name` taking
 /// it; `cfg` (possibly empty) gates both like the type. No derives: the struct only carries the
-/// fields into `new`, and each derive would be compiled for every such type of a big crate.
+/// fields into `new`, and each derive would be compiled for every such type of a big crate;
+/// `new` is `#[inline]`, so a crate compiles it only where a caller uses it.
 pub fn emit_required(
     ir: &Ir,
     name: &Ident,
@@ -49,6 +50,7 @@ pub fn emit_required(
         #cfg
         impl #name {
             #[doc = #new_doc]
+            #[inline]
             pub fn new(required: #required) -> Self {
                 let #required { #(#taken),* } = required;
                 Self {

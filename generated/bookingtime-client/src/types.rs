@@ -4567,6 +4567,7 @@ pub struct SettingEntryRequired {
 #[cfg(any(feature = "app_config", feature = "module_config"))]
 impl SettingEntry {
     /// [`SettingEntry`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: SettingEntryRequired) -> Self {
         let SettingEntryRequired { key, value } = required;
         Self {
@@ -5651,6 +5652,7 @@ pub struct TimeIntervalRequired {
 #[cfg(any(feature = "employee", feature = "organization", feature = "resource"))]
 impl TimeInterval {
     /// [`TimeInterval`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: TimeIntervalRequired) -> Self {
         let TimeIntervalRequired { start, end } = required;
         Self {
@@ -6439,6 +6441,7 @@ pub struct FlatOrWrappedWrappedRequired {
 #[cfg(feature = "organization")]
 impl FlatOrWrappedWrapped {
     /// [`FlatOrWrappedWrapped`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: FlatOrWrappedWrappedRequired) -> Self {
         let FlatOrWrappedWrappedRequired { value } = required;
         Self {

@@ -308,6 +308,7 @@ pub struct ResourceCreateRequired {
 #[cfg(feature = "resources")]
 impl ResourceCreate {
     /// [`ResourceCreate`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: ResourceCreateRequired) -> Self {
         let ResourceCreateRequired { name, timezone } = required;
         Self {
@@ -497,6 +498,7 @@ pub struct BookingCreateRequired {
 #[cfg(feature = "bookings")]
 impl BookingCreate {
     /// [`BookingCreate`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: BookingCreateRequired) -> Self {
         let BookingCreateRequired { resource_id, graph, start, end, customer } = required;
         Self {
@@ -667,6 +669,7 @@ pub struct AvailabilityQueryRequired {
 #[cfg(feature = "availability")]
 impl AvailabilityQuery {
     /// [`AvailabilityQuery`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: AvailabilityQueryRequired) -> Self {
         let AvailabilityQueryRequired { mode } = required;
         Self {
@@ -1604,6 +1607,7 @@ pub struct BookingCustomerInputRequired {
 #[cfg(feature = "bookings")]
 impl BookingCustomerInput {
     /// [`BookingCustomerInput`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: BookingCustomerInputRequired) -> Self {
         let BookingCustomerInputRequired { name, email } = required;
         Self {
@@ -1725,6 +1729,7 @@ pub struct BookingBulkItemRequired {
 #[cfg(feature = "bookings")]
 impl BookingBulkItem {
     /// [`BookingBulkItem`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: BookingBulkItemRequired) -> Self {
         let BookingBulkItemRequired { resource_id, graph, start, end, customer } = required;
         Self {
@@ -1801,6 +1806,7 @@ pub struct BookingRescheduleRequired {
 #[cfg(feature = "bookings")]
 impl BookingReschedule {
     /// [`BookingReschedule`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: BookingRescheduleRequired) -> Self {
         let BookingRescheduleRequired { start, end, resource_id } = required;
         Self {
@@ -1852,6 +1858,7 @@ pub struct BookingReserveRequired {
 #[cfg(feature = "bookings")]
 impl BookingReserve {
     /// [`BookingReserve`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: BookingReserveRequired) -> Self {
         let BookingReserveRequired {
             start,
@@ -1929,6 +1936,7 @@ pub struct EventCreateRequired {
 #[cfg(feature = "events")]
 impl EventCreate {
     /// [`EventCreate`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: EventCreateRequired) -> Self {
         let EventCreateRequired { calendar_id, start, end, what } = required;
         Self {
@@ -2037,6 +2045,7 @@ pub struct BookingBulkUpdateRequired {
 #[cfg(feature = "bookings")]
 impl BookingBulkUpdate {
     /// [`BookingBulkUpdate`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: BookingBulkUpdateRequired) -> Self {
         let BookingBulkUpdateRequired { bookings } = required;
         Self {
@@ -2388,6 +2397,7 @@ pub struct ProjectCreateRequired {
 #[cfg(feature = "projects")]
 impl ProjectCreate {
     /// [`ProjectCreate`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: ProjectCreateRequired) -> Self {
         let ProjectCreateRequired { name, resources, availability, booking } = required;
         Self {
@@ -2460,6 +2470,7 @@ pub struct ProjectResourceAddRequired {
 #[cfg(feature = "projects")]
 impl ProjectResourceAdd {
     /// [`ProjectResourceAdd`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: ProjectResourceAddRequired) -> Self {
         let ProjectResourceAddRequired { resource_id } = required;
         Self {
@@ -2495,6 +2506,7 @@ pub struct WebhookSubscriptionCreateRequired {
 #[cfg(feature = "webhooks")]
 impl WebhookSubscriptionCreate {
     /// [`WebhookSubscriptionCreate`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: WebhookSubscriptionCreateRequired) -> Self {
         let WebhookSubscriptionCreateRequired { url, graph, state } = required;
         Self {

@@ -942,6 +942,7 @@ pub struct BookerConfirmationRequired {
 #[cfg(feature = "booker")]
 impl BookerConfirmation {
     /// [`BookerConfirmation`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: BookerConfirmationRequired) -> Self {
         let BookerConfirmationRequired { company_id, reservation_id, secret, fields } = required;
         Self {
@@ -1197,6 +1198,7 @@ pub struct BookerConfirmationFieldsItemRequired {
 #[cfg(feature = "booker")]
 impl BookerConfirmationFieldsItem {
     /// [`BookerConfirmationFieldsItem`] from its required fields, every optional field unset.
+    #[inline]
     pub fn new(required: BookerConfirmationFieldsItemRequired) -> Self {
         let BookerConfirmationFieldsItemRequired { id, value } = required;
         Self {
