@@ -15,13 +15,15 @@ use timekit_client::types::{
     BookingState, WebhookSubscriptionCreate,
 };
 use timekit_client::{Client, Envelope};
-use wiremock::matchers::{body_json, header, method, path, query_param};
+use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 use workspace_tests::{assert_one_line_failure, fixture_json, quickstart_binary, run_with_env, seen, seen_lines};
 
 const EMAIL: &str = "doc.brown@timekit.io";
 const PERSONAL_KEY: &str = "nvHfRSlhvsnlg4rS7Wt28Ty47qdgegwSu3YK7hPW";
 const APP: &str = "back-to-the-future";
+/// The first booking of tests/data/timekit/bookings-page-1.json.
+const FIRST_BOOKING: &str = "58190fc6-1ec0-4ebb-b627-7ce6aa9fc703";
 /// The server token of tests/data/timekit/app-with-token.json.
 const APP_TOKEN: &str = "live_api_key_7nzvc7wsBQQISLeFSVhROys9V1bUJ1z7";
 
@@ -194,6 +196,21 @@ async fn the_quickstart_lists_bookings_with_a_key_or_bootstrapped_credentials() 
     let server = MockServer::start().await;
     mount_bootstrap(&server).await;
     mount_pages(&server, APP_TOKEN).await;
+    // The stream starts without a page number and follows `next_page_url` on this server.
+    let mut first = fixture_json("timekit/bookings-page-1.json");
+    first["next_page_url"] = json!(format!("{}/bookings?page=2", server.uri()));
+    Mock::given(method("GET"))
+        .and(path("/bookings"))
+        .and(query_param_is_missing("page"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(first))
+        .mount(&server)
+        .await;
+    // The first listed booking exists; any other id is answered 404 (wiremock's default).
+    Mock::given(method("GET"))
+        .and(path(format!("/bookings/{FIRST_BOOKING}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("timekit/booking-created.json")))
+        .mount(&server)
+        .await;
     let uri = server.uri();
 
     let (with_key, bootstrapped) = tokio::task::spawn_blocking(move || {
@@ -205,6 +222,7 @@ async fn the_quickstart_lists_bookings_with_a_key_or_bootstrapped_credentials() 
                 ("TIMEKIT_EMAIL", EMAIL),
                 ("TIMEKIT_PERSONAL_KEY", PERSONAL_KEY),
                 ("TIMEKIT_APP", APP),
+                ("TIMEKIT_BOOKING_ID", "nope"),
             ],
         );
         (with_key, bootstrapped)
@@ -212,7 +230,10 @@ async fn the_quickstart_lists_bookings_with_a_key_or_bootstrapped_credentials() 
     .await
     .unwrap();
 
-    for output in [&with_key, &bootstrapped] {
+    for (output, shown) in [
+        (&with_key, format!("booking {FIRST_BOOKING}: tentative")),
+        (&bootstrapped, "booking nope: none".to_owned()),
+    ] {
         assert!(
             output.status.success(),
             "stderr: {}",
@@ -220,15 +241,21 @@ async fn the_quickstart_lists_bookings_with_a_key_or_bootstrapped_credentials() 
         );
         assert_eq!(
             String::from_utf8_lossy(&output.stdout),
-            "bookings on page 1: 2\ntotal bookings: 3\n"
+            format!("bookings on page 1: 2\ntotal bookings: 3\nbookings in all pages: 3\n{shown}\n")
         );
     }
     assert_eq!(
         seen_lines(&server).await,
         [
             "GET /bookings?page=1",
+            "GET /bookings",
+            "GET /bookings?page=2",
+            &format!("GET /bookings/{FIRST_BOOKING}"),
             "GET /app?include=app_token",
-            "GET /bookings?page=1"
+            "GET /bookings?page=1",
+            "GET /bookings",
+            "GET /bookings?page=2",
+            "GET /bookings/nope",
         ]
     );
 }

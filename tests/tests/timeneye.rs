@@ -200,9 +200,12 @@ async fn the_quickstart_prints_count_and_total() {
     );
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
-        "entries on page 1: 2\ntotal entries: 3\n"
+        "entries on page 1: 2\ntotal entries: 3\nentries in all pages: 3\n"
     );
-    assert_eq!(seen_lines(&server).await, ["GET /entries?page=1"]);
+    assert_eq!(
+        seen_lines(&server).await,
+        ["GET /entries?page=1", "GET /entries?page=1", "GET /entries?page=2"]
+    );
 }
 
 #[tokio::test]

@@ -308,29 +308,60 @@ async fn the_quickstart_prints_the_company() {
     let server = MockServer::start().await;
     mount_token(&server).await;
     mount_companies(&server, ACCESS_1).await;
+    // Two pages of appointments; the first one listed exists, any other id is answered 404
+    // (wiremock's default).
+    let appointment = fixture_json("timify/appointment.json")["data"].clone();
+    let first = appointment["id"].as_str().unwrap().to_owned();
+    for (page, ids) in [(1, vec![first.as_str(), "a2"]), (2, vec!["a3"])] {
+        let data: Vec<_> = ids.iter().map(|id| json!({"id": id})).collect();
+        Mock::given(method("GET"))
+            .and(path("/v1/appointments"))
+            .and(query_param("page", page.to_string()))
+            .and(header("company-id", COMPANY_ID))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": data, "meta": {"totalPages": 2}})))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(format!("/v1/appointments/{first}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fixture_json("timify/appointment.json")))
+        .mount(&server)
+        .await;
     let uri = server.uri();
 
-    let output = tokio::task::spawn_blocking(move || {
-        run_with_env(
-            &binary,
-            &[
-                ("TIMIFY_BASE_URL", &uri),
-                ("TIMIFY_APP_ID", APP_ID),
-                ("TIMIFY_APP_SECRET", APP_SECRET),
-                ("TIMIFY_COMPANY_ID", COMPANY_ID),
-            ],
-        )
+    let outputs = tokio::task::spawn_blocking(move || {
+        let env = [
+            ("TIMIFY_BASE_URL", uri.as_str()),
+            ("TIMIFY_APP_ID", APP_ID),
+            ("TIMIFY_APP_SECRET", APP_SECRET),
+            ("TIMIFY_COMPANY_ID", COMPANY_ID),
+        ];
+        let missing = [env.as_slice(), &[("TIMIFY_APPOINTMENT_ID", "nope")]].concat();
+        [run_with_env(&binary, &env), run_with_env(&binary, &missing)]
     })
     .await
     .unwrap();
 
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "stderr: {stderr}");
-    assert_eq!(
-        String::from_utf8_lossy(&output.stdout),
-        format!("company id: {COMPANY_ID}\ncompany name: Berlin Office\n")
-    );
-    assert_eq!(seen_lines(&server).await, ["POST /v1/auth/token", &companies_line()]);
+    let title = appointment["title"].as_str().unwrap();
+    for (output, shown) in outputs.iter().zip([
+        format!("appointment {first}: {title}"),
+        "appointment nope: none".to_owned(),
+    ]) {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "stderr: {stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            format!("company id: {COMPANY_ID}\ncompany name: Berlin Office\nappointments: 3\n{shown}\n")
+        );
+    }
+    let pages = ["GET /v1/appointments?page=1", "GET /v1/appointments?page=2"];
+    let mut expected = vec!["POST /v1/auth/token".to_owned(), companies_line()];
+    expected.extend(pages.map(str::to_owned));
+    expected.push(format!("GET /v1/appointments/{first}"));
+    expected.extend(["POST /v1/auth/token".to_owned(), companies_line()]);
+    expected.extend(pages.map(str::to_owned));
+    expected.push("GET /v1/appointments/nope".to_owned());
+    assert_eq!(seen_lines(&server).await, expected);
 }
 
 #[tokio::test]

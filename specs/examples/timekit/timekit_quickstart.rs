@@ -1,19 +1,24 @@
-//! Quickstart: list the first page of Timekit bookings.
+//! Quickstart: list the first page of Timekit bookings, walk every page of them, then show one
+//! booking, telling a missing one by its 404.
 //!
 //! Configuration (environment variables):
 //! - `TIMEKIT_BASE_URL` (default `https://api.timekit.io/v2`)
 //! - either `TIMEKIT_API_KEY`: the app's API key (sent as Basic `:key`),
 //! - or `TIMEKIT_EMAIL`, `TIMEKIT_PERSONAL_KEY` and `TIMEKIT_APP` (the app slug): the app
 //!   token is then fetched once from `GET /app?include=app_token`.
+//! - `TIMEKIT_BOOKING_ID` (optional): the booking to show (default: the first one listed)
 //! - `REDIS_URL` (optional, needs the `redis` feature): share tokens and the rate budget with
 //!   other processes through this Redis
 //!
-//! Prints how many bookings the first page holds and the total, and exits 0; on any failure
+//! Prints how many bookings the first page holds, the total, how many the walk over every page
+//! found and the shown booking's state (or that there is none), and exits 0; on any failure
 //! prints one line to stderr and exits 1.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
+use timekit_client::prelude::*;
+use timekit_client::types::Booking;
 use timekit_client::{Client, ClientBuilder};
 
 #[tokio::main]
@@ -59,6 +64,26 @@ async fn run() -> Result<(), String> {
         .map_or_else(|| "unknown".to_owned(), |t| t.to_string());
     println!("bookings on page 1: {count}");
     println!("total bookings: {total}");
+
+    // Every booking of every page: the stream follows the next-page URL when this page is used up.
+    let bookings: Vec<Booking> = client
+        .bookings()
+        .list()
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| format!("walking the bookings failed: {e}"))?;
+    println!("bookings in all pages: {}", bookings.len());
+
+    // A missing record is an answer, not a failure: a 404 says there is no such booking.
+    let Some(id) = present("TIMEKIT_BOOKING_ID").or_else(|| bookings.first().map(|b| b.id.clone())) else {
+        return Ok(());
+    };
+    match client.bookings().get(&id).await {
+        Ok(found) => println!("booking {id}: {}", found.into_content().into_inner().state.as_str()),
+        Err(e) if e.status().is_some_and(|status| status == 404) => println!("booking {id}: none"),
+        Err(e) => return Err(format!("showing booking {id} failed: {e}")),
+    }
     Ok(())
 }
 

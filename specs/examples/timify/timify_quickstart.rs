@@ -1,18 +1,23 @@
-//! Quickstart: get a Timify app token and show one company.
+//! Quickstart: get a Timify app token, show one company, walk every page of its appointments,
+//! then show one appointment, telling a missing one by its 404.
 //!
 //! Configuration (environment variables):
 //! - `TIMIFY_BASE_URL` (default `https://api.timify.com`)
 //! - `TIMIFY_APP_ID`, `TIMIFY_APP_SECRET`: the app's credentials from the Developer Platform
 //! - `TIMIFY_COMPANY_ID`: the company (24-hex id) the app is installed on
+//! - `TIMIFY_APPOINTMENT_ID` (optional): the appointment to show (default: the first one listed)
 //! - `REDIS_URL` (optional, needs the `redis` feature): share tokens and the rate budget with
 //!   other processes through this Redis
 //!
-//! Prints the company's id and name and exits 0; on any failure prints one line to stderr and
+//! Prints the company's id and name, how many appointments it has and the shown appointment's
+//! title (or that there is none), and exits 0; on any failure prints one line to stderr and
 //! exits 1.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
+use timify_client::prelude::*;
+use timify_client::types::Appointment;
 use timify_client::{Client, ClientBuilder};
 
 #[tokio::main]
@@ -54,6 +59,30 @@ async fn run() -> Result<(), String> {
         .ok_or_else(|| format!("the server returned no company for id {company_id}"))?;
     println!("company id: {}", company.id.as_deref().unwrap_or("(none)"));
     println!("company name: {}", company.name.as_deref().unwrap_or("(none)"));
+
+    // Every appointment of every page: the stream asks for the next page when this one is used up.
+    let appointments: Vec<Appointment> = client
+        .appointments()
+        .list()
+        .company_id(&company_id)
+        .stream()
+        .try_collect()
+        .await
+        .map_err(|e| format!("listing appointments failed: {e}"))?;
+    println!("appointments: {}", appointments.len());
+
+    // A missing record is an answer, not a failure: a 404 says there is no such appointment.
+    let Some(id) = present("TIMIFY_APPOINTMENT_ID").or_else(|| appointments.first().map(|a| a.id.clone())) else {
+        return Ok(());
+    };
+    match client.appointments().get(&id).company_id(&company_id).await {
+        Ok(found) => {
+            let appointment = found.into_content().into_inner();
+            println!("appointment {id}: {}", appointment.title.as_deref().unwrap_or("(untitled)"));
+        }
+        Err(e) if e.status().is_some_and(|status| status == 404) => println!("appointment {id}: none"),
+        Err(e) => return Err(format!("showing appointment {id} failed: {e}")),
+    }
     Ok(())
 }
 
