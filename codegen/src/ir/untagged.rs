@@ -307,6 +307,7 @@ mod tests {
                     fields: vec![field("note", string.clone())],
                     additional: Some(string.clone()),
                     envelope: None,
+                    required: None,
                 }),
             ),
             // The same description twice is named once; a scalar alternative is left out.
