@@ -127,6 +127,13 @@ async fn timify_quickstart_survives_a_rejected_token_a_429_and_a_503() {
         ResponseTemplate::new(200).set_body_json(fixture_json("timify/companies.json")),
     )
     .await;
+    // No appointments: the walk is one page, and there is none to show.
+    Mock::given(method("GET"))
+        .and(path("/v1/appointments"))
+        .and(header("authorization", ACCESS_2))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": [], "meta": {"totalPages": 1}})))
+        .mount(&server)
+        .await;
     let env = vec![
         ("TIMIFY_BASE_URL", server.uri()),
         ("TIMIFY_APP_ID", APP_ID.to_owned()),
@@ -139,7 +146,7 @@ async fn timify_quickstart_survives_a_rejected_token_a_429_and_a_503() {
     assert_recovered(
         &output,
         took,
-        &format!("company id: {COMPANY_ID}\ncompany name: Berlin Office\n"),
+        &format!("company id: {COMPANY_ID}\ncompany name: Berlin Office\nappointments: 0\n"),
     );
     let companies = format!("GET /v1/companies?company_id={COMPANY_ID}");
     let seen = seen(&server).await;
@@ -152,7 +159,8 @@ async fn timify_quickstart_survives_a_rejected_token_a_429_and_a_503() {
             "POST /v1/auth/refreshtoken",
             &companies,
             &companies,
-            &companies
+            &companies,
+            "GET /v1/appointments?page=1"
         ]
     );
     let auth: Vec<Option<&str>> = seen.iter().map(|s| s.authorization.as_deref()).collect();
@@ -162,6 +170,7 @@ async fn timify_quickstart_survives_a_rejected_token_a_429_and_a_503() {
             None,
             Some(ACCESS_1),
             None,
+            Some(ACCESS_2),
             Some(ACCESS_2),
             Some(ACCESS_2),
             Some(ACCESS_2)
@@ -316,10 +325,22 @@ async fn timeneye_quickstart_survives_a_429_and_a_503() {
 
     let (output, took) = run_quickstart("timeneye-client", env).await;
 
-    assert_recovered(&output, took, "entries on page 1: 2\ntotal entries: 3\n");
+    // The walk reads page 1 again, then page 2, served the same body: a repeated page ends the
+    // walk without its items (numbered paging's guard against a server that ignores `page`).
+    assert_recovered(
+        &output,
+        took,
+        "entries on page 1: 2\ntotal entries: 3\nentries in all pages: 2\n",
+    );
     assert_eq!(
         seen_lines(&server).await,
-        ["GET /entries?page=1", "GET /entries?page=1", "GET /entries?page=1"]
+        [
+            "GET /entries?page=1",
+            "GET /entries?page=1",
+            "GET /entries?page=1",
+            "GET /entries?page=1",
+            "GET /entries?page=2"
+        ]
     );
 }
 
@@ -383,11 +404,14 @@ async fn timekit_quickstart_survives_a_rejected_app_token_a_429_and_a_503() {
         json!({"error": "Unauthorized"}),
     )
     .await;
+    // One page (no next-page URL), so the walk ends there; the booking shown is not mounted: 404.
+    let mut only_page = fixture_json("timekit/bookings-page-1.json");
+    only_page["next_page_url"] = Value::Null;
     mount_429_503_then(
         &server,
         "/bookings",
         &basic_auth("", TOKEN_2),
-        ResponseTemplate::new(200).set_body_json(fixture_json("timekit/bookings-page-1.json")),
+        ResponseTemplate::new(200).set_body_json(only_page),
     )
     .await;
     let env = vec![
@@ -399,7 +423,12 @@ async fn timekit_quickstart_survives_a_rejected_app_token_a_429_and_a_503() {
 
     let (output, took) = run_quickstart("timekit-client", env).await;
 
-    assert_recovered(&output, took, "bookings on page 1: 2\ntotal bookings: 3\n");
+    const FIRST: &str = "58190fc6-1ec0-4ebb-b627-7ce6aa9fc703";
+    assert_recovered(
+        &output,
+        took,
+        &format!("bookings on page 1: 2\ntotal bookings: 3\nbookings in all pages: 2\nbooking {FIRST}: none\n"),
+    );
     let seen = seen(&server).await;
     let lines: Vec<&str> = seen.iter().map(|s| s.line.as_str()).collect();
     assert_eq!(
@@ -410,7 +439,9 @@ async fn timekit_quickstart_survives_a_rejected_app_token_a_429_and_a_503() {
             "GET /app?include=app_token",
             "GET /bookings?page=1",
             "GET /bookings?page=1",
-            "GET /bookings?page=1"
+            "GET /bookings?page=1",
+            "GET /bookings",
+            &format!("GET /bookings/{FIRST}")
         ]
     );
     let auth: Vec<Option<String>> = seen.iter().map(|s| s.authorization.clone()).collect();
@@ -425,6 +456,8 @@ async fn timekit_quickstart_survives_a_rejected_app_token_a_429_and_a_503() {
             personal.clone(),
             first,
             personal,
+            renewed.clone(),
+            renewed.clone(),
             renewed.clone(),
             renewed.clone(),
             renewed
