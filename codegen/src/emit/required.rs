@@ -1,5 +1,5 @@
 //! Emitting a sent type's `<Name>Required` struct and `Name::new` (which types get one is
-//! decided in [`crate::ir::required`]).
+//! decided in the IR, `ir/required.rs`, and read here from `StructDef::required`).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
