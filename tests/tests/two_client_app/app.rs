@@ -43,18 +43,13 @@ pub async fn run(s: &Settings) -> Result<Vec<String>, Box<dyn Error>> {
         last_name: Some("Doe".into()),
         ..Default::default()
     };
-    let added = bookingtime
-        .customer()
-        .add(org, &john)
-        .await?
-        .into_content()
-        .into_inner();
+    let added = bookingtime.customer().add(org, &john).await?.into_content();
     out.push(format!("added customer {}", added.id));
-    let customers = bookingtime.customer().list(org).await?.into_content().into_inner();
-    out.push(format!("{} customers", customers.record_list.unwrap_or_default().len()));
+    let customers = bookingtime.customer().list(org).await?.into_content();
+    out.push(format!("{} customers", customers.record_list.iter().flatten().count()));
     match bookingtime.customer().show(org, "nope").await {
         Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => out.push("no customer nope".into()),
-        other => out.push(format!("customer nope: {}", other?.into_content().into_inner().id)),
+        other => out.push(format!("customer nope: {}", other?.content().id)),
     }
 
     let timekit = timekit_client::Client::builder()
@@ -78,7 +73,7 @@ pub async fn run(s: &Settings) -> Result<Vec<String>, Box<dyn Error>> {
             }),
         })
     };
-    let created = timekit.bookings().create(&booking).await?.into_content().into_inner();
+    let created = timekit.bookings().create(&booking).await?.into_content();
     out.push(format!("created booking {} ({:?})", created.id, created.state));
     Ok(out)
 }
