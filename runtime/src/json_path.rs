@@ -77,12 +77,31 @@ fn offset_of(text: &[u8], line: usize, column: usize) -> Option<usize> {
     Some(start.saturating_add(column).min(text.len()))
 }
 
-/// The containers open at the end of `text`, outermost first.
+/// The most containers the scan keeps: `serde_json` refuses typed values nested deeper than
+/// 128 levels, so a failure's path never needs more. Values it skips (members no type
+/// declares) have no depth limit, though: `{"x": [[[[...` a million levels deep costs it
+/// nothing, and one frame per level here would cost 32 bytes per byte of the body.
+const MAX_FRAMES: usize = 256;
+
+/// The containers open at the end of `text`, outermost first (at most [`MAX_FRAMES`]; the
+/// levels below them are only counted).
 fn scan(text: &[u8]) -> Vec<Frame> {
     let mut frames: Vec<Frame> = Vec::new();
+    // Containers open inside the innermost kept frame, beyond `MAX_FRAMES`: nothing in them
+    // can change the path, so only their number is kept, to know when they are closed.
+    let mut deeper = 0usize;
     let mut i = 0;
     while let Some(&byte) = text.get(i) {
         i = i.saturating_add(1);
+        if deeper > 0 {
+            match byte {
+                b'"' => i = string_end(text, i).saturating_add(1),
+                b'{' | b'[' => deeper = deeper.saturating_add(1),
+                b'}' | b']' => deeper = deeper.saturating_sub(1),
+                _ => {}
+            }
+            continue;
+        }
         match byte {
             b' ' | b'\t' | b'\n' | b'\r' => continue,
             b'"' => {
@@ -98,6 +117,10 @@ fn scan(text: &[u8]) -> Vec<Frame> {
                     }
                     _ => begin_value(&mut frames),
                 }
+            }
+            b'{' | b'[' if frames.len() >= MAX_FRAMES => {
+                begin_value(&mut frames);
+                deeper = 1;
             }
             b'{' => {
                 begin_value(&mut frames);

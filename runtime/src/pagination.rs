@@ -37,6 +37,7 @@ use bytes::Bytes;
 use futures::stream::FusedStream;
 use futures::Stream;
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 use url::Url;
 
@@ -315,8 +316,9 @@ struct Walk<R, D, X, T, E> {
     started: Option<Instant>,
     /// Pages fetched so far.
     fetched: u64,
-    /// Every next-page URL followed, to stop a cycle.
-    seen_urls: HashSet<String>,
+    /// The SHA-256 of every next-page URL followed, to stop a cycle. Digests, not the URLs:
+    /// a server picks their length, and a walk may follow thousands of them.
+    seen_urls: HashSet<[u8; 32]>,
     /// The previous numbered page's body, to stop at a server that repeats a page.
     previous_body: Option<Bytes>,
 }
@@ -485,7 +487,7 @@ where
     /// The request for a next-page URL: refused on another server or when already fetched.
     fn follow(&mut self, url: &str) -> Next<E> {
         match self.client.resolve_on_same_server(url, "next-page URL") {
-            Ok(url) if !self.seen_urls.insert(url.as_str().to_owned()) => {
+            Ok(url) if !self.seen_urls.insert(Sha256::digest(url.as_str()).into()) => {
                 Next::Fail(Error::from(PaginationError::Cycle {
                     path: url.path().to_owned(),
                 }))

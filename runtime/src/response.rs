@@ -198,7 +198,13 @@ impl RawResponse {
 
     /// The vendor's human-readable message: the first configured JSON pointer that holds a
     /// string (or a number), else a top-level `message`/`error_description`/`error` string.
+    /// Not looked for in a body over [`MAX_MESSAGE_BODY_BYTES`] (the body is kept all the same).
     pub fn message(&self) -> Option<String> {
+        // A `serde_json::Value` takes 32 bytes or more per value, and `[0,0,0,...]` is two
+        // bytes a value: the whole tree of a 32 MiB error body would take half a gigabyte.
+        if self.body.len() > MAX_MESSAGE_BODY_BYTES {
+            return None;
+        }
         let value: serde_json::Value = serde_json::from_slice(&self.body).ok()?;
         let defaults = ["/message", "/error_description", "/error/message", "/error"];
         self.message_pointers
@@ -212,6 +218,11 @@ impl RawResponse {
             })
     }
 }
+
+/// The largest body [`RawResponse::message`] reads a message from: 1 MiB. Error bodies that
+/// carry a message are a few hundred bytes; reading one as a JSON tree costs up to 16 times
+/// its size (32 times at a moment of growth), which must stay bounded whatever a server sends.
+pub const MAX_MESSAGE_BODY_BYTES: usize = 1024 * 1024;
 
 /// The error `kind`, naming `call` when the response answered a known one.
 fn named<E>(call: Option<&Arc<Call>>, kind: ErrorKind<E>) -> Error<E> {
