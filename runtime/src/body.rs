@@ -25,6 +25,8 @@ pub(crate) enum ReadError {
     Transport(TransportError),
     /// The body is longer than `limit` bytes (by its `Content-Length` or as read so far).
     TooLarge { status: StatusCode, limit: u64 },
+    /// The request could not be built (nothing was sent): the reason.
+    Invalid(String),
 }
 
 /// Reads the whole body, or fails once it passes `limit` bytes (`None`: no limit).

@@ -27,6 +27,10 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The default time allowed for one request, from sending to the end of the body.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The longest URL a request can carry: `http::Uri` (under reqwest) takes at most this many
+/// bytes. A longer one, e.g. a server's next-page URL, is refused as an invalid request.
+pub const MAX_URL_BYTES: usize = 65_534;
+
 /// A client for one API: base URL, connection pool and credentials. Cheap to clone; clones
 /// share the pool and the token cache.
 #[derive(Clone)]
@@ -373,6 +377,12 @@ impl ApiClient {
             .join(url)
             .map_err(|e| Error::invalid_request(format!("the {what} is invalid: {e}")))?;
         self.check_same_server(&parsed, what)?;
+        let length = parsed.as_str().len();
+        if length > MAX_URL_BYTES {
+            return Err(Error::invalid_request(format!(
+                "the {what} is {length} bytes long; a request URL may have at most {MAX_URL_BYTES}"
+            )));
+        }
         Ok(parsed)
     }
 
@@ -481,6 +491,7 @@ impl ApiClient {
                 Err(ReadError::TooLarge { status, limit }) => {
                     return Err(ErrorKind::ResponseTooLarge { status, limit }.into())
                 }
+                Err(ReadError::Invalid(reason)) => return Err(Error::invalid_request(reason)),
                 Err(ReadError::Transport(error)) => {
                     let failure = Failure::Transport;
                     match self.retry_wait(&request, failure, attempts, started) {
@@ -682,6 +693,9 @@ impl ApiClient {
                 span.record("status", status);
                 request_event!(status, limit, "response body over the limit");
             }
+            Err(ReadError::Invalid(reason)) => {
+                request_event!(error = %reason, "request not sent");
+            }
         });
         result
     }
@@ -738,10 +752,18 @@ impl ApiClient {
                 .header(http::header::CONTENT_TYPE, content_type.as_str())
                 .body(bytes.clone()),
         };
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| ReadError::Transport(TransportError::from_reqwest(e)))?;
+        let response = builder.send().await.map_err(|e| {
+            // A request reqwest cannot build (a URL over `MAX_URL_BYTES`, say) fails the same
+            // way on every attempt: it is the request's fault, never worth a retry.
+            if e.is_builder() {
+                ReadError::Invalid(format!(
+                    "the request could not be built: {}",
+                    crate::error::root_cause(&e.without_url())
+                ))
+            } else {
+                ReadError::Transport(TransportError::from_reqwest(e))
+            }
+        })?;
         let status = response.status();
         if mode == BodyMode::StreamSuccess && status.is_success() {
             return Ok(Received::Streaming(StreamingResponse::new(response)));

@@ -163,7 +163,9 @@ pub mod webhook;
 
 pub use body::{StreamingResponse, DEFAULT_MAX_RESPONSE_BYTES};
 pub use call::{call, CallFuture};
-pub use client::{ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT};
+pub use client::{
+    ApiClient, ApiClientBuilder, BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, MAX_URL_BYTES,
+};
 pub use date_time::{InvalidDateTime, LenientDateTime};
 pub use encoding::QueryStyle;
 pub use envelope::Envelope;

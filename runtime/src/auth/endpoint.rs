@@ -136,6 +136,8 @@ impl FlowCommon {
         let body = match read_limited(response, Some(MAX_TOKEN_RESPONSE_BYTES)).await {
             Ok(body) => body,
             Err(ReadError::Transport(e)) => return Err(AuthError::Transport(e)),
+            // Only sending builds a request; reading a body never fails this way.
+            Err(ReadError::Invalid(reason)) => return Err(AuthError::Configuration(reason)),
             Err(ReadError::TooLarge { status, limit }) => {
                 return Err(AuthError::BadTokenResponse(format!(
                     "the answer ({status}) is larger than {limit} bytes"

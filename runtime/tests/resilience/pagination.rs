@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::common::hits;
+use crate::common::{builder, hits, RecordingSleeper};
 
 const NUMBERED: Pages = Pages::Numbered { start: 1 };
 
@@ -451,4 +451,36 @@ fn walks_have_a_deadline_by_default_that_the_client_can_lift() {
         .build()
         .unwrap();
     assert_eq!(unbounded.pagination_deadline(), None);
+}
+
+#[tokio::test]
+async fn a_next_url_longer_than_a_request_may_be_is_refused_without_retries() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    // `http::Uri` takes at most 65,534 bytes; this next URL is longer.
+    let padding = "x".repeat(70 * 1024);
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(query_param("limit", "2"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "data": ["a"], "next_page_url": format!("{uri}/items?pad={padding}") })),
+        )
+        .mount(&server)
+        .await;
+    let sleeper = RecordingSleeper::default();
+    let client = builder(&server, &sleeper).build().unwrap();
+    let results: Vec<Result<String, Error>> =
+        paginate(&client, Pages::NextUrl, first_request, decode, linked::<String>)
+            .collect()
+            .await;
+    assert_eq!(results.len(), 2, "the item, then one error, then the end");
+    assert_eq!(results[0].as_deref().ok(), Some("a"));
+    let error = results[1].as_ref().unwrap_err();
+    let ErrorKind::InvalidRequest(reason) = error.kind() else {
+        panic!("expected an invalid request, got {error:?}");
+    };
+    assert!(reason.contains("next-page URL") && reason.contains("65534"), "{reason}");
+    assert!(sleeper.waits().is_empty(), "nothing to retry: {:?}", sleeper.waits());
+    assert_eq!(hits(&server, "/items").await, 1);
 }

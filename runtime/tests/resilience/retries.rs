@@ -136,3 +136,20 @@ async fn a_transport_error_on_get_is_retried_and_then_reported() {
     assert!(matches!(error.kind(), ErrorKind::Transport(_)));
     assert_eq!(sleeper.waits().len(), 3, "the POST was not retried");
 }
+
+#[tokio::test]
+async fn a_request_that_cannot_be_built_is_invalid_and_not_retried() {
+    let server = MockServer::start().await;
+    let sleeper = RecordingSleeper::default();
+    let client = builder(&server, &sleeper).build().unwrap();
+    // A query longer than any request URL may be: reqwest cannot build it, on any attempt.
+    let long = "x".repeat(70 * 1024);
+    let request = ApiRequest::new(Method::GET, "/items").query("q", &long, client_runtime::QueryStyle::Form);
+    let error = client.send::<()>(request).await.unwrap_err();
+    let ErrorKind::InvalidRequest(reason) = error.kind() else {
+        panic!("expected an invalid request, got {error:?}");
+    };
+    assert!(reason.contains("could not be built"), "{reason}");
+    assert!(sleeper.waits().is_empty(), "nothing to retry: {:?}", sleeper.waits());
+    assert_eq!(hits(&server, "/items").await, 0);
+}
