@@ -19,7 +19,7 @@ use crate::error::{AuthError, Call, Error, ErrorKind, RateLimitedError, TimeoutK
 use crate::rate_limit::{RateLimitStatus, RateLimiter};
 use crate::redact::Redactor;
 use crate::request::{ApiRequest, Body};
-use crate::response::RawResponse;
+use crate::response::{RawResponse, DEFAULT_MAX_JSON_VALUES};
 use crate::retry::{Failure, RetryPolicy, Sleeper, TokioSleeper};
 
 /// The default time allowed to establish a connection.
@@ -38,6 +38,8 @@ pub struct ApiClient {
     inner: Arc<Inner>,
     /// The most bytes of a response body read into memory; `None`: no limit.
     max_response_bytes: Option<u64>,
+    /// The most JSON values a response body is decoded with; `None`: no limit.
+    max_json_values: Option<u64>,
 }
 
 struct Inner {
@@ -96,6 +98,7 @@ pub struct ApiClientBuilder {
     limiter: Option<Arc<RateLimiter>>,
     pagination_deadline: Option<Duration>,
     max_response_bytes: Option<u64>,
+    max_json_values: Option<u64>,
     #[cfg(feature = "redis")]
     redis: Option<(crate::shared::RedisShared, Option<String>)>,
 }
@@ -117,6 +120,7 @@ impl ApiClientBuilder {
             limiter: None,
             pagination_deadline: Some(crate::pagination::DEFAULT_PAGINATION_DEADLINE),
             max_response_bytes: Some(DEFAULT_MAX_RESPONSE_BYTES),
+            max_json_values: Some(DEFAULT_MAX_JSON_VALUES),
             #[cfg(feature = "redis")]
             redis: None,
         }
@@ -158,6 +162,16 @@ impl ApiClientBuilder {
     /// [`ApiClient::send_streaming`].
     pub fn max_response_bytes(mut self, limit: Option<u64>) -> Self {
         self.max_response_bytes = limit;
+        self
+    }
+
+    /// The most JSON values a response body is decoded with; a body holding more is not
+    /// decoded and the call ends with [`ErrorKind::TooManyJsonValues`]. A body's byte limit
+    /// alone does not bound the memory its decode takes (`[0,0,...]` spends two bytes a
+    /// value, each of which costs ~150 decoded). Default: [`DEFAULT_MAX_JSON_VALUES`] (a
+    /// million); `None` lifts the limit. For one call, see [`ApiClient::with_max_json_values`].
+    pub fn max_json_values(mut self, limit: Option<u64>) -> Self {
+        self.max_json_values = limit;
         self
     }
 
@@ -292,6 +306,7 @@ impl ApiClientBuilder {
                 pagination_deadline: self.pagination_deadline,
             }),
             max_response_bytes: self.max_response_bytes,
+            max_json_values: self.max_json_values,
         })
     }
 }
@@ -412,6 +427,21 @@ impl ApiClient {
     pub fn with_max_response_bytes(&self, limit: Option<u64>) -> ApiClient {
         ApiClient {
             max_response_bytes: limit,
+            ..self.clone()
+        }
+    }
+
+    /// The limit on the JSON values a body is decoded with; see
+    /// [`ApiClientBuilder::max_json_values`].
+    pub fn max_json_values(&self) -> Option<u64> {
+        self.max_json_values
+    }
+
+    /// This client with another limit on the JSON values a body is decoded with (`None`:
+    /// none), for the calls made through it, like [`with_max_response_bytes`](Self::with_max_response_bytes).
+    pub fn with_max_json_values(&self, limit: Option<u64>) -> ApiClient {
+        ApiClient {
+            max_json_values: limit,
             ..self.clone()
         }
     }
@@ -594,12 +624,10 @@ impl ApiClient {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(RawResponse::new(
-            status,
-            headers,
-            body.into(),
-            self.inner.message_pointers.clone(),
-        ))
+        Ok(
+            RawResponse::new(status, headers, body.into(), self.inner.message_pointers.clone())
+                .with_max_json_values(self.max_json_values),
+        )
     }
 
     fn retry_wait(
@@ -770,7 +798,8 @@ impl ApiClient {
         }
         let headers = response.headers().clone();
         let body = read_limited(response, self.max_response_bytes).await?;
-        let response = RawResponse::new(status, headers, body, self.inner.message_pointers.clone());
+        let response = RawResponse::new(status, headers, body, self.inner.message_pointers.clone())
+            .with_max_json_values(self.max_json_values);
         if status.is_success() {
             return Ok(Received::Whole(response));
         }

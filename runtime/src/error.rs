@@ -63,6 +63,15 @@ pub enum ErrorKind<E = std::convert::Infallible> {
         /// The limit in bytes that was passed.
         limit: u64,
     },
+    /// The JSON body holds more values than the client decodes (each costs far more memory
+    /// decoded than the two bytes `0,` it may take in the text); nothing was decoded.
+    #[error("the response body ({status}) holds more than {limit} JSON values, the client's limit on what it decodes; raise or lift it with `max_json_values`")]
+    TooManyJsonValues {
+        /// The response status.
+        status: StatusCode,
+        /// The limit in values that was passed.
+        limit: u64,
+    },
 }
 
 /// Which call an error came from: operation, method, path template and host.
@@ -208,7 +217,7 @@ impl<E> Error<E> {
             ErrorKind::Status(e) => Some(e.status),
             ErrorKind::Decode(e) => e.status,
             ErrorKind::Auth(e) => e.status(),
-            ErrorKind::ResponseTooLarge { status, .. } => Some(*status),
+            ErrorKind::ResponseTooLarge { status, .. } | ErrorKind::TooManyJsonValues { status, .. } => Some(*status),
             ErrorKind::RateLimited(e) => Some(e.status),
             ErrorKind::Transport(_) | ErrorKind::InvalidRequest(_) | ErrorKind::Pagination(_) => None,
         }
@@ -264,6 +273,7 @@ impl<E> Error<E> {
             ErrorKind::Decode(e) => ErrorKind::Decode(e),
             ErrorKind::InvalidRequest(e) => ErrorKind::InvalidRequest(e),
             ErrorKind::ResponseTooLarge { status, limit } => ErrorKind::ResponseTooLarge { status, limit },
+            ErrorKind::TooManyJsonValues { status, limit } => ErrorKind::TooManyJsonValues { status, limit },
             ErrorKind::RateLimited(e) => ErrorKind::RateLimited(e),
             ErrorKind::Pagination(e) => ErrorKind::Pagination(e),
         };

@@ -146,6 +146,7 @@ mod date_time;
 mod encoding;
 mod envelope;
 mod error;
+mod json_count;
 mod json_path;
 mod multipart;
 mod nullable;
@@ -177,7 +178,7 @@ pub use nullable::Nullable;
 pub use pagination::{Page, PageCount, PageRequest, PageStream, Pages, PaginationError};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
 pub use request::{ApiRequest, Body, CallOptions};
-pub use response::{RawResponse, ResponseValue, MAX_MESSAGE_BODY_BYTES};
+pub use response::{RawResponse, ResponseValue, DEFAULT_MAX_JSON_VALUES, MAX_MESSAGE_BODY_BYTES};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// Re-exports that generated code relies on, so generated crates need fewer direct dependencies.

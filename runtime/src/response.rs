@@ -77,6 +77,8 @@ pub struct RawResponse {
     message_pointers: Arc<[String]>,
     /// The call this answers, which every error made from it names.
     call: Option<Arc<Call>>,
+    /// The most JSON values a body is decoded with; `None`: no limit.
+    max_json_values: Option<u64>,
 }
 
 impl RawResponse {
@@ -88,7 +90,21 @@ impl RawResponse {
             body,
             message_pointers,
             call: None,
+            max_json_values: Some(DEFAULT_MAX_JSON_VALUES),
         }
+    }
+
+    /// The same response, decoded only with at most `limit` JSON values (`None`: any number);
+    /// [`new`](Self::new) sets [`DEFAULT_MAX_JSON_VALUES`].
+    pub fn with_max_json_values(mut self, limit: Option<u64>) -> Self {
+        self.max_json_values = limit;
+        self
+    }
+
+    /// The value limit, when the body passes it.
+    fn values_over_limit(&self) -> Option<u64> {
+        self.max_json_values
+            .filter(|limit| crate::json_count::more_values_than(&self.body, *limit))
     }
 
     /// The same response, answering `call`: errors made from it say which call it was.
@@ -123,7 +139,17 @@ impl RawResponse {
 
     /// Decodes a JSON success body. When that fails and the server did not send JSON (an
     /// HTML error page from a proxy, say), the error says what it sent and how it starts.
+    ///
+    /// A body with more JSON values than the limit (see [`with_max_json_values`](Self::with_max_json_values))
+    /// is not decoded: [`ErrorKind::TooManyJsonValues`].
     pub fn json<T: DeserializeOwned, E>(self) -> Result<ResponseValue<T>, Error<E>> {
+        if let Some(limit) = self.values_over_limit() {
+            let kind = ErrorKind::TooManyJsonValues {
+                status: self.status,
+                limit,
+            };
+            return Err(named(self.call.as_ref(), kind));
+        }
         match decode_json(&self.body, self.status) {
             Ok(body) => Ok(ResponseValue::new(self.status, self.headers, body)),
             Err(mut e) => {
@@ -167,7 +193,11 @@ impl RawResponse {
     }
 
     /// Decodes a documented error body `B` and wraps it into the operation's error type.
+    /// A body over the value limit is not decoded and is kept raw, as [`unexpected`](Self::unexpected) does.
     pub fn error_json<B: DeserializeOwned, E>(self, wrap: impl FnOnce(B) -> E) -> Error<E> {
+        if self.values_over_limit().is_some() {
+            return self.unexpected();
+        }
         match decode_json::<B>(&self.body, self.status) {
             Ok(body) => {
                 let message = self.message();
@@ -218,6 +248,13 @@ impl RawResponse {
             })
     }
 }
+
+/// The default for the most JSON values a response body is decoded with: a million. Decoded,
+/// a value takes up to ~150 bytes at the peak (the generated types keep unknown members in
+/// `#[serde(flatten)]` maps, which serde buffers first), so this bounds one decode to about
+/// 150 MB whatever the server sends, while a page of a thousand records of a hundred fields
+/// is a tenth of it.
+pub const DEFAULT_MAX_JSON_VALUES: u64 = 1_000_000;
 
 /// The largest body [`RawResponse::message`] reads a message from: 1 MiB. Error bodies that
 /// carry a message are a few hundred bytes; reading one as a JSON tree costs up to 16 times

@@ -41,7 +41,9 @@ fn a_deeply_nested_member_no_type_declares_costs_no_memory_per_level() {
     let depth = 2_000_000;
     let body = format!(r#"{{"extra":{}{},"id":1}}"#, "[".repeat(depth), "]".repeat(depth));
     let body = Bytes::from(body);
-    let response = RawResponse::new(StatusCode::OK, HeaderMap::new(), body.clone(), [].into());
+    // Two million brackets are over the default value limit; lifted, the text is decoded.
+    let response =
+        RawResponse::new(StatusCode::OK, HeaderMap::new(), body.clone(), [].into()).with_max_json_values(None);
     let (result, peak) = peak_above(|| response.json::<Record, ()>());
     let error = result.unwrap_err();
     let ErrorKind::Decode(decode) = error.kind() else {
@@ -183,4 +185,51 @@ fn a_walk_does_not_keep_the_next_page_urls_it_followed() {
         peak < 4 * MIB,
         "a walk over {pages} URLs of {pad} bytes peaked at {peak} bytes"
     );
+}
+
+/// A page as the generated types decode it: unknown members kept in a flattened map.
+#[derive(Debug, Deserialize)]
+struct OpenPage {
+    #[allow(dead_code)]
+    data: Option<Vec<OpenItem>>,
+    #[serde(flatten)]
+    #[allow(dead_code)]
+    additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct OpenItem {
+    #[allow(dead_code)]
+    name: Option<String>,
+    #[serde(flatten)]
+    #[allow(dead_code)]
+    additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[test]
+fn a_body_of_tiny_values_is_refused_before_its_decode_takes_memory() {
+    let _turn = turn();
+    // Within the default byte limit by far, but four million values: 150 bytes each decoded.
+    for (member, unit) in [("extra", "0,"), ("data", "{},")] {
+        let values = 4 * MIB;
+        let mut text = format!(r#"{{"{member}":["#);
+        for _ in 0..values {
+            text.push_str(unit);
+        }
+        text.pop();
+        text.push_str("]}");
+        let body = Bytes::from(text);
+        let response = RawResponse::new(StatusCode::OK, HeaderMap::new(), body.clone(), [].into());
+        let (result, peak) = peak_above(|| response.json::<OpenPage, ()>().map(|_| ()));
+        let error = result.unwrap_err();
+        assert!(
+            matches!(error.kind(), ErrorKind::TooManyJsonValues { .. }),
+            "{member}: {error}"
+        );
+        assert!(
+            peak < MIB,
+            "{member}: decoding a {} byte body peaked at {peak} bytes",
+            body.len()
+        );
+    }
 }

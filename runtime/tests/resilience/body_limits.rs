@@ -158,3 +158,66 @@ async fn a_huge_token_answer_is_a_bad_token_response() {
         "{err:?}"
     );
 }
+
+/// `{"data":[0,0,...]}` with `values` zeros: two bytes a value.
+fn zeros(values: usize) -> String {
+    let mut text = String::with_capacity(values * 2 + 16);
+    text.push_str(r#"{"data":["#);
+    for _ in 0..values {
+        text.push_str("0,");
+    }
+    text.pop();
+    text.push_str("]}");
+    text
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct Export {
+    data: Vec<u8>,
+}
+
+#[tokio::test]
+async fn a_body_of_more_json_values_than_the_limit_is_not_decoded() {
+    let server = MockServer::start().await;
+    let body = zeros(1_100_000);
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    // 2.2 MB is well within the byte limit; its million values are not.
+    let client = ApiClient::builder(server.uri()).build().unwrap();
+    let response = client
+        .send::<()>(ApiRequest::new(Method::GET, "/export"))
+        .await
+        .unwrap();
+    let err = response.json::<Export, ()>().unwrap_err();
+    match err.kind() {
+        ErrorKind::TooManyJsonValues { status, limit } => {
+            assert_eq!(*status, 200);
+            assert_eq!(*limit, client_runtime::DEFAULT_MAX_JSON_VALUES);
+        }
+        other => panic!("expected TooManyJsonValues, got {other:?}"),
+    }
+    assert!(err.to_string().contains("max_json_values"), "{err}");
+
+    // Lifted for one call, the same body decodes.
+    let response = client
+        .with_max_json_values(None)
+        .send::<()>(ApiRequest::new(Method::GET, "/export"))
+        .await
+        .unwrap();
+    assert_eq!(response.json::<Export, ()>().unwrap().data.len(), 1_100_000);
+    // A client's own limit applies to every call it makes.
+    let strict = ApiClient::builder(server.uri())
+        .max_json_values(Some(10))
+        .build()
+        .unwrap();
+    let response = strict
+        .send::<()>(ApiRequest::new(Method::GET, "/export"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        response.json::<Export, ()>().unwrap_err().kind(),
+        ErrorKind::TooManyJsonValues { limit: 10, .. }
+    ));
+}
