@@ -178,7 +178,7 @@ pub use nullable::Nullable;
 pub use pagination::{Page, PageCount, PageRequest, PageStream, Pages, PaginationError};
 pub use rate_limit::{RateLimitStatus, RateLimiter};
 pub use request::{ApiRequest, Body, CallOptions};
-pub use response::{RawResponse, ResponseValue, DEFAULT_MAX_JSON_VALUES, MAX_MESSAGE_BODY_BYTES};
+pub use response::{RawResponse, ResponseValue, DEFAULT_MAX_JSON_VALUES, MAX_MESSAGE_BODY_BYTES, MAX_MESSAGE_CHARS};
 pub use retry::{RetryPolicy, Sleeper, TokioSleeper};
 
 /// Re-exports that generated code relies on, so generated crates need fewer direct dependencies.

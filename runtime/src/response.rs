@@ -227,7 +227,9 @@ impl RawResponse {
     }
 
     /// The vendor's human-readable message: the first configured JSON pointer that holds a
-    /// string (or a number), else a top-level `message`/`error_description`/`error` string.
+    /// string (or a number), else a top-level `message`/`error_description`/`error` string;
+    /// on one line and at most [`MAX_MESSAGE_CHARS`] characters (the server chose it; errors
+    /// show it and logs print it).
     /// Not looked for in a body over [`MAX_MESSAGE_BODY_BYTES`] (the body is kept all the same).
     pub fn message(&self) -> Option<String> {
         // A `serde_json::Value` takes 32 bytes or more per value, and `[0,0,0,...]` is two
@@ -242,11 +244,40 @@ impl RawResponse {
             .map(String::as_str)
             .chain(defaults)
             .find_map(|pointer| match value.pointer(pointer)? {
-                serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+                serde_json::Value::String(s) => readable(s),
                 serde_json::Value::Number(n) => Some(n.to_string()),
                 _ => None,
             })
     }
+}
+
+/// The most characters of a server's message an error shows; the body keeps the rest.
+pub const MAX_MESSAGE_CHARS: usize = 500;
+
+/// A server's message as an error shows it: [`one_line`], trimmed; `None` when nothing
+/// readable is left.
+fn readable(message: &str) -> Option<String> {
+    let trimmed = message.trim_matches(|c: char| c.is_whitespace() || unsafe_char(c));
+    (!trimmed.is_empty()).then(|| one_line(trimmed))
+}
+
+/// Server text as an error shows it: one line (control characters, such as newlines and
+/// terminal escapes, and bidirectional overrides become spaces, so the text cannot forge log
+/// lines or restyle a terminal), at most [`MAX_MESSAGE_CHARS`] characters with `…` when cut.
+pub(crate) fn one_line(text: &str) -> String {
+    let mut shown: String = text
+        .chars()
+        .take(MAX_MESSAGE_CHARS)
+        .map(|c| if unsafe_char(c) { ' ' } else { c })
+        .collect();
+    if text.chars().nth(MAX_MESSAGE_CHARS).is_some() {
+        shown.push('…');
+    }
+    shown
+}
+
+fn unsafe_char(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// The default for the most JSON values a response body is decoded with: a million. Decoded,
@@ -311,9 +342,10 @@ pub(crate) fn decode_json<T: DeserializeOwned>(body: &Bytes, status: StatusCode)
     };
     // One decoder per type (this one, shared with webhook payloads): the failure's path comes
     // from the text at the error's position, not from a second, tracking decode.
+    // Both may quote the server's text (a key, an unknown enum value): shown on one line.
     serde_json::from_slice(text).map_err(|e| DecodeError {
-        path: path_of(text, &e),
-        message: e.to_string(),
+        path: one_line(&path_of(text, &e)),
+        message: one_line(&e.to_string()),
         status: Some(status),
         body: body.clone(),
     })

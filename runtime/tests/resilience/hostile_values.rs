@@ -129,3 +129,92 @@ async fn an_html_token_answer_names_its_content_type() {
     let text = err.to_string();
     assert!(text.contains("sent as `text/html`, not JSON"), "{text}");
 }
+
+#[tokio::test]
+async fn a_servers_message_is_shown_on_one_line_without_escapes_and_cut_short() {
+    let server = MockServer::start().await;
+    // Newlines that would forge a log line, a terminal escape, a bidirectional override.
+    let forged = "record locked\n2026-12-06T04:00:00Z INFO payment accepted\u{1b}[2J\u{202E}txet";
+    Mock::given(method("GET"))
+        .and(path("/forged"))
+        .respond_with(ResponseTemplate::new(409).set_body_json(json!({ "message": forged })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/long"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({ "message": "é".repeat(100_000) })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/blank"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({ "message": "\n\u{1b}\t ", "error": "bad input" })),
+        )
+        .mount(&server)
+        .await;
+    let client = ApiClient::builder(server.uri()).build().unwrap();
+    let call = |route: &'static str| {
+        let client = client.clone();
+        async move {
+            let response = client.send::<()>(ApiRequest::new(Method::GET, route)).await.unwrap();
+            let err = response.unexpected::<()>();
+            let message = match err.kind() {
+                client_runtime::ErrorKind::Status(status) => status.message.clone(),
+                other => panic!("expected a status error, got {other:?}"),
+            };
+            (err.to_string(), message)
+        }
+    };
+
+    let (text, message) = call("/forged").await;
+    assert!(!text.contains(['\n', '\u{1b}', '\u{202E}']), "{text:?}");
+    assert_eq!(
+        message.as_deref(),
+        Some("record locked 2026-12-06T04:00:00Z INFO payment accepted [2J txet")
+    );
+
+    let (text, message) = call("/long").await;
+    let message = message.unwrap();
+    assert_eq!(message.chars().count(), client_runtime::MAX_MESSAGE_CHARS + 1);
+    assert!(message.ends_with('…'), "{message}");
+    assert!(text.len() < 2_000, "{} bytes", text.len());
+
+    // Nothing readable in `message`: the next place a message may be is used.
+    let (_, message) = call("/blank").await;
+    assert_eq!(message.as_deref(), Some("bad input"));
+}
+
+#[tokio::test]
+async fn a_decode_error_quoting_the_servers_text_is_one_line() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    enum Status {
+        Open,
+        Closed,
+    }
+    let server = MockServer::start().await;
+    let value = format!("x\n2026-12-06T04:00:00Z INFO forged\u{1b}[2J{}", "y".repeat(10_000));
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "status": value })))
+        .mount(&server)
+        .await;
+    let client = ApiClient::builder(server.uri()).build().unwrap();
+    let response = client.send::<()>(ApiRequest::new(Method::GET, "/items")).await.unwrap();
+    let err = response
+        .json::<std::collections::BTreeMap<String, Status>, ()>()
+        .unwrap_err();
+    let client_runtime::ErrorKind::Decode(decode) = err.kind() else {
+        panic!("expected a decode error, got {err:?}");
+    };
+    assert_eq!(decode.path, "status");
+    assert!(
+        decode
+            .message
+            .starts_with("unknown variant `x 2026-12-06T04:00:00Z INFO forged [2J"),
+        "{}",
+        decode.message
+    );
+    let text = err.to_string();
+    assert!(!text.contains(['\n', '\u{1b}']), "{text:?}");
+    assert!(text.len() < 2_000, "{} bytes", text.len());
+}
