@@ -52,6 +52,9 @@ struct Inner {
     limiter: Option<Arc<RateLimiter>>,
     rate_limit_status: Mutex<Option<RateLimitStatus>>,
     pagination_deadline: Option<Duration>,
+    /// Set on every request that has no timeout of its own, so that a client given with
+    /// `http_client` (reqwest's own default has no timeout at all) cannot wait for ever.
+    request_timeout: Duration,
 }
 
 impl fmt::Debug for ApiClient {
@@ -234,7 +237,10 @@ impl ApiClientBuilder {
         self
     }
 
-    /// Time allowed for one request. Default: [`DEFAULT_REQUEST_TIMEOUT`].
+    /// Time allowed for one request, from sending to the end of the body. Default:
+    /// [`DEFAULT_REQUEST_TIMEOUT`]. It applies to every request, also through a client given
+    /// with [`http_client`](Self::http_client), whose own timeout it takes precedence over; a
+    /// call's own timeout takes precedence over it.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
         self
@@ -256,7 +262,8 @@ impl ApiClientBuilder {
         self
     }
 
-    /// Uses an existing reqwest client (its timeouts and user agent then apply).
+    /// Uses an existing reqwest client (its connect timeout, user agent, redirect policy and
+    /// pool then apply; the time for each request is still [`request_timeout`](Self::request_timeout)).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -304,6 +311,7 @@ impl ApiClientBuilder {
                 limiter: self.limiter,
                 rate_limit_status: Mutex::new(None),
                 pagination_deadline: self.pagination_deadline,
+                request_timeout: self.request_timeout,
             }),
             max_response_bytes: self.max_response_bytes,
             max_json_values: self.max_json_values,
@@ -766,9 +774,7 @@ impl ApiClient {
             .request(request.method.clone(), url)
             .headers(request.headers.clone())
             .headers(credentials.headers.clone());
-        if let Some(timeout) = request.options.timeout {
-            builder = builder.timeout(timeout);
-        }
+        builder = builder.timeout(request.options.timeout.unwrap_or(self.inner.request_timeout));
         builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder

@@ -98,3 +98,21 @@ async fn a_server_that_never_accepts_is_a_connect_timeout() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_client_given_without_a_timeout_still_times_out() {
+    let server = slow_server().await;
+    // reqwest's own default client has no timeout at all: the server's stall would be ours.
+    let client = ApiClient::builder(server.uri())
+        .http_client(reqwest::Client::new())
+        .request_timeout(Duration::from_millis(100))
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let sent = client.send::<()>(ApiRequest::new(Method::GET, "/slow"));
+    let error = tokio::time::timeout(Duration::from_secs(3), sent)
+        .await
+        .expect("the call waits no longer than its request timeout")
+        .unwrap_err();
+    assert_eq!(error.timeout_kind(), Some(TimeoutKind::Request), "{error}");
+}
