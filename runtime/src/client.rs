@@ -52,8 +52,8 @@ struct Inner {
     limiter: Option<Arc<RateLimiter>>,
     rate_limit_status: Mutex<Option<RateLimitStatus>>,
     pagination_deadline: Option<Duration>,
-    /// Set on every request that has no timeout of its own, so that a client given with
-    /// `http_client` (reqwest's own default has no timeout at all) cannot wait for ever.
+    /// The longest a request without a timeout of its own may take, also through a client
+    /// given with `http_client` (reqwest's own default has no timeout at all).
     request_timeout: Duration,
 }
 
@@ -238,8 +238,8 @@ impl ApiClientBuilder {
     }
 
     /// Time allowed for one request, from sending to the end of the body. Default:
-    /// [`DEFAULT_REQUEST_TIMEOUT`]. It applies to every request, also through a client given
-    /// with [`http_client`](Self::http_client), whose own timeout it takes precedence over; a
+    /// [`DEFAULT_REQUEST_TIMEOUT`]. It bounds every request, also through a client given with
+    /// [`http_client`](Self::http_client) (whose own timeout still applies when shorter); a
     /// call's own timeout takes precedence over it.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
         self.request_timeout = timeout;
@@ -263,7 +263,7 @@ impl ApiClientBuilder {
     }
 
     /// Uses an existing reqwest client (its connect timeout, user agent, redirect policy and
-    /// pool then apply; the time for each request is still [`request_timeout`](Self::request_timeout)).
+    /// pool then apply; each request is still bounded by [`request_timeout`](Self::request_timeout)).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -774,7 +774,9 @@ impl ApiClient {
             .request(request.method.clone(), url)
             .headers(request.headers.clone())
             .headers(credentials.headers.clone());
-        builder = builder.timeout(request.options.timeout.unwrap_or(self.inner.request_timeout));
+        if let Some(timeout) = request.options.timeout {
+            builder = builder.timeout(timeout);
+        }
         builder = match &request.body {
             Body::Empty => builder,
             Body::Json(bytes) => builder
@@ -786,6 +788,26 @@ impl ApiClient {
                 .header(http::header::CONTENT_TYPE, content_type.as_str())
                 .body(bytes.clone()),
         };
+        // The builder's client has this timeout already; one given with `http_client` may have
+        // a shorter one, which then fires first, or a longer one or none (reqwest's default),
+        // which this caps.
+        let limit = request.options.timeout.unwrap_or(self.inner.request_timeout);
+        match tokio::time::timeout(limit, self.receive(builder, credentials, mode)).await {
+            Ok(received) => received,
+            Err(_) => Err(ReadError::Transport(TransportError::timeout(
+                TimeoutKind::Request,
+                "the request timed out (request timeout)",
+            ))),
+        }
+    }
+
+    /// Sends the built request and reads its answer.
+    async fn receive(
+        &self,
+        builder: reqwest::RequestBuilder,
+        credentials: &Credentials,
+        mode: BodyMode,
+    ) -> Result<Received, ReadError> {
         let response = builder.send().await.map_err(|e| {
             // A request reqwest cannot build (a URL over `MAX_URL_BYTES`, say) fails the same
             // way on every attempt: it is the request's fault, never worth a retry.

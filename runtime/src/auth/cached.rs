@@ -123,7 +123,8 @@ impl<F: TokenFlow> CachedAuth<F> {
 
     /// The HTTP client for token requests. Default: one with a
     /// [`DEFAULT_TOKEN_TIMEOUT`](crate::auth::DEFAULT_TOKEN_TIMEOUT) timeout that does not
-    /// follow redirects.
+    /// follow redirects. A given client's requests are still given up after that timeout;
+    /// its redirect policy is its own (reqwest's default follows them, with the body).
     #[must_use]
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.common = self.common.with_http_client(client);

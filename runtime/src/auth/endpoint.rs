@@ -14,7 +14,7 @@ use url::Url;
 
 use crate::body::{read_limited, ReadError};
 use crate::client::{checked_base_url, BuildError};
-use crate::error::{AuthError, TransportError};
+use crate::error::{AuthError, TimeoutKind, TransportError};
 use crate::redact::Redactor;
 use crate::response::{decode_json, is_json, RawResponse};
 use crate::token::Token;
@@ -23,7 +23,8 @@ use crate::token::Token;
 /// hundred bytes, so 1 MiB leaves room for anything real and bounds anything else.
 pub const MAX_TOKEN_RESPONSE_BYTES: u64 = 1024 * 1024;
 
-/// The default time allowed for one request to a token endpoint.
+/// The longest one request to a token endpoint may take, also through a client given with a
+/// flow's `http_client` (whose own timeout still applies when shorter).
 pub const DEFAULT_TOKEN_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The parts of a token endpoint's answer that make a [`Token`], whatever the vendor calls them.
@@ -129,6 +130,21 @@ impl FlowCommon {
             TokenBody::Json(value) => request.json(&value),
             TokenBody::Form(pairs) => request.form(&pairs),
         };
+        // The default client times out by itself; one given with `http_client` may not
+        // (reqwest's default never does), and every caller queued for this token would wait
+        // with it: the request is capped at the default, a shorter timeout of its own still
+        // applying.
+        let answer = tokio::time::timeout(DEFAULT_TOKEN_TIMEOUT, Self::receive(request, secrets)).await;
+        answer.unwrap_or_else(|_| {
+            Err(AuthError::Transport(TransportError::timeout(
+                TimeoutKind::Request,
+                "the token request timed out (request timeout)",
+            )))
+        })
+    }
+
+    /// Sends a token request and reads its answer.
+    async fn receive(request: reqwest::RequestBuilder, secrets: Redactor) -> Result<TokenReply, AuthError> {
         let transport = |e| AuthError::Transport(TransportError::from_reqwest(e));
         let response = request.send().await.map_err(transport)?;
         let status = response.status();

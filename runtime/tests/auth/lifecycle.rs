@@ -332,3 +332,35 @@ async fn a_token_that_expires_at_once_serves_the_whole_burst() {
     assert_eq!(hits(&server, "/v1/auth/token").await, 1);
     assert_eq!(hits(&server, "/v1/companies").await, 20);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_token_client_given_without_a_timeout_is_capped_at_the_default() {
+    // A token endpoint that takes the request and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    // reqwest's own default client has no timeout at all.
+    let flow = AppToken::new(base.as_str(), "app-1", "s").http_client(reqwest::Client::new());
+    let client = client_runtime::ApiClient::builder(base.as_str())
+        .auth(flow)
+        .build()
+        .unwrap();
+    // Paused time: the guard only fires if nothing shorter is pending, i.e. if the call would
+    // wait for ever.
+    let calls = futures::future::join_all((0..5).map(|_| get(&client, "/v1/companies")));
+    let results = tokio::time::timeout(Duration::from_secs(300), calls)
+        .await
+        .expect("the token request is given up within DEFAULT_TOKEN_TIMEOUT");
+    for result in results {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err.kind(), ErrorKind::Auth(AuthError::Transport(t)) if t.is_timeout()),
+            "{err:?}"
+        );
+    }
+}

@@ -116,3 +116,23 @@ async fn a_client_given_without_a_timeout_still_times_out() {
         .unwrap_err();
     assert_eq!(error.timeout_kind(), Some(TimeoutKind::Request), "{error}");
 }
+
+#[tokio::test]
+async fn a_given_clients_shorter_timeout_still_applies() {
+    let server = slow_server().await;
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let client = ApiClient::builder(server.uri())
+        .http_client(http)
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let sent = client.send::<()>(ApiRequest::new(Method::GET, "/slow"));
+    let error = tokio::time::timeout(Duration::from_secs(3), sent)
+        .await
+        .expect("the given client's 100 ms, not the default 60 s")
+        .unwrap_err();
+    assert_eq!(error.timeout_kind(), Some(TimeoutKind::Request), "{error}");
+}
