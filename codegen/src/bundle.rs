@@ -218,6 +218,14 @@ impl Bundler<'_> {
                 if self.root_document.pointer(&target.pointer).is_none() {
                     self.errors
                         .push(origin.error(&site.at, format!("dangling $ref `{}`", site.reference)));
+                    continue;
+                }
+                // Later stages read a local `$ref` as `#` and a JSON pointer; a fragment with
+                // `%XX` escapes (`#/components/schemas/My%20Pet`, a URI's way of writing it)
+                // is written back decoded, so they find what it names.
+                let canonical = format!("#{}", target.pointer);
+                if canonical != site.reference {
+                    replacements.push(Replacement::Reference(site.at.clone(), canonical));
                 }
                 continue;
             }
@@ -563,6 +571,34 @@ mod tests {
                 "t.yaml #/paths/~1a/get/responses/200: dangling $ref `#/components/responses/Nope`",
                 "t.yaml #/components/schemas/B/properties/c: dangling $ref `#/components/schemas/C`",
             ]
+        );
+    }
+
+    #[test]
+    fn percent_escaped_local_refs_are_written_decoded() {
+        let mut doc = json!({
+            "paths": {"/a": {"get": {"parameters": [{"$ref": "#/components/parameters/p%20q"}]}}},
+            "components": {
+                "parameters": {"p q": {"name": "q", "in": "query"}},
+                "schemas": {
+                    "My Pet": {"type": "string"},
+                    "a/b": {"type": "string"},
+                    "Uses": {"properties": {
+                        "x": {"$ref": "#/components/schemas/My%20Pet"},
+                        "y": {"$ref": "#/components/schemas/a%7E1b"},
+                        "z": {"$ref": "#/components/schemas/a~1b"}
+                    }}
+                }
+            }
+        });
+        assert!(bundle(Path::new("t.yaml"), &mut doc, &Limits::default()).is_ok());
+        let uses = &doc["components"]["schemas"]["Uses"]["properties"];
+        assert_eq!(uses["x"]["$ref"], "#/components/schemas/My Pet");
+        assert_eq!(uses["y"]["$ref"], "#/components/schemas/a~1b");
+        assert_eq!(uses["z"]["$ref"], "#/components/schemas/a~1b");
+        assert_eq!(
+            doc["paths"]["/a"]["get"]["parameters"][0]["$ref"],
+            "#/components/parameters/p q"
         );
     }
 

@@ -165,17 +165,22 @@ impl Scope {
             return name;
         }
         if let Some(suffix) = self.clash_suffix {
-            let alternative = format!("{name}{suffix}");
+            // A keyword's name already ends in `_` (`self_`): `self__param` would not be
+            // snake case, so the suffix's own underscore stands for it.
+            let stem = if suffix.starts_with('_') { name.trim_end_matches('_') } else { &name };
+            let alternative = format!("{stem}{suffix}");
             if self.taken.insert(alternative.clone()) {
                 return alternative;
             }
         }
-        let separator = if name.contains('_') || name.chars().all(|c| !c.is_ascii_uppercase()) {
+        // Judged on the name without a keyword's trailing `_`: `Self_` (a variant) numbers as
+        // `Self2`, which is UpperCamelCase, and `self_` as `self_2`.
+        let base = name.trim_end_matches('_');
+        let separator = if base.contains('_') || base.chars().all(|c| !c.is_ascii_uppercase()) {
             "_"
         } else {
             ""
         };
-        let base = name.trim_end_matches('_');
         (2..)
             .map(|n| format!("{base}{separator}{n}"))
             .find(|candidate| self.taken.insert(candidate.clone()))
@@ -260,6 +265,24 @@ mod tests {
         scope.prefer_on_clash("_op");
         assert_eq!(scope.claim("pets".into()), "pets_op");
         assert_eq!(scope.claim("pets".into()), "pets_2");
+    }
+
+    #[test]
+    fn a_clash_suffix_after_a_keyword_keeps_snake_case() {
+        // Parameters `self` and `Self` both become `self_`; the second must not be `self__param`.
+        let mut scope = Scope::default();
+        scope.prefer_on_clash("_param");
+        assert_eq!(scope.claim(snake("self")), "self_");
+        assert_eq!(scope.claim(snake("Self")), "self_param");
+        assert_eq!(scope.claim(snake("SELF")), "self_2");
+    }
+
+    #[test]
+    fn a_numbered_keyword_variant_stays_upper_camel_case() {
+        // Enum values `Self` and `self` both become the variant `Self_`.
+        let mut scope = Scope::default();
+        assert_eq!(scope.claim(camel("Self")), "Self_");
+        assert_eq!(scope.claim(camel("self")), "Self2");
     }
 
     #[test]

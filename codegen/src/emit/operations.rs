@@ -433,6 +433,38 @@ fn read_body(body: &ResponseBody) -> TokenStream {
     }
 }
 
+/// The pattern of a range arm (`4XX`): the range without the statuses that have arms of their
+/// own (`404` beside `4XX` gives `400..=403 | 405..=499`). Those arms come first and win
+/// anyway, but a pattern overlapping them fails clippy's `match_overlapping_arm`. `None` when
+/// no status is left.
+fn range_pattern(op: &Operation, range: u16) -> Option<TokenStream> {
+    let low = range.saturating_mul(100);
+    let high = low.saturating_add(99);
+    let taken: std::collections::BTreeSet<u16> = op
+        .responses
+        .iter()
+        .filter_map(|r| match r.status {
+            StatusMatch::Code(code) if (low..=high).contains(&code) => Some(code),
+            _ => None,
+        })
+        .collect();
+    let mut pieces = Vec::new();
+    let mut start = low;
+    for code in taken.iter().copied().chain(std::iter::once(high.saturating_add(1))) {
+        if code > start {
+            let first = proc_macro2::Literal::u16_unsuffixed(start);
+            let last = proc_macro2::Literal::u16_unsuffixed(code - 1);
+            pieces.push(if start == code - 1 {
+                quote! { #first }
+            } else {
+                quote! { #first..=#last }
+            });
+        }
+        start = code.saturating_add(1);
+    }
+    (!pieces.is_empty()).then(|| quote! { #(#pieces)|* })
+}
+
 /// The status arms: (pattern, or `None` for the catch-all; expression).
 fn arms(ir: &Ir, op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
     let mut arms = Vec::new();
@@ -443,11 +475,11 @@ fn arms(ir: &Ir, op: &Operation) -> Vec<(Option<TokenStream>, TokenStream)> {
                 let code = proc_macro2::Literal::u16_unsuffixed(code);
                 Some(quote! { #code })
             }
-            StatusMatch::Range(range) => {
-                let low = proc_macro2::Literal::u16_unsuffixed(range * 100);
-                let high = proc_macro2::Literal::u16_unsuffixed(range * 100 + 99);
-                Some(quote! { #low..=#high })
-            }
+            StatusMatch::Range(range) => match range_pattern(op, range) {
+                Some(pattern) => Some(pattern),
+                // Every status of the range has an arm of its own: this one is unreachable.
+                None => continue,
+            },
             StatusMatch::Default => {
                 has_default = true;
                 None

@@ -32,7 +32,8 @@ pub const ROOT_NAMES: &[&str] = &["Client", "ClientBuilder", "Error", "ResponseV
 
 /// Names a tag's module (and cargo feature) must not take: the crate's own modules, path
 /// keywords, cargo's `default` feature, and the crates generated code names by path (a module
-/// `client_runtime` or `serde` at the root would shadow them).
+/// `client_runtime` or `serde` at the root would shadow them), and `main`, which rustc's
+/// `special_module_name` lint refuses as a module of a library.
 const ROOT_MODULES: &[&str] = &[
     "types",
     "client",
@@ -40,6 +41,7 @@ const ROOT_MODULES: &[&str] = &[
     "prelude",
     "shared",
     "lib",
+    "main",
     "crate",
     "self",
     "super",

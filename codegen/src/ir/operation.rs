@@ -380,7 +380,18 @@ fn lower_params(
             });
         }
     }
-    out.retain(|p| p.location != ParamLocation::Path || raw.path.contains(&format!("{{{}}}", p.wire_name)));
+    // A path parameter the template does not name has nowhere to go: say so, rather than
+    // drop it unseen (the spec is wrong, or the path's template is).
+    out.retain(|p| {
+        let placed = p.location != ParamLocation::Path || raw.path.contains(&format!("{{{}}}", p.wire_name));
+        if !placed {
+            builder.warn_at(
+                &raw.pointer,
+                format!("path parameter `{}` is not in the path `{}`; skipped", p.wire_name, raw.path),
+            );
+        }
+        placed
+    });
     out
 }
 

@@ -1,5 +1,6 @@
-//! Document-level rules: a `paths` object is always there, empty path items go, and 3.2
-//! `additionalOperations` become an extension openapiv3 keeps.
+//! Document-level rules: a `paths` object is always there, empty path items go, security
+//! schemes openapiv3 cannot read go (with a warning), and 3.2 `additionalOperations` become an
+//! extension openapiv3 keeps.
 
 use serde_json::{Map, Value};
 
@@ -20,6 +21,32 @@ pub(crate) fn drop_empty_path_items(document: &mut Value) {
     if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
         paths.retain(|_, item| !matches!(item, Value::Object(fields) if fields.is_empty()));
     }
+}
+
+/// The security scheme types openapiv3 reads.
+const KNOWN_SCHEME_TYPES: &[&str] = &["apiKey", "http", "oauth2", "openIdConnect"];
+
+/// Removes the security schemes whose `type` openapiv3 does not know, returning each one's
+/// name and type: 3.1's `mutualTLS` (TLS client certificates, which the caller configures on
+/// the HTTP client, not per request) or a type no version defines. openapiv3 rejects the
+/// whole document for one of them, and the generated client could not use them anyway.
+pub(crate) fn drop_unknown_security_schemes(document: &mut Value) -> Vec<(String, String)> {
+    let Some(schemes) = document
+        .get_mut("components")
+        .and_then(|c| c.get_mut("securitySchemes"))
+        .and_then(Value::as_object_mut)
+    else {
+        return Vec::new();
+    };
+    let mut dropped = Vec::new();
+    schemes.retain(|name, scheme| match scheme.get("type").and_then(Value::as_str) {
+        Some(kind) if !KNOWN_SCHEME_TYPES.contains(&kind) => {
+            dropped.push((name.clone(), kind.to_owned()));
+            false
+        }
+        _ => true,
+    });
+    dropped
 }
 
 /// Renames a Path Item's `additionalOperations` (3.2: operations for custom HTTP methods such
@@ -68,6 +95,29 @@ mod tests {
             serde_json::to_string(&doc).unwrap_or_default(),
             r#"{"paths":{"/b":{"get":{}},"/d":{"parameters":[]}}}"#
         );
+    }
+
+    #[test]
+    fn unknown_security_scheme_types_are_dropped_and_named() {
+        let mut doc = json!({"components": {"securitySchemes": {
+            "tls": {"type": "mutualTLS"},
+            "key": {"type": "apiKey", "in": "header", "name": "k"},
+            "odd": {"type": "carrierPigeon"},
+            "shared": {"$ref": "#/components/securitySchemes/key"}
+        }}});
+        let dropped = drop_unknown_security_schemes(&mut doc);
+        assert_eq!(
+            dropped,
+            vec![
+                ("tls".to_owned(), "mutualTLS".to_owned()),
+                ("odd".to_owned(), "carrierPigeon".to_owned())
+            ]
+        );
+        let kept: Vec<&String> = doc["components"]["securitySchemes"]
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        assert_eq!(kept, ["key", "shared"]);
     }
 
     #[test]

@@ -31,6 +31,18 @@ pub(crate) fn normalise(file: &Path, document: &mut Value) -> Vec<Diagnostic> {
     };
     document::ensure_paths(document);
     document::drop_empty_path_items(document);
+    for (name, kind) in document::drop_unknown_security_schemes(document) {
+        let why = if kind == "mutualTLS" {
+            "a TLS client certificate is configured on the HTTP client, not by the generated code"
+        } else {
+            "no OpenAPI version defines this type"
+        };
+        normaliser.warnings.push(Diagnostic::at_pointer(
+            file,
+            pointer(["components", "securitySchemes", name.as_str()]),
+            format!("security scheme `{name}` of type `{kind}` is skipped: {why}"),
+        ));
+    }
     walk::walk(Kind::Document, document, &mut Vec::new(), &mut normaliser);
     normaliser.warnings
 }
