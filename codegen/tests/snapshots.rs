@@ -55,6 +55,7 @@ snapshot_tests! {
     dependencies_from_every_use_site => "dependencies",
     string_enums => "enums",
     exact_feature_gates => "feature-gates",
+    hostile_inputs_build => "hostile-inputs",
     implied_discriminator => "implied-discriminator",
     multipart_bodies_are_typed_per_field => "multipart",
     names_are_valid_and_unique => "names",
