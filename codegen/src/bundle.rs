@@ -47,6 +47,7 @@ pub(crate) fn bundle(root: &Path, document: &mut Value, limits: &Limits) -> Resu
         inlining: Vec::new(),
         queue: VecDeque::new(),
         taken: HashMap::new(),
+        numbers: HashMap::new(),
         pending: Vec::new(),
         errors: Vec::new(),
     };
@@ -171,6 +172,10 @@ struct Bundler<'a> {
     inlining: Vec<(PathBuf, String)>,
     /// Names used per components section (the document's own and those handed out).
     taken: HashMap<&'static str, HashSet<String>>,
+    /// Per section and numbered stem, the number handed out last: names are only ever
+    /// added, so the next free one is past it (counting from 2 each time made n pieces
+    /// with the same name cost n²).
+    numbers: HashMap<(&'static str, String), u64>,
     /// Copies named but whose own references are not resolved yet.
     queue: VecDeque<Copy>,
     /// Copies to insert into `components`, in the order they were named.
@@ -403,12 +408,17 @@ impl Bundler<'_> {
         if !target.is_empty() {
             candidates.push(format!("{stem}_{base}"));
         }
-        let name = candidates.into_iter().find(|c| !taken.contains(c)).unwrap_or_else(|| {
-            (2..)
-                .map(|n| format!("{stem}_{base}_{n}"))
-                .find(|c| !taken.contains(c))
-                .unwrap_or_default()
-        });
+        if let Some(name) = candidates.into_iter().find(|c| !taken.contains(c)) {
+            taken.insert(name.clone());
+            return name;
+        }
+        let numbered = format!("{stem}_{base}_");
+        let last = self.numbers.entry((section, numbered.clone())).or_insert(1);
+        let (number, name) = (*last + 1..)
+            .map(|n| (n, format!("{numbered}{n}")))
+            .find(|(_, c)| !taken.contains(c))
+            .unwrap_or_default();
+        *last = number;
         taken.insert(name.clone());
         name
     }

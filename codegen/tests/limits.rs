@@ -152,3 +152,60 @@ fn a_7000_link_chain_of_refs_outside_components_is_cut_off_with_a_warning() {
     );
     assert!(types_rs(&generated).contains("pub n: Option<serde_json::Value>"));
 }
+
+/// How much longer generating `document(4 n)` takes than `document(n)`: the best of two runs
+/// of each, so one busy moment on a shared machine does not decide. About 4 when the work is
+/// linear; about 16 when it is quadratic.
+fn growth(document: impl Fn(usize) -> String, n: usize) -> f64 {
+    let best = |size: usize| {
+        let text = document(size);
+        (0..2)
+            .map(|_| {
+                let started = std::time::Instant::now();
+                let generated = generate(&text).unwrap_or_else(|e| panic!("{e:#?}"));
+                assert!(!generated.files.is_empty());
+                started.elapsed().as_secs_f64()
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    let small = best(n);
+    let large = best(4 * n);
+    large / small.max(1e-3)
+}
+
+/// The `i`th of the keys `a`, `a#`, `a$`, ...: letters only `a`, so each reads `a` in Rust.
+fn alike_key(i: usize) -> String {
+    const SYMBOLS: &[u8] = b"!#$%&*+,-.:;<=>?@^_|~";
+    let mut key = String::from("a");
+    let mut rest = i;
+    while rest > 0 {
+        key.push(char::from(SYMBOLS[rest % SYMBOLS.len()]));
+        rest /= SYMBOLS.len();
+    }
+    key
+}
+
+#[test]
+fn thousands_of_names_that_read_alike_are_numbered_in_linear_time() {
+    // Property keys `a`, `a!`, `a#`, ... all read `a`: each clash was numbered by counting
+    // from 2 again, so 20,000 of them took minutes.
+    let keys = |n: usize| (0..n).map(alike_key);
+    let document = |n: usize| {
+        let mut text = String::from(
+            "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\"}, \"paths\": {}, \"components\": {\"schemas\": {\"Big\": {\"type\": \"object\", \"properties\": {",
+        );
+        let fields: Vec<String> = keys(n)
+            .map(|key| format!("{}: {{\"type\": \"string\"}}", serde_json::Value::String(key)))
+            .collect();
+        text.push_str(&fields.join(", "));
+        text.push_str("}}}}}");
+        text
+    };
+    let generated = generate(&document(500)).unwrap_or_else(|e| panic!("{e:#?}"));
+    let types = types_rs(&generated);
+    // Every key a field of its own (`+` reads `plus`, so a few are `a_plus...`).
+    assert_eq!(types.matches("pub a").count(), 500);
+    assert!(types.contains("pub a: Option<String>") && types.contains("pub a_400: Option<String>"));
+    let growth = growth(document, 2500);
+    assert!(growth < 10.0, "4x the names took {growth:.1}x the time");
+}

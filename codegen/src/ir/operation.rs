@@ -1,6 +1,6 @@
 //! Lowering paths and operations into [`Operation`]s grouped by tag.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use openapiv3::{
     MediaType, OpenAPI, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody as OaRequestBody,
@@ -258,6 +258,8 @@ fn lower_params(
         .iter()
         .enumerate()
         .map(|(i, p)| (format!("/paths/{}/parameters/{i}", escape_pointer_token(raw.path)), p));
+    // (name, location) pairs already taken: a set, since an operation may list thousands.
+    let mut seen: HashSet<(String, &'static str)> = HashSet::new();
     for (pointer, parameter) in op_params.chain(path_params) {
         let Some(resolved) = resolve_parameter(openapi, parameter) else {
             builder.warn_at(
@@ -267,10 +269,7 @@ fn lower_params(
             continue;
         };
         let key = (resolved.parameter_data_ref().name.clone(), location_word(&resolved));
-        if merged
-            .iter()
-            .any(|(_, p)| (p.parameter_data_ref().name.clone(), location_word(p)) == key)
-        {
+        if !seen.insert(key) {
             continue;
         }
         merged.push((pointer, resolved));
@@ -353,41 +352,56 @@ fn lower_params(
             doc: data.description.clone(),
         });
     }
+    // Each template name's first place in the path, looked up rather than searched for, so
+    // that thousands of segments and parameters stay linear.
+    let mut template: HashMap<String, usize> = HashMap::new();
+    for (index, segment) in path_template_names(raw.path).into_iter().enumerate() {
+        template.entry(segment).or_insert(index);
+    }
     // Path parameters in the order they appear in the path, then the rest in spec order.
     let position = |p: &Param| match p.location {
-        ParamLocation::Path => raw.path.find(&format!("{{{}}}", p.wire_name)).unwrap_or(usize::MAX),
+        ParamLocation::Path => template.get(&p.wire_name).copied().unwrap_or(usize::MAX),
         _ => usize::MAX,
     };
     out.sort_by_key(|p| (p.location != ParamLocation::Path, position(p)));
-    for segment in path_template_names(raw.path) {
-        if !out
-            .iter()
-            .any(|p| p.location == ParamLocation::Path && p.wire_name == segment)
-        {
-            // A template segment without a declared parameter: still a required string argument.
-            builder.warn_at(
-                &raw.pointer,
-                format!("path parameter `{segment}` is not declared; taken as a string"),
-            );
-            out.push(Param {
-                name: scope.claim(naming::snake(&segment)),
-                wire_name: segment,
-                location: ParamLocation::Path,
-                ty: TypeRef::Builtin(Builtin::String),
-                required: true,
-                positional: false,
-                doc: None,
-            });
-        }
+    let declared: HashSet<String> = out
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| p.wire_name.clone())
+        .collect();
+    let mut undeclared: Vec<(usize, String)> = template
+        .iter()
+        .filter(|(segment, _)| !declared.contains(*segment))
+        .map(|(segment, index)| (*index, segment.clone()))
+        .collect();
+    undeclared.sort();
+    for (_, segment) in undeclared {
+        // A template segment without a declared parameter: still a required string argument.
+        builder.warn_at(
+            &raw.pointer,
+            format!("path parameter `{segment}` is not declared; taken as a string"),
+        );
+        out.push(Param {
+            name: scope.claim(naming::snake(&segment)),
+            wire_name: segment,
+            location: ParamLocation::Path,
+            ty: TypeRef::Builtin(Builtin::String),
+            required: true,
+            positional: false,
+            doc: None,
+        });
     }
     // A path parameter the template does not name has nowhere to go: say so, rather than
     // drop it unseen (the spec is wrong, or the path's template is).
     out.retain(|p| {
-        let placed = p.location != ParamLocation::Path || raw.path.contains(&format!("{{{}}}", p.wire_name));
+        let placed = p.location != ParamLocation::Path || template.contains_key(&p.wire_name);
         if !placed {
             builder.warn_at(
                 &raw.pointer,
-                format!("path parameter `{}` is not in the path `{}`; skipped", p.wire_name, raw.path),
+                format!(
+                    "path parameter `{}` is not in the path `{}`; skipped",
+                    p.wire_name, raw.path
+                ),
             );
         }
         placed
