@@ -52,16 +52,17 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
 }
 
 /// A non-negative number; fractions are rounded up (so we never come back early) and values
-/// past `u64::MAX` saturate.
+/// past `u64::MAX` saturate, also those past what an `f64` holds (`1e400`, `inf`): absurd,
+/// not absent.
 fn parse_u64(text: &str) -> Option<u64> {
     let text = text.trim();
     match text.parse::<u64>() {
         Ok(v) => Some(v),
-        // `as` saturates: 1e300 becomes u64::MAX, which the callers clamp.
+        // `as` saturates: 1e300 and infinity become u64::MAX, which the callers clamp.
         Err(_) => text
             .parse::<f64>()
             .ok()
-            .filter(|v| v.is_finite() && *v >= 0.0)
+            .filter(|v| !v.is_nan() && *v >= 0.0)
             .map(|v| v.ceil() as u64),
     }
 }
@@ -275,7 +276,13 @@ mod tests {
     #[test]
     fn absurd_resets_and_waits_are_clamped_to_a_day() {
         let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-        for absurd in ["18446744073709551615", "1e300", "99999999999999999999999"] {
+        for absurd in [
+            "18446744073709551615",
+            "1e300",
+            "99999999999999999999999",
+            "1e400",
+            "inf",
+        ] {
             let status = RateLimitStatus::from_headers(&headers(&[("x-ratelimit-reset", absurd)]), now).unwrap();
             assert_eq!(status.reset, Some(now + MAX_SERVER_WAIT), "{absurd}");
             let wait = retry_after(&headers(&[("retry-after", absurd)]), now);

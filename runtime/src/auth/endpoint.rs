@@ -313,9 +313,10 @@ where
     }
 }
 
-/// Whole seconds from a float; `as` saturates, so `1e300` is `u64::MAX`, not a panic.
+/// Whole seconds from a float; `as` saturates, so `1e300` (and `"1e400"`, infinite once
+/// read) is `u64::MAX`, not a panic.
 fn float_seconds<E: serde::de::Error>(seconds: f64) -> Result<u64, E> {
-    if seconds.is_finite() && seconds >= 0.0 {
+    if !seconds.is_nan() && seconds >= 0.0 {
         Ok(seconds as u64)
     } else {
         Err(E::custom("expected a non-negative number of seconds"))
@@ -383,6 +384,7 @@ mod tests {
             "1e300",
             r#""18446744073709551615""#,
             r#""1e300""#,
+            r#""1e400""#,
         ] {
             let token = granted(absurd).unwrap();
             let lifetime = token.expires_at().unwrap().duration_since(token.issued_at()).unwrap();
