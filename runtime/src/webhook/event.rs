@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::DecodeError;
 use crate::json_path::path_of;
+use crate::response::one_line;
 
 /// Why a (verified) delivery could not become a typed event.
 #[derive(Debug, thiserror::Error)]
@@ -49,16 +50,131 @@ fn event_label(event: &Option<String>) -> String {
 pub fn parse_payload<T: DeserializeOwned>(event: &str, body: &[u8]) -> Result<T, EventError> {
     // The same `serde_json::from_slice` as response bodies (one compiled decoder per type, for
     // payloads that are also responses); trailing data after the value is an error too.
-    serde_json::from_slice(body).map_err(|e| decode_error(Some(event), body, path_of(body, &e), e.to_string()))
+    // Path and message may quote the sender's text (keys, values): shown on one line.
+    serde_json::from_slice(body).map_err(|e| {
+        let path = one_line(&path_of(body, &e));
+        decode_error(Some(event), body, path, one_line(&e.to_string()))
+    })
 }
 
 /// Reads the event name from the top-level string property `property` of `body`.
+///
+/// Everything else in the body is skipped, not built: as a `serde_json::Value` tree a body
+/// takes up to 70 times its size, and this runs before the payload is decoded.
 pub fn event_name_in_body(body: &[u8], property: &'static str) -> Result<String, EventError> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|e| decode_error(None, body, ".".to_owned(), e.to_string()))?;
-    match value.get(property) {
-        Some(serde_json::Value::String(name)) => Ok(name.clone()),
-        _ => Err(EventError::MissingEventName { property }),
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let name = serde::Deserializer::deserialize_any(&mut deserializer, NameIn { property })
+        .and_then(|name| deserializer.end().map(|()| name))
+        .map_err(|e| decode_error(None, body, ".".to_owned(), e.to_string()))?;
+    name.ok_or(EventError::MissingEventName { property })
+}
+
+/// A top-level value, read for the string in its member `property` (the last, if repeated);
+/// `None` for anything else.
+struct NameIn {
+    property: &'static str,
+}
+
+impl<'de> serde::de::Visitor<'de> for NameIn {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut name = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == self.property {
+                name = map.next_value::<StringOrOther>()?.0;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(name)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+/// A member's value: its text when it is a string, else skipped.
+struct StringOrOther(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for StringOrOther {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl<'de> serde::de::Visitor<'de> for Text {
+            type Value = Option<String>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+
+            fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+                Ok(Some(text.to_owned()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(None)
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(None)
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+        }
+        deserializer.deserialize_any(Text).map(StringOrOther)
     }
 }
 
@@ -159,5 +275,42 @@ mod tests {
             event_name_in_body(b"not json", "type"),
             Err(EventError::Decode { event: None, .. })
         ));
+        // Anything but an object, and members that are not strings, name no event.
+        for body in [&b"[1,{}]"[..], b"\"type\"", b"null", br#"{"type":{"a":[1]},"x":[]}"#] {
+            assert!(
+                matches!(
+                    event_name_in_body(body, "type"),
+                    Err(EventError::MissingEventName { .. })
+                ),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
+        // The last of repeated members counts, as in a JSON object read whole; trailing data
+        // after the value is refused.
+        assert_eq!(
+            event_name_in_body(br#"{"type":"a","data":{"type":"inner"},"type":"b"}"#, "type").expect("present"),
+            "b"
+        );
+        assert!(matches!(
+            event_name_in_body(br#"{"type":"a"} {}"#, "type"),
+            Err(EventError::Decode { .. })
+        ));
+    }
+
+    #[test]
+    fn a_mismatch_quoting_the_senders_text_is_one_line() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        enum State {
+            Confirmed,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Event {
+            state: State,
+        }
+        let err = parse_payload::<Event>("booking", b"{\"state\":\"x\\nINFO forged\"}").unwrap_err();
+        assert!(!err.to_string().contains('\n'), "{err:?}");
     }
 }

@@ -233,3 +233,23 @@ fn a_body_of_tiny_values_is_refused_before_its_decode_takes_memory() {
         );
     }
 }
+
+#[test]
+fn reading_a_webhooks_event_name_does_not_build_its_body() {
+    let _turn = turn();
+    let values = 2 * MIB;
+    let mut text = String::with_capacity(values * 2 + 64);
+    text.push_str(r#"{"data":["#);
+    for _ in 0..values {
+        text.push_str("0,");
+    }
+    text.pop();
+    text.push_str(r#"],"type":"booking.created"}"#);
+    let (name, peak) = peak_above(|| client_runtime::webhook::event_name_in_body(text.as_bytes(), "type"));
+    assert_eq!(name.unwrap(), "booking.created");
+    assert!(
+        peak < MIB,
+        "reading the name of a {} byte body peaked at {peak} bytes",
+        text.len()
+    );
+}
