@@ -154,8 +154,8 @@ fn server_items(ir: &Ir) -> TokenStream {
         default_url = default_url.replace(&format!("{{{}}}", variable.wire_name), &variable.default);
     }
     let const_doc = format!(
-        " The API's first server URL (`{}`), with default variables.",
-        server.url
+        " The API's first server URL ({}), with default variables.",
+        super::doc_text::code_span(&server.url)
     );
     if server.variables.is_empty() {
         return quote! { #[doc = #const_doc] pub const DEFAULT_BASE_URL: &str = #default_url; };
@@ -178,11 +178,18 @@ fn server_items(ir: &Ir) -> TokenStream {
                 .as_deref()
                 .map(|d| format!(": {}", super::doc_text::escape(d.trim())))
                 .unwrap_or_default();
-            format!(" - `{}` (default `{}`){doc}", variable.wire_name, variable.default)
+            format!(
+                " - {} (default {}){doc}",
+                super::doc_text::code_span(&variable.wire_name),
+                super::doc_text::code_span(&variable.default)
+            )
         })
         .collect();
     let template = &server.url;
-    let fn_doc = format!(" The server URL `{template}` with its variables filled in:");
+    let fn_doc = format!(
+        " The server URL {} with its variables filled in:",
+        super::doc_text::code_span(template)
+    );
     quote! {
         #[doc = #const_doc]
         pub const DEFAULT_BASE_URL: &str = #default_url;

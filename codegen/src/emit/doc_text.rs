@@ -94,6 +94,32 @@ pub fn escape(text: &str) -> String {
     current
 }
 
+/// `text` (a wire name, enum value or URL from the spec) as a Markdown code span, whatever
+/// it holds: the span's backtick run is longer than any inside (an enum value "```" in a
+/// plain `` `…` `` span read as an empty Rust code block, a rustdoc error), padded with a space
+/// when the text starts or ends with a backtick, and line breaks become spaces (a value with
+/// a line break and a fence would otherwise open a code block, i.e. a doctest). Plain text
+/// gives the plain `` `text` ``.
+pub fn code_span(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if matches!(c, '\n' | '\r') { ' ' } else { c })
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in flat.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if flat.starts_with('`') || flat.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{flat}{pad}{fence}")
+}
+
 /// One replacement in the source text.
 struct Edit {
     range: Range<usize>,
@@ -385,7 +411,8 @@ fn unlink_inline(text: &str, range: Range<usize>) -> Vec<Edit> {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::{code_span, escape, rustdoc_options};
+    use pulldown_cmark::{Event, Parser};
 
     /// The file as it reads with one `#[doc]` attribute per line, the layout the joined
     /// attributes must reproduce.
@@ -536,6 +563,27 @@ mod tests {
         let text = "Fact [I] at https://x.example/a (see <b>) and\n\n    code\n";
         let once = escape(text);
         assert_eq!(escape(&once), once);
+    }
+
+    #[test]
+    fn code_spans_hold_any_text() {
+        assert_eq!(code_span("a-b"), "`a-b`");
+        assert_eq!(code_span("```"), "```` ``` ````");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("x\n```\nfn f("), "````x ``` fn f(````");
+        // Each reads, as rustdoc reads it, as one code span holding the text.
+        for text in ["```", "a`b", "`x`", "x\n```\nfn f("] {
+            let span = code_span(text);
+            let events: Vec<Event<'_>> = Parser::new_ext(&span, rustdoc_options()).collect();
+            let codes: Vec<String> = events
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Code(code) => Some(code.to_string()),
+                    _ => None,
+                })
+                .collect();
+            assert_eq!(codes, [text.replace('\n', " ")], "{span}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Everything here is generator Markdown (it links to types and setters); spec text enters
 //! only through [`escape`], as in every other doc comment.
 
-use super::doc_text::escape;
+use super::doc_text::{code_span, escape};
 use super::example::operation_example;
 use super::types::{type_tokens, From};
 use crate::ir::model::{
@@ -51,7 +51,7 @@ fn parameters(ir: &Ir, group: &Group, op: &Operation) -> Vec<String> {
             ParamLocation::Header => "header",
         };
         let how = how_taken(param.positional, param.required);
-        let head = format!("- {name} ({how}; {place} `{}`)", param.wire_name);
+        let head = format!("- {name} ({how}; {place} {})", code_span(&param.wire_name));
         items.push(with_description(head, param_description(param)));
     }
     if let Some(body) = &op.body {

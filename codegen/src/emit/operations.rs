@@ -23,7 +23,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::args::{arg_kind, ArgKind};
-use super::doc_text::generator_doc_attrs;
+use super::doc_text::{code_span, generator_doc_attrs};
 use super::types::{doc_attrs, ident, type_tokens, From};
 use crate::ir::model::{
     Body, ErrorShape, Group, GroupOwner, Ir, Operation, Param, ParamLocation, QueryStyle, RequestBody, ResponseBody,
@@ -89,8 +89,8 @@ fn param_doc(p: &Param) -> String {
     };
     let required = if p.required && !p.positional { ", required" } else { "" };
     match &p.doc {
-        Some(doc) => format!("{} (`{}`, {place}{required})", doc.trim(), p.wire_name),
-        None => format!("`{}` ({place}{required})", p.wire_name),
+        Some(doc) => format!("{} ({}, {place}{required})", doc.trim(), code_span(&p.wire_name)),
+        None => format!("{} ({place}{required})", code_span(&p.wire_name)),
     }
 }
 

@@ -3,6 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
+use super::doc_text::code_span;
 use crate::ir::model::{
     Builtin, DeclaredMembers, EnumVariant, Field, Ir, ResponseBody, ResponseVariant, StringEnumDef, StructDef, TypeDef,
     TypeId, TypeKind, TypeRef, UnionDef, UnionVariant,
@@ -285,7 +286,7 @@ fn emit_string_enum(name: &Ident, doc: TokenStream, e: &StringEnumDef, cfg: &Tok
              wire_value: wire,
          }| {
             let variant = ident(variant);
-            let doc = format!(" `{wire}`");
+            let doc = format!(" {}", code_span(wire));
             quote! { #[doc = #doc] #variant, }
         },
     );
@@ -399,7 +400,10 @@ fn emit_union(
             Some(#(#tags)|*) => serde_json::from_value(value).map(Self::#variant).map_err(serde::de::Error::custom),
         }
     });
-    let unknown_doc = format!(" A `{tag}` value this client does not know yet, kept as JSON.");
+    let unknown_doc = format!(
+        " A {} value this client does not know yet, kept as JSON.",
+        code_span(tag)
+    );
     let serialize_attrs = untagged_serialize_attrs(serialize);
     quote! {
         #doc

@@ -17,7 +17,7 @@ pub fn emit_module(ir: &Ir, webhooks: &Webhooks) -> TokenStream {
     let variants = webhooks.events.iter().map(|event| {
         let variant = ident(&event.name);
         let mut doc = event.doc.clone().map(|d| format!("{d}\n\n")).unwrap_or_default();
-        doc.push_str(&format!("Event `{}`.", event.wire_name));
+        doc.push_str(&format!("Event {}.", super::doc_text::code_span(&event.wire_name)));
         let doc = doc_attrs(Some(&doc));
         match &event.payload {
             Some(ty) => {
