@@ -23,6 +23,24 @@ pub(crate) fn drop_empty_path_items(document: &mut Value) {
     }
 }
 
+/// Removes the paths whose key does not start with `/` (extensions, `x-...`, stay) and
+/// returns their keys: OpenAPI requires the slash, and openapiv3 would drop them without a
+/// word, so the caller warns instead.
+pub(crate) fn drop_paths_without_slash(document: &mut Value) -> Vec<String> {
+    let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) else {
+        return Vec::new();
+    };
+    let mut dropped = Vec::new();
+    paths.retain(|key, _| {
+        let keep = key.starts_with('/') || key.starts_with("x-");
+        if !keep {
+            dropped.push(key.clone());
+        }
+        keep
+    });
+    dropped
+}
+
 /// The security scheme types openapiv3 reads.
 const KNOWN_SCHEME_TYPES: &[&str] = &["apiKey", "http", "oauth2", "openIdConnect"];
 
@@ -95,6 +113,13 @@ mod tests {
             serde_json::to_string(&doc).unwrap_or_default(),
             r#"{"paths":{"/b":{"get":{}},"/d":{"parameters":[]}}}"#
         );
+    }
+
+    #[test]
+    fn paths_without_a_slash_are_dropped_and_named() {
+        let mut doc = json!({"paths": {"/a": {}, "": {}, "b": {}, "x-note": 1}});
+        assert_eq!(drop_paths_without_slash(&mut doc), ["", "b"]);
+        assert_eq!(doc, json!({"paths": {"/a": {}, "x-note": 1}}));
     }
 
     #[test]

@@ -31,6 +31,13 @@ pub(crate) fn normalise(file: &Path, document: &mut Value) -> Vec<Diagnostic> {
     };
     document::ensure_paths(document);
     document::drop_empty_path_items(document);
+    for key in document::drop_paths_without_slash(document) {
+        normaliser.warnings.push(Diagnostic::at_pointer(
+            file,
+            pointer(["paths", key.as_str()]),
+            format!("path `{key}` does not start with `/`; its operations are skipped"),
+        ));
+    }
     for (name, kind) in document::drop_unknown_security_schemes(document) {
         let why = if kind == "mutualTLS" {
             "a TLS client certificate is configured on the HTTP client, not by the generated code"
