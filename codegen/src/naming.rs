@@ -88,7 +88,11 @@ pub fn snake(raw: &str) -> String {
     if name.is_empty() {
         name = "value".to_owned();
     }
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
+    if name.chars().all(|c| c.is_ascii_digit() || c == '_') {
+        // Digits alone (`123`): `_123` as an argument or binding draws clippy's
+        // `just_underscores_and_digits`, so it reads `v123`, like `V123` for a type.
+        name.insert(0, 'v');
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
     if KEYWORDS.contains(&name.as_str()) {
@@ -235,6 +239,7 @@ mod tests {
         assert_eq!(snake("self"), "self_");
         assert_eq!(snake("a-b"), "a_b");
         assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("123"), "v123");
         assert_eq!(snake("@id"), "id");
         assert_eq!(snake("$"), "value");
         assert_eq!(snake("created_at[gte]"), "created_at_gte");

@@ -213,19 +213,24 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         title: openapi.info.title.clone(),
         doc,
         provenance_note,
-        server: openapi.servers.first().map(|s| Server {
-            url: s.url.clone(),
-            variables: s
-                .variables
-                .iter()
-                .flat_map(|vars| vars.iter())
-                .map(|(name, var)| ServerVariable {
-                    wire_name: name.clone(),
-                    name: naming::snake(name),
-                    default: var.default.clone(),
-                    doc: var.description.clone(),
-                })
-                .collect(),
+        server: openapi.servers.first().map(|s| {
+            // The variables are the arguments of one function: one scope (`self` and `Self`,
+            // `a-b` and `a_b` read alike).
+            let mut arguments = Scope::default();
+            Server {
+                url: s.url.clone(),
+                variables: s
+                    .variables
+                    .iter()
+                    .flat_map(|vars| vars.iter())
+                    .map(|(name, var)| ServerVariable {
+                        wire_name: name.clone(),
+                        name: arguments.claim(naming::snake(name)),
+                        default: var.default.clone(),
+                        doc: var.description.clone(),
+                    })
+                    .collect(),
+            }
         }),
         types,
         groups,
