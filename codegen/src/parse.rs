@@ -1,9 +1,9 @@
 //! The first stage: a spec file in, a normalised JSON document and its openapiv3 model out.
 //!
-//! The steps run in a fixed order: [`crate::source`] reads the bytes within [`Limits`] and
+//! The steps run in a fixed order: `source` reads the bytes within [`Limits`] and
 //! turns them into a `serde_json::Value` (YAML or JSON, decided by content), and the
-//! `openapi` version is checked; [`crate::bundle`] copies pieces of other files the
-//! spec refers to into it and checks every local `$ref`; [`crate::normalise`] rewrites what
+//! `openapi` version is checked; `bundle` copies pieces of other files the
+//! spec refers to into it and checks every local `$ref`; `normalise` rewrites what
 //! openapiv3 (an OpenAPI 3.0 model) cannot take as it is; then openapiv3 deserialises the
 //! result, with serde_path_to_error telling where it failed when it does.
 

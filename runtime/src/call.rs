@@ -1,8 +1,9 @@
 //! [`call`]: sending a generated operation's request and decoding its answer, as one future.
 //!
 //! Every generated request builder's `.send()` (and its `IntoFuture`) returns a [`CallFuture`]
-//! made here, so the async state machine is compiled once per response and error type in this
-//! crate, not once per operation in every generated crate.
+//! made here, so there is one async state machine per response and error type, not one per
+//! operation. Generated `send`s are `#[inline]`, so it is compiled in the crate that makes the
+//! call (the application), once for each pair of types its calls use.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -99,7 +99,7 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 /// at once, then one more each `period / requests`. Waiting callers queue in arrival order.
 ///
 /// With the `redis` feature, a limiter made by
-/// [`RedisShared::rate_budget`](crate::shared::RedisShared::rate_budget) counts the budget in
+/// `RedisShared::rate_budget` (in `client_runtime::shared`) counts the budget in
 /// Redis for all replicas together (the token bucket is then its fallback while Redis fails),
 /// and a 429 seen by one replica pauses all of them.
 #[derive(Debug)]

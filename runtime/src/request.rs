@@ -185,7 +185,7 @@ impl ApiRequest {
     /// Sends the request to `url` (e.g. a next-page URL the server handed out) instead of the
     /// base URL, path and query; method, headers, body and credentials stay the same.
     ///
-    /// The client refuses it with [`Error::InvalidRequest`](crate::Error::InvalidRequest)
+    /// The client refuses it with [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest)
     /// unless `url` has the base URL's scheme, host and port: credentials must not travel
     /// to another server.
     pub fn absolute_url(mut self, url: Url) -> Self {

@@ -9,7 +9,7 @@
 //! - a name the module already uses bare (a derive like `Debug`, a prelude trait like `Into`, a
 //!   builder the module defines) is never imported, so a type named like one keeps its path;
 //! - two paths that end in the same name (a spec type `Duration` next to `std::time::Duration`)
-//!   give the name to the one listed first in [`KNOWN`] or, between types, the first seen; the
+//!   give the name to the one listed first in `KNOWN` or, between types, the first seen; the
 //!   other keeps its full path.
 //!
 //! Only paths that end in a type or trait (a capitalised name) are shortened; functions and

@@ -13,7 +13,7 @@
 //! are split by partition refinement (Moore): start from their signatures with members'
 //! references unknown, refine by the members' current classes until nothing splits, which
 //! yields the coarsest partition where equal members refer to equal classes. Refinement is
-//! bounded by [`MAX_REFINEMENT_ROUNDS`]; past it the family's members all stay distinct,
+//! bounded by `MAX_REFINEMENT_ROUNDS`; past it the family's members all stay distinct,
 //! which is always sound.
 //!
 //! Each class then has one definition:

@@ -221,7 +221,7 @@ impl<'a> TypeBuilder<'a> {
     ///
     /// Lowering recurses into inline schemas and into `$ref`s outside components (which are
     /// inlined), so a chain of those could go as deep as the document is long; past
-    /// [`MAX_SCHEMA_DEPTH`] levels the schema is typed as JSON with a warning.
+    /// `MAX_SCHEMA_DEPTH` levels the schema is typed as JSON with a warning.
     pub fn lower(&mut self, schema: SchemaRef<'_>, hint: &str, pointer: &str) -> TypeRef {
         if self.depth >= MAX_SCHEMA_DEPTH {
             self.warn(
