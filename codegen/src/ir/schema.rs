@@ -60,6 +60,10 @@ pub struct TypeBuilder<'a> {
     nullable: BTreeSet<TypeId>,
     /// Refs being resolved from the raw document, to stop infinite inlining.
     resolving: BTreeSet<String>,
+    /// What each ref outside components was lowered to: every later use takes it. Lowered
+    /// again at each use, a schema that refers twice to one that refers twice to ... (a
+    /// binary tree of refs, 20 levels in a few KB) took 2^20 lowerings.
+    lowered_refs: BTreeMap<String, TypeRef>,
     /// How many [`TypeBuilder::lower`] calls are under way, to bound the recursion.
     depth: usize,
     /// How many more union alternatives may get object keywords merged in (each one a new
@@ -93,6 +97,7 @@ impl<'a> TypeBuilder<'a> {
             ref_ids: BTreeMap::new(),
             nullable: BTreeSet::new(),
             resolving: BTreeSet::new(),
+            lowered_refs: BTreeMap::new(),
             depth: 0,
             distribution_budget: MAX_DISTRIBUTED_ALTERNATIVES,
             warnings: Vec::new(),
@@ -259,6 +264,9 @@ impl<'a> TypeBuilder<'a> {
             ));
             return TypeRef::Builtin(Builtin::Json);
         };
+        if let Some(ty) = self.lowered_refs.get(reference) {
+            return ty.clone();
+        }
         if !self.resolving.insert(reference.to_owned()) {
             self.warn(
                 pointer,
@@ -281,6 +289,7 @@ impl<'a> TypeBuilder<'a> {
             }
         };
         self.resolving.remove(reference);
+        self.lowered_refs.insert(reference.to_owned(), lowered.clone());
         lowered
     }
 
