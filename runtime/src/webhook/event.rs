@@ -63,17 +63,24 @@ pub fn parse_payload<T: DeserializeOwned>(event: &str, body: &[u8]) -> Result<T,
 /// takes up to 70 times its size, and this runs before the payload is decoded.
 pub fn event_name_in_body(body: &[u8], property: &'static str) -> Result<String, EventError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let name = serde::Deserializer::deserialize_any(&mut deserializer, NameIn { property })
+    let name = serde::Deserializer::deserialize_any(&mut deserializer, NameIn(Probe::Body { property }))
         .and_then(|name| deserializer.end().map(|()| name))
         .map_err(|e| decode_error(None, body, ".".to_owned(), e.to_string()))?;
     name.ok_or(EventError::MissingEventName { property })
 }
 
-/// A top-level value, read for the string in its member `property` (the last, if repeated);
-/// `None` for anything else.
-struct NameIn {
-    property: &'static str,
+/// What [`Probe`] reads: the body (for the string in its member `property`) or one member's
+/// value (for its text).
+#[derive(Clone, Copy)]
+enum Probe {
+    /// A top-level value: the string in its member `property` (the last, if repeated).
+    Body { property: &'static str },
+    /// A member's value: its text when it is a string.
+    Member,
 }
+
+/// Reads what [`Probe`] asks for; everything else is skipped, not built, and gives `None`.
+struct NameIn(Probe);
 
 impl<'de> serde::de::Visitor<'de> for NameIn {
     type Value = Option<String>;
@@ -85,10 +92,11 @@ impl<'de> serde::de::Visitor<'de> for NameIn {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut name = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if key == self.property {
-                name = map.next_value::<StringOrOther>()?.0;
-            } else {
-                map.next_value::<serde::de::IgnoredAny>()?;
+            match self.0 {
+                Probe::Body { property } if key == property => name = map.next_value::<MemberText>()?.0,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
             }
         }
         Ok(name)
@@ -97,6 +105,13 @@ impl<'de> serde::de::Visitor<'de> for NameIn {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
         Ok(None)
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(match self.0 {
+            Probe::Member => Some(text.to_owned()),
+            Probe::Body { .. } => None,
+        })
     }
 
     fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
@@ -115,66 +130,17 @@ impl<'de> serde::de::Visitor<'de> for NameIn {
         Ok(None)
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
 }
 
 /// A member's value: its text when it is a string, else skipped.
-struct StringOrOther(Option<String>);
+struct MemberText(Option<String>);
 
-impl<'de> serde::Deserialize<'de> for StringOrOther {
+impl<'de> serde::Deserialize<'de> for MemberText {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Text;
-        impl<'de> serde::de::Visitor<'de> for Text {
-            type Value = Option<String>;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON value")
-            }
-
-            fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
-                Ok(Some(text.to_owned()))
-            }
-
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map
-                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
-                    .is_some()
-                {}
-                Ok(None)
-            }
-
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(None)
-            }
-
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-        }
-        deserializer.deserialize_any(Text).map(StringOrOther)
+        deserializer.deserialize_any(NameIn(Probe::Member)).map(MemberText)
     }
 }
 
