@@ -389,14 +389,34 @@ impl ApiClient {
     /// [`ApiRequest::absolute_url`], refusing it unless it has the base URL's scheme, host
     /// and port: credentials must not travel to another server.
     pub fn same_server_url<E>(&self, url: &str) -> Result<Url, Error<E>> {
-        self.resolve_on_same_server(url, "URL")
+        self.resolve_on_same_server(&self.inner.base_url, url, "URL")
     }
 
-    /// [`same_server_url`](Self::same_server_url), naming the URL `what` in its errors.
-    pub(crate) fn resolve_on_same_server<E>(&self, url: &str, what: &str) -> Result<Url, Error<E>> {
-        let parsed = self
-            .inner
-            .base_url
+    /// The URL `request` goes to, credentials aside: its absolute URL, or the base URL with the
+    /// request's path and query.
+    pub(crate) fn request_url(&self, request: &ApiRequest) -> Url {
+        // An absolute URL carries its own query.
+        if let Some(absolute) = &request.absolute_url {
+            return absolute.clone();
+        }
+        let mut url = self.inner.base_url.clone();
+        // A root base URL keeps a `/` path (URLs with a host always have one): trim it
+        // so `https://host` + `/v1/x` is `/v1/x`, not `//v1/x`.
+        let path = format!("{}{}", url.path().trim_end_matches('/'), request.path);
+        url.set_path(&path);
+        if !request.query.is_empty() {
+            let mut query = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                query.append_pair(name, value);
+            }
+        }
+        url
+    }
+
+    /// [`same_server_url`](Self::same_server_url) with `url` relative to `from` (the page that
+    /// named it), naming the URL `what` in its errors.
+    pub(crate) fn resolve_on_same_server<E>(&self, from: &Url, url: &str, what: &str) -> Result<Url, Error<E>> {
+        let parsed = from
             .join(url)
             .map_err(|e| Error::invalid_request(format!("the {what} is invalid: {e}")))?;
         self.check_same_server(&parsed, what)?;
@@ -742,26 +762,10 @@ impl ApiClient {
         credentials: &Credentials,
         mode: BodyMode,
     ) -> Result<Received, ReadError> {
-        let mut url = match &request.absolute_url {
-            Some(absolute) => absolute.clone(),
-            None => {
-                let mut url = self.inner.base_url.clone();
-                // A root base URL keeps a `/` path (URLs with a host always have one): trim it
-                // so `https://host` + `/v1/x` is `/v1/x`, not `//v1/x`.
-                let path = format!("{}{}", url.path().trim_end_matches('/'), request.path);
-                url.set_path(&path);
-                url
-            }
-        };
-        if !(request.query.is_empty() && credentials.query.is_empty()) {
-            // An absolute URL carries its own query; only credentials are added to it.
-            let own_query = if request.absolute_url.is_some() {
-                &[][..]
-            } else {
-                &request.query[..]
-            };
+        let mut url = self.request_url(request);
+        if !credentials.query.is_empty() {
             let mut query = url.query_pairs_mut();
-            for (name, value) in own_query.iter().chain(credentials.query.iter()) {
+            for (name, value) in &credentials.query {
                 query.append_pair(name, value);
             }
         }

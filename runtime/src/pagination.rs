@@ -10,12 +10,14 @@
 //!
 //! The walker asks for the next page only when the items of the current one have been
 //! consumed, and stops when a page has no items, when the page number reaches the total
-//! number of pages, or when there is no next-page URL. A next-page URL is sent with the
+//! number of pages, or when there is no next-page URL. A next-page URL, relative to the page
+//! that names it (as a link in a document is), is sent with the
 //! operation's own request (same headers and credentials) through
 //! [`ApiRequest::absolute_url`], and refused when it points to another server.
 //!
 //! Every walk is bounded, whatever the server sends:
-//! - a next-page URL seen before in the walk ends the stream with [`PaginationError::Cycle`];
+//! - a next-page URL seen before in the walk (the first page's own URL included) ends the stream
+//!   with [`PaginationError::Cycle`];
 //! - numbered paging stops at a page whose body repeats the previous page's byte for byte
 //!   (a server that ignores the page parameter), and at the total number of pages when the
 //!   body gives one;
@@ -316,7 +318,7 @@ struct Walk<R, D, X, T, E> {
     started: Option<Instant>,
     /// Pages fetched so far.
     fetched: u64,
-    /// The SHA-256 of every next-page URL followed, to stop a cycle. Digests, not the URLs:
+    /// The SHA-256 of the first page's URL and of every next-page URL followed, to stop a cycle. Digests, not the URLs:
     /// a server picks their length, and a walk may follow thousands of them.
     seen_urls: HashSet<[u8; 32]>,
     /// The previous numbered page's body, to stop at a server that repeats a page.
@@ -391,6 +393,11 @@ where
     }
 }
 
+/// What a walk remembers of a URL it fetched.
+fn url_digest(url: &Url) -> [u8; 32] {
+    Sha256::digest(url.as_str()).into()
+}
+
 impl<P, T, E, R, D, X> Walk<R, D, X, T, E>
 where
     R: FnMut(&PageRequest) -> Result<ApiRequest, Error<E>>,
@@ -411,8 +418,15 @@ where
         }
         self.fetched = self.fetched.saturating_add(1);
         let mut request = (self.operation.request)(&page)?;
+        let first = page.url.is_none();
         if let Some(url) = page.url {
             request = request.absolute_url(url);
+        }
+        // Next-page links are relative to the page that names them.
+        let page_url = self.client.request_url(&request);
+        if first && matches!(self.pages, Pages::NextUrl) {
+            // The first page's URL counts as followed too: a next-page link back to it is a cycle.
+            self.seen_urls.insert(url_digest(&page_url));
         }
         // A deadline too far away to represent is no deadline.
         let deadline = limits.deadline.filter(|d| started.checked_add(*d).is_some());
@@ -476,7 +490,7 @@ where
                 }
             }
             (Pages::NextUrl, _) => match read.next_url {
-                Some(url) => self.follow(&url),
+                Some(url) => self.follow(&page_url, &url),
                 None => Next::Done,
             },
             (Pages::Numbered { .. }, None) => Next::Done,
@@ -484,14 +498,13 @@ where
         Ok(())
     }
 
-    /// The request for a next-page URL: refused on another server or when already fetched.
-    fn follow(&mut self, url: &str) -> Next<E> {
-        match self.client.resolve_on_same_server(url, "next-page URL") {
-            Ok(url) if !self.seen_urls.insert(Sha256::digest(url.as_str()).into()) => {
-                Next::Fail(Error::from(PaginationError::Cycle {
-                    path: url.path().to_owned(),
-                }))
-            }
+    /// The request for a next-page URL, relative to the page that named it (as links in a
+    /// document are): refused on another server or when already fetched.
+    fn follow(&mut self, page_url: &Url, url: &str) -> Next<E> {
+        match self.client.resolve_on_same_server(page_url, url, "next-page URL") {
+            Ok(url) if !self.seen_urls.insert(url_digest(&url)) => Next::Fail(Error::from(PaginationError::Cycle {
+                path: url.path().to_owned(),
+            })),
             Ok(url) => Next::Fetch(PageRequest {
                 number: None,
                 url: Some(url),

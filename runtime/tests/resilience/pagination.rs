@@ -382,6 +382,68 @@ async fn a_next_url_that_points_to_itself_ends_with_a_cycle_error() {
 }
 
 #[tokio::test]
+async fn a_next_url_back_to_the_first_page_ends_with_a_cycle_error_without_fetching_it_again() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(query_param("limit", "2"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "data": ["a", "b"], "next_page_url": format!("{uri}/items?page=2") })),
+        )
+        .mount(&server)
+        .await;
+    // Page 2 links back to the first page, whose URL the walk built itself.
+    mount_page(
+        &server,
+        "2",
+        json!({ "data": ["c"], "next_page_url": format!("{uri}/items?limit=2") }),
+    )
+    .await;
+    let client = ApiClient::builder(uri.as_str()).build().unwrap();
+    let results: Vec<Result<String, Error>> =
+        paginate(&client, Pages::NextUrl, first_request, decode, linked::<String>)
+            .collect()
+            .await;
+    let items: Vec<&str> = results.iter().filter_map(|r| r.as_deref().ok()).collect();
+    assert_eq!(items, ["a", "b", "c"], "no item twice");
+    assert!(
+        matches!(
+            results.last().unwrap().as_ref().unwrap_err().kind(),
+            ErrorKind::Pagination(PaginationError::Cycle { path }) if path == "/items"
+        ),
+        "{:?}",
+        results.last()
+    );
+    assert_eq!(hits(&server, "/items").await, 2, "the first page is not fetched again");
+}
+
+#[tokio::test]
+async fn a_relative_next_url_is_read_against_the_page_that_names_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/items"))
+        .and(query_param("limit", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": ["a"], "next_page_url": "?cursor=2" })))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/items"))
+        .and(query_param("cursor", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": ["b"], "next_page_url": null })))
+        .mount(&server)
+        .await;
+    // The base URL has a path of its own: against it, `?cursor=2` would be `/v1?cursor=2`.
+    let client = ApiClient::builder(format!("{}/v1", server.uri())).build().unwrap();
+    let items: Vec<String> = paginate(&client, Pages::NextUrl, first_request, decode, linked::<String>)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(items, ["a", "b"]);
+}
+
+#[tokio::test]
 async fn numbered_pages_stop_when_the_server_repeats_the_previous_page() {
     let server = MockServer::start().await;
     // No total, and every page number gets the same non-empty page.
