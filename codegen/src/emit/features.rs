@@ -4,7 +4,8 @@
 //! named after the module: one per tag, and `operations` (or whatever name the root group's
 //! module got) for the untagged operations on `Client`. Every type is compiled exactly when a
 //! feature that needs it is on: `#[cfg(any(...))]` over the features of the groups that use
-//! it, directly or through other types. Types no operation uses sit behind
+//! it, directly or through other types (a type more than 64 groups use is not gated: the IR
+//! leaves it out of `type_users`, with a warning). Types no operation uses sit behind
 //! [`UNREFERENCED_FEATURE`] (with what they use); webhook payloads and what they use are never
 //! gated, as the webhook events module is not. All features are on by default.
 

@@ -200,6 +200,7 @@ pub fn build(file: &Path, document: &serde_json::Value, openapi: &OpenAPI) -> Re
         }
     }
     let unreferenced_types = unreferenced_types(&types, &type_users, webhooks.as_ref());
+    ungate_widely_used(&mut type_users, file, &mut warnings);
     let serialized_types = serialized_types(&types, &groups);
     required::name_required_structs(&mut types, &serialized_types, |hint| builder.claim_name(hint));
     let provenance_note = provenance_note(file, openapi);
@@ -366,7 +367,8 @@ fn type_users(types: &[TypeDef], groups: &[Group]) -> BTreeMap<TypeId, Vec<usize
         stack.extend(group.types.iter().copied());
         while let Some(id) = stack.pop() {
             let entry = users.entry(id).or_default();
-            if entry.contains(&index) {
+            // Groups are walked one after the other, so this group's index, if there, is last.
+            if entry.last() == Some(&index) {
                 continue;
             }
             entry.push(index);
@@ -376,6 +378,28 @@ fn type_users(types: &[TypeDef], groups: &[Group]) -> BTreeMap<TypeId, Vec<usize
         }
     }
     users
+}
+
+/// The most features one type's `cfg(any(...))` lists. A type more groups need than this is
+/// compiled whatever features are on: nearly every build needs it anyway, and without the cap
+/// a document with many tags sharing many types makes output of tags × types size.
+const MAX_TYPE_FEATURES: usize = 64;
+
+/// Takes the types more than [`MAX_TYPE_FEATURES`] groups use out of `type_users` (so they are
+/// not gated), with one warning saying how many.
+fn ungate_widely_used(type_users: &mut BTreeMap<TypeId, Vec<usize>>, file: &Path, warnings: &mut Vec<Diagnostic>) {
+    let before = type_users.len();
+    type_users.retain(|_, users| users.len() <= MAX_TYPE_FEATURES);
+    let ungated = before - type_users.len();
+    if ungated > 0 {
+        warnings.push(Diagnostic::at_pointer(
+            file,
+            "/paths",
+            format!(
+                "{ungated} types are used by more than {MAX_TYPE_FEATURES} tags each; they are compiled whatever tag features are on"
+            ),
+        ));
+    }
 }
 
 /// The types neither a group nor a webhook payload uses, and every type they use.
