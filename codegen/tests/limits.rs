@@ -294,3 +294,17 @@ fn a_type_few_tags_use_stays_behind_their_features() {
         .iter()
         .all(|w| !w.to_string().contains("more than 64 tags")));
 }
+
+#[test]
+fn an_api_key_in_a_cookie_is_named_in_a_warning_not_dropped_unseen() {
+    let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  securitySchemes:\n    session: {type: apiKey, in: cookie, name: SID}\n    key: {type: apiKey, in: header, name: X-Key}\n";
+    let generated = generate(text).unwrap_or_else(|e| panic!("{e:#?}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("/components/securitySchemes/session") && w.contains("cookie `SID` is not supported")),
+        "{warnings:#?}"
+    );
+    assert_eq!(warnings.len(), 1, "the header key is supported: {warnings:#?}");
+}

@@ -327,10 +327,27 @@ fn auth_schemes(openapi: &OpenAPI, file: &Path, warnings: &mut Vec<Diagnostic>) 
             }
             (None, _) => standard_scheme(scheme),
         };
-        if let Some(lowered) = lowered {
-            if !out.contains(&lowered) {
-                out.push(lowered);
+        match (lowered, scheme) {
+            (Some(lowered), _) => {
+                if !out.contains(&lowered) {
+                    out.push(lowered);
+                }
             }
+            (
+                None,
+                SecurityScheme::APIKey {
+                    location: openapiv3::APIKeyLocation::Cookie,
+                    name: cookie,
+                    ..
+                },
+            ) => warnings.push(Diagnostic::at_pointer(
+                file,
+                &pointer,
+                format!(
+                    "an API key in the cookie `{cookie}` is not supported: the client has no constructor for it (a reqwest client with a default `Cookie` header, set with `Client::builder().configure(|b| b.http_client(..))`, sends it)"
+                ),
+            )),
+            (None, _) => {}
         }
     }
     out
