@@ -308,3 +308,19 @@ fn an_api_key_in_a_cookie_is_named_in_a_warning_not_dropped_unseen() {
     );
     assert_eq!(warnings.len(), 1, "the header key is supported: {warnings:#?}");
 }
+
+#[test]
+fn a_discriminator_mapping_to_no_alternative_is_named_in_a_warning() {
+    let text = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Pet:\n      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]\n      discriminator:\n        propertyName: kind\n        mapping: {cat: '#/components/schemas/Cat', dog: Dog, fish: '#/components/schemas/Fish'}\n    Cat: {type: object, required: [kind], properties: {kind: {type: string}}}\n    Dog: {type: object, required: [kind], properties: {kind: {type: string}}}\n    Fish: {type: object, properties: {kind: {type: string}}}\n";
+    let generated = generate(text).unwrap_or_else(|e| panic!("{e:#?}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("/components/schemas/Pet/discriminator/mapping")
+                && w.contains("`fish` → `#/components/schemas/Fish` names no alternative")),
+        "{warnings:#?}"
+    );
+    // `cat` names an alternative by its $ref and `dog` by its schema name: no warning for them.
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+}

@@ -563,6 +563,24 @@ impl<'a> TypeBuilder<'a> {
                 members: None,
             });
         }
+        if let Some(d) = discriminator {
+            let schema_pointer = pointer
+                .strip_suffix("/oneOf")
+                .or_else(|| pointer.strip_suffix("/anyOf"))
+                .unwrap_or(pointer);
+            for (tag, target) in &d.mapping {
+                let names_an_alternative = alternatives.iter().any(|alt| {
+                    matches!(alt, ReferenceOr::Reference { reference }
+                        if reference == target || reference.rsplit('/').next() == Some(target.as_str()))
+                });
+                if !names_an_alternative {
+                    self.warn(
+                        &format!("{schema_pointer}/discriminator/mapping"),
+                        format!("the discriminator mapping `{tag}` → `{target}` names no alternative of this union; the entry is ignored"),
+                    );
+                }
+            }
+        }
         let discriminator = discriminator
             .filter(|_| variants.iter().all(|v| !v.tags.is_empty()))
             .map(|d| d.property_name.clone());
