@@ -67,6 +67,16 @@ fn linked<T>(page: LinkedPage<T>) -> Page<T> {
     Page::new(page.data).next_url(page.next_page_url)
 }
 
+/// The first page of a next-URL walk: `GET /items?limit=2`, as `first_request` sends it.
+async fn mount_first_page(server: &MockServer, body: Value) {
+    Mock::given(method("GET"))
+        .and(path("/items"))
+        .and(query_param("limit", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(server)
+        .await;
+}
+
 async fn mount_page(server: &MockServer, page: &str, body: Value) {
     Mock::given(method("GET"))
         .and(path("/items"))
@@ -124,15 +134,11 @@ async fn a_walk_without_a_total_stops_at_an_empty_page_and_is_lazy() {
 async fn a_next_url_walk_follows_absolute_urls_on_the_same_server() {
     let server = MockServer::start().await;
     let uri = server.uri();
-    Mock::given(method("GET"))
-        .and(path("/items"))
-        .and(query_param("limit", "2"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "data": ["a", "b"], "next_page_url": format!("{uri}/items?page=2") })),
-        )
-        .mount(&server)
-        .await;
+    mount_first_page(
+        &server,
+        json!({ "data": ["a", "b"], "next_page_url": format!("{uri}/items?page=2") }),
+    )
+    .await;
     mount_page(
         &server,
         "2",
@@ -342,15 +348,11 @@ async fn an_absolute_url_on_another_server_is_refused_before_sending() {
 async fn a_next_url_that_points_to_itself_ends_with_a_cycle_error() {
     let server = MockServer::start().await;
     let uri = server.uri();
-    Mock::given(method("GET"))
-        .and(path("/items"))
-        .and(query_param("limit", "2"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "data": ["a", "b"], "next_page_url": format!("{uri}/items?page=2") })),
-        )
-        .mount(&server)
-        .await;
+    mount_first_page(
+        &server,
+        json!({ "data": ["a", "b"], "next_page_url": format!("{uri}/items?page=2") }),
+    )
+    .await;
     // Page 2 names itself as the next page, forever.
     mount_page(
         &server,
@@ -385,15 +387,11 @@ async fn a_next_url_that_points_to_itself_ends_with_a_cycle_error() {
 async fn a_next_url_back_to_the_first_page_ends_with_a_cycle_error_without_fetching_it_again() {
     let server = MockServer::start().await;
     let uri = server.uri();
-    Mock::given(method("GET"))
-        .and(path("/items"))
-        .and(query_param("limit", "2"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({ "data": ["a", "b"], "next_page_url": format!("{uri}/items?page=2") })),
-        )
-        .mount(&server)
-        .await;
+    mount_first_page(
+        &server,
+        json!({ "data": ["a", "b"], "next_page_url": format!("{uri}/items?page=2") }),
+    )
+    .await;
     // Page 2 links back to the first page, whose URL the walk built itself.
     mount_page(
         &server,

@@ -109,12 +109,7 @@ async fn a_client_given_without_a_timeout_still_times_out() {
         .retry(RetryPolicy::disabled())
         .build()
         .unwrap();
-    let sent = client.send::<()>(ApiRequest::new(Method::GET, "/slow"));
-    let error = tokio::time::timeout(Duration::from_secs(3), sent)
-        .await
-        .expect("the call waits no longer than its request timeout")
-        .unwrap_err();
-    assert_eq!(error.timeout_kind(), Some(TimeoutKind::Request), "{error}");
+    assert_request_times_out(&client, "the call waits no longer than its request timeout").await;
 }
 
 #[tokio::test]
@@ -129,10 +124,15 @@ async fn a_given_clients_shorter_timeout_still_applies() {
         .retry(RetryPolicy::disabled())
         .build()
         .unwrap();
+    assert_request_times_out(&client, "the given client's 100 ms, not the default 60 s").await;
+}
+
+/// Sends `GET /slow` and asserts it ends, well within 3 s, with a request timeout.
+async fn assert_request_times_out(client: &ApiClient, why: &str) {
     let sent = client.send::<()>(ApiRequest::new(Method::GET, "/slow"));
     let error = tokio::time::timeout(Duration::from_secs(3), sent)
         .await
-        .expect("the given client's 100 ms, not the default 60 s")
+        .expect(why)
         .unwrap_err();
     assert_eq!(error.timeout_kind(), Some(TimeoutKind::Request), "{error}");
 }
